@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { ChannelDef, TopicDef } from './channel';
+import * as audit from './audit';
+import * as connections from './connections';
+import * as status from './status';
+import * as system from './system';
+
+/** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
+export const channels = {
+  [system.systemInfo.name]: system.systemInfo,
+  [status.statusList.name]: status.statusList,
+  [status.statusHistory.name]: status.statusHistory,
+  [status.statusSetState.name]: status.statusSetState,
+  [connections.connectionsList.name]: connections.connectionsList,
+  [connections.connectionsSave.name]: connections.connectionsSave,
+  [connections.connectionsSetOperator.name]: connections.connectionsSetOperator,
+  [connections.connectionsDelete.name]: connections.connectionsDelete,
+  [connections.connectionsTest.name]: connections.connectionsTest,
+  [connections.connectionsActivate.name]: connections.connectionsActivate,
+  [connections.connectionsStatus.name]: connections.connectionsStatus,
+  [audit.auditList.name]: audit.auditList,
+  [audit.auditVerify.name]: audit.auditVerify,
+} as const satisfies Record<string, ChannelDef>;
+
+export const topics = {
+  [system.systemChanged.name]: system.systemChanged,
+  [system.shellAction.name]: system.shellAction,
+  [status.statusChanged.name]: status.statusChanged,
+  [audit.auditAppended.name]: audit.auditAppended,
+} as const satisfies Record<string, TopicDef>;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type Topics = typeof topics;
+export type TopicName = keyof Topics;
+
+/** What a caller sends (defaults not yet applied) and what a handler receives (after parsing). */
+export type RequestIn<N extends ChannelName> = z.input<Channels[N]['request']>;
+export type Request<N extends ChannelName> = z.output<Channels[N]['request']>;
+export type Response<N extends ChannelName> = z.output<Channels[N]['response']>;
+export type TopicParams<T extends TopicName> = z.input<Topics[T]['params']>;
+export type TopicEvent<T extends TopicName> = z.output<Topics[T]['event']>;
+
+export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[];
+export const TOPIC_NAMES = Object.keys(topics) as TopicName[];
+
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name);
+}
+export function isTopicName(name: unknown): name is TopicName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(topics, name);
+}
+
+export * from './errors';
+export * from './roles';
+export type { ChannelDef, CommandDef, QueryDef, TopicDef } from './channel';
+export * as auditContract from './audit';
+export * as connectionsContract from './connections';
+export * as statusContract from './status';
+export * as systemContract from './system';

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { errorShape } from './errors';
+
+/**
+ * The browser host's WebSocket frames: JSON text, one message per frame. The same invoke and
+ * subscribe as the Electron bridge, with ids to match answers to questions.
+ */
+export const clientMessage = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('invoke'), id: z.number().int().nonnegative(), channel: z.string().max(100), payload: z.unknown() }),
+  z.object({ t: z.literal('sub'), id: z.number().int().nonnegative(), topic: z.string().max(100), params: z.unknown().optional() }),
+  z.object({ t: z.literal('unsub'), id: z.number().int().nonnegative() }),
+]);
+export type ClientMessage = z.infer<typeof clientMessage>;
+
+export type ServerMessage =
+  | { t: 'result'; id: number; envelope: { ok: true; data: unknown } | { ok: false; error: z.infer<typeof errorShape> } }
+  | { t: 'event'; id: number; event: unknown }
+  | { t: 'sub-error'; id: number; error: z.infer<typeof errorShape> }
+  /** A frame the host could not read at all; the connection stays open. */
+  | { t: 'error'; error: z.infer<typeof errorShape> };
+
+/** Larger frames are refused by the host (close code 1009). Contract requests are small. */
+export const MAX_FRAME_BYTES = 256 * 1024;
