@@ -1,0 +1,41 @@
+import { Menu, type MenuItemConstructorOptions } from 'electron';
+import type { AppCore } from '../core/app-core';
+
+/**
+ * The application menu shows the same shortcuts as the command palette. The renderer owns the
+ * keys (registerAccelerator: false), so a shortcut works the same in the browser host; a click
+ * on the item is sent to the renderer as a shell.action event.
+ */
+export function buildMenu(core: AppCore): Menu {
+  const act = (action: string) => () => core.shell.emit('action', action);
+  const isMac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    {
+      label: 'Go',
+      submenu: [
+        { label: 'Command palette…', accelerator: 'CmdOrCtrl+K', registerAccelerator: false, click: act('palette') },
+        { type: 'separator' },
+        { label: 'Status', accelerator: 'Alt+1', registerAccelerator: false, click: act('navigate:status') },
+        { label: 'Audit log', accelerator: 'Alt+2', registerAccelerator: false, click: act('navigate:audit') },
+        { label: 'Connections', accelerator: 'Alt+3', registerAccelerator: false, click: act('navigate:connections') },
+      ],
+    },
+    {
+      label: 'View',
+      submenu: [
+        { label: 'Toggle light / dark theme', accelerator: 'Alt+T', registerAccelerator: false, click: act('theme:toggle') },
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+  ];
+  return Menu.buildFromTemplate(template);
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { isOwnRenderer, isSafeExternalUrl } from './policy';
+
+describe('external links', () => {
+  it('opens plain https links only', () => {
+    expect(isSafeExternalUrl('https://supabase.com/docs')).toBe(true);
+    for (const bad of ['http://example.com', 'file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com', 'not a url', '']) {
+      expect(isSafeExternalUrl(bad), bad).toBe(false);
+    }
+  });
+});
+
+describe('own renderer frames', () => {
+  const index = 'file:///opt/mc/out/renderer/index.html';
+  it('accepts the renderer file with any hash route', () => {
+    expect(isOwnRenderer(index, index)).toBe(true);
+    expect(isOwnRenderer(`${index}#/status`, index)).toBe(true);
+  });
+  it('refuses anything else', () => {
+    for (const bad of ['file:///opt/mc/out/renderer/other.html', 'file:///tmp/index.html', 'https://evil.example/index.html', `${index}?x=1`, '', null, undefined]) {
+      expect(isOwnRenderer(bad, index), String(bad)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * The Electron shell's decisions that need no Electron: kept here so plain-Node tests cover them.
+ */
+
+/** Only plain https links leave the app, in the user's browser; nothing else is opened. */
+export function isSafeExternalUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'https:' && url.username === '' && url.password === '' && url.hostname.length > 0;
+}
+
+/** The renderer is one file; any URL but that file (hash routes aside) is somewhere else. */
+export function isOwnRenderer(url: string | undefined | null, rendererIndexUrl: string): boolean {
+  if (!url) return false;
+  return url.split('#')[0] === rendererIndexUrl;
+}

@@ -1,0 +1,111 @@
+import { EventEmitter } from 'node:events';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { DatabaseManager, DataDirLock, loadMigrations, ProfileStore } from '../db';
+import type { ServerBinaries } from '../db/embedded-server';
+import { isRoot } from '../db/run-as';
+import { createRouter, handlers, type Router, topicHandlers } from '../ipc';
+import { KeyringVault, type Vault } from '../vault';
+import { LocalAuditLog } from './local-audit';
+import { createLogger, type Logger } from './log';
+import { appVersion, sqlDir } from './paths';
+
+export interface AppCoreOptions {
+  dataDir: string;
+  log?: Logger;
+  vault?: Vault;
+  seedDemo?: boolean;
+  validateResponses?: boolean;
+  embeddedBinaries?: ServerBinaries;
+}
+
+export interface Health {
+  status: 'ok' | 'degraded' | 'down';
+  database: { reachable: boolean; state: string; live: boolean };
+  migrations: { current: boolean; applied: number; total: number; pending: number; drift: number } | null;
+  keychain: boolean;
+}
+
+/**
+ * Everything privileged, composed once: the Electron shell and the browser host both start one of
+ * these and put their transport in front of its router.
+ */
+export interface AppCore {
+  dataDir: string;
+  log: Logger;
+  vault: Vault;
+  db: DatabaseManager;
+  router: Router;
+  /** The desktop shell emits 'action' here (menu items); the renderer receives them as shell.action. */
+  shell: EventEmitter;
+  /** Connects the active profile; never throws (a failure is the database state). */
+  start(): Promise<void>;
+  health(): Promise<Health>;
+  close(): Promise<void>;
+}
+
+export function createAppCore(opts: AppCoreOptions): AppCore {
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  // As root, the embedded server runs as "postgres" and must be able to pass through the data folder.
+  if (isRoot()) chmodSync(opts.dataDir, 0o711);
+  const log = opts.log ?? createLogger({ dataDir: opts.dataDir });
+  const lock = new DataDirLock(opts.dataDir);
+  lock.acquire();
+  try {
+    const vault = opts.vault ?? new KeyringVault();
+    const store = new ProfileStore(opts.dataDir);
+    const db = new DatabaseManager({
+      dataDir: opts.dataDir,
+      store,
+      vault,
+      log,
+      sqlDir: sqlDir(),
+      migrations: loadMigrations(sqlDir()),
+      ...(opts.seedDemo !== undefined ? { seedDemo: opts.seedDemo } : {}),
+      ...(opts.embeddedBinaries ? { embeddedBinaries: opts.embeddedBinaries } : {}),
+    });
+    const shell = new EventEmitter();
+    const router = createRouter(
+      { log, db, vault, shell, localAudit: new LocalAuditLog(opts.dataDir), appVersion: appVersion(), validateResponses: opts.validateResponses ?? true },
+      handlers,
+      topicHandlers,
+    );
+    let closed = false;
+    return {
+      dataDir: opts.dataDir,
+      log,
+      vault,
+      db,
+      router,
+      shell,
+      start: () => db.start(),
+      async health() {
+        const keychain = (await vault.status()).available;
+        const s = await db.activeStatus().catch(() => null);
+        const migrations = s
+          ? {
+              current: s.migrations.pending.length === 0 && s.migrations.drift.length === 0,
+              applied: s.migrations.applied,
+              total: s.migrations.total,
+              pending: s.migrations.pending.length,
+              drift: s.migrations.drift.length,
+            }
+          : null;
+        const reachable = s !== null;
+        const status = !reachable ? 'down' : migrations?.current && s.live ? 'ok' : 'degraded';
+        return { status, database: { reachable, state: db.state, live: s?.live ?? false }, migrations, keychain };
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        try {
+          await db.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}

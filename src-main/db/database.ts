@@ -1,0 +1,429 @@
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { McError } from '../../src-shared/contract/errors';
+import type { Session } from '../../src-shared/contract/system';
+import type { Logger } from '../core/log';
+import { KeychainUnavailableError, type Vault } from '../vault';
+import { authenticatorRoleName, ensureAuthenticator, newSecret } from './authenticator';
+import { EmbeddedServer, type ServerBinaries } from './embedded-server';
+import { NotifyListener, type DbNotification } from './listener';
+import { applyMigrations, migrationState, migrationStateOf, type MigrationFile } from './migrations';
+import { withOrgTx, type TxOptions } from './org-tx';
+import { clientConfig, describeTarget, type PgTarget } from './pg-config';
+import { EMBEDDED_DATABASE, EMBEDDED_ID, EMBEDDED_SUPERUSER, type ProfileStore, type StoredProfile, secretAccounts } from './profiles';
+import { loadDemoSeed } from './seed';
+import type { Sql } from './sql';
+
+export const MIN_SERVER_VERSION_NUM = 150000;
+
+export type DbState = 'connecting' | 'connected' | 'disconnected' | 'error';
+
+export interface MigrationSummary {
+  applied: number;
+  total: number;
+  pending: string[];
+  drift: string[];
+}
+
+interface ActiveConnection {
+  profile: StoredProfile;
+  target: PgTarget;
+  pool: pg.Pool;
+  listener: NotifyListener;
+  serverVersion: string;
+  session: Session | null;
+  sessionMessage: string | null;
+}
+
+export interface DatabaseOptions {
+  dataDir: string;
+  store: ProfileStore;
+  vault: Vault;
+  log: Logger;
+  sqlDir: string;
+  migrations: MigrationFile[];
+  /** Load the demo org into a fresh embedded database (default true). */
+  seedDemo?: boolean;
+  embeddedBinaries?: ServerBinaries;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  target: string;
+  serverVersion: string | null;
+  latencyMs: number | null;
+  migrations: MigrationSummary | null;
+  message: string | null;
+}
+
+/** Readable cause of a connection failure, without anything the server echoed back verbatim. */
+export function connectFailure(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused: nothing is listening at that host and port';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name could not be resolved';
+    case 'ETIMEDOUT':
+    case 'ECONNRESET':
+      return 'the server did not answer in time';
+    case '28P01':
+      return 'the password was rejected';
+    case '28000':
+      return 'the server refused this user (pg_hba.conf or role rules)';
+    case '3D000':
+      return 'that database does not exist';
+    case 'ENOENT':
+      return 'a file named in the profile (CA certificate) was not found';
+    default:
+      if (e.message?.includes('timeout')) return 'the server did not answer in time';
+      if (e.message?.includes('SSL') || e.message?.includes('certificate')) return `TLS failed: ${e.message}`;
+      return e.message ?? 'unknown error';
+  }
+}
+
+async function serverVersion(client: pg.ClientBase): Promise<{ text: string; num: number }> {
+  const r = await client.query<{ v: string; n: string }>(`SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`);
+  return { text: r.rows[0]?.v ?? '?', num: Number(r.rows[0]?.n ?? 0) };
+}
+
+async function timedPing(client: pg.ClientBase | pg.Pool, samples = 3): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < samples; i++) {
+    const t = process.hrtime.bigint();
+    await client.query('SELECT 1');
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return Math.round(best * 100) / 100;
+}
+
+/**
+ * The database side of the app: which profile is active, the embedded server, the app's pool and
+ * live-update listener. Events: 'changed' ({ resync }) whenever state or session changes,
+ * 'notification' (DbNotification) for every row change any instance commits.
+ */
+export class DatabaseManager extends EventEmitter {
+  state: DbState = 'disconnected';
+  message: string | null = null;
+  private active: ActiveConnection | null = null;
+  private embedded: EmbeddedServer | null = null;
+  private switching: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: DatabaseOptions) {
+    super();
+  }
+
+  get profileStore(): ProfileStore {
+    return this.opts.store;
+  }
+
+  get embeddedPort(): number {
+    return this.embedded?.info?.port ?? 0;
+  }
+
+  get activeProfile(): StoredProfile | null {
+    return this.active?.profile ?? null;
+  }
+
+  get session(): Session | null {
+    return this.active?.session ?? null;
+  }
+
+  get live(): boolean {
+    return this.active?.listener.live ?? false;
+  }
+
+  get serverVersion(): string | null {
+    return this.active?.serverVersion ?? null;
+  }
+
+  private changed(resync: boolean): void {
+    this.emit('changed', { resync });
+  }
+
+  /** Connect the active profile at start-up; failure leaves the app up in the 'error' state. */
+  async start(): Promise<void> {
+    const id = this.opts.store.activeId;
+    try {
+      await this.activate(id);
+    } catch (err) {
+      this.state = 'error';
+      this.message = err instanceof Error ? err.message : String(err);
+      this.opts.log.error({ profileId: id, err: this.message }, 'database: could not connect the active profile');
+      this.changed(false);
+    }
+  }
+
+  /** Switch to a profile. If it cannot be opened, the current connection stays as it was. */
+  activate(id: string): Promise<StoredProfile> {
+    const run = this.switching.then(() => this.doActivate(id));
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doActivate(id: string): Promise<StoredProfile> {
+    const profile = this.opts.store.get(id);
+    if (!profile) throw new McError('NOT_FOUND', `There is no connection profile "${id}".`);
+    const previousState = this.state;
+    this.state = this.active ? this.state : 'connecting';
+    this.changed(false);
+    let next: ActiveConnection;
+    try {
+      next = await this.open(profile);
+    } catch (err) {
+      this.state = this.active ? previousState : 'error';
+      const reason = err instanceof McError ? err.message : `Could not connect profile “${profile.name}”: ${connectFailure(err)}.`;
+      if (!this.active) this.message = reason;
+      this.changed(false);
+      throw err instanceof McError ? err : new McError('UNAVAILABLE', reason);
+    }
+    const prev = this.active;
+    this.active = next;
+    this.state = 'connected';
+    this.message = next.sessionMessage;
+    this.opts.store.setActive(profile.id);
+    if (prev) await this.closeConnection(prev);
+    if (prev?.profile.kind === 'embedded' && profile.kind !== 'embedded') await this.stopEmbedded();
+    this.changed(true);
+    return next.profile;
+  }
+
+  private get clusterDir(): string {
+    return join(this.opts.dataDir, 'pg');
+  }
+
+  /** The embedded superuser's password: created with the cluster, kept only in the keychain. */
+  private async embeddedPassword(): Promise<string> {
+    const account = secretAccounts.embeddedSuperuser(this.opts.store.instanceId);
+    const existing = await this.opts.vault.get(account);
+    if (existing) return existing;
+    if (existsSync(join(this.clusterDir, 'PG_VERSION'))) {
+      throw new McError(
+        'UNAVAILABLE',
+        'The embedded database exists, but its password is no longer in the OS keychain. Restore the keychain entry, ' +
+          'or move the data folder’s “pg” directory away to start a fresh embedded database.',
+      );
+    }
+    // Stored before initdb runs, so an interrupted first start can reuse it.
+    const created = newSecret();
+    await this.opts.vault.set(account, created);
+    return created;
+  }
+
+  private async ensureEmbedded(): Promise<{ target: PgTarget; password: string }> {
+    const password = await this.embeddedPassword();
+    if (!this.embedded) {
+      this.embedded = new EmbeddedServer({
+        clusterDir: this.clusterDir,
+        superuser: EMBEDDED_SUPERUSER,
+        password,
+        log: this.opts.log,
+        serverLogFile: join(this.opts.dataDir, 'logs', 'postgres.log'),
+        ...(this.opts.embeddedBinaries ? { binaries: this.opts.embeddedBinaries } : {}),
+      });
+    }
+    const info = await this.embedded.start();
+    const target: PgTarget = { host: info.host, port: info.port, database: EMBEDDED_DATABASE, user: EMBEDDED_SUPERUSER, sslmode: 'disable' };
+    // First start: the app's database does not exist yet.
+    const admin = new pg.Client(clientConfig({ ...target, database: 'postgres' }, password));
+    await admin.connect();
+    try {
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
+      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+    } finally {
+      await admin.end();
+    }
+    return { target, password };
+  }
+
+  private async ownerCredentials(profile: StoredProfile): Promise<{ target: PgTarget; password: string }> {
+    if (profile.kind === 'embedded') return this.ensureEmbedded();
+    const password = await this.opts.vault.get(secretAccounts.profilePassword(this.opts.store.instanceId, profile.id));
+    if (!password) {
+      throw new McError('UNAVAILABLE', `Profile “${profile.name}” has no password stored in the OS keychain. Edit the profile and enter its password.`);
+    }
+    return { target: profile, password };
+  }
+
+  private async open(profile: StoredProfile): Promise<ActiveConnection> {
+    const where = () => `profile “${profile.name}” (${describeTarget(profile)})`;
+    let creds: { target: PgTarget; password: string };
+    try {
+      creds = await this.ownerCredentials(profile);
+    } catch (err) {
+      if (err instanceof McError) throw err;
+      if (err instanceof KeychainUnavailableError) {
+        throw new McError('UNAVAILABLE', `Cannot open ${where()}: its password lives in the OS keychain, which is unavailable.`);
+      }
+      throw new McError('UNAVAILABLE', `Could not start the embedded database: ${(err as Error).message}`);
+    }
+    const owner = new pg.Client(clientConfig(creds.target, creds.password));
+    owner.on('error', () => undefined);
+    try {
+      await owner.connect();
+    } catch (err) {
+      throw new McError('UNAVAILABLE', `Could not connect ${where()}: ${connectFailure(err)}.`);
+    }
+    let version: { text: string; num: number };
+    let authPassword: string;
+    const role = authenticatorRoleName(this.opts.store.instanceId);
+    try {
+      version = await serverVersion(owner);
+      if (version.num < MIN_SERVER_VERSION_NUM) {
+        throw new McError('UNAVAILABLE', `${where()} runs PostgreSQL ${version.text}; Mission Control needs PostgreSQL 15 or later.`);
+      }
+      try {
+        await applyMigrations(owner, this.opts.migrations, {
+          onProgress: (p) => this.opts.log.info({ file: p.file, index: p.index, total: p.total, durationMs: p.durationMs }, 'migration'),
+        });
+      } catch (err) {
+        throw new McError('UNAVAILABLE', `Could not prepare ${where()}: ${(err as Error).message}`);
+      }
+      if (profile.kind === 'embedded' && (this.opts.seedDemo ?? true)) {
+        if (await loadDemoSeed(owner, this.opts.sqlDir)) this.opts.log.info('database: loaded the demo org');
+      }
+      const account = secretAccounts.authenticator(this.opts.store.instanceId, profile.id);
+      const stored = await this.opts.vault.get(account);
+      authPassword = stored ?? newSecret();
+      // Re-assert every time: cheap, and repairs a role someone altered or dropped.
+      await ensureAuthenticator(owner, role, authPassword);
+      if (!stored) await this.opts.vault.set(account, authPassword);
+    } catch (err) {
+      if (err instanceof McError) throw err;
+      if (err instanceof KeychainUnavailableError) throw new McError('UNAVAILABLE', err.message);
+      throw new McError('UNAVAILABLE', `Could not prepare ${where()}: ${connectFailure(err)}.`);
+    } finally {
+      await owner.end().catch(() => undefined);
+    }
+    const appTarget: PgTarget = { ...creds.target, user: role };
+    const pool = new pg.Pool({ ...clientConfig(appTarget, authPassword), max: 8, idleTimeoutMillis: 30_000 });
+    // Without this handler an idle connection dropped by the server would crash the process.
+    pool.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle connection error'));
+    const listener = new NotifyListener(clientConfig(appTarget, authPassword), this.opts.log);
+    try {
+      const { session, message } = await this.resolveSession(pool, profile);
+      await listener.start();
+      listener.on('notification', (n: DbNotification) => this.emit('notification', n));
+      listener.on('live', () => this.changed(false));
+      listener.on('resync', () => this.changed(true));
+      return { profile: { ...profile, port: creds.target.port }, target: creds.target, pool, listener, serverVersion: version.text, session, sessionMessage: message };
+    } catch (err) {
+      await listener.stop();
+      await pool.end().catch(() => undefined);
+      throw new McError('UNAVAILABLE', `Could not open ${where()} as the app role: ${connectFailure(err)}.`);
+    }
+  }
+
+  private async resolveSession(pool: pg.Pool, profile: StoredProfile): Promise<{ session: Session | null; message: string | null }> {
+    const rows = await withOrgTx(pool, null, (sql) =>
+      sql.query<{ operator_id: string; display_name: string; email: string; org_id: string; org_name: string; role: Session['role'] }>(
+        'SELECT * FROM mc.resolve_operator($1)',
+        [profile.operatorEmail],
+      ),
+    );
+    const first = rows[0];
+    if (!first) {
+      return {
+        session: null,
+        message: `No operator with the e-mail ${profile.operatorEmail} is a member of any org in this database. Set the profile’s operator e-mail in Connections.`,
+      };
+    }
+    return {
+      session: {
+        operatorId: first.operator_id,
+        operatorName: first.display_name,
+        email: first.email,
+        orgId: first.org_id,
+        orgName: first.org_name,
+        role: first.role,
+      },
+      message: null,
+    };
+  }
+
+  /** Run fn in an org-scoped transaction of the active connection. */
+  async tx<T>(session: Session, fn: (sql: Sql) => Promise<T>, opts: TxOptions = {}): Promise<T> {
+    const active = this.active;
+    if (!active) throw new McError('UNAVAILABLE', this.message ?? 'No database is connected. Open Connections to choose one.');
+    return withOrgTx(active.pool, { orgId: session.orgId, operatorId: session.operatorId, role: session.role }, fn, opts);
+  }
+
+  /** A connected profile's live figures for the Connections screen. */
+  async activeStatus(): Promise<{ profile: StoredProfile; serverVersion: string; latencyMs: number; migrations: MigrationSummary; live: boolean } | null> {
+    const active = this.active;
+    if (!active) return null;
+    const latencyMs = await timedPing(active.pool);
+    const migrations = await withOrgTx(active.pool, null, (sql) => migrationStateOf(sql, this.opts.migrations), { readOnly: true });
+    return { profile: active.profile, serverVersion: active.serverVersion, latencyMs, migrations, live: active.listener.live };
+  }
+
+  /** Test a saved profile with its stored credentials, without switching to it. */
+  async probeProfile(profile: StoredProfile): Promise<ProbeResult> {
+    let creds: { target: PgTarget; password: string | null };
+    try {
+      creds =
+        profile.kind === 'embedded'
+          ? await this.ensureEmbedded()
+          : { target: profile, password: await this.opts.vault.get(secretAccounts.profilePassword(this.opts.store.instanceId, profile.id)) };
+    } catch (err) {
+      return { ok: false, target: `“${profile.name}”`, serverVersion: null, latencyMs: null, migrations: null, message: (err as Error).message };
+    }
+    return this.probe(creds.target, creds.password, `“${profile.name}”`);
+  }
+
+  /** Try a profile (saved or draft) without switching to it. Never throws: failure is a result. */
+  async probe(target: PgTarget, password: string | null, label: string): Promise<ProbeResult> {
+    const name = `${label} (${describeTarget(target)})`;
+    if (password === null) return { ok: false, target: name, serverVersion: null, latencyMs: null, migrations: null, message: 'No password is stored for this profile; enter one.' };
+    let client: pg.Client;
+    try {
+      client = new pg.Client(clientConfig(target, password));
+    } catch (err) {
+      return { ok: false, target: name, serverVersion: null, latencyMs: null, migrations: null, message: connectFailure(err) };
+    }
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const v = await serverVersion(client);
+      const latencyMs = await timedPing(client);
+      const migrations = await migrationState(client, this.opts.migrations).catch(() => null);
+      const tooOld = v.num < MIN_SERVER_VERSION_NUM;
+      return {
+        ok: !tooOld,
+        target: name,
+        serverVersion: v.text,
+        latencyMs,
+        migrations,
+        message: tooOld ? `PostgreSQL ${v.text} is too old; Mission Control needs 15 or later.` : null,
+      };
+    } catch (err) {
+      return { ok: false, target: name, serverVersion: null, latencyMs: null, migrations: null, message: connectFailure(err) };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async closeConnection(c: ActiveConnection): Promise<void> {
+    c.listener.removeAllListeners();
+    await c.listener.stop();
+    await c.pool.end().catch(() => undefined);
+  }
+
+  private async stopEmbedded(): Promise<void> {
+    const e = this.embedded;
+    this.embedded = null;
+    if (e) await e.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.switching;
+    const a = this.active;
+    this.active = null;
+    if (a) await this.closeConnection(a);
+    await this.stopEmbedded();
+    this.state = 'disconnected';
+  }
+}

@@ -1,0 +1,11 @@
+export { DatabaseManager, connectFailure, MIN_SERVER_VERSION_NUM } from './database';
+export type { DbState, MigrationSummary, ProbeResult } from './database';
+export { ProfileStore, EMBEDDED_ID, DEMO_ADMIN_EMAIL, secretAccounts } from './profiles';
+export type { StoredProfile, RemoteProfileFields } from './profiles';
+export { loadMigrations, applyMigrations, migrationState, MigrationError } from './migrations';
+export type { MigrationFile } from './migrations';
+export { DataDirLock } from './data-lock';
+export type { DbNotification } from './listener';
+export type { Sql } from './sql';
+export type { PgTarget, SslMode } from './pg-config';
+export { describeTarget } from './pg-config';

@@ -1,0 +1,43 @@
+import type { Pool } from 'pg';
+import { type Sql, sqlOf } from './sql';
+
+/** Who a transaction acts for: the org whose rows it may see, and the operator and role. */
+export interface TxScope {
+  orgId: string;
+  operatorId: string;
+  role: string;
+}
+
+export interface TxOptions {
+  readOnly?: boolean;
+}
+
+/**
+ * Every app query runs inside one of these: a transaction switched to mc_app with the org, the
+ * operator and the role set for RLS, all transaction-local so nothing leaks to the next borrower
+ * of the pooled connection.
+ */
+export async function withOrgTx<T>(pool: Pool, scope: TxScope | null, fn: (sql: Sql) => Promise<T>, opts: TxOptions = {}): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+    await client.query(
+      `SELECT set_config('role', 'mc_app', true), set_config('mc.org_id', $1, true),
+              set_config('mc.operator_id', $2, true), set_config('mc.role', $3, true)`,
+      [scope?.orgId ?? '', scope?.operatorId ?? '', scope?.role ?? ''],
+    );
+    const result = await fn(sqlOf(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true;
+    }
+    throw err;
+  } finally {
+    client.release(broken);
+  }
+}

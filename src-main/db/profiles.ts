@@ -1,0 +1,154 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SslMode } from './pg-config';
+
+/**
+ * Connection profiles live in <dataDir>/config.json: fields only. Passwords live in the OS
+ * keychain under accounts derived from the profile id; nothing secret is ever written here.
+ */
+export interface RemoteProfileFields {
+  name: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  sslmode: SslMode;
+  sslRootCert: string | null;
+  operatorEmail: string;
+}
+
+export interface StoredProfile extends RemoteProfileFields {
+  id: string;
+  kind: 'embedded' | 'remote';
+}
+
+interface ConfigFile {
+  version: 1;
+  /** Random per data folder: names this installation's keychain entries and database login role. */
+  instanceId: string;
+  activeProfileId: string;
+  embedded: { operatorEmail: string };
+  profiles: (RemoteProfileFields & { id: string })[];
+}
+
+export const EMBEDDED_ID = 'embedded';
+export const EMBEDDED_DATABASE = 'mission_control';
+export const EMBEDDED_SUPERUSER = 'mc_owner';
+/** The demo org's admin: who a fresh embedded install acts as. */
+export const DEMO_ADMIN_EMAIL = 'ada.okafor@demo.umamiedge.test';
+
+export class ProfileStore {
+  private config: ConfigFile;
+  private readonly file: string;
+
+  constructor(private readonly dataDir: string) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    this.file = join(dataDir, 'config.json');
+    this.config = this.read();
+  }
+
+  private read(): ConfigFile {
+    if (existsSync(this.file)) {
+      let parsed: Partial<ConfigFile>;
+      try {
+        parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<ConfigFile>;
+      } catch {
+        throw new Error(`The settings file ${this.file} is not valid JSON. Fix or remove it (profiles will be lost; passwords stay in the keychain).`);
+      }
+      return {
+        version: 1,
+        instanceId: parsed.instanceId ?? randomBytes(6).toString('hex'),
+        activeProfileId: parsed.activeProfileId ?? EMBEDDED_ID,
+        embedded: { operatorEmail: parsed.embedded?.operatorEmail ?? DEMO_ADMIN_EMAIL },
+        profiles: Array.isArray(parsed.profiles) ? parsed.profiles : [],
+      };
+    }
+    const fresh: ConfigFile = {
+      version: 1,
+      instanceId: randomBytes(6).toString('hex'),
+      activeProfileId: EMBEDDED_ID,
+      embedded: { operatorEmail: DEMO_ADMIN_EMAIL },
+      profiles: [],
+    };
+    this.write(fresh);
+    return fresh;
+  }
+
+  /** Write-then-rename so a crash mid-write never leaves a half file. */
+  private write(config: ConfigFile): void {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, this.file);
+    this.config = config;
+  }
+
+  get instanceId(): string {
+    return this.config.instanceId;
+  }
+
+  get activeId(): string {
+    return this.config.activeProfileId;
+  }
+
+  get path(): string {
+    return this.file;
+  }
+
+  embedded(port = 0): StoredProfile {
+    return {
+      id: EMBEDDED_ID,
+      kind: 'embedded',
+      name: 'Embedded (this workstation)',
+      host: '127.0.0.1',
+      port,
+      database: EMBEDDED_DATABASE,
+      user: EMBEDDED_SUPERUSER,
+      sslmode: 'disable',
+      sslRootCert: null,
+      operatorEmail: this.config.embedded.operatorEmail,
+    };
+  }
+
+  list(embeddedPort = 0): StoredProfile[] {
+    return [this.embedded(embeddedPort), ...this.config.profiles.map((p) => ({ ...p, kind: 'remote' as const }))];
+  }
+
+  get(id: string, embeddedPort = 0): StoredProfile | null {
+    return this.list(embeddedPort).find((p) => p.id === id) ?? null;
+  }
+
+  /** Create (no id) or replace a remote profile's fields. */
+  saveRemote(id: string | undefined, fields: RemoteProfileFields): StoredProfile {
+    const profiles = [...this.config.profiles];
+    const newId = id ?? randomUUID();
+    const idx = profiles.findIndex((p) => p.id === newId);
+    const row = { id: newId, ...fields };
+    if (idx >= 0) profiles[idx] = row;
+    else profiles.push(row);
+    this.write({ ...this.config, profiles });
+    return { ...row, kind: 'remote' };
+  }
+
+  setEmbeddedOperator(email: string): void {
+    this.write({ ...this.config, embedded: { operatorEmail: email } });
+  }
+
+  deleteRemote(id: string): boolean {
+    const profiles = this.config.profiles.filter((p) => p.id !== id);
+    if (profiles.length === this.config.profiles.length) return false;
+    this.write({ ...this.config, profiles });
+    return true;
+  }
+
+  setActive(id: string): void {
+    this.write({ ...this.config, activeProfileId: id });
+  }
+}
+
+/** Keychain account names; one place so nothing else invents its own. */
+export const secretAccounts = {
+  embeddedSuperuser: (instanceId: string) => `${instanceId}:embedded:superuser`,
+  profilePassword: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:password`,
+  authenticator: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:authenticator`,
+};

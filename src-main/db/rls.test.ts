@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appPool, asApp, asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
+import type { Sql } from './sql';
+
+/**
+ * Tenant isolation, table by table, as the app's own role (mc_app through a NOINHERIT
+ * authenticator). Every table in schema mc with an org_id column must have a fixture here; a new
+ * table without one fails the first test, so isolation is tested for every table that exists.
+ */
+interface Fixture {
+  /** Write one row for `org` as the owner (the way seeds and migrations do). */
+  seed(c: pg.Client, org: TestOrg): Promise<void>;
+  /** As the app in another org, try to write a row into `victim`; must be refused. */
+  crossInsert(sql: Sql, victim: TestOrg): Promise<unknown>;
+}
+
+const componentIds = new Map<string, string>();
+
+const fixtures: Record<string, Fixture> = {
+  memberships: {
+    seed: async () => undefined, // createOrg already made three
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.memberships (org_id, operator_id, role) VALUES ($1, $2, 'admin')`, [v.orgId, v.operator.operatorId]),
+  },
+  components: {
+    async seed(c, org) {
+      const id = randomUUID();
+      componentIds.set(org.orgId, id);
+      await c.query(`INSERT INTO mc.components (id, org_id, key, name, kind) VALUES ($1, $2, 'routing', 'Routing', 'routing')`, [id, org.orgId]);
+    },
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.components (org_id, key, name, kind) VALUES ($1, 'sneaky', 'Sneaky', 'routing')`, [v.orgId]),
+  },
+  component_status_history: {
+    async seed(c, org) {
+      await c.query(`INSERT INTO mc.component_status_history (org_id, component_id, to_state) VALUES ($1, $2, 'operational')`, [org.orgId, componentIds.get(org.orgId)]);
+    },
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.component_status_history (org_id, component_id, to_state) VALUES ($1, $2, 'major_outage')`, [v.orgId, componentIds.get(v.orgId)]),
+  },
+  audit_heads: {
+    async seed(c, org) {
+      await c.query(`INSERT INTO mc.audit_heads (org_id, seq, hash) VALUES ($1, 0, repeat('0', 64))`, [org.orgId]);
+    },
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.audit_heads (org_id, seq, hash) VALUES ($1, 5, repeat('a', 64))`, [v.orgId]),
+  },
+  audit_events: {
+    async seed(c, org) {
+      await c.query(
+        `INSERT INTO mc.audit_events (org_id, seq, id, at, actor_name, action, target_type, prev_hash, hash)
+         VALUES ($1, 1, $2, now(), 'seed', 'test.seeded', 'org', repeat('0', 64), repeat('1', 64))`,
+        [org.orgId, randomUUID()],
+      );
+    },
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.audit_events (org_id, seq, id, at, actor_name, action, target_type, prev_hash, hash)
+         VALUES ($1, 2, $2, now(), 'intruder', 'test.forged', 'org', repeat('1', 64), repeat('2', 64))`,
+        [v.orgId, randomUUID()],
+      ),
+  },
+};
+
+describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let a: TestOrg;
+  let b: TestOrg;
+  let tenantTables: string[];
+
+  beforeAll(async () => {
+    db = await migratedDatabase(server);
+    pool = await appPool(db);
+    a = await createOrg(db, 'org-a');
+    b = await createOrg(db, 'org-b');
+    for (const org of [a, b]) {
+      await asOwner(db, org.orgId, async (c) => {
+        // audit_heads before audit_events: the link trigger would otherwise create the head.
+        for (const name of ['components', 'component_status_history', 'audit_heads', 'audit_events', 'memberships']) await fixtures[name]!.seed(c, org);
+      });
+    }
+    tenantTables = await asOwner(db, null, async (c) => {
+      const r = await c.query<{ relname: string }>(
+        `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = 'mc' AND c.relkind IN ('r', 'p')
+            AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped)
+          ORDER BY 1`,
+      );
+      return r.rows.map((row) => row.relname);
+    });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('has a fixture for every tenant table, so none escapes these tests', () => {
+    expect(tenantTables.length).toBeGreaterThan(0);
+    for (const t of tenantTables) expect(fixtures[t], `add an RLS fixture for mc.${t}`).toBeDefined();
+  });
+
+  it('enables and forces RLS on every table in schema mc', async () => {
+    const rows = await asOwner(db, null, async (c) =>
+      (
+        await c.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+          `SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'mc' AND c.relkind IN ('r', 'p') ORDER BY 1`,
+        )
+      ).rows,
+    );
+    for (const r of rows) expect(r, `mc.${r.relname}`).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
+  });
+
+  it('the app role owns nothing and cannot bypass RLS', async () => {
+    const r = await asOwner(db, null, async (c) =>
+      (
+        await c.query(
+          `SELECT rolname, rolbypassrls, rolsuper, rolinherit FROM pg_roles WHERE rolname = 'mc_app'
+           UNION ALL SELECT 'owns tables', false, false, EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'mc' AND tableowner = 'mc_app')`,
+        )
+      ).rows,
+    );
+    expect(r).toEqual([
+      { rolname: 'mc_app', rolbypassrls: false, rolsuper: false, rolinherit: false },
+      { rolname: 'owns tables', rolbypassrls: false, rolsuper: false, rolinherit: false },
+    ]);
+  });
+
+  it.each(Object.keys(fixtures))('reads of mc.%s see only the own org', async (table) => {
+    for (const [me, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const seen = await asApp(pool, me.operator, (sql) => sql.query<{ org_id: string }>(`SELECT org_id FROM mc.${table}`));
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((r) => r.org_id === me.orgId)).toBe(true);
+      const leaked = await asApp(pool, me.operator, (sql) => sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM mc.${table} WHERE org_id = $1`, [other.orgId]));
+      expect(leaked.n).toBe(0);
+    }
+  });
+
+  it.each(Object.keys(fixtures))('writes into another org through mc.%s are rejected', async (table) => {
+    const err = await asApp(pool, a.admin, (sql) => fixtures[table]!.crossInsert(sql, b)).catch((e: { code?: string; message?: string }) => e);
+    expect((err as { code?: string }).code).toBe('42501');
+    const after = await asOwner(db, null, async (c) => (await c.query(`SELECT count(*)::int AS n FROM mc.${table} WHERE org_id = $1`, [b.orgId])).rows[0].n);
+    const expected = table === 'memberships' ? 3 : 1;
+    expect(after).toBe(expected);
+  });
+
+  it('updates aimed at another org change nothing', async () => {
+    const n = await asApp(pool, a.admin, (sql) => sql.query(`UPDATE mc.components SET state = 'major_outage' WHERE org_id = $1 RETURNING id`, [b.orgId]));
+    expect(n).toEqual([]);
+    const state = await asOwner(db, null, async (c) => (await c.query(`SELECT state FROM mc.components WHERE org_id = $1`, [b.orgId])).rows[0].state);
+    expect(state).toBe('operational');
+  });
+
+  it('sees only the operators who are members of the own org', async () => {
+    const emails = await asApp(pool, a.operator, (sql) => sql.query<{ email: string }>('SELECT email FROM mc.operators ORDER BY email'));
+    expect(emails.map((e) => e.email)).toEqual([a.admin.email, a.auditor.email, a.operator.email].sort());
+  });
+
+  it('sees only the own org row', async () => {
+    const orgs = await asApp(pool, a.operator, (sql) => sql.query<{ id: string }>('SELECT id FROM mc.orgs'));
+    expect(orgs.map((o) => o.id)).toEqual([a.orgId]);
+  });
+
+  it('shows nothing at all when no org is selected', async () => {
+    for (const table of [...Object.keys(fixtures), 'orgs', 'operators']) {
+      const n = await asApp(pool, { orgId: '', operatorId: '', role: '' } as never, (sql) => sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM mc.${table}`));
+      expect(n.n, table).toBe(0);
+    }
+  });
+
+  it('refuses auditors’ writes in the database too (defence in depth)', async () => {
+    const err = await asApp(pool, a.auditor, (sql) => sql.query(`UPDATE mc.components SET state = 'major_outage' WHERE org_id = $1`, [a.orgId])).catch((e: { code?: string }) => e);
+    expect((err as { code?: string }).code).toBe('42501');
+  });
+
+  it('the authenticator role itself can read nothing (a reset role gains nothing)', async () => {
+    const client = await pool.connect();
+    try {
+      const err = await client.query('SELECT count(*) FROM mc.components').catch((e: { code?: string }) => e);
+      expect((err as { code?: string }).code).toBe('42501');
+    } finally {
+      client.release();
+    }
+  });
+});

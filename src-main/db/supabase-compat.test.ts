@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/log';
+import { sqlDir } from '../core/paths';
+import { distroPg15 } from '../testing/pg-servers';
+import { missing } from '../testing/require';
+import { authenticatorRoleName, ensureAuthenticator } from './authenticator';
+import { EmbeddedServer, embeddedBinaries, type ServerBinaries } from './embedded-server';
+import { applyMigrations, loadMigrations } from './migrations';
+import { clientConfig } from './pg-config';
+import { loadDemoSeed } from './seed';
+
+/**
+ * On Supabase the migration user ("postgres") is not a superuser: it can create roles and owns
+ * what it creates, nothing more. Each case starts a fresh cluster (roles are cluster-wide, so a
+ * shared test server would already have them) and runs the whole migration set, the demo seed
+ * and the app-login setup as such a user.
+ */
+const versions: [string, () => Promise<ServerBinaries | null>][] = [
+  ['embedded', () => embeddedBinaries()],
+  [
+    'debian-pg15',
+    async () => {
+      const b = distroPg15();
+      if (!b) missing('Debian PostgreSQL 15', 'apt-get install postgresql-15');
+      return b;
+    },
+  ],
+];
+
+describe.each(versions)('as a non-superuser owner (Supabase-like) on %s', (_label, binaries) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c();
+  });
+
+  it('creates the roles itself, applies every migration, loads the demo seed and sets up the app login', async () => {
+    const bins = await binaries();
+    if (!bins) return;
+    const dir = mkdtempSync(join(tmpdir(), 'mc-supa-'));
+    chmodSync(dir, 0o711);
+    const suPassword = randomBytes(16).toString('base64url');
+    const server = new EmbeddedServer({ clusterDir: join(dir, 'pg'), superuser: 'supabase_admin', password: suPassword, log: silentLogger(), binaries: bins });
+    const info = await server.start();
+    cleanups.push(async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const password = randomBytes(16).toString('base64url');
+    const su = new pg.Client({ host: info.host, port: info.port, user: 'supabase_admin', password: suPassword, database: 'postgres' });
+    await su.connect();
+    await su.query(`CREATE ROLE postgres_like LOGIN CREATEROLE NOSUPERUSER NOBYPASSRLS PASSWORD '${password}'`);
+    await su.query(`CREATE DATABASE app OWNER postgres_like`);
+    await su.end();
+
+    const target = { host: info.host, port: info.port, database: 'app', user: 'postgres_like', sslmode: 'disable' as const };
+    const owner = new pg.Client(clientConfig(target, password));
+    await owner.connect();
+    try {
+      const me = await owner.query(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`);
+      expect(me.rows[0]).toEqual({ rolsuper: false, rolbypassrls: false });
+      const files = loadMigrations(sqlDir());
+      expect((await applyMigrations(owner, files)).applied).toHaveLength(files.length);
+      expect(await loadDemoSeed(owner, sqlDir())).toBe(true);
+      const role = authenticatorRoleName(randomBytes(6).toString('hex'));
+      const appPassword = randomBytes(16).toString('base64url');
+      await ensureAuthenticator(owner, role, appPassword);
+
+      const app = new pg.Client(clientConfig({ ...target, user: role }, appPassword));
+      await app.connect();
+      await app.query('BEGIN');
+      await app.query(`SELECT set_config('role', 'mc_app', true), set_config('mc.org_id', '00000000-0000-4000-8000-00000000d3e0', true)`);
+      const n = await app.query('SELECT count(*)::int AS n FROM mc.components');
+      const who = await app.query(`SELECT * FROM mc.resolve_operator('ada.okafor@demo.umamiedge.test')`);
+      await app.query('COMMIT');
+      await app.end();
+      expect(n.rows[0].n).toBe(12);
+      expect(who.rows[0]).toMatchObject({ display_name: 'Ada Okafor', role: 'admin' });
+    } finally {
+      await owner.end();
+    }
+  });
+});

@@ -1,0 +1,218 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../src-shared/contract/wire';
+import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
+import { coreOn, tempDataDir } from '../testing/harness';
+import { needKeychain } from '../testing/keychain-gate';
+import { type RunningHost, startHost } from './server';
+
+const server = testServers()[0]!;
+const ok = await needKeychain();
+
+/** Raw HTTP, so the Host header and methods can be anything a hostile page could send. */
+function http(port: number, path: string, opts: { method?: string; headers?: Record<string, string> } = {}) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+class Client {
+  readonly ws: WebSocket;
+  readonly messages: ServerMessage[] = [];
+  private id = 1;
+  constructor(url: string, headers: Record<string, string> = {}) {
+    this.ws = new WebSocket(url, { headers });
+    this.ws.on('message', (d) => this.messages.push(JSON.parse(String(d)) as ServerMessage));
+  }
+  open(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+  async invoke(channel: string, payload: unknown) {
+    const id = this.id++;
+    this.ws.send(JSON.stringify({ t: 'invoke', id, channel, payload }));
+    await expect.poll(() => this.messages.find((m) => m.t === 'result' && m.id === id), { timeout: 5000 }).toBeTruthy();
+    return (this.messages.find((m) => m.t === 'result' && m.id === id) as Extract<ServerMessage, { t: 'result' }>).envelope;
+  }
+  close() {
+    this.ws.close();
+  }
+}
+
+describe.skipIf(!ok)('browser host', () => {
+  let db: TestDatabase;
+  let org: TestOrg;
+  let core: Awaited<ReturnType<typeof coreOn>>;
+  let host: RunningHost;
+  let ro: RunningHost;
+  const statics = tempDataDir('mc-static-');
+  const ws = (h: RunningHost, token: string | null = h.token) => `ws://127.0.0.1:${h.port}/ws${token === null ? '' : `?token=${token}`}`;
+
+  beforeAll(async () => {
+    mkdirSync(join(statics.dir, 'assets'));
+    writeFileSync(join(statics.dir, 'index.html'), '<!doctype html><title>mc</title>');
+    writeFileSync(join(statics.dir, 'assets', 'app.js'), 'console.log(1)');
+    db = await migratedDatabase(server);
+    org = await createOrg(db, 'host');
+    const c = await db.owner();
+    await c.query('BEGIN');
+    await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
+    await c.query(`INSERT INTO mc.components (org_id, key, name, kind) VALUES ($1, 'routing', 'Routing', 'routing')`, [org.orgId]);
+    await c.query('COMMIT');
+    await c.end();
+    core = await coreOn(db, org.operator.email);
+    host = await startHost({ core, staticRoot: statics.dir });
+    ro = await startHost({ core, staticRoot: statics.dir, readOnly: true });
+  });
+  afterAll(async () => {
+    await ro?.close();
+    await host?.close();
+    await core?.cleanup();
+    await db?.drop();
+    statics.remove();
+  });
+
+  it('listens on loopback only and prints a URL with a long random token', () => {
+    const addr = host.server.address();
+    expect(typeof addr === 'object' && addr?.address).toBe('127.0.0.1');
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/?token=${host.token}`);
+    expect(host.token.length).toBeGreaterThanOrEqual(32);
+    expect(ro.token).not.toBe(host.token);
+  });
+
+  it('answers /healthz without a token, with status only', async () => {
+    const r = await http(host.port, '/healthz', { headers: { Host: `127.0.0.1:${host.port}` } });
+    expect(r.status).toBe(200);
+    const body = JSON.parse(r.body) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['database', 'keychain', 'migrations', 'readOnly', 'status']);
+    expect(body).toMatchObject({ status: 'ok', readOnly: false, database: { reachable: true }, migrations: { current: true } });
+    expect(r.body).not.toMatch(new RegExp(`${org.slug}|${db.target.database}|${org.operator.email}`));
+    expect(JSON.parse((await http(ro.port, '/healthz', { headers: { Host: `127.0.0.1:${ro.port}` } })).body).readOnly).toBe(true);
+  });
+
+  it('refuses pages without the token, or with a wrong one', async () => {
+    const h = { Host: `127.0.0.1:${host.port}` };
+    expect((await http(host.port, '/', { headers: h })).status).toBe(401);
+    expect((await http(host.port, `/?token=${ro.token}`, { headers: h })).status).toBe(401);
+    expect((await http(host.port, `/?token=${host.token.slice(0, -1)}`, { headers: h })).status).toBe(401);
+    expect((await http(host.port, '/assets/app.js', { headers: h })).status).toBe(401);
+  });
+
+  it('serves with the token, sets an HttpOnly SameSite cookie, and accepts the cookie after', async () => {
+    const h = { Host: `127.0.0.1:${host.port}` };
+    const first = await http(host.port, `/?token=${host.token}`, { headers: h });
+    expect(first.status).toBe(200);
+    expect(first.headers['content-security-policy']).toMatch(/default-src 'self'; script-src 'self'/);
+    const cookie = String(first.headers['set-cookie']);
+    expect(cookie).toMatch(/mc_token=.+; HttpOnly; SameSite=Strict; Path=\//);
+    const asset = await http(host.port, '/assets/app.js', { headers: { ...h, Cookie: cookie.split(';')[0] as string } });
+    expect(asset.status).toBe(200);
+    expect(asset.body).toBe('console.log(1)');
+  });
+
+  it('refuses requests that name another host (DNS rebinding) and methods other than GET', async () => {
+    expect((await http(host.port, `/?token=${host.token}`, { headers: { Host: `evil.example:${host.port}` } })).status).toBe(421);
+    expect((await http(host.port, `/?token=${host.token}`, { method: 'POST', headers: { Host: `127.0.0.1:${host.port}` } })).status).toBe(405);
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    const h = { Host: `127.0.0.1:${host.port}`, Cookie: `mc_token=${host.token}` };
+    for (const p of ['/../package.json', '/%2e%2e/package.json', '/assets/%2e%2e%2f%2e%2e%2fpackage.json', '/..%5cpackage.json', '/%00']) {
+      const r = await http(host.port, p, { headers: h });
+      expect(r.status, p).toBe(404);
+      expect(r.body).not.toContain('umamiedge-mission-control');
+    }
+  });
+
+  it('refuses WebSockets without the token, from another origin, or on another path', async () => {
+    await expect(new Client(ws(host, null)).open()).rejects.toThrow(/401/);
+    await expect(new Client(ws(host, 'wrong')).open()).rejects.toThrow(/401/);
+    await expect(new Client(ws(host), { Origin: 'https://evil.example' }).open()).rejects.toThrow(/403/);
+    await expect(new Client(`ws://127.0.0.1:${host.port}/other?token=${host.token}`).open()).rejects.toThrow(/404/);
+  });
+
+  it('carries the contract: a query answered, validation errors named', async () => {
+    const c = new Client(ws(host), { Origin: `http://127.0.0.1:${host.port}` });
+    await c.open();
+    const r = await c.invoke('status.list', {});
+    expect(r.ok).toBe(true);
+    const bad = await c.invoke('status.setState', { componentId: 'x' });
+    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'VALIDATION', fields: { componentId: expect.any(String), state: expect.any(String), reason: expect.any(String) } });
+    c.close();
+  });
+
+  it('answers malformed frames with an error and keeps going', async () => {
+    const c = new Client(ws(host));
+    await c.open();
+    c.ws.send('{not json');
+    c.ws.send(JSON.stringify({ t: 'explode', id: 1 }));
+    c.ws.send(JSON.stringify({ t: 'invoke', id: -4, channel: 'status.list' }));
+    c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    c.ws.send(JSON.stringify(null));
+    await expect.poll(() => c.messages.filter((m) => m.t === 'error').length).toBe(5);
+    expect((c.messages.filter((m) => m.t === 'error') as Extract<ServerMessage, { t: 'error' }>[]).map((m) => m.error.code)).toEqual(Array(5).fill('VALIDATION'));
+    expect((await c.invoke('status.list', {})).ok).toBe(true);
+    c.close();
+  });
+
+  it('closes a connection that sends an oversized frame (1009) and serves everyone else', async () => {
+    const big = new Client(ws(host));
+    await big.open();
+    const closed = new Promise<number>((r) => big.ws.once('close', (code) => r(code)));
+    big.ws.send(JSON.stringify({ t: 'invoke', id: 1, channel: 'status.list', payload: { pad: 'x'.repeat(300 * 1024) } }));
+    expect(await closed).toBe(1009);
+    const other = new Client(ws(host));
+    await other.open();
+    expect((await other.invoke('status.list', {})).ok).toBe(true);
+    other.close();
+  });
+
+  it('refuses every command in read-only mode, and serves queries', async () => {
+    const c = new Client(ws(ro));
+    await c.open();
+    const list = await c.invoke('status.list', {});
+    expect(list.ok).toBe(true);
+    const id = (list as { data: { components: { id: string }[] } }).data.components[0]!.id;
+    const r = await c.invoke('status.setState', { componentId: id, state: 'major_outage', reason: 'from the wall' });
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/read-only/) });
+    const again = await c.invoke('status.list', {});
+    expect((again as { data: { components: { state: string }[] } }).data.components[0]?.state).toBe('operational');
+    c.close();
+  });
+
+  it('delivers subscriptions, stops them on unsub, and drops them when the socket closes', async () => {
+    const watcher = new Client(ws(host));
+    const actor = new Client(ws(host));
+    await Promise.all([watcher.open(), actor.open()]);
+    watcher.ws.send(JSON.stringify({ t: 'sub', id: 77, topic: 'status.changed', params: {} }));
+    watcher.ws.send(JSON.stringify({ t: 'sub', id: 77, topic: 'status.changed', params: {} }));
+    await expect.poll(() => watcher.messages.some((m) => m.t === 'sub-error' && m.id === 77)).toBe(true);
+    const id = ((await actor.invoke('status.list', {})) as { data: { components: { id: string }[] } }).data.components[0]!.id;
+    await actor.invoke('status.setState', { componentId: id, state: 'degraded_performance', reason: 'ws subscription test' });
+    await expect.poll(() => watcher.messages.some((m) => m.t === 'event' && m.id === 77), { timeout: 2000 }).toBe(true);
+    watcher.ws.send(JSON.stringify({ t: 'unsub', id: 77 }));
+    await new Promise((r) => setTimeout(r, 100));
+    const count = watcher.messages.filter((m) => m.t === 'event').length;
+    await actor.invoke('status.setState', { componentId: id, state: 'operational', reason: 'ws subscription test done' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(watcher.messages.filter((m) => m.t === 'event').length).toBe(count);
+    const listeners = core.db.listenerCount('notification');
+    watcher.ws.send(JSON.stringify({ t: 'sub', id: 78, topic: 'status.changed', params: {} }));
+    await expect.poll(() => core.db.listenerCount('notification')).toBe(listeners + 1);
+    watcher.close();
+    await expect.poll(() => core.db.listenerCount('notification')).toBe(listeners);
+    actor.close();
+  });
+});

@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AppCore } from '../core/app-core';
+import { rendererDir } from '../core/paths';
+import { COOKIE_NAME, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './token';
+import { resolveStatic, sendFile, sendJson, sendText } from './static-files';
+import { WsTransport } from './ws-transport';
+
+export interface HostOptions {
+  core: AppCore;
+  /** 0 picks a free port. */
+  port?: number;
+  readOnly?: boolean;
+  /** Fixed token for tests; normally a fresh random one per launch. */
+  token?: string;
+  staticRoot?: string;
+}
+
+export interface RunningHost {
+  port: number;
+  token: string;
+  url: string;
+  readOnly: boolean;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/**
+ * The browser host: the built renderer and the contract over a WebSocket, on 127.0.0.1 only.
+ * Everything but /healthz needs the per-launch token (query string once, then an HttpOnly,
+ * SameSite=Strict cookie), the exact Host header, and for WebSockets a same-origin Origin.
+ */
+export async function startHost(opts: HostOptions): Promise<RunningHost> {
+  const { core } = opts;
+  const token = opts.token ?? newToken();
+  const readOnly = opts.readOnly ?? false;
+  const root = opts.staticRoot ?? rendererDir();
+  const log = core.log.child({ room: 'host' });
+  const transport = new WsTransport(core.router, { readOnly, via: 'ws' }, log);
+  let port = 0;
+
+  const authorised = (req: IncomingMessage, url: URL) => sameToken(token, url.searchParams.get('token')) || sameToken(token, cookieToken(req));
+
+  const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      if (!hostAllowed(req, port)) return sendText(res, 421, 'Misdirected request: use http://127.0.0.1:PORT/.');
+      const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Only GET is served here.', { Allow: 'GET, HEAD' });
+      if (url.pathname === '/healthz') {
+        const h = await core.health();
+        return sendJson(res, h.status === 'down' ? 503 : 200, { ...h, readOnly });
+      }
+      if (!authorised(req, url)) {
+        return sendText(res, 401, 'Mission Control needs the token printed when the host started: open the exact URL it printed (…/?token=…).');
+      }
+      const file = resolveStatic(root, url.pathname);
+      if (!file) {
+        if (url.pathname === '/' || url.pathname === '/index.html') return sendText(res, 503, 'The renderer is not built. Run: npm run build');
+        return sendText(res, 404, 'Not found.');
+      }
+      const cookie: Record<string, string> = url.searchParams.has('token') ? { 'Set-Cookie': `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
+      return sendFile(res, file, cookie);
+    } catch (err) {
+      log.error({ err }, 'host: request failed');
+      if (!res.headersSent) sendText(res, 500, 'Internal error.');
+      else res.destroy();
+    }
+  };
+
+  const server = createServer((req, res) => void onRequest(req, res));
+  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
+    if (!hostAllowed(req, port) || !originAllowed(req, port)) return refuse(403, 'Forbidden');
+    if (!authorised(req, url)) return refuse(401, 'Unauthorized');
+    transport.handleUpgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  port = typeof addr === 'object' && addr ? addr.port : 0;
+  const url = `http://127.0.0.1:${port}/?token=${token}`;
+  return {
+    port,
+    token,
+    url,
+    readOnly,
+    server,
+    async close() {
+      await transport.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { SHELL_ACTIONS, SystemInfo } from '../../../src-shared/contract/system';
+import type { CallContext, Handlers, RouterDeps, TopicHandlers } from '../types';
+
+export async function buildSystemInfo(deps: RouterDeps, call: CallContext): Promise<SystemInfo> {
+  const { db } = deps;
+  const profile = db.activeProfile ?? db.profileStore.get(db.profileStore.activeId);
+  return {
+    appVersion: deps.appVersion,
+    readOnly: call.readOnly,
+    keychain: await deps.vault.status(),
+    database: {
+      state: db.state,
+      profileId: profile?.id ?? null,
+      profileName: profile?.name ?? null,
+      message: db.message,
+      serverVersion: db.serverVersion,
+      live: db.live,
+    },
+    session: db.session,
+  };
+}
+
+export const systemHandlers = {
+  'system.info': async (_input, ctx) => buildSystemInfo(ctx.deps, ctx.call),
+} satisfies Partial<Handlers>;
+
+export const systemTopics = {
+  'system.changed': (_params, ctx, emit) => {
+    const onChanged = ({ resync }: { resync: boolean }) => {
+      buildSystemInfo(ctx.deps, ctx.call)
+        .then((info) => emit({ info, resync }))
+        .catch((err: Error) => ctx.log.warn({ err: err.message }, 'system.changed: could not build info'));
+    };
+    ctx.deps.db.on('changed', onChanged);
+    return () => ctx.deps.db.off('changed', onChanged);
+  },
+} satisfies Partial<TopicHandlers>;
+
+export const shellTopics = {
+  'shell.action': (_params, ctx, emit) => {
+    const onAction = (action: (typeof SHELL_ACTIONS)[number]) => emit({ action });
+    ctx.deps.shell.on('action', onAction);
+    return () => ctx.deps.shell.off('action', onAction);
+  },
+} satisfies Partial<TopicHandlers>;

@@ -1,0 +1,244 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Response } from '../../src-shared/contract';
+import { createLogger } from '../core/log';
+import { LocalAuditLog } from '../core/local-audit';
+import { createDatabase, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
+import { coreOn, DIRECT, READ_ONLY } from '../testing/harness';
+import { needKeychain } from '../testing/keychain-gate';
+import { handlers, topicHandlers } from './handlers';
+import { createRouter } from './router';
+import type { Handlers, RouterDeps } from './types';
+
+const server = testServers()[0]!;
+const ok = await needKeychain();
+
+describe.skipIf(!ok)('router', () => {
+  let db: TestDatabase;
+  let org: TestOrg;
+  let core: Awaited<ReturnType<typeof coreOn>>;
+  let componentId: string;
+  const logged: Record<string, unknown>[] = [];
+  const logStream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logged.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+
+  /** A router over the same live database, with some handlers replaced, to test the router itself. */
+  function routerWith(overrides: Partial<Handlers>) {
+    const deps: RouterDeps = {
+      log: createLogger({ stream: logStream, level: 'debug' }),
+      db: core.db,
+      vault: core.vault,
+      shell: core.shell,
+      localAudit: new LocalAuditLog(core.dataDir),
+      appVersion: 'test',
+      validateResponses: true,
+    };
+    return createRouter(deps, { ...handlers, ...overrides } as Handlers, topicHandlers);
+  }
+
+  beforeAll(async () => {
+    db = await migratedDatabase(server);
+    org = await createOrg(db, 'router');
+    const c = await db.owner();
+    await c.query('BEGIN');
+    await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
+    const r = await c.query(`INSERT INTO mc.components (org_id, key, name, kind) VALUES ($1, 'routing', 'Routing', 'routing') RETURNING id`, [org.orgId]);
+    await c.query('COMMIT');
+    await c.end();
+    componentId = r.rows[0].id;
+    core = await coreOn(db, org.operator.email);
+  });
+  afterAll(async () => {
+    await core?.cleanup();
+    await db?.drop();
+  });
+
+  it('answers a valid query', async () => {
+    const r = await core.router.invoke('status.list', {}, DIRECT);
+    expect(r.ok).toBe(true);
+    expect((r as { data: Response<'status.list'> }).data.components.map((c) => c.key)).toEqual(['routing']);
+  });
+
+  it('names every invalid field, including unknown ones', async () => {
+    const r = await core.router.invoke('status.setState', { componentId: 'not-a-uuid', state: 'on_fire', reason: '', surprise: true }, DIRECT);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('VALIDATION');
+    expect(Object.keys(r.error.fields ?? {}).sort()).toEqual(['componentId', 'reason', 'state', 'surprise']);
+    expect(r.error.fields?.surprise).toBe('Unknown field.');
+    expect(r.error.message).toMatch(/componentId/);
+    expect(r.error.requestId).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('refuses payloads that are not objects', async () => {
+    for (const payload of ['text', 42, [1, 2], true]) {
+      const r = await core.router.invoke('status.list', payload, DIRECT);
+      expect(r.ok ? 'accepted' : r.error.code, JSON.stringify(payload)).toBe('VALIDATION');
+    }
+  });
+
+  it('refuses NUL characters with the field named, before the database sees them', async () => {
+    const r = await core.router.invoke('status.setState', { componentId, state: 'operational', reason: 'bad\u0000byte' }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'VALIDATION', fields: { reason: 'Must not contain a NUL character.' } });
+  });
+
+  it('refuses an unknown channel', async () => {
+    for (const channel of ['status.drop', '', 42, null, '__proto__', 'constructor']) {
+      const r = await core.router.invoke(channel, {}, DIRECT);
+      expect(r.ok ? 'accepted' : r.error.code, String(channel)).toBe('NOT_FOUND');
+    }
+  });
+
+  it('refuses unknown topics and bad topic params', () => {
+    expect(core.router.subscribe('status.nope', {}, DIRECT, () => undefined)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(core.router.subscribe('status.changed', { extra: 1 }, DIRECT, () => undefined)).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+  });
+
+  it('refuses every command in read-only mode, and still answers queries', async () => {
+    const r = await core.router.invoke('status.setState', { componentId, state: 'major_outage', reason: 'from the wall display' }, READ_ONLY);
+    expect(r.ok ? null : r.error.code).toBe('FORBIDDEN');
+    expect((await core.router.invoke('connections.activate', { id: 'embedded' }, READ_ONLY)).ok).toBe(false);
+    expect((await core.router.invoke('status.list', {}, READ_ONLY)).ok).toBe(true);
+    const state = (await core.router.invoke('status.list', {}, DIRECT)) as { data: Response<'status.list'> };
+    expect(state.data.components[0]?.state).toBe('operational');
+  });
+
+  it('writes the audit event in the same transaction as the change', async () => {
+    const r = await core.router.invoke('status.setState', { componentId, state: 'degraded_performance', reason: 'p95 above 500 ms' }, DIRECT);
+    expect(r.ok).toBe(true);
+    const c = await db.owner();
+    const ev = await c.query(`SELECT action, reason, actor_name, target_id, data FROM mc.audit_events WHERE org_id = $1 ORDER BY seq DESC LIMIT 1`, [org.orgId]);
+    const h = await c.query(`SELECT audit_seq, at FROM mc.component_status_history WHERE component_id = $1`, [componentId]);
+    const e = await c.query(`SELECT seq, at FROM mc.audit_events WHERE org_id = $1 ORDER BY seq DESC LIMIT 1`, [org.orgId]);
+    await c.end();
+    expect(ev.rows[0]).toMatchObject({
+      action: 'status.component_state_set',
+      reason: 'p95 above 500 ms',
+      actor_name: org.operator.name,
+      target_id: componentId,
+      data: { key: 'routing', from: 'operational', to: 'degraded_performance' },
+    });
+    expect(h.rows[0]).toEqual({ audit_seq: e.rows[0].seq, at: e.rows[0].at });
+  });
+
+  it('rolls back a command that does not audit itself', async () => {
+    const router = routerWith({
+      'status.setState': async (input, ctx) => {
+        await ctx.sql.query(`UPDATE mc.components SET state = 'major_outage' WHERE id = $1`, [input.componentId]);
+        return { component: (await ctx.sql.query<never>('SELECT 1'))[0] as never };
+      },
+    });
+    const r = await router.invoke('status.setState', { componentId, state: 'major_outage', reason: 'sneaky change' }, DIRECT);
+    expect(r.ok ? null : r.error.code).toBe('INTERNAL');
+    const c = await db.owner();
+    const s = await c.query('SELECT state FROM mc.components WHERE id = $1', [componentId]);
+    await c.end();
+    expect(s.rows[0].state).not.toBe('major_outage');
+  });
+
+  it('refuses a response that breaks the contract, and logs it with the request id', async () => {
+    const router = routerWith({ 'status.list': async () => ({ components: [{ id: 'x', secret: 'should never leave' }] }) as never });
+    const r = await router.invoke('status.list', {}, DIRECT);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('INTERNAL');
+    expect(JSON.stringify(r)).not.toContain('should never leave');
+    expect(logged.some((l) => l.requestId === r.error.requestId && l.msg === 'handler response broke the contract')).toBe(true);
+  });
+
+  it('strips fields the contract does not name from responses', async () => {
+    const router = routerWith({ 'connections.status': async () => ({ active: null, message: 'x', password: 'hunter2-never-leaves' }) as never });
+    const r = await router.invoke('connections.status', {}, DIRECT);
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+  });
+
+  it('never lets SQL text or a stack cross the boundary', async () => {
+    const router = routerWith({
+      'status.list': async (_i, ctx) => ctx.read(async (sql) => {
+        await sql.query('SELECT secret_column FROM mc.no_such_table WHERE password = $1', ['p']);
+        return { components: [] };
+      }),
+    });
+    const r = await router.invoke('status.list', {}, DIRECT);
+    expect(r.ok).toBe(false);
+    const text = JSON.stringify(r);
+    expect(text).not.toMatch(/no_such_table|secret_column|SELECT|at .*\.ts/);
+    expect(r.ok ? null : r.error.message).toMatch(/Something went wrong inside Mission Control \(request [0-9a-f]{12}\)/);
+  });
+
+  it('maps database refusals to contract codes', async () => {
+    const router = routerWith({
+      'status.list': async (_i, ctx) => ctx.read(async (sql) => {
+        await sql.query(`INSERT INTO mc.orgs (slug, name) VALUES ('x', 'y')`);
+        return { components: [] };
+      }),
+    });
+    const r = await router.invoke('status.list', {}, DIRECT);
+    // A read-only transaction refuses writes before RLS is even asked.
+    expect(r.ok ? null : r.error.code).toBe('FORBIDDEN');
+  });
+
+  it('puts a request id on every call in the structured log', async () => {
+    const router = routerWith({});
+    const before = logged.length;
+    await router.invoke('status.setState', { componentId, state: 'operational', reason: 'recovered after reroute' }, DIRECT);
+    const lines = logged.slice(before);
+    expect(lines.some((l) => l.msg === 'command done' && typeof l.requestId === 'string' && l.channel === 'status.setState')).toBe(true);
+  });
+});
+
+describe.skipIf(!ok)('router role checks', () => {
+  let db: TestDatabase;
+  let org: TestOrg;
+  let core: Awaited<ReturnType<typeof coreOn>>;
+  beforeAll(async () => {
+    db = await migratedDatabase(server);
+    org = await createOrg(db, 'roles');
+    core = await coreOn(db, org.auditor.email);
+  });
+  afterAll(async () => {
+    await core?.cleanup();
+    await db?.drop();
+  });
+
+  it('lets an auditor read but not change anything, and says why', async () => {
+    expect((await core.router.invoke('status.list', {}, DIRECT)).ok).toBe(true);
+    expect((await core.router.invoke('audit.verify', {}, DIRECT)).ok).toBe(true);
+    const r = await core.router.invoke('status.setState', { componentId: '00000000-0000-4000-8000-000000000001', state: 'operational', reason: 'auditor tries' }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/Your role \(Auditor\) cannot do this/) });
+  });
+});
+
+describe.skipIf(!ok)('router without a usable database', () => {
+  it('answers app queries and says which profile failed for everything else', async () => {
+    const db = await createDatabase(server);
+    const core = await coreOn({ ...db, target: { ...db.target, port: 1 } }, 'nobody@example.test');
+    try {
+      expect(core.db.state).toBe('error');
+      const info = await core.router.invoke('system.info', {}, DIRECT);
+      expect(info.ok).toBe(true);
+      const r = await core.router.invoke('status.list', {}, DIRECT);
+      expect(r.ok ? null : r.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/Could not connect profile “test .*” \(.*:1\/.*\): connection refused/) });
+    } finally {
+      await core.cleanup();
+      await db.drop();
+    }
+  });
+
+  it('says when the operator is not a member of any org there', async () => {
+    const db = await migratedDatabase(server);
+    const core = await coreOn(db, 'stranger@example.test');
+    try {
+      expect(core.db.state).toBe('connected');
+      const r = await core.router.invoke('status.list', {}, DIRECT);
+      expect(r.ok ? null : r.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/No operator with the e-mail stranger@example.test/) });
+    } finally {
+      await core.cleanup();
+      await db.drop();
+    }
+  });
+});

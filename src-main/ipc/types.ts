@@ -1,0 +1,74 @@
+import type { EventEmitter } from 'node:events';
+import type { Channels, ChannelName, Request, Response, TopicEvent, TopicName, Topics } from '../../src-shared/contract';
+import type { z } from 'zod';
+import type { Session } from '../../src-shared/contract/system';
+import type { LocalAuditLog } from '../core/local-audit';
+import type { Logger } from '../core/log';
+import type { DatabaseManager, Sql } from '../db';
+import type { AuditDraft, AuditRecord } from '../services/audit';
+import type { Vault } from '../vault';
+
+/** What the transport knows about a call. The router uses it for policy, never for routing. */
+export interface CallContext {
+  /** Wall-display mode: every command is refused. */
+  readOnly: boolean;
+  /** For logs only: 'ipc', 'ws', 'direct'. */
+  via: string;
+}
+
+export interface RouterDeps {
+  log: Logger;
+  db: DatabaseManager;
+  vault: Vault;
+  localAudit: LocalAuditLog;
+  appVersion: string;
+  /** Desktop-shell menu actions, forwarded to the renderer on the shell.action topic. */
+  shell: EventEmitter;
+  /** Validate every response against the contract (always in tests; on by default). */
+  validateResponses: boolean;
+}
+
+interface BaseCtx {
+  requestId: string;
+  log: Logger;
+  call: CallContext;
+  deps: RouterDeps;
+}
+
+export interface QueryCtx extends BaseCtx {
+  session: Session | null;
+  /** A read-only, org-scoped transaction as the signed-in operator. */
+  read<T>(fn: (sql: Sql, session: Session) => Promise<T>): Promise<T>;
+}
+
+export interface OrgCommandCtx extends BaseCtx {
+  session: Session;
+  sql: Sql;
+  /** Append the command's audit event in this same transaction; the router insists on one. */
+  audit(draft: AuditDraft): Promise<AuditRecord>;
+}
+
+export interface LocalCommandCtx extends BaseCtx {
+  /** Record the change in this workstation's local audit log; the router insists on one. */
+  record(draft: AuditDraft): void;
+}
+
+type CtxFor<D> = D extends { kind: 'query' } ? QueryCtx : D extends { kind: 'command'; scope: 'local' } ? LocalCommandCtx : OrgCommandCtx;
+
+export type HandlerFor<N extends ChannelName> = (input: Request<N>, ctx: CtxFor<Channels[N]>) => Promise<Response<N>>;
+
+export type Handlers = { [N in ChannelName]: HandlerFor<N> };
+
+export interface SubCtx {
+  deps: RouterDeps;
+  call: CallContext;
+  log: Logger;
+}
+
+export type TopicHandlerFor<T extends TopicName> = (
+  params: z.output<Topics[T]['params']>,
+  ctx: SubCtx,
+  emit: (event: TopicEvent<T>) => void,
+) => () => void;
+
+export type TopicHandlers = { [T in TopicName]: TopicHandlerFor<T> };

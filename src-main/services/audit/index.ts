@@ -1,0 +1,3 @@
+export { appendAudit } from './append';
+export type { AuditDraft, AuditRecord } from './append';
+export { auditEventsFor, listAudit, verifyAudit } from './read';

@@ -1,0 +1,183 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Response } from '../../../src-shared/contract';
+import type { ProfileFields } from '../../../src-shared/contract/connections';
+import { secretAccounts } from '../../db';
+import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { coreOn, DIRECT } from '../../testing/harness';
+import { needKeychain } from '../../testing/keychain-gate';
+
+const server = testServers()[0]!;
+const ok = await needKeychain();
+
+function allText(dir: string): string {
+  let text = '';
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (name === 'pg') continue;
+    text += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
+  }
+  return text;
+}
+
+describe.skipIf(!ok)('connection profiles', () => {
+  let home: TestDatabase;
+  let other: TestDatabase;
+  let homeOrg: TestOrg;
+  let otherOrg: TestOrg;
+  let core: Awaited<ReturnType<typeof coreOn>>;
+  let SECRET = '';
+
+  const fields = (over: Partial<ProfileFields> = {}): ProfileFields => ({
+    name: 'Other DB',
+    host: other.target.host,
+    port: other.target.port,
+    database: other.target.database,
+    user: other.target.user,
+    sslmode: 'disable',
+    sslRootCert: null,
+    operatorEmail: otherOrg.operator.email,
+    ...over,
+  });
+  const list = async () => ((await core.router.invoke('connections.list', {}, DIRECT)) as { data: Response<'connections.list'> }).data.profiles;
+  const config = () => readFileSync(join(core.dataDir, 'config.json'), 'utf8');
+
+  beforeAll(async () => {
+    home = await migratedDatabase(server);
+    other = await migratedDatabase(server);
+    homeOrg = await createOrg(home, 'home');
+    otherOrg = await createOrg(other, 'other');
+    core = await coreOn(home, homeOrg.admin.email);
+    SECRET = other.password;
+  });
+  afterAll(async () => {
+    await core?.cleanup();
+    await home?.drop();
+    await other?.drop();
+  });
+
+  it('saves a profile with its password in the keychain only', async () => {
+    const r = await core.router.invoke('connections.save', { fields: fields({ name: 'Other DB' }), password: 'not-the-real-one' }, DIRECT);
+    expect(r.ok).toBe(true);
+    const saved = (r as { data: Response<'connections.save'> }).data.profile;
+    expect(saved).toMatchObject({ name: 'Other DB', passwordSet: true, active: false, kind: 'remote' });
+    expect(JSON.stringify(r)).not.toContain('not-the-real-one');
+    const r2 = await core.router.invoke('connections.save', { id: saved.id, fields: fields(), password: SECRET }, DIRECT);
+    expect(r2.ok).toBe(true);
+    expect(await core.vault.get(secretAccounts.profilePassword(core.db.profileStore.instanceId, saved.id))).toBe(SECRET);
+    expect(config()).toContain('"Other DB"');
+    expect(allText(core.dataDir)).not.toContain(SECRET);
+    expect(allText(core.dataDir)).not.toContain('not-the-real-one');
+    // The change is in the local audit log, without the secret.
+    expect(readFileSync(join(core.dataDir, 'local-audit.jsonl'), 'utf8')).toMatch(/connections\.profile_updated.*"passwordChanged":true/);
+  });
+
+  it('names every bad field and stores nothing', async () => {
+    const before = config();
+    const r = await core.router.invoke(
+      'connections.save',
+      { fields: { ...fields({ name: 'Bad' }), host: 'postgres://db.example.com/x', port: 70000, operatorEmail: 'not-an-email' } },
+      DIRECT,
+    );
+    expect(r.ok ? null : r.error.code).toBe('VALIDATION');
+    expect(Object.keys((r as { error: { fields: object } }).error.fields).sort()).toEqual(['fields.host', 'fields.operatorEmail', 'fields.port']);
+    expect(config()).toBe(before);
+  });
+
+  it('refuses a duplicate name and a CA file without verify mode', async () => {
+    const dup = await core.router.invoke('connections.save', { fields: fields({ name: 'other db' }) }, DIRECT);
+    expect(dup.ok ? null : dup.error).toMatchObject({ code: 'CONFLICT', fields: { 'fields.name': 'Choose another name.' } });
+    const ca = await core.router.invoke('connections.save', { fields: fields({ name: 'CA', sslRootCert: '/tmp/ca.pem', sslmode: 'require' }) }, DIRECT);
+    expect(ca.ok ? null : ca.error.code).toBe('VALIDATION');
+  });
+
+  it('keeps the embedded profile’s connection fixed; only who it signs in as changes', async () => {
+    const embedded = (await list()).find((p) => p.kind === 'embedded')!;
+    const r = await core.router.invoke('connections.save', { id: 'embedded', fields: { ...fields(), name: embedded.name, host: '10.0.0.1' } }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'VALIDATION', fields: { id: expect.any(String) } });
+    const set = await core.router.invoke('connections.setOperator', { id: 'embedded', operatorEmail: 'kenji.mori@demo.umamiedge.test' }, DIRECT);
+    expect(set.ok).toBe(true);
+    expect((await list()).find((p) => p.kind === 'embedded')?.operatorEmail).toBe('kenji.mori@demo.umamiedge.test');
+    const bad = await core.router.invoke('connections.setOperator', { id: 'embedded', operatorEmail: 'nope' }, DIRECT);
+    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'VALIDATION', fields: { operatorEmail: expect.any(String) } });
+  });
+
+  it('changing who the active profile signs in as takes effect at once', async () => {
+    const active = (await list()).find((p) => p.active)!;
+    const r = await core.router.invoke('connections.setOperator', { id: active.id, operatorEmail: homeOrg.auditor.email }, DIRECT);
+    expect(r.ok).toBe(true);
+    expect(core.db.session).toMatchObject({ email: homeOrg.auditor.email, role: 'auditor' });
+    await core.router.invoke('connections.setOperator', { id: active.id, operatorEmail: homeOrg.admin.email }, DIRECT);
+    expect(core.db.session?.role).toBe('admin');
+  });
+
+  it('tests a saved profile: version, latency and migration state', async () => {
+    const id = (await list()).find((p) => p.name === 'Other DB')!.id;
+    const r = (await core.router.invoke('connections.test', { id }, DIRECT)) as { data: Response<'connections.test'> };
+    expect(r.data).toMatchObject({ ok: true, message: null, migrations: { pending: [], drift: [] } });
+    expect(r.data.serverVersion).toMatch(/^\d+/);
+    expect(r.data.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('tests a draft that cannot be reached, naming it, without saving anything', async () => {
+    const before = config();
+    const r = (await core.router.invoke('connections.test', { draft: fields({ name: 'Nowhere', port: 1 }), password: 'x' }, DIRECT)) as {
+      data: Response<'connections.test'>;
+    };
+    expect(r.data).toMatchObject({ ok: false, message: expect.stringMatching(/connection refused/) });
+    expect(r.data.target).toMatch(/^“Nowhere” \(.*:1\//);
+    const wrongPw = (await core.router.invoke('connections.test', { draft: fields({ name: 'Wrong pw' }), password: 'wrong' }, DIRECT)) as { data: Response<'connections.test'> };
+    expect(wrongPw.data.message).toBe('the password was rejected');
+    expect(config()).toBe(before);
+  });
+
+  it('refuses to activate an unreachable profile, says which, and keeps the current connection', async () => {
+    const saved = (await core.router.invoke('connections.save', { fields: fields({ name: 'Dead host', port: 1 }), password: 'x' }, DIRECT)) as {
+      data: Response<'connections.save'>;
+    };
+    const r = await core.router.invoke('connections.activate', { id: saved.data.profile.id }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/Could not connect profile “Dead host” \(.*:1\/.*\): connection refused/) });
+    expect(core.db.state).toBe('connected');
+    expect(core.db.session?.orgId).toBe(homeOrg.orgId);
+    expect((await core.router.invoke('status.list', {}, DIRECT)).ok).toBe(true);
+    expect(JSON.parse(config()).activeProfileId).not.toBe(saved.data.profile.id);
+  });
+
+  it('switches to another database and signs in there', async () => {
+    const id = (await list()).find((p) => p.name === 'Other DB')!.id;
+    const changes: boolean[] = [];
+    const sub = core.router.subscribe('system.changed', {}, DIRECT, (e) => changes.push((e as { resync: boolean }).resync));
+    const r = await core.router.invoke('connections.activate', { id }, DIRECT);
+    expect(r.ok).toBe(true);
+    expect(core.db.session).toMatchObject({ orgId: otherOrg.orgId, email: otherOrg.operator.email });
+    await expect.poll(() => changes.includes(true)).toBe(true);
+    const status = (await core.router.invoke('connections.status', {}, DIRECT)) as { data: Response<'connections.status'> };
+    expect(status.data.active).toMatchObject({ profileId: id, migrations: { pending: [], drift: [] }, live: true });
+    expect(JSON.parse(config()).activeProfileId).toBe(id);
+    if (sub.ok) sub.data();
+  });
+
+  it('will not delete the active profile', async () => {
+    const id = (await list()).find((p) => p.active)!.id;
+    const r = await core.router.invoke('connections.delete', { id }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Switch to another profile before deleting it/) });
+  });
+
+  it('deleting a profile deletes its keychain entries', async () => {
+    const dead = (await list()).find((p) => p.name === 'Dead host')!;
+    const instance = core.db.profileStore.instanceId;
+    expect(await core.vault.get(secretAccounts.profilePassword(instance, dead.id))).toBe('x');
+    const r = await core.router.invoke('connections.delete', { id: dead.id }, DIRECT);
+    expect(r.ok).toBe(true);
+    expect(await core.vault.get(secretAccounts.profilePassword(instance, dead.id))).toBeNull();
+    expect(await core.vault.get(secretAccounts.authenticator(instance, dead.id))).toBeNull();
+    expect((await list()).some((p) => p.id === dead.id)).toBe(false);
+    const missing = await core.router.invoke('connections.delete', { id: dead.id }, DIRECT);
+    expect(missing.ok ? null : missing.error.code).toBe('NOT_FOUND');
+  });
+
+  it('never writes a password into the logs or settings', async () => {
+    expect(allText(core.dataDir)).not.toContain(SECRET);
+  });
+});

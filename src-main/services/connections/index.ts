@@ -1,0 +1,1 @@
+export { deleteProfile, listProfiles, saveProfile, setOperator, testProfile } from './profiles';

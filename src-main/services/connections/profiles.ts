@@ -1,0 +1,103 @@
+import type { Profile, ProfileFields, TestResult } from '../../../src-shared/contract/connections';
+import { McError } from '../../../src-shared/contract/errors';
+import { type DatabaseManager, EMBEDDED_ID, secretAccounts, type StoredProfile } from '../../db';
+import type { Vault } from '../../vault';
+
+async function hasSecret(vault: Vault, account: string): Promise<boolean> {
+  try {
+    return (await vault.get(account)) !== null;
+  } catch {
+    return false;
+  }
+}
+
+async function toProfile(db: DatabaseManager, vault: Vault, p: StoredProfile): Promise<Profile> {
+  const instance = db.profileStore.instanceId;
+  const account = p.kind === 'embedded' ? secretAccounts.embeddedSuperuser(instance) : secretAccounts.profilePassword(instance, p.id);
+  return {
+    id: p.id,
+    kind: p.kind,
+    name: p.name,
+    host: p.host,
+    port: p.port,
+    database: p.database,
+    user: p.user,
+    sslmode: p.sslmode,
+    sslRootCert: p.sslRootCert,
+    operatorEmail: p.operatorEmail,
+    passwordSet: await hasSecret(vault, account),
+    active: db.activeProfile ? db.activeProfile.id === p.id : db.profileStore.activeId === p.id,
+  };
+}
+
+export async function listProfiles(db: DatabaseManager, vault: Vault): Promise<Profile[]> {
+  return Promise.all(db.profileStore.list(db.embeddedPort).map((p) => toProfile(db, vault, p)));
+}
+
+function requireProfile(db: DatabaseManager, id: string): StoredProfile {
+  const p = db.profileStore.get(id, db.embeddedPort);
+  if (!p) throw new McError('NOT_FOUND', 'That connection profile does not exist (it may have been deleted).');
+  return p;
+}
+
+/**
+ * Save a remote profile (the password, if given, to the keychain first: if the keychain refuses,
+ * nothing is saved). The embedded profile has no fields to save; see setOperator.
+ */
+export async function saveProfile(
+  db: DatabaseManager,
+  vault: Vault,
+  input: { id?: string | undefined; fields: ProfileFields; password?: string | undefined },
+): Promise<{ profile: Profile; passwordChanged: boolean }> {
+  const store = db.profileStore;
+  if (input.id === EMBEDDED_ID) {
+    throw new McError('VALIDATION', 'The embedded database’s connection is managed by the app; only who it signs in as can change.', {
+      id: 'Use “Sign in as” for the embedded profile.',
+    });
+  }
+  if (input.id !== undefined) requireProfile(db, input.id);
+  const taken = store.list().find((p) => p.name.toLowerCase() === input.fields.name.toLowerCase() && p.id !== input.id);
+  if (taken) throw new McError('CONFLICT', `A profile named “${taken.name}” already exists.`, { 'fields.name': 'Choose another name.' });
+  if (input.fields.sslRootCert && input.fields.sslmode !== 'verify-ca' && input.fields.sslmode !== 'verify-full') {
+    throw new McError('VALIDATION', 'A CA certificate is only used with sslmode verify-ca or verify-full.', {
+      'fields.sslRootCert': 'Clear it, or choose verify-ca / verify-full.',
+    });
+  }
+  const id = input.id ?? crypto.randomUUID();
+  if (input.password !== undefined) await vault.set(secretAccounts.profilePassword(store.instanceId, id), input.password);
+  const saved = store.saveRemote(id, input.fields);
+  return { profile: await toProfile(db, vault, saved), passwordChanged: input.password !== undefined };
+}
+
+/** Who this workstation acts as on a profile. The active profile reconnects so it takes effect now. */
+export async function setOperator(db: DatabaseManager, vault: Vault, id: string, operatorEmail: string): Promise<Profile> {
+  const profile = requireProfile(db, id);
+  if (profile.kind === 'embedded') db.profileStore.setEmbeddedOperator(operatorEmail);
+  else db.profileStore.saveRemote(id, { ...profile, operatorEmail });
+  if ((db.activeProfile?.id ?? db.profileStore.activeId) === id) await db.activate(id);
+  return toProfile(db, vault, requireProfile(db, id));
+}
+
+export async function deleteProfile(db: DatabaseManager, vault: Vault, id: string): Promise<StoredProfile> {
+  const profile = requireProfile(db, id);
+  if (profile.kind === 'embedded') throw new McError('VALIDATION', 'The embedded profile cannot be deleted.');
+  if ((db.activeProfile?.id ?? db.profileStore.activeId) === id) {
+    throw new McError('CONFLICT', `“${profile.name}” is the active profile. Switch to another profile before deleting it.`);
+  }
+  // Keychain first: if it refuses, the profile stays, so no secret is left without an owner.
+  const instance = db.profileStore.instanceId;
+  await vault.delete(secretAccounts.profilePassword(instance, id));
+  await vault.delete(secretAccounts.authenticator(instance, id));
+  db.profileStore.deleteRemote(id);
+  return profile;
+}
+
+export async function testProfile(
+  db: DatabaseManager,
+  vault: Vault,
+  input: { id: string } | { draft: ProfileFields; password?: string | undefined; id?: string | undefined },
+): Promise<TestResult> {
+  if (!('draft' in input)) return db.probeProfile(requireProfile(db, input.id));
+  const stored = input.id ? await vault.get(secretAccounts.profilePassword(db.profileStore.instanceId, input.id)).catch(() => null) : null;
+  return db.probe(input.draft, input.password ?? stored, `“${input.draft.name}”`);
+}

@@ -1,0 +1,1 @@
+export { componentHistory, getComponent, listComponents, setComponentState } from './components';

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Response } from '../../../src-shared/contract';
+import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { coreOn, DIRECT } from '../../testing/harness';
+import { needKeychain } from '../../testing/keychain-gate';
+
+const ok = await needKeychain();
+
+describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('component status on %s', (_label, server) => {
+  let db: TestDatabase;
+  let org: TestOrg;
+  let a: Awaited<ReturnType<typeof coreOn>>;
+  let b: Awaited<ReturnType<typeof coreOn>>;
+  let componentId: string;
+
+  const list = async (core = a) => ((await core.router.invoke('status.list', {}, DIRECT)) as { data: Response<'status.list'> }).data.components;
+
+  beforeAll(async () => {
+    db = await migratedDatabase(server);
+    org = await createOrg(db, 'status');
+    const c = await db.owner();
+    await c.query('BEGIN');
+    await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
+    const r = await c.query(`INSERT INTO mc.components (org_id, key, name, kind, sort_order) VALUES ($1, 'corridor.eu', 'EU corridor', 'corridor', 1), ($1, 'routing', 'Routing', 'routing', 2) RETURNING id`, [
+      org.orgId,
+    ]);
+    await c.query('COMMIT');
+    await c.end();
+    componentId = r.rows[0].id;
+    a = await coreOn(db, org.operator.email);
+    b = await coreOn(db, org.admin.email);
+  });
+  afterAll(async () => {
+    await b?.cleanup();
+    await a?.cleanup();
+    await db?.drop();
+  });
+
+  it('lists components in their configured order with their initial state', async () => {
+    const cs = await list();
+    expect(cs.map((c) => [c.key, c.state, c.changedBy])).toEqual([
+      ['corridor.eu', 'operational', null],
+      ['routing', 'operational', null],
+    ]);
+  });
+
+  it('records who set which state, when and why, with the proving audit event', async () => {
+    const r = await a.router.invoke('status.setState', { componentId, state: 'partial_outage', reason: 'FRA-2 site dark' }, DIRECT);
+    expect(r.ok).toBe(true);
+    const c = (r as { data: Response<'status.setState'> }).data.component;
+    expect(c).toMatchObject({ state: 'partial_outage', reason: 'FRA-2 site dark', changedBy: { name: org.operator.name } });
+    const h = (await a.router.invoke('status.history', { componentId }, DIRECT)) as { data: Response<'status.history'> };
+    expect(h.data.entries[0]).toMatchObject({ fromState: 'operational', toState: 'partial_outage', reason: 'FRA-2 site dark', at: c.changedAt });
+    const audit = (await a.router.invoke('audit.list', { limit: 1 }, DIRECT)) as { data: Response<'audit.list'> };
+    expect(h.data.entries[0]?.auditSeq).toBe(audit.data.events[0]?.seq);
+    expect(audit.data.events[0]).toMatchObject({ at: c.changedAt, reason: 'FRA-2 site dark', target: { type: 'component', id: componentId } });
+  });
+
+  it('lists history newest first', async () => {
+    await a.router.invoke('status.setState', { componentId, state: 'operational', reason: 'FRA-2 back on grid power' }, DIRECT);
+    const h = (await a.router.invoke('status.history', { componentId }, DIRECT)) as { data: Response<'status.history'> };
+    expect(h.data.entries.map((e) => e.toState)).toEqual(['operational', 'partial_outage']);
+  });
+
+  it('refuses a component that does not exist and changes nothing', async () => {
+    const before = await list();
+    const r = await a.router.invoke('status.setState', { componentId: '00000000-0000-4000-8000-000000000999', state: 'major_outage', reason: 'typo' }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await list()).toEqual(before);
+  });
+
+  it('hides another org’s component as if it did not exist', async () => {
+    const other = await createOrg(db, 'status-other');
+    const outsider = await coreOn(db, other.admin.email);
+    try {
+      expect(await list(outsider)).toEqual([]);
+      const r = await outsider.router.invoke('status.setState', { componentId, state: 'major_outage', reason: 'cross-org attempt' }, DIRECT);
+      expect(r.ok ? null : r.error.code).toBe('NOT_FOUND');
+      expect((await list()).find((c) => c.id === componentId)?.state).toBe('operational');
+    } finally {
+      await outsider.cleanup();
+    }
+  });
+
+  it('reaches a second instance on the same database within 2 seconds', async () => {
+    const seen: { componentId: string; at: number }[] = [];
+    const sub = b.router.subscribe('status.changed', {}, DIRECT, (e) => seen.push({ ...(e as { componentId: string }), at: Date.now() }));
+    expect(sub.ok).toBe(true);
+    const t0 = Date.now();
+    await a.router.invoke('status.setState', { componentId, state: 'under_maintenance', reason: 'planned firmware update' }, DIRECT);
+    await expect.poll(() => seen.length, { timeout: 2000, interval: 20 }).toBeGreaterThan(0);
+    expect(seen[0]?.componentId).toBe(componentId);
+    expect(seen[0]!.at - t0).toBeLessThan(2000);
+    expect((await list(b)).find((c) => c.id === componentId)?.state).toBe('under_maintenance');
+    if (sub.ok) sub.data();
+  });
+
+  it('asks views to resync after the live connection drops, and carries updates again', async () => {
+    const changes: boolean[] = [];
+    const sys = b.router.subscribe('system.changed', {}, DIRECT, (e) => changes.push((e as { resync: boolean }).resync));
+    const seen: string[] = [];
+    const sub = b.router.subscribe('status.changed', {}, DIRECT, (e) => seen.push((e as { componentId: string }).componentId));
+    const c = await db.owner();
+    // Kill b's LISTEN connection from the server side, as a failover or a restart would.
+    await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN%'`, [db.target.database]);
+    await c.end();
+    await expect.poll(() => changes.includes(true), { timeout: 10_000, interval: 50 }).toBe(true);
+    expect(b.db.live).toBe(true);
+    await a.router.invoke('status.setState', { componentId, state: 'operational', reason: 'maintenance done' }, DIRECT);
+    await expect.poll(() => seen.length, { timeout: 2000, interval: 20 }).toBeGreaterThan(0);
+    if (sys.ok) sys.data();
+    if (sub.ok) sub.data();
+  });
+});

@@ -1,0 +1,132 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { sqlDir } from '../core/paths';
+import { authenticatorRoleName, ensureAuthenticator } from '../db/authenticator';
+import { applyMigrations, loadMigrations } from '../db/migrations';
+import { withOrgTx, type TxScope } from '../db/org-tx';
+import type { PgTarget } from '../db/pg-config';
+import { clientConfig } from '../db/pg-config';
+import type { Sql } from '../db/sql';
+import type { TestServer } from './pg-servers';
+
+export function testServers(): TestServer[] {
+  return inject('pgServers');
+}
+
+export interface TestDatabase {
+  server: TestServer;
+  target: PgTarget;
+  password: string;
+  /** A new superuser client on this database; the caller ends it. */
+  owner(): Promise<pg.Client>;
+  drop(): Promise<void>;
+}
+
+export async function createDatabase(server: TestServer, prefix = 't'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'postgres' });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target: PgTarget = { host: server.host, port: server.port, database: name, user: server.user, sslmode: 'disable' };
+  const owner = async () => {
+    const c = new pg.Client(clientConfig(target, server.password));
+    c.on('error', () => undefined);
+    await c.connect();
+    return c;
+  };
+  return {
+    server,
+    target,
+    password: server.password,
+    owner,
+    async drop() {
+      const a = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'postgres' });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export async function migratedDatabase(server: TestServer): Promise<TestDatabase> {
+  const db = await createDatabase(server);
+  const c = await db.owner();
+  try {
+    await applyMigrations(c, loadMigrations(sqlDir()));
+  } finally {
+    await c.end();
+  }
+  return db;
+}
+
+/** The app's own way in: a per-installation authenticator role, every transaction as mc_app. */
+export async function appPool(db: TestDatabase): Promise<pg.Pool> {
+  const role = authenticatorRoleName(randomBytes(6).toString('hex'));
+  const password = randomBytes(18).toString('base64url');
+  const c = await db.owner();
+  try {
+    await ensureAuthenticator(c, role, password);
+  } finally {
+    await c.end();
+  }
+  const pool = new pg.Pool({ ...clientConfig({ ...db.target, user: role }, password), max: 4 });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export interface TestOrg {
+  orgId: string;
+  slug: string;
+  admin: TxScope & { email: string; name: string };
+  operator: TxScope & { email: string; name: string };
+  auditor: TxScope & { email: string; name: string };
+}
+
+/** An org with one admin, one operator and one auditor, written by the owner as the seed does. */
+export async function createOrg(db: TestDatabase, slug: string): Promise<TestOrg> {
+  const orgId = randomUUID();
+  const people = (['admin', 'operator', 'auditor'] as const).map((role) => ({
+    role,
+    id: randomUUID(),
+    email: `${role}.${slug}@example.test`,
+    name: `${role} of ${slug}`,
+  }));
+  const c = await db.owner();
+  try {
+    await c.query('BEGIN');
+    await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [orgId]);
+    await c.query('INSERT INTO mc.orgs (id, slug, name) VALUES ($1, $2, $3)', [orgId, slug, `Org ${slug}`]);
+    for (const p of people) {
+      await c.query('INSERT INTO mc.operators (id, email, display_name) VALUES ($1, $2, $3)', [p.id, p.email, p.name]);
+      await c.query('INSERT INTO mc.memberships (org_id, operator_id, role) VALUES ($1, $2, $3)', [orgId, p.id, p.role]);
+    }
+    await c.query('COMMIT');
+  } finally {
+    await c.end();
+  }
+  const scope = (p: (typeof people)[number]) => ({ orgId, operatorId: p.id, role: p.role, email: p.email, name: p.name });
+  return { orgId, slug, admin: scope(people[0]!), operator: scope(people[1]!), auditor: scope(people[2]!) };
+}
+
+export function asApp<T>(pool: pg.Pool, scope: TxScope, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  return withOrgTx(pool, scope, fn);
+}
+
+/** Run fn as the superuser with an org selected (to set up rows the way the seed does). */
+export async function asOwner<T>(db: TestDatabase, orgId: string | null, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = await db.owner();
+  try {
+    await c.query('BEGIN');
+    if (orgId) await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [orgId]);
+    const r = await fn(c);
+    await c.query('COMMIT');
+    return r;
+  } catch (err) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await c.end();
+  }
+}

@@ -1,0 +1,51 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppCore, createAppCore } from '../core/app-core';
+import { silentLogger } from '../core/log';
+import { ProfileStore, secretAccounts } from '../db';
+import type { CallContext } from '../ipc';
+import type { TestDatabase } from './db';
+import { testVault } from './keychain';
+
+export function tempDataDir(prefix = 'mc-data-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  // As root the embedded server runs as "postgres" and must pass through.
+  chmodSync(dir, 0o711);
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const DIRECT: CallContext = { readOnly: false, via: 'direct' };
+export const READ_ONLY: CallContext = { readOnly: true, via: 'direct' };
+
+/**
+ * A real AppCore whose active profile is a test database on a test server: the remote-profile
+ * path, with the password in the (test) keychain, as a user would set it up.
+ */
+export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { start?: boolean } = {}): Promise<AppCore & { cleanup(): Promise<void> }> {
+  const data = tempDataDir();
+  const store = new ProfileStore(data.dir);
+  const profile = store.saveRemote(undefined, {
+    name: `test ${db.target.database}`,
+    host: db.target.host,
+    port: db.target.port,
+    database: db.target.database,
+    user: db.target.user,
+    sslmode: 'disable',
+    sslRootCert: null,
+    operatorEmail,
+  });
+  store.setActive(profile.id);
+  const vault = testVault();
+  await vault.set(secretAccounts.profilePassword(store.instanceId, profile.id), db.password);
+  const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), seedDemo: false, validateResponses: true });
+  if (opts.start ?? true) await core.start();
+  return Object.assign(core, {
+    async cleanup() {
+      await core.close();
+      await vault.delete(secretAccounts.profilePassword(store.instanceId, profile.id)).catch(() => undefined);
+      await vault.delete(secretAccounts.authenticator(store.instanceId, profile.id)).catch(() => undefined);
+      data.remove();
+    },
+  });
+}

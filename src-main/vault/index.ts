@@ -1,0 +1,2 @@
+export { DEFAULT_SERVICE, KeychainUnavailableError, KeyringVault } from './keychain';
+export type { KeychainStatus, Vault } from './keychain';

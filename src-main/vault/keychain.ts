@@ -1,0 +1,112 @@
+import { AsyncEntry } from '@napi-rs/keyring';
+
+/**
+ * The OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on Linux) through
+ * @napi-rs/keyring: maintained, N-API, prebuilt, keytar-compatible. There is deliberately no
+ * fallback store: without a keychain, secrets are refused, never written in plaintext.
+ */
+export interface KeychainStatus {
+  available: boolean;
+  backend: string;
+  /** What is wrong and what to do, when unavailable. */
+  message: string | null;
+}
+
+export interface Vault {
+  status(): Promise<KeychainStatus>;
+  get(account: string): Promise<string | null>;
+  set(account: string, secret: string): Promise<void>;
+  delete(account: string): Promise<boolean>;
+}
+
+export class KeychainUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeychainUnavailableError';
+  }
+}
+
+/** MC_KEYCHAIN_SERVICE lets tests keep their throwaway entries apart from a real installation's. */
+export const DEFAULT_SERVICE = process.env.MC_KEYCHAIN_SERVICE ?? 'UmamiEdge Mission Control';
+
+function backendName(): string {
+  switch (process.platform) {
+    case 'darwin':
+      return 'macOS Keychain';
+    case 'win32':
+      return 'Windows Credential Manager';
+    default:
+      return 'Secret Service (D-Bus)';
+  }
+}
+
+function unavailableMessage(): string {
+  if (process.platform === 'linux') {
+    return (
+      'No OS keychain is available: the Secret Service (GNOME Keyring, KWallet or KeePassXC) is not running ' +
+      'or is locked on this D-Bus session. Start and unlock it, then restart Mission Control. ' +
+      'Passwords are never stored in plaintext instead.'
+    );
+  }
+  return 'The OS keychain could not be opened. Unlock it, then restart Mission Control. Passwords are never stored in plaintext instead.';
+}
+
+/**
+ * On Linux, pin entries to the Secret Service. Left to itself the library falls back to the
+ * kernel keyring, which forgets everything at reboot: the embedded database's password would be
+ * lost with it. Pinned, an absent Secret Service is an error we can report.
+ */
+const ENTRY_OPTIONS = { linux: { store: 'secret-service' as const } };
+
+export class KeyringVault implements Vault {
+  private cached: KeychainStatus | null = null;
+
+  constructor(private readonly service: string = DEFAULT_SERVICE) {}
+
+  private entry(account: string): AsyncEntry {
+    return new AsyncEntry(this.service, account, ENTRY_OPTIONS);
+  }
+
+  async status(): Promise<KeychainStatus> {
+    if (this.cached?.available) return this.cached;
+    try {
+      await this.entry('__probe__').getPassword();
+      this.cached = { available: true, backend: backendName(), message: null };
+    } catch {
+      this.cached = { available: false, backend: backendName(), message: unavailableMessage() };
+    }
+    return this.cached;
+  }
+
+  private async ensure(): Promise<void> {
+    const s = await this.status();
+    if (!s.available) throw new KeychainUnavailableError(s.message ?? 'No OS keychain is available.');
+  }
+
+  async get(account: string): Promise<string | null> {
+    await this.ensure();
+    try {
+      return await this.entry(account).getPassword();
+    } catch {
+      throw new KeychainUnavailableError(`The OS keychain refused to read "${account}". Unlock it and try again.`);
+    }
+  }
+
+  async set(account: string, secret: string): Promise<void> {
+    await this.ensure();
+    try {
+      await this.entry(account).setPassword(secret);
+    } catch {
+      throw new KeychainUnavailableError(`The OS keychain refused to store "${account}". Unlock it and try again.`);
+    }
+  }
+
+  async delete(account: string): Promise<boolean> {
+    await this.ensure();
+    try {
+      return await this.entry(account).deletePassword();
+    } catch {
+      throw new KeychainUnavailableError(`The OS keychain refused to delete "${account}". Unlock it and try again.`);
+    }
+  }
+}
