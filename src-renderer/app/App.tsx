@@ -1,0 +1,48 @@
+import { useEffect } from 'react';
+import { Toasts } from '../components/Toasts';
+import { useSystem } from '../stores/system-store';
+import { useUi } from '../stores/ui-store';
+import { AuditView } from '../views/audit/AuditView';
+import { ConnectionsView } from '../views/connections/ConnectionsView';
+import { StatusView } from '../views/status/StatusView';
+import { Banners } from './Banners';
+import { CommandPalette } from './CommandPalette';
+import { Nav } from './Nav';
+import { useGlobalShortcuts } from './shortcuts';
+import { ShortcutHelp } from './ShortcutHelp';
+import { TopBar } from './TopBar';
+
+export function App() {
+  const route = useUi((s) => s.route);
+  const theme = useUi((s) => s.theme);
+  const paletteOpen = useUi((s) => s.paletteOpen);
+  const helpOpen = useUi((s) => s.helpOpen);
+  const version = useSystem((s) => s.info?.appVersion ?? null);
+  useGlobalShortcuts();
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    const onHash = () => useUi.getState().syncFromHash();
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  return (
+    <div className="shell">
+      <TopBar />
+      <Nav version={version} />
+      <main>
+        <Banners />
+        {route === 'status' && <StatusView />}
+        {route === 'audit' && <AuditView />}
+        {route === 'connections' && <ConnectionsView />}
+      </main>
+      {paletteOpen && <CommandPalette />}
+      {helpOpen && <ShortcutHelp />}
+      <Toasts />
+    </div>
+  );
+}

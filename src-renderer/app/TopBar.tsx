@@ -1,0 +1,30 @@
+import { ROLE_LABELS } from '../../src-shared/contract/roles';
+import { useSystem } from '../stores/system-store';
+import { useUi } from '../stores/ui-store';
+import { ConnectionIndicator } from './ConnectionIndicator';
+import { Keys } from './Keys';
+
+export function TopBar() {
+  const info = useSystem((s) => s.info);
+  const setPalette = useUi((s) => s.setPalette);
+  const session = info?.session;
+  return (
+    <header className="topbar">
+      <span className="brand">
+        UmamiEdge <small>Mission Control</small>
+      </span>
+      {session && <span className="pill">{session.orgName}</span>}
+      {info?.readOnly && <span className="pill warn">Read-only display</span>}
+      <span className="spacer" />
+      <button className="btn small ghost" onClick={() => setPalette(true)} title="Command palette">
+        Commands <Keys keys={['Ctrl+K']} />
+      </button>
+      {session && (
+        <span className="who" data-testid="who">
+          <strong>{session.operatorName}</strong> · {ROLE_LABELS[session.role]}
+        </span>
+      )}
+      <ConnectionIndicator />
+    </header>
+  );
+}

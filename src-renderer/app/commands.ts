@@ -1,0 +1,68 @@
+import { STATE_LABELS } from '../../src-shared/domain/component-status';
+import { useAudit } from '../stores/audit-store';
+import { useStatus } from '../stores/status-store';
+import { useUi } from '../stores/ui-store';
+import { ROUTES } from './routes';
+
+export interface Command {
+  id: string;
+  group: string;
+  label: string;
+  /** Each entry is one way to press it, e.g. ['g', 's'] (a sequence) or ['Alt+1']. */
+  keys: string[][];
+  run(): void;
+}
+
+/** Opens the set-state dialog from anywhere (the Status view listens). */
+export const openSetState = (componentId: string) => {
+  useUi.getState().navigate('status');
+  window.dispatchEvent(new CustomEvent('mc:set-state', { detail: componentId }));
+};
+
+export function buildCommands(): Command[] {
+  const ui = useUi.getState();
+  const nav: Command[] = ROUTES.map((r) => ({
+    id: `go:${r.id}`,
+    group: 'Go to',
+    label: r.label,
+    keys: [['g', r.key], [`Alt+${r.digit}`]],
+    run: () => ui.navigate(r.id),
+  }));
+  const actions: Command[] = [
+    { id: 'palette', group: 'App', label: 'Command palette', keys: [['Ctrl+K']], run: () => ui.setPalette(true) },
+    { id: 'help', group: 'App', label: 'Keyboard shortcuts', keys: [['?']], run: () => ui.setHelp(true) },
+    { id: 'theme', group: 'App', label: `Switch to ${ui.theme === 'dark' ? 'light' : 'dark'} theme`, keys: [['Alt+T']], run: () => ui.toggleTheme() },
+    {
+      id: 'audit:verify',
+      group: 'Audit',
+      label: 'Verify the audit chain',
+      keys: [],
+      run: () => {
+        ui.navigate('audit');
+        void useAudit.getState().verify();
+      },
+    },
+    { id: 'connections:add', group: 'Connections', label: 'Add a connection profile', keys: [], run: () => {
+        ui.navigate('connections');
+        window.dispatchEvent(new CustomEvent('mc:add-profile'));
+      } },
+  ];
+  const components: Command[] = useStatus.getState().components.map((c) => ({
+    id: `state:${c.id}`,
+    group: 'Set state',
+    label: `${c.name} (now ${STATE_LABELS[c.state].toLowerCase()})`,
+    keys: [],
+    run: () => openSetState(c.id),
+  }));
+  return [...nav, ...actions, ...components];
+}
+
+export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] = [
+  { view: 'Status', keys: ['j', '↓'], label: 'Next component' },
+  { view: 'Status', keys: ['k', '↑'], label: 'Previous component' },
+  { view: 'Status', keys: ['Enter', 'e'], label: 'Set the selected component’s state' },
+  { view: 'Set state', keys: ['1 … 5'], label: 'Choose a state' },
+  { view: 'Set state', keys: ['Ctrl+Enter'], label: 'Apply' },
+  { view: 'Audit log', keys: ['v'], label: 'Verify the chain' },
+  { view: 'Dialogs', keys: ['Esc'], label: 'Close' },
+];

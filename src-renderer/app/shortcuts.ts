@@ -1,0 +1,65 @@
+import { useEffect } from 'react';
+import { useUi } from '../stores/ui-store';
+import { ROUTES } from './routes';
+
+export function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
+}
+
+/** True while a dialog or the palette has the keyboard; view shortcuts stand down. */
+export function modalOpen(): boolean {
+  const s = useUi.getState();
+  return s.paletteOpen || s.helpOpen || document.querySelector('[role="dialog"]') !== null;
+}
+
+/**
+ * App-wide keys: Ctrl/Cmd+K palette, ? help, "g" sequences and Alt+digit for views, Alt+T theme.
+ * The Electron menu shows the same keys but leaves them to this handler, so both shells agree.
+ */
+export function useGlobalShortcuts(): void {
+  useEffect(() => {
+    let pendingG = 0;
+    const onKey = (e: KeyboardEvent) => {
+      const ui = useUi.getState();
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        ui.setPalette(!ui.paletteOpen);
+        return;
+      }
+      if (isTyping(e.target) || modalOpen()) return;
+      if (e.altKey && !e.ctrlKey && !e.metaKey) {
+        const route = ROUTES.find((r) => e.code === `Digit${r.digit}`);
+        if (route) {
+          e.preventDefault();
+          ui.navigate(route.id);
+          return;
+        }
+        if (e.code === 'KeyT') {
+          e.preventDefault();
+          ui.toggleTheme();
+          return;
+        }
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === '?') {
+        e.preventDefault();
+        ui.setHelp(true);
+        return;
+      }
+      if (pendingG && Date.now() - pendingG < 1500) {
+        pendingG = 0;
+        const route = ROUTES.find((r) => r.key === e.key.toLowerCase());
+        if (route) {
+          e.preventDefault();
+          ui.navigate(route.id);
+        }
+        return;
+      }
+      if (e.key === 'g') pendingG = Date.now();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}

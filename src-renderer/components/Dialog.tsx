@@ -1,0 +1,77 @@
+import { type ReactNode, useEffect, useRef } from 'react';
+
+/**
+ * A modal dialog: Esc closes it, focus starts inside and returns where it was, and Tab stays in it.
+ */
+export function Dialog({ title, onClose, children, footer, label }: { title: string; onClose: () => void; children: ReactNode; footer: ReactNode; label?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const previous = document.activeElement as HTMLElement | null;
+    const first = ref.current?.querySelector<HTMLElement>('[autofocus], input, textarea, select, button');
+    first?.focus();
+    return () => previous?.focus?.();
+  }, []);
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      onClose();
+    }
+    if (e.key === 'Tab' && ref.current) {
+      const items = [...ref.current.querySelectorAll<HTMLElement>('input, textarea, select, button, a[href]')].filter((el) => !el.hasAttribute('disabled'));
+      const first = items[0];
+      const last = items[items.length - 1];
+      if (!first || !last) return;
+      if (e.shiftKey && document.activeElement === first) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first.focus();
+      }
+    }
+  };
+  return (
+    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="dialog" role="dialog" aria-modal="true" aria-label={label ?? title} ref={ref} onKeyDown={onKeyDown}>
+        <header>{title}</header>
+        <div className="body">{children}</div>
+        <footer>{footer}</footer>
+      </div>
+    </div>
+  );
+}
+
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      footer={
+        <>
+          <button className="btn" onClick={onClose} autoFocus>
+            Cancel
+          </button>
+          <button className={`btn ${danger ? 'danger' : 'primary'}`} onClick={onConfirm}>
+            {confirmLabel}
+          </button>
+        </>
+      }
+    >
+      {children}
+    </Dialog>
+  );
+}

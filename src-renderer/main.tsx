@@ -1,0 +1,28 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { subscribe } from './bridge/client';
+import { startSystemStore } from './stores/system-store';
+import { useUi } from './stores/ui-store';
+import './styles/theme.css';
+import './styles/app.css';
+
+document.documentElement.dataset.theme = useUi.getState().theme;
+startSystemStore();
+
+// Desktop menu items arrive as shell.action events; the browser host never sends any.
+subscribe('shell.action', ({ action }) => {
+  const ui = useUi.getState();
+  if (action === 'palette') ui.setPalette(true);
+  else if (action === 'theme:toggle') ui.toggleTheme();
+  else if (action.startsWith('navigate:')) ui.navigate(action.slice('navigate:'.length) as Parameters<typeof ui.navigate>[0]);
+});
+
+const root = document.getElementById('root');
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

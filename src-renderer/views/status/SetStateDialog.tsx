@@ -1,0 +1,102 @@
+import { useState } from 'react';
+import type { Component } from '../../../src-shared/contract/status';
+import { COMPONENT_STATES, type ComponentState } from '../../../src-shared/domain/component-status';
+import { McClientError } from '../../bridge/client';
+import { Dialog } from '../../components/Dialog';
+import { StateBadge } from '../../components/StateBadge';
+import { useStatus } from '../../stores/status-store';
+import { useUi } from '../../stores/ui-store';
+
+export function SetStateDialog({ component, onClose }: { component: Component; onClose: () => void }) {
+  const [state, setState] = useState<ComponentState>(component.state);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const toast = useUi((s) => s.toast);
+
+  const submit = async () => {
+    if (reason.trim().length < 3) {
+      setFieldErrors({ reason: 'Say why, in a few words (at least 3 characters).' });
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await useStatus.getState().setState(component.id, state, reason.trim());
+      toast('ok', `${component.name} is now recorded as ${state.replace(/_/g, ' ')}.`);
+      onClose();
+    } catch (err) {
+      if (err instanceof McClientError && err.code === 'VALIDATION') setFieldErrors(err.fields);
+      setError(err instanceof Error ? err.message : String(err));
+      if (err instanceof McClientError && err.code === 'INTERNAL') toast('error', err.message, err.requestId);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKeyDown = (e: React.KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+      e.preventDefault();
+      void submit();
+      return;
+    }
+    const target = e.target as HTMLElement;
+    if (target.tagName !== 'TEXTAREA' && /^[1-5]$/.test(e.key)) {
+      e.preventDefault();
+      setState(COMPONENT_STATES[Number(e.key) - 1] as ComponentState);
+    }
+  };
+
+  return (
+    <div onKeyDown={onKeyDown}>
+      <Dialog
+        title={`Set state: ${component.name}`}
+        onClose={onClose}
+        footer={
+          <>
+            <span className="hint">
+              <kbd>1</kbd>…<kbd>5</kbd> choose · <kbd>Ctrl</kbd>+<kbd>Enter</kbd> apply
+            </span>
+            <button className="btn" onClick={onClose}>
+              Cancel
+            </button>
+            <button className="btn primary" onClick={() => void submit()} disabled={busy} data-testid="apply-state">
+              {busy ? 'Applying…' : 'Apply'}
+            </button>
+          </>
+        }
+      >
+        <div className="choices" role="radiogroup" aria-label="State">
+          {COMPONENT_STATES.map((s, i) => (
+            <label key={s}>
+              <input type="radio" name="state" value={s} checked={state === s} onChange={() => setState(s)} autoFocus={s === component.state} />
+              <StateBadge state={s} />
+              {s === component.state && <span className="faint">(current)</span>}
+              <kbd>{i + 1}</kbd>
+            </label>
+          ))}
+        </div>
+        <label className={`field ${fieldErrors.reason ? 'invalid' : ''}`}>
+          <span>Reason (operators and auditors will read this)</span>
+          <textarea
+            value={reason}
+            onChange={(e) => {
+              setReason(e.target.value);
+              setFieldErrors({});
+            }}
+            placeholder="e.g. p95 latency above 1 s in SIN and HKG since 14:05 UTC; traffic shifted to TYO"
+            maxLength={2000}
+            data-testid="state-reason"
+          />
+          {fieldErrors.reason && <span className="err">{fieldErrors.reason}</span>}
+        </label>
+        {error && !fieldErrors.reason && (
+          <div className="err" role="alert">
+            {error}
+          </div>
+        )}
+      </Dialog>
+    </div>
+  );
+}
