@@ -1,0 +1,108 @@
+import { expect, test } from './fixtures';
+
+test.describe('status view', () => {
+  test('renders the components stored in the database, with the roll-up', async ({ page, host }) => {
+    await page.goto(host.url);
+    await expect(page.getByTestId('rollup')).toBeVisible();
+    const rows = page.getByRole('table', { name: 'Components' }).locator('tr.row');
+    await expect(rows).toHaveCount(12);
+    const expected: [string, string][] = [
+      ['corridor.apac', 'APAC corridor'],
+      ['corridor.africa', 'Africa corridor'],
+      ['corridor.eu', 'EU corridor'],
+      ['corridor.mena', 'MENA corridor'],
+      ['corridor.na', 'North America corridor'],
+      ['database', 'Control-plane database'],
+      ['telemetry', 'Telemetry pipeline'],
+      ['routing', 'Routing'],
+      ['runtime.vllm', 'vLLM runtimes'],
+    ];
+    for (const [key, name] of expected) {
+      await expect(page.getByTestId(`component-${key}`)).toContainText(name);
+    }
+    await expect(page.getByTestId('who')).toContainText('Ada Okafor');
+    await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-state', 'live');
+    // The token leaves the address bar once the page has it.
+    expect(page.url()).not.toContain('token=');
+  });
+
+  test('a change made in one browser appears in a second within 2 seconds', async ({ browser, host }) => {
+    const a = await (await browser.newContext()).newPage();
+    const b = await (await browser.newContext()).newPage();
+    await Promise.all([a.goto(host.url), b.goto(host.url)]);
+    const rowB = b.getByTestId('component-corridor.mena');
+    await expect(rowB).toContainText('Operational');
+
+    await a.getByTestId('component-corridor.mena').click();
+    await a.keyboard.press('Enter');
+    await a.keyboard.press('5');
+    await a.getByTestId('state-reason').fill('Fibre cut between DXB and RUH; traffic moved to DOH');
+    const started = Date.now();
+    await a.keyboard.press('Control+Enter');
+    await expect(a.getByTestId('component-corridor.mena')).toContainText('Major outage');
+    await expect(rowB).toContainText('Major outage', { timeout: 2000 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    await expect(b.getByTestId('rollup')).toHaveAttribute('data-state', 'major_outage');
+    await expect(b.getByTestId('incident-level')).toContainText('1 incident-level component is active');
+  });
+
+  test('records who, when and why, linked to the audit event', async ({ page, host }) => {
+    await page.goto(host.url);
+    await page.getByTestId('component-runtime.tgi').click();
+    await page.getByRole('button', { name: 'Set state…' }).click();
+    await page.getByRole('radio', { name: /Degraded performance/ }).check();
+    await page.getByTestId('state-reason').fill('TGI p95 at 780 ms after model swap');
+    await page.getByTestId('apply-state').click();
+    const history = page.getByTestId('history');
+    await expect(history).toContainText('Operational → Degraded performance');
+    await expect(history).toContainText('TGI p95 at 780 ms after model swap');
+    await history.getByRole('link', { name: /audit #\d+/ }).click();
+    await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+    await expect(page.getByRole('row', { name: /TGI p95 at 780 ms after model swap/ })).toBeVisible();
+    await page.getByTestId('verify-chain').click();
+    await expect(page.getByTestId('verdict')).toHaveAttribute('data-ok', 'true');
+    await expect(page.getByTestId('verdict')).toContainText('Chain intact');
+  });
+
+  test('a reason is required, and nothing changes without one', async ({ page, host }) => {
+    await page.goto(host.url);
+    await page.getByTestId('component-routing').click();
+    await page.keyboard.press('e');
+    await page.keyboard.press('4');
+    await page.getByTestId('apply-state').click();
+    await expect(page.getByText('Say why, in a few words')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('component-routing')).toContainText('Operational');
+  });
+});
+
+test.describe('app shell', () => {
+  test('command palette and keyboard shortcuts reach every view', async ({ page, host }) => {
+    await page.goto(host.url);
+    await expect(page.getByTestId('rollup')).toBeVisible();
+    await page.keyboard.press('Control+k');
+    await page.getByPlaceholder('Type a command or a view…').fill('connections');
+    await expect(page.getByRole('option', { name: /Connections/ }).first()).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Connections' })).toBeVisible();
+    await page.keyboard.press('g');
+    await page.keyboard.press('a');
+    await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+    await page.keyboard.press('Alt+1');
+    await expect(page.getByRole('heading', { name: 'Status' })).toBeVisible();
+    await page.keyboard.press('?');
+    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.keyboard.press('Alt+t');
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  });
+
+  test('navigation lists only views that exist', async ({ page, host }) => {
+    await page.goto(host.url);
+    const nav = page.getByRole('navigation', { name: 'Views' });
+    await expect(nav.getByRole('link')).toHaveText([/Status/, /Audit log/, /Connections/]);
+  });
+});

@@ -1,0 +1,38 @@
+// npm test: every suite, for real. Type checks, the build, unit/service/database/keychain tests
+// (Vitest, real PostgreSQL servers, real Secret Service) and the browser specs (Playwright in
+// Chromium against the built browser host). All steps run; the exit code says if any failed.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensurePrivateKeychain } from './isolate.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+ensurePrivateKeychain(fileURLToPath(import.meta.url));
+
+const env = { ...process.env, MC_KEYCHAIN_SERVICE: 'UmamiEdge Mission Control (test)' };
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const steps = [
+  ['types', [bin('tsc'), '-p', 'tsconfig.node.json', '--noEmit'], [bin('tsc'), '-p', 'tsconfig.web.json', '--noEmit'], [bin('tsc'), '-p', 'tsconfig.e2e.json', '--noEmit']],
+  ['build', [bin('electron-vite'), 'build', '--logLevel', 'warn']],
+  ['unit, service, database and keychain tests', [bin('vitest'), 'run']],
+  ['browser specs', [bin('playwright'), 'test']],
+];
+
+const results = [];
+for (const [label, ...commands] of steps) {
+  process.stdout.write(`\n== ${label}\n`);
+  const started = Date.now();
+  let ok = true;
+  for (const [cmd, ...args] of commands) {
+    const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+    if (r.status !== 0) ok = false;
+  }
+  results.push({ label, ok, s: ((Date.now() - started) / 1000).toFixed(1) });
+  if (!ok && label === 'build') {
+    results.push({ label: 'browser specs', ok: false, s: '0 (no build)' });
+    break;
+  }
+}
+process.stdout.write('\n== summary\n');
+for (const r of results) process.stdout.write(`${r.ok ? 'pass' : 'FAIL'}  ${r.label} (${r.s} s)\n`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);
