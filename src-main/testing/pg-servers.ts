@@ -18,3 +18,10 @@ export function distroPg15(): { postgres: string; initdb: string; pg_ctl: string
   const b = { postgres: join(DISTRO_PG15_BIN, 'postgres'), initdb: join(DISTRO_PG15_BIN, 'initdb'), pg_ctl: join(DISTRO_PG15_BIN, 'pg_ctl') };
   return existsSync(b.postgres) && existsSync(b.initdb) ? b : null;
 }
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgServers: TestServer[];
+    pgServersMissing: string[];
+  }
+}
