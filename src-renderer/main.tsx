@@ -4,10 +4,12 @@ import { App } from './app/App';
 import { subscribe } from './bridge/client';
 import { startSystemStore } from './stores/system-store';
 import { useUi } from './stores/ui-store';
+import iconUrl from '../resources/icon.svg';
 import './styles/theme.css';
 import './styles/app.css';
 
 document.documentElement.dataset.theme = useUi.getState().theme;
+document.querySelector<HTMLLinkElement>('link[rel=icon]')?.setAttribute('href', iconUrl);
 startSystemStore();
 
 // Desktop menu items arrive as shell.action events; the browser host never sends any.

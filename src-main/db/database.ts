@@ -222,6 +222,7 @@ export class DatabaseManager extends EventEmitter {
         password,
         log: this.opts.log,
         serverLogFile: join(this.opts.dataDir, 'logs', 'postgres.log'),
+        onUnexpectedExit: (code, signal) => void this.restartEmbedded(code, signal),
         ...(this.opts.embeddedBinaries ? { binaries: this.opts.embeddedBinaries } : {}),
       });
     }
@@ -406,6 +407,32 @@ export class DatabaseManager extends EventEmitter {
     }
   }
 
+  /**
+   * The embedded server died under us (crash, OOM killer, kill -9). Committed data is safe on
+   * disk; bring the server back (on a new port) and reconnect, a few times with backoff.
+   */
+  private async restartEmbedded(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (this.active?.profile.kind !== 'embedded' || this.closing) return;
+    this.opts.log.error({ code, signal }, 'embedded postgres exited unexpectedly; restarting');
+    this.state = 'connecting';
+    this.message = 'The embedded database stopped unexpectedly; restarting it…';
+    this.changed(false);
+    for (const delayMs of [500, 1500, 4000, 8000]) {
+      await new Promise((r) => setTimeout(r, delayMs));
+      if (this.closing || this.active?.profile.kind !== 'embedded') return;
+      try {
+        await this.activate(EMBEDDED_ID);
+        this.opts.log.info('embedded postgres restarted');
+        return;
+      } catch (err) {
+        this.opts.log.warn({ err: (err as Error).message }, 'embedded postgres restart attempt failed');
+      }
+    }
+    this.state = 'error';
+    this.message = 'The embedded database stopped and could not be restarted. See logs/postgres.log in the data folder, then restart Mission Control.';
+    this.changed(false);
+  }
+
   private async closeConnection(c: ActiveConnection): Promise<void> {
     c.listener.removeAllListeners();
     await c.listener.stop();
@@ -418,7 +445,10 @@ export class DatabaseManager extends EventEmitter {
     if (e) await e.stop();
   }
 
+  private closing = false;
+
   async close(): Promise<void> {
+    this.closing = true;
     await this.switching;
     const a = this.active;
     this.active = null;

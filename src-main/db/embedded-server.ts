@@ -31,6 +31,8 @@ export interface EmbeddedServerOptions {
   /** Where the server's own log lines go (appended). */
   serverLogFile?: string;
   startTimeoutMs?: number;
+  /** Called when the running server exits without being asked to (crash, OOM kill, kill -9). */
+  onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 export interface RunningServer {
@@ -63,6 +65,7 @@ function isPostgresProcess(pid: number): boolean {
 
 export class EmbeddedServer {
   private child: ChildProcess | null = null;
+  private stopping = false;
   private running: RunningServer | null = null;
   private readonly runAs: RunAs | null;
 
@@ -183,11 +186,12 @@ export class EmbeddedServer {
     );
     if (typeof logFd === 'number') closeSync(logFd);
     let exited: number | null = null;
-    child.on('exit', (code) => {
+    child.on('exit', (code, signal) => {
       exited = code ?? -1;
       if (this.child === child) {
         this.child = null;
         this.running = null;
+        if (!this.stopping) this.opts.onUnexpectedExit?.(code, signal);
       }
     });
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 60_000);
@@ -221,6 +225,7 @@ export class EmbeddedServer {
   async stop(timeoutMs = 30_000): Promise<void> {
     const child = this.child;
     if (!child) return;
+    this.stopping = true;
     await new Promise<void>((resolve) => {
       const t = setTimeout(() => {
         child.kill('SIGQUIT');
@@ -234,5 +239,6 @@ export class EmbeddedServer {
     });
     this.child = null;
     this.running = null;
+    this.stopping = false;
   }
 }

@@ -163,6 +163,24 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
     }
   }, 90_000);
 
+  it('brings the server back by itself when it dies under a running app', async () => {
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger() });
+    await core.start();
+    try {
+      const before = postmasterPid(data.dir)!;
+      const states: string[] = [];
+      core.db.on('changed', () => states.push(core.db.state));
+      process.kill(before.pid, 'SIGKILL');
+      await expect.poll(() => states.includes('connecting'), { timeout: 5000 }).toBe(true);
+      await expect.poll(() => core.db.state === 'connected' && postmasterPid(data.dir)?.pid !== before.pid, { timeout: 30_000, interval: 100 }).toBe(true);
+      const list = (await core.router.invoke('status.list', {}, DIRECT)) as { data: Response<'status.list'> };
+      expect(list.data.components[0]?.reason).toBe('survives restarts');
+      expect(core.db.live).toBe(true);
+    } finally {
+      await core.close();
+    }
+  }, 60_000);
+
   it('removes a stale postmaster.pid and instance lock left by a dead process', async () => {
     writeFileSync(join(data.dir, 'pg', 'postmaster.pid'), '999999\n/nowhere\n1700000000\n5999\n\n127.0.0.1\n  0 0\nready\n');
     writeFileSync(join(data.dir, 'instance.lock'), '999999');

@@ -1,3 +1,4 @@
+import iconUrl from '../../resources/icon.svg';
 import { ROLE_LABELS } from '../../src-shared/contract/roles';
 import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
@@ -11,6 +12,7 @@ export function TopBar() {
   return (
     <header className="topbar">
       <span className="brand">
+        <img src={iconUrl} alt="" width={20} height={20} />
         UmamiEdge <small>Mission Control</small>
       </span>
       {session && <span className="pill">{session.orgName}</span>}
