@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../src-shared/contract';
 import { createLogger } from '../core/log';
 import { LocalAuditLog } from '../core/local-audit';
-import { createDatabase, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
+import { createDatabase, createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../testing/db';
 import { coreOn, DIRECT, READ_ONLY } from '../testing/harness';
 import { needKeychain } from '../testing/keychain-gate';
 import { handlers, topicHandlers } from './handlers';
@@ -17,7 +17,7 @@ describe.skipIf(!ok)('router', () => {
   let db: TestDatabase;
   let org: TestOrg;
   let core: Awaited<ReturnType<typeof coreOn>>;
-  let componentId: string;
+  let componentId: string | undefined;
   const logged: Record<string, unknown>[] = [];
   const logStream = new Writable({
     write(chunk, _enc, cb) {
@@ -43,13 +43,7 @@ describe.skipIf(!ok)('router', () => {
   beforeAll(async () => {
     db = await migratedDatabase(server);
     org = await createOrg(db, 'router');
-    const c = await db.owner();
-    await c.query('BEGIN');
-    await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
-    const r = await c.query(`INSERT INTO mc.components (org_id, key, name, kind) VALUES ($1, 'routing', 'Routing', 'routing') RETURNING id`, [org.orgId]);
-    await c.query('COMMIT');
-    await c.end();
-    componentId = r.rows[0].id;
+    [componentId] = await seedComponents(db, org.orgId, [{ key: 'routing', name: 'Routing', kind: 'routing' }]);
     core = await coreOn(db, org.operator.email);
   });
   afterAll(async () => {

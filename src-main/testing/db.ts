@@ -130,3 +130,21 @@ export async function asOwner<T>(db: TestDatabase, orgId: string | null, fn: (c:
     await c.end();
   }
 }
+
+/** Components for an org, written as the seed writes them; returns their ids in the given order. */
+export async function seedComponents(db: TestDatabase, orgId: string, rows: { key: string; name: string; kind: string; sort?: number }[]): Promise<string[]> {
+  return asOwner(db, orgId, async (c) => {
+    const ids: string[] = [];
+    for (const [i, r] of rows.entries()) {
+      const res = await c.query<{ id: string }>('INSERT INTO mc.components (org_id, key, name, kind, sort_order) VALUES ($1, $2, $3, $4, $5) RETURNING id', [
+        orgId,
+        r.key,
+        r.name,
+        r.kind,
+        r.sort ?? i,
+      ]);
+      ids.push(res.rows[0]!.id);
+    }
+    return ids;
+  });
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
-import { appPool, asApp, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { appPool, asApp, createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { coreOn, DIRECT } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 
@@ -31,16 +31,11 @@ describe.skipIf(!ok)('audit chain in the database', () => {
   beforeAll(async () => {
     db = await migratedDatabase(server);
     org = await createOrg(db, 'audit');
-    const c = await db.owner();
-    await c.query('BEGIN');
-    await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
-    const r = await c.query(
-      `INSERT INTO mc.components (org_id, key, name, kind) SELECT $1, 'c' || g, 'Component ' || g, 'runtime' FROM generate_series(1, 4) g RETURNING id`,
-      [org.orgId],
+    ids = await seedComponents(
+      db,
+      org.orgId,
+      [1, 2, 3, 4].map((g) => ({ key: `c${g}`, name: `Component ${g}`, kind: 'runtime' })),
     );
-    await c.query('COMMIT');
-    await c.end();
-    ids = r.rows.map((x: { id: string }) => x.id);
     core = await coreOn(db, org.operator.email);
     second = await coreOn(db, org.admin.email);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
-import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { coreOn, DIRECT } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 
@@ -18,15 +18,10 @@ describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('comp
   beforeAll(async () => {
     db = await migratedDatabase(server);
     org = await createOrg(db, 'status');
-    const c = await db.owner();
-    await c.query('BEGIN');
-    await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
-    const r = await c.query(`INSERT INTO mc.components (org_id, key, name, kind, sort_order) VALUES ($1, 'corridor.eu', 'EU corridor', 'corridor', 1), ($1, 'routing', 'Routing', 'routing', 2) RETURNING id`, [
-      org.orgId,
-    ]);
-    await c.query('COMMIT');
-    await c.end();
-    componentId = r.rows[0].id;
+    [componentId] = (await seedComponents(db, org.orgId, [
+      { key: 'corridor.eu', name: 'EU corridor', kind: 'corridor' },
+      { key: 'routing', name: 'Routing', kind: 'routing' },
+    ])) as [string];
     a = await coreOn(db, org.operator.email);
     b = await coreOn(db, org.admin.email);
   });
