@@ -36,11 +36,22 @@ export function registerIpcTransport(core: AppCore, rendererIndexUrl: string): (
       const created = new Map<number, () => void>();
       subs.set(sender.id, created);
       mine = created;
-      sender.once('destroyed', () => {
+      const dropAll = () => {
         for (const off of created.values()) off();
+        created.clear();
+      };
+      sender.once('destroyed', () => {
+        dropAll();
         subs.delete(sender.id);
       });
+      // A reload starts a new page whose preload counts ids from 1 again: the old page's
+      // subscriptions end with it.
+      sender.on('did-start-navigation', (details) => {
+        if (details.isMainFrame && !details.isSameDocument) dropAll();
+      });
     }
+    // Never two listeners under one id.
+    mine.get(id)?.();
     const r = core.router.subscribe(topic, params, call, (e) => {
       if (!sender.isDestroyed()) sender.send(IPC.event, id, { ok: true, data: e });
     });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu, session } from 'electron';
 import { createAppCore, type AppCore } from '../core/app-core';
-import { appRoot } from '../core/paths';
+import { appRoot, defaultDataDir } from '../core/paths';
 import { registerIpcTransport } from './ipc-transport';
 import { buildMenu } from './menu';
 import { hardenContents, hardenSession } from './security';
@@ -60,7 +60,8 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     hardenSession(session.defaultSession);
-    const dataDir = process.env.MC_DATA_DIR ?? app.getPath('userData');
+    // The same folder the browser host uses by default, so both find the same profiles.
+    const dataDir = defaultDataDir();
     try {
       core = createAppCore({ dataDir });
     } catch (err) {

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive } from './process-alive';
+import { processAlive, processStartTime } from './process-alive';
 
 /**
  * One Mission Control process per data folder: the embedded server, the settings file and the
@@ -21,16 +21,19 @@ export class DataDirLock {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(this.file, 'wx', 0o600);
-        writeSync(fd, String(process.pid));
+        // pid and start time: a pid the system reused for another program does not hold the lock.
+        writeSync(fd, `${process.pid} ${processStartTime(process.pid) ?? ''}`.trim());
         closeSync(fd);
         this.held = true;
         heldHere.add(this.file);
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const pid = Number(readFileSync(this.file, 'utf8').trim());
+        const [pidText, started] = readFileSync(this.file, 'utf8').trim().split(' ');
+        const pid = Number(pidText);
         const ours = pid === process.pid;
-        if ((ours && heldHere.has(this.file)) || (!ours && pid > 0 && alive(pid))) {
+        const sameProcess = pid > 0 && alive(pid) && (!started || started === processStartTime(pid));
+        if ((ours && heldHere.has(this.file)) || (!ours && sameProcess)) {
           throw new Error(
             `Another Mission Control (process ${pid}) is using the data folder ${join(this.file, '..')}. ` +
               'Close it, or start this one with another --data-dir.',
@@ -47,13 +50,11 @@ export class DataDirLock {
     this.held = false;
     heldHere.delete(this.file);
     try {
-      if (existsSync(this.file) && Number(readFileSync(this.file, 'utf8').trim()) === process.pid) unlinkSync(this.file);
+      if (existsSync(this.file) && Number(readFileSync(this.file, 'utf8').trim().split(' ')[0]) === process.pid) unlinkSync(this.file);
     } catch {
       // best effort at shutdown
     }
   }
 }
 
-function alive(pid: number): boolean {
-  return processAlive(pid);
-}
+const alive = processAlive;

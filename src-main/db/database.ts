@@ -157,9 +157,20 @@ export class DatabaseManager extends EventEmitter {
     }
   }
 
+  /** Bumped by every switch an operator asks for; a background restart gives way to it. */
+  private generation = 0;
+
   /** Switch to a profile. If it cannot be opened, the current connection stays as it was. */
   activate(id: string): Promise<StoredProfile> {
-    const run = this.switching.then(() => this.doActivate(id));
+    this.generation++;
+    return this.enqueueActivation(id, this.generation);
+  }
+
+  private enqueueActivation(id: string, generation: number): Promise<StoredProfile> {
+    const run = this.switching.then(() => {
+      if (generation !== this.generation) throw new McError('CONFLICT', 'Another switch was asked for meanwhile.');
+      return this.doActivate(id);
+    });
     this.switching = run.catch(() => undefined);
     return run;
   }
@@ -186,7 +197,7 @@ export class DatabaseManager extends EventEmitter {
     this.message = next.sessionMessage;
     this.opts.store.setActive(profile.id);
     if (prev) await this.closeConnection(prev);
-    if (prev?.profile.kind === 'embedded' && profile.kind !== 'embedded') await this.stopEmbedded();
+    if (profile.kind !== 'embedded') await this.stopEmbedded();
     this.changed(true);
     return next.profile;
   }
@@ -227,7 +238,7 @@ export class DatabaseManager extends EventEmitter {
       });
     }
     const info = await this.embedded.start();
-    const target: PgTarget = { host: info.host, port: info.port, database: EMBEDDED_DATABASE, user: EMBEDDED_SUPERUSER, sslmode: 'disable' };
+    const target: PgTarget = { host: info.socketDir ?? info.host, port: info.port, database: EMBEDDED_DATABASE, user: EMBEDDED_SUPERUSER, sslmode: 'disable' };
     // First start: the app's database does not exist yet.
     const admin = new pg.Client(clientConfig({ ...target, database: 'postgres' }, password));
     await admin.connect();
@@ -363,6 +374,17 @@ export class DatabaseManager extends EventEmitter {
 
   /** Test a saved profile with its stored credentials, without switching to it. */
   async probeProfile(profile: StoredProfile): Promise<ProbeResult> {
+    if (profile.kind === 'embedded' && !this.embedded?.info) {
+      // Testing must not start (or create) the embedded cluster as a side effect.
+      return {
+        ok: false,
+        target: `“${profile.name}”`,
+        serverVersion: null,
+        latencyMs: null,
+        migrations: null,
+        message: 'The embedded database is not running while another profile is active; activate it to use it.',
+      };
+    }
     let creds: { target: PgTarget; password: string | null };
     try {
       creds =
@@ -412,19 +434,26 @@ export class DatabaseManager extends EventEmitter {
    * disk; bring the server back (on a new port) and reconnect, a few times with backoff.
    */
   private async restartEmbedded(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
-    if (this.active?.profile.kind !== 'embedded' || this.closing) return;
+    const dead = this.active;
+    if (dead?.profile.kind !== 'embedded' || this.closing) return;
+    const generation = this.generation;
     this.opts.log.error({ code, signal }, 'embedded postgres exited unexpectedly; restarting');
+    // Let go of the dead server at once: nothing may keep dialling its port with our passwords.
+    this.active = null;
     this.state = 'connecting';
     this.message = 'The embedded database stopped unexpectedly; restarting it…';
     this.changed(false);
+    await this.closeConnection(dead);
     for (const delayMs of [500, 1500, 4000, 8000]) {
       await new Promise((r) => setTimeout(r, delayMs));
-      if (this.closing || this.active?.profile.kind !== 'embedded') return;
+      // An operator switched profiles (or the app is closing) meanwhile: their choice wins.
+      if (this.closing || generation !== this.generation) return;
       try {
-        await this.activate(EMBEDDED_ID);
+        await this.enqueueActivation(EMBEDDED_ID, generation);
         this.opts.log.info('embedded postgres restarted');
         return;
       } catch (err) {
+        if (generation !== this.generation) return;
         this.opts.log.warn({ err: (err as Error).message }, 'embedded postgres restart attempt failed');
       }
     }

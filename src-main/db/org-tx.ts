@@ -10,6 +10,11 @@ export interface TxScope {
 
 export interface TxOptions {
   readOnly?: boolean;
+  /** One snapshot for every statement (REPEATABLE READ): for reads that must agree with each other. */
+  snapshot?: boolean;
+  /** Per-transaction limits; a stuck lock or a runaway query frees its pooled connection. */
+  statementTimeout?: string;
+  lockTimeout?: string;
 }
 
 /**
@@ -21,11 +26,12 @@ export async function withOrgTx<T>(pool: Pool, scope: TxScope | null, fn: (sql: 
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query(opts.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+    await client.query(`BEGIN${opts.snapshot ? ' ISOLATION LEVEL REPEATABLE READ' : ''}${opts.readOnly ? ' READ ONLY' : ''}`);
     await client.query(
       `SELECT set_config('role', 'mc_app', true), set_config('mc.org_id', $1, true),
-              set_config('mc.operator_id', $2, true), set_config('mc.role', $3, true)`,
-      [scope?.orgId ?? '', scope?.operatorId ?? '', scope?.role ?? ''],
+              set_config('mc.operator_id', $2, true), set_config('mc.role', $3, true),
+              set_config('statement_timeout', $4, true), set_config('lock_timeout', $5, true)`,
+      [scope?.orgId ?? '', scope?.operatorId ?? '', scope?.role ?? '', opts.statementTimeout ?? '30s', opts.lockTimeout ?? '10s'],
     );
     const result = await fn(sqlOf(client));
     await client.query('COMMIT');

@@ -56,6 +56,9 @@ export function clientConfig(t: PgTarget, password: string, extra: Partial<Clien
     ssl: sslOption(t),
     types,
     connectionTimeoutMillis: 8000,
+    // Notice a dead peer (half-open TCP after a network cut) instead of waiting forever.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: 'umamiedge-mission-control',
     ...extra,
   };

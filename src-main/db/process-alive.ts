@@ -19,3 +19,14 @@ export function processAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Linux: when the process started (clock ticks since boot), to tell a reused pid from the original. */
+export function processStartTime(pid: number): string | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -111,10 +111,15 @@ describe.skipIf(!ok)('browser host', () => {
     expect(first.status).toBe(200);
     expect(first.headers['content-security-policy']).toMatch(/default-src 'self'; script-src 'self'/);
     const cookie = String(first.headers['set-cookie']);
-    expect(cookie).toMatch(/mc_token=.+; HttpOnly; SameSite=Strict; Path=\//);
+    expect(cookie).toMatch(new RegExp(`mc_token_${host.port}=.+; HttpOnly; SameSite=Strict; Path=/`));
     const asset = await http(host.port, '/assets/app.js', { headers: { ...h, Cookie: cookie.split(';')[0] as string } });
     expect(asset.status).toBe(200);
     expect(asset.body).toBe('console.log(1)');
+  });
+
+  it('does not accept one host’s cookie at another host’s port', async () => {
+    const r = await http(ro.port, '/', { headers: { Host: `127.0.0.1:${ro.port}`, Cookie: `mc_token_${host.port}=${host.token}` } });
+    expect(r.status).toBe(401);
   });
 
   it('refuses requests that name another host (DNS rebinding) and methods other than GET', async () => {
@@ -123,7 +128,7 @@ describe.skipIf(!ok)('browser host', () => {
   });
 
   it('never serves files outside the renderer folder', async () => {
-    const h = { Host: `127.0.0.1:${host.port}`, Cookie: `mc_token=${host.token}` };
+    const h = { Host: `127.0.0.1:${host.port}`, Cookie: `mc_token_${host.port}=${host.token}` };
     for (const p of ['/../package.json', '/%2e%2e/package.json', '/assets/%2e%2e%2f%2e%2e%2fpackage.json', '/..%5cpackage.json', '/%00']) {
       const r = await http(host.port, p, { headers: h });
       expect(r.status, p).toBe(404);

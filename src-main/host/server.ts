@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { AppCore } from '../core/app-core';
 import { rendererDir } from '../core/paths';
-import { COOKIE_NAME, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './token';
+import { cookieName, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './token';
 import { resolveStatic, sendFile, sendJson, sendText } from './static-files';
 import { WsTransport } from './ws-transport';
 
@@ -39,7 +39,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const transport = new WsTransport(core.router, { readOnly, via: 'ws' }, log);
   let port = 0;
 
-  const authorised = (req: IncomingMessage, url: URL) => sameToken(token, url.searchParams.get('token')) || sameToken(token, cookieToken(req));
+  const authorised = (req: IncomingMessage, url: URL) => sameToken(token, url.searchParams.get('token')) || sameToken(token, cookieToken(req, port));
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
     try {
@@ -58,7 +58,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         if (url.pathname === '/' || url.pathname === '/index.html') return sendText(res, 503, 'The renderer is not built. Run: npm run build');
         return sendText(res, 404, 'Not found.');
       }
-      const cookie: Record<string, string> = url.searchParams.has('token') ? { 'Set-Cookie': `${COOKIE_NAME}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
+      const cookie: Record<string, string> = url.searchParams.has('token') ? { 'Set-Cookie': `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
       return sendFile(res, file, cookie);
     } catch (err) {
       log.error({ err }, 'host: request failed');

@@ -1,7 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-export const COOKIE_NAME = 'mc_token';
+/** Cookies are shared by every port of a host; the port in the name keeps two hosts apart. */
+export function cookieName(port: number): string {
+  return `mc_token_${port}`;
+}
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -14,12 +17,12 @@ export function sameToken(expected: string, given: string | null | undefined): b
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export function cookieToken(req: IncomingMessage): string | null {
+export function cookieToken(req: IncomingMessage, port: number): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE_NAME) return v.join('=');
+    if (k === cookieName(port)) return v.join('=');
   }
   return null;
 }

@@ -58,9 +58,9 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
       const ctx: QueryCtx = {
         ...base,
         session,
-        read: (fn) => {
+        read: (fn, opts) => {
           const s = requireSession();
-          return db.tx(s, (sql) => fn(sql, s), { readOnly: true });
+          return db.tx(s, (sql) => fn(sql, s), { readOnly: true, snapshot: opts?.snapshot ?? false });
         },
       };
       return handler(input, ctx);
@@ -119,7 +119,7 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
       try {
         if (!isChannelName(channel)) throw new McError('NOT_FOUND', `Unknown channel “${name}”.`);
         const def = channels[channel];
-        if (def.kind === 'command' && call.readOnly) {
+        if (call.readOnly && (def.kind === 'command' || !def.readOnlyAllowed)) {
           throw new McError('FORBIDDEN', 'This display is read-only (wall-display mode): commands are refused. Use a Mission Control workstation to make changes.');
         }
         const parsed = def.request.safeParse(payload === undefined || payload === null ? {} : payload);

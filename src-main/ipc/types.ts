@@ -37,8 +37,8 @@ interface BaseCtx {
 
 export interface QueryCtx extends BaseCtx {
   session: Session | null;
-  /** A read-only, org-scoped transaction as the signed-in operator. */
-  read<T>(fn: (sql: Sql, session: Session) => Promise<T>): Promise<T>;
+  /** A read-only, org-scoped transaction as the signed-in operator; `snapshot` reads all statements from one snapshot. */
+  read<T>(fn: (sql: Sql, session: Session) => Promise<T>, opts?: { snapshot?: boolean }): Promise<T>;
 }
 
 export interface OrgCommandCtx extends BaseCtx {

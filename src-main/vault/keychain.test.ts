@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../core/paths';
-import { keychainStatus, TEST_SERVICE, testVault } from '../testing/keychain';
+import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
 import { KeychainUnavailableError, KeyringVault } from './keychain';
 
@@ -84,7 +84,4 @@ describe('without a reachable keychain', () => {
     expect(KeychainUnavailableError.name).toBe('KeychainUnavailableError');
   });
 
-  it('the probe result is cached per process only when available', async () => {
-    expect((await keychainStatus()).available).toBe(ok);
-  });
 });

@@ -106,6 +106,9 @@ export class WsBridge implements McBridge {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
+        // A call reported as failed must never be sent later, when the socket comes back.
+        const queued = this.outbox.findIndex((m) => m.t === 'invoke' && m.id === id);
+        if (queued >= 0) this.outbox.splice(queued, 1);
         resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'The Mission Control host did not answer in time. Is it still running?' } });
       }, this.callTimeoutMs);
       this.pending.set(id, { resolve, timer });

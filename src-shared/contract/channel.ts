@@ -17,6 +17,8 @@ export interface QueryDef<Req extends z.ZodType = z.ZodType, Res extends z.ZodTy
   readonly response: Res;
   /** Queries that need no database (app info, local settings) still work while disconnected. */
   readonly needsDb: boolean;
+  /** False for queries that act on this workstation's secrets (testing a profile): refused on read-only displays. */
+  readonly readOnlyAllowed: boolean;
 }
 
 export interface CommandDef<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType, S extends CommandScope = CommandScope> {
@@ -45,9 +47,17 @@ export const reasonField = z.string().trim().max(2000).optional();
 
 export function query<N extends string, Req extends z.ZodType, Res extends z.ZodType>(
   name: N,
-  def: { summary: string; request: Req; response: Res; needsDb?: boolean },
+  def: { summary: string; request: Req; response: Res; needsDb?: boolean; readOnlyAllowed?: boolean },
 ): QueryDef<Req, Res> & { name: N } {
-  return { kind: 'query', name, summary: def.summary, request: def.request, response: def.response, needsDb: def.needsDb ?? true };
+  return {
+    kind: 'query',
+    name,
+    summary: def.summary,
+    request: def.request,
+    response: def.response,
+    needsDb: def.needsDb ?? true,
+    readOnlyAllowed: def.readOnlyAllowed ?? true,
+  };
 }
 
 type WithReason<Shape extends z.ZodRawShape> = Shape extends { reason: z.ZodType } ? Shape : Shape & { reason: typeof reasonField };

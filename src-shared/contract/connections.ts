@@ -21,7 +21,13 @@ export const profileFieldsSchema = z.strictObject({
   user: identField('user name'),
   sslmode: sslModeSchema,
   /** Path to a CA certificate (PEM) for verify-ca / verify-full, e.g. Supabase's downloadable CA. */
-  sslRootCert: z.string().trim().max(4096).nullable().default(null),
+  sslRootCert: z
+    .string()
+    .trim()
+    .max(4096)
+    .regex(/^(\/|[A-Za-z]:\\).*\.(pem|crt|cer)$/i, 'An absolute path to a .pem, .crt or .cer file.')
+    .nullable()
+    .default(null),
   /** Who this workstation acts as in that database; must be a member of an org there. */
   operatorEmail: z.email('Enter the operator’s e-mail address.'),
 });
@@ -104,6 +110,8 @@ export const connectionsTest = query('connections.test', {
   ]),
   response: testResultSchema,
   needsDb: false,
+  // It uses stored passwords: never from a wall display.
+  readOnlyAllowed: false,
 });
 
 export const connectionsActivate = command('connections.activate', {

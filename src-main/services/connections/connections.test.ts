@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import type { ProfileFields } from '../../../src-shared/contract/connections';
 import { secretAccounts } from '../../db';
 import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
-import { coreOn, DIRECT } from '../../testing/harness';
+import { coreOn, DIRECT, READ_ONLY } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 
 const server = testServers()[0]!;
@@ -16,7 +16,9 @@ function allText(dir: string): string {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (name === 'pg') continue;
-    text += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
+    const st = statSync(p);
+    if (st.isDirectory()) text += allText(p);
+    else if (st.isFile()) text += readFileSync(p, 'utf8');
   }
   return text;
 }
@@ -130,6 +132,44 @@ describe.skipIf(!ok)('connection profiles', () => {
     const wrongPw = (await core.router.invoke('connections.test', { draft: fields({ name: 'Wrong pw' }), password: 'wrong' }, DIRECT)) as { data: Response<'connections.test'> };
     expect(wrongPw.data.message).toBe('the password was rejected');
     expect(config()).toBe(before);
+  });
+
+  it('never sends a stored password to a server other than the one it was saved for', async () => {
+    const saved = (await list()).find((p) => p.name === 'Other DB')!;
+    // Same profile id, different port and no password typed: the stored one must stay home.
+    const moved = (await core.router.invoke('connections.test', { id: saved.id, draft: fields({ port: 1 }) }, DIRECT)) as { data: Response<'connections.test'> };
+    expect(moved.data.message).toBe('No password is stored for this profile; enter one.');
+    const weaker = (await core.router.invoke('connections.test', { id: saved.id, draft: fields({ sslmode: 'disable', user: 'someone_else' }) }, DIRECT)) as {
+      data: Response<'connections.test'>;
+    };
+    expect(weaker.data.message).toBe('No password is stored for this profile; enter one.');
+    // Unchanged target: the stored password is used.
+    const same = (await core.router.invoke('connections.test', { id: saved.id, draft: fields() }, DIRECT)) as { data: Response<'connections.test'> };
+    expect(same.data.ok).toBe(true);
+  });
+
+  it('asks for the password again when an edit changes where it would be sent, and changes nothing', async () => {
+    const saved = (await list()).find((p) => p.name === 'Other DB')!;
+    const before = config();
+    const r = await core.router.invoke('connections.save', { id: saved.id, fields: fields({ host: 'db.attacker.example' }) }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'VALIDATION', fields: { password: expect.stringMatching(/only ever sent to the server it was saved for/) } });
+    expect(config()).toBe(before);
+    // Renaming keeps the password.
+    const renamed = await core.router.invoke('connections.save', { id: saved.id, fields: fields({ name: 'Other DB (renamed)' }) }, DIRECT);
+    expect(renamed.ok).toBe(true);
+    await core.router.invoke('connections.save', { id: saved.id, fields: fields() }, DIRECT);
+  });
+
+  it('refuses to test profiles from a read-only display', async () => {
+    const saved = (await list()).find((p) => p.name === 'Other DB')!;
+    const r = await core.router.invoke('connections.test', { id: saved.id }, READ_ONLY);
+    expect(r.ok ? null : r.error.code).toBe('FORBIDDEN');
+  });
+
+  it('testing the embedded profile does not start it while another profile is active', async () => {
+    const r = (await core.router.invoke('connections.test', { id: 'embedded' }, DIRECT)) as { data: Response<'connections.test'> };
+    expect(r.data).toMatchObject({ ok: false, message: expect.stringMatching(/not running while another profile is active/) });
+    expect(existsSync(join(core.dataDir, 'pg'))).toBe(false);
   });
 
   it('refuses to activate an unreachable profile, says which, and keeps the current connection', async () => {

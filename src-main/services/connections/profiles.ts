@@ -3,6 +3,24 @@ import { McError } from '../../../src-shared/contract/errors';
 import { type DatabaseManager, EMBEDDED_ID, secretAccounts, type StoredProfile } from '../../db';
 import type { Vault } from '../../vault';
 
+const SSL_STRENGTH = { disable: 0, require: 1, 'verify-ca': 2, 'verify-full': 3 } as const;
+
+/**
+ * A stored password may be used for a draft only when the draft still names the same server,
+ * database and user, with TLS at least as strict: otherwise anyone able to call this could send
+ * the password to a server of their choosing.
+ */
+function sameTargetAtLeastAsSafe(saved: StoredProfile, draft: ProfileFields): boolean {
+  return (
+    saved.host.toLowerCase() === draft.host.toLowerCase() &&
+    saved.port === draft.port &&
+    saved.database === draft.database &&
+    saved.user === draft.user &&
+    SSL_STRENGTH[draft.sslmode] >= SSL_STRENGTH[saved.sslmode] &&
+    (saved.sslmode === 'disable' || saved.sslmode === 'require' || saved.sslRootCert === draft.sslRootCert)
+  );
+}
+
 async function hasSecret(vault: Vault, account: string): Promise<boolean> {
   try {
     return (await vault.get(account)) !== null;
@@ -63,6 +81,14 @@ export async function saveProfile(
       'fields.sslRootCert': 'Clear it, or choose verify-ca / verify-full.',
     });
   }
+  if (input.id !== undefined && input.password === undefined) {
+    const stored = requireProfile(db, input.id);
+    if (!sameTargetAtLeastAsSafe(stored, input.fields)) {
+      throw new McError('VALIDATION', 'Enter the password again: the server, database, user or TLS protection changed.', {
+        password: 'A stored password is only ever sent to the server it was saved for. Enter it again for the new target.',
+      });
+    }
+  }
   const id = input.id ?? crypto.randomUUID();
   if (input.password !== undefined) await vault.set(secretAccounts.profilePassword(store.instanceId, id), input.password);
   const saved = store.saveRemote(id, input.fields);
@@ -98,6 +124,12 @@ export async function testProfile(
   input: { id: string } | { draft: ProfileFields; password?: string | undefined; id?: string | undefined },
 ): Promise<TestResult> {
   if (!('draft' in input)) return db.probeProfile(requireProfile(db, input.id));
-  const stored = input.id ? await vault.get(secretAccounts.profilePassword(db.profileStore.instanceId, input.id)).catch(() => null) : null;
+  let stored: string | null = null;
+  if (input.password === undefined && input.id) {
+    const saved = requireProfile(db, input.id);
+    if (saved.kind === 'remote' && sameTargetAtLeastAsSafe(saved, input.draft)) {
+      stored = await vault.get(secretAccounts.profilePassword(db.profileStore.instanceId, input.id)).catch(() => null);
+    }
+  }
   return db.probe(input.draft, input.password ?? stored, `“${input.draft.name}”`);
 }
