@@ -42,13 +42,13 @@ export const coldStart: Bench = {
         const data = tempDataDir('mc-bench-cold-');
         const vault = testVault();
         let t0 = performance.now();
-        let core = createAppCore({ dataDir: data.dir, vault, log: silentLogger() });
+        let core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
         await core.start();
         if (core.db.state !== 'connected') throw new Error(core.db.message ?? 'not connected');
         cold.push(since(t0));
         await core.close();
         t0 = performance.now();
-        core = createAppCore({ dataDir: data.dir, vault, log: silentLogger() });
+        core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
         await core.start();
         warm.push(since(t0));
         await core.close();

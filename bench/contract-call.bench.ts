@@ -23,7 +23,7 @@ export const contractCall: Bench = {
   summary: 'status.list through the WebSocket transport vs the handler called directly (calls/s)',
   async run() {
     const data = tempDataDir('mc-bench-');
-    const core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger() });
+    const core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger(), demoAgent: false });
     await core.start();
     if (!core.db.session) throw new Error(`no database session: ${core.db.message}`);
     const host = await startHost({ core, staticRoot: data.dir });

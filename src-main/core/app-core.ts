@@ -5,7 +5,9 @@ import type { ServerBinaries } from '../db/embedded-server';
 import { isRoot } from '../db/run-as';
 import { createRouter, handlers, type Router, topicHandlers } from '../ipc';
 import { KeyringVault, type Vault } from '../vault';
+import { DemoAgent } from '../agent/demo-agent';
 import { LocalAuditLog } from './local-audit';
+import { MaintenanceJob } from './maintenance-job';
 import { createLogger, type Logger } from './log';
 import { appVersion, sqlDir } from './paths';
 
@@ -16,6 +18,8 @@ export interface AppCoreOptions {
   seedDemo?: boolean;
   validateResponses?: boolean;
   embeddedBinaries?: ServerBinaries;
+  /** Demo mode on the embedded demo org: demo grid plus simulated node agents (default on). */
+  demoAgent?: boolean;
 }
 
 export interface Health {
@@ -37,6 +41,8 @@ export interface AppCore {
   router: Router;
   /** The desktop shell emits 'action' here (menu items); the renderer receives them as shell.action. */
   shell: EventEmitter;
+  /** Demo mode's simulated agents, when running (tests look at it). */
+  demo: DemoAgent | null;
   /** Connects the active profile; never throws (a failure is the database state). */
   start(): Promise<void>;
   health(): Promise<Health>;
@@ -64,6 +70,13 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       ...(opts.embeddedBinaries ? { embeddedBinaries: opts.embeddedBinaries } : {}),
     });
     const shell = new EventEmitter();
+    const demo = opts.demoAgent ?? process.env.MC_DEMO_AGENT !== '0' ? new DemoAgent({ db, vault, log }) : null;
+    const maintenance = new MaintenanceJob(db, log);
+    // Follow the connection: demo agent and maintenance start, stop or move with the active profile.
+    db.on('changed', () => {
+      void demo?.sync();
+      maintenance.sync();
+    });
     const router = createRouter(
       { log, db, vault, shell, localAudit: new LocalAuditLog(opts.dataDir), appVersion: appVersion(), validateResponses: opts.validateResponses ?? true },
       handlers,
@@ -94,6 +107,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       db,
       router,
       shell,
+      demo,
       start: () => db.start(),
       health() {
         // /healthz needs no token; one database round per second at most, however often it is asked.
@@ -106,6 +120,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         if (closed) return;
         closed = true;
         try {
+          maintenance.stop();
+          await demo?.stop();
           await db.close();
         } finally {
           lock.release();

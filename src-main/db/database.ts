@@ -6,7 +6,7 @@ import { McError } from '../../src-shared/contract/errors';
 import type { Session } from '../../src-shared/contract/system';
 import type { Logger } from '../core/log';
 import { KeychainUnavailableError, type Vault } from '../vault';
-import { authenticatorRoleName, ensureAuthenticator, newSecret } from './authenticator';
+import { authenticatorRoleName, ensureAuthenticator, ensureIngestLogin, ingestRoleName, newSecret } from './authenticator';
 import { EmbeddedServer, type ServerBinaries } from './embedded-server';
 import { NotifyListener, type DbNotification } from './listener';
 import { applyMigrations, migrationState, migrationStateOf, type MigrationFile } from './migrations';
@@ -31,6 +31,8 @@ interface ActiveConnection {
   profile: StoredProfile;
   target: PgTarget;
   pool: pg.Pool;
+  /** The installation's node-agent login, for the demo agent and the simulator; made on first use. */
+  ingest: { config: pg.PoolConfig; pool: pg.Pool | null };
   listener: NotifyListener;
   serverVersion: string;
   session: Session | null;
@@ -241,6 +243,7 @@ export class DatabaseManager extends EventEmitter {
     const target: PgTarget = { host: info.socketDir ?? info.host, port: info.port, database: EMBEDDED_DATABASE, user: EMBEDDED_SUPERUSER, sslmode: 'disable' };
     // First start: the app's database does not exist yet.
     const admin = new pg.Client(clientConfig({ ...target, database: 'postgres' }, password));
+    admin.on('error', () => undefined);
     await admin.connect();
     try {
       const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
@@ -281,6 +284,7 @@ export class DatabaseManager extends EventEmitter {
     }
     let version: { text: string; num: number };
     let authPassword: string;
+    let ingestPassword: string;
     const role = authenticatorRoleName(this.opts.store.instanceId);
     try {
       version = await serverVersion(owner);
@@ -297,12 +301,10 @@ export class DatabaseManager extends EventEmitter {
       if (profile.kind === 'embedded' && (this.opts.seedDemo ?? true)) {
         if (await loadDemoSeed(owner, this.opts.sqlDir)) this.opts.log.info('database: loaded the demo org');
       }
-      const account = secretAccounts.authenticator(this.opts.store.instanceId, profile.id);
-      const stored = await this.opts.vault.get(account);
-      authPassword = stored ?? newSecret();
-      // Re-assert every time: cheap, and repairs a role someone altered or dropped.
-      await ensureAuthenticator(owner, role, authPassword);
-      if (!stored) await this.opts.vault.set(account, authPassword);
+      authPassword = await this.roleSecret(secretAccounts.authenticator(this.opts.store.instanceId, profile.id), (pw) => ensureAuthenticator(owner, role, pw));
+      ingestPassword = await this.roleSecret(secretAccounts.ingest(this.opts.store.instanceId, profile.id), (pw) =>
+        ensureIngestLogin(owner, ingestRoleName(this.opts.store.instanceId), pw),
+      );
     } catch (err) {
       if (err instanceof McError) throw err;
       if (err instanceof KeychainUnavailableError) throw new McError('UNAVAILABLE', err.message);
@@ -321,7 +323,17 @@ export class DatabaseManager extends EventEmitter {
       listener.on('notification', (n: DbNotification) => this.emit('notification', n));
       listener.on('live', () => this.changed(false));
       listener.on('resync', () => this.changed(true));
-      return { profile: { ...profile, port: creds.target.port }, target: creds.target, pool, listener, serverVersion: version.text, session, sessionMessage: message };
+      const ingestConfig = { ...clientConfig({ ...creds.target, user: ingestRoleName(this.opts.store.instanceId) }, ingestPassword), max: 4 };
+      return {
+        profile: { ...profile, port: creds.target.port },
+        target: creds.target,
+        pool,
+        ingest: { config: ingestConfig, pool: null },
+        listener,
+        serverVersion: version.text,
+        session,
+        sessionMessage: message,
+      };
     } catch (err) {
       await listener.stop();
       await pool.end().catch(() => undefined);
@@ -356,11 +368,40 @@ export class DatabaseManager extends EventEmitter {
     };
   }
 
+  /** A login role's password: kept in the keychain; created (and the role re-asserted) every time. */
+  private async roleSecret(account: string, ensure: (password: string) => Promise<void>): Promise<string> {
+    const stored = await this.opts.vault.get(account);
+    const password = stored ?? newSecret();
+    // Re-assert every time: cheap, and repairs a role someone altered or dropped.
+    await ensure(password);
+    if (!stored) await this.opts.vault.set(account, password);
+    return password;
+  }
+
+  /** The data-plane pool (as the installation's ingest login) of the active connection. */
+  ingestPool(): pg.Pool {
+    const active = this.active;
+    if (!active) throw new McError('UNAVAILABLE', this.message ?? 'No database is connected.');
+    if (!active.ingest.pool) {
+      const pool = new pg.Pool(active.ingest.config);
+      pool.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle ingest connection error'));
+      active.ingest.pool = pool;
+    }
+    return active.ingest.pool;
+  }
+
   /** Run fn in an org-scoped transaction of the active connection. */
   async tx<T>(session: Session, fn: (sql: Sql) => Promise<T>, opts: TxOptions = {}): Promise<T> {
     const active = this.active;
     if (!active) throw new McError('UNAVAILABLE', this.message ?? 'No database is connected. Open Connections to choose one.');
     return withOrgTx(active.pool, { orgId: session.orgId, operatorId: session.operatorId, role: session.role }, fn, opts);
+  }
+
+  /** A transaction as mc_app with no org: for platform upkeep that needs no operator. */
+  async systemTx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
+    const active = this.active;
+    if (!active) throw new McError('UNAVAILABLE', this.message ?? 'No database is connected.');
+    return withOrgTx(active.pool, null, fn, { statementTimeout: '5min' });
   }
 
   /** A connected profile's live figures for the Connections screen. */
@@ -466,6 +507,7 @@ export class DatabaseManager extends EventEmitter {
     c.listener.removeAllListeners();
     await c.listener.stop();
     await c.pool.end().catch(() => undefined);
+    await c.ingest.pool?.end().catch(() => undefined);
   }
 
   private async stopEmbedded(): Promise<void> {

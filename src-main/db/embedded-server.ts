@@ -235,6 +235,7 @@ export class EmbeddedServer {
       if (exited !== null) throw new Error(`server exited during start (code ${exited}); see ${this.opts.serverLogFile ?? 'its log'}`);
       // Through our own socket where there is one: the password must reach no other server.
       const c = new pg.Client({ host: socketDir ?? '127.0.0.1', port, user: this.opts.superuser, password: this.opts.password, database: 'postgres', connectionTimeoutMillis: 2000 });
+      c.on('error', () => undefined);
       try {
         await c.connect();
         await c.query('SELECT 1');

@@ -25,6 +25,12 @@ export interface TxOptions {
 export async function withOrgTx<T>(pool: Pool, scope: TxScope | null, fn: (sql: Sql) => Promise<T>, opts: TxOptions = {}): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out client whose server dies between statements emits 'error'; without a listener
+  // that is an uncaught exception. The statement in flight rejects anyway; mark it unusable.
+  const onError = () => {
+    broken = true;
+  };
+  client.on('error', onError);
   try {
     await client.query(`BEGIN${opts.snapshot ? ' ISOLATION LEVEL REPEATABLE READ' : ''}${opts.readOnly ? ' READ ONLY' : ''}`);
     await client.query(
@@ -44,6 +50,7 @@ export async function withOrgTx<T>(pool: Pool, scope: TxScope | null, fn: (sql: 
     }
     throw err;
   } finally {
+    client.off('error', onError);
     client.release(broken);
   }
 }

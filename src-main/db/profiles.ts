@@ -151,4 +151,9 @@ export const secretAccounts = {
   embeddedSuperuser: (instanceId: string) => `${instanceId}:embedded:superuser`,
   profilePassword: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:password`,
   authenticator: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:authenticator`,
+  ingest: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:ingest`,
+  /** Seed for the demo agent's node keys (derived per node, so restarts reuse the same keys). */
+  demoAgent: (instanceId: string) => `${instanceId}:embedded:demo-agent`,
+  /** Seed for `npm run agent`'s node keys, per installation. */
+  simulator: (instanceId: string) => `${instanceId}:simulator`,
 };

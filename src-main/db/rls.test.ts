@@ -14,16 +14,26 @@ interface Fixture {
   seed(c: pg.Client, org: TestOrg): Promise<void>;
   /** As the app in another org, try to write a row into `victim`; must be refused. */
   crossInsert(sql: Sql, victim: TestOrg): Promise<unknown>;
+  /**
+   * What refuses it: the row-level policy (the app may insert into this table, just not for
+   * another org), or the grant (the app may not insert into this table at all).
+   */
+  refusedBy: 'policy' | 'grant';
 }
 
 const componentIds = new Map<string, string>();
+/** Per org: the ids of the grid rows the fixtures create, for the rows that reference them. */
+const grid = new Map<string, { corridor: string; site: string; group: string; node: string; key: string }>();
+const g = (org: TestOrg) => grid.get(org.orgId)!;
 
 const fixtures: Record<string, Fixture> = {
   memberships: {
+    refusedBy: 'policy',
     seed: async () => undefined, // createOrg already made three
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.memberships (org_id, operator_id, role) VALUES ($1, $2, 'admin')`, [v.orgId, v.operator.operatorId]),
   },
   components: {
+    refusedBy: 'policy',
     async seed(c, org) {
       const id = randomUUID();
       componentIds.set(org.orgId, id);
@@ -32,6 +42,7 @@ const fixtures: Record<string, Fixture> = {
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.components (org_id, key, name, kind) VALUES ($1, 'sneaky', 'Sneaky', 'routing')`, [v.orgId]),
   },
   component_status_history: {
+    refusedBy: 'policy',
     async seed(c, org) {
       await c.query(`INSERT INTO mc.component_status_history (org_id, component_id, to_state) VALUES ($1, $2, 'operational')`, [org.orgId, componentIds.get(org.orgId)]);
     },
@@ -39,12 +50,14 @@ const fixtures: Record<string, Fixture> = {
       sql.query(`INSERT INTO mc.component_status_history (org_id, component_id, to_state) VALUES ($1, $2, 'major_outage')`, [v.orgId, componentIds.get(v.orgId)]),
   },
   audit_heads: {
+    refusedBy: 'grant',
     async seed(c, org) {
       await c.query(`INSERT INTO mc.audit_heads (org_id, seq, hash) VALUES ($1, 0, repeat('0', 64))`, [org.orgId]);
     },
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.audit_heads (org_id, seq, hash) VALUES ($1, 5, repeat('a', 64))`, [v.orgId]),
   },
   audit_events: {
+    refusedBy: 'policy',
     async seed(c, org) {
       await c.query(
         `INSERT INTO mc.audit_events (org_id, seq, id, at, actor_name, action, target_type, prev_hash, hash)
@@ -59,7 +72,141 @@ const fixtures: Record<string, Fixture> = {
         [v.orgId, randomUUID()],
       ),
   },
+  corridors: {
+    refusedBy: 'policy',
+    async seed(c, org) {
+      const ids = { corridor: randomUUID(), site: randomUUID(), group: randomUUID(), node: randomUUID(), key: randomUUID() };
+      grid.set(org.orgId, ids);
+      await c.query(`INSERT INTO mc.corridors (id, org_id, key, name, region) VALUES ($1, $2, 'eu', 'EU', 'eu')`, [ids.corridor, org.orgId]);
+    },
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.corridors (org_id, key, name, region) VALUES ($1, 'sneaky', 'Sneaky', 'custom')`, [v.orgId]),
+  },
+  sites: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.sites (id, org_id, corridor_id, key, name, kind, country, latitude, longitude, owner_name)
+           VALUES ($1, $2, $3, 'fra-1', 'FRA-1', 'colocation', 'DE', 50.1, 8.7, 'Owner')`,
+          [g(org).site, org.orgId, g(org).corridor],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.sites (org_id, corridor_id, key, name, kind, country, latitude, longitude, owner_name)
+         VALUES ($1, $2, 'x-1', 'X', 'campus', 'DE', 1, 1, 'x')`,
+        [v.orgId, g(v).corridor],
+      ),
+  },
+  node_groups: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.node_groups (id, org_id, site_id, key, name) VALUES ($1, $2, $3, 'a', 'Pool A')`, [g(org).group, org.orgId, g(org).site]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.node_groups (org_id, site_id, key, name) VALUES ($1, $2, 'b', 'B')`, [v.orgId, g(v).site]),
+  },
+  nodes: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.nodes (id, org_id, site_id, node_group_id, hostname, runtime_group, gpu_model, gpu_count, gpu_memory_gb, capacity_tokens_per_s)
+           VALUES ($1, $2, $3, $4, 'gpu-01', 'vllm', 'H100', 8, 640, 20000)`,
+          [g(org).node, org.orgId, g(org).site, g(org).group],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.nodes (org_id, site_id, node_group_id, hostname, runtime_group, gpu_model, gpu_count, gpu_memory_gb, capacity_tokens_per_s)
+         VALUES ($1, $2, $3, 'gpu-99', 'tgi', 'L4', 1, 24, 100)`,
+        [v.orgId, g(v).site, g(v).group],
+      ),
+  },
+  node_keys: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.node_keys (id, org_id, node_id, key_hash, prefix) VALUES ($1, $2, $3, sha256($4::bytea), 'ume_node_abcdef')`, [
+          g(org).key,
+          org.orgId,
+          g(org).node,
+          Buffer.from(randomUUID()),
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.node_keys (org_id, node_id, key_hash, prefix) VALUES ($1, $2, sha256('x'::bytea), 'ume_node_zzzzzz')`, [v.orgId, g(v).node]),
+  },
+  ingest_rejections: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.ingest_rejections (org_id, key_id, reason, source) VALUES ($1, $2, 'key_revoked', '10.0.0.1')`, [org.orgId, g(org).key]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.ingest_rejections (org_id, reason, source) VALUES ($1, 'key_invalid', 'x')`, [v.orgId]),
+  },
+  telemetry: {
+    refusedBy: 'grant',
+    seed: (c, org) => c.query(`INSERT INTO mc.telemetry (org_id, node_id, ts, metric, value) VALUES ($1, $2, now(), 1, 50)`, [org.orgId, g(org).node]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.telemetry (org_id, node_id, ts, metric, value) VALUES ($1, $2, now(), 1, 99)`, [v.orgId, g(v).node]),
+  },
+  telemetry_rollups_1m: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.telemetry_rollups_1m (org_id, node_id, metric, minute, n, sum, min, max, last, last_ts)
+           VALUES ($1, $2, 1, date_trunc('minute', now()), 1, 50, 50, 50, 50, now())`,
+          [org.orgId, g(org).node],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.telemetry_rollups_1m (org_id, node_id, metric, minute, n, sum, min, max, last, last_ts)
+         VALUES ($1, $2, 2, date_trunc('minute', now()), 1, 1, 1, 1, 1, now())`,
+        [v.orgId, g(v).node],
+      ),
+  },
+  node_latest: {
+    refusedBy: 'grant',
+    seed: (c, org) => c.query(`INSERT INTO mc.node_latest (node_id, org_id, seen_at, gpu_util_pct) VALUES ($1, $2, now(), 50)`, [g(org).node, org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.node_latest (node_id, org_id, seen_at) VALUES (gen_random_uuid(), $1, now())`, [v.orgId]),
+  },
+  ingest_batches: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.ingest_batches (org_id, node_id, batch_id, key_id, samples) VALUES ($1, $2, gen_random_uuid(), $3, 1)`, [org.orgId, g(org).node, g(org).key])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.ingest_batches (org_id, node_id, batch_id, key_id, samples) VALUES ($1, $2, gen_random_uuid(), $3, 1)`, [v.orgId, g(v).node, g(v).key]),
+  },
+  evidence_records: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.evidence_records (org_id, kind, title, subject_type, outcome, audit_seq) VALUES ($1, 'test', 'Test', 'org', 'passed', 1)`, [org.orgId])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.evidence_records (org_id, kind, title, subject_type, outcome, audit_seq) VALUES ($1, 'forged', 'Forged', 'org', 'passed', 1)`, [v.orgId]),
+  },
 };
+
+/** Seeding order: parents before children. */
+const SEED_ORDER = [
+  'components',
+  'component_status_history',
+  'audit_heads',
+  'audit_events',
+  'memberships',
+  'corridors',
+  'sites',
+  'node_groups',
+  'nodes',
+  'node_keys',
+  'ingest_rejections',
+  'telemetry',
+  'telemetry_rollups_1m',
+  'node_latest',
+  'ingest_batches',
+  'evidence_records',
+];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {
   let db: TestDatabase;
@@ -76,7 +223,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
     for (const org of [a, b]) {
       await asOwner(db, org.orgId, async (c) => {
         // audit_heads before audit_events: the link trigger would otherwise create the head.
-        for (const name of ['components', 'component_status_history', 'audit_heads', 'audit_events', 'memberships']) await fixtures[name]!.seed(c, org);
+        for (const name of SEED_ORDER) await fixtures[name]!.seed(c, org);
       });
     }
     tenantTables = await asOwner(db, null, async (c) => {
@@ -97,6 +244,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
   it('has a fixture for every tenant table, so none escapes these tests', () => {
     expect(tenantTables.length).toBeGreaterThan(0);
     for (const t of tenantTables) expect(fixtures[t], `add an RLS fixture for mc.${t}`).toBeDefined();
+    expect([...SEED_ORDER].sort()).toEqual(Object.keys(fixtures).sort());
   });
 
   it('enables and forces RLS on every table in schema mc', async () => {
@@ -140,8 +288,12 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
   });
 
   it.each(Object.keys(fixtures))('writes into another org through mc.%s are rejected', async (table) => {
-    const err = await asApp(pool, a.admin, (sql) => fixtures[table]!.crossInsert(sql, b)).catch((e: { code?: string; message?: string }) => e);
-    expect((err as { code?: string }).code).toBe('42501');
+    const err = (await asApp(pool, a.admin, (sql) => fixtures[table]!.crossInsert(sql, b)).catch((e: { code?: string; message?: string }) => e)) as {
+      code?: string;
+      message?: string;
+    };
+    expect(err.code).toBe('42501');
+    expect(err.message).toMatch(fixtures[table]!.refusedBy === 'policy' ? /row-level security policy/ : /permission denied/);
     const after = await asOwner(db, null, async (c) => (await c.query(`SELECT count(*)::int AS n FROM mc.${table} WHERE org_id = $1`, [b.orgId])).rows[0].n);
     const expected = table === 'memberships' ? 3 : 1;
     expect(after).toBe(expected);
@@ -152,6 +304,12 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
     expect(n).toEqual([]);
     const state = await asOwner(db, null, async (c) => (await c.query(`SELECT state FROM mc.components WHERE org_id = $1`, [b.orgId])).rows[0].state);
     expect(state).toBe('operational');
+  });
+
+  it('cannot revoke another org’s node key or retire its node', async () => {
+    const keys = await asApp(pool, a.admin, (sql) => sql.query(`UPDATE mc.node_keys SET revoked_at = now() WHERE org_id = $1 RETURNING id`, [b.orgId]));
+    const nodes = await asApp(pool, a.admin, (sql) => sql.query(`UPDATE mc.nodes SET lifecycle = 'active' WHERE org_id = $1 RETURNING id`, [b.orgId]));
+    expect([keys, nodes]).toEqual([[], []]);
   });
 
   it('sees only the operators who are members of the own org', async () => {

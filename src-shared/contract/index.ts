@@ -2,6 +2,9 @@ import type { z } from 'zod';
 import type { ChannelDef, TopicDef } from './channel';
 import * as audit from './audit';
 import * as connections from './connections';
+import * as grid from './grid';
+import * as keys from './keys';
+import * as telemetry from './telemetry';
 import * as status from './status';
 import * as system from './system';
 
@@ -20,6 +23,24 @@ export const channels = {
   [connections.connectionsStatus.name]: connections.connectionsStatus,
   [audit.auditList.name]: audit.auditList,
   [audit.auditVerify.name]: audit.auditVerify,
+  [grid.gridOverview.name]: grid.gridOverview,
+  [grid.gridCreateCorridor.name]: grid.gridCreateCorridor,
+  [grid.gridUpdatePolicy.name]: grid.gridUpdatePolicy,
+  [grid.gridCreateSite.name]: grid.gridCreateSite,
+  [grid.gridSetSiteSafety.name]: grid.gridSetSiteSafety,
+  [grid.gridCreateNodeGroup.name]: grid.gridCreateNodeGroup,
+  [grid.nodesList.name]: grid.nodesList,
+  [grid.nodesGet.name]: grid.nodesGet,
+  [grid.nodesTelemetry.name]: grid.nodesTelemetry,
+  [grid.nodesRegister.name]: grid.nodesRegister,
+  [grid.nodesTransition.name]: grid.nodesTransition,
+  [keys.keysList.name]: keys.keysList,
+  [keys.keysIssue.name]: keys.keysIssue,
+  [keys.keysRotate.name]: keys.keysRotate,
+  [keys.keysRevoke.name]: keys.keysRevoke,
+  [telemetry.telemetryValidate.name]: telemetry.telemetryValidate,
+  [telemetry.telemetrySettings.name]: telemetry.telemetrySettings,
+  [telemetry.evidenceList.name]: telemetry.evidenceList,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -27,6 +48,10 @@ export const topics = {
   [system.shellAction.name]: system.shellAction,
   [status.statusChanged.name]: status.statusChanged,
   [audit.auditAppended.name]: audit.auditAppended,
+  [grid.nodesChanged.name]: grid.nodesChanged,
+  [grid.sitesChanged.name]: grid.sitesChanged,
+  [keys.keysChanged.name]: keys.keysChanged,
+  [telemetry.evidenceChanged.name]: telemetry.evidenceChanged,
 } as const satisfies Record<string, TopicDef>;
 
 export type Channels = typeof channels;
@@ -56,5 +81,8 @@ export * from './roles';
 export type { ChannelDef, CommandDef, QueryDef, TopicDef } from './channel';
 export * as auditContract from './audit';
 export * as connectionsContract from './connections';
+export * as gridContract from './grid';
+export * as keysContract from './keys';
+export * as telemetryContract from './telemetry';
 export * as statusContract from './status';
 export * as systemContract from './system';

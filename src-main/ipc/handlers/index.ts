@@ -1,6 +1,9 @@
 import type { Handlers, TopicHandlers } from '../types';
 import { auditHandlers, auditTopics } from './audit';
 import { connectionsHandlers } from './connections';
+import { gridHandlers, gridTopics } from './grid';
+import { keysHandlers, keysTopics } from './keys';
+import { telemetryHandlers, telemetryTopics } from './telemetry';
 import { statusHandlers, statusTopics } from './status';
 import { shellTopics, systemHandlers, systemTopics } from './system';
 
@@ -10,6 +13,9 @@ export const handlers: Handlers = {
   ...statusHandlers,
   ...connectionsHandlers,
   ...auditHandlers,
+  ...gridHandlers,
+  ...keysHandlers,
+  ...telemetryHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
@@ -17,4 +23,7 @@ export const topicHandlers: TopicHandlers = {
   ...shellTopics,
   ...statusTopics,
   ...auditTopics,
+  ...gridTopics,
+  ...keysTopics,
+  ...telemetryTopics,
 };

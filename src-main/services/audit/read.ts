@@ -66,12 +66,15 @@ export async function listAudit(sql: Sql, limit: number, beforeSeq?: number): Pr
   return { events: rows.map(toContract), headSeq: head?.seq ?? 0 };
 }
 
-export async function auditEventsFor(sql: Sql, targetType: string, targetId: string, limit = 50): Promise<AuditEvent[]> {
+/** Events about any of the given targets, newest first (one query, however many targets). */
+export async function auditEventsFor(sql: Sql, targets: { type: string; id: string }[], limit = 50): Promise<AuditEvent[]> {
+  if (targets.length === 0) return [];
   const rows = await sql.query<AuditRow>(
-    `SELECT ${COLUMNS} FROM mc.audit_events
-      WHERE org_id = mc.current_org_id() AND target_type = $1 AND target_id = $2
-      ORDER BY seq DESC LIMIT $3`,
-    [targetType, targetId, limit],
+    `SELECT ${COLUMNS} FROM mc.audit_events e
+      WHERE e.org_id = mc.current_org_id()
+        AND (e.target_type, e.target_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+      ORDER BY e.seq DESC LIMIT $3`,
+    [targets.map((t) => t.type), targets.map((t) => t.id), limit],
   );
   return rows.map(toContract);
 }

@@ -1,0 +1,122 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { WRITER_ROLES } from '../../src-shared/contract/roles';
+import { defaultDataDir } from '../core/paths';
+import { secretAccounts } from '../db';
+import { attachToDataDir } from '../db/attach';
+import { newSecret } from '../db/authenticator';
+import { appendAudit } from '../services/audit';
+import { provisionDemoGrid } from '../services/grid';
+import { sendBatch } from '../services/telemetry';
+import { KeyringVault } from '../vault';
+import { fleetWithKeys } from './fleet';
+import { Simulator } from './simulator';
+
+const USAGE = `Usage: npm run agent -- [--nodes N] [--rate R] [--batch-seconds S] [--bad-key-rate P] [--bad-sample-rate P]
+                        [--duration SECONDS] [--data-dir DIR]
+
+Simulated node agents for the database a running Mission Control uses (its active profile):
+makes sure the demo grid has N nodes (operators' roles permitting), gives each a node key, and
+sends telemetry through the real ingest function until stopped (Ctrl+C) or --duration ends.
+
+  --nodes N            nodes to play (default 400; the demo grid grows to N, 10 per site)
+  --rate R             sample sets (one value of each of the 9 metrics) per second per node (default 0.1)
+  --batch-seconds S    how often each node sends a batch (default 30)
+  --bad-key-rate P     share of batches sent with a key nobody issued (default 0.005)
+  --bad-sample-rate P  share of batches with an impossible value, refused whole (default 0.002)
+  --duration SECONDS   stop after this long (default: run until Ctrl+C)
+  --data-dir DIR       the data folder of the running app (default: ${defaultDataDir()})`;
+
+function num(v: string | undefined, fallback: number, name: string, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    process.stderr.write(`--${name} must be a number from ${min} to ${max}, got "${v}".\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        nodes: { type: 'string' },
+        rate: { type: 'string' },
+        'batch-seconds': { type: 'string' },
+        'bad-key-rate': { type: 'string' },
+        'bad-sample-rate': { type: 'string' },
+        duration: { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (args.help) return void process.stdout.write(`${USAGE}\n`);
+  const nodes = num(args.nodes, 400, 'nodes', 1, 50_000);
+  const sim = {
+    rate: num(args.rate, 0.1, 'rate', 0.001, 10),
+    batchSeconds: num(args['batch-seconds'], 30, 'batch-seconds', 1, 3600),
+    badKeyRate: num(args['bad-key-rate'], 0.005, 'bad-key-rate', 0, 1),
+    badSampleRate: num(args['bad-sample-rate'], 0.002, 'bad-sample-rate', 0, 1),
+    agent: 'npm run agent',
+    maxInFlight: 8,
+  };
+  const duration = args.duration === undefined ? null : num(args.duration, 0, 'duration', 1, 86_400 * 30);
+  const dataDir = resolve(args['data-dir'] ?? defaultDataDir());
+
+  const vault = new KeyringVault();
+  let db;
+  try {
+    db = await attachToDataDir(dataDir, vault);
+  } catch (err) {
+    process.stderr.write(`agent: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const { session } = db;
+  const canWrite = WRITER_ROLES.includes(session.role);
+  const account = secretAccounts.simulator(db.store.instanceId);
+  let seed = await vault.get(account);
+  if (!seed) {
+    seed = newSecret();
+    await vault.set(account, seed);
+  }
+  const fleet = await db.tx(async (sql) => {
+    if (canWrite) await provisionDemoGrid(sql, nodes, (d) => appendAudit(sql, session, d, { reason: 'npm run agent', requestId: null }));
+    return fleetWithKeys(sql, session, seed, { limit: nodes, label: 'simulator', canWrite, requestId: null });
+  });
+  if (fleet.length === 0) {
+    process.stderr.write(`agent: ${session.orgName} has no nodes, and ${session.operatorName} (${session.role}) may not create any.\n`);
+    process.exit(1);
+  }
+  const ingest = db.ingest;
+  const simulator = new Simulator(fleet, (b) => sendBatch(ingest, b), sim, (err) => process.stderr.write(`agent: a batch failed: ${err.message}\n`));
+  process.stdout.write(
+    `agent: ${fleet.length} nodes of ${session.orgName} (${db.profile.name}) sending ${sim.rate} sample sets/s each in batches every ${sim.batchSeconds} s. Ctrl+C stops.\n`,
+  );
+  simulator.start();
+  const started = Date.now();
+  const report = setInterval(() => {
+    const s = simulator.stats;
+    const secs = (Date.now() - started) / 1000;
+    process.stdout.write(
+      `agent: ${s.batches} batches, ${s.accepted} samples accepted (${Math.round(s.accepted / secs)}/s), rejected ${JSON.stringify(s.rejected)}, failed ${s.failed}\n`,
+    );
+  }, 10_000);
+  const stop = async () => {
+    clearInterval(report);
+    await simulator.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  if (duration !== null) setTimeout(() => void stop(), duration * 1000);
+}
+
+void main();

@@ -1,0 +1,138 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Response } from '../../src-shared/contract';
+import { createAppCore } from '../core/app-core';
+import { silentLogger } from '../core/log';
+import { appRoot } from '../core/paths';
+import { DIRECT, tempDataDir } from '../testing/harness';
+import { TEST_SERVICE, testVault } from '../testing/keychain';
+import { needKeychain } from '../testing/keychain-gate';
+
+const ok = await needKeychain();
+
+async function acceptedSamples(core: ReturnType<typeof createAppCore>): Promise<number> {
+  return core.db.systemTx(async (sql) => (await sql.one<{ n: number }>(`SELECT coalesce(sum(samples), 0)::int AS n FROM mc.ingest_batches`)).n);
+}
+
+describe.skipIf(!ok)('demo mode', () => {
+  const data = tempDataDir('mc-demo-');
+  afterAll(() => data.remove());
+
+  it('brings the demo grid to life on first start, through the real ingest path', async () => {
+    const core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger() });
+    await core.start();
+    try {
+      await expect.poll(() => core.demo?.simulator?.stats.accepted ?? 0, { timeout: 20_000, interval: 200 }).toBeGreaterThan(500);
+      const overview = (await core.router.invoke('grid.overview', {}, DIRECT)) as { data: Response<'grid.overview'> };
+      expect(overview.data.corridors.map((c) => c.name).sort()).toEqual(['APAC', 'Africa', 'EU', 'MENA', 'North America']);
+      expect(overview.data.sites).toHaveLength(40);
+      const nodes = (await core.router.invoke('nodes.list', {}, DIRECT)) as { data: Response<'nodes.list'> };
+      expect(nodes.data.nodes).toHaveLength(400);
+      await expect
+        .poll(async () => ((await core.router.invoke('nodes.list', {}, DIRECT)) as { data: Response<'nodes.list'> }).data.nodes.filter((n) => n.seenAt).length, {
+          timeout: 20_000,
+          interval: 500,
+        })
+        .toBeGreaterThan(50);
+      const keys = (await core.router.invoke('keys.list', {}, DIRECT)) as { data: Response<'keys.list'> };
+      const mayRun = nodes.data.nodes.filter((n) => n.lifecycle !== 'retired').length;
+      expect(keys.data.keys.filter((k) => k.label === 'demo agent' && k.status === 'active').length).toBe(mayRun);
+      expect(keys.data.nodesWithoutValidKey).toEqual([]);
+      expect(core.demo?.simulator).not.toBeNull();
+      const audit = (await core.router.invoke('audit.list', { limit: 10 }, DIRECT)) as { data: Response<'audit.list'> };
+      expect(audit.data.events.map((e) => e.action)).toEqual(expect.arrayContaining(['grid.demo_provisioned', 'keys.issued_batch']));
+    } finally {
+      await core.close();
+    }
+  }, 60_000);
+
+  it('loses no accepted sample when the database is killed or the app restarts, and does not provision twice', async () => {
+    let core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger() });
+    await core.start();
+    let before: number;
+    try {
+      await expect.poll(() => core.demo?.simulator?.stats.accepted ?? 0, { timeout: 20_000 }).toBeGreaterThan(100);
+      before = await acceptedSamples(core);
+      const pid = Number(readFileSync(join(data.dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      process.kill(pid, 'SIGKILL');
+      await expect.poll(() => core.db.state === 'connected' && core.db.live, { timeout: 30_000, interval: 100 }).toBe(true);
+      expect(await acceptedSamples(core)).toBeGreaterThanOrEqual(before);
+    } finally {
+      await core.close();
+    }
+    core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger(), demoAgent: false });
+    await core.start();
+    try {
+      expect(await acceptedSamples(core)).toBeGreaterThanOrEqual(before);
+      const audit = (await core.router.invoke('audit.list', { limit: 500 }, DIRECT)) as { data: Response<'audit.list'> };
+      expect(audit.data.events.filter((e) => e.action === 'grid.demo_provisioned')).toHaveLength(1);
+      expect((await core.router.invoke('audit.verify', {}, DIRECT)).ok).toBe(true);
+    } finally {
+      await core.close();
+    }
+  }, 90_000);
+});
+
+describe.skipIf(!ok)('npm run agent', () => {
+  const data = tempDataDir('mc-agent-');
+  let host: ChildProcess | null = null;
+  afterAll(async () => {
+    if (host && host.exitCode === null) {
+      const exited = new Promise((r) => host!.once('exit', r));
+      host.kill('SIGTERM');
+      await exited;
+    }
+    data.remove();
+  });
+
+  it('says plainly when the app has not used the data folder yet', () => {
+    const empty = tempDataDir('mc-agent-empty-');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main/agent/cli.ts'), '--data-dir', empty.dir, '--duration', '1'], {
+      cwd: appRoot(),
+      encoding: 'utf8',
+      env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE },
+    });
+    empty.remove();
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^agent: .* is not a Mission Control data folder \(no config\.json\)\.$/);
+  });
+
+  it('refuses nonsense options with a usage line', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main/agent/cli.ts'), '--nodes', 'lots'], { cwd: appRoot(), encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--nodes must be a number from 1 to 50000, got "lots"/);
+  });
+
+  it('plays N nodes against the database a running app uses, through the ingest function', async () => {
+    host = spawn(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main/host/cli.ts'), '--data-dir', data.dir], {
+      cwd: appRoot(),
+      env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE, MC_DEMO_AGENT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      host!.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Mission Control at')) resolve();
+      });
+      host!.once('exit', (code) => reject(new Error(`host exited ${code}`)));
+    });
+    await expect.poll(() => existsSync(join(data.dir, 'pg', 'postmaster.pid')), { timeout: 30_000 }).toBe(true);
+    // Let the app finish its first connection (roles and keychain entries).
+    await new Promise((r) => setTimeout(r, 1500));
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(appRoot(), 'src-main/agent/cli.ts'), '--data-dir', data.dir, '--nodes', '30', '--rate', '1', '--batch-seconds', '2', '--bad-key-rate', '0.1', '--duration', '12'],
+      { cwd: appRoot(), encoding: 'utf8', env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE }, timeout: 60_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/agent: 30 nodes of UmamiEdge Demo Grid \(Embedded \(this workstation\)\) sending 1 sample sets\/s each/);
+    const last = r.stdout.trim().split('\n').filter((l) => l.includes('batches')).pop()!;
+    const accepted = Number(/(\d+) samples accepted/.exec(last)?.[1]);
+    expect(accepted).toBeGreaterThan(30 * 9);
+    expect(last).toMatch(/rejected \{"key_invalid":\d+/);
+  }, 120_000);
+});

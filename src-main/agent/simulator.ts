@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { IngestOutcome } from '../../src-shared/contract/telemetry';
+import { generateNodeKey } from '../services/keys';
+import type { Batch } from '../services/telemetry';
+import { initialState, type ModelNode, type NodeState, samplesAt } from './telemetry-model';
+
+export interface SimNode extends ModelNode {
+  hostname: string;
+  key: string;
+}
+
+export interface SimOptions {
+  /** Sample sets (one value of every metric) per second per node. */
+  rate: number;
+  /** How often each node sends its batch. */
+  batchSeconds: number;
+  /** Share of batches sent with a key nobody issued (an agent misconfigured, or an attacker). */
+  badKeyRate: number;
+  /** Share of batches carrying one impossible value (a broken sensor): the whole batch is refused. */
+  badSampleRate: number;
+  /** Chance per sample set that a node starts an incident. */
+  incidentChance: number;
+  agent: string;
+  /** Batches in flight at once; the rest wait, so a slow database slows the agent, not the app. */
+  maxInFlight: number;
+  seed: number;
+}
+
+export const DEFAULT_SIM: SimOptions = {
+  rate: 0.1,
+  batchSeconds: 30,
+  badKeyRate: 0.005,
+  badSampleRate: 0.002,
+  incidentChance: 0.0004,
+  agent: 'mission-control simulator',
+  maxInFlight: 4,
+  seed: 7,
+};
+
+export type Sink = (batch: Batch) => Promise<IngestOutcome>;
+
+export interface SimStats {
+  batches: number;
+  samples: number;
+  accepted: number;
+  duplicate: number;
+  rejected: Record<string, number>;
+  failed: number;
+}
+
+/**
+ * A fleet of node agents in one process: each node sends its own batch with its own key through
+ * the real ingest function, staggered across the batch period.
+ */
+export class Simulator {
+  readonly stats: SimStats = { batches: 0, samples: 0, accepted: 0, duplicate: 0, rejected: {}, failed: 0 };
+  private readonly states: NodeState[];
+  private readonly due: number[];
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
+  private readonly opts: SimOptions;
+  private stopped = false;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly nodes: SimNode[],
+    private readonly sink: Sink,
+    opts: Partial<SimOptions> = {},
+    private readonly onError: (err: Error) => void = () => undefined,
+  ) {
+    this.opts = { ...DEFAULT_SIM, ...opts };
+    this.states = nodes.map((n, i) => initialState(n, this.opts.seed * 100_003 + i));
+    const period = this.opts.batchSeconds * 1000;
+    const now = Date.now();
+    this.due = nodes.map((_, i) => now + (period * i) / Math.max(1, nodes.length));
+    let a = this.opts.seed;
+    this.random = () => ((a = (a * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.pump(), 50);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** One batch for node i now (used by the pump, and by tests to drive it step by step). */
+  batchFor(i: number, now: number): Batch {
+    const node = this.nodes[i]!;
+    const points = Math.max(1, Math.round(this.opts.rate * this.opts.batchSeconds));
+    const step = this.opts.batchSeconds / points;
+    const samples = [];
+    for (let p = points - 1; p >= 0; p--) samples.push(...samplesAt(node, this.states[i]!, now - p * step * 1000, step, this.opts.incidentChance));
+    if (this.random() < this.opts.badSampleRate) samples[0] = { ...samples[0]!, metric: 'gpu_util_pct', value: 140 };
+    const key = this.random() < this.opts.badKeyRate ? generateNodeKey().secret : node.key;
+    return { key, batchId: randomUUID(), samples, agent: `${this.opts.agent} (${node.hostname})` };
+  }
+
+  async sendOne(i: number, now = Date.now()): Promise<IngestOutcome> {
+    const batch = this.batchFor(i, now);
+    this.stats.batches++;
+    this.stats.samples += batch.samples.length;
+    const out = await this.sink(batch);
+    if (out.status === 'accepted') this.stats.accepted += out.accepted ?? 0;
+    else if (out.status === 'duplicate') this.stats.duplicate++;
+    else this.stats.rejected[out.code ?? 'unknown'] = (this.stats.rejected[out.code ?? 'unknown'] ?? 0) + 1;
+    return out;
+  }
+
+  private pump(): void {
+    const now = Date.now();
+    const period = this.opts.batchSeconds * 1000;
+    for (let i = 0; i < this.nodes.length && this.inFlight < this.opts.maxInFlight && !this.stopped; i++) {
+      if (this.due[i]! > now) continue;
+      this.due[i] = Math.max(this.due[i]! + period, now);
+      this.inFlight++;
+      this.sendOne(i, now)
+        .catch((err: Error) => {
+          this.stats.failed++;
+          this.onError(err);
+        })
+        .finally(() => this.inFlight--);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { Logger } from './log';
+import type { DatabaseManager } from '../db';
+import { maintainTelemetry } from '../services/telemetry';
+
+const EVERY_MS = 60 * 60_000;
+
+/**
+ * Telemetry upkeep for the connected database: day partitions ahead of time, expired ones
+ * dropped, rollups and batch ids trimmed. Once on connect, then hourly. Several instances on one
+ * database may all run it: the SQL is idempotent and serialises partition creation.
+ */
+export class MaintenanceJob {
+  private timer: NodeJS.Timeout | null = null;
+  private connectedTo: string | null = null;
+
+  constructor(
+    private readonly db: DatabaseManager,
+    private readonly log: Logger,
+  ) {}
+
+  sync(): void {
+    const profile = this.db.state === 'connected' ? (this.db.activeProfile?.id ?? null) : null;
+    if (profile === this.connectedTo) return;
+    this.stop();
+    this.connectedTo = profile;
+    if (!profile) return;
+    void this.run();
+    this.timer = setInterval(() => void this.run(), EVERY_MS);
+    this.timer.unref();
+  }
+
+  async run(): Promise<void> {
+    try {
+      const result = await this.db.systemTx((sql) => maintainTelemetry(sql));
+      this.log.info(result, 'telemetry maintenance');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'telemetry maintenance failed; will retry in an hour');
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.connectedTo = null;
+  }
+}

@@ -1,0 +1,14 @@
+import { listEvidence } from '../../services/evidence';
+import { recordTelemetryValidation, telemetrySettings } from '../../services/telemetry';
+import type { Handlers, TopicHandlers } from '../types';
+import { forwardCoalesced } from './org-topic';
+
+export const telemetryHandlers = {
+  'telemetry.validate': async (input, ctx) => ({ evidence: await recordTelemetryValidation(ctx.sql, ctx.session, input.nodeId, ctx.audit) }),
+  'telemetry.settings': async (_input, ctx) => ctx.read((sql) => telemetrySettings(sql)),
+  'evidence.list': async (input, ctx) => ({ records: await ctx.read((sql) => listEvidence(sql, input)) }),
+} satisfies Partial<Handlers>;
+
+export const telemetryTopics = {
+  'evidence.changed': (_params, ctx, emit) => forwardCoalesced(ctx, 'evidence.changed', emit),
+} satisfies Partial<TopicHandlers>;

@@ -1,0 +1,1 @@
+export { listEvidence, recordEvidence } from './records';
