@@ -1,9 +1,10 @@
 import { coldStart } from './cold-start.bench';
 import { contractCall } from './contract-call.bench';
+import { ingest } from './ingest.bench';
 import { type Bench, write } from './lib';
 
 /** npm run bench [-- NAME ...]: run all benchmarks, or the named ones. */
-const all: Bench[] = [contractCall, coldStart];
+const all: Bench[] = [contractCall, coldStart, ingest];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

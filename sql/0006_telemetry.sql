@@ -62,8 +62,9 @@ CREATE TABLE mc.telemetry (
 CREATE INDEX telemetry_node_ts_idx ON mc.telemetry (node_id, ts);
 ALTER TABLE mc.telemetry ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mc.telemetry FORCE ROW LEVEL SECURITY;
-CREATE POLICY telemetry_read ON mc.telemetry FOR SELECT USING (org_id = mc.current_org_id());
-CREATE POLICY telemetry_insert ON mc.telemetry FOR INSERT WITH CHECK (org_id = mc.current_org_id());
+CREATE POLICY telemetry_read ON mc.telemetry FOR SELECT USING (org_id = (SELECT mc.current_org_id()));
+-- (SELECT …) makes the org an InitPlan: evaluated once per statement, not once per inserted row.
+CREATE POLICY telemetry_insert ON mc.telemetry FOR INSERT WITH CHECK (org_id = (SELECT mc.current_org_id()));
 GRANT SELECT ON mc.telemetry TO mc_app;
 GRANT INSERT ON mc.telemetry TO mc_definer;
 
@@ -83,9 +84,9 @@ CREATE TABLE mc.telemetry_rollups_1m (
 CREATE INDEX telemetry_rollups_org_minute_idx ON mc.telemetry_rollups_1m (org_id, minute);
 ALTER TABLE mc.telemetry_rollups_1m ENABLE ROW LEVEL SECURITY;
 ALTER TABLE mc.telemetry_rollups_1m FORCE ROW LEVEL SECURITY;
-CREATE POLICY telemetry_rollups_read ON mc.telemetry_rollups_1m FOR SELECT USING (org_id = mc.current_org_id());
-CREATE POLICY telemetry_rollups_write ON mc.telemetry_rollups_1m FOR INSERT WITH CHECK (org_id = mc.current_org_id());
-CREATE POLICY telemetry_rollups_update ON mc.telemetry_rollups_1m FOR UPDATE USING (org_id = mc.current_org_id()) WITH CHECK (org_id = mc.current_org_id());
+CREATE POLICY telemetry_rollups_read ON mc.telemetry_rollups_1m FOR SELECT USING (org_id = (SELECT mc.current_org_id()));
+CREATE POLICY telemetry_rollups_write ON mc.telemetry_rollups_1m FOR INSERT WITH CHECK (org_id = (SELECT mc.current_org_id()));
+CREATE POLICY telemetry_rollups_update ON mc.telemetry_rollups_1m FOR UPDATE USING (org_id = (SELECT mc.current_org_id())) WITH CHECK (org_id = (SELECT mc.current_org_id()));
 -- Retention (mc.telemetry_maintain, run as the owner) deletes across orgs; RLS is forced, so the
 -- owner needs its own policy when it is not a superuser (Supabase).
 CREATE POLICY telemetry_rollups_retention ON mc.telemetry_rollups_1m FOR DELETE TO CURRENT_USER USING (true);
@@ -237,6 +238,7 @@ CREATE FUNCTION mc.ingest_telemetry(
     v_prev integer;
     v_min_ts timestamptz;
     v_max_ts timestamptz;
+    v_bad integer;
   BEGIN
     -- Where the call came from: PostgREST's forwarded address, else the connection's.
     v_source := coalesce(
@@ -291,27 +293,35 @@ CREATE FUNCTION mc.ingest_telemetry(
       RETURN jsonb_build_object('status', 'rejected', 'code', 'batch_too_large', 'message', format('A batch may hold at most 10000 samples; this one has %s.', v_n));
     END IF;
 
-    -- Every sample must be valid, or none is stored. Up to 20 problems are reported.
+    -- Every sample must be valid, or none is stored. One pass answers "any problem?" and finds the
+    -- time span; only a bad batch pays for the detailed report (up to 20 problems).
     v_keep := mc.setting_int('telemetry_retention_days');
-    SELECT jsonb_agg(e ORDER BY (e ->> 'index')::int) INTO v_errors FROM (
-      SELECT jsonb_build_object('index', s.i - 1, 'reason',
-               CASE WHEN s.ts IS NULL THEN 'timestamp missing'
-                    WHEN s.ts > v_now + interval '5 minutes' THEN 'timestamp more than 5 minutes in the future'
-                    WHEN s.ts < v_now - make_interval(days => v_keep) THEN format('timestamp older than the %s-day retention', v_keep)
-                    WHEN m.id IS NULL THEN format('unknown metric %s', left(coalesce(s.metric, 'null'), 40))
-                    WHEN s.value IS NULL OR s.value = 'NaN'::float8 OR s.value IN ('Infinity'::float8, '-Infinity'::float8) THEN 'value missing or not a number'
-                    ELSE format('%s must be between %s and %s', m.name, m.min, m.max) END) AS e
-        FROM unnest(p_ts, p_metric, p_value) WITH ORDINALITY AS s(ts, metric, value, i)
-        LEFT JOIN mc.telemetry_metrics m ON m.name = s.metric
-       WHERE s.ts IS NULL OR s.ts > v_now + interval '5 minutes' OR s.ts < v_now - make_interval(days => v_keep)
-          OR m.id IS NULL OR s.value IS NULL OR s.value = 'NaN'::float8 OR s.value IN ('Infinity'::float8, '-Infinity'::float8)
-          OR s.value < m.min OR s.value > m.max
-       ORDER BY s.i
-       LIMIT 20) bad;
-    IF v_errors IS NOT NULL THEN
+    SELECT min(s.ts), max(s.ts),
+           count(*) FILTER (WHERE s.ts IS NULL OR s.ts > v_now + interval '5 minutes' OR s.ts < v_now - make_interval(days => v_keep)
+                               OR m.id IS NULL OR s.value IS NULL OR s.value = 'NaN'::float8 OR s.value IN ('Infinity'::float8, '-Infinity'::float8)
+                               OR s.value < m.min OR s.value > m.max)
+      INTO v_min_ts, v_max_ts, v_bad
+      FROM unnest(p_ts, p_metric, p_value) AS s(ts, metric, value)
+      LEFT JOIN mc.telemetry_metrics m ON m.name = s.metric;
+    IF v_bad > 0 THEN
+      SELECT jsonb_agg(e ORDER BY (e ->> 'index')::int) INTO v_errors FROM (
+        SELECT jsonb_build_object('index', s.i - 1, 'reason',
+                 CASE WHEN s.ts IS NULL THEN 'timestamp missing'
+                      WHEN s.ts > v_now + interval '5 minutes' THEN 'timestamp more than 5 minutes in the future'
+                      WHEN s.ts < v_now - make_interval(days => v_keep) THEN format('timestamp older than the %s-day retention', v_keep)
+                      WHEN m.id IS NULL THEN format('unknown metric %s', left(coalesce(s.metric, 'null'), 40))
+                      WHEN s.value IS NULL OR s.value = 'NaN'::float8 OR s.value IN ('Infinity'::float8, '-Infinity'::float8) THEN 'value missing or not a number'
+                      ELSE format('%s must be between %s and %s', m.name, m.min, m.max) END) AS e
+          FROM unnest(p_ts, p_metric, p_value) WITH ORDINALITY AS s(ts, metric, value, i)
+          LEFT JOIN mc.telemetry_metrics m ON m.name = s.metric
+         WHERE s.ts IS NULL OR s.ts > v_now + interval '5 minutes' OR s.ts < v_now - make_interval(days => v_keep)
+            OR m.id IS NULL OR s.value IS NULL OR s.value = 'NaN'::float8 OR s.value IN ('Infinity'::float8, '-Infinity'::float8)
+            OR s.value < m.min OR s.value > m.max
+         ORDER BY s.i
+         LIMIT 20) bad;
       PERFORM mc.ingest_reject(k.org_id, k.id, 'sample_invalid', v_source, v_errors -> 0 ->> 'reason');
       RETURN jsonb_build_object('status', 'rejected', 'code', 'sample_invalid',
-        'message', format('%s sample(s) are invalid; nothing from this batch was stored.', jsonb_array_length(v_errors)), 'errors', v_errors);
+        'message', format('%s sample(s) are invalid; nothing from this batch was stored.', v_bad), 'errors', v_errors);
     END IF;
 
     INSERT INTO mc.ingest_batches (org_id, node_id, batch_id, key_id, samples) VALUES (k.org_id, k.node_id, p_batch_id, k.id, v_n)
@@ -321,36 +331,37 @@ CREATE FUNCTION mc.ingest_telemetry(
       RETURN jsonb_build_object('status', 'duplicate', 'accepted', v_prev, 'message', 'This batch was already stored; nothing was added.');
     END IF;
 
-    SELECT min(t), max(t) INTO v_min_ts, v_max_ts FROM unnest(p_ts) t;
     PERFORM mc.telemetry_ensure_days((v_min_ts AT TIME ZONE 'UTC')::date, (v_max_ts AT TIME ZONE 'UTC')::date);
 
+    -- One sort of the batch: minute groups feed the rollups, and the newest group of each metric
+    -- gives the node's latest figures (no second pass over the samples).
     WITH s AS MATERIALIZED (
-      SELECT u.ts, m.id AS metric, m.name, u.value
+      SELECT u.ts, m.id AS metric, u.value
         FROM unnest(p_ts, p_metric, p_value) AS u(ts, metric, value)
         JOIN mc.telemetry_metrics m ON m.name = u.metric
     ), raw AS (
       INSERT INTO mc.telemetry (org_id, node_id, ts, metric, value)
       SELECT k.org_id, k.node_id, s.ts, s.metric, s.value FROM s
+    ), g AS MATERIALIZED (
+      SELECT s.metric, date_trunc('minute', s.ts) AS minute, count(*)::int AS n, sum(s.value) AS sum, min(s.value) AS min, max(s.value) AS max,
+             (array_agg(s.value ORDER BY s.ts DESC))[1] AS last, max(s.ts) AS last_ts
+        FROM s GROUP BY s.metric, date_trunc('minute', s.ts)
     ), roll AS (
       INSERT INTO mc.telemetry_rollups_1m AS r (org_id, node_id, metric, minute, n, sum, min, max, last, last_ts)
-      SELECT k.org_id, k.node_id, s.metric, date_trunc('minute', s.ts), count(*), sum(s.value), min(s.value), max(s.value),
-             (array_agg(s.value ORDER BY s.ts DESC))[1], max(s.ts)
-        FROM s GROUP BY s.metric, date_trunc('minute', s.ts)
+      SELECT k.org_id, k.node_id, g.metric, g.minute, g.n, g.sum, g.min, g.max, g.last, g.last_ts FROM g
       ON CONFLICT (node_id, metric, minute) DO UPDATE SET
         n = r.n + excluded.n, sum = r.sum + excluded.sum, min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
         last = CASE WHEN excluded.last_ts >= r.last_ts THEN excluded.last ELSE r.last END,
         last_ts = greatest(r.last_ts, excluded.last_ts)
     ), latest AS (
-      SELECT DISTINCT ON (s.name) s.name, s.value, s.ts FROM s ORDER BY s.name, s.ts DESC
+      SELECT DISTINCT ON (g.metric) g.metric, g.last AS value, g.last_ts AS ts FROM g ORDER BY g.metric, g.last_ts DESC
     )
     INSERT INTO mc.node_latest AS l (node_id, org_id, seen_at, gpu_util_pct, gpu_mem_used_mb, gpu_temp_c, power_w, energy_wh,
                                      tokens_per_s, p95_latency_ms, queue_depth, error_rate)
     SELECT k.node_id, k.org_id, max(ts),
-           max(value) FILTER (WHERE name = 'gpu_util_pct'), max(value) FILTER (WHERE name = 'gpu_mem_used_mb'),
-           max(value) FILTER (WHERE name = 'gpu_temp_c'), max(value) FILTER (WHERE name = 'power_w'),
-           max(value) FILTER (WHERE name = 'energy_wh'), max(value) FILTER (WHERE name = 'tokens_per_s'),
-           max(value) FILTER (WHERE name = 'p95_latency_ms'), max(value) FILTER (WHERE name = 'queue_depth'),
-           max(value) FILTER (WHERE name = 'error_rate')
+           max(value) FILTER (WHERE metric = 1), max(value) FILTER (WHERE metric = 2), max(value) FILTER (WHERE metric = 3),
+           max(value) FILTER (WHERE metric = 4), max(value) FILTER (WHERE metric = 5), max(value) FILTER (WHERE metric = 6),
+           max(value) FILTER (WHERE metric = 7), max(value) FILTER (WHERE metric = 8), max(value) FILTER (WHERE metric = 9)
       FROM latest
     ON CONFLICT (node_id) DO UPDATE SET
       seen_at = excluded.seen_at,

@@ -1,0 +1,216 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { silentLogger } from '../src-main/core/log';
+import { sqlDir } from '../src-main/core/paths';
+import { ensureIngestLogin, ingestRoleName } from '../src-main/db/authenticator';
+import { EmbeddedServer } from '../src-main/db/embedded-server';
+import { applyMigrations, loadMigrations } from '../src-main/db/migrations';
+import { clientConfig } from '../src-main/db/pg-config';
+import { generateNodeKey } from '../src-main/services/keys';
+import { type Batch, sendBatch } from '../src-main/services/telemetry';
+import { tempDataDir } from '../src-main/testing/harness';
+import { METRICS } from '../src-shared/domain/metrics';
+import { type Bench, median, result, round, since } from './lib';
+
+const SAMPLES = 200_000;
+const NODES = 100;
+const BATCH = 2_000;
+const CONNECTIONS = 4;
+const BIG_TABLE = 10_000_000;
+const ROUNDS = 3;
+
+interface Row {
+  node: number;
+  ts: string;
+  metric: string;
+  metricId: number;
+  value: number;
+}
+
+/** 200,000 samples: 100 nodes × 2,000 (the nine metrics at one-second steps over the last minutes). */
+function makeRows(seed: number): Row[] {
+  const rows: Row[] = [];
+  const now = Date.now() - 60_000;
+  for (let i = 0; i < SAMPLES; i++) {
+    const node = i % NODES;
+    const step = Math.floor(i / NODES);
+    const m = METRICS[step % METRICS.length]!;
+    const t = now - Math.floor(step / METRICS.length) * 1000 - seed;
+    rows.push({ node, ts: new Date(t).toISOString(), metric: m.name, metricId: m.id, value: Math.min(m.max, (step * 7.3) % (m.max + 1)) });
+  }
+  return rows;
+}
+
+/**
+ * Ingest through the authenticated data plane (key check, validation, idempotency, rollups,
+ * latest figures, key use) against raw COPY of the same rows into the same table, both over
+ * four connections, on an empty table and again on one holding ten million samples.
+ */
+export const ingest: Bench = {
+  name: 'ingest-authenticated-vs-copy',
+  summary: '200,000 samples through mc.ingest_telemetry vs raw COPY into mc.telemetry (samples/s)',
+  async run() {
+    const data = tempDataDir('mc-bench-ingest-');
+    const password = randomBytes(16).toString('base64url');
+    const server = new EmbeddedServer({ clusterDir: join(data.dir, 'pg'), superuser: 'mc_owner', password, log: silentLogger() });
+    const info = await server.start();
+    const target = { host: info.socketDir ?? info.host, port: info.port, database: 'postgres', user: 'mc_owner', sslmode: 'disable' as const };
+    const owner = new pg.Client(clientConfig(target, password));
+    await owner.connect();
+    try {
+      await applyMigrations(owner, loadMigrations(sqlDir()));
+      const org = randomUUID();
+      await owner.query('BEGIN');
+      await owner.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org]);
+      await owner.query(`INSERT INTO mc.orgs (id, slug, name) VALUES ($1, 'bench', 'Bench')`, [org]);
+      const corridor = (await owner.query(`INSERT INTO mc.corridors (org_id, key, name, region) VALUES ($1, 'c', 'C', 'custom') RETURNING id`, [org])).rows[0].id;
+      const site = (await owner.query(`INSERT INTO mc.sites (org_id, corridor_id, key, name, kind, country, latitude, longitude, owner_name) VALUES ($1, $2, 's', 'S', 'campus', 'DE', 1, 1, 'o') RETURNING id`, [org, corridor])).rows[0].id;
+      const group = (await owner.query(`INSERT INTO mc.node_groups (org_id, site_id, key, name) VALUES ($1, $2, 'g', 'G') RETURNING id`, [org, site])).rows[0].id;
+      const nodeIds: string[] = [];
+      const keys: string[] = [];
+      for (let i = 0; i < NODES; i++) {
+        const id = (
+          await owner.query(
+            `INSERT INTO mc.nodes (org_id, site_id, node_group_id, hostname, runtime_group, gpu_model, gpu_count, gpu_memory_gb, capacity_tokens_per_s, lifecycle)
+             VALUES ($1, $2, $3, $4, 'vllm', 'H100', 8, 640, 1000, 'active') RETURNING id`,
+            [org, site, group, `n${i}`],
+          )
+        ).rows[0].id;
+        const k = generateNodeKey();
+        await owner.query(`INSERT INTO mc.node_keys (org_id, node_id, key_hash, prefix) VALUES ($1, $2, $3, $4)`, [org, id, k.hash, k.prefix]);
+        nodeIds.push(id);
+        keys.push(k.secret);
+      }
+      await owner.query('COMMIT');
+      const ingestPassword = randomBytes(16).toString('base64url');
+      const role = ingestRoleName('be0c01');
+      await ensureIngestLogin(owner, role, ingestPassword);
+      const ingestPool = new pg.Pool({ ...clientConfig({ ...target, user: role }, ingestPassword), max: CONNECTIONS });
+      const copyPool = new pg.Pool({ ...clientConfig(target, password), max: CONNECTIONS });
+
+      const clean = async () => {
+        await owner.query(`SET session_replication_role = replica`);
+        await owner.query(`DELETE FROM mc.telemetry WHERE ts > now() - interval '1 hour'`);
+        await owner.query(`TRUNCATE mc.telemetry_rollups_1m, mc.node_latest, mc.ingest_batches`);
+        await owner.query(`SET session_replication_role = origin`);
+        await owner.query(`VACUUM mc.telemetry`);
+      };
+
+      // Both sides prepare their payload before the clock starts: what is timed is the database
+      // path (and the client's wire encoding), not JavaScript building rows.
+      const viaFunction = async (rows: Row[], batch = BATCH): Promise<number> => {
+        const perNode = new Map<number, Row[]>();
+        for (const r of rows) {
+          const list = perNode.get(r.node) ?? [];
+          list.push(r);
+          perNode.set(r.node, list);
+        }
+        const batches: Batch[] = [];
+        for (const [node, rs] of perNode) {
+          for (let i = 0; i < rs.length; i += batch) {
+            batches.push({ key: keys[node]!, batchId: randomUUID(), samples: rs.slice(i, i + batch).map((r) => ({ ts: r.ts, metric: r.metric, value: r.value })) });
+          }
+        }
+        const t0 = performance.now();
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: CONNECTIONS }, async () => {
+            for (;;) {
+              const b = batches[next++];
+              if (!b) return;
+              const out = await sendBatch(ingestPool, b);
+              if (out.status !== 'accepted') throw new Error(`ingest refused a bench batch: ${out.code} ${out.message}`);
+            }
+          }),
+        );
+        return rows.length / (since(t0) / 1000);
+      };
+
+      const viaCopy = async (rows: Row[]): Promise<number> => {
+        const buffers = Array.from({ length: CONNECTIONS }, (_, c) =>
+          Buffer.from(
+            rows
+              .filter((_, i) => i % CONNECTIONS === c)
+              .map((r) => `${org}\t${nodeIds[r.node]}\t${r.ts}\t${r.metricId}\t${r.value}\n`)
+              .join(''),
+          ),
+        );
+        const t0 = performance.now();
+        await Promise.all(
+          buffers.map(async (buf) => {
+            const client = await copyPool.connect();
+            try {
+              await pipeline(Readable.from([buf]), client.query(copyFrom('COPY mc.telemetry (org_id, node_id, ts, metric, value) FROM STDIN')));
+            } finally {
+              client.release();
+            }
+          }),
+        );
+        return rows.length / (since(t0) / 1000);
+      };
+
+      const measure = async (label: string) => {
+        const fn: number[] = [];
+        const copy: number[] = [];
+        for (let r = 0; r < ROUNDS; r++) {
+          const rows = makeRows(r * 17);
+          await clean();
+          copy.push(await viaCopy(rows));
+          await clean();
+          fn.push(await viaFunction(rows));
+        }
+        process.stdout.write(`  ${label}: function ${Math.round(median(fn))} samples/s, COPY ${Math.round(median(copy))} samples/s\n`);
+        return { fn: median(fn), copy: median(copy) };
+      };
+
+      const empty = await measure('empty table');
+      await clean();
+      const agentLike = await viaFunction(makeRows(99).slice(0, 20_000), 27);
+
+      // Ten million older samples over the last seven days, written server-side.
+      const t0 = performance.now();
+      await owner.query(`SELECT mc.telemetry_ensure_days((now() - interval '7 days')::date, now()::date)`);
+      await owner.query(
+        `INSERT INTO mc.telemetry (org_id, node_id, ts, metric, value)
+         SELECT $1, ($2::uuid[])[1 + g % ${NODES}], now() - interval '2 hours' - (g * interval '1 second') * (7 * 86400.0 / ${BIG_TABLE}), 1 + g % 9, g % 100
+           FROM generate_series(1, ${BIG_TABLE}) g`,
+        [org, nodeIds],
+      );
+      await owner.query('VACUUM ANALYZE mc.telemetry');
+      const loadSeconds = since(t0) / 1000;
+      const full = await measure(`with ${BIG_TABLE.toLocaleString('en')} samples`);
+      await ingestPool.end();
+      await copyPool.end();
+      return result({
+        name: this.name,
+        value: round(empty.fn, 0),
+        unit: 'samples/s',
+        baseline: round(empty.copy, 0),
+        baselineName: 'raw COPY of the same rows into the same table',
+        better: 'higher',
+        target: 0.5,
+        params: {
+          samples: SAMPLES,
+          nodes: NODES,
+          batchSamples: BATCH,
+          connections: CONNECTIONS,
+          rounds: ROUNDS,
+          server: info.port ? (await owner.query(`SELECT current_setting('server_version') AS v`)).rows[0].v : null,
+          with10M: { functionSamplesPerS: round(full.fn, 0), copySamplesPerS: round(full.copy, 0), ratio: round(full.fn / full.copy, 4), loadSeconds: round(loadSeconds, 1) },
+          functionSlowdownEmptyTo10M: round(full.fn / empty.fn, 4),
+          copySlowdownEmptyTo10M: round(full.copy / empty.copy, 4),
+          agentLikeBatches27SamplesPerS: round(agentLike, 0),
+        },
+      });
+    } finally {
+      await owner.end().catch(() => undefined);
+      await server.stop();
+      data.remove();
+    }
+  },
+};
+
