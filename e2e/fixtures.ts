@@ -1,6 +1,8 @@
 import { test as base } from '@playwright/test';
 import { type Host, startHost, waitHealthy } from './host';
 
+export type { Host };
+
 /** One host (with its own embedded database) per worker, shared by the specs that run there. */
 export const test = base.extend<object, { host: Host }>({
   host: [
@@ -15,3 +17,11 @@ export const test = base.extend<object, { host: Host }>({
 });
 
 export { expect } from '@playwright/test';
+
+/** The nodes table is virtualised: a row exists only when in view, so search for it first. */
+export async function openNode(page: import('@playwright/test').Page, host: Host, hostname: string): Promise<void> {
+  await page.goto(`${host.url}#/nodes`);
+  await page.getByLabel('Search nodes').fill(hostname);
+  await page.getByTestId(`node-${hostname}`).dblclick();
+  await page.getByTestId('node-detail').waitFor();
+}

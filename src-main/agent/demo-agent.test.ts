@@ -56,7 +56,11 @@ describe.skipIf(!ok)('demo mode', () => {
       await expect.poll(() => core.demo?.simulator?.stats.accepted ?? 0, { timeout: 20_000 }).toBeGreaterThan(100);
       before = await acceptedSamples(core);
       const pid = Number(readFileSync(join(data.dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const states: string[] = [];
+      core.db.on('changed', () => states.push(core.db.state));
       process.kill(pid, 'SIGKILL');
+      // First the app notices (connecting), then it is back on a new server.
+      await expect.poll(() => states.includes('connecting'), { timeout: 10_000, interval: 50 }).toBe(true);
       await expect.poll(() => core.db.state === 'connected' && core.db.live, { timeout: 30_000, interval: 100 }).toBe(true);
       expect(await acceptedSamples(core)).toBeGreaterThanOrEqual(before);
     } finally {

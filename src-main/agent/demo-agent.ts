@@ -47,10 +47,12 @@ export class DemoAgent {
         await this.deps.vault.set(account, seed);
       }
       const canWrite = WRITER_ROLES.includes(session.role);
+      let fresh = false;
       const nodes = await db.tx(session, async (sql) => {
         if (canWrite) {
           const added = await provisionDemoGrid(sql, this.opts.nodes, (d) => appendAudit(sql, session, d, { reason: 'demo grid for the embedded demo org', requestId: null }));
-          if (added.nodes > 0) this.deps.log.info(added, 'demo agent: provisioned the demo grid');
+          fresh = added.nodes > 0;
+          if (fresh) this.deps.log.info(added, 'demo agent: provisioned the demo grid');
         }
         return fleetWithKeys(sql, session, seed, { limit: this.opts.nodes, label: 'demo agent', canWrite, requestId: null });
       });
@@ -60,6 +62,8 @@ export class DemoAgent {
       );
       sim.start();
       this.sim = sim;
+      // A new demo grid gets its last hour of history, so charts are not empty on first start.
+      if (fresh) void sim.backfill(60).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'demo agent: backfill failed'));
       this.deps.log.info({ nodes: nodes.length }, 'demo agent: sending telemetry');
     } catch (err) {
       this.running = null;

@@ -32,6 +32,7 @@ export async function fleetWithKeys(
       [keyed.map((k) => k.node.id), keyed.map((k) => k.key.hash), keyed.map((k) => k.key.prefix), opts.label, session.operatorId],
     );
     if (added.length > 0) {
+      await sql.query('SELECT mc.refresh_grid_statistics()');
       await appendAudit(
         sql,
         session,

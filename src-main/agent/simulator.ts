@@ -110,6 +110,20 @@ export class Simulator {
     return out;
   }
 
+  /**
+   * History for nodes that just appeared: `minutes` of past sample sets, one per minute, sent as
+   * one batch per node through the same sink (so through the real ingest path).
+   */
+  async backfill(minutes: number, now = Date.now()): Promise<void> {
+    for (let i = 0; i < this.nodes.length && !this.stopped; i++) {
+      const node = this.nodes[i]!;
+      const samples = [];
+      for (let m = minutes; m >= 1; m--) samples.push(...samplesAt(node, this.states[i]!, now - m * 60_000, 60, this.opts.incidentChance));
+      const out = await this.sink({ key: node.key, batchId: randomUUID(), samples, agent: `${this.opts.agent} backfill (${node.hostname})` });
+      if (out.status === 'accepted') this.stats.accepted += out.accepted ?? 0;
+    }
+  }
+
   private pump(): void {
     const now = Date.now();
     const period = this.opts.batchSeconds * 1000;

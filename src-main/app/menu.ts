@@ -1,4 +1,5 @@
 import { Menu, type MenuItemConstructorOptions } from 'electron';
+import { VIEWS } from '../../src-shared/navigation';
 import type { AppCore } from '../core/app-core';
 
 /**
@@ -18,9 +19,7 @@ export function buildMenu(core: AppCore): Menu {
       submenu: [
         { label: 'Command palette…', accelerator: 'CmdOrCtrl+K', registerAccelerator: false, click: act('palette') },
         { type: 'separator' },
-        { label: 'Status', accelerator: 'Alt+1', registerAccelerator: false, click: act('navigate:status') },
-        { label: 'Audit log', accelerator: 'Alt+2', registerAccelerator: false, click: act('navigate:audit') },
-        { label: 'Connections', accelerator: 'Alt+3', registerAccelerator: false, click: act('navigate:connections') },
+        ...VIEWS.map((v) => ({ label: v.label, accelerator: `Alt+${v.digit}`, registerAccelerator: false, click: act(`navigate:${v.id}`) })),
       ],
     },
     {

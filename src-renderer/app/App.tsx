@@ -4,6 +4,8 @@ import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
 import { AuditView } from '../views/audit/AuditView';
 import { ConnectionsView } from '../views/connections/ConnectionsView';
+import { KeysView } from '../views/keys/KeysView';
+import { NodesView } from '../views/nodes/NodesView';
 import { StatusView } from '../views/status/StatusView';
 import { Banners } from './Banners';
 import { CommandPalette } from './CommandPalette';
@@ -37,6 +39,8 @@ export function App() {
       <main>
         <Banners />
         {route === 'status' && <StatusView />}
+        {route === 'nodes' && <NodesView />}
+        {route === 'keys' && <KeysView />}
         {route === 'audit' && <AuditView />}
         {route === 'connections' && <ConnectionsView />}
       </main>

@@ -1,7 +1,9 @@
 import { create } from 'zustand';
 
+import { VIEW_IDS, type ViewId } from '../../src-shared/navigation';
+
 export type Theme = 'dark' | 'light';
-export type RouteId = 'status' | 'audit' | 'connections';
+export type RouteId = ViewId;
 
 export interface Toast {
   id: number;
@@ -11,12 +13,13 @@ export interface Toast {
   requestId?: string | undefined;
 }
 
-const ROUTE_IDS: RouteId[] = ['status', 'audit', 'connections'];
 const THEME_KEY = 'mc.theme';
 
-export function routeFromHash(hash: string): RouteId {
-  const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0] as RouteId;
-  return ROUTE_IDS.includes(id) ? id : 'status';
+/** "#/nodes/<id>?x=1" → route "nodes", param "<id>". Unknown routes show Status. */
+export function routeFromHash(hash: string): { route: RouteId; param: string | null } {
+  const [path] = hash.replace(/^#\/?/, '').split('?');
+  const [id, param] = (path ?? '').split('/');
+  return VIEW_IDS.includes(id as RouteId) ? { route: id as RouteId, param: param ? decodeURIComponent(param) : null } : { route: 'status', param: null };
 }
 
 function initialTheme(): Theme {
@@ -29,11 +32,13 @@ function initialTheme(): Theme {
 
 interface UiState {
   route: RouteId;
+  /** The part after the view in the hash, e.g. a node id: "#/nodes/<id>". */
+  param: string | null;
   theme: Theme;
   paletteOpen: boolean;
   helpOpen: boolean;
   toasts: Toast[];
-  navigate(route: RouteId): void;
+  navigate(route: RouteId, param?: string | null): void;
   syncFromHash(): void;
   toggleTheme(): void;
   setPalette(open: boolean): void;
@@ -45,17 +50,18 @@ interface UiState {
 let toastId = 1;
 
 export const useUi = create<UiState>((set, get) => ({
-  route: routeFromHash(location.hash),
+  ...routeFromHash(location.hash),
   theme: initialTheme(),
   paletteOpen: false,
   helpOpen: false,
   toasts: [],
-  navigate(route) {
-    if (location.hash !== `#/${route}`) location.hash = `#/${route}`;
-    set({ route });
+  navigate(route, param = null) {
+    const hash = `#/${route}${param ? `/${encodeURIComponent(param)}` : ''}`;
+    if (location.hash !== hash) location.hash = hash;
+    set({ route, param });
   },
   syncFromHash() {
-    set({ route: routeFromHash(location.hash) });
+    set(routeFromHash(location.hash));
   },
   toggleTheme() {
     const theme: Theme = get().theme === 'dark' ? 'light' : 'dark';

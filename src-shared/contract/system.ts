@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { empty, query, topic } from './channel';
+import { VIEWS } from '../navigation';
 import { roleSchema } from './roles';
 
 export const dbStateSchema = z.enum(['connecting', 'connected', 'disconnected', 'error']);
@@ -46,9 +47,9 @@ export const systemChanged = topic('system.changed', {
 });
 
 /** Menu and tray actions chosen in the desktop shell (the browser host never sends any). */
-export const SHELL_ACTIONS = ['navigate:status', 'navigate:connections', 'navigate:audit', 'palette', 'theme:toggle'] as const;
+export const SHELL_ACTIONS = [...VIEWS.map((v) => `navigate:${v.id}` as const), 'palette', 'theme:toggle'] as const;
 export const shellAction = topic('shell.action', {
   summary: 'The user chose a menu item in the desktop shell.',
   params: empty,
-  event: z.object({ action: z.enum(SHELL_ACTIONS) }),
+  event: z.object({ action: z.enum(SHELL_ACTIONS as unknown as [string, ...string[]]) }),
 });

@@ -1,4 +1,4 @@
-import type { SHELL_ACTIONS, SystemInfo } from '../../../src-shared/contract/system';
+import { SHELL_ACTIONS, type SystemInfo } from '../../../src-shared/contract/system';
 import type { CallContext, Handlers, RouterDeps, TopicHandlers } from '../types';
 
 export async function buildSystemInfo(deps: RouterDeps, call: CallContext): Promise<SystemInfo> {
@@ -38,7 +38,9 @@ export const systemTopics = {
 
 export const shellTopics = {
   'shell.action': (_params, ctx, emit) => {
-    const onAction = (action: (typeof SHELL_ACTIONS)[number]) => emit({ action });
+    const onAction = (action: string) => {
+      if ((SHELL_ACTIONS as readonly string[]).includes(action)) emit({ action });
+    };
     ctx.deps.shell.on('action', onAction);
     return () => ctx.deps.shell.off('action', onAction);
   },

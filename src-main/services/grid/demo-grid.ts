@@ -195,6 +195,7 @@ export async function provisionDemoGrid(sql: Sql, totalNodes: number, audit: (d:
   );
   const added = { corridors: corridors.length, sites: newSites.length, nodes: newNodes.length };
   if (added.corridors + added.sites + added.nodes > 0) {
+    await sql.query('SELECT mc.refresh_grid_statistics()');
     await audit({ action: 'grid.demo_provisioned', target: { type: 'org', id: null }, data: { requestedNodes: totalNodes, added } });
   }
   return added;

@@ -50,8 +50,9 @@ function selectKeys(where: string): string {
       FROM mc.node_keys k
       JOIN mc.nodes n ON n.org_id = k.org_id AND n.id = k.node_id
       LEFT JOIN mc.operators o ON o.id = k.created_by
-      LEFT JOIN (SELECT key_id, sum(count) AS calls, max(last_seen_at) AS last_at FROM mc.ingest_rejections WHERE key_id IS NOT NULL GROUP BY key_id) r
-             ON r.key_id = k.id
+      -- Per key through the (org_id, key_id, …) index; see nodes.ts for why not a grouped join.
+      LEFT JOIN LATERAL (SELECT sum(x.count) AS calls, max(x.last_seen_at) AS last_at
+                           FROM mc.ingest_rejections x WHERE x.org_id = k.org_id AND x.key_id = k.id) r ON true
      ${where}`;
 }
 
@@ -118,9 +119,11 @@ export async function listKeys(sql: Sql, staleDays: number) {
     [since],
   );
   const withoutKey = await sql.query<{ node_id: string; hostname: string; lifecycle: string }>(
+    // A per-node count through the index, not NOT EXISTS: an anti-join misplanned on fresh
+    // statistics took 3.7 s for 10,000 nodes; this takes tens of milliseconds either way.
     `SELECT n.id AS node_id, n.hostname, n.lifecycle FROM mc.nodes n
       WHERE n.lifecycle <> 'retired'
-        AND NOT EXISTS (SELECT 1 FROM mc.node_keys k WHERE k.org_id = n.org_id AND k.node_id = n.id AND ${VALID_KEY_SQL})
+        AND (SELECT count(*) FROM mc.node_keys k WHERE k.org_id = n.org_id AND k.node_id = n.id AND ${VALID_KEY_SQL}) = 0
       ORDER BY n.hostname`,
   );
   const refusedStillPresented = new Set(

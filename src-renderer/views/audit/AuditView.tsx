@@ -6,6 +6,15 @@ import { Time } from '../../components/Time';
 import { startAuditLive, useAudit } from '../../stores/audit-store';
 import { useSystem } from '../../stores/system-store';
 
+/** "node fra-01-gpu01: active → draining", from whatever the event's data names. */
+function describeTarget(e: { target: { type: string }; data: Record<string, unknown> }): string {
+  const name = ['hostname', 'key', 'name', 'prefix'].map((k) => e.data[k]).find((v) => typeof v === 'string');
+  const from = e.data.from;
+  const to = e.data.to;
+  const move = typeof from === 'string' && typeof to === 'string' ? `: ${from} → ${to}` : '';
+  return `${e.target.type.replace('_', ' ')}${name ? ` ${String(name)}` : ''}${move}`;
+}
+
 function highlightedSeq(): number | null {
   const m = /[?&]seq=(\d+)/.exec(location.hash);
   return m ? Number(m[1]) : null;
@@ -105,11 +114,7 @@ export function AuditView() {
                   </td>
                   <td>
                     <code>{e.action}</code>
-                    <div className="faint">
-                      {e.target.type}
-                      {typeof e.data.key === 'string' ? ` ${e.data.key}` : ''}
-                      {typeof e.data.from === 'string' && typeof e.data.to === 'string' ? `: ${e.data.from} → ${e.data.to}` : ''}
-                    </div>
+                    <div className="faint">{describeTarget(e)}</div>
                   </td>
                   <td>{e.reason ?? <span className="faint">—</span>}</td>
                   <td className="hash" title={e.hash}>
