@@ -7,7 +7,7 @@ import { startKeysLive, useKeys } from '../../stores/keys-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { useKeyActions } from '../nodes/KeyActions';
-import { KeyStatus } from '../nodes/KeyStatus';
+import { KeysTable } from '../nodes/KeysTable';
 
 const REASONS: Record<string, string> = {
   key_malformed: 'Not a node key',
@@ -198,57 +198,7 @@ function KeyTable({
       <header>
         {title} <span className="faint">({keys.length})</span>
       </header>
-      <table className="grid">
-        <thead>
-          <tr>
-            <th>Key</th>
-            <th>Node</th>
-            <th>Status</th>
-            <th>Label</th>
-            <th>Last used</th>
-            <th className="num">Uses</th>
-            <th className="num">Refused</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {keys.slice(0, 1000).map((k) => (
-            <tr key={k.id}>
-              <td className="mono">{k.prefix}…</td>
-              <td>
-                <a
-                  href={`#/nodes/${k.nodeId}`}
-                  className="mono"
-                  onClick={(e) => {
-                    e.preventDefault();
-                    onNode(k.nodeId);
-                  }}
-                >
-                  {k.hostname}
-                </a>
-              </td>
-              <td>
-                <KeyStatus k={k} />
-              </td>
-              <td>{k.label || <span className="faint">—</span>}</td>
-              <td className="dim">{k.lastUsedAt ? <><Time iso={k.lastUsedAt} /> · {k.lastUsedSource}</> : 'never'}</td>
-              <td className="num">{k.useCount}</td>
-              <td className={`num ${k.rejectedCalls ? 'err' : ''}`}>{k.rejectedCalls}</td>
-              <td>
-                <div className="row-actions">
-                  <button className="btn small" disabled={!write || k.status !== 'active'} onClick={() => actions.rotate(k)}>
-                    Rotate
-                  </button>
-                  <button className="btn small danger" disabled={!write || k.status === 'revoked'} onClick={() => actions.revoke(k)}>
-                    Revoke
-                  </button>
-                </div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {keys.length > 1000 && <div className="body dim">Showing the first 1,000 of {keys.length}. Filter on the Nodes page to find a node’s keys.</div>}
+      <KeysTable keys={keys} actions={actions} write={write} onNode={onNode} />
     </section>
   );
 }

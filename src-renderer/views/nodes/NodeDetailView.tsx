@@ -13,7 +13,7 @@ import { TimeChart } from '../../components/TimeChart';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { useKeyActions } from './KeyActions';
-import { KeyStatus } from './KeyStatus';
+import { KeysTable } from './KeysTable';
 
 type Detail = Response<'nodes.get'>;
 type Telemetry = Response<'nodes.telemetry'>;
@@ -199,49 +199,7 @@ export function NodeDetailView({ nodeId }: { nodeId: string }) {
         {detail.keys.length === 0 ? (
           <div className="body dim">No keys. Without a valid key this node cannot send telemetry.</div>
         ) : (
-          <table className="grid">
-            <thead>
-              <tr>
-                <th>Key</th>
-                <th>Status</th>
-                <th>Label</th>
-                <th>Created</th>
-                <th>Expires</th>
-                <th>Last used</th>
-                <th className="num">Uses</th>
-                <th className="num">Refused</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {detail.keys.map((k) => (
-                <tr key={k.id} data-testid={`key-${k.prefix}`}>
-                  <td className="mono">{k.prefix}…</td>
-                  <td>
-                    <KeyStatus k={k} />
-                  </td>
-                  <td>{k.label || <span className="faint">—</span>}</td>
-                  <td className="dim">
-                    <Time iso={k.createdAt} /> {k.createdBy && `· ${k.createdBy}`}
-                  </td>
-                  <td className="dim">{k.graceUntil ? <>grace until <Time iso={k.graceUntil} mode="local" /></> : k.expiresAt ? <Time iso={k.expiresAt} mode="local" /> : 'never'}</td>
-                  <td className="dim">{k.lastUsedAt ? <><Time iso={k.lastUsedAt} /> · {k.lastUsedSource}</> : 'never'}</td>
-                  <td className="num">{k.useCount}</td>
-                  <td className={`num ${k.rejectedCalls ? 'err' : ''}`}>{k.rejectedCalls}</td>
-                  <td>
-                    <div className="row-actions">
-                      <button className="btn small" disabled={!write.ok || k.status !== 'active'} onClick={() => keys.rotate(k)}>
-                        Rotate
-                      </button>
-                      <button className="btn small danger" disabled={!write.ok || k.status === 'revoked'} onClick={() => keys.revoke(k)}>
-                        Revoke
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <KeysTable keys={detail.keys} actions={keys} write={write.ok} />
         )}
       </section>
 
