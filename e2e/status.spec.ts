@@ -103,6 +103,6 @@ test.describe('app shell', () => {
   test('navigation lists only views that exist', async ({ page, host }) => {
     await page.goto(host.url);
     const nav = page.getByRole('navigation', { name: 'Views' });
-    await expect(nav.getByRole('link')).toHaveText([/Status/, /Nodes/, /Node keys/, /Audit log/, /Connections/]);
+    await expect(nav.getByRole('link')).toHaveText([/Status/, /Corridors/, /Nodes/, /Node keys/, /Audit log/, /Connections/]);
   });
 });

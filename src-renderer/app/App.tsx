@@ -4,6 +4,7 @@ import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
 import { AuditView } from '../views/audit/AuditView';
 import { ConnectionsView } from '../views/connections/ConnectionsView';
+import { CorridorsView } from '../views/corridors/CorridorsView';
 import { KeysView } from '../views/keys/KeysView';
 import { NodesView } from '../views/nodes/NodesView';
 import { StatusView } from '../views/status/StatusView';
@@ -39,6 +40,7 @@ export function App() {
       <main>
         <Banners />
         {route === 'status' && <StatusView />}
+        {route === 'corridors' && <CorridorsView />}
         {route === 'nodes' && <NodesView />}
         {route === 'keys' && <KeysView />}
         {route === 'audit' && <AuditView />}
