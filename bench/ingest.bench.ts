@@ -22,6 +22,7 @@ const BATCH = 2_000;
 const CONNECTIONS = 4;
 const BIG_TABLE = 10_000_000;
 const ROUNDS = 3;
+const AGENT_BATCH = 27;
 
 interface Row {
   node: number;
@@ -52,7 +53,7 @@ function makeRows(seed: number): Row[] {
  */
 export const ingest: Bench = {
   name: 'ingest-authenticated-vs-copy',
-  summary: '200,000 samples through mc.ingest_telemetry vs raw COPY into mc.telemetry (samples/s)',
+  summary: '200,000 samples through mc.ingest_telemetry vs raw COPY into mc.telemetry (samples/s); also agent-sized batches',
   async run() {
     const data = tempDataDir('mc-bench-ingest-');
     const password = randomBytes(16).toString('base64url');
@@ -95,12 +96,15 @@ export const ingest: Bench = {
       ingestPool.on('error', () => undefined);
       copyPool.on('error', () => undefined);
 
+      // Removes what a round wrote (the last hour), never the week of history loaded below.
       const clean = async () => {
         await owner.query(`SET session_replication_role = replica`);
         await owner.query(`DELETE FROM mc.telemetry WHERE ts > now() - interval '1 hour'`);
-        await owner.query(`TRUNCATE mc.telemetry_rollups_1m, mc.node_latest, mc.ingest_batches`);
+        await owner.query(`DELETE FROM mc.telemetry_rollups_1m WHERE minute > now() - interval '1 hour'`);
+        await owner.query(`DELETE FROM mc.ingest_batches WHERE received_at > now() - interval '1 hour'`);
+        await owner.query(`TRUNCATE mc.node_latest`);
         await owner.query(`SET session_replication_role = origin`);
-        await owner.query(`VACUUM mc.telemetry`);
+        await owner.query(`VACUUM mc.telemetry, mc.telemetry_rollups_1m, mc.ingest_batches`);
       };
 
       // Both sides prepare their payload before the clock starts: what is timed is the database
@@ -171,25 +175,60 @@ export const ingest: Bench = {
       };
 
       const empty = await measure('empty table');
-      await clean();
-      const agentLike = await viaFunction(makeRows(99).slice(0, 20_000), 27);
 
-      // Ten million older samples over the last seven days, written server-side.
+      // What a node agent really sends: one small batch per call (27 samples: three sample sets
+      // of nine metrics), so the per-call cost (round trip, key check, one transaction) dominates.
+      const agentRows = 20_000;
+      const agentFn: number[] = [];
+      const agentCopy: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const rows = makeRows(99 + r).slice(0, agentRows);
+        await clean();
+        agentCopy.push(await viaCopy(rows));
+        await clean();
+        agentFn.push(await viaFunction(rows, AGENT_BATCH));
+      }
+      process.stdout.write(`  ${AGENT_BATCH}-sample batches: function ${Math.round(median(agentFn))} samples/s, COPY ${Math.round(median(agentCopy))} samples/s\n`);
+      await clean();
+
+      // A week of history for these 100 nodes, written server-side: ten million raw samples before
+      // the last two hours, the one-minute rollups they make, and a week of batch records. The
+      // insert path then meets full indexes on every table it writes, as in production.
       const t0 = performance.now();
-      await owner.query(`SELECT mc.telemetry_ensure_days((now() - interval '7 days')::date, now()::date)`);
+      await owner.query(`SELECT mc.telemetry_ensure_days((now() - interval '7 days 3 hours')::date, now()::date)`);
       await owner.query(
         `INSERT INTO mc.telemetry (org_id, node_id, ts, metric, value)
          SELECT $1, ($2::uuid[])[1 + g % ${NODES}], now() - interval '2 hours' - (g * interval '1 second') * (7 * 86400.0 / ${BIG_TABLE}), 1 + g % 9, g % 100
            FROM generate_series(1, ${BIG_TABLE}) g`,
         [org, nodeIds],
       );
-      await owner.query('VACUUM ANALYZE mc.telemetry');
+      await owner.query(
+        `INSERT INTO mc.telemetry_rollups_1m (org_id, node_id, metric, minute, n, sum, min, max, last, last_ts)
+         SELECT org_id, node_id, metric, date_trunc('minute', ts), count(*), sum(value), min(value), max(value), max(value), max(ts)
+           FROM mc.telemetry GROUP BY 1, 2, 3, 4`,
+      );
+      await owner.query(
+        `INSERT INTO mc.ingest_batches (org_id, node_id, batch_id, key_id, samples, received_at)
+         SELECT $1, ($2::uuid[])[1 + g % ${NODES}], gen_random_uuid(), k.id, ${AGENT_BATCH}, now() - interval '2 hours' - g * interval '1 second'
+           FROM generate_series(1, ${Math.round(BIG_TABLE / AGENT_BATCH)}) g
+           JOIN mc.node_keys k ON k.node_id = ($2::uuid[])[1 + g % ${NODES}]`,
+        [org, nodeIds],
+      );
+      await owner.query('VACUUM ANALYZE mc.telemetry, mc.telemetry_rollups_1m, mc.ingest_batches');
       const loadSeconds = since(t0) / 1000;
-      const full = await measure(`with ${BIG_TABLE.toLocaleString('en')} samples`);
+      const history = (
+        await owner.query<{ rollups: number; batches: number; written_partition: number; largest_partition: number }>(
+          `SELECT (SELECT count(*) FROM mc.telemetry_rollups_1m)::int AS rollups,
+                  (SELECT count(*) FROM mc.ingest_batches)::int AS batches,
+                  (SELECT count(*) FROM mc.telemetry WHERE ts >= (now() AT TIME ZONE 'UTC')::date::timestamp AT TIME ZONE 'UTC')::int AS written_partition,
+                  (SELECT max(reltuples) FROM pg_class WHERE relnamespace = 'mc_telemetry'::regnamespace AND relkind = 'r')::int AS largest_partition`,
+        )
+      ).rows[0]!;
+      const full = await measure(`with ${BIG_TABLE.toLocaleString('en')} samples of history`);
       const serverVersion = (await owner.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v;
       await ingestPool.end();
       await copyPool.end();
-      return result({
+      const main = result({
         name: this.name,
         value: round(empty.fn, 0),
         unit: 'samples/s',
@@ -204,12 +243,35 @@ export const ingest: Bench = {
           connections: CONNECTIONS,
           rounds: ROUNDS,
           server: serverVersion,
-          with10M: { functionSamplesPerS: round(full.fn, 0), copySamplesPerS: round(full.copy, 0), ratio: round(full.fn / full.copy, 4), loadSeconds: round(loadSeconds, 1) },
+          with10M: {
+            functionSamplesPerS: round(full.fn, 0),
+            copySamplesPerS: round(full.copy, 0),
+            ratio: round(full.fn / full.copy, 4),
+            loadSeconds: round(loadSeconds, 1),
+            // Partitioned by UTC day: the rounds write into today's partition, which holds only
+            // today's share of the history; the other tables are not partitioned and hold it all.
+            rowsInTodaysPartitionBeforeRounds: history.written_partition,
+            rowsInLargestPartition: history.largest_partition,
+            rollupRows: history.rollups,
+            batchRecords: history.batches,
+          },
           functionSlowdownEmptyTo10M: round(full.fn / empty.fn, 4),
           copySlowdownEmptyTo10M: round(full.copy / empty.copy, 4),
-          agentLikeBatches27SamplesPerS: round(agentLike, 0),
         },
       });
+      const agent = result({
+        name: 'ingest-agent-batches-vs-copy',
+        value: round(median(agentFn), 0),
+        unit: 'samples/s',
+        baseline: round(median(agentCopy), 0),
+        baselineName: 'raw COPY of the same rows into the same table',
+        better: 'higher',
+        // The issue's target is for bulk batches; for one small batch per call none is set. This
+        // figure is here so the per-call cost is seen, not hidden behind the bulk figure.
+        target: null,
+        params: { samples: agentRows, nodes: NODES, batchSamples: AGENT_BATCH, connections: CONNECTIONS, rounds: ROUNDS, server: serverVersion },
+      });
+      return [main, agent];
     } finally {
       await owner.end().catch(() => undefined);
       await server.stop();

@@ -22,7 +22,8 @@ export interface BenchResult {
 export interface Bench {
   name: string;
   summary: string;
-  run(): Promise<BenchResult>;
+  /** One result, or several when one setup measures more than one thing. */
+  run(): Promise<BenchResult | BenchResult[]>;
 }
 
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');

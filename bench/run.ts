@@ -18,10 +18,12 @@ async function main(): Promise<void> {
   for (const b of selected) {
     process.stdout.write(`${b.name}: ${b.summary}\n`);
     try {
-      const r = await b.run();
-      const file = write(r);
-      const verdict = r.target === null ? '' : (r.better === 'higher' ? r.ratio >= r.target : r.ratio <= r.target) ? ` (target ${r.target}: met)` : ` (target ${r.target}: NOT met)`;
-      process.stdout.write(`  ${r.value} ${r.unit} vs ${r.baseline} ${r.unit} ${r.baselineName}: ratio ${r.ratio} (${r.better} is better)${verdict}\n  → ${file}\n`);
+      const out = await b.run();
+      for (const r of Array.isArray(out) ? out : [out]) {
+        const file = write(r);
+        const verdict = r.target === null ? ' (no target)' : (r.better === 'higher' ? r.ratio >= r.target : r.ratio <= r.target) ? ` (target ${r.target}: met)` : ` (target ${r.target}: NOT met)`;
+        process.stdout.write(`  ${r.name}: ${r.value} ${r.unit} vs ${r.baseline} ${r.unit} ${r.baselineName}: ratio ${r.ratio} (${r.better} is better)${verdict}\n  → ${file}\n`);
+      }
     } catch (err) {
       failed = true;
       process.stderr.write(`  failed: ${(err as Error).message}\n`);

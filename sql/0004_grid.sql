@@ -86,7 +86,8 @@ CREATE FUNCTION mc.sites_check_residency() RETURNS trigger
   DECLARE
     c record;
   BEGIN
-    SELECT name, allowed_countries, blocked_countries INTO c FROM mc.corridors WHERE org_id = NEW.org_id AND id = NEW.corridor_id;
+    -- FOR SHARE: a concurrent policy change waits for this site, then sees it (and refuses).
+    SELECT name, allowed_countries, blocked_countries INTO c FROM mc.corridors WHERE org_id = NEW.org_id AND id = NEW.corridor_id FOR SHARE;
     IF NOT FOUND THEN
       RETURN NEW; -- the foreign key reports the missing corridor
     END IF;
@@ -129,6 +130,12 @@ CREATE FUNCTION mc.nodes_check_lifecycle() RETURNS trigger
   LANGUAGE plpgsql
   AS $$
   BEGIN
+    IF TG_OP = 'INSERT' THEN
+      IF NEW.lifecycle = 'retired' THEN
+        RAISE EXCEPTION 'A node cannot be registered as retired.' USING ERRCODE = 'UEVAL';
+      END IF;
+      RETURN NEW;
+    END IF;
     IF NEW.lifecycle = OLD.lifecycle THEN
       RETURN NEW;
     END IF;
@@ -143,7 +150,7 @@ CREATE FUNCTION mc.nodes_check_lifecycle() RETURNS trigger
     RETURN NEW;
   END
   $$;
-CREATE TRIGGER nodes_check_lifecycle BEFORE UPDATE OF lifecycle ON mc.nodes
+CREATE TRIGGER nodes_check_lifecycle BEFORE INSERT OR UPDATE OF lifecycle ON mc.nodes
   FOR EACH ROW EXECUTE FUNCTION mc.nodes_check_lifecycle();
 
 ALTER TABLE mc.corridors ENABLE ROW LEVEL SECURITY;

@@ -143,21 +143,24 @@ CREATE FUNCTION mc.telemetry_ensure_days(p_from date, p_to date) RETURNS integer
   SET search_path = pg_catalog, pg_temp
   AS $$
   DECLARE
+    today date := (now() AT TIME ZONE 'UTC')::date;
+    keep_days integer := mc.setting_int('telemetry_retention_days');
     d date;
     created integer := 0;
     name text;
   BEGIN
-    IF p_to - p_from > 400 THEN
-      RAISE EXCEPTION 'refusing to create more than 400 day partitions at once' USING ERRCODE = 'UEVAL';
-    END IF;
-    FOR d IN SELECT generate_series(p_from, p_to, interval '1 day')::date LOOP
+    -- Only days that can hold valid samples: the retention window up to a week ahead.
+    FOR d IN SELECT generate_series(greatest(p_from, today - keep_days), least(p_to, today + 8), interval '1 day')::date LOOP
       name := 'telemetry_' || to_char(d, 'YYYYMMDD');
       IF to_regclass('mc_telemetry.' || name) IS NULL THEN
         -- Serialise creators of the same day (two ingest calls, maintenance).
         PERFORM pg_advisory_xact_lock(hashtext('mc_telemetry.' || name));
         IF to_regclass('mc_telemetry.' || name) IS NULL THEN
+          -- Created on its own, then attached: ATTACH takes a lock that lets inserts and reads go
+          -- on, where CREATE … PARTITION OF would stop every ingest until this transaction ends.
           -- Bounds are UTC midnights whatever the session's time zone.
-          EXECUTE format('CREATE TABLE mc_telemetry.%I PARTITION OF mc.telemetry FOR VALUES FROM (%L) TO (%L)',
+          EXECUTE format('CREATE TABLE mc_telemetry.%I (LIKE mc.telemetry INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name);
+          EXECUTE format('ALTER TABLE mc.telemetry ATTACH PARTITION mc_telemetry.%I FOR VALUES FROM (%L) TO (%L)',
                          name, d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC');
           created := created + 1;
         END IF;
@@ -167,7 +170,6 @@ CREATE FUNCTION mc.telemetry_ensure_days(p_from date, p_to date) RETURNS integer
   END
   $$;
 REVOKE ALL ON FUNCTION mc.telemetry_ensure_days(date, date) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION mc.telemetry_ensure_days(date, date) TO mc_app, mc_definer;
 
 CREATE FUNCTION mc.telemetry_maintain() RETURNS jsonb
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -237,13 +239,14 @@ GRANT EXECUTE ON FUNCTION mc.sample_problem(timestamptz, text, boolean, double p
 --   {"status":"rejected","code":C,"message":M[,"errors":[...]]}   nothing stored
 -- Codes: key_malformed, key_invalid, key_revoked, key_expired, key_rotated_out, node_retired,
 --        batch_invalid, batch_too_large, sample_invalid.
-CREATE FUNCTION mc.ingest_telemetry(
+-- The work itself; mc.ingest_telemetry below is the only way in.
+CREATE FUNCTION mc.ingest_batch(
   p_node_key text,
   p_batch_id uuid,
   p_ts timestamptz[],
   p_metric text[],
   p_value double precision[],
-  p_agent text DEFAULT NULL
+  p_agent text
 ) RETURNS jsonb
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -261,13 +264,17 @@ CREATE FUNCTION mc.ingest_telemetry(
     v_max_ts timestamptz;
     v_bad integer;
   BEGIN
-    -- Where the call came from: PostgREST's forwarded address, else the connection's.
+    -- Where the call came from. The forwarded address counts only when the call arrives through
+    -- PostgREST (session user "authenticator", behind Supabase's proxy); anyone else could write
+    -- that header themselves, so for them it is the connection's own address. What the agent says
+    -- about itself is kept, marked as its claim.
     v_source := coalesce(
-      nullif(trim(split_part(CASE WHEN v_headers IS NULL OR v_headers = '' THEN NULL ELSE v_headers::json ->> 'x-forwarded-for' END, ',', 1)), ''),
+      CASE WHEN session_user = 'authenticator' AND v_headers IS NOT NULL AND v_headers <> ''
+           THEN nullif(trim(split_part(v_headers::json ->> 'x-forwarded-for', ',', 1)), '') END,
       host(inet_client_addr()),
       'local socket');
     IF p_agent IS NOT NULL THEN
-      v_source := left(v_source || ' · ' || regexp_replace(p_agent, '[^[:print:]]', '', 'g'), 200);
+      v_source := left(v_source || ' · agent says: ' || regexp_replace(p_agent, '[^[:print:]]', '', 'g'), 200);
     END IF;
 
     IF p_node_key IS NULL OR p_node_key !~ '^ume_node_[0-9A-Za-z]{38}$' THEN
@@ -355,9 +362,11 @@ CREATE FUNCTION mc.ingest_telemetry(
       INSERT INTO mc.telemetry (org_id, node_id, ts, metric, value)
       SELECT k.org_id, k.node_id, s.ts, s.metric, s.value FROM s
     ), g AS MATERIALIZED (
+      -- The validation probe (metric 100) proves the path, not the node's condition: it is kept
+      -- raw, but never counted in rollups or taken as a sign of life.
       SELECT s.metric, date_trunc('minute', s.ts) AS minute, count(*)::int AS n, sum(s.value) AS sum, min(s.value) AS min, max(s.value) AS max,
              (array_agg(s.value ORDER BY s.ts DESC))[1] AS last, max(s.ts) AS last_ts
-        FROM s GROUP BY s.metric, date_trunc('minute', s.ts)
+        FROM s WHERE s.metric < 100 GROUP BY s.metric, date_trunc('minute', s.ts)
     ), roll AS (
       INSERT INTO mc.telemetry_rollups_1m AS r (org_id, node_id, metric, minute, n, sum, min, max, last, last_ts)
       SELECT k.org_id, k.node_id, g.metric, g.minute, g.n, g.sum, g.min, g.max, g.last, g.last_ts FROM g
@@ -375,6 +384,7 @@ CREATE FUNCTION mc.ingest_telemetry(
            max(value) FILTER (WHERE metric = 4), max(value) FILTER (WHERE metric = 5), max(value) FILTER (WHERE metric = 6),
            max(value) FILTER (WHERE metric = 7), max(value) FILTER (WHERE metric = 8), max(value) FILTER (WHERE metric = 9)
       FROM latest
+    HAVING count(*) > 0
     ON CONFLICT (node_id) DO UPDATE SET
       seen_at = excluded.seen_at,
       gpu_util_pct = coalesce(excluded.gpu_util_pct, l.gpu_util_pct), gpu_mem_used_mb = coalesce(excluded.gpu_mem_used_mb, l.gpu_mem_used_mb),
@@ -389,6 +399,32 @@ CREATE FUNCTION mc.ingest_telemetry(
     RETURN jsonb_build_object('status', 'accepted', 'accepted', v_n);
   END
   $$;
+ALTER FUNCTION mc.ingest_batch(text, uuid, timestamptz[], text[], double precision[], text) OWNER TO mc_definer;
+REVOKE ALL ON FUNCTION mc.ingest_batch(text, uuid, timestamptz[], text[], double precision[], text) FROM PUBLIC;
+
+-- The org the batch selects for its own writes is put back when it returns, so a caller's
+-- transaction never carries it on. (A function-level SET clause would do this, but a custom
+-- setting there needs superuser, which a Supabase project's owner is not.)
+CREATE FUNCTION mc.ingest_telemetry(
+  p_node_key text,
+  p_batch_id uuid,
+  p_ts timestamptz[],
+  p_metric text[],
+  p_value double precision[],
+  p_agent text DEFAULT NULL
+) RETURNS jsonb
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+  DECLARE
+    v_caller_org text := coalesce(current_setting('mc.org_id', true), '');
+    v_answer jsonb;
+  BEGIN
+    v_answer := mc.ingest_batch(p_node_key, p_batch_id, p_ts, p_metric, p_value, p_agent);
+    PERFORM set_config('mc.org_id', v_caller_org, true);
+    RETURN v_answer;
+  END
+  $$;
 ALTER FUNCTION mc.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text) OWNER TO mc_definer;
 REVOKE ALL ON FUNCTION mc.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mc.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text) TO mc_ingest;
@@ -396,7 +432,8 @@ GRANT EXECUTE ON FUNCTION mc.ingest_reject(uuid, uuid, text, text, text) TO mc_d
 GRANT EXECUTE ON FUNCTION mc.telemetry_ensure_days(date, date) TO mc_definer;
 
 -- PostgREST (Supabase) exposes schema public: POST /rest/v1/rpc/ingest_telemetry reaches this.
--- On Supabase, grant it to anon (docs/formats.md); nobody else may call it.
+-- It runs as mc_ingest (SECURITY DEFINER), so granting EXECUTE on it to anon is all a Supabase
+-- project needs (docs/formats.md): anon gets no schema, table or other function.
 CREATE FUNCTION public.ingest_telemetry(
   p_node_key text,
   p_batch_id uuid,
@@ -405,9 +442,13 @@ CREATE FUNCTION public.ingest_telemetry(
   p_value double precision[],
   p_agent text DEFAULT NULL
 ) RETURNS jsonb
-  LANGUAGE sql VOLATILE
+  LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$ SELECT mc.ingest_telemetry(p_node_key, p_batch_id, p_ts, p_metric, p_value, p_agent) $$;
+-- Ownership needs CREATE on the schema at the moment of the change only.
+GRANT CREATE ON SCHEMA public TO mc_ingest;
+ALTER FUNCTION public.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text) OWNER TO mc_ingest;
+REVOKE CREATE ON SCHEMA public FROM mc_ingest;
 REVOKE ALL ON FUNCTION public.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text) TO mc_ingest;
 

@@ -20,6 +20,8 @@ export const DEMO_ORG_ID = '00000000-0000-4000-8000-00000000d3e0';
 export class DemoAgent {
   private sim: Simulator | null = null;
   private running: string | null = null;
+  /** Every sync and stop takes a new number; a sync that finds a newer one has been overtaken. */
+  private generation = 0;
 
   constructor(
     private readonly deps: { db: DatabaseManager; vault: Vault; log: Logger },
@@ -38,6 +40,7 @@ export class DemoAgent {
     if (want === this.running) return;
     await this.stop();
     if (!want || !session) return;
+    const mine = ++this.generation;
     this.running = want;
     try {
       const account = secretAccounts.demoAgent(db.profileStore.instanceId);
@@ -56,7 +59,7 @@ export class DemoAgent {
         }
         return fleetWithKeys(sql, session, seed, { limit: this.opts.nodes, label: 'demo agent', canWrite, requestId: null });
       });
-      if (this.running !== want) return;
+      if (mine !== this.generation) return;
       const sim = new Simulator(nodes, (b) => sendBatch(db.ingestPool(), b), { agent: 'demo agent', ...this.opts.sim }, (err) =>
         this.deps.log.warn({ err: err.message }, 'demo agent: a batch failed'),
       );
@@ -66,12 +69,13 @@ export class DemoAgent {
       if (fresh) void sim.backfill(60).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'demo agent: backfill failed'));
       this.deps.log.info({ nodes: nodes.length }, 'demo agent: sending telemetry');
     } catch (err) {
-      this.running = null;
+      if (mine === this.generation) this.running = null;
       this.deps.log.warn({ err: (err as Error).message }, 'demo agent: could not start');
     }
   }
 
   async stop(): Promise<void> {
+    this.generation++;
     this.running = null;
     const sim = this.sim;
     this.sim = null;

@@ -39,6 +39,9 @@ export const DEFAULT_SIM: SimOptions = {
 
 export type Sink = (batch: Batch) => Promise<IngestOutcome>;
 
+/** After this many refusals of its own key in a row, a node's agent stops (its key must be replaced). */
+export const MAX_KEY_REFUSALS = 3;
+
 export interface SimStats {
   batches: number;
   samples: number;
@@ -61,6 +64,10 @@ export class Simulator {
   private readonly opts: SimOptions;
   private stopped = false;
   private readonly random: () => number;
+  /** Consecutive refusals of each node's key; a real agent stops trying a key that keeps failing. */
+  private readonly keyRefusals: number[];
+  /** Pause before re-sending a batch whose call failed. */
+  retryDelayMs = 1000;
 
   constructor(
     private readonly nodes: SimNode[],
@@ -73,6 +80,7 @@ export class Simulator {
     const period = this.opts.batchSeconds * 1000;
     const now = Date.now();
     this.due = nodes.map((_, i) => now + (period * i) / Math.max(1, nodes.length));
+    this.keyRefusals = nodes.map(() => 0);
     let a = this.opts.seed;
     this.random = () => ((a = (a * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
   }
@@ -103,11 +111,31 @@ export class Simulator {
     const batch = this.batchFor(i, now);
     this.stats.batches++;
     this.stats.samples += batch.samples.length;
-    const out = await this.sink(batch);
-    if (out.status === 'accepted') this.stats.accepted += out.accepted ?? 0;
+    let out: IngestOutcome;
+    let retried = false;
+    try {
+      out = await this.sink(batch);
+    } catch {
+      // Timeout or lost connection: send the same batch again, as an agent should; the batch id
+      // makes it count once however many tries reach the database.
+      retried = true;
+      await new Promise((r) => setTimeout(r, this.retryDelayMs));
+      out = await this.sink(batch);
+    }
+    // "Duplicate" on a retry means the first try did land: those samples are accepted, once.
+    if (out.status === 'accepted' || (retried && out.status === 'duplicate')) this.stats.accepted += out.accepted ?? 0;
     else if (out.status === 'duplicate') this.stats.duplicate++;
     else this.stats.rejected[out.code ?? 'unknown'] = (this.stats.rejected[out.code ?? 'unknown'] ?? 0) + 1;
+    if (batch.key === this.nodes[i]!.key) {
+      const refused = out.status === 'rejected' && ['key_revoked', 'key_expired', 'key_rotated_out', 'key_invalid', 'node_retired'].includes(out.code ?? '');
+      this.keyRefusals[i] = refused ? this.keyRefusals[i]! + 1 : 0;
+    }
     return out;
+  }
+
+  /** Nodes whose agent gave up: three refusals of its own key in a row. */
+  get silenced(): number {
+    return this.keyRefusals.filter((n) => n >= MAX_KEY_REFUSALS).length;
   }
 
   /**
@@ -119,8 +147,13 @@ export class Simulator {
       const node = this.nodes[i]!;
       const samples = [];
       for (let m = minutes; m >= 1; m--) samples.push(...samplesAt(node, this.states[i]!, now - m * 60_000, 60, this.opts.incidentChance));
-      const out = await this.sink({ key: node.key, batchId: randomUUID(), samples, agent: `${this.opts.agent} backfill (${node.hostname})` });
-      if (out.status === 'accepted') this.stats.accepted += out.accepted ?? 0;
+      this.inFlight++;
+      try {
+        const out = await this.sink({ key: node.key, batchId: randomUUID(), samples, agent: `${this.opts.agent} backfill (${node.hostname})` });
+        if (out.status === 'accepted') this.stats.accepted += out.accepted ?? 0;
+      } finally {
+        this.inFlight--;
+      }
     }
   }
 
@@ -128,7 +161,7 @@ export class Simulator {
     const now = Date.now();
     const period = this.opts.batchSeconds * 1000;
     for (let i = 0; i < this.nodes.length && this.inFlight < this.opts.maxInFlight && !this.stopped; i++) {
-      if (this.due[i]! > now) continue;
+      if (this.due[i]! > now || this.keyRefusals[i]! >= MAX_KEY_REFUSALS) continue;
       this.due[i] = Math.max(this.due[i]! + period, now);
       this.inFlight++;
       this.sendOne(i, now)

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPool, asApp, asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
-import type { Sql } from './sql';
+import { type Sql, sqlOf } from './sql';
 
 /**
  * Tenant isolation, table by table, as the app's own role (mc_app through a NOINHERIT
@@ -298,6 +298,22 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
     const expected = table === 'memberships' ? 3 : 1;
     expect(after).toBe(expected);
   });
+
+  // The ingest function runs as mc_definer once a key has named its org. Its policies must still
+  // hold it to that org: a bug in the function cannot write into another tenant's data.
+  it.each(['telemetry', 'telemetry_rollups_1m', 'node_latest', 'ingest_batches'])(
+    'the ingest definer, with org A selected, cannot write org B rows into mc.%s',
+    async (table) => {
+      const err = await asOwner(db, a.orgId, async (c) => {
+        await c.query('SET LOCAL ROLE mc_definer');
+        return fixtures[table]!.crossInsert(sqlOf(c), b).then(
+          () => null,
+          (e: { code?: string; message?: string }) => e,
+        );
+      });
+      expect(err).toMatchObject({ code: '42501', message: expect.stringMatching(/row-level security policy/) });
+    },
+  );
 
   it('updates aimed at another org change nothing', async () => {
     const n = await asApp(pool, a.admin, (sql) => sql.query(`UPDATE mc.components SET state = 'major_outage' WHERE org_id = $1 RETURNING id`, [b.orgId]));

@@ -81,6 +81,21 @@ describe.each(versions)('as a non-superuser owner (Supabase-like) on %s', (_labe
       await app.end();
       expect(n.rows[0].n).toBe(12);
       expect(who.rows[0]).toMatchObject({ display_name: 'Ada Okafor', role: 'admin' });
+
+      // Supabase's anon, as docs/formats.md sets it up: EXECUTE on the public wrapper, nothing else.
+      const anonPassword = randomBytes(12).toString('base64url');
+      await owner.query(`CREATE ROLE anon_like LOGIN PASSWORD '${anonPassword}'`);
+      await owner.query('GRANT EXECUTE ON FUNCTION public.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text) TO anon_like');
+      const anon = new pg.Client(clientConfig({ ...target, user: 'anon_like' }, anonPassword));
+      await anon.connect();
+      try {
+        const r = await anon.query('SELECT public.ingest_telemetry($1, gen_random_uuid(), ARRAY[now()], ARRAY[$2], ARRAY[1.0]) AS r', [`ume_node_${'A'.repeat(38)}`, 'probe']);
+        expect(r.rows[0].r).toMatchObject({ status: 'rejected', code: 'key_invalid' });
+        const denied = await anon.query('SELECT count(*) FROM mc.telemetry').catch((e: { code?: string }) => e);
+        expect((denied as { code?: string }).code).toBe('42501');
+      } finally {
+        await anon.end();
+      }
     } finally {
       await owner.end();
     }

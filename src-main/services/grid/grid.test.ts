@@ -278,3 +278,97 @@ describe.skipIf(!ok)('the grid through the contract', () => {
     expect(day.series[0]!.t).toHaveLength(288);
   });
 });
+
+describe.skipIf(!ok)('grid rules under concurrency and at the edges', () => {
+  let db: TestDatabase;
+  let org: TestOrg;
+  let grid: TestGrid;
+  beforeAll(async () => {
+    db = await migratedDatabase(testServers()[0]!);
+    org = await createOrg(db, 'edges');
+    grid = await seedGrid(db, org);
+  });
+  afterAll(async () => db?.drop());
+
+  it('never lets a site and a policy that excludes it both commit', async () => {
+    const a = await db.owner();
+    const b = await db.owner();
+    try {
+      for (const c of [a, b]) {
+        await c.query('BEGIN');
+        await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
+      }
+      await a.query(`UPDATE mc.corridors SET allowed_countries = '{DE,FR,NL,BE}' WHERE id = $1`, [grid.corridorId]);
+      await a.query('COMMIT');
+      await a.query('BEGIN');
+      await a.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
+      await a.query(
+        `INSERT INTO mc.sites (org_id, corridor_id, key, name, kind, country, latitude, longitude, owner_name) VALUES ($1, $2, 'bru-01', 'BRU-01', 'campus', 'BE', 50.8, 4.4, 'o')`,
+        [org.orgId, grid.corridorId],
+      );
+      // B tries to drop BE while A's site is not committed yet: it must wait, then see it.
+      const policy = b.query(`UPDATE mc.corridors SET allowed_countries = '{DE,FR,NL}' WHERE id = $1`, [grid.corridorId]).then(
+        () => 'committed',
+        (e: { message?: string }) => e.message ?? 'refused',
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      await a.query('COMMIT');
+      expect(await policy).toMatch(/would exclude existing sites of EU: BRU-01 \(BE\)/);
+      await b.query('ROLLBACK');
+    } finally {
+      await a.end();
+      await b.end();
+    }
+  });
+
+  it('refuses a node registered as retired', async () => {
+    const err = await asOwner(db, org.orgId, (c) =>
+      c.query(
+        `INSERT INTO mc.nodes (org_id, site_id, node_group_id, hostname, runtime_group, gpu_model, gpu_count, gpu_memory_gb, capacity_tokens_per_s, lifecycle)
+         VALUES ($1, $2, $3, 'zombie', 'vllm', 'H100', 1, 80, 1, 'retired')`,
+        [org.orgId, grid.siteId, grid.groupId],
+      ),
+    ).catch((e: { message?: string }) => e);
+    expect((err as { message?: string }).message).toBe('A node cannot be registered as retired.');
+  });
+
+  it('keeps the daily key check honest however many other refusals pile up', async () => {
+    const core = await coreOn(db, org.admin.email);
+    const ingest = await ingestPool(db);
+    try {
+      const revoked = (await call(core, 'keys.issue', { nodeId: grid.nodeId })) as Response<'keys.issue'>;
+      await call(core, 'keys.revoke', { keyId: revoked.key.id, reason: 'compromised' });
+      expect((await sendBatch(ingest, { key: revoked.secret, batchId: randomUUID(), samples: samplesNow(1) })).code).toBe('key_revoked');
+      // 600 newer refusal records of another kind: bad samples from six valid keys, 100 sources
+      // each (the most one key and reason keeps apart), so the page of 500 holds none of the
+      // revoked key's.
+      for (let i = 0; i < 6; i++) {
+        const good = (await call(core, 'keys.issue', { nodeId: grid.nodeId })) as Response<'keys.issue'>;
+        await Promise.all(
+          Array.from({ length: 100 }, (_, j) =>
+            sendBatch(ingest, { key: good.secret, batchId: randomUUID(), samples: [{ ts: new Date(), metric: 'gpu_util_pct', value: 500 }], agent: `src-${i}-${j}` }),
+          ),
+        );
+      }
+      const list = (await call(core, 'keys.list', {})) as Response<'keys.list'>;
+      expect(list.rejections.length).toBe(500);
+      expect(list.rejections.some((r) => r.reason === 'key_revoked')).toBe(false);
+      expect(list.check).toMatchObject({ ok: false, refusedKeysStillPresented: 1 });
+    } finally {
+      await ingest.end();
+      await core.cleanup();
+    }
+  });
+
+  it('does not take a validation record as a sign of life', async () => {
+    const core = await coreOn(db, org.admin.email);
+    try {
+      const before = ((await call(core, 'nodes.get', { nodeId: grid.nodeId })) as Response<'nodes.get'>).node.seenAt;
+      await call(core, 'telemetry.validate', { nodeId: grid.nodeId });
+      const after = ((await call(core, 'nodes.get', { nodeId: grid.nodeId })) as Response<'nodes.get'>).node.seenAt;
+      expect(after).toBe(before);
+    } finally {
+      await core.cleanup();
+    }
+  });
+});

@@ -126,11 +126,15 @@ export async function listKeys(sql: Sql, staleDays: number) {
         AND (SELECT count(*) FROM mc.node_keys k WHERE k.org_id = n.org_id AND k.node_id = n.id AND ${VALID_KEY_SQL}) = 0
       ORDER BY n.hostname`,
   );
-  const refusedStillPresented = new Set(
-    rejections
-      .filter((r) => r.key_id && ['key_revoked', 'key_expired', 'key_rotated_out'].includes(r.reason) && r.last_seen_at >= since)
-      .map((r) => r.key_id),
-  ).size;
+  // Over every rejection record, not the page shown below it: a flood of other refusals must
+  // never push a revoked key out of the count.
+  const refusedStillPresented = (
+    await sql.one<{ n: number }>(
+      `SELECT count(DISTINCT key_id)::int AS n FROM mc.ingest_rejections
+        WHERE key_id IS NOT NULL AND reason IN ('key_revoked', 'key_expired', 'key_rotated_out') AND last_seen_at >= $1`,
+      [since],
+    )
+  ).n;
   const staleKeys = keys.filter((k) => k.stale).length;
   const mapped: Rejection[] = rejections.map((r) => ({
     keyId: r.key_id,

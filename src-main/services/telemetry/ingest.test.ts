@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST_LIMITS, METRICS } from '../../../src-shared/domain/metrics';
-import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { appPool, asApp, asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { ingestPool, samplesNow, seedGrid, seedKey, type TestGrid } from '../../testing/grid';
 import { generateNodeKey } from '../keys';
 import { type Batch, sendBatch } from './ingest';
@@ -54,7 +54,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('authenticated te
     expect(latest).toEqual({ gpu_util_pct: 60, p95_latency_ms: 420, error_rate: 0.004 });
     const k = await asOwner(db, null, async (c) => (await c.query('SELECT last_used_at, last_used_source, use_count FROM mc.node_keys WHERE id = $1', [key.id])).rows[0]);
     expect(k.use_count).toBe(1);
-    expect(k.last_used_source).toMatch(/^127\.0\.0\.1 · test agent$|^local socket · test agent$/);
+    expect(k.last_used_source).toMatch(/^(127\.0\.0\.1|local socket) · agent says: test agent$/);
   });
 
   it('rolls samples of one minute up: count, sum, min, max and the latest value, across batches', async () => {
@@ -208,19 +208,91 @@ describe.each(testServers().map((s) => [s.label, s] as const))('authenticated te
     });
   });
 
-  it('takes the caller’s address from PostgREST’s forwarded header when present', async () => {
+  it('takes the forwarded address only from PostgREST, never from a caller who writes the header itself', async () => {
+    const withHeader = async (p: pg.Pool) => {
+      const c = await p.connect();
+      try {
+        await c.query('BEGIN');
+        await c.query(`SELECT set_config('request.headers', '{"x-forwarded-for": "203.0.113.9, 10.0.0.1"}', true)`);
+        const r = await c.query('SELECT public.ingest_telemetry($1, $2, $3::timestamptz[], $4::text[], $5::float8[]) AS r', [key.secret, randomUUID(), [new Date()], ['probe'], [1]]);
+        await c.query('COMMIT');
+        expect(r.rows[0].r).toMatchObject({ status: 'accepted' });
+      } finally {
+        c.release();
+      }
+      return asOwner(db, null, async (o) => (await o.query('SELECT last_used_source FROM mc.node_keys WHERE id = $1', [key.id])).rows[0].last_used_source as string);
+    };
+    // A node agent logged in directly: its own header is ignored.
+    expect(await withHeader(pool)).toMatch(/^(127\.0\.0\.1|local socket)$/);
+    // PostgREST logs in as "authenticator" behind Supabase's proxy: then the header counts.
+    const password = 'authenticator-test-password';
+    await asOwner(db, null, async (o) => {
+      await o.query(`DO $$ BEGIN CREATE ROLE authenticator LOGIN NOINHERIT; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+      await o.query(`ALTER ROLE authenticator LOGIN INHERIT PASSWORD '${password}'`);
+      await o.query('GRANT mc_ingest TO authenticator');
+    });
+    const postgrest = new (await import('pg')).default.Pool({ ...db.target, user: 'authenticator', password, max: 1 });
+    try {
+      expect(await withHeader(postgrest)).toBe('203.0.113.9');
+    } finally {
+      await postgrest.end();
+    }
+  });
+
+  it('puts the caller’s org setting back when it returns', async () => {
     const c = await pool.connect();
     try {
       await c.query('BEGIN');
-      await c.query(`SELECT set_config('request.headers', '{"x-forwarded-for": "203.0.113.9, 10.0.0.1"}', true)`);
-      const r = await c.query('SELECT public.ingest_telemetry($1, $2, $3::timestamptz[], $4::text[], $5::float8[]) AS r', [key.secret, randomUUID(), [new Date()], ['probe'], [1]]);
+      await c.query(`SELECT set_config('mc.org_id', 'caller-value', true)`);
+      await c.query('SELECT mc.ingest_telemetry($1, $2, $3::timestamptz[], $4::text[], $5::float8[]) AS r', [key.secret, randomUUID(), [new Date()], ['probe'], [1]]);
+      const after = await c.query(`SELECT current_setting('mc.org_id', true) AS v`);
       await c.query('COMMIT');
-      expect(r.rows[0].r).toMatchObject({ status: 'accepted' });
+      expect(after.rows[0].v).toBe('caller-value');
     } finally {
       c.release();
     }
-    const src = await asOwner(db, null, async (c2) => (await c2.query('SELECT last_used_source FROM mc.node_keys WHERE id = $1', [key.id])).rows[0].last_used_source);
-    expect(src).toBe('203.0.113.9');
+  });
+
+  it('keeps partition creation out of the app’s reach, and inside the retention window', async () => {
+    const app = await appPool(db);
+    try {
+      const err = await asApp(app, org.auditor, (sql) => sql.query(`SELECT mc.telemetry_ensure_days('2999-01-01', '3000-02-01')`)).catch((e: { code?: string }) => e);
+      expect((err as { code?: string }).code).toBe('42501');
+    } finally {
+      await app.end();
+    }
+    const created = await asOwner(db, null, async (c) => (await c.query(`SELECT mc.telemetry_ensure_days('2999-01-01', '3000-02-01') AS n`)).rows[0].n);
+    expect(created).toBe(0);
+  });
+
+  it('takes a validation probe as proof of the path, not as a sign of life', async () => {
+    const before = await asOwner(db, null, async (c) => (await c.query('SELECT seen_at FROM mc.node_latest WHERE node_id = $1', [grid.nodeId])).rows[0].seen_at);
+    expect(await send({ samples: [{ ts: new Date(), metric: 'probe', value: 1 }] })).toMatchObject({ status: 'accepted', accepted: 1 });
+    const after = await asOwner(db, null, async (c) => (await c.query('SELECT seen_at FROM mc.node_latest WHERE node_id = $1', [grid.nodeId])).rows[0].seen_at);
+    expect(after).toEqual(before);
+    const rolled = await asOwner(db, null, async (c) => (await c.query('SELECT count(*)::int AS n FROM mc.telemetry_rollups_1m WHERE metric = 100')).rows[0].n);
+    expect(rolled).toBe(0);
+  });
+
+  it('lays partitions on UTC midnights whatever the session’s time zone and date style', async () => {
+    const c = await pool.connect();
+    try {
+      await c.query(`SET TimeZone = 'Pacific/Kiritimati'`);
+      await c.query(`SET DateStyle = 'SQL, DMY'`);
+      const day = new Date(Date.now() - 20 * 86_400_000);
+      const r = await c.query('SELECT mc.ingest_telemetry($1, $2, $3::timestamptz[], $4::text[], $5::float8[]) AS r', [key.secret, randomUUID(), [day], ['gpu_util_pct'], [10]]);
+      expect(r.rows[0].r).toMatchObject({ status: 'accepted' });
+      const name = `telemetry_${day.toISOString().slice(0, 10).replace(/-/g, '')}`;
+      const bound = await asOwner(db, null, async (o) => {
+        await o.query(`SET TimeZone = 'UTC'`);
+        return (await o.query(`SELECT pg_get_expr(c.relpartbound, c.oid) AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'mc_telemetry' AND c.relname = $1`, [name])).rows[0].b as string;
+      });
+      const d = day.toISOString().slice(0, 10);
+      const next = new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      expect(bound).toBe(`FOR VALUES FROM ('${d} 00:00:00+00') TO ('${next} 00:00:00+00')`);
+    } finally {
+      c.release();
+    }
   });
 
   it('gives the ingest role nothing but the ingest function', async () => {
