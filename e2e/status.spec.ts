@@ -103,6 +103,19 @@ test.describe('app shell', () => {
   test('navigation lists only views that exist', async ({ page, host }) => {
     await page.goto(host.url);
     const nav = page.getByRole('navigation', { name: 'Views' });
-    await expect(nav.getByRole('link')).toHaveText([/Status/, /Corridors/, /Nodes/, /Node keys/, /Audit log/, /Connections/]);
+    await expect(nav.getByRole('link')).toHaveText([
+      /Status/,
+      /Operator/,
+      /Incidents/,
+      /Alerts/,
+      /Observability/,
+      /Checklists/,
+      /Readiness/,
+      /Corridors/,
+      /Nodes/,
+      /Node keys/,
+      /Audit log/,
+      /Connections/,
+    ]);
   });
 });

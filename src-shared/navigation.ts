@@ -1,14 +1,21 @@
 /**
  * The views that exist. The nav, the command palette, the shortcuts, the desktop menu and the
  * shell actions all follow this list, so a view cannot be in one and missing from another.
+ * "g" then the key letter reaches every view; Alt+digit the first nine.
  */
 export const VIEWS = [
   { id: 'status', label: 'Status', key: 's', digit: '1', summary: 'Global component status' },
-  { id: 'corridors', label: 'Corridors', key: 'r', digit: '2', summary: 'Corridors, residency policies and sites' },
-  { id: 'nodes', label: 'Nodes', key: 'n', digit: '3', summary: 'Every node: lifecycle, health and telemetry' },
-  { id: 'keys', label: 'Node keys', key: 'k', digit: '4', summary: 'Node keys, their use, and refused calls' },
-  { id: 'audit', label: 'Audit log', key: 'a', digit: '5', summary: 'Hash-chained record of every change' },
-  { id: 'connections', label: 'Connections', key: 'c', digit: '6', summary: 'Database profiles and the active connection' },
+  { id: 'operator', label: 'Operator', key: 'o', digit: '2', summary: 'Mission control on one screen: incidents, alerts, corridor health, today’s checklist' },
+  { id: 'incidents', label: 'Incidents', key: 'i', digit: '3', summary: 'Incidents, their timelines, command and escalation' },
+  { id: 'alerts', label: 'Alerts', key: 'l', digit: '4', summary: 'Alert rules and the alerts pending, firing and resolved' },
+  { id: 'observability', label: 'Observability', key: 'b', digit: '5', summary: 'Health, routing, energy and security scores; latency, errors, queues' },
+  { id: 'checklists', label: 'Checklists', key: 'h', digit: '6', summary: 'Daily, weekly and monthly checklists, site safety, post-deployment' },
+  { id: 'readiness', label: 'Readiness', key: 'y', digit: '7', summary: 'Go-live gates per corridor and customer pilot' },
+  { id: 'corridors', label: 'Corridors', key: 'r', digit: '8', summary: 'Corridors, residency policies and sites' },
+  { id: 'nodes', label: 'Nodes', key: 'n', digit: '9', summary: 'Every node: lifecycle, health and telemetry' },
+  { id: 'keys', label: 'Node keys', key: 'k', digit: null, summary: 'Node keys, their use, and refused calls' },
+  { id: 'audit', label: 'Audit log', key: 'a', digit: null, summary: 'Hash-chained record of every change' },
+  { id: 'connections', label: 'Connections', key: 'c', digit: null, summary: 'Database profiles and the active connection' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

@@ -19,7 +19,7 @@ export function buildMenu(core: AppCore): Menu {
       submenu: [
         { label: 'Command palette…', accelerator: 'CmdOrCtrl+K', registerAccelerator: false, click: act('palette') },
         { type: 'separator' },
-        ...VIEWS.map((v) => ({ label: v.label, accelerator: `Alt+${v.digit}`, registerAccelerator: false, click: act(`navigate:${v.id}`) })),
+        ...VIEWS.map((v) => ({ label: v.label, ...(v.digit ? { accelerator: `Alt+${v.digit}`, registerAccelerator: false } : {}), click: act(`navigate:${v.id}`) })),
       ],
     },
     {

@@ -8,6 +8,7 @@ import { KeyringVault, type Vault } from '../vault';
 import { DemoAgent } from '../agent/demo-agent';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
+import { OpsJob } from './ops-job';
 import { createLogger, type Logger } from './log';
 import { appVersion, sqlDir } from './paths';
 
@@ -20,6 +21,8 @@ export interface AppCoreOptions {
   embeddedBinaries?: ServerBinaries;
   /** Demo mode on the embedded demo org: demo grid plus simulated node agents (default on). */
   demoAgent?: boolean;
+  /** Alert evaluation, escalation and per-minute figures in the background (default on). */
+  opsJob?: boolean;
 }
 
 export interface Health {
@@ -43,6 +46,8 @@ export interface AppCore {
   shell: EventEmitter;
   /** Demo mode's simulated agents, when running (tests look at it). */
   demo: DemoAgent | null;
+  /** The operations clock (alerts, escalation, figures), when enabled. */
+  ops: OpsJob | null;
   /** Connects the active profile; never throws (a failure is the database state). */
   start(): Promise<void>;
   health(): Promise<Health>;
@@ -72,10 +77,12 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     const shell = new EventEmitter();
     const demo = opts.demoAgent ?? process.env.MC_DEMO_AGENT !== '0' ? new DemoAgent({ db, vault, log }) : null;
     const maintenance = new MaintenanceJob(db, log);
-    // Follow the connection: demo agent and maintenance start, stop or move with the active profile.
+    const ops = opts.opsJob ?? process.env.MC_OPS_JOB !== '0' ? new OpsJob(db, log) : null;
+    // Follow the connection: demo agent, maintenance and the ops clock start, stop or move with the active profile.
     db.on('changed', () => {
       void demo?.sync();
       maintenance.sync();
+      ops?.sync();
     });
     const router = createRouter(
       { log, db, vault, shell, localAudit: new LocalAuditLog(opts.dataDir), appVersion: appVersion(), validateResponses: opts.validateResponses ?? true },
@@ -108,6 +115,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       router,
       shell,
       demo,
+      ops,
       start: () => db.start(),
       health() {
         // /healthz needs no token; one database round per second at most, however often it is asked.
@@ -121,6 +129,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         closed = true;
         try {
           maintenance.stop();
+          ops?.stop();
           await demo?.stop();
           await db.close();
         } finally {

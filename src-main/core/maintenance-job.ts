@@ -1,12 +1,13 @@
 import type { Logger } from './log';
 import type { DatabaseManager } from '../db';
+import { maintainOps } from '../services/org';
 import { maintainTelemetry } from '../services/telemetry';
 
 const EVERY_MS = 60 * 60_000;
 
 /**
- * Telemetry upkeep for the connected database: day partitions ahead of time, expired ones
- * dropped, rollups and batch ids trimmed. Once on connect, then hourly. Several instances on one
+ * Upkeep of the connected database: day partitions ahead of time, expired ones dropped, rollups,
+ * batch ids, alert transitions and corridor minutes trimmed. Once on connect, then hourly. Several instances on one
  * database may all run it: the SQL is idempotent and serialises partition creation.
  */
 export class MaintenanceJob {
@@ -31,7 +32,7 @@ export class MaintenanceJob {
 
   async run(): Promise<void> {
     try {
-      const result = await this.db.systemTx((sql) => maintainTelemetry(sql));
+      const result = await this.db.systemTx(async (sql) => ({ ...(await maintainTelemetry(sql)), ...(await maintainOps(sql)) }));
       this.log.info(result, 'telemetry maintenance');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'telemetry maintenance failed; will retry in an hour');

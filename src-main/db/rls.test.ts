@@ -188,6 +188,157 @@ const fixtures: Record<string, Fixture> = {
   },
 };
 
+/** Per org: the ids of the operations rows (incidents, alerts, checklists) the fixtures create. */
+const ops = new Map<string, { policy: string; incident: string; rule: string; pilot: string; run: string }>();
+const o = (org: TestOrg) => ops.get(org.orgId)!;
+
+Object.assign(fixtures, {
+  org_ops_settings: {
+    refusedBy: 'policy',
+    async seed(c, org) {
+      ops.set(org.orgId, { policy: randomUUID(), incident: randomUUID(), rule: randomUUID(), pilot: randomUUID(), run: randomUUID() });
+      await c.query('INSERT INTO mc.org_ops_settings (org_id) VALUES ($1)', [org.orgId]);
+    },
+    crossInsert: (sql, v) => sql.query('INSERT INTO mc.org_ops_settings (org_id, energy_target_wh_per_1k) VALUES ($1, 999)', [v.orgId]),
+  },
+  escalation_policies: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.escalation_policies (id, org_id, name, steps) VALUES ($1, $2, 'Default', '[{"waitMinutes":0,"target":{"kind":"role","role":"admin"}}]')`, [o(org).policy, org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.escalation_policies (org_id, name, steps) VALUES ($1, 'Sneaky', '[]')`, [v.orgId]),
+  },
+  incident_counters: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query('INSERT INTO mc.incident_counters (org_id, last) VALUES ($1, 1)', [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query('INSERT INTO mc.incident_counters (org_id, last) VALUES ($1, 1000)', [v.orgId]),
+  },
+  incidents: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.incidents (id, org_id, number, title, severity, policy_id, opened_by_name) VALUES ($1, $2, 1, 'Seeded', 'high', $3, 'seed')`, [
+          o(org).incident,
+          org.orgId,
+          o(org).policy,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.incidents (org_id, number, title, severity, opened_by_name) VALUES ($1, 99, 'Forged', 'critical', 'x')`, [v.orgId]),
+  },
+  incident_events: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.incident_events (org_id, incident_id, kind, actor_name, audit_seq) VALUES ($1, $2, 'opened', 'seed', 1)`, [org.orgId, o(org).incident])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.incident_events (org_id, incident_id, kind, actor_name, body, audit_seq) VALUES ($1, $2, 'note', 'x', 'forged', 1)`, [v.orgId, o(v).incident]),
+  },
+  incident_affected: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.incident_affected (org_id, incident_id, kind, target_id) VALUES ($1, $2, 'node', $3)`, [org.orgId, o(org).incident, g(org).node]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.incident_affected (org_id, incident_id, kind, target_id) VALUES ($1, $2, 'site', $3)`, [v.orgId, o(v).incident, g(v).site]),
+  },
+  incident_reviews: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.incident_reviews (org_id, incident_id, summary) VALUES ($1, $2, 'seeded')`, [org.orgId, o(org).incident]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.incident_reviews (org_id, incident_id, summary) VALUES ($1, $2, 'forged')`, [v.orgId, o(v).incident]),
+  },
+  escalation_notifications: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.escalation_notifications (org_id, incident_id, arm, round, step, target, due_at) VALUES ($1, $2, 1, 0, 0, '{}', now())`, [org.orgId, o(org).incident])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.escalation_notifications (org_id, incident_id, arm, round, step, target, due_at) VALUES ($1, $2, 9, 0, 0, '{}', now())`, [v.orgId, o(v).incident]),
+  },
+  alert_rules: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.alert_rules (id, org_id, name, metric, aggregation, comparison, threshold, for_seconds, severity, scope_kind)
+           VALUES ($1, $2, 'Latency', 'p95_latency_ms', 'p95', '>', 1000, 300, 'critical', 'corridor')`,
+          [o(org).rule, org.orgId],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.alert_rules (org_id, name, metric, aggregation, comparison, threshold, for_seconds, severity, scope_kind)
+         VALUES ($1, 'Sneaky', 'error_rate', 'avg', '>', 0, 0, 'critical', 'all')`,
+        [v.orgId],
+      ),
+  },
+  alert_instances: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.alert_instances (org_id, rule_id, subject_key, subject_type, state) VALUES ($1, $2, 'all', 'all', 'firing')`, [org.orgId, o(org).rule])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.alert_instances (org_id, rule_id, subject_key, subject_type, subject_id, state) VALUES ($1, $2, $3, 'corridor', $4, 'firing')`, [
+        v.orgId,
+        o(v).rule,
+        `corridor:${g(v).corridor}`,
+        g(v).corridor,
+      ]),
+  },
+  alert_events: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.alert_events (org_id, rule_id, subject_key, from_state, to_state, reason, at) VALUES ($1, $2, 'all', 'pending', 'firing', 'seeded', now())`, [
+          org.orgId,
+          o(org).rule,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.alert_events (org_id, rule_id, subject_key, from_state, to_state, reason, at) VALUES ($1, $2, 'all', 'firing', 'resolved', 'forged', now())`, [
+        v.orgId,
+        o(v).rule,
+      ]),
+  },
+  incident_alerts: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.incident_alerts (org_id, incident_id, rule_id, subject_key) VALUES ($1, $2, $3, 'all')`, [org.orgId, o(org).incident, o(org).rule]).then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.incident_alerts (org_id, incident_id, rule_id, subject_key) VALUES ($1, $2, $3, $4)`, [v.orgId, o(v).incident, o(v).rule, `corridor:${g(v).corridor}`]),
+  },
+  pilots: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.pilots (id, org_id, customer_name, corridor_id) VALUES ($1, $2, 'Acme', $3)`, [o(org).pilot, org.orgId, g(org).corridor]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.pilots (org_id, customer_name, corridor_id) VALUES ($1, 'Sneaky', $2)`, [v.orgId, g(v).corridor]),
+  },
+  checklist_runs: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.checklist_runs (id, org_id, template_key, kind, title, subject_type, period) VALUES ($1, $2, 'daily', 'checklist', 'Daily', 'org', '2026-01-01')`, [
+          o(org).run,
+          org.orgId,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.checklist_runs (org_id, template_key, kind, title, subject_type, period) VALUES ($1, 'weekly', 'checklist', 'Forged', 'org', '2026-W01')`, [v.orgId]),
+  },
+  checklist_items: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.checklist_items (org_id, run_id, position, key, text) VALUES ($1, $2, 1, 'a', 'A')`, [org.orgId, o(org).run]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.checklist_items (org_id, run_id, position, key, text) VALUES ($1, $2, 2, 'forged', 'Forged')`, [v.orgId, o(v).run]),
+  },
+  corridor_minutes: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.corridor_minutes (org_id, corridor_id, minute, nodes_reporting) VALUES ($1, $2, date_trunc('minute', now()), 1)`, [org.orgId, g(org).corridor])
+        .then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.corridor_minutes (org_id, corridor_id, minute, nodes_reporting) VALUES ($1, NULL, now(), 99)`, [v.orgId]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -206,6 +357,22 @@ const SEED_ORDER = [
   'node_latest',
   'ingest_batches',
   'evidence_records',
+  'org_ops_settings',
+  'escalation_policies',
+  'incident_counters',
+  'incidents',
+  'incident_events',
+  'incident_affected',
+  'incident_reviews',
+  'escalation_notifications',
+  'alert_rules',
+  'alert_instances',
+  'alert_events',
+  'incident_alerts',
+  'pilots',
+  'checklist_runs',
+  'checklist_items',
+  'corridor_minutes',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {
@@ -295,7 +462,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
     expect(err.code).toBe('42501');
     expect(err.message).toMatch(fixtures[table]!.refusedBy === 'policy' ? /row-level security policy/ : /permission denied/);
     const after = await asOwner(db, null, async (c) => (await c.query(`SELECT count(*)::int AS n FROM mc.${table} WHERE org_id = $1`, [b.orgId])).rows[0].n);
-    const expected = table === 'memberships' ? 3 : 1;
+    const expected = table === 'memberships' ? 4 : 1;
     expect(after).toBe(expected);
   });
 
@@ -330,7 +497,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
 
   it('sees only the operators who are members of the own org', async () => {
     const emails = await asApp(pool, a.operator, (sql) => sql.query<{ email: string }>('SELECT email FROM mc.operators ORDER BY email'));
-    expect(emails.map((e) => e.email)).toEqual([a.admin.email, a.auditor.email, a.operator.email].sort());
+    expect(emails.map((e) => e.email)).toEqual([a.admin.email, a.auditor.email, a.commander.email, a.operator.email].sort());
   });
 
   it('sees only the own org row', async () => {

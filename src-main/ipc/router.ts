@@ -89,6 +89,7 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
       try {
         return await db.tx(session, async (sql) => {
           let audited = 0;
+          let unchanged = false;
           const ctx: OrgCommandCtx = {
             ...base,
             session,
@@ -97,10 +98,13 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
               audited++;
               return appendAudit(sql, session, draft, { reason, requestId });
             },
+            unchanged: () => {
+              unchanged = true;
+            },
           };
           const result = await handler(input, ctx);
           // Evidence first: a command that changed something without saying so is a bug, and its change is rolled back.
-          if (audited === 0) throw new Error(`command ${name} wrote no audit event`);
+          if (audited === 0 && !unchanged) throw new Error(`command ${name} wrote no audit event`);
           return result;
         });
       } catch (err) {

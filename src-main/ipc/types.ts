@@ -46,6 +46,11 @@ export interface OrgCommandCtx extends BaseCtx {
   sql: Sql;
   /** Append the command's audit event in this same transaction; the router insists on one. */
   audit(draft: AuditDraft): Promise<AuditRecord>;
+  /**
+   * Say the command found nothing to change (e.g. "start today's checklist" when it is started
+   * already): then, and only then, it may finish without an audit event.
+   */
+  unchanged(): void;
 }
 
 export interface LocalCommandCtx extends BaseCtx {

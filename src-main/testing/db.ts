@@ -82,12 +82,13 @@ export interface TestOrg {
   admin: TxScope & { email: string; name: string };
   operator: TxScope & { email: string; name: string };
   auditor: TxScope & { email: string; name: string };
+  commander: TxScope & { email: string; name: string };
 }
 
-/** An org with one admin, one operator and one auditor, written by the owner as the seed does. */
+/** An org with one admin, operator, auditor and incident commander, written by the owner as the seed does. */
 export async function createOrg(db: TestDatabase, slug: string): Promise<TestOrg> {
   const orgId = randomUUID();
-  const people = (['admin', 'operator', 'auditor'] as const).map((role) => ({
+  const people = (['admin', 'operator', 'auditor', 'incident_commander'] as const).map((role) => ({
     role,
     id: randomUUID(),
     email: `${role}.${slug}@example.test`,
@@ -107,7 +108,7 @@ export async function createOrg(db: TestDatabase, slug: string): Promise<TestOrg
     await c.end();
   }
   const scope = (p: (typeof people)[number]) => ({ orgId, operatorId: p.id, role: p.role, email: p.email, name: p.name });
-  return { orgId, slug, admin: scope(people[0]!), operator: scope(people[1]!), auditor: scope(people[2]!) };
+  return { orgId, slug, admin: scope(people[0]!), operator: scope(people[1]!), auditor: scope(people[2]!), commander: scope(people[3]!) };
 }
 
 export function asApp<T>(pool: pg.Pool, scope: TxScope, fn: (sql: Sql) => Promise<T>): Promise<T> {

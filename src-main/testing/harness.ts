@@ -22,7 +22,7 @@ export const READ_ONLY: CallContext = { readOnly: true, via: 'direct' };
  * A real AppCore whose active profile is a test database on a test server: the remote-profile
  * path, with the password in the (test) keychain, as a user would set it up.
  */
-export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { start?: boolean } = {}): Promise<AppCore & { cleanup(): Promise<void> }> {
+export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { start?: boolean; opsJob?: boolean } = {}): Promise<AppCore & { cleanup(): Promise<void> }> {
   const data = tempDataDir();
   const store = new ProfileStore(data.dir);
   const profile = store.saveRemote(undefined, {
@@ -38,7 +38,8 @@ export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { st
   store.setActive(profile.id);
   const vault = testVault();
   await vault.set(secretAccounts.profilePassword(store.instanceId, profile.id), db.password);
-  const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), seedDemo: false, validateResponses: true });
+  // The ops clock stays off unless a test asks for it: tests drive alerts and escalation with their own clock.
+  const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), seedDemo: false, validateResponses: true, opsJob: opts.opsJob ?? false });
   if (opts.start ?? true) await core.start();
   return Object.assign(core, {
     async cleanup() {

@@ -2,11 +2,17 @@ import { useEffect } from 'react';
 import { Toasts } from '../components/Toasts';
 import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
+import { AlertsView } from '../views/alerts/AlertsView';
 import { AuditView } from '../views/audit/AuditView';
+import { ChecklistsView } from '../views/checklists/ChecklistsView';
 import { ConnectionsView } from '../views/connections/ConnectionsView';
 import { CorridorsView } from '../views/corridors/CorridorsView';
+import { IncidentsView } from '../views/incidents/IncidentsView';
 import { KeysView } from '../views/keys/KeysView';
 import { NodesView } from '../views/nodes/NodesView';
+import { ObservabilityView } from '../views/observability/ObservabilityView';
+import { OperatorView } from '../views/operator/OperatorView';
+import { ReadinessView } from '../views/readiness/ReadinessView';
 import { StatusView } from '../views/status/StatusView';
 import { Banners } from './Banners';
 import { CommandPalette } from './CommandPalette';
@@ -40,6 +46,12 @@ export function App() {
       <main>
         <Banners />
         {route === 'status' && <StatusView />}
+        {route === 'operator' && <OperatorView />}
+        {route === 'incidents' && <IncidentsView />}
+        {route === 'alerts' && <AlertsView />}
+        {route === 'observability' && <ObservabilityView />}
+        {route === 'checklists' && <ChecklistsView />}
+        {route === 'readiness' && <ReadinessView />}
         {route === 'corridors' && <CorridorsView />}
         {route === 'nodes' && <NodesView />}
         {route === 'keys' && <KeysView />}

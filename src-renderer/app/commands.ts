@@ -25,7 +25,7 @@ export function buildCommands(): Command[] {
     id: `go:${r.id}`,
     group: 'Go to',
     label: r.label,
-    keys: [['g', r.key], [`Alt+${r.digit}`]],
+    keys: r.digit ? [['g', r.key], [`Alt+${r.digit}`]] : [['g', r.key]],
     run: () => ui.navigate(r.id),
   }));
   const actions: Command[] = [

@@ -30,7 +30,7 @@ export function useGlobalShortcuts(): void {
       }
       if (isTyping(e.target) || modalOpen()) return;
       if (e.altKey && !e.ctrlKey && !e.metaKey) {
-        const route = ROUTES.find((r) => e.code === `Digit${r.digit}`);
+        const route = ROUTES.find((r) => r.digit && e.code === `Digit${r.digit}`);
         if (route) {
           e.preventDefault();
           ui.navigate(route.id);

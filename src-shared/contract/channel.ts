@@ -91,3 +91,9 @@ export const ok = z.object({ ok: z.literal(true) });
 export const uuid = z.uuid();
 /** Timestamps cross the wire as ISO-8601 strings in UTC; only the screen shows local time. */
 export const isoTime = z.iso.datetime({ offset: false });
+/** Someone who did something; a former member keeps their name. */
+export const actorRef = z.object({ id: z.uuid(), name: z.string() });
+/** The same where the actor may be the app itself (an alert rule, the escalation clock). */
+export const eventActor = z.object({ id: z.uuid().nullable(), name: z.string() });
+/** A change set of ids, coalesced: `truncated` says "reload everything". */
+export const idsEvent = z.object({ ids: z.array(z.string()), truncated: z.boolean() });

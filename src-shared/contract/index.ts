@@ -1,9 +1,13 @@
 import type { z } from 'zod';
 import type { ChannelDef, TopicDef } from './channel';
+import * as alerts from './alerts';
 import * as audit from './audit';
+import * as checklists from './checklists';
 import * as connections from './connections';
 import * as grid from './grid';
+import * as incidents from './incidents';
 import * as keys from './keys';
+import * as observability from './observability';
 import * as telemetry from './telemetry';
 import * as status from './status';
 import * as system from './system';
@@ -41,6 +45,44 @@ export const channels = {
   [telemetry.telemetryValidate.name]: telemetry.telemetryValidate,
   [telemetry.telemetrySettings.name]: telemetry.telemetrySettings,
   [telemetry.evidenceList.name]: telemetry.evidenceList,
+  [incidents.orgMembers.name]: incidents.orgMembers,
+  [incidents.incidentsList.name]: incidents.incidentsList,
+  [incidents.incidentsGet.name]: incidents.incidentsGet,
+  [incidents.incidentsCreate.name]: incidents.incidentsCreate,
+  [incidents.incidentsAcknowledge.name]: incidents.incidentsAcknowledge,
+  [incidents.incidentsTransition.name]: incidents.incidentsTransition,
+  [incidents.incidentsMerge.name]: incidents.incidentsMerge,
+  [incidents.incidentsAddNote.name]: incidents.incidentsAddNote,
+  [incidents.incidentsSetSeverity.name]: incidents.incidentsSetSeverity,
+  [incidents.incidentsTakeCommand.name]: incidents.incidentsTakeCommand,
+  [incidents.incidentsHandOver.name]: incidents.incidentsHandOver,
+  [incidents.incidentsSetAffected.name]: incidents.incidentsSetAffected,
+  [incidents.incidentsLinkAlert.name]: incidents.incidentsLinkAlert,
+  [incidents.incidentsSetPolicy.name]: incidents.incidentsSetPolicy,
+  [incidents.incidentsSaveReview.name]: incidents.incidentsSaveReview,
+  [incidents.incidentsNotifications.name]: incidents.incidentsNotifications,
+  [incidents.escalationList.name]: incidents.escalationList,
+  [incidents.escalationSave.name]: incidents.escalationSave,
+  [incidents.escalationDelete.name]: incidents.escalationDelete,
+  [alerts.alertsList.name]: alerts.alertsList,
+  [alerts.alertsHistory.name]: alerts.alertsHistory,
+  [alerts.alertsSaveRule.name]: alerts.alertsSaveRule,
+  [alerts.alertsDeleteRule.name]: alerts.alertsDeleteRule,
+  [checklists.checklistsTemplates.name]: checklists.checklistsTemplates,
+  [checklists.checklistsList.name]: checklists.checklistsList,
+  [checklists.checklistsGet.name]: checklists.checklistsGet,
+  [checklists.checklistsStart.name]: checklists.checklistsStart,
+  [checklists.checklistsSetItem.name]: checklists.checklistsSetItem,
+  [checklists.checklistsSetOwner.name]: checklists.checklistsSetOwner,
+  [checklists.readinessOverview.name]: checklists.readinessOverview,
+  [checklists.readinessCreatePilot.name]: checklists.readinessCreatePilot,
+  [checklists.readinessPrepare.name]: checklists.readinessPrepare,
+  [checklists.readinessSet.name]: checklists.readinessSet,
+  [observability.observabilityOverview.name]: observability.observabilityOverview,
+  [observability.observabilitySeries.name]: observability.observabilitySeries,
+  [observability.observabilityDrilldown.name]: observability.observabilityDrilldown,
+  [observability.observabilitySetEnergyTarget.name]: observability.observabilitySetEnergyTarget,
+  [observability.operatorSummary.name]: observability.operatorSummary,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -52,6 +94,12 @@ export const topics = {
   [grid.sitesChanged.name]: grid.sitesChanged,
   [keys.keysChanged.name]: keys.keysChanged,
   [telemetry.evidenceChanged.name]: telemetry.evidenceChanged,
+  [incidents.incidentsChanged.name]: incidents.incidentsChanged,
+  [incidents.escalationNotified.name]: incidents.escalationNotified,
+  [incidents.escalationChanged.name]: incidents.escalationChanged,
+  [alerts.alertsChanged.name]: alerts.alertsChanged,
+  [checklists.checklistsChanged.name]: checklists.checklistsChanged,
+  [checklists.readinessChanged.name]: checklists.readinessChanged,
 } as const satisfies Record<string, TopicDef>;
 
 export type Channels = typeof channels;
@@ -79,7 +127,11 @@ export function isTopicName(name: unknown): name is TopicName {
 export * from './errors';
 export * from './roles';
 export type { ChannelDef, CommandDef, QueryDef, TopicDef } from './channel';
+export * as alertsContract from './alerts';
 export * as auditContract from './audit';
+export * as checklistsContract from './checklists';
+export * as incidentsContract from './incidents';
+export * as observabilityContract from './observability';
 export * as connectionsContract from './connections';
 export * as gridContract from './grid';
 export * as keysContract from './keys';

@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { command, empty, isoTime, query, topic } from './channel';
+import { actorRef, command, empty, isoTime, query, topic } from './channel';
 import { COMPONENT_KINDS, COMPONENT_STATES } from '../domain/component-status';
 
 export const componentStateSchema = z.enum(COMPONENT_STATES);
 export const componentKindSchema = z.enum(COMPONENT_KINDS);
-const actorRef = z.object({ id: z.uuid(), name: z.string() });
 
 export const componentSchema = z.object({
   id: z.uuid(),

@@ -1,8 +1,12 @@
 import type { Handlers, TopicHandlers } from '../types';
+import { alertsHandlers, alertsTopics } from './alerts';
 import { auditHandlers, auditTopics } from './audit';
+import { checklistsHandlers, checklistsTopics } from './checklists';
 import { connectionsHandlers } from './connections';
 import { gridHandlers, gridTopics } from './grid';
+import { incidentsHandlers, incidentsTopics } from './incidents';
 import { keysHandlers, keysTopics } from './keys';
+import { observabilityHandlers } from './observability';
 import { telemetryHandlers, telemetryTopics } from './telemetry';
 import { statusHandlers, statusTopics } from './status';
 import { shellTopics, systemHandlers, systemTopics } from './system';
@@ -16,6 +20,10 @@ export const handlers: Handlers = {
   ...gridHandlers,
   ...keysHandlers,
   ...telemetryHandlers,
+  ...incidentsHandlers,
+  ...alertsHandlers,
+  ...checklistsHandlers,
+  ...observabilityHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
@@ -26,4 +34,7 @@ export const topicHandlers: TopicHandlers = {
   ...gridTopics,
   ...keysTopics,
   ...telemetryTopics,
+  ...incidentsTopics,
+  ...alertsTopics,
+  ...checklistsTopics,
 };

@@ -11,6 +11,13 @@ export interface AuditDraft {
   data?: Record<string, unknown>;
 }
 
+/** The app itself as the actor of an event. */
+export interface SystemActor {
+  id: null;
+  name: string;
+  role: null;
+}
+
 export interface AuditRecord {
   seq: number;
   at: string;
@@ -25,7 +32,7 @@ export async function appendAudit(
   sql: Sql,
   session: Session,
   draft: AuditDraft,
-  meta: { reason: string | null; requestId: string | null },
+  meta: { reason: string | null; requestId: string | null; actor?: SystemActor },
 ): Promise<AuditRecord> {
   const head = await sql.one<{ seq: number; hash: string }>('SELECT seq, hash FROM mc.audit_lock_head()');
   const body: AuditEventBody = {
@@ -33,7 +40,9 @@ export async function appendAudit(
     seq: head.seq + 1,
     id: randomUUID(),
     at: new Date().toISOString(),
-    actor: { id: session.operatorId, name: session.operatorName, role: session.role },
+    // The app acting on its own (an alert rule, the escalation clock) is named as such, never as
+    // the operator whose workstation happened to run it.
+    actor: meta.actor ?? { id: session.operatorId, name: session.operatorName, role: session.role },
     action: draft.action,
     target: draft.target,
     reason: meta.reason,

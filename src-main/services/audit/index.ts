@@ -1,3 +1,3 @@
 export { appendAudit } from './append';
-export type { AuditDraft, AuditRecord } from './append';
+export type { AuditDraft, AuditRecord, SystemActor } from './append';
 export { auditEventsFor, listAudit, verifyAudit } from './read';

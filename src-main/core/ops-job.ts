@@ -1,0 +1,116 @@
+import { hostname } from 'node:os';
+import { WRITER_ROLES } from '../../src-shared/contract/roles';
+import type { Session } from '../../src-shared/contract/system';
+import { EVALUATION_INTERVAL_MS } from '../../src-shared/domain/alert-rules';
+import type { DatabaseManager, Sql } from '../db';
+import { ensureOpsDefaults, evaluateAlerts } from '../services/alerts';
+import { runEscalation } from '../services/incidents';
+import { computeMinutes } from '../services/observability';
+import { systemRecorder } from '../services/org';
+import type { Logger } from './log';
+
+/** How far back the per-minute figures are filled in after a workstation connects. */
+const BACKFILL_MINUTES = 24 * 60;
+const BACKFILL_CHUNK = 30;
+/** Recent minutes are recomputed every time: batches arrive late. */
+const RECENT_MINUTES = 5;
+
+/**
+ * The operations clock of a connected workstation: installs an org's default rules once, then
+ * every few seconds evaluates alert rules and runs escalation, and once a minute computes the
+ * per-minute corridor figures. Only a signed-in operator who may write runs it (an auditor's
+ * workstation only reads). Several workstations on one database take turns: each step runs under
+ * a per-org advisory lock that others skip rather than wait for.
+ */
+export class OpsJob {
+  private timer: NodeJS.Timeout | null = null;
+  private runningFor: string | null = null;
+  private busy = false;
+  private defaultsDone = false;
+  private lastMinutesAt = 0;
+  /** The oldest minute the backfill has reached (it walks back to 24 hours, one chunk per tick). */
+  private backfilledTo: number | null = null;
+
+  constructor(
+    private readonly db: DatabaseManager,
+    private readonly log: Logger,
+    private readonly intervalMs = Number(process.env.MC_OPS_INTERVAL_MS) || EVALUATION_INTERVAL_MS,
+  ) {}
+
+  sync(): void {
+    const session = this.db.state === 'connected' ? this.db.session : null;
+    const key = session && WRITER_ROLES.includes(session.role) ? `${this.db.activeProfile?.id}:${session.orgId}:${session.operatorId}` : null;
+    if (key === this.runningFor) return;
+    this.stop();
+    this.runningFor = key;
+    if (!key) return;
+    this.defaultsDone = false;
+    this.lastMinutesAt = 0;
+    this.backfilledTo = null;
+    void this.tick();
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.runningFor = null;
+  }
+
+  /** One round; also called by tests. Never throws: a failed step is logged and tried next round. */
+  async tick(now = new Date()): Promise<void> {
+    const session = this.db.session;
+    if (this.busy || !session || !WRITER_ROLES.includes(session.role)) return;
+    this.busy = true;
+    try {
+      if (!this.defaultsDone) {
+        await this.step('install defaults', session, async (sql) => {
+          if (await ensureOpsDefaults(sql, session)) this.log.info('ops: installed the default alert rules and escalation policy');
+        }, false);
+        this.defaultsDone = true;
+      }
+      await this.step('alerts and escalation', session, async (sql) => {
+        const evaluator = `${hostname()} (${session.operatorName})`;
+        const r = await evaluateAlerts(sql, session, now, evaluator);
+        const e = await runEscalation(sql, systemRecorder(sql, session, 'Escalation'), now);
+        if (r.transitions.length || r.opened.length || e.notified || e.expired) {
+          this.log.info({ transitions: r.transitions.length, opened: r.opened, notified: e.notified, ackExpired: e.expired }, 'ops: alerts and escalation');
+        }
+      });
+      const backfilling = this.backfilledTo === null || this.backfilledTo > now.getTime() - BACKFILL_MINUTES * 60_000;
+      if (backfilling || now.getTime() - this.lastMinutesAt >= 60_000) {
+        await this.step('corridor minutes', session, async (sql) => {
+          await computeMinutes(sql, now, RECENT_MINUTES);
+          const end = this.backfilledTo ?? Math.floor(now.getTime() / 60_000) * 60_000 - RECENT_MINUTES * 60_000;
+          if (end > now.getTime() - BACKFILL_MINUTES * 60_000) {
+            await computeMinutes(sql, new Date(end), BACKFILL_CHUNK);
+            this.backfilledTo = end - BACKFILL_CHUNK * 60_000;
+          }
+        });
+        this.lastMinutesAt = now.getTime();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async step(what: string, session: Session, fn: (sql: Sql) => Promise<void>, exclusive = true): Promise<void> {
+    try {
+      await this.db.tx(
+        session,
+        async (sql) => {
+          if (exclusive) {
+            const lock = await sql.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [`mc.ops:${what}:${session.orgId}`]);
+            // Another workstation is doing this right now; it will be done either way.
+            if (!lock.ok) return;
+          }
+          await fn(sql);
+        },
+        { statementTimeout: '60s' },
+      );
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, step: what }, 'ops: a step failed; it runs again next round');
+    }
+  }
+}

@@ -1,0 +1,236 @@
+import type { Session } from '../../../src-shared/contract/system';
+import type { CheckAnswer, CheckKey, SubjectType } from '../../../src-shared/domain/checklists';
+import { STATE_LABELS, type ComponentState } from '../../../src-shared/domain/component-status';
+import { incidentRef } from '../../../src-shared/domain/incident-lifecycle';
+import { STALE_AFTER_MS } from '../../../src-shared/domain/node-health';
+import { sqlDir } from '../../core/paths';
+import { loadMigrations, type MigrationFile, type Sql } from '../../db';
+import { migrationStateOf } from '../../db/migrations';
+import { verifyAudit } from '../audit';
+import { blockingIncidents } from '../incidents';
+import { STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from '../keys';
+
+/** The subject a check looks at; pilots are checked in their corridor. */
+export interface CheckScope {
+  type: SubjectType;
+  id: string | null;
+  /** The corridor of a corridor or pilot subject; null for the whole org. */
+  corridorId: string | null;
+}
+
+const STALE_KEY_DAYS = 30;
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const view = (id: string, label: string) => ({ type: 'view', id, label });
+
+let migrationFiles: readonly MigrationFile[] | null = null;
+
+type Check = (sql: Sql, scope: CheckScope, session: Session) => Promise<CheckAnswer>;
+
+/** Nodes of the scope: all, or those of one corridor. */
+const IN_CORRIDOR = `($1::uuid IS NULL OR s.corridor_id = $1)`;
+
+const CHECKS: Record<CheckKey, Check> = {
+  async no_incident_components(sql) {
+    const rows = await sql.query<{ name: string; state: ComponentState }>(
+      `SELECT name, state FROM mc.components WHERE state IN ('partial_outage', 'major_outage') ORDER BY sort_order, name`,
+    );
+    if (rows.length === 0) return { ok: true, summary: 'No component is at partial or major outage.', record: view('status', 'Status') };
+    return { ok: false, summary: `${rows.map((r) => `${r.name} (${STATE_LABELS[r.state].toLowerCase()})`).join(', ')}.`, record: view('status', 'Status') };
+  },
+
+  async no_open_critical_high_incidents(sql) {
+    const open = await blockingIncidents(sql);
+    if (open.length === 0) return { ok: true, summary: 'No critical or high incident is open.', record: view('incidents', 'Incidents') };
+    return {
+      ok: false,
+      summary: `${plural(open.length, 'critical or high incident')} open: ${open.slice(0, 5).map((i) => `${i.ref} (${i.severity})`).join(', ')}.`,
+      record: { type: 'incident', id: open[0]!.id, label: open[0]!.ref },
+    };
+  },
+
+  async keys_clean(sql) {
+    const since = new Date(Date.now() - STILL_USED_WINDOW_HOURS * 3600_000).toISOString();
+    const r = await sql.one<{ stale: number; refused: number }>(
+      `SELECT (SELECT count(*) FROM mc.node_keys k WHERE ${VALID_KEY_SQL} AND coalesce(k.last_used_at, k.created_at) < now() - make_interval(days => $2))::int AS stale,
+              (SELECT count(DISTINCT key_id) FROM mc.ingest_rejections
+                WHERE key_id IS NOT NULL AND reason IN ('key_revoked', 'key_expired', 'key_rotated_out') AND last_seen_at >= $1)::int AS refused`,
+      [since, STALE_KEY_DAYS],
+    );
+    const ok = r.stale === 0 && r.refused === 0;
+    return {
+      ok,
+      summary: ok
+        ? `No key unused for ${STALE_KEY_DAYS} days; no revoked, expired or rotated-out key presented in ${STILL_USED_WINDOW_HOURS} h.`
+        : `${plural(r.stale, 'stale key')}; ${plural(r.refused, 'revoked, expired or rotated-out key')} presented in ${STILL_USED_WINDOW_HOURS} h.`,
+      record: view('keys', 'Node keys'),
+    };
+  },
+
+  telemetry_valid_key_accepted: (sql, scope) => validation(sql, scope, 'valid'),
+  telemetry_invalid_key_rejected: (sql, scope) => validation(sql, scope, 'invalid'),
+
+  async site_and_node_exist(sql, scope) {
+    const r = await sql.one<{ sites: number; nodes: number }>(
+      `SELECT (SELECT count(*) FROM mc.sites s WHERE ${IN_CORRIDOR})::int AS sites,
+              (SELECT count(*) FROM mc.nodes n JOIN mc.sites s ON s.org_id = n.org_id AND s.id = n.site_id WHERE ${IN_CORRIDOR} AND n.lifecycle = 'active')::int AS nodes`,
+      [scope.corridorId],
+    );
+    return {
+      ok: r.sites > 0 && r.nodes > 0,
+      summary: `${plural(r.sites, 'site')} and ${plural(r.nodes, 'active node')}${scope.corridorId ? ' in the corridor' : ''}.`,
+      record: view('nodes', 'Nodes'),
+    };
+  },
+
+  async incident_lifecycle_proven(sql) {
+    const r = await sql.maybeOne<{ id: string; number: number; drill: boolean }>(
+      `SELECT i.id, i.number, i.drill FROM mc.incidents i
+        WHERE i.state IN ('resolved', 'closed')
+          AND EXISTS (SELECT 1 FROM mc.incident_events e WHERE e.incident_id = i.id AND e.kind = 'acknowledged')
+        ORDER BY i.resolved_at DESC NULLS LAST LIMIT 1`,
+    );
+    if (!r) return { ok: false, summary: 'No incident has been created, acknowledged and resolved yet (a drill counts).', record: view('incidents', 'Incidents') };
+    return { ok: true, summary: `${incidentRef(r.number)}${r.drill ? ' (a drill)' : ''} was acknowledged and resolved.`, record: { type: 'incident', id: r.id, label: incidentRef(r.number) } };
+  },
+
+  async evidence_visible(sql) {
+    const r = await sql.maybeOne<{ n: number; id: string; title: string }>(
+      `SELECT count(*) OVER ()::int AS n, id, title FROM mc.evidence_records ORDER BY created_at DESC LIMIT 1`,
+    );
+    if (!r) return { ok: false, summary: 'No evidence record exists yet (a telemetry validation record is one).', record: null };
+    return { ok: true, summary: `${plural(r.n, 'evidence record')}; the newest: ${r.title}.`, record: { type: 'evidence', id: r.id, label: r.title } };
+  },
+
+  async migrations_applied(sql) {
+    migrationFiles ??= loadMigrations(sqlDir());
+    const m = await migrationStateOf(sql, migrationFiles);
+    const ok = m.pending.length === 0 && m.drift.length === 0;
+    return {
+      ok,
+      summary: ok
+        ? `All ${m.total} migrations applied; none changed since.`
+        : `${m.applied} of ${m.total} applied${m.pending.length ? `; pending: ${m.pending.join(', ')}` : ''}${m.drift.length ? `; changed since applied: ${m.drift.join(', ')}` : ''}.`,
+      record: view('connections', 'Connections'),
+    };
+  },
+
+  async audit_chain_verifies(sql, _scope, session) {
+    const v = await verifyAudit(sql, session.orgId);
+    return {
+      ok: v.ok,
+      summary: v.ok ? `All ${v.checked} audit events verify, up to #${v.headSeq}.` : `The chain breaks: ${v.breaks.slice(0, 3).map((b) => `#${b.seq} ${b.description}`).join('; ')}.`,
+      record: { type: 'audit', id: String(v.headSeq), label: `Audit event #${v.headSeq}` },
+    };
+  },
+
+  async alert_rules_enabled(sql) {
+    const r = await sql.one<{ enabled: number; critical: number }>(
+      `SELECT count(*) FILTER (WHERE enabled)::int AS enabled, count(*) FILTER (WHERE enabled AND severity = 'critical')::int AS critical FROM mc.alert_rules`,
+    );
+    return { ok: r.critical > 0, summary: `${plural(r.enabled, 'rule')} enabled, ${r.critical} critical.`, record: view('alerts', 'Alerts') };
+  },
+
+  async escalation_owner(sql) {
+    const r = await sql.one<{ policies: number; commanders: number }>(
+      `SELECT (SELECT count(*) FROM mc.escalation_policies WHERE 'critical' = ANY (severities))::int AS policies,
+              (SELECT count(*) FROM mc.memberships WHERE org_id = mc.current_org_id() AND role = 'incident_commander')::int AS commanders`,
+    );
+    const ok = r.policies > 0 && r.commanders > 0;
+    return {
+      ok,
+      summary: ok
+        ? `${plural(r.policies, 'escalation policy', 'escalation policies')} cover critical incidents; ${plural(r.commanders, 'incident commander')}.`
+        : r.policies === 0
+          ? 'No escalation policy covers critical incidents.'
+          : 'Nobody holds the incident commander role.',
+      record: view('incidents', 'Incidents'),
+    };
+  },
+
+  async corridor_nodes_connected(sql, scope) {
+    const since = new Date(Date.now() - STALE_AFTER_MS).toISOString();
+    const r = await sql.one<{ n: number }>(
+      `SELECT count(*)::int AS n FROM mc.nodes n JOIN mc.sites s ON s.org_id = n.org_id AND s.id = n.site_id
+         JOIN mc.node_latest l ON l.node_id = n.id
+        WHERE ${IN_CORRIDOR} AND n.lifecycle = 'active' AND l.seen_at >= $2`,
+      [scope.corridorId, since],
+    );
+    return { ok: r.n >= 2, summary: `${plural(r.n, 'active node')} reported in the last 5 minutes (two or more needed).`, record: view('nodes', 'Nodes') };
+  },
+
+  async corridor_drill_captured(sql, scope) {
+    const r = await sql.maybeOne<{ id: string; number: number; reviewed: boolean }>(
+      `SELECT i.id, i.number, EXISTS (SELECT 1 FROM mc.incident_reviews v WHERE v.incident_id = i.id) AS reviewed
+         FROM mc.incidents i
+        WHERE i.drill AND i.state IN ('resolved', 'closed')
+          AND ($1::uuid IS NULL OR EXISTS (
+                SELECT 1 FROM mc.incident_affected a
+                  LEFT JOIN mc.sites s ON a.kind = 'site' AND s.id = a.target_id
+                  LEFT JOIN mc.nodes n ON a.kind = 'node' AND n.id = a.target_id
+                  LEFT JOIN mc.sites ns ON ns.id = n.site_id
+                 WHERE a.incident_id = i.id
+                   AND coalesce(CASE WHEN a.kind = 'corridor' THEN a.target_id END, s.corridor_id, ns.corridor_id) = $1))
+        ORDER BY reviewed DESC, i.resolved_at DESC NULLS LAST LIMIT 1`,
+      [scope.corridorId],
+    );
+    if (!r) return { ok: false, summary: 'No failover drill affecting this corridor has been run to resolution.', record: view('incidents', 'Incidents') };
+    return {
+      ok: r.reviewed,
+      summary: r.reviewed ? `Drill ${incidentRef(r.number)} was resolved and reviewed.` : `Drill ${incidentRef(r.number)} was resolved; write its review to capture the evidence.`,
+      record: { type: 'incident', id: r.id, label: incidentRef(r.number) },
+    };
+  },
+
+  async corridor_sites_safe(sql, scope) {
+    const rows = await sql.query<{ name: string; safety_checklist: string }>(
+      `SELECT s.name, s.safety_checklist FROM mc.sites s WHERE ${IN_CORRIDOR} ORDER BY s.name`,
+      [scope.corridorId],
+    );
+    const unsafe = rows.filter((r) => r.safety_checklist !== 'passed');
+    if (rows.length === 0) return { ok: false, summary: 'The corridor has no sites yet.', record: view('corridors', 'Corridors') };
+    return {
+      ok: unsafe.length === 0,
+      summary:
+        unsafe.length === 0
+          ? `All ${plural(rows.length, 'site')} passed their safety checklist.`
+          : `${plural(unsafe.length, 'site')} not passed: ${unsafe.slice(0, 6).map((s) => `${s.name} (${s.safety_checklist.replace('_', ' ')})`).join(', ')}${unsafe.length > 6 ? ', …' : ''}.`,
+      record: view('checklists', 'Checklists'),
+    };
+  },
+
+  async site_thermal_ok(sql, scope) {
+    const r = await sql.one<{ hottest: number | null; host: string | null }>(
+      `SELECT max(r.max) AS hottest, (array_agg(n.hostname ORDER BY r.max DESC))[1] AS host
+         FROM mc.telemetry_rollups_1m r JOIN mc.nodes n ON n.org_id = r.org_id AND n.id = r.node_id
+        WHERE n.site_id = $1 AND r.metric = 3 AND r.minute > now() - interval '24 hours'`,
+      [scope.id],
+    );
+    if (r.hottest === null) return { ok: null, summary: 'No GPU temperature from this site in the last 24 hours: check it on site.', record: null };
+    return {
+      ok: r.hottest < 83,
+      summary: `Hottest GPU in 24 h: ${Math.round(r.hottest * 10) / 10} °C on ${r.host}${r.hottest < 83 ? '' : ' (83 °C or more)'}.`,
+      record: view('nodes', 'Nodes'),
+    };
+  },
+};
+
+async function validation(sql: Sql, scope: CheckScope, which: 'valid' | 'invalid'): Promise<CheckAnswer> {
+  const r = await sql.maybeOne<{ id: string; title: string; data: { validKey?: { status?: string }; invalidKey?: { status?: string; code?: string } }; created_at: string }>(
+    `SELECT e.id, e.title, e.data, e.created_at FROM mc.evidence_records e
+       LEFT JOIN mc.nodes n ON n.id::text = e.subject_id
+       LEFT JOIN mc.sites s ON s.org_id = n.org_id AND s.id = n.site_id
+      WHERE e.kind = 'telemetry_validation' AND ${IN_CORRIDOR}
+      ORDER BY e.created_at DESC LIMIT 1`,
+    [scope.corridorId],
+  );
+  const where = scope.corridorId ? ' for a node of this corridor' : '';
+  if (!r) return { ok: false, summary: `No telemetry validation record${where} yet: run one from a node’s page.`, record: view('nodes', 'Nodes') };
+  const ok = which === 'valid' ? r.data.validKey?.status === 'accepted' : r.data.invalidKey?.status === 'rejected' && r.data.invalidKey.code === 'key_invalid';
+  const said = which === 'valid' ? `valid key ${r.data.validKey?.status ?? 'not tried'}` : `invalid key ${r.data.invalidKey?.status ?? 'not tried'}${r.data.invalidKey?.code ? ` (${r.data.invalidKey.code})` : ''}`;
+  return { ok, summary: `${r.title}, ${r.created_at.slice(0, 10)}: ${said}.`, record: { type: 'evidence', id: r.id, label: r.title } };
+}
+
+/** The live answer of one automatic check; a check that fails to run says so instead of guessing. */
+export async function answer(sql: Sql, key: CheckKey, scope: CheckScope, session: Session): Promise<CheckAnswer> {
+  return CHECKS[key](sql, scope, session);
+}

@@ -1,0 +1,294 @@
+import type { ChecklistItem, RunSummary } from '../../../src-shared/contract/checklists';
+import { McError } from '../../../src-shared/contract/errors';
+import type { Session } from '../../../src-shared/contract/system';
+import {
+  type CheckAnswer,
+  type CheckKey,
+  type ItemStatus,
+  itemStatusProblem,
+  periodOf,
+  progressOf,
+  siteSafetyState,
+  type SubjectType,
+  TEMPLATE_BY_KEY,
+  type TemplateKey,
+} from '../../../src-shared/domain/checklists';
+import type { Sql } from '../../db';
+import type { AuditDraft, AuditRecord } from '../audit';
+import { memberOf } from '../org';
+import { answer, type CheckScope } from './checks';
+
+type Audit = (d: AuditDraft) => Promise<AuditRecord>;
+
+interface RunRow {
+  id: string;
+  template_key: TemplateKey;
+  kind: 'checklist' | 'gates';
+  title: string;
+  subject_type: SubjectType;
+  subject_id: string | null;
+  subject_name: string | null;
+  period: string | null;
+  started_at: string;
+  started_by: string | null;
+  started_by_name: string | null;
+  completed_at: string | null;
+  outcome: 'passed' | 'failed' | null;
+  statuses: ItemStatus[];
+}
+
+const SELECT_RUNS = `
+  SELECT r.id, r.template_key, r.kind, r.title, r.subject_type, r.subject_id,
+         coalesce(c.name, s.name, p.customer_name) AS subject_name, r.period, r.started_at, r.started_by,
+         o.display_name AS started_by_name, r.completed_at, r.outcome,
+         coalesce((SELECT array_agg(i.status ORDER BY i.position) FROM mc.checklist_items i WHERE i.org_id = r.org_id AND i.run_id = r.id), '{}') AS statuses
+    FROM mc.checklist_runs r
+    LEFT JOIN mc.corridors c ON r.subject_type = 'corridor' AND c.id = r.subject_id
+    LEFT JOIN mc.sites s ON r.subject_type = 'site' AND s.id = r.subject_id
+    LEFT JOIN mc.pilots p ON r.subject_type = 'pilot' AND p.id = r.subject_id
+    LEFT JOIN mc.operators o ON o.id = r.started_by`;
+
+function toRun(r: RunRow): RunSummary {
+  return {
+    id: r.id,
+    templateKey: r.template_key,
+    kind: r.kind,
+    title: r.title,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    subjectName: r.subject_name,
+    period: r.period,
+    startedAt: r.started_at,
+    startedBy: r.started_by ? { id: r.started_by, name: r.started_by_name ?? 'former member' } : null,
+    completedAt: r.completed_at,
+    outcome: r.outcome,
+    progress: progressOf(r.statuses.map((status) => ({ status }))),
+  };
+}
+
+export async function runSummary(sql: Sql, id: string): Promise<RunSummary> {
+  const r = await sql.maybeOne<RunRow>(`${SELECT_RUNS} WHERE r.id = $1`, [id]);
+  if (!r) throw new McError('NOT_FOUND', 'That checklist run does not exist in this org.');
+  return toRun(r);
+}
+
+export async function listRuns(sql: Sql, input: { kind?: 'checklist' | 'gates' | undefined; limit: number }, now: Date) {
+  const runs = await sql.query<RunRow>(`${SELECT_RUNS} WHERE ($1::text IS NULL OR r.kind = $1) ORDER BY r.started_at DESC LIMIT $2`, [input.kind ?? null, input.limit]);
+  const current = await sql.query<{ template_key: 'daily' | 'weekly' | 'monthly'; id: string }>(
+    `SELECT template_key, id FROM mc.checklist_runs WHERE (template_key, period) IN (('daily', $1), ('weekly', $2), ('monthly', $3))`,
+    [periodOf('daily', now), periodOf('weekly', now), periodOf('monthly', now)],
+  );
+  const id = (k: string) => current.find((c) => c.template_key === k)?.id ?? null;
+  return { runs: runs.map(toRun), current: { daily: id('daily'), weekly: id('weekly'), monthly: id('monthly') } };
+}
+
+/** The current period's run of a recurring checklist, if started. */
+export async function currentRun(sql: Sql, key: 'daily' | 'weekly' | 'monthly', now: Date): Promise<RunSummary | null> {
+  const r = await sql.maybeOne<RunRow>(`${SELECT_RUNS} WHERE r.template_key = $1 AND r.period = $2`, [key, periodOf(key, now)]);
+  return r ? toRun(r) : null;
+}
+
+/** Check that the subject exists and belongs to the template's kind; return its name and corridor. */
+async function resolveSubject(sql: Sql, type: SubjectType, id: string | null): Promise<{ name: string | null; corridorId: string | null }> {
+  if (type === 'org') {
+    if (id) throw new McError('VALIDATION', 'This checklist covers the whole org; it takes no subject.', { subjectId: 'Leave empty.' });
+    return { name: null, corridorId: null };
+  }
+  if (!id) throw new McError('VALIDATION', `Choose the ${type} this is for.`, { subjectId: `Choose a ${type}.` });
+  const row =
+    type === 'corridor'
+      ? await sql.maybeOne<{ name: string; corridor_id: string }>('SELECT name, id AS corridor_id FROM mc.corridors WHERE id = $1', [id])
+      : type === 'site'
+        ? await sql.maybeOne<{ name: string; corridor_id: string }>('SELECT name, corridor_id FROM mc.sites WHERE id = $1', [id])
+        : await sql.maybeOne<{ name: string; corridor_id: string }>('SELECT customer_name AS name, corridor_id FROM mc.pilots WHERE id = $1', [id]);
+  if (!row) throw new McError('NOT_FOUND', `That ${type} does not exist in this org.`, { subjectId: `Unknown ${type}.` });
+  return { name: row.name, corridorId: row.corridor_id };
+}
+
+/**
+ * Start a run of a template. A recurring checklist has one run per period: asking again returns
+ * that run (created false). A gate set is made once per corridor or pilot.
+ */
+export async function startRun(
+  sql: Sql,
+  session: Session,
+  input: { templateKey: TemplateKey; subjectId: string | null },
+  now: Date,
+  audit: Audit,
+): Promise<{ run: RunSummary; created: boolean }> {
+  const t = TEMPLATE_BY_KEY.get(input.templateKey)!;
+  const subject = await resolveSubject(sql, t.subject, input.subjectId);
+  const period = periodOf(t.cadence, now);
+  const title = subject.name ? `${t.name}: ${subject.name}` : period ? `${t.name} ${period}` : t.name;
+  const inserted = await sql.query<{ id: string }>(
+    `INSERT INTO mc.checklist_runs (org_id, template_key, kind, title, subject_type, subject_id, period, started_by)
+     VALUES (mc.current_org_id(), $1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id`,
+    [t.key, t.kind, title, t.subject, input.subjectId, period, session.operatorId],
+  );
+  if (inserted.length === 0) {
+    const existing = await sql.one<{ id: string }>(
+      `SELECT id FROM mc.checklist_runs WHERE template_key = $1 AND (($2::text IS NOT NULL AND period = $2) OR (kind = 'gates' AND subject_id = $3))`,
+      [t.key, period, input.subjectId],
+    );
+    return { run: await runSummary(sql, existing.id), created: false };
+  }
+  const id = inserted[0]!.id;
+  await sql.query(
+    `INSERT INTO mc.checklist_items (org_id, run_id, position, key, text, check_key, view)
+     SELECT mc.current_org_id(), $1, x.pos, x.key, x.text, x.check_key, x.view
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(key, text, check_key, view, pos)`,
+    [id, t.items.map((i) => i.key), t.items.map((i) => i.text), t.items.map((i) => i.check ?? null), t.items.map((i) => i.view ?? null)],
+  );
+  if (t.key === 'site_safety') await sql.query(`UPDATE mc.sites SET safety_checklist = 'in_progress' WHERE id = $1 AND safety_checklist = 'not_started'`, [input.subjectId]);
+  await audit({
+    action: t.kind === 'gates' ? 'readiness.gates_prepared' : 'checklists.run_started',
+    target: { type: 'checklist_run', id },
+    data: { template: t.key, title, subjectType: t.subject, subjectId: input.subjectId, period, items: t.items.length },
+  });
+  return { run: await runSummary(sql, id), created: true };
+}
+
+interface ItemRow {
+  id: string;
+  run_id: string;
+  key: string;
+  text: string;
+  view: string | null;
+  check_key: CheckKey | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  status: ItemStatus;
+  set_by: string | null;
+  set_by_name: string | null;
+  set_at: string | null;
+  note: string | null;
+  evidence_url: string | null;
+  evidence_ref: { type: string; id: string; label: string } | null;
+  live_answer: CheckAnswer | null;
+  version: number;
+}
+
+const SELECT_ITEMS = `
+  SELECT i.id, i.run_id, i.key, i.text, i.view, i.check_key, i.owner_id, ow.display_name AS owner_name, i.status, i.set_by,
+         sb.display_name AS set_by_name, i.set_at, i.note, i.evidence_url, i.evidence_ref, i.live_answer, i.version
+    FROM mc.checklist_items i
+    LEFT JOIN mc.operators ow ON ow.id = i.owner_id
+    LEFT JOIN mc.operators sb ON sb.id = i.set_by`;
+
+function toItem(r: ItemRow, live: CheckAnswer | null): ChecklistItem {
+  return {
+    id: r.id,
+    key: r.key,
+    text: r.text,
+    view: r.view,
+    check: r.check_key,
+    owner: r.owner_id ? { id: r.owner_id, name: r.owner_name ?? 'former member' } : null,
+    status: r.status,
+    setBy: r.set_by ? { id: r.set_by, name: r.set_by_name ?? 'former member' } : null,
+    setAt: r.set_at,
+    note: r.note,
+    evidenceUrl: r.evidence_url,
+    evidenceRef: r.evidence_ref,
+    recordedAnswer: r.live_answer,
+    live,
+    version: r.version,
+  };
+}
+
+async function scopeOf(sql: Sql, run: RunSummary): Promise<CheckScope> {
+  const s = await resolveSubject(sql, run.subjectType, run.subjectId);
+  return { type: run.subjectType, id: run.subjectId, corridorId: s.corridorId };
+}
+
+/** A check that cannot run (a broken database view, a timeout) answers "cannot tell", not a guess. */
+async function safeAnswer(sql: Sql, key: CheckKey, scope: CheckScope, session: Session): Promise<CheckAnswer> {
+  try {
+    return await answer(sql, key, scope, session);
+  } catch (err) {
+    return { ok: null, summary: `The check could not run (${(err as Error).message.slice(0, 120)}); confirm it yourself.`, record: null };
+  }
+}
+
+export async function getRun(sql: Sql, session: Session, runId: string): Promise<{ run: RunSummary; items: ChecklistItem[] }> {
+  const run = await runSummary(sql, runId);
+  const scope = await scopeOf(sql, run);
+  const rows = await sql.query<ItemRow>(`${SELECT_ITEMS} WHERE i.run_id = $1 ORDER BY i.position`, [runId]);
+  const items: ChecklistItem[] = [];
+  for (const r of rows) items.push(toItem(r, r.check_key ? await safeAnswer(sql, r.check_key, scope, session) : null));
+  return { run, items };
+}
+
+export interface SetItemInput {
+  itemId: string;
+  status: ItemStatus;
+  note: string | null;
+  evidenceUrl: string | null;
+  evidenceRef: { type: string; id: string; label: string } | null;
+  expectedVersion: number;
+}
+
+/**
+ * Set one item. The item is locked and its version compared, so two operators ticking the same
+ * item at once get one result and a clear refusal, never a silent overwrite.
+ */
+export async function setItem(sql: Sql, session: Session, input: SetItemInput, audit: Audit): Promise<{ item: ChecklistItem; run: RunSummary }> {
+  const row = await sql.maybeOne<ItemRow>(`${SELECT_ITEMS} WHERE i.id = $1 FOR UPDATE OF i`, [input.itemId]);
+  if (!row) throw new McError('NOT_FOUND', 'That checklist item does not exist in this org.');
+  if (row.version !== input.expectedVersion) {
+    throw new McError('CONFLICT', `${row.set_by_name ?? 'Someone'} changed this item${row.set_at ? ` at ${row.set_at.slice(11, 19)} UTC` : ''} while you were looking at it. Look again before changing it.`);
+  }
+  const run = await runSummary(sql, row.run_id);
+  const live = row.check_key && input.status === 'done' ? await safeAnswer(sql, row.check_key, await scopeOf(sql, run), session) : null;
+  const problem = itemStatusProblem(input.status, run.kind, live, input.note);
+  if (problem) throw new McError('VALIDATION', problem, { [input.status === 'done' ? 'status' : 'note']: problem });
+  // Who set it last and when, reopening included ("reopened by …").
+  await sql.query(
+    `UPDATE mc.checklist_items SET status = $2, set_by = $3, set_at = now(), note = $4, evidence_url = $5, evidence_ref = $6, live_answer = $7,
+            version = version + 1
+      WHERE id = $1`,
+    [row.id, input.status, session.operatorId, input.note, input.evidenceUrl, input.evidenceRef ? JSON.stringify(input.evidenceRef) : null, live ? JSON.stringify(live) : null],
+  );
+  const after = await runSummary(sql, run.id);
+  // The run completes when nothing is open, and opens again when an item is reopened.
+  if (after.progress.complete !== (after.completedAt !== null)) {
+    await sql.query(
+      `UPDATE mc.checklist_runs SET completed_at = CASE WHEN $2 THEN now() END, outcome = CASE WHEN $2 THEN $3 END WHERE id = $1`,
+      [run.id, after.progress.complete, after.progress.passed ? 'passed' : 'failed'],
+    );
+  }
+  let safety: string | null = null;
+  if (run.templateKey === 'site_safety' && run.subjectId) {
+    safety = siteSafetyState(after.progress);
+    await sql.query('UPDATE mc.sites SET safety_checklist = $2 WHERE id = $1', [run.subjectId, safety]);
+  }
+  await audit({
+    action: run.kind === 'gates' ? 'readiness.gate_set' : 'checklists.item_set',
+    target: { type: 'checklist_item', id: row.id },
+    data: {
+      run: run.id,
+      runTitle: run.title,
+      item: row.key,
+      text: row.text,
+      from: row.status,
+      to: input.status,
+      note: input.note,
+      evidenceUrl: input.evidenceUrl,
+      evidenceRef: input.evidenceRef,
+      liveAnswer: live,
+      ...(safety ? { siteSafety: safety } : {}),
+    },
+  });
+  const fresh = (await sql.one<ItemRow>(`${SELECT_ITEMS} WHERE i.id = $1`, [row.id]))!;
+  return { item: toItem(fresh, live), run: await runSummary(sql, run.id) };
+}
+
+export async function setOwner(sql: Sql, input: { itemId: string; ownerId: string | null }, audit: Audit): Promise<ChecklistItem> {
+  const row = await sql.maybeOne<ItemRow>(`${SELECT_ITEMS} WHERE i.id = $1 FOR UPDATE OF i`, [input.itemId]);
+  if (!row) throw new McError('NOT_FOUND', 'That checklist item does not exist in this org.');
+  const owner = input.ownerId ? await memberOf(sql, input.ownerId) : null;
+  if (input.ownerId && !owner) throw new McError('VALIDATION', 'That person is not a member of this org.', { ownerId: 'Choose a member of this org.' });
+  if (row.owner_id === input.ownerId) throw new McError('VALIDATION', 'That is the owner already.', { ownerId: 'Choose someone else.' });
+  await sql.query('UPDATE mc.checklist_items SET owner_id = $2, version = version + 1 WHERE id = $1', [row.id, input.ownerId]);
+  await audit({ action: 'readiness.gate_owner_set', target: { type: 'checklist_item', id: row.id }, data: { item: row.key, text: row.text, owner: owner ? { id: owner.id, name: owner.name } : null } });
+  return toItem((await sql.one<ItemRow>(`${SELECT_ITEMS} WHERE i.id = $1`, [row.id]))!, null);
+}

@@ -1,0 +1,141 @@
+import type { IncidentDetail, IncidentNotification } from '../../../src-shared/contract/incidents';
+import type { Session } from '../../../src-shared/contract/system';
+import { ackExpiresAt, ackHasExpired, type ChainState, dueSteps, type EscalationTarget, nextStep } from '../../../src-shared/domain/escalation';
+import { incidentRef, isOpen, type IncidentState, type Severity } from '../../../src-shared/domain/incident-lifecycle';
+import type { Sql } from '../../db';
+import type { Recorder } from '../org';
+import { policyRow, type TargetNamer, targetNamer, toDomainPolicy } from './policies';
+import type { IncidentRow } from './rows';
+import { appendTimeline } from './timeline';
+
+function chainOf(r: Pick<IncidentRow, 'state' | 'escalation_arm' | 'escalation_armed_at' | 'acknowledged_at'>): ChainState {
+  return {
+    open: isOpen(r.state),
+    arm: r.escalation_arm,
+    armedAt: new Date(r.escalation_armed_at),
+    acknowledgedAt: r.acknowledged_at ? new Date(r.acknowledged_at) : null,
+  };
+}
+
+/** Where an incident's escalation stands: what was sent, what comes next, when an ack runs out. */
+export async function escalationStatus(sql: Sql, r: IncidentRow, now: Date): Promise<IncidentDetail['escalation']> {
+  const name = await targetNamer(sql);
+  const notified = await sql.query<{ notified_at: string; step: number; round: number; arm: number; target: EscalationTarget }>(
+    'SELECT notified_at, step, round, arm, target FROM mc.escalation_notifications WHERE incident_id = $1 ORDER BY notified_at, arm, round, step',
+    [r.id],
+  );
+  const policy = r.policy_id ? await policyRow(sql, r.policy_id) : null;
+  const chain = chainOf(r);
+  const domain = policy ? toDomainPolicy(policy) : null;
+  const next = domain ? nextStep(domain, chain, now) : null;
+  const expires = domain && chain.acknowledgedAt && chain.open ? ackExpiresAt(domain, chain.acknowledgedAt) : null;
+  return {
+    policy: policy ? { id: policy.id, name: policy.name } : null,
+    arm: r.escalation_arm,
+    armedAt: r.escalation_armed_at,
+    running: domain !== null && chain.open && chain.acknowledgedAt === null,
+    next: next ? { dueAt: next.dueAt.toISOString(), step: next.step, round: next.round, target: name(next.target) } : null,
+    ackExpiresAt: expires ? expires.toISOString() : null,
+    notified: notified.map((n) => ({ at: n.notified_at, step: n.step, round: n.round, arm: n.arm, target: name(n.target) })),
+  };
+}
+
+interface ChainRow {
+  id: string;
+  number: number;
+  state: IncidentState;
+  severity: Severity;
+  acknowledged_at: string | null;
+  escalation_arm: number;
+  escalation_armed_at: string;
+  policy_id: string;
+}
+
+const LATE_MS = 2 * 60_000;
+
+/**
+ * The escalation clock, run every few seconds by whichever workstation holds the org's ops lock:
+ * expire acknowledgements that ran out (re-arming the chain) and record each step that is due.
+ * Recording is idempotent (one row per arming, round and step), so a second workstation, a retry
+ * or a catch-up after downtime never notifies twice.
+ */
+export async function runEscalation(sql: Sql, rec: Recorder, now: Date): Promise<{ expired: number; notified: number }> {
+  const rows = await sql.query<ChainRow>(
+    `SELECT id, number, state, severity, acknowledged_at, escalation_arm, escalation_armed_at, policy_id
+       FROM mc.incidents
+      WHERE state IN ('triage', 'active', 'monitoring') AND policy_id IS NOT NULL
+      ORDER BY opened_at`,
+  );
+  let expired = 0;
+  let notified = 0;
+  let name: TargetNamer | null = null;
+  for (const r of rows) {
+    const policy = await policyRow(sql, r.policy_id);
+    if (!policy) continue;
+    const domain = toDomainPolicy(policy);
+    let chain = chainOf(r);
+    if (ackHasExpired(domain, chain, now)) {
+      const until = ackExpiresAt(domain, chain.acknowledgedAt!)!;
+      // Compare-and-set: only the acknowledgement we read is expired, once.
+      const updated = await sql.query(
+        `UPDATE mc.incidents SET acknowledged_by = NULL, acknowledged_at = NULL, escalation_arm = escalation_arm + 1,
+                escalation_armed_at = $3, updated_at = $4, version = version + 1
+          WHERE id = $1 AND date_trunc('milliseconds', acknowledged_at) = $2 RETURNING id`,
+        [r.id, r.acknowledged_at, until.toISOString(), now.toISOString()],
+      );
+      if (updated.length === 0) continue;
+      expired++;
+      await appendTimeline(sql, rec, r.id, {
+        kind: 'ack_expired',
+        action: 'incidents.ack_expired',
+        body: `The acknowledgement ran out after ${domain.ackTimeoutMinutes} min with the incident still open; escalation starts again.`,
+        data: { arm: r.escalation_arm + 1 },
+      });
+      chain = { ...chain, arm: r.escalation_arm + 1, armedAt: until, acknowledgedAt: null };
+    }
+    for (const due of dueSteps(domain, chain, now)) {
+      const inserted = await sql.query(
+        `INSERT INTO mc.escalation_notifications (org_id, incident_id, arm, round, step, target, due_at, notified_at)
+         VALUES (mc.current_org_id(), $1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (incident_id, arm, round, step) DO NOTHING RETURNING id`,
+        [r.id, due.arm, due.round, due.step, JSON.stringify(due.target), due.dueAt.toISOString(), now.toISOString()],
+      );
+      if (inserted.length === 0) continue;
+      notified++;
+      name ??= await targetNamer(sql);
+      const late = now.getTime() - due.dueAt.getTime() > LATE_MS ? ` (due ${due.dueAt.toISOString().slice(11, 16)} UTC; no workstation was evaluating then)` : '';
+      await appendTimeline(sql, rec, r.id, {
+        kind: 'escalated',
+        action: 'incidents.escalated',
+        body: `Notified ${name(due.target)}: step ${due.step + 1}${due.round > 0 ? `, round ${due.round + 1}` : ''} of “${policy.name}”${late}.`,
+        data: { arm: due.arm, round: due.round, step: due.step, target: due.target, policy: policy.name, dueAt: due.dueAt.toISOString() },
+      });
+    }
+  }
+  return { expired, notified };
+}
+
+/** Escalation notifications since a time, each marked whether it names the signed-in operator. */
+export async function notificationsSince(sql: Sql, session: Session, since: string): Promise<IncidentNotification[]> {
+  const name = await targetNamer(sql);
+  const rows = await sql.query<{ id: string; incident_id: string; number: number; title: string; severity: Severity; step: number; round: number; target: EscalationTarget; notified_at: string }>(
+    `SELECT n.id, n.incident_id, i.number, i.title, i.severity, n.step, n.round, n.target, n.notified_at
+       FROM mc.escalation_notifications n JOIN mc.incidents i ON i.org_id = n.org_id AND i.id = n.incident_id
+      WHERE n.notified_at > $1
+      ORDER BY n.notified_at DESC
+      LIMIT 100`,
+    [since],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    incidentId: r.incident_id,
+    ref: incidentRef(r.number),
+    title: r.title,
+    severity: r.severity,
+    step: r.step,
+    round: r.round,
+    target: name(r.target),
+    forMe: r.target.kind === 'role' ? r.target.role === session.role : r.target.operatorId === session.operatorId,
+    notifiedAt: r.notified_at,
+  }));
+}

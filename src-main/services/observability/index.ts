@@ -1,0 +1,3 @@
+export { computeMinutes, lastComputedMinute, series } from './figures';
+export { operatorSummary } from './operator';
+export { corridorHealth, drilldown, observabilityOverview } from './overview';

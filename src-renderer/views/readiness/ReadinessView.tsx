@@ -1,0 +1,13 @@
+import { EmptyState } from '../../components/States';
+
+/** Placeholder until the view is built. */
+export function ReadinessView() {
+  return (
+    <div className="view">
+      <div className="view-head">
+        <h1>Readiness</h1>
+      </div>
+      <EmptyState title="Coming next">This view is being built.</EmptyState>
+    </div>
+  );
+}
