@@ -88,3 +88,15 @@ export function samplesNow(n: number, metric = 'gpu_util_pct', value = 50, offse
 }
 
 export { randomUUID };
+
+/** One minute of rollups for a node, as the ingest function writes them (n samples all at `value`). */
+export async function seedRollup(db: TestDatabase, org: TestOrg, nodeId: string, metric: number, minute: Date, value: number, n = 4): Promise<void> {
+  await asOwner(db, org.orgId, (c) =>
+    c.query(
+      `INSERT INTO mc.telemetry_rollups_1m (org_id, node_id, metric, minute, n, sum, min, max, last, last_ts)
+       VALUES ($1, $2, $3, date_trunc('minute', $4::timestamptz), $5::int, $6::float8 * $5::int, $6, $6, $6, $4)
+       ON CONFLICT (node_id, metric, minute) DO UPDATE SET n = excluded.n, sum = excluded.sum, min = excluded.min, max = excluded.max, last = excluded.last`,
+      [org.orgId, nodeId, metric, minute.toISOString(), n, value],
+    ),
+  );
+}

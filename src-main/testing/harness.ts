@@ -50,3 +50,19 @@ export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { st
     },
   });
 }
+
+type AnyCore = Pick<AppCore, 'router'>;
+
+/** A contract call that must succeed; its data, typed by the caller. */
+export async function call<T = never>(core: AnyCore, channel: string, payload: unknown, ctx: CallContext = DIRECT): Promise<T> {
+  const r = await core.router.invoke(channel, payload, ctx);
+  if (!r.ok) throw Object.assign(new Error(`${channel}: ${r.error.message}`), r.error);
+  return r.data as T;
+}
+
+/** A contract call that must be refused; the error it was refused with. */
+export async function refused(core: AnyCore, channel: string, payload: unknown, ctx: CallContext = DIRECT) {
+  const r = await core.router.invoke(channel, payload, ctx);
+  if (r.ok) throw new Error(`${channel} was accepted`);
+  return r.error;
+}

@@ -3,7 +3,7 @@ import type { Response } from '../../../src-shared/contract';
 import { allowedIncidentTransitions, INCIDENT_STATES, type IncidentState } from '../../../src-shared/domain/incident-lifecycle';
 import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { seedGrid, type TestGrid } from '../../testing/grid';
-import { coreOn, DIRECT } from '../../testing/harness';
+import { call, coreOn, DIRECT, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 import { systemRecorder } from '../org';
 import { runEscalation } from './escalation';
@@ -11,16 +11,6 @@ import { runEscalation } from './escalation';
 const ok = await needKeychain();
 type Core = Awaited<ReturnType<typeof coreOn>>;
 
-async function call<N extends Parameters<Core['router']['invoke']>[0] & string>(core: Core, channel: N, payload: unknown) {
-  const r = await core.router.invoke(channel, payload, DIRECT);
-  if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
-  return r.data as never;
-}
-async function refused(core: Core, channel: string, payload: unknown) {
-  const r = await core.router.invoke(channel, payload, DIRECT);
-  if (r.ok) throw new Error(`${channel} was accepted`);
-  return r.error;
-}
 
 describe.skipIf(!ok)('incidents through the contract', () => {
   let db: TestDatabase;
