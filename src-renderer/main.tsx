@@ -13,11 +13,11 @@ document.querySelector<HTMLLinkElement>('link[rel=icon]')?.setAttribute('href', 
 startSystemStore();
 
 // Desktop menu items arrive as shell.action events; the browser host never sends any.
-subscribe('shell.action', ({ action }) => {
+subscribe('shell.action', ({ action, param }) => {
   const ui = useUi.getState();
   if (action === 'palette') ui.setPalette(true);
   else if (action === 'theme:toggle') ui.toggleTheme();
-  else if (action.startsWith('navigate:')) ui.navigate(action.slice('navigate:'.length) as Parameters<typeof ui.navigate>[0]);
+  else if (action.startsWith('navigate:')) ui.navigate(action.slice('navigate:'.length) as Parameters<typeof ui.navigate>[0], param ?? null);
 });
 
 const root = document.getElementById('root');

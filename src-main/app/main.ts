@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, Menu, session } from 'electron';
+import { app, BrowserWindow, Menu, Notification, session } from 'electron';
 import { createAppCore, type AppCore } from '../core/app-core';
+import { DesktopNotifier } from '../core/notifier';
 import { appRoot, defaultDataDir } from '../core/paths';
 import { registerIpcTransport } from './ipc-transport';
 import { buildMenu } from './menu';
@@ -74,6 +75,21 @@ if (!app.requestSingleInstanceLock()) {
     Menu.setApplicationMenu(buildMenu(core));
     mainWindow = createWindow();
     mainWindow.on('closed', () => (mainWindow = null));
+    const shellEvents = core.shell;
+    new DesktopNotifier(
+      core.router,
+      (n) => {
+        if (!Notification.isSupported()) return;
+        const note = new Notification({ title: n.title, body: n.body, urgency: n.critical ? 'critical' : 'normal' });
+        note.on('click', () => {
+          mainWindow?.show();
+          mainWindow?.focus();
+          shellEvents.emit('action', 'navigate:incidents', n.incidentId);
+        });
+        note.show();
+      },
+      core.log,
+    ).start();
     void core.start();
   });
 

@@ -51,5 +51,6 @@ export const SHELL_ACTIONS = [...VIEWS.map((v) => `navigate:${v.id}` as const), 
 export const shellAction = topic('shell.action', {
   summary: 'The user chose a menu item in the desktop shell.',
   params: empty,
-  event: z.object({ action: z.enum(SHELL_ACTIONS as unknown as [string, ...string[]]) }),
+  /** `param`: what to open in the view (a desktop notification opens its incident). */
+  event: z.object({ action: z.enum(SHELL_ACTIONS as unknown as [string, ...string[]]), param: z.uuid().optional() }),
 });

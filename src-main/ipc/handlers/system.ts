@@ -38,8 +38,8 @@ export const systemTopics = {
 
 export const shellTopics = {
   'shell.action': (_params, ctx, emit) => {
-    const onAction = (action: string) => {
-      if ((SHELL_ACTIONS as readonly string[]).includes(action)) emit({ action });
+    const onAction = (action: string, param?: string) => {
+      if ((SHELL_ACTIONS as readonly string[]).includes(action)) emit({ action, ...(param ? { param } : {}) });
     };
     ctx.deps.shell.on('action', onAction);
     return () => ctx.deps.shell.off('action', onAction);

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Response } from '../../src-shared/contract';
+import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
+import { seedGrid, seedRollup } from '../testing/grid';
+import { call, coreOn } from '../testing/harness';
+import { needKeychain } from '../testing/keychain-gate';
+
+const ok = await needKeychain();
+
+describe.skipIf(!ok)('the ops clock of a workstation', () => {
+  let db: TestDatabase;
+  let org: TestOrg;
+
+  beforeAll(async () => {
+    db = await migratedDatabase(testServers()[0]!);
+    org = await createOrg(db, 'opsjob');
+    const grid = await seedGrid(db, org);
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
+    await seedRollup(db, org, grid.nodeId, 7, minute, 250);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('does not run on an auditor’s workstation: it only reads', async () => {
+    const auditor = await coreOn(db, org.auditor.email, { opsJob: true });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const list = await call<Response<'alerts.list'>>(auditor, 'alerts.list', {});
+      expect(list.rules).toEqual([]);
+      expect(list.evaluation.at).toBeNull();
+    } finally {
+      await auditor.cleanup();
+    }
+  });
+
+  it('on a workstation that may write: installs the defaults, evaluates, and computes the minute figures', async () => {
+    const operator = await coreOn(db, org.operator.email, { opsJob: true });
+    try {
+      await expect.poll(async () => (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).rules.length, { timeout: 15_000 }).toBe(6);
+      await expect.poll(async () => (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).evaluation.stale, { timeout: 15_000 }).toBe(false);
+      const evaluation = (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).evaluation;
+      expect(evaluation.by).toContain(`(${org.operator.name})`);
+      await expect
+        .poll(async () => (await call<Response<'observability.series'>>(operator, 'observability.series', { window: '1h' })).points.length, { timeout: 15_000 })
+        .toBeGreaterThan(0);
+    } finally {
+      await operator.cleanup();
+    }
+  });
+});
