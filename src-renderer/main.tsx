@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { subscribe } from './bridge/client';
+import { startBlockingStore } from './stores/blocking-store';
 import { startSystemStore } from './stores/system-store';
 import { useUi } from './stores/ui-store';
 import iconUrl from '../resources/icon.svg';
@@ -11,6 +12,7 @@ import './styles/app.css';
 document.documentElement.dataset.theme = useUi.getState().theme;
 document.querySelector<HTMLLinkElement>('link[rel=icon]')?.setAttribute('href', iconUrl);
 startSystemStore();
+startBlockingStore();
 
 // Desktop menu items arrive as shell.action events; the browser host never sends any.
 subscribe('shell.action', ({ action, param }) => {

@@ -14,6 +14,7 @@ const BACKFILL_MINUTES = 24 * 60;
 const BACKFILL_CHUNK = 30;
 /** Recent minutes are recomputed every time: batches arrive late. */
 const RECENT_MINUTES = 5;
+const REWALK_AFTER_MS = 10 * 60_000;
 
 /**
  * The operations clock of a connected workstation: installs an org's default rules once, then
@@ -30,6 +31,11 @@ export class OpsJob {
   private lastMinutesAt = 0;
   /** The oldest minute the backfill has reached (it walks back to 24 hours, one chunk per tick). */
   private backfilledTo: number | null = null;
+  /**
+   * When to walk back once more: figures that arrived late (an agent sending its backlog, the
+   * demo's hour of history) land after the first walk passed their minutes.
+   */
+  private rewalkAt: number | null = null;
 
   constructor(
     private readonly db: DatabaseManager,
@@ -47,6 +53,7 @@ export class OpsJob {
     this.defaultsDone = false;
     this.lastMinutesAt = 0;
     this.backfilledTo = null;
+    this.rewalkAt = null;
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
@@ -78,7 +85,16 @@ export class OpsJob {
           this.log.info({ transitions: r.transitions.length, opened: r.opened, notified: e.notified, ackExpired: e.expired }, 'ops: alerts and escalation');
         }
       });
-      const backfilling = this.backfilledTo === null || this.backfilledTo > now.getTime() - BACKFILL_MINUTES * 60_000;
+      const horizon = now.getTime() - BACKFILL_MINUTES * 60_000;
+      if (this.backfilledTo !== null && this.backfilledTo <= horizon) {
+        // The first walk is done: one more, ten minutes later, then none.
+        if (this.rewalkAt === null) this.rewalkAt = now.getTime() + REWALK_AFTER_MS;
+        else if (this.rewalkAt > 0 && now.getTime() >= this.rewalkAt) {
+          this.backfilledTo = null;
+          this.rewalkAt = 0;
+        }
+      }
+      const backfilling = this.backfilledTo === null || this.backfilledTo > horizon;
       if (backfilling || now.getTime() - this.lastMinutesAt >= 60_000) {
         await this.step('corridor minutes', session, async (sql) => {
           await computeMinutes(sql, now, RECENT_MINUTES);

@@ -1,3 +1,4 @@
+import { useBlocking } from '../stores/blocking-store';
 import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
 
@@ -6,6 +7,7 @@ export function Banners() {
   const info = useSystem((s) => s.info);
   const transport = useSystem((s) => s.transport);
   const navigate = useUi((s) => s.navigate);
+  const blocking = useBlocking((s) => s.blocking);
   const banners: { kind: 'warn' | 'bad' | 'info'; text: string; action?: { label: string; run: () => void } }[] = [];
   if (transport === 'unauthorised') {
     banners.push({ kind: 'bad', text: 'This page is not authorised for the running host (it prints a new token each time it starts). Open the exact URL it printed.' });
@@ -26,6 +28,17 @@ export function Banners() {
     } else if (info.database.state === 'connected' && !info.database.live) {
       banners.push({ kind: 'warn', text: 'Live updates are reconnecting: other operators’ changes will appear when they are back.' });
     }
+  }
+  if (blocking.length > 0) {
+    const worst = blocking[0]!;
+    banners.push({
+      kind: 'bad',
+      text:
+        blocking.length === 1
+          ? `${worst.ref} (${worst.severity}) is open: resolve critical and high incidents before new traffic.`
+          : `${blocking.length} critical or high incidents are open (${blocking.slice(0, 3).map((i) => i.ref).join(', ')}${blocking.length > 3 ? ', …' : ''}): resolve them before new traffic.`,
+      action: { label: 'Open incidents', run: () => navigate('incidents', blocking.length === 1 ? worst.id : null) },
+    });
   }
   return (
     <>

@@ -104,12 +104,19 @@ export async function series(sql: Sql, corridorId: string | null, window: '1h' |
     energy_wh: number | null;
     minutes: number;
   }>(
-    `SELECT date_bin(make_interval(secs => $4), minute, timestamptz '2000-01-01') AS t, max(nodes_reporting)::int AS nodes,
-            avg(latency_p50) AS p50, avg(latency_p95) AS p95, avg(latency_p99) AS p99, avg(error_rate) AS error_rate,
-            avg(queue_sum) AS queue_sum, avg(queue_p95) AS queue_p95, sum(tokens) AS tokens, sum(energy_wh) AS energy_wh, count(*)::int AS minutes
-       FROM mc.corridor_minutes
-      WHERE corridor_id IS NOT DISTINCT FROM $1::uuid AND minute >= $2 AND minute < $3
-      GROUP BY 1 ORDER BY 1`,
+    // Every step of the window is a point: a step with no figures is a gap (nulls), never a line drawn across it.
+    `WITH binned AS (
+       SELECT date_bin(make_interval(secs => $4), minute, $2::timestamptz) AS t, max(nodes_reporting)::int AS nodes,
+              avg(latency_p50) AS p50, avg(latency_p95) AS p95, avg(latency_p99) AS p99, avg(error_rate) AS error_rate,
+              avg(queue_sum) AS queue_sum, avg(queue_p95) AS queue_p95, sum(tokens) AS tokens, sum(energy_wh) AS energy_wh, count(*)::int AS minutes
+         FROM mc.corridor_minutes
+        WHERE corridor_id IS NOT DISTINCT FROM $1::uuid AND minute >= $2 AND minute < $3
+        GROUP BY 1
+     )
+     SELECT g.t, coalesce(b.nodes, 0) AS nodes, b.p50, b.p95, b.p99, b.error_rate, b.queue_sum, b.queue_p95, b.tokens, b.energy_wh, coalesce(b.minutes, 0) AS minutes
+       FROM generate_series($2::timestamptz, $3::timestamptz - make_interval(secs => $4), make_interval(secs => $4)) AS g(t)
+       LEFT JOIN binned b ON b.t = g.t
+      ORDER BY g.t`,
     [corridorId, from.toISOString(), to.toISOString(), stepSeconds],
   );
   return {
@@ -125,7 +132,7 @@ export async function series(sql: Sql, corridorId: string | null, window: '1h' |
       errorRate: r.error_rate,
       queueSum: r.queue_sum,
       queueP95: r.queue_p95,
-      tokensPerS: r.tokens === null ? null : r.tokens / (r.minutes * 60),
+      tokensPerS: r.tokens === null || r.minutes === 0 ? null : r.tokens / (r.minutes * 60),
       whPer1kTokens: r.tokens && r.tokens > 0 && r.energy_wh !== null ? (r.energy_wh / r.tokens) * 1000 : null,
     })),
   };

@@ -111,21 +111,27 @@ describe.skipIf(!ok)('observability scores and figures', () => {
   });
 
   it('charts per-minute figures once computed, and five-minute points for a day', async () => {
-    expect((await call<Response<'observability.series'>>(operator, 'observability.series', { window: '1h' })).points).toEqual([]);
+    const withFigures = (s: Response<'observability.series'>) => s.points.filter((p) => p.nodesReporting > 0);
+    const empty = await call<Response<'observability.series'>>(operator, 'observability.series', { window: '1h' });
+    // Sixty points a minute apart, every one a gap until figures are computed.
+    expect(empty.points).toHaveLength(60);
+    expect(withFigures(empty)).toEqual([]);
+    expect(empty.points.every((p) => p.latencyP50 === null && p.tokensPerS === null)).toBe(true);
     const session = admin.db.session!;
     await admin.db.tx(session, (sql) => computeMinutes(sql, NOW, 10));
     const hour = await call<Response<'observability.series'>>(operator, 'observability.series', { window: '1h' });
     expect(hour.stepSeconds).toBe(60);
-    expect(hour.points).toHaveLength(5);
-    expect(hour.points[0]).toMatchObject({ nodesReporting: 2, latencyP50: 450, tokensPerS: 1000 });
+    expect(withFigures(hour)).toHaveLength(5);
+    expect(hour.points.at(-1)).toMatchObject({ t: minute(1).toISOString(), nodesReporting: 2, latencyP50: 450, tokensPerS: 1000 });
     const eu = await call<Response<'observability.series'>>(operator, 'observability.series', { window: '24h', corridorId: grid.corridorId });
     expect(eu.stepSeconds).toBe(300);
-    expect(eu.points.length).toBeGreaterThanOrEqual(1);
-    expect(eu.points.length).toBeLessThanOrEqual(2);
-    expect(eu.points[0]!.whPer1kTokens).toBeCloseTo(10 / 60, 6);
+    expect(eu.points).toHaveLength(288);
+    expect(withFigures(eu).length).toBeGreaterThanOrEqual(1);
+    expect(withFigures(eu).length).toBeLessThanOrEqual(2);
+    expect(withFigures(eu)[0]!.whPer1kTokens).toBeCloseTo(10 / 60, 6);
     // Recomputing is idempotent.
     await admin.db.tx(session, (sql) => computeMinutes(sql, NOW, 10));
-    expect((await call<Response<'observability.series'>>(operator, 'observability.series', { window: '1h' })).points).toHaveLength(5);
+    expect(withFigures(await call<Response<'observability.series'>>(operator, 'observability.series', { window: '1h' }))).toHaveLength(5);
   });
 
   it('lets only an admin move the energy target, with a reason', async () => {

@@ -1,0 +1,64 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface Line {
+  label: string;
+  /** A theme colour variable, e.g. --accent; read at draw time so both themes work. */
+  color: string;
+  values: (number | null)[];
+  dash?: boolean;
+}
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
+}
+
+/** Several lines over one time axis (seconds), gaps kept as gaps; uPlot draws thousands of points in milliseconds. */
+export function LinesChart({ title, unit, t, lines, theme, testId, height = 160 }: { title: string; unit: string; t: number[]; lines: Line[]; theme: string; testId: string; height?: number }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const node = el.current;
+    if (!node) return;
+    const grid = cssVar('--border');
+    const text = cssVar('--text-dim');
+    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    const plot = new uPlot(
+      {
+        width: node.clientWidth || 400,
+        height,
+        legend: { show: false },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: true } },
+        axes: [axis, { ...axis, size: 56 }],
+        series: [{}, ...lines.map((l) => ({ label: l.label, stroke: cssVar(l.color), width: l.dash ? 1 : 2, ...(l.dash ? { dash: [4, 3] } : {}) }))],
+      },
+      [t, ...lines.map((l) => l.values)] as uPlot.AlignedData,
+      node,
+    );
+    const resize = new ResizeObserver(() => plot.setSize({ width: node.clientWidth, height }));
+    resize.observe(node);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [t, lines, theme, height]);
+  const points = lines.reduce((n, l) => n + l.values.filter((v) => v !== null).length, 0);
+  return (
+    <figure className="chart" data-testid={testId} data-points={points}>
+      <figcaption>
+        {title} <span className="faint">({unit})</span>
+        {points === 0 && <span className="faint"> · no figures in this window yet</span>}
+        <span className="chart-legend">
+          {lines.map((l) => (
+            <span key={l.label}>
+              <i style={{ background: `var(${l.color})` }} />
+              {l.label}
+            </span>
+          ))}
+        </span>
+      </figcaption>
+      <div ref={el} />
+    </figure>
+  );
+}
