@@ -78,7 +78,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
   });
 
   it('first start creates the cluster, keeps its password only in the keychain, migrates and loads the demo org', async () => {
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await core.start();
     try {
       expect(core.db.state).toBe('connected');
@@ -101,7 +101,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
   });
 
   it('the app reaches its server only through a private Unix socket', async () => {
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await core.start();
     try {
       const viaSocket = await core.db.tx(core.db.session!, (sql) => sql.one<{ unix: boolean }>('SELECT inet_client_addr() IS NULL AS unix'));
@@ -117,7 +117,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
   });
 
   it('a second start keeps the data and does not load the demo org twice', async () => {
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await core.start();
     try {
       const list = (await core.router.invoke('status.list', {}, DIRECT)) as { data: Response<'status.list'> };
@@ -131,9 +131,9 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
   });
 
   it('refuses a second app on the same data folder, naming the process that holds it', async () => {
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     try {
-      expect(() => createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false })).toThrow(
+      expect(() => createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false })).toThrow(
         new RegExp(`Another Mission Control \\(process ${process.pid}\\) is using the data folder`),
       );
     } finally {
@@ -151,7 +151,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
     // The server outlives the killed app, still holding its port and pid file.
     expect(alive(orphan!.pid)).toBe(true);
 
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await core.start();
     try {
       expect(core.db.state).toBe('connected');
@@ -168,7 +168,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
     const squatter = createServer();
     const lastPort = orphan!.port;
     await new Promise<void>((r) => squatter.listen(lastPort, '127.0.0.1', () => r()));
-    const again = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const again = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await again.start();
     try {
       expect(again.db.state).toBe('connected');
@@ -180,7 +180,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
   }, 90_000);
 
   it('brings the server back by itself when it dies under a running app', async () => {
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await core.start();
     try {
       const before = postmasterPid(data.dir)!;
@@ -200,7 +200,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
   it('an operator’s switch to another profile wins over the restart of a crashed embedded server', async () => {
     const db = await migratedDatabase(testServers()[0]!);
     const org = await createOrg(db, 'switch-away');
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await core.start();
     const store = core.db.profileStore;
     const remote = store.saveRemote(undefined, { name: 'Remote', host: db.target.host, port: db.target.port, database: db.target.database, user: db.target.user, sslmode: 'disable', sslRootCert: null, operatorEmail: org.admin.email });
@@ -229,7 +229,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
   it('removes a stale postmaster.pid and instance lock left by a dead process', async () => {
     writeFileSync(join(data.dir, 'pg', 'postmaster.pid'), '999999\n/nowhere\n1700000000\n5999\n\n127.0.0.1\n  0 0\nready\n');
     writeFileSync(join(data.dir, 'instance.lock'), '999999');
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await core.start();
     try {
       expect(core.db.state).toBe('connected');
@@ -242,7 +242,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
     const account = secretAccounts.embeddedSuperuser(instanceId);
     const saved = await vault.get(account);
     await vault.delete(account);
-    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false });
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     try {
       await core.start();
       expect(core.db.state).toBe('error');
