@@ -73,7 +73,10 @@ describe.skipIf(!ok)('alert rules and their evaluation', () => {
     await evaluate(at(190));
     inst = (await list()).instances.find((i) => i.ruleId === saved.id)!;
     expect(inst).toMatchObject({ state: 'pending', pendingSince: at(10).toISOString() });
+    // The app restarts: a new core, a new connection, nothing in memory — the clock is the database's.
     await latencyMinutes(4, 5, 1600);
+    await admin.cleanup();
+    admin = await coreOn(db, org.admin.email);
     const fired = await evaluate(at(310));
     expect(fired.transitions).toEqual([expect.objectContaining({ from: 'pending', to: 'firing', rule: 'Test latency', reason: '1,600 ms > 1,000 ms for 5 min' })]);
     expect(fired.opened).toHaveLength(1);
