@@ -37,16 +37,36 @@ export const useBlocking = create<BlockingState>((set) => ({
   },
 }));
 
+/** Escalation steps since this time have been looked at. */
+let notifiedSince = new Date().toISOString();
+
+/** An escalation step that names this operator (or their role) pops up here too (the browser host has no desktop notifications). */
+async function escalations(): Promise<void> {
+  try {
+    const { notifications } = await call('incidents.notifications', { since: notifiedSince });
+    if (notifications.length > 0) notifiedSince = notifications[0]!.notifiedAt;
+    for (const n of notifications.reverse()) {
+      if (n.forMe) useUi.getState().toast('error', `${n.ref} needs you (${n.severity}): ${n.title}. Escalation step ${n.step + 1}; nobody has acknowledged it.`);
+    }
+  } catch {
+    // Missed now, seen on the incident page.
+  }
+}
+
 /** Every screen shows the rule, so the store follows incidents app-wide; call once at start-up. */
 export function startBlockingStore(): void {
   subscribe('incidents.changed', () => void useBlocking.getState().load());
+  subscribe('escalation.notified', () => void escalations());
   let session: string | null = null;
   let epoch = -1;
   useSystem.subscribe((s) => {
     const key = s.info?.session ? `${s.info.session.orgId}:${s.info.session.operatorId}` : null;
     if (key === session && s.epoch === epoch) return;
-    // Another org or operator: what was open there is not news here.
-    if (key !== session) knownCritical = null;
+    // Another org or operator: what was open or notified there is not news here.
+    if (key !== session) {
+      knownCritical = null;
+      notifiedSince = new Date().toISOString();
+    }
     session = key;
     epoch = s.epoch;
     void useBlocking.getState().load();
