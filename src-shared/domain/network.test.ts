@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import type { Corridor, NodeGroup, NodeRow, Site } from '../contract/grid';
+import { corridorLinks, distanceKm, graphShape, NO_FILTERS, siteFigures } from './network';
+
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const corridor = (n: number, name: string): Corridor => ({
+  id: id(n),
+  key: name.toLowerCase(),
+  name,
+  region: 'eu',
+  policy: { allowedCountries: [], blockedCountries: [], regulatedWorkloads: [], auditRequirement: null },
+  siteCount: 0,
+  nodeCount: 0,
+});
+const site = (n: number, c: number, lat: number, lon: number, kind: Site['kind'] = 'colocation'): Site => ({
+  id: id(n),
+  key: `s${n}`,
+  name: `S${n}`,
+  corridorId: id(c),
+  kind,
+  country: 'DE',
+  city: '',
+  latitude: lat,
+  longitude: lon,
+  ownerName: 'o',
+  safetyChecklist: 'passed',
+  nodeCount: 0,
+});
+const group = (n: number, s: number): NodeGroup => ({ id: id(n), siteId: id(s), key: `g${n}`, name: `G${n}` });
+const node = (n: number, s: number, g: number, c: number, over: Partial<NodeRow> = {}): NodeRow => ({
+  id: id(n),
+  hostname: `n${n}`,
+  siteId: id(s),
+  nodeGroupId: id(g),
+  corridorId: id(c),
+  runtimeGroup: 'vllm',
+  gpuModel: 'H100',
+  gpuCount: 8,
+  gpuMemoryGb: 640,
+  capacityTokensPerS: 1000,
+  lifecycle: 'active',
+  lifecycleChangedAt: '2026-01-01T00:00:00.000Z',
+  health: 'healthy',
+  seenAt: '2026-01-01T00:00:00.000Z',
+  latest: { gpuUtilPct: null, gpuTempC: null, powerW: null, tokensPerS: null, p95LatencyMs: null, queueDepth: null, errorRate: null },
+  validKeys: 1,
+  ...over,
+});
+
+// Two corridors; EU has three sites (Frankfurt, Paris, Madrid), APAC one (Tokyo).
+const corridors = [corridor(1, 'EU'), corridor(2, 'APAC')];
+const sites = [site(10, 1, 50.1, 8.7), site(11, 1, 48.9, 2.4, 'telecom_edge'), site(12, 1, 40.4, -3.7), site(13, 2, 35.7, 139.7)];
+const groups = [group(20, 10), group(21, 11), group(22, 12), group(23, 13)];
+const nodes = [
+  node(100, 10, 20, 1, { capacityTokensPerS: 2000 }),
+  node(101, 10, 20, 1, { health: 'critical', runtimeGroup: 'tgi' }),
+  node(102, 10, 20, 1, { lifecycle: 'offline', health: 'stale' }),
+  node(103, 11, 21, 1, { health: 'warning' }),
+  node(104, 12, 22, 1),
+  node(105, 13, 23, 2, { runtimeGroup: 'ollama' }),
+];
+
+describe('sites for the map', () => {
+  it('sums running capacity and takes the worst health of running nodes', () => {
+    const f = siteFigures(sites, nodes);
+    const fra = f.find((s) => s.id === id(10))!;
+    expect(fra).toMatchObject({ nodes: 3, running: 2, capacity: 3000, health: 'critical', counts: { healthy: 1, critical: 1, stale: 0 } });
+    expect(f.find((s) => s.id === id(11))!.health).toBe('warning');
+  });
+
+  it('filters by corridor, site kind, runtime group and health; node filters count only matching nodes', () => {
+    expect(siteFigures(sites, nodes, { ...NO_FILTERS, corridorIds: [id(2)] }).map((s) => s.name)).toEqual(['S13']);
+    expect(siteFigures(sites, nodes, { ...NO_FILTERS, siteKinds: ['telecom_edge'] }).map((s) => s.name)).toEqual(['S11']);
+    const tgi = siteFigures(sites, nodes, { ...NO_FILTERS, runtimeGroups: ['tgi'] });
+    expect(tgi.map((s) => [s.name, s.nodes, s.health])).toEqual([['S10', 1, 'critical']]);
+    expect(siteFigures(sites, nodes, { ...NO_FILTERS, health: ['warning', 'critical'] }).map((s) => s.name)).toEqual(['S10', 'S11']);
+  });
+
+  it('shows a site with no running node as unknown, not healthy', () => {
+    expect(siteFigures([site(14, 1, 52.5, 13.4)], []).map((s) => [s.health, s.running])).toEqual([['unknown', 0]]);
+  });
+});
+
+describe('corridor links', () => {
+  it('links each site to its nearest sites of the same corridor, each link once, never across corridors', () => {
+    const links = corridorLinks(sites, 1);
+    // Frankfurt–Paris are nearest to each other; Madrid's nearest is Paris; Tokyo is alone in APAC.
+    expect(links.map((l) => [l.from, l.to].map((x) => x.slice(-2)).join('-')).sort()).toEqual(['10-11', '11-12']);
+    expect(corridorLinks(sites, 2)).toHaveLength(3);
+    expect(distanceKm(sites[0]!, sites[1]!)).toBeGreaterThan(450);
+    expect(distanceKm(sites[0]!, sites[1]!)).toBeLessThan(500);
+  });
+});
+
+describe('the topology graph', () => {
+  const input = { corridors, sites, groups, nodes };
+
+  it('shows only corridors when nothing is expanded, with counts and worst health', () => {
+    const g = graphShape(input, new Set());
+    expect(g.nodes.map((n) => [n.label, n.nodes, n.running, n.critical, n.health, n.expandable])).toEqual([
+      ['EU', 5, 4, 1, 'critical', true],
+      ['APAC', 1, 1, 0, 'healthy', true],
+    ]);
+    expect(g.edges).toEqual([]);
+  });
+
+  it('drills down corridor → site → group → node, with containment edges and links between visible sites', () => {
+    const g = graphShape(input, new Set([id(1), id(10), id(20)]));
+    expect(g.nodes.filter((n) => n.kind === 'site').map((n) => n.label)).toEqual(['S10', 'S11', 'S12']);
+    expect(g.nodes.filter((n) => n.kind === 'node').map((n) => n.label)).toEqual(['n100', 'n101', 'n102']);
+    expect(g.nodes.find((n) => n.label === 'n102')!.health).toBe('unknown');
+    expect(g.edges.filter((e) => e.kind === 'contains')).toHaveLength(3 + 1 + 3);
+    expect(g.edges.filter((e) => e.kind === 'link').length).toBeGreaterThan(0);
+    expect(g.nodes.find((n) => n.id === id(11))).toMatchObject({ expanded: false, expandable: true });
+  });
+
+  it('an expanded child of a collapsed parent stays hidden', () => {
+    const g = graphShape(input, new Set([id(10), id(20)]));
+    expect(g.nodes.map((n) => n.kind)).toEqual(['corridor', 'corridor']);
+  });
+
+  it('refuses expansions past the element budget, so any grid stays navigable', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => node(1000 + i, 10, 20, 1));
+    const g = graphShape({ ...input, nodes: many }, new Set([id(1), id(10), id(20)]), 3000);
+    expect(g.refused).toEqual([id(20)]);
+    expect(g.nodes.length + g.edges.length).toBeLessThanOrEqual(3000);
+    expect(g.nodes.find((n) => n.id === id(20))).toMatchObject({ expanded: false, nodes: 5000 });
+  });
+});
