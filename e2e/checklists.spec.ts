@@ -201,6 +201,34 @@ test.describe('checklists', () => {
     }
   });
 
+  test('a change by someone else in between is refused, naming who, and the item reloads', async ({ page, host, browser }) => {
+    // This page misses the live updates (as a workstation may for a moment), so it acts on what it saw.
+    await page.routeWebSocket(/\/ws/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((m) => {
+        if (!String(m).includes('"topic":"checklists.changed"')) server.send(m);
+      });
+    });
+    const runId = await startPostDeployment(page, host);
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${host.url}#/checklists/${runId}`);
+      await setItem(other.getByTestId('item-rollback'), 'done', { note: 'Plan on the wiki' });
+
+      const mine = page.getByTestId('item-rollback');
+      await expect(mine).toHaveAttribute('data-status', 'open');
+      await mine.getByTestId('item-badge').click();
+      await mine.locator('textarea[name=note]').fill('No rollback plan yet');
+      await mine.getByTestId('set-failed').click();
+      await expect(mine.getByTestId('item-error')).toContainText(/^Ada Okafor changed this item at \d\d:\d\d:\d\d UTC while you were looking at it\./);
+      await expect(mine).toHaveAttribute('data-status', 'done');
+      await expect(mine.getByTestId('item-note')).toHaveText('Note: Plan on the wiki');
+      await expect(mine.locator('textarea[name=note]')).toHaveValue('No rollback plan yet');
+    } finally {
+      await other.close();
+    }
+  });
+
   test('an auditor reads checklists and gates but cannot change them', async ({ page, host }) => {
     const runId = await startPostDeployment(page, host);
     const signInAs = async (email: string, role: string) => {

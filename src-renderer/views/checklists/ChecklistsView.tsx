@@ -1,9 +1,9 @@
 import { useEffect } from 'react';
-import { EmptyState } from '../../components/States';
 import { startChecklistsLive, useChecklists } from '../../stores/checklists-store';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/checklists.css';
+import { NoOrg } from './NoOrg';
 import { RunPage } from './RunPage';
 import { RunsList } from './RunsList';
 
@@ -21,15 +21,6 @@ export function ChecklistsView() {
     if (session) void useChecklists.getState().load();
   }, [session?.orgId, epoch]);
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>Checklists</h1>
-        </div>
-        <EmptyState title="No org to show">Checklists appear once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Checklists" />;
   return param ? <RunPage runId={param} back="checklists" /> : <RunsList />;
 }

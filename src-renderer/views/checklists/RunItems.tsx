@@ -1,51 +1,24 @@
 import { useEffect, useState } from 'react';
-import { type ChecklistItem, evidenceRefSchema, type RunSummary } from '../../../src-shared/contract/checklists';
+import type { ChecklistItem, RunSummary } from '../../../src-shared/contract/checklists';
 import type { Member } from '../../../src-shared/contract/incidents';
 import { ROLE_LABELS } from '../../../src-shared/contract/roles';
 import type { ItemStatus } from '../../../src-shared/domain/checklists';
 import { VIEWS } from '../../../src-shared/navigation';
-import { McClientError, errorText } from '../../bridge/client';
+import { errorText } from '../../bridge/client';
 import { Time } from '../../components/Time';
 import { useChecklists } from '../../stores/checklists-store';
-import { RecordLink, type RecordRef } from './RecordLink';
-import { STATUS_SHAPE, statusLabels } from './words';
+import { CheckLine } from './CheckLine';
+import { type Draft, errorOf, evidenceOf, ItemForm, type ItemError } from './ItemForm';
 import { viewKey } from './keys';
-
-type Answer = NonNullable<ChecklistItem['live']>;
-type EvidenceRef = { type: 'evidence' | 'incident' | 'audit' | 'checklist' | 'node' | 'site' | 'corridor'; id: string; label: string };
-
-interface Draft {
-  note: string;
-  url: string;
-  ref: EvidenceRef | null;
-  /** The item's version when typing started, to say so if someone else changes it meanwhile. */
-  baseVersion: number;
-}
-
-interface ItemError {
-  field: 'status' | 'note' | 'evidenceUrl' | 'owner' | 'other';
-  message: string;
-}
+import { RecordLink } from './RecordLink';
+import { STATUS_SHAPE, statusLabels } from './words';
 
 const KEYS: Record<string, ItemStatus> = { d: 'done', f: 'failed', x: 'skipped', o: 'open' };
 const ACTION_KEY: Record<ItemStatus, string> = { done: 'd', failed: 'f', skipped: 'x', open: 'o' };
 
-/** A check's record that can also stand as an item's evidence (a page of the app cannot). */
-function evidenceOf(answer: Answer | null): EvidenceRef | null {
-  const parsed = evidenceRefSchema.safeParse(answer?.record ?? null);
-  return parsed.success ? parsed.data : null;
-}
-
-const sameRef = (a: RecordRef | null, b: RecordRef | null) => !!a && !!b && a.type === b.type && a.id === b.id;
-
-function errorOf(err: unknown): ItemError {
-  if (!(err instanceof McClientError)) return { field: 'other', message: errorText(err) };
-  if (err.code === 'CONFLICT') return { field: 'status', message: `${err.message} It has been reloaded: check it, then set it again.` };
-  for (const field of ['status', 'note', 'evidenceUrl'] as const) {
-    if (err.fields[field]) return { field, message: err.fields[field] };
-  }
-  const first = Object.values(err.fields)[0];
-  return { field: 'other', message: first ?? err.message };
+function forget<T>(map: Record<string, T>, id: string): Record<string, T> {
+  const { [id]: _, ...rest } = map;
+  return rest;
 }
 
 /**
@@ -66,14 +39,7 @@ export function RunItems({ run, items, write, members }: { run: RunSummary; item
   const draftOf = (item: ChecklistItem): Draft => drafts[item.id] ?? fresh(item);
   const edit = (item: ChecklistItem, patch: Partial<Draft>) => {
     setDrafts((d) => ({ ...d, [item.id]: { ...(d[item.id] ?? fresh(item)), ...patch } }));
-    setErrors((e) => {
-      const { [item.id]: _, ...rest } = e;
-      return rest;
-    });
-  };
-  const forget = <T,>(map: Record<string, T>, id: string) => {
-    const { [id]: _, ...rest } = map;
-    return rest;
+    setErrors((e) => forget(e, item.id));
   };
 
   const act = async (item: ChecklistItem, status: ItemStatus, advance = false) => {
@@ -145,7 +111,6 @@ export function RunItems({ run, items, write, members }: { run: RunSummary; item
         const isSelected = index === Math.min(selected, items.length - 1);
         const draft = draftOf(item);
         const error = errors[item.id] ?? null;
-        const liveRef = evidenceOf(item.live);
         const showForm = write.ok && (isSelected || !!drafts[item.id] || !!error);
         const view = VIEWS.find((v) => v.id === item.view);
         return (
@@ -208,60 +173,15 @@ export function RunItems({ run, items, write, members }: { run: RunSummary; item
               {item.recordedAnswer && <CheckLine answer={item.recordedAnswer} label={gates ? 'Recorded when passed' : 'Recorded when marked done'} testId="recorded" />}
 
               {showForm && (
-                <div className="cl-form" onClick={(e) => e.stopPropagation()}>
-                  {error && error.field !== 'note' && error.field !== 'evidenceUrl' && (
-                    <div className="cl-refusal" role="alert" data-testid="item-error">
-                      {error.message}
-                    </div>
-                  )}
-                  {drafts[item.id] && draft.baseVersion !== item.version && !error && (
-                    <div className="cl-refusal warn" role="status">
-                      {item.setBy?.name ?? 'Someone'} changed this item while you were typing; it now shows their change. Your text is kept.
-                    </div>
-                  )}
-                  <div className="cl-form-row">
-                    <label className={`field ${error?.field === 'note' ? 'invalid' : ''}`}>
-                      <span>Note {gates ? '(needed to waive or fail a gate)' : '(needed to fail an item or mark it not applicable)'}</span>
-                      <textarea
-                        id={`note-${item.id}`}
-                        name="note"
-                        rows={2}
-                        value={draft.note}
-                        placeholder={gates ? 'What proves it, or why it is waived' : 'What you checked, or why it failed or does not apply'}
-                        onChange={(e) => edit(item, { note: e.target.value })}
-                        onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), e.currentTarget.blur())}
-                      />
-                      {error?.field === 'note' && (
-                        <span className="err" role="alert" data-testid="item-error">
-                          {error.message}
-                        </span>
-                      )}
-                    </label>
-                    <div className="cl-evidence">
-                      <label className={`field ${error?.field === 'evidenceUrl' ? 'invalid' : ''}`}>
-                        <span>Evidence link</span>
-                        <input
-                          name="evidenceUrl"
-                          value={draft.url}
-                          placeholder="https://…"
-                          onChange={(e) => edit(item, { url: e.target.value })}
-                          onKeyDown={(e) => e.key === 'Escape' && (e.stopPropagation(), e.currentTarget.blur())}
-                        />
-                        {error?.field === 'evidenceUrl' && (
-                          <span className="err" role="alert" data-testid="item-error">
-                            {error.message}
-                          </span>
-                        )}
-                      </label>
-                      {liveRef && (
-                        <label className="cl-check-ref">
-                          <input type="checkbox" name="useRecord" checked={sameRef(draft.ref, liveRef)} onChange={(e) => edit(item, { ref: e.target.checked ? liveRef : null })} />
-                          Use the live check’s record as evidence: <span className="mono">{liveRef.label}</span>
-                        </label>
-                      )}
-                    </div>
-                  </div>
-                </div>
+                <ItemForm
+                  itemId={item.id}
+                  draft={draft}
+                  error={error}
+                  liveRef={evidenceOf(item.live)}
+                  gates={gates}
+                  changedBy={drafts[item.id] && draft.baseVersion !== item.version ? (item.setBy?.name ?? 'Someone') : null}
+                  onEdit={(patch) => edit(item, patch)}
+                />
               )}
             </div>
 
@@ -315,24 +235,5 @@ export function RunItems({ run, items, write, members }: { run: RunSummary; item
         );
       })}
     </ol>
-  );
-}
-
-/** ✓ the check passes, ✗ it does not, ? the app cannot tell; with the record that says so. */
-function CheckLine({ answer, label, testId }: { answer: Answer; label: string; testId: string }) {
-  const cls = answer.ok === true ? 'ok' : answer.ok === false ? 'bad' : 'unknown';
-  return (
-    <div className={`cl-answer ${cls}`} data-testid={testId} data-ok={String(answer.ok)}>
-      <span className="cl-mark" aria-label={answer.ok === true ? 'passes' : answer.ok === false ? 'fails' : 'cannot tell'}>
-        {answer.ok === true ? '✓' : answer.ok === false ? '✗' : '?'}
-      </span>
-      <span className="cl-answer-label">{label}:</span> <span data-testid={`${testId}-summary`}>{answer.summary}</span>
-      {answer.record && (
-        <>
-          {' '}
-          <RecordLink record={answer.record} testId={`${testId}-record`} />
-        </>
-      )}
-    </div>
   );
 }

@@ -28,6 +28,8 @@ export function SiteSafetyDialog({ runs, onClose, onStart, onOpen }: { runs: Run
   const site = overview?.sites.find((s) => s.id === siteId);
   const running = runs.find((r) => r.templateKey === 'site_safety' && r.subjectId === siteId && !r.completedAt);
   const submit = async () => {
+    // The button stays enabled while busy (a disabled button drops the focus, and Esc with it).
+    if (busy) return;
     if (!siteId) return setError('Choose the site this checklist is for.');
     setBusy(true);
     try {
@@ -47,7 +49,7 @@ export function SiteSafetyDialog({ runs, onClose, onStart, onOpen }: { runs: Run
           <button className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button className="btn primary" disabled={busy || !siteId} onClick={() => void submit()} data-testid="start-site-safety">
+          <button className="btn primary" aria-disabled={busy} onClick={() => void submit()} data-testid="start-site-safety">
             {busy ? 'Starting…' : 'Start checklist'}
           </button>
         </>

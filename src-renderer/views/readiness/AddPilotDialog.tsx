@@ -33,6 +33,8 @@ export function AddPilotDialog({
   const [busy, setBusy] = useState(false);
 
   const submit = async () => {
+    // The button stays enabled while busy (a disabled button drops the focus, and Esc with it).
+    if (busy) return;
     setMessage(null);
     // An empty choice would only come back as "not a valid id": say what is meant instead.
     if (!corridorId) return setErrors({ corridorId: 'Choose the corridor the pilot runs in.' });
@@ -59,7 +61,7 @@ export function AddPilotDialog({
           <button className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button className="btn primary" onClick={() => void submit()} disabled={busy} data-testid="save-pilot">
+          <button className="btn primary" onClick={() => void submit()} aria-disabled={busy} data-testid="save-pilot">
             {busy ? 'Adding…' : 'Add pilot'}
           </button>
         </>

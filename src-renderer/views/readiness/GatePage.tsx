@@ -21,6 +21,7 @@ export function GatePage({ runId }: { runId: string }) {
   const info = useSystem((s) => s.info);
   const toast = useUi((s) => s.toast);
   const [deciding, setDeciding] = useState<Readiness | null>(null);
+  const decision = DECISIONS.find((d) => d.to === deciding);
   const subject = overview ? [...overview.corridors, ...overview.pilots].find((s) => s.gateRunId === runId) : undefined;
 
   const role = info?.session?.role;
@@ -50,23 +51,23 @@ export function GatePage({ runId }: { runId: string }) {
       >
         {subject && <Decision subject={subject} why={why} />}
       </RunPage>
-      {deciding && subject && (
+      {decision && subject && (
         <ReasonDialog
-          title={`${subject.name}: ${READINESS_LABELS[deciding].toLowerCase()}`}
-          confirmLabel={DECISIONS.find((d) => d.to === deciding)!.label}
-          danger={deciding === 'preparing' && subject.readiness === 'live'}
-          placeholder={deciding === 'preparing' ? 'What changed, and what must happen before it goes ahead again' : 'What the decision rests on'}
+          title={`${decision.label}: ${subject.name}`}
+          confirmLabel={decision.label}
+          danger={decision.to === 'preparing' && subject.readiness === 'live'}
+          placeholder={decision.to === 'preparing' ? 'What changed, and what must happen before it goes ahead again' : 'What the decision rests on'}
           onClose={() => setDeciding(null)}
           onSubmit={async (reason) => {
-            await useReadiness.getState().setReadiness(subject, deciding, reason);
-            toast('ok', `${subject.name} is ${deciding} now.`);
+            await useReadiness.getState().setReadiness(subject, decision.to, reason);
+            toast('ok', `${subject.name} is ${READINESS_LABELS[decision.to].toLowerCase()} now.`);
           }}
         >
           <p className="dim">
-            {deciding === 'preparing'
+            {decision.to === 'preparing'
               ? `${subject.name} goes back to preparing: it is no longer treated as ready for traffic.`
-              : `${subject.name} is marked ${deciding} only if every gate is passed or waived.`}
-            {deciding !== 'preparing' && subject.openGates.length > 0 && ` ${subject.openGates.length} open now: ${subject.openGates.join('; ')}.`}
+              : `${subject.name} is marked ${decision.to} only if every gate is passed or waived.`}
+            {decision.to !== 'preparing' && subject.openGates.length > 0 && ` ${subject.openGates.length} ${subject.openGates.length === 1 ? 'is' : 'are'} open or failed now.`}
           </p>
         </ReasonDialog>
       )}

@@ -7,10 +7,11 @@ import { startReadinessLive, useReadiness } from '../../stores/readiness-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/checklists.css';
+import { viewKey } from '../checklists/keys';
+import { NoOrg } from '../checklists/NoOrg';
 import { AddPilotDialog } from './AddPilotDialog';
 import { GatePage } from './GatePage';
 import { SubjectsTable } from './SubjectsTable';
-import { viewKey } from '../checklists/keys';
 
 /**
  * /readiness: every corridor and customer pilot with its go-live gates and whether it is ready;
@@ -29,16 +30,7 @@ export function ReadinessView() {
     void useReadiness.getState().loadMembers();
   }, [session?.orgId, epoch]);
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>Readiness</h1>
-        </div>
-        <EmptyState title="No org to show">Readiness appears once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Readiness" />;
   return param ? <GatePage runId={param} /> : <ReadinessList />;
 }
 
