@@ -1,13 +1,26 @@
-import { EmptyState } from '../../components/States';
+import { useEffect } from 'react';
+import { startChecklistsLive, useChecklists } from '../../stores/checklists-store';
+import { useSystem } from '../../stores/system-store';
+import { useUi } from '../../stores/ui-store';
+import '../../styles/checklists.css';
+import { NoOrg } from './NoOrg';
+import { RunPage } from './RunPage';
+import { RunsList } from './RunsList';
 
-/** Placeholder until the view is built. */
+/**
+ * /checklists: this period's daily, weekly and monthly checklists and the recent runs;
+ * /checklists/<runId>: one run, item by item. Live: a tick anywhere shows here within a moment.
+ */
 export function ChecklistsView() {
-  return (
-    <div className="view">
-      <div className="view-head">
-        <h1>Checklists</h1>
-      </div>
-      <EmptyState title="Coming next">This view is being built.</EmptyState>
-    </div>
-  );
+  const param = useUi((s) => s.param);
+  const session = useSystem((s) => s.info?.session);
+  const epoch = useSystem((s) => s.epoch);
+
+  useEffect(() => startChecklistsLive({ list: true }), []);
+  useEffect(() => {
+    if (session) void useChecklists.getState().load();
+  }, [session?.orgId, epoch]);
+
+  if (!session) return <NoOrg title="Checklists" />;
+  return param ? <RunPage runId={param} back="checklists" /> : <RunsList />;
 }
