@@ -77,7 +77,7 @@ CREATE FUNCTION mc.gates_open(p_org uuid, p_template text, p_subject uuid) RETUR
   AS $$
     SELECT CASE
              WHEN r.id IS NULL THEN 'no go-live gates have been set up'
-             ELSE (SELECT string_agg(i.text, '; ' ORDER BY i.position) FROM mc.checklist_items i
+             ELSE (SELECT string_agg(i.text, ' ' ORDER BY i.position) FROM mc.checklist_items i
                     WHERE i.org_id = p_org AND i.run_id = r.id AND i.status IN ('open', 'failed'))
            END
       FROM (SELECT 1) one

@@ -83,7 +83,8 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
 
     const session = requireSession();
     if (!def.roles.includes(session.role)) {
-      throw new McError('FORBIDDEN', `Your role (${ROLE_LABELS[session.role]}) cannot do this. Ask an admin or an operator.`);
+      const who = def.roles.map((r) => ROLE_LABELS[r].toLowerCase());
+      throw new McError('FORBIDDEN', `Your role (${ROLE_LABELS[session.role]}) cannot do this. Ask ${who.length === 1 ? `an ${who[0]}` : `someone who is ${who.slice(0, -1).join(', ')} or ${who.at(-1)}`}.`);
     }
     for (let attempt = 1; ; attempt++) {
       try {

@@ -3,19 +3,34 @@ import { type ReactNode, useEffect, useRef } from 'react';
 /**
  * A modal dialog: Esc closes it, focus starts inside and returns where it was, and Tab stays in it.
  */
+/** Open dialogs, newest last: Esc closes the newest only. */
+const open: symbol[] = [];
+
 export function Dialog({ title, onClose, children, footer, label }: { title: string; onClose: () => void; children: ReactNode; footer: ReactNode; label?: string }) {
   const ref = useRef<HTMLDivElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
     const previous = document.activeElement as HTMLElement | null;
     const first = ref.current?.querySelector<HTMLElement>('[autofocus], input, textarea, select, button');
     first?.focus();
-    return () => previous?.focus?.();
+    // On the window, not the dialog: focus can leave the dialog (a button disabled while a call
+    // runs drops it on the page), and Esc must still close it.
+    const me = Symbol('dialog');
+    open.push(me);
+    const onEsc = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || open.at(-1) !== me) return;
+      e.stopPropagation();
+      close.current();
+    };
+    window.addEventListener('keydown', onEsc, true);
+    return () => {
+      window.removeEventListener('keydown', onEsc, true);
+      open.splice(open.indexOf(me), 1);
+      previous?.focus?.();
+    };
   }, []);
   const onKeyDown = (e: React.KeyboardEvent) => {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      onClose();
-    }
     if (e.key === 'Tab' && ref.current) {
       const items = [...ref.current.querySelectorAll<HTMLElement>('input, textarea, select, button, a[href]')].filter((el) => !el.hasAttribute('disabled'));
       const first = items[0];

@@ -125,7 +125,7 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
     expect(prepared.openGates[6]).toBe('Run failover drill and capture evidence.');
     const refusal = await refused(admin, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'going live' });
     expect(refusal.code).toBe('CONFLICT');
-    expect(refusal.message).toContain('10 gates are open: Connect two or three controlled commercial nodes in one corridor.;');
+    expect(refusal.message).toContain('10 gates are open or failed: Connect two or three controlled commercial nodes in one corridor. Register node API keys');
     expect((await refused(operator, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'going live' })).code).toBe('FORBIDDEN');
 
     // The database refuses it too, whoever asks.

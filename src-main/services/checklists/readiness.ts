@@ -111,7 +111,7 @@ export async function setReadiness(
   if (input.readiness !== 'preparing') {
     if (!before.gateRunId) throw new McError('CONFLICT', `${before.name} has no go-live gates yet: set them up first, then pass them.`);
     if (before.openGates.length > 0) {
-      throw new McError('CONFLICT', `${before.name} cannot be marked ${input.readiness} while ${before.openGates.length === 1 ? 'a gate is' : `${before.openGates.length} gates are`} open: ${before.openGates.join('; ')}`);
+      throw new McError('CONFLICT', `${before.name} cannot be marked ${input.readiness} while ${before.openGates.length === 1 ? 'a gate is' : `${before.openGates.length} gates are`} open or failed: ${before.openGates.join(' ')}`);
     }
   }
   await sql.query(`UPDATE ${table} SET readiness = $2 WHERE id = $1`, [input.subjectId, input.readiness]);

@@ -238,7 +238,8 @@ export async function setItem(sql: Sql, session: Session, input: SetItemInput, a
     throw new McError('CONFLICT', `${row.set_by_name ?? 'Someone'} changed this item${row.set_at ? ` at ${row.set_at.slice(11, 19)} UTC` : ''} while you were looking at it. Look again before changing it.`);
   }
   const run = await runSummary(sql, row.run_id);
-  const live = row.check_key && input.status === 'done' ? await safeAnswer(sql, row.check_key, await scopeOf(sql, run), session) : null;
+  // What the check said is kept with whatever the operator decided (done, failed, waived), for the record.
+  const live = row.check_key && input.status !== 'open' ? await safeAnswer(sql, row.check_key, await scopeOf(sql, run), session) : null;
   const problem = itemStatusProblem(input.status, run.kind, live, input.note);
   if (problem) throw new McError('VALIDATION', problem, { [input.status === 'done' ? 'status' : 'note']: problem });
   // Who set it last and when, reopening included ("reopened by …").
@@ -288,7 +289,8 @@ export async function setOwner(sql: Sql, input: { itemId: string; ownerId: strin
   const owner = input.ownerId ? await memberOf(sql, input.ownerId) : null;
   if (input.ownerId && !owner) throw new McError('VALIDATION', 'That person is not a member of this org.', { ownerId: 'Choose a member of this org.' });
   if (row.owner_id === input.ownerId) throw new McError('VALIDATION', 'That is the owner already.', { ownerId: 'Choose someone else.' });
-  await sql.query('UPDATE mc.checklist_items SET owner_id = $2, version = version + 1 WHERE id = $1', [row.id, input.ownerId]);
+  // The version guards status, note and evidence: a new owner does not make someone's tick stale.
+  await sql.query('UPDATE mc.checklist_items SET owner_id = $2 WHERE id = $1', [row.id, input.ownerId]);
   await audit({ action: 'readiness.gate_owner_set', target: { type: 'checklist_item', id: row.id }, data: { item: row.key, text: row.text, owner: owner ? { id: owner.id, name: owner.name } : null } });
   return toItem((await sql.one<ItemRow>(`${SELECT_ITEMS} WHERE i.id = $1`, [row.id]))!, null);
 }
