@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { AlertInstance, AlertRule } from '../../../src-shared/contract/alerts';
-import { isTyping, modalOpen } from '../../app/shortcuts';
+import { viewKey } from '../../app/shortcuts';
 import { call } from '../../bridge/client';
 import { ReasonDialog } from '../../components/ReasonDialog';
 import { EmptyState, ErrorState } from '../../components/States';
@@ -33,7 +33,7 @@ export function AlertsView() {
   const rules = data?.rules ?? [];
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || modalOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (!viewKey(e)) return;
       if (e.key === 'n' && write.ok) {
         e.preventDefault();
         setEditing('new');

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { ROLE_LABELS, type Role } from '../../../src-shared/contract/roles';
-import { isTyping, modalOpen } from '../../app/shortcuts';
+import { viewKey } from '../../app/shortcuts';
 import { EmptyState, ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { startAuditLive, useAudit } from '../../stores/audit-store';
@@ -32,7 +32,7 @@ export function AuditView() {
   }, [session?.orgId, epoch]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || modalOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (!viewKey(e)) return;
       if (e.key === 'v') {
         e.preventDefault();
         void useAudit.getState().verify();

@@ -9,7 +9,7 @@ import { Time } from '../../components/Time';
 import { useChecklists } from '../../stores/checklists-store';
 import { CheckLine } from './CheckLine';
 import { type Draft, errorOf, evidenceOf, ItemForm, type ItemError } from './ItemForm';
-import { viewKey } from './keys';
+import { viewKey } from '../../app/shortcuts';
 import { RecordLink } from './RecordLink';
 import { STATUS_SHAPE, statusLabels } from './words';
 

@@ -8,7 +8,7 @@ import { useUi } from '../../stores/ui-store';
 import { RunHeader } from './RunHeader';
 import { RunItems } from './RunItems';
 import { statusLabels } from './words';
-import { viewKey } from './keys';
+import { viewKey } from '../../app/shortcuts';
 
 /**
  * One run (a checklist or a gate set) item by item. Used by /checklists/<id> and, with the

@@ -10,7 +10,7 @@ import { useUi } from '../../stores/ui-store';
 import { Progress } from './Progress';
 import { Outcome } from './RunHeader';
 import { SiteSafetyDialog } from './SiteSafetyDialog';
-import { viewKey } from './keys';
+import { viewKey } from '../../app/shortcuts';
 
 const CADENCES = ['daily', 'weekly', 'monthly'] as const;
 const CADENCE_TITLES: Record<(typeof CADENCES)[number], string> = { daily: 'Today', weekly: 'This week', monthly: 'This month' };

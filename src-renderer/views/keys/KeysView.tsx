@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { NodeKey } from '../../../src-shared/contract/grid';
-import { isTyping, modalOpen } from '../../app/shortcuts';
+import { viewKey } from '../../app/shortcuts';
 import { EmptyState, ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { startKeysLive, useKeys } from '../../stores/keys-store';
@@ -40,7 +40,7 @@ export function KeysView() {
   }, [session?.orgId, epoch]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || modalOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (!viewKey(e)) return;
       if (e.key === 'r') {
         e.preventDefault();
         void useKeys.getState().load();

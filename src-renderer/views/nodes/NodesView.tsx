@@ -3,7 +3,7 @@ import { RUNTIME_GROUPS, RUNTIME_LABELS } from '../../../src-shared/contract/gri
 import { HEALTH_LABELS, HEALTH_STATES } from '../../../src-shared/domain/node-health';
 import { LIFECYCLE_LABELS, LIFECYCLES, type Lifecycle } from '../../../src-shared/domain/node-lifecycle';
 import type { Health } from '../../../src-shared/domain/node-health';
-import { isTyping, modalOpen } from '../../app/shortcuts';
+import { isTyping, modalOpen, viewKey } from '../../app/shortcuts';
 import { EmptyState, ErrorState } from '../../components/States';
 import { startGridLive, useGrid } from '../../stores/grid-store';
 import { canWrite, useSystem } from '../../stores/system-store';
@@ -47,7 +47,7 @@ function NodesList() {
         document.getElementById('node-search')?.focus();
         return;
       }
-      if (isTyping(e.target) || modalOpen() || e.ctrlKey || e.metaKey || e.altKey || shown.length === 0) return;
+      if (!viewKey(e) || shown.length === 0) return;
       const i = shown.findIndex((n) => n.id === selectedId);
       if (e.key === 'j' || e.key === 'ArrowDown') {
         e.preventDefault();

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { CorridorFigures, ScoreName } from '../../../src-shared/contract/observability';
 import { SCORE_NAMES } from '../../../src-shared/contract/observability';
-import { isTyping, modalOpen } from '../../app/shortcuts';
+import { viewKey } from '../../app/shortcuts';
 import { call } from '../../bridge/client';
 import { fmt, pct } from '../../components/format';
 import { ReasonDialog } from '../../components/ReasonDialog';
@@ -42,7 +42,7 @@ export function ObservabilityView() {
   const rows: CorridorFigures[] = overview ? [overview.overall, ...overview.corridors] : [];
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || modalOpen() || e.ctrlKey || e.metaKey || e.altKey || rows.length === 0) return;
+      if (!viewKey(e) || rows.length === 0) return;
       const i = Math.max(0, rows.findIndex((r) => r.corridorId === corridorId));
       if (e.key === 'j' || e.key === 'k') {
         e.preventDefault();

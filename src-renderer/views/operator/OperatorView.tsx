@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { INCIDENT_STATE_LABELS } from '../../../src-shared/domain/incident-lifecycle';
-import { isTyping, modalOpen } from '../../app/shortcuts';
+import { viewKey } from '../../app/shortcuts';
 import { call, errorText } from '../../bridge/client';
 import { EmptyState, ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
@@ -37,7 +37,7 @@ export function OperatorView() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || modalOpen() || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (!viewKey(e)) return;
       if (e.key === 'r') {
         e.preventDefault();
         void useOperator.getState().load();

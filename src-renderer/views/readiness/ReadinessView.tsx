@@ -7,7 +7,7 @@ import { startReadinessLive, useReadiness } from '../../stores/readiness-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/checklists.css';
-import { viewKey } from '../checklists/keys';
+import { viewKey } from '../../app/shortcuts';
 import { NoOrg } from '../checklists/NoOrg';
 import { AddPilotDialog } from './AddPilotDialog';
 import { GatePage } from './GatePage';

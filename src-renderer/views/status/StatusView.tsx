@@ -1,6 +1,6 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
 import { COMPONENT_KINDS, KIND_LABELS, rollup, STATE_LABELS } from '../../../src-shared/domain/component-status';
-import { isTyping, modalOpen } from '../../app/shortcuts';
+import { viewKey } from '../../app/shortcuts';
 import { EmptyState, ErrorState } from '../../components/States';
 import { StateBadge } from '../../components/StateBadge';
 import { Time } from '../../components/Time';
@@ -43,7 +43,7 @@ export function StatusView() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target) || modalOpen() || e.ctrlKey || e.metaKey || e.altKey || ordered.length === 0) return;
+      if (!viewKey(e) || ordered.length === 0) return;
       const i = selected ? ordered.indexOf(selected) : -1;
       if (e.key === 'j' || e.key === 'ArrowDown') {
         e.preventDefault();
