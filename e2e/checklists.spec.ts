@@ -134,7 +134,7 @@ test.describe('checklists', () => {
     await page.getByTestId('reason').fill('Launch review');
     await page.getByTestId('reason-submit').click();
     const dialog = page.getByRole('dialog');
-    await expect(dialog.getByText(`${name} cannot be marked ready while 10 gates are open:`)).toBeVisible();
+    await expect(dialog.getByText(`${name} cannot be marked ready while 10 gates are open or failed:`)).toBeVisible();
     await expect(dialog).toContainText('Run failover drill and capture evidence.');
     await expect(dialog).toContainText('Expand to the second region only after billing, telemetry, and incident response are stable.');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
