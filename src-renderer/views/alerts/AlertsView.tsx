@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'react';
-import type { AlertInstance, AlertRule } from '../../../src-shared/contract/alerts';
+import type { AlertRule } from '../../../src-shared/contract/alerts';
 import { viewKey } from '../../app/shortcuts';
 import { call } from '../../bridge/client';
 import { ReasonDialog } from '../../components/ReasonDialog';
-import { EmptyState, ErrorState } from '../../components/States';
+import { NoOrg } from '../../components/NoOrg';
+import { ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { startAlertsLive, useAlerts } from '../../stores/alerts-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/ops.css';
 import { AlertStateBadge, SeverityPill } from './AlertBadges';
+import { InstanceTable } from './InstanceTable';
 import { RuleDialog } from './RuleDialog';
 
 /** /alerts: what fires now, the rules that decide it, and what changed lately. */
@@ -52,16 +54,7 @@ export function AlertsView() {
     return () => window.removeEventListener('keydown', onKey);
   }, [rules, selected, write.ok]);
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>Alerts</h1>
-        </div>
-        <EmptyState title="No org to show">Alert rules appear once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Alerts" what="Alert rules" />;
   if (error && !data) return <div className="view"><ErrorState title="Could not load alerts" message={error} action={<button className="btn" onClick={() => void useAlerts.getState().load()}>Try again</button>} /></div>;
   if (!data) return <div className="view dim">Loading…</div>;
 
@@ -222,50 +215,5 @@ export function AlertsView() {
         </ReasonDialog>
       )}
     </div>
-  );
-}
-
-function InstanceTable({ rows, onIncident }: { rows: AlertInstance[]; onIncident: (id: string) => void }) {
-  return (
-    <table className="grid">
-      <thead>
-        <tr>
-          <th>State</th>
-          <th>Severity</th>
-          <th>Rule</th>
-          <th>Subject</th>
-          <th>Value</th>
-          <th>Since</th>
-          <th>Incident</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((i) => (
-          <tr key={`${i.ruleId}:${i.subjectKey}`} data-testid={`alert-${i.ruleName}-${i.subjectName}`}>
-            <td>
-              <AlertStateBadge state={i.state} />
-            </td>
-            <td>
-              <SeverityPill severity={i.severity} />
-            </td>
-            <td>{i.ruleName}</td>
-            <td>{i.subjectName}</td>
-            <td className="mono">{i.lastValueText ?? '—'}</td>
-            <td className="dim">
-              <Time iso={(i.state === 'firing' ? i.firingSince : i.state === 'pending' ? i.pendingSince : i.resolvedAt) ?? i.lastObservedAt ?? new Date().toISOString()} />
-            </td>
-            <td>
-              {i.incident ? (
-                <button className="btn small ghost" onClick={() => onIncident(i.incident!.id)}>
-                  {i.incident.ref}
-                </button>
-              ) : (
-                <span className="faint">—</span>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

@@ -3,7 +3,7 @@ import { startChecklistsLive, useChecklists } from '../../stores/checklists-stor
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/checklists.css';
-import { NoOrg } from './NoOrg';
+import { NoOrg } from '../../components/NoOrg';
 import { RunPage } from './RunPage';
 import { RunsList } from './RunsList';
 

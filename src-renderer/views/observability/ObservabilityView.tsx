@@ -5,7 +5,8 @@ import { viewKey } from '../../app/shortcuts';
 import { call } from '../../bridge/client';
 import { fmt, pct } from '../../components/format';
 import { ReasonDialog } from '../../components/ReasonDialog';
-import { EmptyState, ErrorState } from '../../components/States';
+import { NoOrg } from '../../components/NoOrg';
+import { ErrorState } from '../../components/States';
 import { startObservabilityLive, useObservability } from '../../stores/observability-store';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
@@ -87,16 +88,7 @@ export function ObservabilityView() {
     };
   }, [series]);
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>Observability</h1>
-        </div>
-        <EmptyState title="No org to show">Scores and figures appear once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Observability" what="Scores and figures" />;
   if (error && !overview) return <div className="view"><ErrorState title="Could not load observability" message={error} action={<button className="btn" onClick={() => void useObservability.getState().load()}>Try again</button>} /></div>;
   if (!overview) return <div className="view dim">Loading…</div>;
 

@@ -2,13 +2,15 @@ import { useEffect } from 'react';
 import { INCIDENT_STATE_LABELS } from '../../../src-shared/domain/incident-lifecycle';
 import { viewKey } from '../../app/shortcuts';
 import { call, errorText } from '../../bridge/client';
-import { EmptyState, ErrorState } from '../../components/States';
+import { NoOrg } from '../../components/NoOrg';
+import { ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { startOperatorLive, useOperator } from '../../stores/operator-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/ops.css';
-import { AlertStateBadge, SeverityPill } from '../alerts/AlertBadges';
+import { SeverityPill } from '../alerts/AlertBadges';
+import { InstanceTable } from '../alerts/InstanceTable';
 import { scoreClass } from '../observability/ObservabilityView';
 
 /** /operator: the shift on one screen — what is on fire, what fires, how each corridor is, today’s checklist, who changed what. */
@@ -51,16 +53,7 @@ export function OperatorView() {
     return () => removeEventListener('keydown', onKey);
   }, [data, write.ok]);
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>Operator</h1>
-        </div>
-        <EmptyState title="No org to show">The operator screen fills once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Operator" what="Incidents, alerts, corridor health and today’s checklist" />;
   if (error && !data) return <div className="view"><ErrorState title="Could not load the operator screen" message={error} action={<button className="btn" onClick={() => void useOperator.getState().load()}>Try again</button>} /></div>;
   if (!data) return <div className="view dim">Loading…</div>;
 
@@ -135,28 +128,7 @@ export function OperatorView() {
               </button>
             </div>
           </header>
-          {data.firing.length === 0 ? (
-            <div className="body dim">No alert is firing.</div>
-          ) : (
-            <table className="grid">
-              <tbody>
-                {data.firing.map((a) => (
-                  <tr key={`${a.ruleId}:${a.subjectKey}`}>
-                    <td>
-                      <AlertStateBadge state={a.state} />
-                    </td>
-                    <td>
-                      <SeverityPill severity={a.severity} />
-                    </td>
-                    <td>{a.ruleName}</td>
-                    <td>{a.subjectName}</td>
-                    <td className="mono">{a.lastValueText ?? '—'}</td>
-                    <td>{a.incident && <button className="btn small ghost" onClick={() => navigate('incidents', a.incident!.id)}>{a.incident.ref}</button>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          {data.firing.length === 0 ? <div className="body dim">No alert is firing.</div> : <InstanceTable rows={data.firing} onIncident={(id) => navigate('incidents', id)} />}
         </section>
 
         <section className="panel" data-testid="op-corridors">

@@ -8,7 +8,7 @@ import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/checklists.css';
 import { viewKey } from '../../app/shortcuts';
-import { NoOrg } from '../checklists/NoOrg';
+import { NoOrg } from '../../components/NoOrg';
 import { AddPilotDialog } from './AddPilotDialog';
 import { GatePage } from './GatePage';
 import { SubjectsTable } from './SubjectsTable';
