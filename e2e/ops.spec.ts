@@ -63,7 +63,8 @@ test.describe('alerts, observability and the operator screen', () => {
   test('the operator screen puts the shift on one page and starts today’s checklist', async ({ page, host }) => {
     await page.goto(`${host.url}#/operator`);
     for (const id of ['op-incidents', 'op-firing', 'op-corridors', 'op-checklist', 'op-audit']) await expect(page.getByTestId(id)).toBeVisible();
-    await expect(page.getByTestId('op-corridors').locator('tr')).toHaveCount(5);
+    // Other specs in the same host may add corridors; the five demo corridors are always there.
+    for (const name of ['APAC', 'Africa', 'EU', 'MENA', 'North America']) await expect(page.getByTestId(`op-corridor-${name}`)).toBeVisible();
     await expect(page.getByTestId('op-audit')).toContainText('grid.demo_provisioned');
     await page.keyboard.press('d');
     await expect(page).toHaveURL(/#\/checklists\/[0-9a-f-]{36}$/);
