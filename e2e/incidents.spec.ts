@@ -210,4 +210,58 @@ test.describe('incidents', () => {
     await page.getByTestId('reason-submit').click();
     await expect(row).toHaveCount(0);
   });
+
+  test('two people editing the review: the later save is refused, its text kept, and saved over knowingly', async ({ browser, page, host }) => {
+    const { hash } = await openIncident(page, host, { title: unique('Token rate drop in TYO') });
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(`${host.url}${hash}`);
+    for (const p of [page, other]) await p.getByTestId('review-open').click();
+    await page.getByTestId('review-summary').fill('Mine: a routing loop between TYO and SIN.');
+    await other.getByTestId('review-summary').fill('Theirs: config drift on the TYO gateway.');
+    await other.getByTestId('review-save').click();
+    await expect(other.getByTestId('review-status')).toContainText('version 1');
+    // Live: the first editor learns of it, and keeps its own text.
+    await expect(page.getByTestId('review-status')).toContainText('version 1');
+    await expect(page.getByTestId('review-summary')).toHaveValue('Mine: a routing loop between TYO and SIN.');
+
+    await page.getByTestId('review-save').click();
+    await expect(page.getByTestId('review-conflict')).toContainText('saved this review while you were editing it');
+    await expect(page.getByTestId('review-conflict')).toContainText('Theirs: config drift on the TYO gateway.');
+    await expect(page.getByTestId('review-summary')).toHaveValue('Mine: a routing loop between TYO and SIN.');
+    await page.getByTestId('review-overwrite').click();
+    await page.getByTestId('review-save').click();
+    await expect(page.getByTestId('review-status')).toContainText('version 2');
+    await expect(other.getByTestId('review-summary')).toHaveValue('Mine: a routing loop between TYO and SIN.');
+    await expect(entries(page, 'review_updated')).toHaveCount(2);
+    await other.context().close();
+  });
+
+  test('an auditor reads incidents and policies, with no command anywhere', async ({ page, host }) => {
+    const { hash } = await openIncident(page, host, { title: unique('GPU temperature alarms in JNB') });
+    await page.getByTestId('note-body').fill('Cooling vendor called.');
+    await page.getByTestId('add-note').click();
+    await expect(entries(page, 'note')).toContainText('Cooling vendor called.');
+    try {
+      await signInAs(page, host, 'sam.novak@demo.umamiedge.test', 'Auditor');
+      await page.goto(`${host.url}${hash}`);
+      await expect(entries(page, 'note')).toContainText('Cooling vendor called.');
+      await expect(page.getByTestId('read-only')).toContainText('Auditors can read and export, not change.');
+      await expect(page.getByTestId('ack-button')).toHaveCount(0);
+      await expect(page.locator('[data-testid^=transition-]')).toHaveCount(0);
+      await expect(page.getByTestId('note-body')).toHaveCount(0);
+      await expect(page.getByTestId('take-command')).toHaveCount(0);
+      await expect(page.getByTestId('escalation-policy')).toHaveCount(0);
+      await expect(page.getByTestId('review-save')).toHaveCount(0);
+      await page.keyboard.press('a');
+      await expect(page.getByRole('dialog')).toHaveCount(0);
+      await page.keyboard.press('Escape');
+      await expect(page.getByTestId('new-incident')).toBeDisabled();
+      await page.getByTestId('policies-tab').click();
+      await expect(page.getByTestId('policies-readonly')).toContainText('Only admins change who gets paged.');
+      await expect(page.getByTestId('edit-policy')).toHaveCount(0);
+      await expect(page.getByTestId('new-policy')).toHaveCount(0);
+    } finally {
+      await signInAs(page, host, 'ada.okafor@demo.umamiedge.test', 'Admin');
+    }
+  });
 });

@@ -1,10 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { IncidentSummary } from '../../../src-shared/contract/incidents';
 import { call } from '../../bridge/client';
-import { Dialog } from '../../components/Dialog';
 import { Time } from '../../components/Time';
 import { useSystem } from '../../stores/system-store';
-import { Field, onCtrlEnter, useCommand } from './parts';
+import { Field, FormDialog, useCommand } from './parts';
 
 /**
  * Acknowledge: "I own the response", which stops escalation. Someone may have been quicker; then
@@ -39,47 +38,33 @@ export function AckDialog({ incident, onClose }: { incident: IncidentSummary; on
   }, [refused]);
 
   return (
-    <div onKeyDown={onCtrlEnter(primary)}>
-      <Dialog
-        title={`Acknowledge ${incident.ref}`}
-        onClose={onClose}
-        footer={
-          <>
-            <span className="hint">
-              <kbd>Ctrl</kbd>+<kbd>Enter</kbd> {refused ? 'add as note' : 'acknowledge'}
-            </span>
-            <button className="btn" onClick={onClose}>
-              {refused ? 'Close' : 'Cancel'}
-            </button>
-            {refused ? (
-              <button className="btn primary" disabled={!note.trim()} aria-busy={busy} onClick={() => void addAsNote()} data-testid="ack-add-note" title={note.trim() ? 'Add what you wrote to the timeline' : 'Nothing written to add'}>
-                Add as note
-              </button>
-            ) : (
-              <button className="btn primary" aria-busy={busy} onClick={() => void acknowledge()} data-testid="ack-submit">
-                {busy ? 'Acknowledging…' : 'Acknowledge'}
-              </button>
-            )}
-          </>
-        }
-      >
-        <p className="dim">
-          {incident.title}. Acknowledging says you own the response: escalation stops, and everyone sees your name.
+    <FormDialog
+      title={`Acknowledge ${incident.ref}`}
+      onClose={onClose}
+      onSubmit={primary}
+      hint={refused ? 'add as note' : 'acknowledge'}
+      busy={busy}
+      cancelLabel={refused ? 'Close' : 'Cancel'}
+      disabled={refused && !note.trim()}
+      testId={refused ? 'ack-add-note' : 'ack-submit'}
+      submitLabel={refused ? 'Add as note' : busy ? 'Acknowledging…' : 'Acknowledge'}
+    >
+      <p className="dim">
+        {incident.title}. Acknowledging says you own the response: escalation stops, and everyone sees your name.
+      </p>
+      {meanwhile && (
+        <p className="inc-warn" role="status">
+          {meanwhile.by.id === me ? 'You' : meanwhile.by.name} acknowledged it at <Time iso={meanwhile.at} mode="local" /> while this was open.
         </p>
-        {meanwhile && (
-          <p className="inc-warn" role="status">
-            {meanwhile.by.id === me ? 'You' : meanwhile.by.name} acknowledged it at <Time iso={meanwhile.at} mode="local" /> while this was open.
-          </p>
-        )}
-        <Field label="Note (optional, goes on the timeline)" error={problem?.fields.note}>
-          <textarea ref={noteRef} autoFocus value={note} onChange={(e) => setNote(e.target.value)} placeholder="e.g. On it from the NOC; checking FRA routers first" maxLength={10000} data-testid="ack-note" />
-        </Field>
-        {problem && !problem.fields.note && (
-          <div className="err" role="alert" data-testid="ack-message">
-            {problem.message}
-          </div>
-        )}
-      </Dialog>
-    </div>
+      )}
+      <Field label="Note (optional, goes on the timeline)" error={problem?.fields.note}>
+        <textarea ref={noteRef} autoFocus value={note} onChange={(e) => setNote(e.target.value)} placeholder="e.g. On it from the NOC; checking FRA routers first" maxLength={10000} data-testid="ack-note" />
+      </Field>
+      {problem && !problem.fields.note && (
+        <div className="err" role="alert" data-testid="ack-message">
+          {problem.message}
+        </div>
+      )}
+    </FormDialog>
   );
 }

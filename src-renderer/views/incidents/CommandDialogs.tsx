@@ -10,7 +10,7 @@ import { Time } from '../../components/Time';
 import { useIncidents } from '../../stores/incidents-store';
 import { useUi } from '../../stores/ui-store';
 import { AffectedPicker, type Picked } from './AffectedPicker';
-import { Field, FormMessage, onCtrlEnter, SeverityBadge, useCommand } from './parts';
+import { AlertStatePill, Field, FormDialog, FormMessage, SeverityBadge, useCommand } from './parts';
 
 type Done = () => void;
 
@@ -76,37 +76,31 @@ export function HandOverDialog({ incident, onClose }: { incident: IncidentSummar
       return `${members.find((m) => m.id === to)?.name ?? 'The new commander'} commands ${incident.ref} now.`;
     });
   return (
-    <div onKeyDown={onCtrlEnter(() => void submit())}>
-      <Dialog
-        title={`${incident.ref}: hand over command`}
-        onClose={onClose}
-        footer={
-          <>
-            <button className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button className="btn primary" disabled={!to} aria-busy={busy} onClick={() => void submit()} data-testid="handover-submit">
-              Hand over
-            </button>
-          </>
-        }
-      >
-        <Field label="To (incident commanders and admins)" error={problem?.fields.toOperatorId}>
-          <select autoFocus value={to} onChange={(e) => setTo(e.target.value)} name="toOperatorId">
-            {eligible.length === 0 && <option value="">Nobody else can command</option>}
-            {eligible.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.name} ({ROLE_LABELS[m.role]})
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Handover note (optional, on the timeline)" error={problem?.fields.note}>
-          <textarea value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} placeholder="Where things stand, what is next" />
-        </Field>
-        <FormMessage problem={problem} shownFields={['toOperatorId', 'note']} />
-      </Dialog>
-    </div>
+    <FormDialog
+      title={`${incident.ref}: hand over command`}
+      onClose={onClose}
+      onSubmit={submit}
+      hint="hand over"
+      busy={busy}
+      disabled={!to}
+      testId="handover-submit"
+      submitLabel="Hand over"
+    >
+      <Field label="To (incident commanders and admins)" error={problem?.fields.toOperatorId}>
+        <select autoFocus value={to} onChange={(e) => setTo(e.target.value)} name="toOperatorId">
+          {eligible.length === 0 && <option value="">Nobody else can command</option>}
+          {eligible.map((m) => (
+            <option key={m.id} value={m.id}>
+              {m.name} ({ROLE_LABELS[m.role]})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Handover note (optional, on the timeline)" error={problem?.fields.note}>
+        <textarea value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} placeholder="Where things stand, what is next" />
+      </Field>
+      <FormMessage problem={problem} shownFields={['toOperatorId', 'note']} />
+    </FormDialog>
   );
 }
 
@@ -164,25 +158,19 @@ export function AffectedDialog({ detail, onClose }: { detail: IncidentDetail; on
       return `${add.length} added to what ${detail.incident.ref} affects.`;
     });
   return (
-    <div onKeyDown={onCtrlEnter(() => void submit())}>
-      <Dialog
-        title={`${detail.incident.ref}: add affected corridors, sites and nodes`}
-        onClose={onClose}
-        footer={
-          <>
-            <button className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            <button className="btn primary" disabled={add.length === 0} aria-busy={busy} onClick={() => void submit()} data-testid="affected-submit">
-              Add {add.length || ''}
-            </button>
-          </>
-        }
-      >
-        <AffectedPicker value={add} onChange={setAdd} exclude={exclude} error={problem?.fields.add} />
-        <FormMessage problem={problem} shownFields={['add']} />
-      </Dialog>
-    </div>
+    <FormDialog
+      title={`${detail.incident.ref}: add affected corridors, sites and nodes`}
+      onClose={onClose}
+      onSubmit={submit}
+      hint="add"
+      busy={busy}
+      disabled={add.length === 0}
+      testId="affected-submit"
+      submitLabel={`Add ${add.length || ''}`}
+    >
+      <AffectedPicker value={add} onChange={setAdd} exclude={exclude} error={problem?.fields.add} />
+      <FormMessage problem={problem} shownFields={['add']} />
+    </FormDialog>
   );
 }
 
@@ -222,7 +210,7 @@ export function LinkAlertDialog({ detail, onClose }: { detail: IncidentDetail; o
         <ul className="inc-pick-list" data-wide>
           {candidates.map((a) => (
             <li key={`${a.ruleId}|${a.subjectKey}`}>
-              <span className={`pill ${a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : ''}`}>{a.state}</span>
+              <AlertStatePill state={a.state} />
               <span>
                 {a.ruleName} <span className="dim">· {a.subjectName}</span>
                 {a.lastValueText && <span className="faint"> · {a.lastValueText}</span>}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import type { IncidentDetail } from '../../../src-shared/contract/incidents';
 import { ROLE_LABELS } from '../../../src-shared/contract/roles';
 import { canCommand, type IncidentState, isOpen } from '../../../src-shared/domain/incident-lifecycle';
@@ -13,7 +13,7 @@ import { KIND_WORDS } from './AffectedPicker';
 import { AffectedDialog, HandOverDialog, LinkAlertDialog, MergeDialog, SeverityDialog, TakeOverDialog } from './CommandDialogs';
 import { EscalationPanel } from './EscalationPanel';
 import { transitionLabel } from './labels';
-import { DrillPill, IncidentStateBadge, SeverityBadge } from './parts';
+import { AlertStatePill, DrillPill, IncidentStateBadge, SeverityBadge } from './parts';
 import { ReviewEditor } from './ReviewEditor';
 import { NoteComposer, Timeline } from './Timeline';
 import { TransitionDialog } from './TransitionDialog';
@@ -33,20 +33,10 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const i = detail?.incident ?? null;
 
   const canAck = write.ok && i !== null && isOpen(i.state) && !i.acknowledged;
-  useViewKeys((key) => {
-    switch (key) {
-      case 'Escape':
-        navigate('incidents');
-        return true;
-      case 'r':
-        void useIncidents.getState().loadDetail();
-        return true;
-      case 'a':
-        if (canAck) setDialog({ kind: 'ack' });
-        return canAck;
-      default:
-        return false;
-    }
+  useViewKeys({
+    Escape: () => navigate('incidents'),
+    r: () => void useIncidents.getState().loadDetail(),
+    a: canAck ? () => setDialog({ kind: 'ack' }) : null,
   });
 
   if (error && !detail) {
@@ -259,90 +249,61 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
 
           <EscalationPanel detail={detail} write={write.ok && open} />
 
-          <section className="panel" data-testid="affected">
-            <header>
-              Affected <span className="faint">({detail.affected.length})</span>
-              {write.ok && (
-                <div className="actions">
-                  <button className="btn small" onClick={() => setDialog({ kind: 'affected' })} data-testid="affected-add">
-                    Add…
+          <ListPanel
+            title="Affected"
+            testId="affected"
+            count={detail.affected.length}
+            empty="Nothing listed yet."
+            action={write.ok ? { label: 'Add…', testId: 'affected-add', run: () => setDialog({ kind: 'affected' }) } : null}
+          >
+            {detail.affected.map((a) => (
+              <li key={`${a.kind}:${a.id}`}>
+                <span className="pill">{KIND_WORDS[a.kind]}</span>{' '}
+                {a.kind === 'node' ? (
+                  <a className="mono" href={`#/nodes/${a.id}`}>
+                    {a.name}
+                  </a>
+                ) : (
+                  a.name
+                )}
+                {write.ok && (
+                  <button className="btn ghost small" aria-label={`Remove ${a.name} from affected`} title="Remove from affected" onClick={() => void removeAffected(a)}>
+                    ✕
                   </button>
-                </div>
-              )}
-            </header>
-            <div className="body">
-              {detail.affected.length === 0 ? (
-                <span className="dim">Nothing listed yet.</span>
-              ) : (
-                <ul className="inc-list">
-                  {detail.affected.map((a) => (
-                    <li key={`${a.kind}:${a.id}`}>
-                      <span className="pill">{KIND_WORDS[a.kind]}</span>{' '}
-                      {a.kind === 'node' ? (
-                        <a className="mono" href={`#/nodes/${a.id}`}>
-                          {a.name}
-                        </a>
-                      ) : (
-                        a.name
-                      )}
-                      {write.ok && (
-                        <button className="btn ghost small" aria-label={`Remove ${a.name} from affected`} title="Remove from affected" onClick={() => void removeAffected(a)}>
-                          ✕
-                        </button>
-                      )}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </div>
-          </section>
+                )}
+              </li>
+            ))}
+          </ListPanel>
 
-          <section className="panel" data-testid="linked-alerts">
-            <header>
-              Alerts <span className="faint">({detail.alerts.length})</span>
-              {write.ok && (
-                <div className="actions">
-                  <button className="btn small" onClick={() => setDialog({ kind: 'link' })} data-testid="link-alert">
-                    Link…
-                  </button>
-                </div>
-              )}
-            </header>
-            <div className="body">
-              {detail.alerts.length === 0 ? (
-                <span className="dim">No alert is linked.</span>
-              ) : (
-                <ul className="inc-list">
-                  {detail.alerts.map((a) => (
-                    <li key={`${a.ruleId}|${a.subjectKey}`}>
-                      <span className={`pill ${a.state === 'firing' ? 'bad' : a.state === 'pending' ? 'warn' : ''}`}>{a.state}</span> {a.ruleName}{' '}
-                      <span className="dim">· {a.subjectName}</span>{' '}
-                      <span className="faint">
-                        · {a.severity} · linked <Time iso={a.linkedAt} />
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </div>
-          </section>
+          <ListPanel
+            title="Alerts"
+            testId="linked-alerts"
+            count={detail.alerts.length}
+            empty="No alert is linked."
+            action={write.ok ? { label: 'Link…', testId: 'link-alert', run: () => setDialog({ kind: 'link' }) } : null}
+          >
+            {detail.alerts.map((a) => (
+              <li key={`${a.ruleId}|${a.subjectKey}`}>
+                <AlertStatePill state={a.state} /> {a.ruleName}{' '}
+                <span className="dim">· {a.subjectName}</span>{' '}
+                <span className="faint">
+                  · {a.severity} · linked <Time iso={a.linkedAt} />
+                </span>
+              </li>
+            ))}
+          </ListPanel>
 
           {detail.mergedFrom.length > 0 && (
-            <section className="panel" data-testid="merged-from">
-              <header>Merged into this one</header>
-              <div className="body">
-                <ul className="inc-list">
-                  {detail.mergedFrom.map((m) => (
-                    <li key={m.id}>
-                      <a href={`#/incidents/${m.id}`} className="mono">
-                        {m.ref}
-                      </a>{' '}
-                      {m.title}
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            </section>
+            <ListPanel title="Merged into this one" testId="merged-from" count={detail.mergedFrom.length} empty="" action={null}>
+              {detail.mergedFrom.map((m) => (
+                <li key={m.id}>
+                  <a href={`#/incidents/${m.id}`} className="mono">
+                    {m.ref}
+                  </a>{' '}
+                  {m.title}
+                </li>
+              ))}
+            </ListPanel>
           )}
         </div>
       </div>
@@ -356,5 +317,38 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
       {dialog?.kind === 'affected' && <AffectedDialog detail={detail} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'link' && <LinkAlertDialog detail={detail} onClose={() => setDialog(null)} />}
     </div>
+  );
+}
+
+/** A side panel listing things, with its count and, for writers, the way to add one. */
+function ListPanel({
+  title,
+  testId,
+  count,
+  empty,
+  action,
+  children,
+}: {
+  title: string;
+  testId: string;
+  count: number;
+  empty: string;
+  action: { label: string; testId: string; run: () => void } | null;
+  children: ReactNode;
+}) {
+  return (
+    <section className="panel" data-testid={testId}>
+      <header>
+        {title} <span className="faint">({count})</span>
+        {action && (
+          <div className="actions">
+            <button className="btn small" onClick={action.run} data-testid={action.testId}>
+              {action.label}
+            </button>
+          </div>
+        )}
+      </header>
+      <div className="body">{count === 0 ? <span className="dim">{empty}</span> : <ul className="inc-list">{children}</ul>}</div>
+    </section>
   );
 }

@@ -1,14 +1,14 @@
 import { Fragment, useEffect, useState } from 'react';
 import type { IncidentSummary } from '../../../src-shared/contract/incidents';
 import { isOpen, SEVERITIES } from '../../../src-shared/domain/incident-lifecycle';
-import { EmptyState, ErrorState } from '../../components/States';
+import { EmptyState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { type IncidentFilter, useIncidents } from '../../stores/incidents-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { AckDialog } from './AckDialog';
 import { CreateIncidentDialog } from './CreateIncidentDialog';
-import { DrillPill, IncidentStateBadge, SeverityBadge } from './parts';
+import { DrillPill, IncidentStateBadge, LoadError, SeverityBadge } from './parts';
 import { IncidentsTabs } from './Tabs';
 import { useViewKeys } from './useViewKeys';
 
@@ -39,35 +39,20 @@ export function IncidentList() {
     setAcking(i);
   };
 
-  useViewKeys((key) => {
-    const at = selected ? rows.indexOf(selected) : -1;
-    const move = (to: number) => {
-      const next = rows[Math.max(0, Math.min(to, rows.length - 1))];
-      if (next) setSelectedId(next.id);
-      return rows.length > 0;
-    };
-    switch (key) {
-      case 'n':
-        if (write.ok) setCreating(true);
-        return write.ok;
-      case 'r':
-        void useIncidents.getState().loadList();
-        return true;
-      case 'j':
-      case 'ArrowDown':
-        return move(at + 1);
-      case 'k':
-      case 'ArrowUp':
-        return move(at - 1);
-      case 'Enter':
-        if (selected) navigate('incidents', selected.id);
-        return selected !== null;
-      case 'a':
-        if (selected) acknowledge(selected);
-        return selected !== null;
-      default:
-        return false;
-    }
+  const at = selected ? rows.indexOf(selected) : -1;
+  const move = (to: number) => {
+    const next = rows[Math.max(0, Math.min(to, rows.length - 1))];
+    return next ? () => setSelectedId(next.id) : null;
+  };
+  useViewKeys({
+    n: write.ok ? () => setCreating(true) : null,
+    r: () => void useIncidents.getState().loadList(),
+    j: move(at + 1),
+    ArrowDown: move(at + 1),
+    k: move(at - 1),
+    ArrowUp: move(at - 1),
+    Enter: selected ? () => navigate('incidents', selected.id) : null,
+    a: selected ? () => acknowledge(selected) : null,
   });
   useEffect(() => {
     if (selectedId) document.querySelector(`[data-incident-id="${selectedId}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -117,15 +102,7 @@ export function IncidentList() {
       )}
 
       {listError && !list && (
-        <ErrorState
-          title="Could not load the incidents"
-          message={listError}
-          action={
-            <button className="btn" onClick={() => void useIncidents.getState().loadList()}>
-              Try again
-            </button>
-          }
-        />
+        <LoadError title="Could not load the incidents" message={listError} retry={() => void useIncidents.getState().loadList()} />
       )}
       {!list && !listError && <div className="dim">Loading…</div>}
       {list && rows.length === 0 && (

@@ -2,13 +2,13 @@ import { useState } from 'react';
 import type { EscalationPolicyView } from '../../../src-shared/contract/incidents';
 import { call } from '../../bridge/client';
 import { ReasonDialog } from '../../components/ReasonDialog';
-import { EmptyState, ErrorState } from '../../components/States';
+import { EmptyState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { useIncidents } from '../../stores/incidents-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { cumulative } from './labels';
-import { SeverityBadge } from './parts';
+import { LoadError, SeverityBadge } from './parts';
 import { PolicyEditor } from './PolicyEditor';
 import { IncidentsTabs } from './Tabs';
 import { useViewKeys } from './useViewKeys';
@@ -25,20 +25,10 @@ export function PoliciesPage() {
   const [editing, setEditing] = useState<EscalationPolicyView | 'new' | null>(null);
   const [deleting, setDeleting] = useState<EscalationPolicyView | null>(null);
 
-  useViewKeys((key) => {
-    switch (key) {
-      case 'Escape':
-        navigate('incidents');
-        return true;
-      case 'r':
-        void useIncidents.getState().loadPolicies();
-        return true;
-      case 'n':
-        if (admin) setEditing('new');
-        return admin;
-      default:
-        return false;
-    }
+  useViewKeys({
+    Escape: () => navigate('incidents'),
+    r: () => void useIncidents.getState().loadPolicies(),
+    n: admin ? () => setEditing('new') : null,
   });
 
   return (
@@ -67,15 +57,7 @@ export function PoliciesPage() {
         </p>
       )}
       {error && !policies && (
-        <ErrorState
-          title="Could not load the escalation policies"
-          message={error}
-          action={
-            <button className="btn" onClick={() => void useIncidents.getState().loadPolicies()}>
-              Try again
-            </button>
-          }
-        />
+        <LoadError title="Could not load the escalation policies" message={error} retry={() => void useIncidents.getState().loadPolicies()} />
       )}
       {!policies && !error && <div className="dim">Loading…</div>}
       {policies?.length === 0 && (

@@ -2,9 +2,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { IncidentSummary } from '../../../src-shared/contract/incidents';
 import { canTransitionIncident, INCIDENT_STATE_LABELS, type IncidentState, MIN_RESOLUTION_NOTE } from '../../../src-shared/domain/incident-lifecycle';
 import { call } from '../../bridge/client';
-import { Dialog } from '../../components/Dialog';
 import { transitionLabel } from './labels';
-import { Field, FormMessage, onCtrlEnter, useCommand } from './parts';
+import { Field, FormDialog, FormMessage, useCommand } from './parts';
 
 /**
  * One lifecycle move, sent with the state the operator saw. Resolving may carry the resolution
@@ -43,78 +42,72 @@ export function TransitionDialog({ incident, storedNote, to, onClose }: { incide
   };
 
   return (
-    <div onKeyDown={onCtrlEnter(submit)}>
-      <Dialog
-        title={`${incident.ref}: ${INCIDENT_STATE_LABELS[expected]} → ${INCIDENT_STATE_LABELS[to]}`}
-        onClose={onClose}
-        footer={
-          <>
-            <span className="hint">
-              <kbd>Ctrl</kbd>+<kbd>Enter</kbd> apply
-            </span>
-            <button className="btn" onClick={onClose}>
-              Cancel
-            </button>
-            {canRetry && (
-              <button
-                className="btn"
-                onClick={() => {
-                  setExpected(incident.state);
-                  setProblem(null);
-                }}
-              >
-                Move from {INCIDENT_STATE_LABELS[incident.state].toLowerCase()} instead
-              </button>
-            )}
-            <button className={`btn ${to === 'declined' ? 'danger' : 'primary'}`} onClick={submit} disabled={movedOn} aria-busy={busy} data-testid="transition-submit">
-              {busy ? 'Working…' : transitionLabel(expected, to)}
-            </button>
-          </>
-        }
-      >
-        {to === 'closed' && <p className="dim">Closing is final: the incident and its record can no longer change state. Say how it ended.</p>}
-        {to === 'resolved' && <p className="dim">Resolved: the impact is over. Escalation stops; the incident can still be reopened, and is closed with a resolution note.</p>}
-        {withNote && storedNote && (
-          <div className="inc-quote">
-            <span className="faint">Resolution note on record:</span> {storedNote}
-          </div>
-        )}
-        {withNote && (
-          <Field
-            label={
-              to === 'closed'
-                ? storedNote
-                  ? 'Resolution note (leave empty to keep the one on record)'
-                  : `Resolution note (required, at least ${MIN_RESOLUTION_NOTE} characters)`
-                : `Resolution note (optional now; closing needs one of at least ${MIN_RESOLUTION_NOTE} characters)`
-            }
-            error={errors.resolutionNote}
+    <FormDialog
+      title={`${incident.ref}: ${INCIDENT_STATE_LABELS[expected]} → ${INCIDENT_STATE_LABELS[to]}`}
+      onClose={onClose}
+      onSubmit={submit}
+      hint="apply"
+      busy={busy}
+      disabled={movedOn}
+      danger={to === 'declined'}
+      testId="transition-submit"
+      submitLabel={busy ? 'Working…' : transitionLabel(expected, to)}
+      extra={
+        canRetry && (
+          <button
+            className="btn"
+            onClick={() => {
+              setExpected(incident.state);
+              setProblem(null);
+            }}
           >
-            <textarea
-              ref={textRef}
-              autoFocus
-              name="resolutionNote"
-              value={note}
-              maxLength={10000}
-              onChange={(e) => setNote(e.target.value)}
-              placeholder="How it ended: cause, fix, what was verified"
-              data-testid="resolution-note"
-            />
-          </Field>
-        )}
-        {!withNote && (
-          <Field label={to === 'declined' ? 'Why is this not an incident? (required, on the timeline)' : 'Reason (optional, on the timeline)'} error={errors.reason}>
-            <textarea ref={textRef} autoFocus name="reason" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} data-testid="transition-reason" />
-          </Field>
-        )}
-        <FormMessage problem={problem} shownFields={['resolutionNote', 'reason']} />
-        {movedOn && !problem && (
-          <div className="inc-warn" role="status">
-            {incident.ref} is {INCIDENT_STATE_LABELS[incident.state].toLowerCase()} now.{' '}
-            {canRetry ? 'Check the timeline, then move it from there if it still needs to.' : `It cannot move to ${INCIDENT_STATE_LABELS[to].toLowerCase()} from there.`}
-          </div>
-        )}
-      </Dialog>
-    </div>
+          Move from {INCIDENT_STATE_LABELS[incident.state].toLowerCase()} instead
+        </button>
+      )
+      }
+    >
+      {to === 'closed' && <p className="dim">Closing is final: the incident and its record can no longer change state. Say how it ended.</p>}
+      {to === 'resolved' && <p className="dim">Resolved: the impact is over. Escalation stops; the incident can still be reopened, and is closed with a resolution note.</p>}
+      {withNote && storedNote && (
+        <div className="inc-quote">
+          <span className="faint">Resolution note on record:</span> {storedNote}
+        </div>
+      )}
+      {withNote && (
+        <Field
+          label={
+            to === 'closed'
+              ? storedNote
+                ? 'Resolution note (leave empty to keep the one on record)'
+                : `Resolution note (required, at least ${MIN_RESOLUTION_NOTE} characters)`
+              : `Resolution note (optional now; closing needs one of at least ${MIN_RESOLUTION_NOTE} characters)`
+          }
+          error={errors.resolutionNote}
+        >
+          <textarea
+            ref={textRef}
+            autoFocus
+            name="resolutionNote"
+            value={note}
+            maxLength={10000}
+            onChange={(e) => setNote(e.target.value)}
+            placeholder="How it ended: cause, fix, what was verified"
+            data-testid="resolution-note"
+          />
+        </Field>
+      )}
+      {!withNote && (
+        <Field label={to === 'declined' ? 'Why is this not an incident? (required, on the timeline)' : 'Reason (optional, on the timeline)'} error={errors.reason}>
+          <textarea ref={textRef} autoFocus name="reason" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} data-testid="transition-reason" />
+        </Field>
+      )}
+      <FormMessage problem={problem} shownFields={['resolutionNote', 'reason']} />
+      {movedOn && !problem && (
+        <div className="inc-warn" role="status">
+          {incident.ref} is {INCIDENT_STATE_LABELS[incident.state].toLowerCase()} now.{' '}
+          {canRetry ? 'Check the timeline, then move it from there if it still needs to.' : `It cannot move to ${INCIDENT_STATE_LABELS[to].toLowerCase()} from there.`}
+        </div>
+      )}
+    </FormDialog>
   );
 }

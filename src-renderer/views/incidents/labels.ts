@@ -9,7 +9,7 @@ export const KIND_LABELS: Record<TimelineKind, string> = {
   ack_expired: 'Acknowledgement expired',
   note: 'Note',
   severity_changed: 'Severity changed',
-  commander_assigned: 'Took command',
+  commander_assigned: 'Commander assigned',
   commander_handover: 'Command handed over',
   commander_released: 'Command released',
   affected_added: 'Affected added',

@@ -1,6 +1,8 @@
 import { type ReactNode, useRef, useState } from 'react';
 import { INCIDENT_STATE_LABELS, type IncidentState, isOpen, SEVERITY_LABELS, type Severity } from '../../../src-shared/domain/incident-lifecycle';
 import { McClientError } from '../../bridge/client';
+import { Dialog } from '../../components/Dialog';
+import { ErrorState } from '../../components/States';
 import { useIncidents } from '../../stores/incidents-store';
 import { useUi } from '../../stores/ui-store';
 
@@ -27,6 +29,26 @@ export function DrillPill() {
     <span className="pill accent" title="A failover drill: it escalates and records like an incident, but never blocks new traffic">
       Drill
     </span>
+  );
+}
+
+/** An alert's state, coloured like everywhere else: firing is bad, pending a warning. */
+export function AlertStatePill({ state }: { state: string }) {
+  return <span className={`pill ${state === 'firing' ? 'bad' : state === 'pending' ? 'warn' : ''}`}>{state}</span>;
+}
+
+/** A page that could not load, with the way to try again. */
+export function LoadError({ title, message, retry }: { title: string; message: string; retry: () => void }) {
+  return (
+    <ErrorState
+      title={title}
+      message={message}
+      action={
+        <button className="btn" onClick={retry}>
+          Try again
+        </button>
+      }
+    />
   );
 }
 
@@ -120,4 +142,49 @@ export function useCommand(onClose: () => void) {
       () => void useIncidents.getState().refresh(),
     );
   return { ...submit, run };
+}
+
+/**
+ * A dialog that sends one command: Ctrl+Enter or the primary button submits, Esc or Cancel closes.
+ * `extra` sits between the two buttons (a second way out, e.g. "move from the new state").
+ */
+export function FormDialog(props: {
+  title: string;
+  onClose: () => void;
+  onSubmit: () => void;
+  submitLabel: ReactNode;
+  /** What Ctrl+Enter does, in the footer's hint. */
+  hint: string;
+  busy: boolean;
+  testId: string;
+  danger?: boolean;
+  disabled?: boolean;
+  cancelLabel?: string;
+  extra?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div onKeyDown={onCtrlEnter(props.onSubmit)}>
+      <Dialog
+        title={props.title}
+        onClose={props.onClose}
+        footer={
+          <>
+            <span className="hint">
+              <kbd>Ctrl</kbd>+<kbd>Enter</kbd> {props.hint}
+            </span>
+            <button className="btn" onClick={props.onClose}>
+              {props.cancelLabel ?? 'Cancel'}
+            </button>
+            {props.extra}
+            <button className={`btn ${props.danger ? 'danger' : 'primary'}`} onClick={props.onSubmit} disabled={props.disabled} aria-busy={props.busy} data-testid={props.testId}>
+              {props.submitLabel}
+            </button>
+          </>
+        }
+      >
+        {props.children}
+      </Dialog>
+    </div>
+  );
 }

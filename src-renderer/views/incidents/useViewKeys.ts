@@ -1,14 +1,17 @@
 import { useEffect, useRef } from 'react';
 import { isTyping, modalOpen } from '../../app/shortcuts';
 
+/** What each key does; a key left out, or mapped to null, is not the view's (it is not swallowed). */
+export type KeyMap = Record<string, (() => void) | null | undefined>;
+
 /**
  * Single-key shortcuts of a view: ignored while typing, while a dialog or the palette is open, with
  * a modifier held, and as the second key of a global "g" sequence ("g n" goes to Nodes; it must not
  * also open a new incident here).
  */
-export function useViewKeys(handler: (key: string, e: KeyboardEvent) => boolean): void {
-  const current = useRef(handler);
-  current.current = handler;
+export function useViewKeys(keys: KeyMap): void {
+  const current = useRef(keys);
+  current.current = keys;
   useEffect(() => {
     let lastG = 0;
     const onKey = (e: KeyboardEvent) => {
@@ -21,7 +24,10 @@ export function useViewKeys(handler: (key: string, e: KeyboardEvent) => boolean)
         lastG = Date.now();
         return;
       }
-      if (current.current(e.key, e)) e.preventDefault();
+      const action = current.current[e.key];
+      if (!action) return;
+      e.preventDefault();
+      action();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
