@@ -3,7 +3,7 @@ import type { AlertInstance } from '../../../src-shared/contract/alerts';
 import type { IncidentDetail, IncidentSummary } from '../../../src-shared/contract/incidents';
 import { ROLE_LABELS } from '../../../src-shared/contract/roles';
 import { canCommand, SEVERITIES, SEVERITY_LABELS, type Severity } from '../../../src-shared/domain/incident-lifecycle';
-import { call, errorText } from '../../bridge/client';
+import { call, errorText, McClientError } from '../../bridge/client';
 import { Dialog } from '../../components/Dialog';
 import { ReasonDialog } from '../../components/ReasonDialog';
 import { Time } from '../../components/Time';
@@ -111,11 +111,7 @@ export function MergeDialog({ incident, onClose }: { incident: IncidentSummary; 
   const [into, setInto] = useState('');
   useEffect(() => {
     call('incidents.list', { filter: 'open', limit: 500 })
-      .then((r) => {
-        const open = r.incidents.filter((i) => i.id !== incident.id);
-        setTargets(open);
-        setInto(open[0]?.id ?? '');
-      })
+      .then((r) => setTargets(r.incidents.filter((i) => i.id !== incident.id)))
       .catch((err: unknown) => setLoadError(errorText(err)));
   }, [incident.id]);
   const target = targets?.find((t) => t.id === into);
@@ -126,7 +122,7 @@ export function MergeDialog({ incident, onClose }: { incident: IncidentSummary; 
       placeholder="e.g. same router fault as the one already being handled"
       onClose={onClose}
       onSubmit={async (reason) => {
-        if (!target) throw new Error('Choose the open incident to merge into.');
+        if (!target) throw new McClientError({ code: 'VALIDATION', message: 'Choose the open incident it duplicates.' });
         await call('incidents.merge', { incidentId: incident.id, intoId: target.id, reason });
         toast('ok', `${incident.ref} merged into ${target.ref}.`);
         refreshed();
@@ -137,6 +133,8 @@ export function MergeDialog({ incident, onClose }: { incident: IncidentSummary; 
         <select value={into} onChange={(e) => setInto(e.target.value)} name="intoId" data-testid="merge-into">
           {targets === null && <option value="">Loading…</option>}
           {targets?.length === 0 && <option value="">No other open incident</option>}
+          {/* No default: merging into the wrong incident is hard to undo. */}
+          {targets && targets.length > 0 && <option value="">Choose the incident it duplicates…</option>}
           {targets?.map((t) => (
             <option key={t.id} value={t.id}>
               {t.ref} · {SEVERITY_LABELS[t.severity]} · {t.title}

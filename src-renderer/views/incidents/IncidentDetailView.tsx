@@ -11,6 +11,7 @@ import { useUi } from '../../stores/ui-store';
 import { AckDialog } from './AckDialog';
 import { KIND_WORDS } from './AffectedPicker';
 import { AffectedDialog, HandOverDialog, LinkAlertDialog, MergeDialog, SeverityDialog, TakeOverDialog } from './CommandDialogs';
+import { CreateIncidentDialog } from './CreateIncidentDialog';
 import { EscalationPanel } from './EscalationPanel';
 import { transitionLabel } from './labels';
 import { AlertStatePill, DrillPill, IncidentStateBadge, SeverityBadge } from './parts';
@@ -19,7 +20,7 @@ import { NoteComposer, Timeline } from './Timeline';
 import { TransitionDialog } from './TransitionDialog';
 import { useViewKeys } from './useViewKeys';
 
-type Open = { kind: 'ack' } | { kind: 'transition'; to: IncidentState } | { kind: 'severity' | 'takeover' | 'handover' | 'merge' | 'affected' | 'link' };
+type Open = { kind: 'ack' } | { kind: 'transition'; to: IncidentState } | { kind: 'severity' | 'takeover' | 'handover' | 'merge' | 'affected' | 'link' | 'create' };
 
 export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const detail = useIncidents((s) => (s.detailId === incidentId ? s.detail : null));
@@ -37,6 +38,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
     Escape: () => navigate('incidents'),
     r: () => void useIncidents.getState().loadDetail(),
     a: canAck ? () => setDialog({ kind: 'ack' }) : null,
+    n: write.ok ? () => setDialog({ kind: 'create' }) : null,
   });
 
   if (error && !detail) {
@@ -166,7 +168,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
             </>
           )}
           <span className="hint-line">
-            <kbd>Esc</kbd> back · <kbd>r</kbd> reload
+            <kbd>Esc</kbd> back · <kbd>r</kbd> reload · <kbd>n</kbd> new incident
           </span>
         </div>
       ) : (
@@ -316,6 +318,15 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
       {dialog?.kind === 'merge' && <MergeDialog incident={i} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'affected' && <AffectedDialog detail={detail} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'link' && <LinkAlertDialog detail={detail} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'create' && (
+        <CreateIncidentDialog
+          onClose={() => setDialog(null)}
+          onDone={(created) => {
+            toast('ok', `${created.ref} opened${created.drill ? ' (drill)' : ''}.`);
+            navigate('incidents', created.id);
+          }}
+        />
+      )}
     </div>
   );
 }
