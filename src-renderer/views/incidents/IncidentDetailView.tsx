@@ -2,7 +2,7 @@ import { type ReactNode, useState } from 'react';
 import type { IncidentDetail } from '../../../src-shared/contract/incidents';
 import { ROLE_LABELS } from '../../../src-shared/contract/roles';
 import { canCommand, type IncidentState, isOpen } from '../../../src-shared/domain/incident-lifecycle';
-import { call, errorText } from '../../bridge/client';
+import { call } from '../../bridge/client';
 import { ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { useIncidents } from '../../stores/incidents-store';
@@ -14,7 +14,7 @@ import { AffectedDialog, HandOverDialog, LinkAlertDialog, MergeDialog, SeverityD
 import { CreateIncidentDialog } from './CreateIncidentDialog';
 import { EscalationPanel } from './EscalationPanel';
 import { transitionLabel } from './labels';
-import { AlertStatePill, DrillPill, IncidentStateBadge, SeverityBadge } from './parts';
+import { AlertStatePill, DrillPill, IncidentStateBadge, runQuick, SeverityBadge } from './parts';
 import { ReviewEditor } from './ReviewEditor';
 import { NoteComposer, Timeline } from './Timeline';
 import { TransitionDialog } from './TransitionDialog';
@@ -62,26 +62,16 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const commandRole = canCommand(session.role);
   const mine = i.commander?.id === session.operatorId;
 
-  const takeCommand = async () => {
-    try {
+  const takeCommand = () =>
+    runQuick(async () => {
       await call('incidents.takeCommand', { incidentId: i.id });
-      toast('ok', `You command ${i.ref} now.`);
-    } catch (err) {
-      toast('error', errorText(err));
-    } finally {
-      void useIncidents.getState().refresh();
-    }
-  };
-  const removeAffected = async (a: IncidentDetail['affected'][number]) => {
-    try {
+      return `You command ${i.ref} now.`;
+    });
+  const removeAffected = (a: IncidentDetail['affected'][number]) =>
+    runQuick(async () => {
       await call('incidents.setAffected', { incidentId: i.id, remove: [{ kind: a.kind, id: a.id }] });
-      toast('ok', `${a.name} is no longer listed as affected.`);
-    } catch (err) {
-      toast('error', errorText(err));
-    } finally {
-      void useIncidents.getState().refresh();
-    }
-  };
+      return `${a.name} is no longer listed as affected.`;
+    });
 
   return (
     <div className="view inc-view" data-testid="incident-detail" data-state={i.state} data-acknowledged={i.acknowledged !== null}>

@@ -1,5 +1,5 @@
 import { type ReactNode, useRef, useState } from 'react';
-import { INCIDENT_STATE_LABELS, type IncidentState, isOpen, SEVERITY_LABELS, type Severity } from '../../../src-shared/domain/incident-lifecycle';
+import { INCIDENT_STATE_LABELS, type IncidentState, SEVERITY_LABELS, type Severity } from '../../../src-shared/domain/incident-lifecycle';
 import { McClientError } from '../../bridge/client';
 import { Dialog } from '../../components/Dialog';
 import { ErrorState } from '../../components/States';
@@ -18,7 +18,7 @@ export function SeverityBadge({ severity }: { severity: Severity }) {
 
 export function IncidentStateBadge({ state }: { state: IncidentState }) {
   return (
-    <span className={`pill inc-state inc-${state} ${isOpen(state) ? 'open' : ''}`} data-state={state}>
+    <span className={`pill inc-state inc-${state}`} data-state={state}>
       {INCIDENT_STATE_LABELS[state]}
     </span>
   );
@@ -53,9 +53,9 @@ export function LoadError({ title, message, retry }: { title: string; message: s
 }
 
 /** A labelled input with the server's (or the form's) complaint right under it. */
-export function Field({ label, error, children, className }: { label: ReactNode; error?: string | undefined; children: ReactNode; className?: string }) {
+export function Field({ label, error, children }: { label: ReactNode; error?: string | undefined; children: ReactNode }) {
   return (
-    <label className={`field ${error ? 'invalid' : ''} ${className ?? ''}`}>
+    <label className={`field ${error ? 'invalid' : ''}`}>
       <span>{label}</span>
       {children}
       {error && <span className="err">{error}</span>}
@@ -187,4 +187,16 @@ export function FormDialog(props: {
       </Dialog>
     </div>
   );
+}
+
+/** A one-click command (no dialog): say what happened or why not, then show the incident as it is now. */
+export async function runQuick(what: () => Promise<string>): Promise<void> {
+  const { toast } = useUi.getState();
+  try {
+    toast('ok', await what());
+  } catch (err) {
+    toast('error', problemOf(err).message, err instanceof McClientError ? err.requestId : undefined);
+  } finally {
+    void useIncidents.getState().refresh();
+  }
 }

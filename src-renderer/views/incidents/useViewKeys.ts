@@ -24,6 +24,8 @@ export function useViewKeys(keys: KeyMap): void {
         lastG = Date.now();
         return;
       }
+      // Enter on a focused button or link is that control's, not the view's.
+      if (e.key === 'Enter' && (e.target as HTMLElement | null)?.closest?.('button, a')) return;
       const action = current.current[e.key];
       if (!action) return;
       e.preventDefault();
