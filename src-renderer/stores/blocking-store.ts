@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { IncidentSummary } from '../../src-shared/contract/incidents';
+import { SEVERITY_LABELS } from '../../src-shared/domain/incident-lifecycle';
 import { call, subscribe } from '../bridge/client';
 import { useSystem } from './system-store';
 import { useUi } from './ui-store';
@@ -46,7 +47,8 @@ async function escalations(): Promise<void> {
     const { notifications } = await call('incidents.notifications', { since: notifiedSince });
     if (notifications.length > 0) notifiedSince = notifications[0]!.notifiedAt;
     for (const n of notifications.reverse()) {
-      if (n.forMe) useUi.getState().toast('error', `${n.ref} needs you (${n.severity}): ${n.title}. Escalation step ${n.step + 1}; nobody has acknowledged it.`);
+      // A page stays on screen until dismissed (as errors do): someone has to act on it.
+      if (n.forMe) useUi.getState().toast('error', `You are paged for ${n.ref} (${SEVERITY_LABELS[n.severity].toLowerCase()}, not acknowledged): ${n.title}. Step ${n.step + 1} notifies ${n.target}.`);
     }
   } catch {
     // Missed now, seen on the incident page.

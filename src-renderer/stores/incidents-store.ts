@@ -1,9 +1,7 @@
 import { create } from 'zustand';
 import type { Response } from '../../src-shared/contract';
 import type { EscalationPolicyView, IncidentDetail, Member } from '../../src-shared/contract/incidents';
-import { SEVERITY_LABELS } from '../../src-shared/domain/incident-lifecycle';
 import { call, errorText, subscribe } from '../bridge/client';
-import { useUi } from './ui-store';
 
 export type IncidentFilter = 'open' | 'recent' | 'all';
 type IncidentList = Response<'incidents.list'>;
@@ -105,8 +103,8 @@ export const useIncidents = create<IncidentsState>((set, get) => ({
 
 /**
  * Live while the Incidents view is open: any change to an incident or its timeline reloads the list
- * and the open incident; a policy change reloads the policies (and the open incident's escalation);
- * an escalation step that names the signed-in operator is said in a toast.
+ * and the open incident; a policy change reloads the policies (and the open incident's escalation).
+ * An escalation step that names the signed-in operator is toasted app-wide by the blocking store.
  */
 export function startIncidentsLive(): () => void {
   const timers: { list?: ReturnType<typeof setTimeout>; detail?: ReturnType<typeof setTimeout>; policies?: ReturnType<typeof setTimeout> } = {};
@@ -127,23 +125,9 @@ export function startIncidentsLive(): () => void {
     soon('policies', () => s().loadPolicies());
     if (s().detailId) soon('detail', () => s().loadDetail());
   });
-  let pagedSince = new Date().toISOString();
-  const offNotified = subscribe('escalation.notified', () => {
-    void call('incidents.notifications', { since: pagedSince })
-      .then(({ notifications }) => {
-        // Newest first; the server's clock, so the next question starts exactly after these.
-        if (notifications[0]) pagedSince = notifications[0].notifiedAt;
-        // A page stays on screen until dismissed (as errors do): someone has to act on it.
-        for (const n of notifications.filter((x) => x.forMe).reverse()) {
-          useUi.getState().toast('error', `You are paged for ${n.ref} (${SEVERITY_LABELS[n.severity].toLowerCase()}, not acknowledged): ${n.title}. Step ${n.step + 1} notifies ${n.target}.`);
-        }
-      })
-      .catch(() => undefined); // The incident itself shows the notification on its escalation panel.
-  });
   return () => {
     offIncidents();
     offPolicies();
-    offNotified();
     for (const t of Object.values(timers)) clearTimeout(t);
   };
 }
