@@ -260,10 +260,12 @@ describe.skipIf(!ok)('the grid through the contract', () => {
   });
 
   it('charts a node from its rollups, with gaps as gaps', async () => {
+    // Both samples inside one minute, whatever the clock's seconds are now.
+    const minuteStart = Math.floor((Date.now() - 10 * 60_000) / 60_000) * 60_000;
     await sendBatch(ingest, {
       key: ((await call(admin, 'keys.issue', { nodeId: grid.nodeId })) as Response<'keys.issue'>).secret,
       batchId: randomUUID(),
-      samples: [{ ts: new Date(Date.now() - 10 * 60_000), metric: 'gpu_temp_c', value: 71 }, { ts: new Date(Date.now() - 10 * 60_000 + 5_000), metric: 'gpu_temp_c', value: 73 }],
+      samples: [{ ts: new Date(minuteStart + 10_000), metric: 'gpu_temp_c', value: 71 }, { ts: new Date(minuteStart + 15_000), metric: 'gpu_temp_c', value: 73 }],
     });
     const r = (await call(admin, 'nodes.telemetry', { nodeId: grid.nodeId, window: '1h' })) as Response<'nodes.telemetry'>;
     expect(r.stepSeconds).toBe(60);
