@@ -7,6 +7,7 @@ import * as connections from './connections';
 import * as grid from './grid';
 import * as incidents from './incidents';
 import * as keys from './keys';
+import * as network from './network';
 import * as observability from './observability';
 import * as telemetry from './telemetry';
 import * as status from './status';
@@ -83,6 +84,8 @@ export const channels = {
   [observability.observabilityDrilldown.name]: observability.observabilityDrilldown,
   [observability.observabilitySetEnergyTarget.name]: observability.observabilitySetEnergyTarget,
   [observability.operatorSummary.name]: observability.operatorSummary,
+  [network.networkOverlay.name]: network.networkOverlay,
+  [network.networkSite.name]: network.networkSite,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -135,6 +138,7 @@ export * as observabilityContract from './observability';
 export * as connectionsContract from './connections';
 export * as gridContract from './grid';
 export * as keysContract from './keys';
+export * as networkContract from './network';
 export * as telemetryContract from './telemetry';
 export * as statusContract from './status';
 export * as systemContract from './system';

@@ -6,6 +6,7 @@ import { connectionsHandlers } from './connections';
 import { gridHandlers, gridTopics } from './grid';
 import { incidentsHandlers, incidentsTopics } from './incidents';
 import { keysHandlers, keysTopics } from './keys';
+import { networkHandlers } from './network';
 import { observabilityHandlers } from './observability';
 import { telemetryHandlers, telemetryTopics } from './telemetry';
 import { statusHandlers, statusTopics } from './status';
@@ -24,6 +25,7 @@ export const handlers: Handlers = {
   ...alertsHandlers,
   ...checklistsHandlers,
   ...observabilityHandlers,
+  ...networkHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {

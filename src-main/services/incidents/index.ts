@@ -4,6 +4,6 @@ export { acknowledge, addNote, createIncident, merge, setSeverity, transition } 
 export type { NewIncident, TransitionInput } from './lifecycle';
 export { addAffected, linkAlert, namesOf, setAffected, setPolicy, subjectKindOf } from './links';
 export { deletePolicy, installDefaultPolicy, listPolicies, savePolicy } from './policies';
-export { blockingIncidents, getIncident, listIncidents } from './read';
+export { blockingIncidents, getIncident, incidentsAffectingSite, listIncidents } from './read';
 export { saveReview } from './review';
 export { appendTimeline } from './timeline';

@@ -27,6 +27,22 @@ export async function blockingIncidents(sql: Sql): Promise<IncidentSummary[]> {
   return rows.map(toSummary);
 }
 
+/** Open incidents that name the site, one of its nodes, or its corridor (the site's side panel on the map). */
+export async function incidentsAffectingSite(sql: Sql, siteId: string): Promise<IncidentSummary[]> {
+  const rows = await sql.query<IncidentRow>(
+    `${SELECT_INCIDENTS}
+      WHERE ${OPEN} AND EXISTS (
+        SELECT 1 FROM mc.incident_affected x
+         WHERE x.org_id = i.org_id AND x.incident_id = i.id
+           AND ((x.kind = 'site' AND x.target_id = $1)
+             OR (x.kind = 'node' AND x.target_id IN (SELECT n.id FROM mc.nodes n WHERE n.site_id = $1))
+             OR (x.kind = 'corridor' AND x.target_id = (SELECT s.corridor_id FROM mc.sites s WHERE s.id = $1))))
+      ${ORDER}`,
+    [siteId],
+  );
+  return rows.map(toSummary);
+}
+
 export async function getIncident(sql: Sql, id: string, now: Date): Promise<IncidentDetail> {
   const r = await incidentRow(sql, id);
   const affectedRows = await sql.query<{ kind: 'corridor' | 'site' | 'node'; target_id: string }>(

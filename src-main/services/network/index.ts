@@ -1,0 +1,2 @@
+export { networkOverlay } from './overlay';
+export { siteDetail, siteSeries } from './site';
