@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Corridor, NodeGroup, NodeRow, Site } from '../contract/grid';
-import { corridorLinks, distanceKm, graphShape, NO_FILTERS, siteFigures } from './network';
+import { corridorLinks, distanceKm, filterGrid, filtersActive, NO_FILTERS, siteFigures } from './network';
+import { graphShape, reuseUnchanged, runtimeNodeId } from './network-graph';
+import { failoverFlows, shownHealth } from './network-overlay';
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 const corridor = (n: number, name: string): Corridor => ({
@@ -97,6 +99,7 @@ describe('the topology graph', () => {
 
   it('shows only corridors when nothing is expanded, with counts and worst health', () => {
     const g = graphShape(input, new Set());
+    // No group is shown, so no runtime either.
     expect(g.nodes.map((n) => [n.label, n.nodes, n.running, n.critical, n.health, n.expandable])).toEqual([
       ['EU', 5, 4, 1, 'critical', true],
       ['APAC', 1, 1, 0, 'healthy', true],
@@ -111,6 +114,15 @@ describe('the topology graph', () => {
     expect(g.nodes.find((n) => n.label === 'n102')!.health).toBe('unknown');
     expect(g.edges.filter((e) => e.kind === 'contains')).toHaveLength(3 + 1 + 3);
     expect(g.edges.filter((e) => e.kind === 'link').length).toBeGreaterThan(0);
+    // Runtime placement: the one shown group runs vLLM (2 nodes) and TGI (1).
+    expect(g.nodes.filter((n) => n.kind === 'runtime').map((n) => [n.label, n.nodes])).toEqual([
+      ['vLLM', 2],
+      ['TGI', 1],
+    ]);
+    expect(g.edges.filter((e) => e.kind === 'placement').map((e) => [e.source, e.target, e.count])).toEqual([
+      [id(20), runtimeNodeId('vllm'), 2],
+      [id(20), runtimeNodeId('tgi'), 1],
+    ]);
     expect(g.nodes.find((n) => n.id === id(11))).toMatchObject({ expanded: false, expandable: true });
   });
 
@@ -125,5 +137,63 @@ describe('the topology graph', () => {
     expect(g.refused).toEqual([id(20)]);
     expect(g.nodes.length + g.edges.length).toBeLessThanOrEqual(3000);
     expect(g.nodes.find((n) => n.id === id(20))).toMatchObject({ expanded: false, nodes: 5000 });
+  });
+});
+
+describe('the graph through a telemetry tick', () => {
+  it('hands back the same object for every element that did not change', () => {
+    const input = { corridors, sites, groups, nodes };
+    const open = new Set([id(1), id(10), id(20), id(11)]);
+    const before = graphShape(input, open).nodes;
+    const prev = new Map(before.map((n) => [n.id, n]));
+    // One node turns critical: its group, its site, its corridor and the runtime it runs change
+    // (the node itself is not shown: its group is collapsed); nothing else does.
+    const ticked = nodes.map((n) => (n.id === id(103) ? { ...n, health: 'critical' as const } : n));
+    const after = reuseUnchanged(prev, graphShape({ ...input, nodes: ticked }, open).nodes);
+    const changed = after.filter((n) => prev.get(n.id) !== n).map((n) => n.label);
+    expect(changed.sort()).toEqual(['EU', 'G21', 'S11', 'vLLM']);
+    // Nothing changed at all: every object is the previous one.
+    expect(reuseUnchanged(prev, graphShape(input, open).nodes).every((n) => prev.get(n.id) === n)).toBe(true);
+  });
+});
+
+describe('filters shared by the map and the graph', () => {
+  it('keeps corridors, sites, groups and nodes that pass, by the same rule as the map', () => {
+    const input = { corridors, sites, groups, nodes };
+    expect(filtersActive(NO_FILTERS)).toBe(false);
+    const tgi = filterGrid(input, { ...NO_FILTERS, runtimeGroups: ['tgi'] });
+    expect(tgi.sites.map((s) => s.name)).toEqual(siteFigures(sites, nodes, { ...NO_FILTERS, runtimeGroups: ['tgi'] }).map((s) => s.name));
+    expect(tgi.nodes.map((n) => n.hostname)).toEqual(['n101']);
+    expect(tgi.groups.map((g) => g.name)).toEqual(['G20']);
+    const apac = filterGrid(input, { ...NO_FILTERS, corridorIds: [id(2)] });
+    expect(apac.corridors.map((c) => c.name)).toEqual(['APAC']);
+    expect(apac.nodes.map((n) => n.hostname)).toEqual(['n105']);
+    // Nothing passes: empty, not everything.
+    expect(filterGrid(input, { ...NO_FILTERS, health: ['stale'], corridorIds: [id(2)] }).sites).toEqual([]);
+  });
+});
+
+describe('declared state and failover on the map', () => {
+  it('colours a site by the worse of its telemetry and its corridor’s declared state', () => {
+    expect(shownHealth('healthy', 'major_outage')).toBe('critical');
+    expect(shownHealth('healthy', 'degraded_performance')).toBe('warning');
+    expect(shownHealth('critical', 'degraded_performance')).toBe('critical');
+    expect(shownHealth('warning', 'under_maintenance')).toBe('warning');
+    expect(shownHealth('stale', null)).toBe('stale');
+  });
+
+  it('sends a critical site’s capacity to the nearest healthy site of its corridor, never across corridors', () => {
+    const figures = siteFigures(sites, nodes);
+    // Frankfurt (S10) is critical; Paris (S11) is warning and nearer than Madrid (S12).
+    const flows = failoverFlows(figures);
+    expect(flows.map((f) => [f.from, f.to, f.capacity, f.health])).toEqual([[id(10), id(11), 3000, 'critical']]);
+    // With Paris critical too (declared), Frankfurt goes to Madrid, and Paris to Madrid as well.
+    const declared = failoverFlows(figures, (s) => (s.id === id(11) ? 'critical' : s.health));
+    expect(declared.map((f) => [f.from, f.to])).toEqual([
+      [id(10), id(12)],
+      [id(11), id(12)],
+    ]);
+    // Tokyo alone in APAC: nowhere to go, no flow.
+    expect(failoverFlows(figures, () => 'critical')).toEqual([]);
   });
 });
