@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Toasts } from '../components/Toasts';
 import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
@@ -20,6 +20,9 @@ import { Nav } from './Nav';
 import { useGlobalShortcuts } from './shortcuts';
 import { ShortcutHelp } from './ShortcutHelp';
 import { TopBar } from './TopBar';
+
+// deck.gl, React Flow and the basemap are large: they load when the Network view first opens.
+const NetworkView = lazy(() => import('../views/network/NetworkView'));
 
 export function App() {
   const route = useUi((s) => s.route);
@@ -47,6 +50,11 @@ export function App() {
         <Banners />
         {route === 'status' && <StatusView />}
         {route === 'operator' && <OperatorView />}
+        {route === 'network' && (
+          <Suspense fallback={<div className="view dim body">Loading the map…</div>}>
+            <NetworkView />
+          </Suspense>
+        )}
         {route === 'incidents' && <IncidentsView />}
         {route === 'alerts' && <AlertsView />}
         {route === 'observability' && <ObservabilityView />}

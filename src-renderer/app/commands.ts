@@ -42,6 +42,7 @@ export function buildCommands(): Command[] {
         void useAudit.getState().verify();
       },
     },
+    { id: 'network:wall', group: 'Network', label: 'Wall display: full-screen map and status', keys: [], run: () => ui.navigate('network', 'wall') },
     { id: 'connections:add', group: 'Connections', label: 'Add a connection profile', keys: [], run: () => {
         ui.navigate('connections');
         window.dispatchEvent(new CustomEvent('mc:add-profile'));
@@ -69,6 +70,11 @@ export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] =
   { view: 'Set state', keys: ['Ctrl+Enter'], label: 'Apply' },
   { view: 'Audit log', keys: ['v'], label: 'Verify the chain' },
   { view: 'Operator', keys: ['d'], label: 'Open (or start) today’s checklist' },
+  { view: 'Network', keys: ['1', '2', '3'], label: 'Map and graph, map only, graph only' },
+  { view: 'Network', keys: ['/'], label: 'Search a site or node' },
+  { view: 'Network', keys: ['x'], label: 'Collapse the graph' },
+  { view: 'Network', keys: ['w'], label: 'Wall display (Esc leaves)' },
+  { view: 'Network', keys: ['Esc'], label: 'Close the site panel' },
   { view: 'Incidents', keys: ['n'], label: 'Open a new incident' },
   { view: 'Incidents', keys: ['j', 'k'], label: 'Next / previous incident' },
   { view: 'Incidents', keys: ['Enter'], label: 'Open the selected incident' },

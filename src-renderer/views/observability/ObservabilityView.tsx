@@ -11,7 +11,7 @@ import { startObservabilityLive, useObservability } from '../../stores/observabi
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/ops.css';
-import { LinesChart, type Line } from './LinesChart';
+import { LinesChart, type Line } from '../../components/LinesChart';
 
 const SCORE_LABELS: Record<ScoreName, string> = { health: 'Health', routing: 'Routing', energy: 'Energy', security: 'Security' };
 const SCORE_HINTS: Record<ScoreName, string> = {

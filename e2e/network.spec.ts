@@ -1,0 +1,208 @@
+import type { Page } from '@playwright/test';
+import { startHost, waitHealthy } from './host';
+import { expect, test } from './fixtures';
+
+/** Waits until the map has drawn its sites, then returns where a site (by name) is on the page. */
+async function sitePoint(page: Page, name: string): Promise<{ id: string; x: number; y: number }> {
+  const locate = () =>
+    page.evaluate((n) => {
+      const site = window.__mcMap?.sites().find((s) => s.name === n);
+      const p = site ? window.__mcMap!.pointOf(site.id) : null;
+      return site && p ? { id: site.id, x: p[0], y: p[1] } : null;
+    }, name);
+  await expect.poll(locate, { timeout: 30_000, message: `the map draws ${name}` }).not.toBeNull();
+  // Let a fly-to or a fit settle: the point must hold still before a click can hit it.
+  let last = (await locate())!;
+  await expect
+    .poll(async () => {
+      const now = (await locate())!;
+      const still = Math.abs(now.x - last.x) < 0.5 && Math.abs(now.y - last.y) < 0.5;
+      last = now;
+      return still;
+    }, { timeout: 10_000, intervals: [250] })
+    .toBe(true);
+  return last;
+}
+
+/**
+ * Pixels of the map as the screen shows them: a screenshot of the map element decoded in the page
+ * (a WebGL canvas cannot be read back once presented). Returns the colours at the given points
+ * (relative to the element) and how many distinct colours a coarse grid over it holds.
+ */
+async function samplePixels(page: Page, points: [number, number][] = []): Promise<{ distinct: number; at: number[][] }> {
+  const map = page.getByTestId('network-map');
+  const png = (await map.screenshot()).toString('base64');
+  return page.evaluate(
+    async ({ png, points }) => {
+      // Decoded from bytes: the app's CSP rightly refuses fetching a data: URL.
+      const bytes = Uint8Array.from(atob(png), (ch) => ch.charCodeAt(0));
+      const img = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const c = new OffscreenCanvas(img.width, img.height);
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      const seen = new Set<string>();
+      for (let y = 4; y < img.height; y += 12) for (let x = 4; x < img.width; x += 12) seen.add(Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3)).join());
+      return { distinct: seen.size, at: points.map(([x, y]) => Array.from(g.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3))) };
+    },
+    { png, points },
+  );
+}
+
+test.describe('network views', () => {
+  test('the map draws the basemap, corridors and sites, and clicking a site opens its panel', async ({ page, host }) => {
+    await page.goto(`${host.url}#/network`);
+    const fra = await sitePoint(page, 'FRA-01 Frankfurt');
+    const counts = await page.evaluate(() => window.__mcMap!.counts());
+    expect(counts.sites).toBeGreaterThanOrEqual(40);
+    expect(counts.links).toBeGreaterThan(20);
+    // Not a blank canvas: water, land, corridor shading, borders and sites give many colours, and
+    // Frankfurt's dot is drawn in its health colour (green for healthy), not the background.
+    const box = (await page.getByTestId('network-map').boundingBox())!;
+    const { distinct, at } = await samplePixels(page, [[fra.x - box.x, fra.y - box.y]]);
+    expect(distinct).toBeGreaterThan(12);
+    const health = await page.evaluate((id) => window.__mcMap!.healthOf(id), fra.id);
+    const [r, g, b] = at[0]!;
+    if (health === 'healthy') expect(g! > r! && g! > b!).toBe(true);
+    else if (health === 'critical') expect(r! > g!).toBe(true);
+
+    // Hover shows the key figures; a click opens the panel with the site's nodes.
+    await page.mouse.move(fra.x, fra.y);
+    await expect(page.getByTestId('map-tooltip')).toContainText('FRA-01 Frankfurt');
+    await expect(page.getByTestId('map-tooltip')).toContainText('nodes running');
+    await page.mouse.click(fra.x, fra.y);
+    const panel = page.getByTestId('site-panel');
+    await expect(panel).toContainText('FRA-01 Frankfurt');
+    await expect(panel).toContainText('DE · ');
+    await expect(panel.getByTestId('site-nodes')).toContainText('fra-01-gpu01');
+    await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', fra.id);
+    await page.keyboard.press('Escape');
+    await expect(panel).toHaveCount(0);
+  });
+
+  test('filters change what the map and the graph draw, and clear again', async ({ page, host }) => {
+    await page.goto(`${host.url}#/network`);
+    await sitePoint(page, 'FRA-01 Frankfurt');
+    const map = page.getByTestId('network-map');
+    const all = Number(await map.getAttribute('data-sites'));
+    await page.getByRole('group', { name: 'Corridor' }).getByRole('button', { name: 'EU', exact: true }).click();
+    await expect(map).toHaveAttribute('data-sites', '8');
+    const names = await page.evaluate(() => window.__mcMap!.sites().map((s) => s.name));
+    expect(names).toContain('STO-01 Stockholm');
+    expect(names).not.toContain('TYO-01 Tokyo');
+    // The graph follows: only the EU corridor is left.
+    await expect(page.getByTestId('gn-corridor-EU')).toBeVisible();
+    await expect(page.getByTestId('gn-corridor-APAC')).toHaveCount(0);
+    // A site kind nobody in the EU demo has: nothing drawn, and the filters say how to get back.
+    await page.getByRole('group', { name: 'Site kind' }).getByRole('button', { name: 'Campus' }).click();
+    const campus = Number(await map.getAttribute('data-sites'));
+    expect(campus).toBeLessThan(8);
+    await page.getByTestId('clear-filters').click();
+    await expect(map).toHaveAttribute('data-sites', String(all));
+    await expect(page.getByTestId('gn-corridor-APAC')).toBeVisible();
+  });
+
+  test('the graph expands a corridor and a site, collapses them, and shares the selection with the map', async ({ page, host }) => {
+    await page.goto(`${host.url}#/network`);
+    await sitePoint(page, 'AMS-01 Amsterdam');
+    await page.getByRole('button', { name: 'Expand EU' }).click();
+    const site = page.getByTestId('gn-site-AMS-01 Amsterdam');
+    await expect(site).toBeVisible();
+    await site.getByRole('button', { name: 'Expand AMS-01 Amsterdam' }).click();
+    await expect(page.locator('[data-testid^="gn-group-"]').first()).toBeVisible();
+    await expect(page.locator('[data-testid^="gn-runtime-"]').first()).toBeVisible();
+    await site.getByRole('button', { name: 'Collapse AMS-01 Amsterdam' }).click();
+    await expect(page.locator('[data-testid^="gn-group-"]')).toHaveCount(0);
+
+    // Graph → map: selecting the site element selects it on the map and opens its panel.
+    await site.click();
+    const ams = await sitePoint(page, 'AMS-01 Amsterdam');
+    await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', ams.id);
+    await expect(page.getByTestId('site-panel')).toContainText('AMS-01 Amsterdam');
+
+    // Map → graph: clicking Tokyo on the map opens APAC in the graph and selects Tokyo there.
+    const tyo = await sitePoint(page, 'TYO-01 Tokyo');
+    await page.mouse.click(tyo.x, tyo.y);
+    const tokyo = page.getByTestId('gn-site-TYO-01 Tokyo');
+    await expect(tokyo).toBeVisible();
+    await expect(tokyo).toHaveClass(/selected/);
+    await expect(page.getByTestId('gn-corridor-APAC')).toHaveAttribute('data-expanded', 'true');
+
+    // x collapses everything back to corridors.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('x');
+    await expect(page.locator('[data-testid^="gn-site-"]')).toHaveCount(0);
+  });
+
+  test('search jumps to a node: its site is selected and the graph opens down to it', async ({ page, host }) => {
+    await page.goto(`${host.url}#/network`);
+    await sitePoint(page, 'NBO-01 Nairobi');
+    await page.keyboard.press('/');
+    await page.keyboard.type('nbo-01-gpu02');
+    await expect(page.getByTestId('search-hits')).toContainText('nbo-01-gpu02');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('site-panel')).toContainText('NBO-01 Nairobi');
+    await expect(page.getByTestId('gn-node-nbo-01-gpu02')).toBeVisible();
+    await expect(page.getByTestId('gn-node-nbo-01-gpu02')).toHaveClass(/selected/);
+    // Nothing matches: it says so.
+    await page.keyboard.press('/');
+    await page.keyboard.type('no-such-host');
+    await expect(page.getByTestId('search-hits')).toContainText('No site or node matches “no-such-host”.');
+  });
+
+  test('a corridor’s declared state recolours its sites live, without a reload', async ({ page, host, browser }) => {
+    await page.goto(`${host.url}#/network`);
+    const mad = await sitePoint(page, 'MAD-01 Madrid');
+    const before = await page.evaluate((id) => window.__mcMap!.healthOf(id), mad.id);
+    expect(before).not.toBe('warning');
+    // Another operator declares the EU corridor degraded on /status.
+    const other = await browser.newPage();
+    // The status view's keys: Enter opens the state dialog, 1 … 5 choose a state, Ctrl+Enter applies.
+    const setEu = async (state: string, digit: string, reason: string) => {
+      await other.goto(`${host.url}#/status`);
+      await other.getByTestId('component-corridor.eu').click();
+      await other.keyboard.press('Enter');
+      await other.keyboard.press(digit);
+      await other.getByTestId('state-reason').fill(reason);
+      await other.keyboard.press('Control+Enter');
+      await expect(other.getByTestId('component-corridor.eu')).toContainText(state);
+    };
+    try {
+      await setEu('Degraded performance', '3', 'Backbone congestion between FRA and MAD');
+      await expect.poll(() => page.evaluate((id) => window.__mcMap!.healthOf(id), mad.id), { timeout: 5000 }).toBe(before === 'critical' ? 'critical' : 'warning');
+      await page.mouse.click(mad.x, mad.y);
+      await expect(page.getByTestId('site-corridor-state')).toContainText('Degraded performance — Backbone congestion between FRA and MAD');
+    } finally {
+      await setEu('Operational', '1', 'Congestion cleared');
+      await other.close();
+    }
+    await expect.poll(() => page.evaluate((id) => window.__mcMap!.healthOf(id), mad.id), { timeout: 5000 }).toBe(before);
+  });
+});
+
+test.describe('wall display', () => {
+  test('a read-only host shows the full-screen map with status, corridors and incidents', async ({ page }) => {
+    const host = await startHost({ readOnly: true });
+    try {
+      await waitHealthy(host);
+      await page.goto(`${host.url}#/network`);
+      // On a read-only host the wall display is the primary action.
+      await expect(page.getByTestId('wall-mode')).toHaveClass(/primary/);
+      await page.keyboard.press('w');
+      await expect(page).toHaveURL(/#\/network\/wall$/);
+      const wall = page.getByTestId('wall-display');
+      await expect(wall).toHaveAttribute('data-read-only', 'true');
+      // No shell around it: no navigation to click by accident.
+      await expect(page.getByRole('navigation')).toBeHidden();
+      await expect(page.getByTestId('wall-rollup')).toContainText(/operational|outage|Degraded|Maintenance/i);
+      await expect(page.getByTestId('wall-corridors').locator('li')).toHaveCount(5);
+      await expect(page.getByTestId('wall-incidents')).toBeVisible();
+      await sitePoint(page, 'SIN-01 Singapore');
+      expect((await samplePixels(page)).distinct).toBeGreaterThan(12);
+      await page.keyboard.press('Escape');
+      await expect(page).toHaveURL(/#\/network$/);
+      await expect(page.getByRole('navigation')).toBeVisible();
+    } finally {
+      await host.stop();
+    }
+  });
+});

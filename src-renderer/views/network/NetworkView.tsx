@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState } from 'react';
+import { viewKey } from '../../app/shortcuts';
+import { NoOrg } from '../../components/NoOrg';
+import { EmptyState, ErrorState } from '../../components/States';
+import { useGrid } from '../../stores/grid-store';
+import { startNetworkLive, useNetwork } from '../../stores/network-store';
+import { useSystem } from '../../stores/system-store';
+import { useUi } from '../../stores/ui-store';
+import '../../styles/network.css';
+import { CorridorMap } from './CorridorMap';
+import { NetworkFilters } from './NetworkFilters';
+import { NetworkSearch } from './NetworkSearch';
+import { SitePanel } from './SitePanel';
+import { TopologyGraph } from './TopologyGraph';
+import { WallDisplay } from './WallDisplay';
+
+type Layout = 'split' | 'map' | 'graph';
+const LAYOUTS: { id: Layout; label: string; key: string }[] = [
+  { id: 'split', label: 'Map + graph', key: '1' },
+  { id: 'map', label: 'Map', key: '2' },
+  { id: 'graph', label: 'Graph', key: '3' },
+];
+
+/** /network: the corridor map and the topology graph, side by side, one selection between them. */
+export default function NetworkView() {
+  const param = useUi((s) => s.param);
+  const info = useSystem((s) => s.info);
+  const epoch = useSystem((s) => s.epoch);
+  const session = info?.session;
+  useEffect(() => (session ? startNetworkLive() : undefined), [session?.orgId, epoch]);
+  useEffect(() => () => useNetwork.getState().reset(), [session?.orgId]);
+  if (!session) return <NoOrg title="Network" what="the network" />;
+  return param === 'wall' ? <WallDisplay /> : <NetworkWorkspace readOnly={info?.readOnly ?? false} />;
+}
+
+function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
+  const { overview, loaded, error } = useGrid();
+  const selection = useNetwork((s) => s.selection);
+  const navigate = useUi((s) => s.navigate);
+  const [layout, setLayout] = useState<Layout>('split');
+  const search = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && useNetwork.getState().selection && !document.querySelector('[role="dialog"]')) {
+        useNetwork.getState().select(null);
+        return;
+      }
+      if (!viewKey(e)) return;
+      const l = LAYOUTS.find((x) => x.key === e.key);
+      if (l) setLayout(l.id);
+      else if (e.key === '/') search.current?.focus();
+      else if (e.key === 'w') navigate('network', 'wall');
+      else if (e.key === 'x') useNetwork.getState().collapseAll();
+      else if (e.key === 'r') {
+        void useGrid.getState().load();
+        void useNetwork.getState().loadOverlay();
+      } else return;
+      e.preventDefault();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+
+  const empty = loaded && !error && overview && overview.sites.length === 0;
+  return (
+    <div className="view net-view" data-testid="network-view">
+      <div className="view-head">
+        <h1>Network</h1>
+        <NetworkSearch ref={search} />
+        <div className="actions">
+          <span className="tabs" role="group" aria-label="Layout">
+            {LAYOUTS.map((l) => (
+              <button key={l.id} aria-pressed={layout === l.id} onClick={() => setLayout(l.id)} title={`${l.label} (${l.key})`} data-testid={`layout-${l.id}`}>
+                {l.label}
+              </button>
+            ))}
+          </span>
+          <button className={`btn ${readOnly ? 'primary' : ''}`} onClick={() => navigate('network', 'wall')} title="Full-screen map and status for a wall display (w)" data-testid="wall-mode">
+            Wall display <kbd>w</kbd>
+          </button>
+        </div>
+      </div>
+      <NetworkFilters />
+      {error && <ErrorState title="Could not load the grid" message={error} />}
+      {!loaded && !error && <div className="dim body">Loading the grid…</div>}
+      {empty && (
+        <EmptyState title="No sites yet" action={<button className="btn" onClick={() => navigate('corridors')}>Open Corridors</button>}>
+          The map and the graph draw corridors, sites and nodes. Add a site to a corridor under Corridors, then register nodes under Nodes.
+        </EmptyState>
+      )}
+      {loaded && !error && !empty && (
+        <div className={`net-body layout-${layout} ${selection?.siteId ? 'with-panel' : ''}`}>
+          {layout !== 'graph' && <CorridorMap />}
+          {layout !== 'map' && <TopologyGraph />}
+          {selection?.siteId && <SitePanel siteId={selection.siteId} />}
+        </div>
+      )}
+    </div>
+  );
+}

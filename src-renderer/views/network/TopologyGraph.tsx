@@ -1,0 +1,222 @@
+import '@xyflow/react/dist/style.css';
+import { Background, type Edge, MiniMap, type NodeChange, type NodeMouseHandler, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { filterGrid } from '../../../src-shared/domain/network';
+import { type GraphNode, graphShape, reuseUnchanged } from '../../../src-shared/domain/network-graph';
+import { useGrid } from '../../stores/grid-store';
+import { type Selection, useNetwork } from '../../stores/network-store';
+import { useUi } from '../../stores/ui-store';
+import { layout, type Placed } from './graph-layout';
+import { type FlowNode, NODE_TYPES } from './GraphNodes';
+
+const EDGE_STYLE = {
+  contains: { stroke: 'var(--border-strong)', strokeWidth: 1 },
+  link: { stroke: 'var(--accent)', strokeWidth: 1, strokeDasharray: '4 3', opacity: 0.6 },
+  placement: { stroke: 'var(--maint)', strokeWidth: 1, opacity: 0.5 },
+} as const;
+
+function selectionOf(g: GraphNode, byId: ReadonlyMap<string, GraphNode>): Selection | null {
+  if (g.kind === 'runtime') return null;
+  if (g.kind === 'corridor') return { kind: 'corridor', id: g.id, siteId: null };
+  if (g.kind === 'site') return { kind: 'site', id: g.id, siteId: g.id };
+  if (g.kind === 'group') return { kind: 'group', id: g.id, siteId: g.parentId };
+  const group = g.parentId ? byId.get(g.parentId) : undefined;
+  return { kind: 'node', id: g.id, siteId: group?.parentId ?? null };
+}
+
+/**
+ * The topology graph: corridor → site → node group → node (and the runtimes the shown groups
+ * serve), collapsed to corridors at first. Expanding is refused past the element budget, so the
+ * whole grid stays navigable. Selection is the network store's, shared with the map.
+ */
+function Graph() {
+  const overview = useGrid((s) => s.overview);
+  const nodes = useGrid((s) => s.nodes);
+  const { filters, expanded, selection, focusSeq, select, toggleExpanded, reveal } = useNetwork();
+  const theme = useUi((s) => s.theme);
+  const flow = useReactFlow();
+  const [places, setPlaces] = useState<Map<string, Placed>>(new Map());
+  const [laying, setLaying] = useState(false);
+  const [layoutError, setLayoutError] = useState<string | null>(null);
+  const prevShape = useRef(new Map<string, GraphNode>());
+  const prevFlow = useRef(new Map<string, FlowNode>());
+  // Where the operator dragged elements to, until the next layout.
+  const [moved, setMoved] = useState<ReadonlyMap<string, { x: number; y: number }>>(new Map());
+
+  const input = useMemo(
+    () => (overview ? filterGrid({ corridors: overview.corridors, sites: overview.sites, groups: overview.nodeGroups, nodes }, filters) : null),
+    [overview, nodes, filters],
+  );
+  const shape = useMemo(() => (input ? graphShape(input, expanded) : { nodes: [], edges: [], refused: [] }), [input, expanded]);
+  const elements = useMemo(() => {
+    const next = reuseUnchanged(prevShape.current, shape.nodes);
+    prevShape.current = new Map(next.map((n) => [n.id, n]));
+    return next;
+  }, [shape]);
+  const byId = prevShape.current;
+
+  // Lay out again only when the set of elements changes, not when their figures do.
+  const structure = shape.nodes.map((n) => n.id).join() + '|' + shape.edges.length;
+  useEffect(() => {
+    let live = true;
+    setLaying(true);
+    layout(shape.nodes, shape.edges)
+      .then((p) => {
+        if (!live) return;
+        setPlaces(p);
+        setMoved(new Map());
+        setLayoutError(null);
+      })
+      .catch((err: unknown) => live && setLayoutError(String((err as Error)?.message ?? err)))
+      .finally(() => live && setLaying(false));
+    return () => {
+      live = false;
+    };
+  }, [structure]);
+
+  // After an expand or collapse, the next layout is framed on that element and what it shows.
+  const framing = useRef<string | null>(null);
+  const toggle = useCallback(
+    (id: string) => {
+      framing.current = id;
+      toggleExpanded(id);
+    },
+    [toggleExpanded],
+  );
+  const selectedId = selection?.kind === 'site' || selection?.kind === 'corridor' || selection?.kind === 'group' || selection?.kind === 'node' ? selection.id : null;
+
+  const rfNodes = useMemo(() => {
+    const out: FlowNode[] = [];
+    const next = new Map<string, FlowNode>();
+    for (const g of elements) {
+      const placed = places.get(g.id);
+      if (!placed) continue;
+      const at = moved.get(g.id);
+      const p = at ? { ...placed, ...at } : placed;
+      const parent = g.kind === 'node' ? (g.parentId ?? undefined) : undefined;
+      const isSelected = g.id === selectedId;
+      const prev = prevFlow.current.get(g.id);
+      const node: FlowNode =
+        prev && prev.data.g === g && prev.position.x === p.x && prev.position.y === p.y && prev.selected === isSelected && prev.width === p.w && prev.height === p.h
+          ? prev
+          : {
+              id: g.id,
+              type: 'element',
+              position: { x: p.x, y: p.y },
+              width: p.w,
+              height: p.h,
+              data: { g, toggle },
+              selected: isSelected,
+              ...(parent ? { parentId: parent, extent: 'parent' as const } : {}),
+              draggable: g.kind !== 'node',
+            };
+      next.set(g.id, node);
+      out.push(node);
+    }
+    prevFlow.current = next;
+    return out;
+  }, [elements, places, moved, selectedId, toggle]);
+
+  const rfEdges = useMemo<Edge[]>(() => {
+    const shown = new Set(rfNodes.map((n) => n.id));
+    return shape.edges
+      .filter((e) => shown.has(e.source) && shown.has(e.target))
+      .map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        type: e.kind === 'contains' ? 'smoothstep' : 'default',
+        style: EDGE_STYLE[e.kind],
+        selectable: false,
+        focusable: false,
+        ...(e.kind === 'placement' && e.count ? { label: String(e.count), labelStyle: { fill: 'var(--text-dim)', fontSize: 10 }, labelBgStyle: { fill: 'var(--bg)' } } : {}),
+      }));
+  }, [shape, rfNodes]);
+
+  // A selection made elsewhere (the map, a search) opens the path to it and centres it here.
+  useEffect(() => {
+    if (!selection || !overview) return;
+    const site = selection.siteId ? overview.sites.find((s) => s.id === selection.siteId) : undefined;
+    if (selection.kind === 'corridor') return;
+    const path = site ? [site.corridorId] : [];
+    if (selection.kind === 'group' || selection.kind === 'node') path.push(selection.siteId!);
+    if (selection.kind === 'node') {
+      const n = nodes.find((x) => x.id === selection.id);
+      if (n) path.push(n.nodeGroupId);
+    }
+    reveal(path);
+  }, [selection, focusSeq]);
+  useEffect(() => {
+    const id = framing.current;
+    if (!id || laying) return;
+    framing.current = null;
+    const shown = elements.filter((g) => g.id === id || g.parentId === id).map((g) => ({ id: g.id }));
+    // Wait a frame so React Flow has the new positions before framing them.
+    requestAnimationFrame(() => void flow.fitView({ nodes: shown, duration: 300, maxZoom: 0.9, padding: 0.2 }));
+  }, [places, laying]);
+  useEffect(() => {
+    if (!selectedId) return;
+    const n = flow.getInternalNode(selectedId);
+    if (!n) return;
+    const x = n.internals.positionAbsolute.x + (n.measured.width ?? 0) / 2;
+    const y = n.internals.positionAbsolute.y + (n.measured.height ?? 0) / 2;
+    void flow.setCenter(x, y, { zoom: Math.max(flow.getZoom(), 0.8), duration: 400 });
+  }, [selectedId, places]);
+
+  const onNodeClick: NodeMouseHandler<FlowNode> = (_e, n) => {
+    const sel = selectionOf(n.data.g, byId);
+    if (sel) select(sel);
+  };
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    const drags = changes.filter((c) => c.type === 'position' && c.position);
+    if (drags.length === 0) return;
+    setMoved((m) => {
+      const next = new Map(m);
+      for (const c of drags) if (c.type === 'position' && c.position) next.set(c.id, c.position);
+      return next;
+    });
+  }, []);
+  const onNodeDoubleClick: NodeMouseHandler<FlowNode> = (_e, n) => {
+    if (n.data.g.expandable) toggle(n.id);
+  };
+
+  return (
+    <div className="net-graph" data-testid="network-graph" data-elements={rfNodes.length} data-laying={laying}>
+      <ReactFlow<FlowNode>
+        nodes={rfNodes}
+        edges={rfEdges}
+        nodeTypes={NODE_TYPES}
+        onNodeClick={onNodeClick}
+        onNodeDoubleClick={onNodeDoubleClick}
+        onNodesChange={onNodesChange}
+        colorMode={theme === 'light' ? 'light' : 'dark'}
+        fitView
+        fitViewOptions={{ maxZoom: 0.9, padding: 0.15 }}
+        minZoom={0.05}
+        maxZoom={2}
+        onlyRenderVisibleElements
+        nodesConnectable={false}
+        proOptions={{ hideAttribution: true }}
+        zoomOnDoubleClick={false}
+      >
+        <Background gap={24} size={1} />
+        <MiniMap pannable zoomable nodeStrokeWidth={2} />
+      </ReactFlow>
+      {laying && <div className="net-graph-note">Laying out…</div>}
+      {layoutError && <div className="net-graph-note bad">Could not lay out the graph: {layoutError}</div>}
+      {shape.refused.length > 0 && (
+        <div className="net-graph-note" data-testid="graph-refused">
+          Not expanded: that would draw more than 3,000 elements. Collapse something first, or filter.
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const TopologyGraph = memo(function TopologyGraph() {
+  return (
+    <ReactFlowProvider>
+      <Graph />
+    </ReactFlowProvider>
+  );
+});

@@ -1,0 +1,121 @@
+import { useEffect, useMemo, useState } from 'react';
+import { rollup, STATE_LABELS } from '../../../src-shared/domain/component-status';
+import { SEVERITY_LABELS } from '../../../src-shared/domain/incident-lifecycle';
+import { siteFigures } from '../../../src-shared/domain/network';
+import { shownHealth } from '../../../src-shared/domain/network-overlay';
+import { type Health, HEALTH_RANK } from '../../../src-shared/domain/node-health';
+import { relative } from '../../components/Time';
+import { useBlocking } from '../../stores/blocking-store';
+import { useGrid } from '../../stores/grid-store';
+import { useNetwork } from '../../stores/network-store';
+import { startStatusLive, useStatus } from '../../stores/status-store';
+import { useSystem } from '../../stores/system-store';
+import { useUi } from '../../stores/ui-store';
+import { CorridorMap } from './CorridorMap';
+
+function Clock() {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const t = setInterval(() => setNow(new Date()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <div className="wall-clock">
+      {now.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}
+      <span className="faint"> UTC {now.toISOString().slice(11, 16)}</span>
+    </div>
+  );
+}
+
+/**
+ * The wall display: the map across the screen and, beside it, what a room needs to read from a
+ * distance: the rolled-up status, each corridor's state and health, and the open critical and high
+ * incidents. No navigation, nothing to click by accident; Esc leaves. Made for the browser host's
+ * read-only mode.
+ */
+export function WallDisplay() {
+  const navigate = useUi((s) => s.navigate);
+  const readOnly = useSystem((s) => s.info?.readOnly ?? false);
+  const components = useStatus((s) => s.components);
+  const blocking = useBlocking((s) => s.blocking);
+  const overview = useGrid((s) => s.overview);
+  const nodes = useGrid((s) => s.nodes);
+  const overlay = useNetwork((s) => s.overlay);
+
+  useEffect(() => {
+    document.documentElement.dataset.wall = 'on';
+    void useStatus.getState().load();
+    void useBlocking.getState().load();
+    const stop = startStatusLive();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') navigate('network');
+    };
+    addEventListener('keydown', onKey);
+    return () => {
+      delete document.documentElement.dataset.wall;
+      stop();
+      removeEventListener('keydown', onKey);
+    };
+  }, []);
+
+  const r = rollup(components);
+  const corridors = useMemo(() => {
+    const figures = siteFigures(overview?.sites ?? [], nodes);
+    return (overview?.corridors ?? []).map((c) => {
+      const declared = overlay?.corridors.find((o) => o.corridorId === c.id)?.component ?? null;
+      const mine = figures.filter((f) => f.corridorId === c.id);
+      const running = mine.reduce((n, f) => n + f.running, 0);
+      const healthy = mine.reduce((n, f) => n + f.counts.healthy, 0);
+      const worst = mine.reduce<Health>((w, f) => (f.running > 0 && HEALTH_RANK[f.health] > HEALTH_RANK[w] ? f.health : w), 'healthy');
+      return { id: c.id, name: c.name, declared, running, healthyShare: running ? healthy / running : null, health: shownHealth(running ? worst : 'unknown', declared?.state) };
+    });
+  }, [overview, nodes, overlay]);
+
+  return (
+    <div className="wall" data-testid="wall-display" data-read-only={readOnly}>
+      <CorridorMap big />
+      <aside className="wall-side">
+        <Clock />
+        <div className={`wall-rollup state-${r.state}`} data-testid="wall-rollup" data-state={r.state}>
+          {r.headline}
+          {r.incidentLevel > 0 && <div className="wall-sub">{r.incidentLevel === 1 ? '1 incident-level component' : `${r.incidentLevel} incident-level components`}</div>}
+        </div>
+        <section>
+          <h2>Corridors</h2>
+          <ul className="wall-corridors" data-testid="wall-corridors">
+            {corridors.map((c) => (
+              <li key={c.id} className={`health-${c.health}`}>
+                <i className="dot" aria-hidden="true" />
+                <span className="name">{c.name}</span>
+                <span className="num">{c.healthyShare === null ? '—' : `${Math.round(c.healthyShare * 100)} %`}</span>
+                {c.declared && c.declared.state !== 'operational' && <span className="wall-state">{STATE_LABELS[c.declared.state]}</span>}
+              </li>
+            ))}
+          </ul>
+          <div className="faint">Share of running nodes healthy</div>
+        </section>
+        <section>
+          <h2>Open critical and high incidents</h2>
+          {blocking.length === 0 ? (
+            <div className="wall-none" data-testid="wall-incidents">
+              None
+            </div>
+          ) : (
+            <ul className="wall-incidents" data-testid="wall-incidents">
+              {blocking.slice(0, 6).map((i) => (
+                <li key={i.id} className={`sev-${i.severity}`}>
+                  <span className="ref">{i.ref}</span> {i.title}
+                  <div className="wall-sub">
+                    {SEVERITY_LABELS[i.severity]} · opened {relative(i.openedAt)} · {i.acknowledged ? `acknowledged by ${i.acknowledged.by.name}` : 'not acknowledged'}
+                  </div>
+                </li>
+              ))}
+              {blocking.length > 6 && <li className="faint">and {blocking.length - 6} more</li>}
+            </ul>
+          )}
+        </section>
+        <div className="faint wall-exit">Esc leaves the wall display</div>
+      </aside>
+    </div>
+  );
+}

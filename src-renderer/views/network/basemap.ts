@@ -1,0 +1,66 @@
+import type { Feature, FeatureCollection, Geometry, MultiPolygon } from 'geojson';
+import { feature, merge } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import countries50m from 'world-atlas/countries-50m.json';
+import { ISO_ALPHA2, ISO_NUMERIC } from '../../../src-shared/domain/iso-numeric';
+
+/**
+ * The offline basemap: Natural Earth 1:50m countries bundled with the app (world-atlas), turned
+ * into GeoJSON once. No tile server, no network. Countries are keyed by ISO alpha-2, the codes
+ * residency policies use.
+ */
+export interface CountryProps {
+  name: string;
+  /** ISO 3166-1 alpha-2, or '' for areas without one (e.g. disputed territories). */
+  iso: string;
+}
+
+type CountriesTopology = Topology<{ countries: GeometryCollection<{ name: string }> }>;
+
+const topology = countries50m as unknown as CountriesTopology;
+let cached: FeatureCollection<Geometry, CountryProps> | null = null;
+
+type Ring = number[][];
+
+/**
+ * A ring that crosses the antimeridian (Russia's east, Fiji, the Aleutians) would be drawn as a
+ * line across the whole map. Such a ring is moved to continue past 180° instead.
+ */
+function unwrap(ring: Ring): Ring {
+  let east = false;
+  let west = false;
+  for (const [lon, lat] of ring) {
+    // Antarctica runs the whole width along the pole; it is already drawn right.
+    if (lat! < -80) return ring;
+    if (lon! > 170) east = true;
+    else if (lon! < -170) west = true;
+  }
+  return east && west ? ring.map(([lon, lat]) => [lon! < 0 ? lon! + 360 : lon!, lat!]) : ring;
+}
+
+function unwrapGeometry<G extends Geometry>(g: G): G {
+  if (g.type === 'Polygon') return { ...g, coordinates: g.coordinates.map(unwrap) };
+  if (g.type === 'MultiPolygon') return { ...g, coordinates: g.coordinates.map((p) => p.map(unwrap)) };
+  return g;
+}
+
+export function countries(): FeatureCollection<Geometry, CountryProps> {
+  if (cached) return cached;
+  const fc = feature(topology, topology.objects.countries) as FeatureCollection<Geometry, { name: string }>;
+  cached = {
+    type: 'FeatureCollection',
+    features: fc.features.map((f) => ({ ...f, geometry: unwrapGeometry(f.geometry), properties: { name: f.properties?.name ?? '', iso: ISO_ALPHA2[String(f.id ?? '')] ?? '' } })),
+  };
+  return cached;
+}
+
+/**
+ * The outline of a set of countries as one shape (shared borders dissolved): a corridor's
+ * residency boundary. Countries the basemap does not draw at this scale are left out.
+ */
+export function outlineOf(isoCodes: readonly string[]): Feature<MultiPolygon> | null {
+  const wanted = new Set(isoCodes.map((c) => ISO_NUMERIC[c]).filter(Boolean));
+  const geometries = topology.objects.countries.geometries.filter((g) => wanted.has(String(g.id)));
+  if (geometries.length === 0) return null;
+  return { type: 'Feature', properties: {}, geometry: unwrapGeometry(merge(topology, geometries as never)) };
+}

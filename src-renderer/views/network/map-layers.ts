@@ -1,0 +1,154 @@
+import type { Layer } from '@deck.gl/core';
+import { ArcLayer, GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
+import type { Feature, FeatureCollection, Geometry, MultiPolygon } from 'geojson';
+import type { Health } from '../../../src-shared/domain/node-health';
+import type { CountryProps } from './basemap';
+import type { MapPalette, Rgba } from './palette';
+
+/**
+ * The corridor map as deck.gl layers. Structure (which sites, where, which arcs) and figures
+ * (each site's capacity and health) are separate inputs: a telemetry tick hands new figures and a
+ * new `figuresVersion`, and deck.gl recomputes only the colour and size attributes of the site
+ * layer (updateTriggers), not positions, arcs or the basemap.
+ */
+export interface SitePoint {
+  id: string;
+  corridorId: string;
+  position: [number, number];
+}
+
+export interface SiteLook {
+  capacity: number;
+  health: Health;
+}
+
+export interface Arc {
+  id: string;
+  from: [number, number];
+  to: [number, number];
+  color: Rgba;
+  width: number;
+}
+
+export interface Boundary {
+  corridorId: string;
+  outline: Feature<MultiPolygon>;
+  color: Rgba;
+  width: number;
+}
+
+export interface Ring {
+  siteId: string;
+  position: [number, number];
+  color: Rgba;
+}
+
+export interface MapModel {
+  palette: MapPalette;
+  countries: FeatureCollection<Geometry, CountryProps>;
+  /** Fill per country code; others are plain land. */
+  shading: ReadonlyMap<string, Rgba>;
+  shadingVersion: string;
+  boundaries: readonly Boundary[];
+  sites: readonly SitePoint[];
+  looks: ReadonlyMap<string, SiteLook>;
+  figuresVersion: number;
+  /** The largest running capacity among the shown sites (dot sizes are relative to it). */
+  maxCapacity: number;
+  links: readonly Arc[];
+  flows: readonly Arc[];
+  rings: readonly Ring[];
+  selectedSiteId: string | null;
+  hoveredSiteId?: string | null;
+}
+
+/**
+ * Pixels: a site's dot area grows with its running capacity relative to the largest site shown
+ * (3 px with none running, 12 px for the largest).
+ */
+export function siteRadius(capacity: number, maxCapacity: number): number {
+  if (capacity <= 0 || maxCapacity <= 0) return 3;
+  return 3 + 9 * Math.sqrt(Math.min(1, capacity / maxCapacity));
+}
+
+export function buildLayers(m: MapModel): Layer[] {
+  const p = m.palette;
+  const unknown: SiteLook = { capacity: 0, health: 'unknown' };
+  const look = (id: string) => m.looks.get(id) ?? unknown;
+  return [
+    new GeoJsonLayer<CountryProps>({
+      id: 'countries',
+      data: m.countries as never,
+      filled: true,
+      stroked: true,
+      getFillColor: (f) => m.shading.get((f.properties as CountryProps).iso) ?? p.land,
+      getLineColor: p.border,
+      lineWidthUnits: 'pixels',
+      getLineWidth: 0.6,
+      updateTriggers: { getFillColor: [m.shadingVersion] },
+    }),
+    new GeoJsonLayer({
+      id: 'residency',
+      data: m.boundaries.map((b) => ({ ...b.outline, properties: { color: b.color, width: b.width } })) as never,
+      filled: false,
+      stroked: true,
+      lineWidthUnits: 'pixels',
+      getLineColor: (f) => (f.properties as { color: Rgba }).color,
+      getLineWidth: (f) => (f.properties as { width: number }).width,
+    }),
+    new ArcLayer<Arc>({
+      id: 'links',
+      data: m.links as Arc[],
+      getSourcePosition: (a) => a.from,
+      getTargetPosition: (a) => a.to,
+      getSourceColor: (a) => a.color,
+      getTargetColor: (a) => a.color,
+      getWidth: (a) => a.width,
+      getHeight: 0.25,
+    }),
+    new ArcLayer<Arc>({
+      id: 'flows',
+      data: m.flows as Arc[],
+      getSourcePosition: (a) => a.from,
+      getTargetPosition: (a) => a.to,
+      getSourceColor: (a) => a.color,
+      getTargetColor: p.health.healthy,
+      getWidth: (a) => a.width,
+      getHeight: 0.6,
+    }),
+    new ScatterplotLayer<Ring>({
+      id: 'incident-rings',
+      data: m.rings as Ring[],
+      getPosition: (r) => r.position,
+      filled: false,
+      stroked: true,
+      radiusUnits: 'pixels',
+      lineWidthUnits: 'pixels',
+      getRadius: (r) => siteRadius(look(r.siteId).capacity, m.maxCapacity) + 5,
+      getLineColor: (r) => r.color,
+      getLineWidth: 2.5,
+      updateTriggers: { getRadius: [m.figuresVersion] },
+    }),
+    new ScatterplotLayer<SitePoint>({
+      id: 'sites',
+      data: m.sites as SitePoint[],
+      pickable: true,
+      autoHighlight: true,
+      highlightColor: [255, 255, 255, 90],
+      getPosition: (s) => s.position,
+      radiusUnits: 'pixels',
+      lineWidthUnits: 'pixels',
+      stroked: true,
+      getRadius: (s) => siteRadius(look(s.id).capacity, m.maxCapacity),
+      getFillColor: (s) => p.health[look(s.id).health],
+      getLineColor: (s) => (s.id === m.selectedSiteId ? p.focus : p.water),
+      getLineWidth: (s) => (s.id === m.selectedSiteId ? 3 : 1),
+      updateTriggers: {
+        getRadius: [m.figuresVersion],
+        getFillColor: [m.figuresVersion, p],
+        getLineColor: [m.selectedSiteId, p],
+        getLineWidth: [m.selectedSiteId],
+      },
+    }),
+  ];
+}
