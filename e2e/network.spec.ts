@@ -168,14 +168,14 @@ test.describe('network views', () => {
     };
     try {
       await setEu('Degraded performance', '3', 'Backbone congestion between FRA and MAD');
-      await expect.poll(() => page.evaluate((id) => window.__mcMap!.healthOf(id), mad.id), { timeout: 5000 }).toBe(before === 'critical' ? 'critical' : 'warning');
+      await expect.poll(() => page.evaluate((id) => window.__mcMap!.healthOf(id), mad.id), { timeout: 10_000 }).toBe(before === 'critical' ? 'critical' : 'warning');
       await page.mouse.click(mad.x, mad.y);
       await expect(page.getByTestId('site-corridor-state')).toContainText('Degraded performance — Backbone congestion between FRA and MAD');
     } finally {
       await setEu('Operational', '1', 'Congestion cleared');
       await other.close();
     }
-    await expect.poll(() => page.evaluate((id) => window.__mcMap!.healthOf(id), mad.id), { timeout: 5000 }).toBe(before);
+    await expect.poll(() => page.evaluate((id) => window.__mcMap!.healthOf(id), mad.id), { timeout: 10_000 }).toBe(before);
   });
 });
 

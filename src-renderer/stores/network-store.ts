@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { Response } from '../../src-shared/contract';
 import { NO_FILTERS, type NetworkFilters } from '../../src-shared/domain/network';
 import { call, errorText, subscribe } from '../bridge/client';
-import { useGrid } from './grid-store';
+import { startGridLive, useGrid } from './grid-store';
 
 type Overlay = Response<'network.overlay'>;
 type SitePanel = Response<'network.site'>;
@@ -124,6 +124,7 @@ export function startNetworkLive(): () => void {
     }, 150);
   };
   void useGrid.getState().load();
+  const stopGrid = startGridLive();
   void s().loadOverlay();
   const offStatus = subscribe('status.changed', soon);
   const offIncidents = subscribe('incidents.changed', soon);
@@ -132,6 +133,7 @@ export function startNetworkLive(): () => void {
     if (g.nodesAt !== prev.nodesAt) void s().loadPanel();
   });
   return () => {
+    stopGrid();
     offStatus();
     offIncidents();
     offGrid();
