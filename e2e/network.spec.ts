@@ -11,6 +11,8 @@ async function sitePoint(page: Page, name: string): Promise<{ id: string; x: num
       return site && p ? { id: site.id, x: p[0], y: p[1] } : null;
     }, name);
   await expect.poll(locate, { timeout: 30_000, message: `the map draws ${name}` }).not.toBeNull();
+  const box = (await page.getByTestId('network-map').boundingBox())!;
+  const inside = (p: { x: number; y: number }) => p.x > box.x && p.x < box.x + box.width && p.y > box.y && p.y < box.y + box.height;
   // Let a fly-to or a fit settle: the point must hold still before a click can hit it.
   let last = (await locate())!;
   await expect
@@ -21,6 +23,7 @@ async function sitePoint(page: Page, name: string): Promise<{ id: string; x: num
       return still;
     }, { timeout: 10_000, intervals: [250] })
     .toBe(true);
+  if (!inside(last)) throw new Error(`${name} is outside the map's view; press f to fit the map first`);
   return last;
 }
 
@@ -49,8 +52,23 @@ async function samplePixels(page: Page, points: [number, number][] = []): Promis
 }
 
 test.describe('network views', () => {
-  test('the map draws the basemap, corridors and sites, and clicking a site opens its panel', async ({ page, host }) => {
+  // One page for the whole describe: a WebGL context compiles its shaders once (seconds under
+  // SwiftShader), not once per test. Each test leaves the view as it found it.
+  test.describe.configure({ mode: 'serial' });
+  let page: Page;
+  test.beforeAll(async ({ browser, host }) => {
+    page = await browser.newPage();
     await page.goto(`${host.url}#/network`);
+  });
+  test.afterAll(async () => page?.close());
+  test.afterEach(async () => {
+    await page.keyboard.press('Escape');
+    if (await page.getByTestId('clear-filters').count()) await page.getByTestId('clear-filters').click();
+    await page.keyboard.press('x');
+    await page.keyboard.press('f');
+  });
+
+  test('the map draws the basemap, corridors and sites, and clicking a site opens its panel', async () => {
     const fra = await sitePoint(page, 'FRA-01 Frankfurt');
     const counts = await page.evaluate(() => window.__mcMap!.counts());
     expect(counts.sites).toBeGreaterThanOrEqual(40);
@@ -79,8 +97,7 @@ test.describe('network views', () => {
     await expect(panel).toHaveCount(0);
   });
 
-  test('filters change what the map and the graph draw, and clear again', async ({ page, host }) => {
-    await page.goto(`${host.url}#/network`);
+  test('filters change what the map and the graph draw, and clear again', async () => {
     await sitePoint(page, 'FRA-01 Frankfurt');
     const map = page.getByTestId('network-map');
     const all = Number(await map.getAttribute('data-sites'));
@@ -101,8 +118,7 @@ test.describe('network views', () => {
     await expect(page.getByTestId('gn-corridor-APAC')).toBeVisible();
   });
 
-  test('the graph expands a corridor and a site, collapses them, and shares the selection with the map', async ({ page, host }) => {
-    await page.goto(`${host.url}#/network`);
+  test('the graph expands a corridor and a site, collapses them, and shares the selection with the map', async () => {
     await sitePoint(page, 'AMS-01 Amsterdam');
     await page.getByRole('button', { name: 'Expand EU' }).click();
     const site = page.getByTestId('gn-site-AMS-01 Amsterdam');
@@ -133,8 +149,7 @@ test.describe('network views', () => {
     await expect(page.locator('[data-testid^="gn-site-"]')).toHaveCount(0);
   });
 
-  test('search jumps to a node: its site is selected and the graph opens down to it', async ({ page, host }) => {
-    await page.goto(`${host.url}#/network`);
+  test('search jumps to a node: its site is selected and the graph opens down to it', async () => {
     await sitePoint(page, 'NBO-01 Nairobi');
     await page.keyboard.press('/');
     await page.keyboard.type('nbo-01-gpu02');
@@ -147,10 +162,10 @@ test.describe('network views', () => {
     await page.keyboard.press('/');
     await page.keyboard.type('no-such-host');
     await expect(page.getByTestId('search-hits')).toContainText('No site or node matches “no-such-host”.');
+    await page.keyboard.press('Escape');
   });
 
-  test('a corridor’s declared state recolours its sites live, without a reload', async ({ page, host, browser }) => {
-    await page.goto(`${host.url}#/network`);
+  test('a corridor’s declared state recolours its sites live, without a reload', async ({ host, browser }) => {
     const mad = await sitePoint(page, 'MAD-01 Madrid');
     const before = await page.evaluate((id) => window.__mcMap!.healthOf(id), mad.id);
     expect(before).not.toBe('warning');

@@ -73,6 +73,7 @@ export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] =
   { view: 'Network', keys: ['1', '2', '3'], label: 'Map and graph, map only, graph only' },
   { view: 'Network', keys: ['/'], label: 'Search a site or node' },
   { view: 'Network', keys: ['x'], label: 'Collapse the graph' },
+  { view: 'Network', keys: ['f'], label: 'Fit the map to the shown sites' },
   { view: 'Network', keys: ['w'], label: 'Wall display (Esc leaves)' },
   { view: 'Network', keys: ['Esc'], label: 'Close the site panel' },
   { view: 'Incidents', keys: ['n'], label: 'Open a new incident' },

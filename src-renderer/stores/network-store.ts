@@ -29,6 +29,9 @@ interface NetworkState {
   panelError: string | null;
   /** Bumped when a search or a selection from elsewhere asks the map to fly to the selection. */
   focusSeq: number;
+  /** Bumped to ask the map to frame every shown site again. */
+  fitSeq: number;
+  fitMap(): void;
   toggleFilter<K extends ListKey>(key: K, value: NetworkFilters[K][number]): void;
   clearFilters(): void;
   select(sel: Selection | null, focus?: boolean): void;
@@ -53,6 +56,10 @@ export const useNetwork = create<NetworkState>((set, get) => ({
   panelFor: null,
   panelError: null,
   focusSeq: 0,
+  fitSeq: 0,
+  fitMap() {
+    set({ fitSeq: get().fitSeq + 1 });
+  },
   toggleFilter(key, value) {
     const list = get().filters[key] as readonly unknown[];
     const next = list.includes(value) ? list.filter((v) => v !== value) : [...list, value];

@@ -149,6 +149,8 @@ export function graphShape(
   const perRuntime = new Map<NodeRow['runtimeGroup'], NodeRow[]>();
   for (const g of shownGroups) {
     for (const [runtime, list] of index(g.members, (n) => n.runtimeGroup)) {
+      // The reserve keeps room for the runtimes themselves; placement edges stop at the budget.
+      if (out.nodes.length + out.edges.length + RUNTIME_GROUPS.length >= budget) break;
       const r = runtime as NodeRow['runtimeGroup'];
       perRuntime.set(r, [...(perRuntime.get(r) ?? []), ...list]);
       out.edges.push({ id: `place:${g.id}:${r}`, source: g.id, target: runtimeNodeId(r), kind: 'placement', count: list.length });

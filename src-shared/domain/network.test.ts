@@ -140,6 +140,18 @@ describe('the topology graph', () => {
   });
 });
 
+describe('the element budget holds with runtime placement', () => {
+  it('never draws more than the budget, placement edges included', () => {
+    const manyGroups = Array.from({ length: 1200 }, (_, i) => group(5000 + i, 10));
+    const runtimes = ['vllm', 'tgi', 'ollama'] as const;
+    const manyNodes = manyGroups.flatMap((g, i) => runtimes.map((r, k) => node(20000 + i * 3 + k, 10, 5000 + i, 1, { runtimeGroup: r })));
+    const g = graphShape({ corridors, sites, groups: manyGroups, nodes: manyNodes }, new Set([id(1), id(10)]), 3000);
+    expect(g.nodes.filter((n) => n.kind === 'group')).toHaveLength(1200);
+    expect(g.nodes.filter((n) => n.kind === 'runtime').map((n) => n.label)).toEqual(['vLLM', 'Ollama', 'TGI']);
+    expect(g.nodes.length + g.edges.length).toBeLessThanOrEqual(3000);
+  });
+});
+
 describe('the graph through a telemetry tick', () => {
   it('hands back the same object for every element that did not change', () => {
     const input = { corridors, sites, groups, nodes };

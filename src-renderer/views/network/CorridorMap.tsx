@@ -65,6 +65,8 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
   const filters = useNetwork((s) => s.filters);
   const selection = useNetwork((s) => s.selection);
   const focusSeq = useNetwork((s) => s.focusSeq);
+  const fitSeq = useNetwork((s) => s.fitSeq);
+  const fitMap = useNetwork((s) => s.fitMap);
   const select = useNetwork((s) => s.select);
   const theme = useUi((s) => s.theme);
   const box = useRef<HTMLDivElement>(null);
@@ -114,12 +116,16 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
     [palette, shade, theme, shownCorridors, selectedCorridorId, outlines, points, looks, figuresVersion, figures, links, flows, rings, selection],
   );
 
-  // Fit the sites once they are known and the map has a size.
+  // Fit the sites once they are known and the map has a size, and again when asked.
   useEffect(() => {
     if (fitted || points.length === 0 || !box.current) return;
     setViewState(fit(points, box.current.clientWidth, box.current.clientHeight));
     setFitted(true);
   }, [points, fitted]);
+  useEffect(() => {
+    if (fitSeq === 0 || !box.current) return;
+    setViewState({ ...fit(points, box.current.clientWidth, box.current.clientHeight), transitionDuration: 400 });
+  }, [fitSeq]);
 
   // Fly to the selected site when asked (a search, a selection on the graph).
   useEffect(() => {
@@ -202,6 +208,9 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
         useDevicePixels={big ? 1 : true}
       />
       {hover && <SiteTooltip site={hover.site} x={hover.x} y={hover.y} health={looks.get(hover.site.id)?.health ?? hover.site.health} incidents={overlay?.sites.find((s) => s.siteId === hover.site.id)?.incidents.length ?? 0} />}
+      <button className="btn small net-map-fit" onClick={fitMap} title="Frame every shown site (f)" data-testid="map-fit">
+        Fit <kbd>f</kbd>
+      </button>
       <div className="net-map-legend" aria-hidden="true">
         <span className="health-healthy"><i className="dot" /> healthy</span>
         <span className="health-warning"><i className="dot" /> warning</span>

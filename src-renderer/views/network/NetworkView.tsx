@@ -52,6 +52,7 @@ function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
       else if (e.key === '/') search.current?.focus();
       else if (e.key === 'w') navigate('network', 'wall');
       else if (e.key === 'x') useNetwork.getState().collapseAll();
+      else if (e.key === 'f') useNetwork.getState().fitMap();
       else if (e.key === 'r') {
         void useGrid.getState().load();
         void useNetwork.getState().loadOverlay();
