@@ -78,10 +78,14 @@ test.describe('network views', () => {
     const box = (await page.getByTestId('network-map').boundingBox())!;
     const { distinct, at } = await samplePixels(page, [[fra.x - box.x, fra.y - box.y]]);
     expect(distinct).toBeGreaterThan(12);
-    const health = await page.evaluate((id) => window.__mcMap!.healthOf(id), fra.id);
-    const [r, g, b] = at[0]!;
-    if (health === 'healthy') expect(g! > r! && g! > b!).toBe(true);
-    else if (health === 'critical') expect(r! > g!).toBe(true);
+    const expected = await page.evaluate((id) => {
+      const health = window.__mcMap!.healthOf(id) ?? 'unknown';
+      // The map's palette (views/network/palette.ts): each health state is a theme colour, opaque.
+      const v = { healthy: '--ok', warning: '--warn', critical: '--bad', stale: '--text-faint', unknown: '--border-strong' }[health as 'healthy'];
+      const hex = getComputedStyle(document.documentElement).getPropertyValue(v).trim().replace('#', '');
+      return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    }, fra.id);
+    at[0]!.forEach((channel, i) => expect(Math.abs(channel - expected[i]!), `colour ${at[0]} vs ${expected}`).toBeLessThan(40));
 
     // Hover shows the key figures; a click opens the panel with the site's nodes.
     await page.mouse.move(fra.x, fra.y);

@@ -1,4 +1,4 @@
-import { FlyToInterpolator, type MapViewState, MapView, type PickingInfo, WebMercatorViewport } from '@deck.gl/core';
+import { FlyToInterpolator, type MapViewState, MapView, WebMercatorViewport } from '@deck.gl/core';
 import DeckGL, { type DeckGLRef } from '@deck.gl/react';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { siteFigures, type SiteFigure } from '../../../src-shared/domain/network';
@@ -6,7 +6,7 @@ import { useGrid } from '../../stores/grid-store';
 import { useNetwork } from '../../stores/network-store';
 import { useUi } from '../../stores/ui-store';
 import { countries } from './basemap';
-import { buildLayers, type SitePoint } from './map-layers';
+import { buildLayers, nearestSite, type SitePoint } from './map-layers';
 import { boundaries, flowArcs, incidentRings, linkArcs, shading, siteLooks, sitePoints } from './map-model';
 import { readPalette } from './palette';
 import { SiteTooltip } from './SiteTooltip';
@@ -96,6 +96,7 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
   const shade = useMemo(() => shading(shownCorridors, sites, selectedCorridorId, palette, theme === 'light' ? 70 : 60), [shownCorridors, sites, selectedCorridorId, palette, theme]);
   const outlines = useMemo(() => boundaries(shownCorridors, sites, overlay?.corridors, selectedCorridorId, palette), [shownCorridors, sites, overlay, selectedCorridorId, palette]);
 
+  const maxCapacity = useMemo(() => figures.reduce((m, f) => Math.max(m, f.capacity), 0), [figures]);
   const layers = useMemo(
     () =>
       buildLayers({
@@ -107,13 +108,13 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
         sites: points,
         looks,
         figuresVersion,
-        maxCapacity: figures.reduce((m, f) => Math.max(m, f.capacity), 0),
+        maxCapacity,
         links,
         flows,
         rings,
         selectedSiteId: selection?.siteId ?? null,
       }),
-    [palette, shade, theme, shownCorridors, selectedCorridorId, outlines, points, looks, figuresVersion, figures, links, flows, rings, selection],
+    [palette, shade, theme, shownCorridors, selectedCorridorId, outlines, points, looks, figuresVersion, maxCapacity, links, flows, rings, selection],
   );
 
   // Fit the sites once they are known and the map has a size, and again when asked.
@@ -164,13 +165,52 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
   }, [points, links, flows, rings, figures, looks]);
 
   const figureById = useMemo(() => new Map(figures.map((f) => [f.id, f])), [figures]);
-  const onHover = (info: PickingInfo<SitePoint>) => {
-    const site = info.object ? figureById.get(info.object.id) : undefined;
-    setHover(site ? { site, x: info.x, y: info.y } : null);
+  const siteAt = (e: { clientX: number; clientY: number }) => {
+    const d = deck.current?.deck;
+    const vp = d?.isInitialized ? d.getViewports()[0] : undefined;
+    const rect = box.current?.getBoundingClientRect();
+    if (!vp || !rect) return null;
+    const x = e.clientX - rect.left;
+    const y = e.clientY - rect.top;
+    const s = nearestSite((p) => vp.project(p), points, looks, maxCapacity, x, y);
+    return s ? { site: s, x, y } : null;
   };
-  const onClick = (info: PickingInfo<SitePoint>) => {
-    if (info.object) select({ kind: 'site', id: info.object.id, siteId: info.object.id });
+  // Pointer handling in the capture phase on the container: deck.gl's gesture handling on the
+  // canvas may stop a press or release from bubbling. A press that moved is a pan, not a click.
+  const handlers = useRef({ move: (_e: PointerEvent) => {}, up: (_e: PointerEvent) => {} });
+  handlers.current.move = (e) => {
+    if (e.buttons !== 0) return;
+    const hit = siteAt(e);
+    const site = hit ? figureById.get(hit.site.id) : undefined;
+    setHover(site && hit ? { site, x: hit.x, y: hit.y } : null);
   };
+  handlers.current.up = (e) => {
+    const hit = siteAt(e);
+    if (hit) select({ kind: 'site', id: hit.site.id, siteId: hit.site.id });
+  };
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    let pressed: { x: number; y: number } | null = null;
+    const down = (e: PointerEvent) => (pressed = { x: e.clientX, y: e.clientY });
+    const up = (e: PointerEvent) => {
+      const start = pressed;
+      pressed = null;
+      if (start && Math.hypot(e.clientX - start.x, e.clientY - start.y) <= 4) handlers.current.up(e);
+    };
+    const move = (e: PointerEvent) => handlers.current.move(e);
+    const leave = () => setHover(null);
+    el.addEventListener('pointerdown', down, true);
+    el.addEventListener('pointerup', up, true);
+    el.addEventListener('pointermove', move, true);
+    el.addEventListener('pointerleave', leave);
+    return () => {
+      el.removeEventListener('pointerdown', down, true);
+      el.removeEventListener('pointerup', up, true);
+      el.removeEventListener('pointermove', move, true);
+      el.removeEventListener('pointerleave', leave);
+    };
+  }, [glError]);
 
   if (glError) {
     return (
@@ -201,9 +241,7 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
         viewState={viewState}
         onViewStateChange={({ viewState: v }) => setViewState(v as MapViewState)}
         layers={layers}
-        onHover={onHover}
-        onClick={onClick}
-        getCursor={({ isHovering, isDragging }) => (isDragging ? 'grabbing' : isHovering ? 'pointer' : 'grab')}
+        getCursor={({ isDragging }) => (isDragging ? 'grabbing' : hover ? 'pointer' : 'grab')}
         onError={(e) => setGlError(e?.message ?? 'WebGL failed to start.')}
         useDevicePixels={big ? 1 : true}
       />

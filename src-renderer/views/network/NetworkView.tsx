@@ -91,7 +91,7 @@ function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
         </EmptyState>
       )}
       {loaded && !error && !empty && (
-        <div className={`net-body layout-${layout} ${selection?.siteId ? 'with-panel' : ''}`}>
+        <div className={`net-body layout-${layout}`}>
           {layout !== 'graph' && <CorridorMap />}
           {layout !== 'map' && <TopologyGraph />}
           {selection?.siteId && <SitePanel siteId={selection.siteId} />}

@@ -1,13 +1,16 @@
 import type { Feature, FeatureCollection, Geometry, MultiPolygon } from 'geojson';
 import { feature, merge } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
+import countries110m from 'world-atlas/countries-110m.json';
 import countries50m from 'world-atlas/countries-50m.json';
 import { ISO_ALPHA2, ISO_NUMERIC } from '../../../src-shared/domain/iso-numeric';
 
 /**
- * The offline basemap: Natural Earth 1:50m countries bundled with the app (world-atlas), turned
- * into GeoJSON once. No tile server, no network. Countries are keyed by ISO alpha-2, the codes
- * residency policies use.
+ * The offline basemap: Natural Earth countries bundled with the app (world-atlas), turned into
+ * GeoJSON once. No tile server, no network. Countries are keyed by ISO alpha-2, the codes residency
+ * policies use. The 1:110m set draws the world (a tenth of the 1:50m vertices: every frame is
+ * cheaper, which matters most where WebGL runs in software); the countries too small for it
+ * (Singapore, Hong Kong, Bahrain, Malta, …) come from the 1:50m set, so no corridor loses one.
  */
 export interface CountryProps {
   name: string;
@@ -17,7 +20,11 @@ export interface CountryProps {
 
 type CountriesTopology = Topology<{ countries: GeometryCollection<{ name: string }> }>;
 
-const topology = countries50m as unknown as CountriesTopology;
+const coarse = countries110m as unknown as CountriesTopology;
+const fine = countries50m as unknown as CountriesTopology;
+const inCoarse = new Set(coarse.objects.countries.geometries.map((g) => String(g.id)));
+/** The 1:50m countries the 1:110m set leaves out. */
+const fineOnly = fine.objects.countries.geometries.filter((g) => g.id !== undefined && !inCoarse.has(String(g.id)));
 let cached: FeatureCollection<Geometry, CountryProps> | null = null;
 
 type Ring = number[][];
@@ -46,10 +53,11 @@ function unwrapGeometry<G extends Geometry>(g: G): G {
 
 export function countries(): FeatureCollection<Geometry, CountryProps> {
   if (cached) return cached;
-  const fc = feature(topology, topology.objects.countries) as FeatureCollection<Geometry, { name: string }>;
+  const base = feature(coarse, coarse.objects.countries) as FeatureCollection<Geometry, { name: string }>;
+  const small = feature(fine, { type: 'GeometryCollection', geometries: fineOnly }) as FeatureCollection<Geometry, { name: string }>;
   cached = {
     type: 'FeatureCollection',
-    features: fc.features.map((f) => ({ ...f, geometry: unwrapGeometry(f.geometry), properties: { name: f.properties?.name ?? '', iso: ISO_ALPHA2[String(f.id ?? '')] ?? '' } })),
+    features: [...base.features, ...small.features].map((f) => ({ ...f, geometry: unwrapGeometry(f.geometry), properties: { name: f.properties?.name ?? '', iso: ISO_ALPHA2[String(f.id ?? '')] ?? '' } })),
   };
   return cached;
 }
@@ -60,7 +68,13 @@ export function countries(): FeatureCollection<Geometry, CountryProps> {
  */
 export function outlineOf(isoCodes: readonly string[]): Feature<MultiPolygon> | null {
   const wanted = new Set(isoCodes.map((c) => ISO_NUMERIC[c]).filter(Boolean));
-  const geometries = topology.objects.countries.geometries.filter((g) => wanted.has(String(g.id)));
-  if (geometries.length === 0) return null;
-  return { type: 'Feature', properties: {}, geometry: unwrapGeometry(merge(topology, geometries as never)) };
+  const parts: MultiPolygon['coordinates'] = [];
+  for (const [topology, geometries] of [
+    [coarse, coarse.objects.countries.geometries],
+    [fine, fineOnly],
+  ] as const) {
+    const mine = geometries.filter((g) => wanted.has(String(g.id)));
+    if (mine.length > 0) parts.push(...unwrapGeometry(merge(topology, mine as never)).coordinates);
+  }
+  return parts.length === 0 ? null : { type: 'Feature', properties: {}, geometry: { type: 'MultiPolygon', coordinates: parts } };
 }

@@ -33,7 +33,7 @@ export function readPalette(el: Element = document.documentElement): MapPalette 
     text: v('--text'),
     focus: v('--focus'),
     blocked: v('--bad', 70),
-    health: { healthy: v('--ok'), warning: v('--warn'), critical: v('--bad'), stale: v('--text-faint'), unknown: v('--text-faint', 120) },
+    health: { healthy: v('--ok'), warning: v('--warn'), critical: v('--bad'), stale: v('--text-faint'), unknown: v('--border-strong') },
     severity: { critical: v('--bad'), high: v('--partial'), medium: v('--warn'), low: v('--maint') },
   };
 }
