@@ -2,9 +2,11 @@ import { coldStart } from './cold-start.bench';
 import { contractCall } from './contract-call.bench';
 import { ingest } from './ingest.bench';
 import { type Bench, write } from './lib';
+import { networkGraphDrag } from './network/graph-drag.bench';
+import { networkMapFrame } from './network/map-frame.bench';
 
 /** npm run bench [-- NAME ...]: run all benchmarks, or the named ones. */
-const all: Bench[] = [contractCall, coldStart, ingest];
+const all: Bench[] = [contractCall, coldStart, ingest, networkMapFrame, networkGraphDrag];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
