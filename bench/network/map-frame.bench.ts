@@ -133,6 +133,20 @@ export const networkMapFrame: Bench = {
           target: null,
           params: { ...common, emptyFrames: frames.empty.length, emptyP95Ms: p95(frames.empty), appP95Ms: p95(frames.app), ...gpuCpu },
         }),
+        ...(cpu.app.length && cpu.bare.length
+          ? [
+              result({
+                name: 'network-map-frame-gpu-cpu',
+                value: ms(cpu.app),
+                unit: 'ms GPU-process CPU/frame',
+                baseline: ms(cpu.bare),
+                baselineName: 'bare reference, same frames',
+                better: 'lower',
+                target: null,
+                params: { ...common, why: 'CPU time the GPU process (SwiftShader) spends per frame: the same work as the frame time, without the waits for a core that a shared machine adds to it', emptyMs: ms(cpu.empty) },
+              }),
+            ]
+          : []),
         result({
           name: 'network-map-tick',
           value: ms(ticks.app.total),

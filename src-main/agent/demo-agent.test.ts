@@ -131,17 +131,29 @@ describe.skipIf(!ok)('npm run agent', () => {
       env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE, MC_DEMO_AGENT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    await new Promise<void>((resolve, reject) => {
+    const origin = await new Promise<string>((resolve, reject) => {
       let out = '';
       host!.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
-        if (out.includes('Mission Control at')) resolve();
+        const m = /Mission Control at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1]!);
       });
       host!.once('exit', (code) => reject(new Error(`host exited ${code}`)));
     });
-    await expect.poll(() => existsSync(join(data.dir, 'pg', 'postmaster.pid')), { timeout: 30_000 }).toBe(true);
-    // Let the app finish its first connection (roles and keychain entries).
-    await new Promise((r) => setTimeout(r, 1500));
+    // The host answers before its database is up: wait until /healthz says the database is reachable
+    // (a busy machine can take many seconds), not a fixed time.
+    await expect
+      .poll(
+        async () => {
+          try {
+            return ((await (await fetch(`${origin}/healthz`)).json()) as { database: { reachable: boolean } }).database.reachable;
+          } catch {
+            return false;
+          }
+        },
+        { timeout: 60_000, interval: 250 },
+      )
+      .toBe(true);
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', join(appRoot(), 'src-main/agent/cli.ts'), '--data-dir', data.dir, '--nodes', '30', '--rate', '1', '--batch-seconds', '2', '--bad-key-rate', '0.1', '--duration', '12'],

@@ -37,6 +37,10 @@ export function WallDisplay() {
   const navigate = useUi((s) => s.navigate);
   const readOnly = useSystem((s) => s.info?.readOnly ?? false);
   const components = useStatus((s) => s.components);
+  const statusLoaded = useStatus((s) => s.loaded);
+  const statusError = useStatus((s) => s.error);
+  const epoch = useSystem((s) => s.epoch);
+  const sessionKey = useSystem((s) => (s.info?.session ? `${s.info.session.orgId}:${s.info.session.operatorId}` : null));
   const blocking = useBlocking((s) => s.blocking);
   const overview = useGrid((s) => s.overview);
   const nodes = useGrid((s) => s.nodes);
@@ -44,8 +48,6 @@ export function WallDisplay() {
 
   useEffect(() => {
     document.documentElement.dataset.wall = 'on';
-    void useStatus.getState().load();
-    void useBlocking.getState().load();
     const stop = startStatusLive();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') navigate('network');
@@ -57,6 +59,14 @@ export function WallDisplay() {
       removeEventListener('keydown', onKey);
     };
   }, []);
+
+  // As the Status view does: (re)load whenever the session or the database connection changes, so
+  // a wall that came up while the database was still connecting catches up by itself.
+  useEffect(() => {
+    if (!sessionKey) return;
+    void useStatus.getState().load();
+    void useBlocking.getState().load();
+  }, [sessionKey, epoch]);
 
   const r = rollup(components);
   const corridors = useMemo(() => {
@@ -77,7 +87,8 @@ export function WallDisplay() {
       <aside className="wall-side">
         <Clock />
         <div className={`wall-rollup state-${r.state}`} data-testid="wall-rollup" data-state={r.state}>
-          {r.headline}
+          {statusError ? 'Status unavailable' : statusLoaded ? r.headline : 'Loading status…'}
+          {statusError && <div className="wall-sub">{statusError}</div>}
           {r.incidentLevel > 0 && <div className="wall-sub">{r.incidentLevel === 1 ? '1 incident-level component' : `${r.incidentLevel} incident-level components`}</div>}
         </div>
         <section>
