@@ -1,4 +1,4 @@
-import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,53 +95,21 @@ export async function serve(dir: string): Promise<{ url: string; close: () => Pr
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-/** utime + stime of a process, in ms (Linux /proc; null elsewhere or once it is gone). */
-function cpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat (utime, stime), counted after the command name; clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
-/** Chromium's GPU process started by this Node process (Linux only): where SwiftShader does its work. */
-function findGpuProcess(): number | null {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return null;
-  }
-  const parentOf = new Map<number, number>();
-  const gpu: number[] = [];
-  for (const e of entries) {
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      parentOf.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('--type=gpu-process')) gpu.push(Number(e));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const mine = (pid: number): boolean => {
-    for (let p = parentOf.get(pid); p && p > 1; p = parentOf.get(p)) if (p === process.pid) return true;
-    return false;
-  };
-  return gpu.find(mine) ?? null;
+/** CPU time (ms) Chromium's processes have used so far, by kind: SwiftShader's work is in `gpu`. */
+export interface BrowserCpu {
+  gpu: number;
+  renderer: number;
+  all: number;
 }
 
 export interface BenchBrowser {
   browser: Browser;
   url: string;
   /**
-   * CPU time the browser's GPU process has used so far (ms), or null where it cannot be read. With
-   * SwiftShader that is the rendering work itself, and unlike wall time it does not grow when other
-   * processes take the cores.
+   * CPU time used so far (CDP SystemInfo.getProcessInfo, 10 ms resolution). Unlike wall time it does
+   * not grow when other processes take the cores, so it is the steadier figure on a shared machine.
    */
-  gpuCpuMs(): number | null;
+  cpu(): Promise<BrowserCpu>;
   /** A fresh page at `path` (relative to the served build), 1280x800 at device scale 1. */
   open(path: string): Promise<Page>;
   close(): Promise<void>;
@@ -157,13 +125,14 @@ export async function launch(): Promise<BenchBrowser> {
   const http = await serve(dir);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
-  let gpuPid: number | null = null;
+  const cdp = await browser.newBrowserCDPSession();
   return {
     browser,
     url: http.url,
-    gpuCpuMs() {
-      gpuPid ??= findGpuProcess();
-      return gpuPid === null ? null : cpuMs(gpuPid);
+    async cpu() {
+      const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+      const sum = (f: (p: { type: string }) => boolean) => Math.round(processInfo.filter(f).reduce((n, p) => n + p.cpuTime, 0) * 1000);
+      return { gpu: sum((p) => p.type === 'GPU'), renderer: sum((p) => p.type === 'renderer'), all: sum(() => true) };
     },
     async open(path) {
       const page = await context.newPage();

@@ -30,12 +30,11 @@ export interface Arc {
   width: number;
 }
 
-export interface Boundary {
-  corridorId: string;
-  outline: Feature<MultiPolygon>;
-  color: Rgba;
-  width: number;
-}
+/**
+ * A corridor's residency boundary, already a GeoJSON feature: the layer gets the caller's array
+ * as is, so an unchanged boundary list (the usual telemetry tick) is not re-processed.
+ */
+export type Boundary = Feature<MultiPolygon, { corridorId: string; color: Rgba; width: number }>;
 
 export interface Ring {
   siteId: string;
@@ -89,7 +88,7 @@ export function buildLayers(m: MapModel): Layer[] {
     }),
     new GeoJsonLayer({
       id: 'residency',
-      data: m.boundaries.map((b) => ({ ...b.outline, properties: { color: b.color, width: b.width } })) as never,
+      data: m.boundaries as never,
       filled: false,
       stroked: true,
       lineWidthUnits: 'pixels',

@@ -67,10 +67,12 @@ export function boundaries(corridors: readonly Corridor[], sites: readonly Site[
     const open = (byCorridor.get(c.id)?.incidents ?? []).filter((i) => !i.drill);
     const worst = open.sort((a, b) => SEVERITY_RANK(a.severity) - SEVERITY_RANK(b.severity))[0];
     out.push({
-      corridorId: c.id,
-      outline,
-      color: worst ? palette.severity[worst.severity] : corridorColor(c, 230),
-      width: c.id === selectedCorridorId ? 3.5 : worst ? 3 : 1.5,
+      ...outline,
+      properties: {
+        corridorId: c.id,
+        color: worst ? palette.severity[worst.severity] : corridorColor(c, 230),
+        width: c.id === selectedCorridorId ? 3.5 : worst ? 3 : 1.5,
+      },
     });
   }
   return out;
