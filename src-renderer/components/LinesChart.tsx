@@ -8,14 +8,38 @@ export interface Line {
   color: string;
   values: (number | null)[];
   dash?: boolean;
+  /** Drawn fainter (a band around the main line, e.g. a bucket's minimum and maximum). */
+  faint?: boolean;
 }
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
 
-/** Several lines over one time axis (seconds), gaps kept as gaps; uPlot draws thousands of points in milliseconds. */
-export function LinesChart({ title, unit, t, lines, theme, testId, height = 160 }: { title: string; unit: string; t: number[]; lines: Line[]; theme: string; testId: string; height?: number }) {
+/**
+ * Several lines over one time axis (seconds), gaps kept as gaps; uPlot draws thousands of points
+ * in milliseconds. `data-points` counts the first line's figures (the main one).
+ */
+export function LinesChart({
+  title,
+  unit,
+  t,
+  lines,
+  theme,
+  testId,
+  height = 160,
+  empty = 'no figures in this window yet',
+}: {
+  title: string;
+  unit: string;
+  t: number[];
+  lines: Line[];
+  theme: string;
+  testId: string;
+  height?: number;
+  /** What the caption says when the window has no figures. */
+  empty?: string;
+}) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const node = el.current;
@@ -31,7 +55,7 @@ export function LinesChart({ title, unit, t, lines, theme, testId, height = 160 
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true } },
         axes: [axis, { ...axis, size: 56 }],
-        series: [{}, ...lines.map((l) => ({ label: l.label, stroke: cssVar(l.color), width: l.dash ? 1 : 2, ...(l.dash ? { dash: [4, 3] } : {}) }))],
+        series: [{}, ...lines.map((l) => ({ label: l.label, stroke: cssVar(l.color), width: l.dash ? 1 : 2, ...(l.dash ? { dash: [4, 3] } : {}), ...(l.faint ? { alpha: 0.45 } : {}) }))],
       },
       [t, ...lines.map((l) => l.values)] as uPlot.AlignedData,
       node,
@@ -43,12 +67,12 @@ export function LinesChart({ title, unit, t, lines, theme, testId, height = 160 
       plot.destroy();
     };
   }, [t, lines, theme, height]);
-  const points = lines.reduce((n, l) => n + l.values.filter((v) => v !== null).length, 0);
+  const points = lines[0]?.values.filter((v) => v !== null).length ?? 0;
   return (
     <figure className="chart" data-testid={testId} data-points={points}>
       <figcaption>
         {title} <span className="faint">({unit})</span>
-        {points === 0 && <span className="faint"> · no figures in this window yet</span>}
+        {points === 0 && <span className="faint"> · {empty}</span>}
         <span className="chart-legend">
           {lines.map((l) => (
             <span key={l.label}>

@@ -30,6 +30,16 @@ export function SitePanel({ siteId }: { siteId: string }) {
     () => allNodes.filter((n) => n.siteId === siteId).sort((a, b) => HEALTH_RANK[b.health] - HEALTH_RANK[a.health] || a.hostname.localeCompare(b.hostname)),
     [allNodes, siteId],
   );
+  // Built once per panel load: a new lines array would rebuild the charts on every render.
+  const charts = useMemo(() => {
+    const sr = panel?.series;
+    return sr
+      ? {
+          tokens: [{ label: 'tok/s', color: '--accent', values: sr.tokensPerS }],
+          latency: [{ label: 'P95', color: '--warn', values: sr.p95LatencyMs }],
+        }
+      : null;
+  }, [panel]);
   if (!site) return null;
   const running = nodes.filter(isRunning);
   const capacity = running.reduce((sum, n) => sum + n.capacityTokensPerS, 0);
@@ -124,12 +134,12 @@ export function SitePanel({ siteId }: { siteId: string }) {
         <h3>Last hour</h3>
         {series && series.reporting.some((r) => r > 0) ? (
           <>
-            <LinesChart title="Tokens per second" unit="tok/s" t={series.t} lines={[{ label: 'tok/s', color: '--accent', values: series.tokensPerS }]} theme={theme} testId="site-chart-tokens" height={110} />
+            <LinesChart title="Tokens per second" unit="tok/s" t={series.t} lines={charts!.tokens} theme={theme} testId="site-chart-tokens" height={110} />
             <LinesChart
               title="Worst node P95 latency"
               unit="ms"
               t={series.t}
-              lines={[{ label: 'P95', color: '--warn', values: series.p95LatencyMs }]}
+              lines={charts!.latency}
               theme={theme}
               testId="site-chart-latency"
               height={110}
