@@ -220,4 +220,27 @@ describe.skipIf(!ok)('connection profiles', () => {
   it('never writes a password into the logs or settings', async () => {
     expect(allText(core.dataDir)).not.toContain(SECRET);
   });
+
+  it('forgets the app’s login-role passwords when a profile is re-pointed at another server', async () => {
+    const saved = (await core.router.invoke('connections.save', { fields: fields({ name: 'Repointed' }), password: SECRET }, DIRECT)) as {
+      data: Response<'connections.save'>;
+    };
+    const id = saved.data.profile.id;
+    const instance = core.db.profileStore.instanceId;
+    const roleAccounts = [secretAccounts.authenticator(instance, id), secretAccounts.ingest(instance, id)];
+    // As after an activation: the app made its login roles on that server with these passwords.
+    for (const a of roleAccounts) await core.vault.set(a, `role-secret-${a}`);
+    const renamed = await core.router.invoke('connections.save', { id, fields: fields({ name: 'Repointed (renamed)' }) }, DIRECT);
+    expect(renamed.ok).toBe(true);
+    for (const a of roleAccounts) expect(await core.vault.get(a)).toBe(`role-secret-${a}`);
+    // Another host with a freshly typed password: the old server's role passwords must not follow.
+    const moved = await core.router.invoke('connections.save', { id, fields: fields({ name: 'Repointed (renamed)', host: 'localhost' }), password: 'typed' }, DIRECT);
+    expect(moved.ok).toBe(true);
+    for (const a of roleAccounts) expect(await core.vault.get(a)).toBeNull();
+    expect(await core.vault.get(secretAccounts.profilePassword(instance, id))).toBe('typed');
+    // Deleting the profile takes every secret made for it along.
+    for (const a of roleAccounts) await core.vault.set(a, `role-secret-${a}`);
+    expect((await core.router.invoke('connections.delete', { id }, DIRECT)).ok).toBe(true);
+    for (const a of [...roleAccounts, secretAccounts.profilePassword(instance, id)]) expect(await core.vault.get(a)).toBeNull();
+  });
 });

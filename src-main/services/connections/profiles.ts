@@ -29,6 +29,12 @@ async function hasSecret(vault: Vault, account: string): Promise<boolean> {
   }
 }
 
+/** The passwords of the login roles the app made for itself on a profile's server. */
+async function forgetRoleSecrets(vault: Vault, instance: string, id: string): Promise<void> {
+  await vault.delete(secretAccounts.authenticator(instance, id));
+  await vault.delete(secretAccounts.ingest(instance, id));
+}
+
 async function toProfile(db: DatabaseManager, vault: Vault, p: StoredProfile): Promise<Profile> {
   const instance = db.profileStore.instanceId;
   const account = p.kind === 'embedded' ? secretAccounts.embeddedSuperuser(instance) : secretAccounts.profilePassword(instance, p.id);
@@ -91,6 +97,12 @@ export async function saveProfile(
   }
   const id = input.id ?? crypto.randomUUID();
   if (input.password !== undefined) await vault.set(secretAccounts.profilePassword(store.instanceId, id), input.password);
+  if (input.id !== undefined && !sameTargetAtLeastAsSafe(requireProfile(db, input.id), input.fields)) {
+    // The app's own login roles get their passwords set on whatever server the profile names. A
+    // profile re-pointed elsewhere must not carry them along (the new server would learn the
+    // passwords of the old one's roles), so the next activation creates fresh ones.
+    await forgetRoleSecrets(vault, store.instanceId, id);
+  }
   const saved = store.saveRemote(id, input.fields);
   return { profile: await toProfile(db, vault, saved), passwordChanged: input.password !== undefined };
 }
@@ -113,7 +125,7 @@ export async function deleteProfile(db: DatabaseManager, vault: Vault, id: strin
   // Keychain first: if it refuses, the profile stays, so no secret is left without an owner.
   const instance = db.profileStore.instanceId;
   await vault.delete(secretAccounts.profilePassword(instance, id));
-  await vault.delete(secretAccounts.authenticator(instance, id));
+  await forgetRoleSecrets(vault, instance, id);
   db.profileStore.deleteRemote(id);
   return profile;
 }
