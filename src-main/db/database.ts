@@ -13,6 +13,7 @@ import { applyMigrations, migrationState, migrationStateOf, type MigrationFile }
 import { withOrgTx, type TxOptions } from './org-tx';
 import { clientConfig, describeTarget, type PgTarget } from './pg-config';
 import { EMBEDDED_DATABASE, EMBEDDED_ID, EMBEDDED_SUPERUSER, type ProfileStore, type StoredProfile, secretAccounts } from './profiles';
+import { appRoleExpectations, roleConfinementProblems } from './role-confinement';
 import { loadDemoSeed } from './seed';
 import type { Sql } from './sql';
 
@@ -235,7 +236,9 @@ export class DatabaseManager extends EventEmitter {
         password,
         log: this.opts.log,
         serverLogFile: join(this.opts.dataDir, 'logs', 'postgres.log'),
-        onUnexpectedExit: (code, signal) => void this.restartEmbedded(code, signal),
+        onUnexpectedExit: (code, signal) => {
+          this.restarting = this.restartEmbedded(code, signal);
+        },
         ...(this.opts.embeddedBinaries ? { binaries: this.opts.embeddedBinaries } : {}),
       });
     }
@@ -305,6 +308,13 @@ export class DatabaseManager extends EventEmitter {
       ingestPassword = await this.roleSecret(secretAccounts.ingest(this.opts.store.instanceId, profile.id), (pw) =>
         ensureIngestLogin(owner, ingestRoleName(this.opts.store.instanceId), pw),
       );
+      const problems = await roleConfinementProblems(owner, appRoleExpectations(role, ingestRoleName(this.opts.store.instanceId)));
+      if (problems.length > 0) {
+        throw new McError(
+          'UNAVAILABLE',
+          `Refusing ${where()}: row-level security would not hold there, because ${problems.join('; ')}. An administrator of that server must fix the role${problems.length > 1 ? 's' : ''} first.`,
+        );
+      }
     } catch (err) {
       if (err instanceof McError) throw err;
       if (err instanceof KeychainUnavailableError) throw new McError('UNAVAILABLE', err.message);
@@ -468,6 +478,13 @@ export class DatabaseManager extends EventEmitter {
     } finally {
       await client.end().catch(() => undefined);
     }
+  }
+
+  private restarting: Promise<void> = Promise.resolve();
+
+  /** Resolves when the latest restart of a crashed embedded server has come back or given way. */
+  restartSettled(): Promise<void> {
+    return this.restarting;
   }
 
   /**

@@ -115,6 +115,7 @@ export class EmbeddedServer {
     }
     prepareServerDir(clusterDir, this.runAs);
     const { initdb } = await this.binaries();
+    removeOrphanedPasswordFiles(dirname(clusterDir));
     const pwDir = join(clusterDir, '..', `.pw-${process.pid}`);
     mkdirSync(pwDir, { mode: 0o700, recursive: true });
     const pwFile = join(pwDir, 'pw');
@@ -279,4 +280,21 @@ export class EmbeddedServer {
     this.running = null;
     this.stopping = false;
   }
+}
+
+/**
+ * initdb reads the superuser password from a file, removed as soon as initdb ends. An app killed
+ * during initdb leaves it behind, in plaintext; the next start removes any whose process is gone
+ * (a live one belongs to a server being initialised beside this one).
+ */
+export function removeOrphanedPasswordFiles(parent: string): string[] {
+  if (!existsSync(parent)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(parent)) {
+    const m = /^\.pw-(\d+)$/.exec(name);
+    if (!m || processAlive(Number(m[1]))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

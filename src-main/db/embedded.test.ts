@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -209,8 +209,8 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
       process.kill(postmasterPid(data.dir)!.pid, 'SIGKILL');
       await expect.poll(() => core.db.state, { timeout: 5000 }).toBe('connecting');
       await core.db.activate(remote.id);
-      // Longer than the restart's first backoff steps: it must have given way, not come back.
-      await new Promise((r) => setTimeout(r, 2500));
+      // The restart sees the operator's choice at its next step and gives way.
+      await core.db.restartSettled();
       expect(core.db.activeProfile?.id).toBe(remote.id);
       expect(core.db.session?.orgId).toBe(org.orgId);
       expect(JSON.parse(readFileSync(join(data.dir, 'config.json'), 'utf8')).activeProfileId).toBe(remote.id);
@@ -257,8 +257,14 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
 });
 
 describe('embedded server start', () => {
-  it('retries on another port when the one it chose was taken meanwhile', async () => {
+  it('retries on another port when the one it chose was taken meanwhile, and removes a password file a killed initdb left', async () => {
     const data = tempDataDir('mc-port-');
+    // As left by an app killed during initdb (its process gone), and one of a live process beside it.
+    const dead = spawnSync('true').pid as number;
+    for (const pid of [dead, process.ppid]) {
+      mkdirSync(join(data.dir, `.pw-${pid}`));
+      writeFileSync(join(data.dir, `.pw-${pid}`, 'pw'), 'left-behind\n');
+    }
     const squatter = createServer();
     await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', () => r()));
     const taken = (squatter.address() as { port: number }).port;
@@ -279,6 +285,9 @@ describe('embedded server start', () => {
       expect(offered[0]).toBe(taken);
       expect(offered.length).toBeGreaterThanOrEqual(2);
       expect(info.port).not.toBe(taken);
+      expect(existsSync(join(data.dir, `.pw-${dead}`))).toBe(false);
+      expect(existsSync(join(data.dir, `.pw-${process.ppid}`, 'pw'))).toBe(true);
+      expect(readdirSync(data.dir).filter((n) => n.startsWith('.pw-'))).toEqual([`.pw-${process.ppid}`]);
     } finally {
       await server.stop();
       squatter.close();

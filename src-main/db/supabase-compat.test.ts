@@ -8,10 +8,11 @@ import { silentLogger } from '../core/log';
 import { sqlDir } from '../core/paths';
 import { distroPg15 } from '../testing/pg-servers';
 import { missing } from '../testing/require';
-import { authenticatorRoleName, ensureAuthenticator } from './authenticator';
+import { authenticatorRoleName, ensureAuthenticator, ensureIngestLogin, ingestRoleName } from './authenticator';
 import { EmbeddedServer, embeddedBinaries, type ServerBinaries } from './embedded-server';
 import { applyMigrations, loadMigrations } from './migrations';
 import { clientConfig } from './pg-config';
+import { appRoleExpectations, roleConfinementProblems } from './role-confinement';
 import { loadDemoSeed } from './seed';
 
 /**
@@ -38,9 +39,9 @@ describe.each(versions)('as a non-superuser owner (Supabase-like) on %s', (_labe
     for (const c of cleanups.reverse()) await c();
   });
 
-  it('creates the roles itself, applies every migration, loads the demo seed and sets up the app login', async () => {
+  it('creates the roles itself, applies every migration, loads the demo seed and sets up the app login', async (ctx) => {
     const bins = await binaries();
-    if (!bins) return;
+    if (!bins) return ctx.skip();
     const dir = mkdtempSync(join(tmpdir(), 'mc-supa-'));
     chmodSync(dir, 0o711);
     const suPassword = randomBytes(16).toString('base64url');
@@ -96,6 +97,25 @@ describe.each(versions)('as a non-superuser owner (Supabase-like) on %s', (_labe
       } finally {
         await anon.end();
       }
+
+      // The roles as made are confined; one changed behind the app's back is named, with the fix.
+      const ingestLogin = ingestRoleName(randomBytes(6).toString('hex'));
+      await ensureIngestLogin(owner, ingestLogin, randomBytes(16).toString('base64url'));
+      const expected = appRoleExpectations(role, ingestLogin);
+      expect(await roleConfinementProblems(owner, expected)).toEqual([]);
+      const admin = new pg.Client({ host: info.host, port: info.port, user: 'supabase_admin', password: suPassword, database: 'postgres' });
+      await admin.connect();
+      await admin.query('ALTER ROLE mc_app BYPASSRLS');
+      await admin.query('ALTER ROLE mc_ingest LOGIN');
+      await admin.query('GRANT pg_read_all_data TO mc_definer');
+      await admin.query(`GRANT mc_definer TO ${role}`);
+      await admin.end();
+      expect(await roleConfinementProblems(owner, expected)).toEqual([
+        'role mc_app bypasses row-level security (ALTER ROLE mc_app NOBYPASSRLS)',
+        'role mc_definer is a member of pg_read_all_data (REVOKE pg_read_all_data FROM mc_definer)',
+        'role mc_ingest can log in (ALTER ROLE mc_ingest NOLOGIN)',
+        `role ${role} is a member of mc_definer (REVOKE mc_definer FROM ${role})`,
+      ]);
     } finally {
       await owner.end();
     }
