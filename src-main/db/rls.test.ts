@@ -519,6 +519,26 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
     expect((err as { code?: string }).code).toBe('42501');
   });
 
+  it('only an admin adds an escalation policy once the org’s defaults are installed', async () => {
+    const insert = (who: TestOrg['admin']) =>
+      asApp(pool, who, (sql) =>
+        sql.query(`INSERT INTO mc.escalation_policies (org_id, name, steps) VALUES ($1, $2, '[{"waitMinutes":0,"target":{"kind":"role","role":"admin"}}]') RETURNING id`, [a.orgId, `By ${who.role}`]),
+      ).catch((e: { code?: string }) => e);
+    await asOwner(db, null, (c) => c.query('UPDATE mc.org_ops_settings SET defaults_installed_at = now() WHERE org_id = $1', [a.orgId]));
+    const names = () => asOwner(db, null, async (c) => (await c.query(`SELECT name FROM mc.escalation_policies WHERE org_id = $1 ORDER BY name`, [a.orgId])).rows);
+    const before = await names();
+    expect(await insert(a.operator)).toMatchObject({ code: '42501' });
+    expect(await insert(a.commander)).toMatchObject({ code: '42501' });
+    expect(await names()).toEqual(before);
+    expect(await insert(a.admin)).toHaveLength(1);
+    await asOwner(db, null, (c) => c.query(`DELETE FROM mc.escalation_policies WHERE org_id = $1 AND name = 'By admin'`, [a.orgId]));
+  });
+
+  it('the definer role cannot create objects in the app’s schema', async () => {
+    const r = await asOwner(db, null, async (c) => (await c.query(`SELECT has_schema_privilege('mc_definer', 'mc', 'CREATE') AS can`)).rows[0]);
+    expect(r).toEqual({ can: false });
+  });
+
   it('the authenticator role itself can read nothing (a reset role gains nothing)', async () => {
     const client = await pool.connect();
     try {
