@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ServerMessage } from '../../src-shared/contract/wire';
+import { MAX_CALLS_IN_FLIGHT, MAX_SUBSCRIPTIONS, type ServerMessage } from '../../src-shared/contract/wire';
 import { createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../testing/db';
 import { coreOn, tempDataDir } from '../testing/harness';
 import { needKeychain } from '../testing/keychain-gate';
@@ -200,19 +200,48 @@ describe.skipIf(!ok)('browser host', () => {
     watcher.ws.send(JSON.stringify({ t: 'sub', id: 77, topic: 'status.changed', params: {} }));
     await expect.poll(() => watcher.messages.some((m) => m.t === 'sub-error' && m.id === 77)).toBe(true);
     const id = ((await actor.invoke('status.list', {})) as { data: { components: { id: string }[] } }).data.components[0]!.id;
-    await actor.invoke('status.setState', { componentId: id, state: 'degraded_performance', reason: 'ws subscription test' });
+    expect((await actor.invoke('status.setState', { componentId: id, state: 'degraded_performance', reason: 'ws subscription test' })).ok).toBe(true);
     await expect.poll(() => watcher.messages.some((m) => m.t === 'event' && m.id === 77), { timeout: 2000 }).toBe(true);
     watcher.ws.send(JSON.stringify({ t: 'unsub', id: 77 }));
-    await new Promise((r) => setTimeout(r, 100));
-    const count = watcher.messages.filter((m) => m.t === 'event').length;
-    await actor.invoke('status.setState', { componentId: id, state: 'operational', reason: 'ws subscription test done' });
-    await new Promise((r) => setTimeout(r, 400));
-    expect(watcher.messages.filter((m) => m.t === 'event').length).toBe(count);
+    // Frames are handled in order: once this answer is back, the unsub has been handled too. A
+    // second subscription on the same socket then marks when 77's event would have arrived.
+    watcher.ws.send(JSON.stringify({ t: 'sub', id: 79, topic: 'status.changed', params: {} }));
+    expect((await watcher.invoke('status.list', {})).ok).toBe(true);
+    const count = watcher.messages.filter((m) => m.t === 'event' && m.id === 77).length;
+    const back = await actor.invoke('status.setState', { componentId: id, state: 'operational', reason: 'ws subscription test done' });
+    expect(back.ok).toBe(true);
+    await expect.poll(() => watcher.messages.some((m) => m.t === 'event' && m.id === 79)).toBe(true);
+    expect(watcher.messages.filter((m) => m.t === 'event' && m.id === 77).length).toBe(count);
+    watcher.ws.send(JSON.stringify({ t: 'unsub', id: 79 }));
+    expect((await watcher.invoke('status.list', {})).ok).toBe(true);
     const listeners = core.db.listenerCount('notification');
     watcher.ws.send(JSON.stringify({ t: 'sub', id: 78, topic: 'status.changed', params: {} }));
     await expect.poll(() => core.db.listenerCount('notification')).toBe(listeners + 1);
     watcher.close();
     await expect.poll(() => core.db.listenerCount('notification')).toBe(listeners);
     actor.close();
+  });
+
+  it('caps calls in flight and subscriptions per connection, and serves again once answers are back', async () => {
+    const c = new Client(ws(host));
+    await c.open();
+    const subs = MAX_SUBSCRIPTIONS + 10;
+    for (let i = 1; i <= subs; i++) c.ws.send(JSON.stringify({ t: 'sub', id: 1000 + i, topic: 'status.changed', params: {} }));
+    await expect.poll(() => c.messages.filter((m) => m.t === 'sub-error').length).toBe(10);
+    const subErrors = c.messages.filter((m) => m.t === 'sub-error') as Extract<ServerMessage, { t: 'sub-error' }>[];
+    expect(subErrors.map((m) => m.id)).toEqual(Array.from({ length: 10 }, (_, i) => 1000 + MAX_SUBSCRIPTIONS + 1 + i));
+    expect(subErrors[0]!.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/Too many subscriptions/) });
+
+    // Sent in one go, far more than the cap: the first MAX are taken, the rest refused at once.
+    const calls = MAX_CALLS_IN_FLIGHT * 3;
+    for (let i = 1; i <= calls; i++) c.ws.send(JSON.stringify({ t: 'invoke', id: i, channel: 'status.list', payload: {} }));
+    await expect.poll(() => c.messages.filter((m) => m.t === 'result').length, { timeout: 20_000 }).toBe(calls);
+    const results = (c.messages.filter((m) => m.t === 'result') as Extract<ServerMessage, { t: 'result' }>[]).map((m) => m.envelope);
+    const refused = results.filter((e) => !e.ok);
+    expect(results.filter((e) => e.ok).length).toBeGreaterThanOrEqual(MAX_CALLS_IN_FLIGHT);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const e of refused) expect(e.ok ? null : e.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/Too many calls in flight/) });
+    expect((await c.invoke('status.list', {})).ok).toBe(true);
+    c.close();
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { clientMessage, MAX_FRAME_BYTES, type ServerMessage } from '../../src-shared/contract/wire';
+import { clientMessage, MAX_CALLS_IN_FLIGHT, MAX_FRAME_BYTES, MAX_SUBSCRIPTIONS, type ServerMessage } from '../../src-shared/contract/wire';
 import type { Logger } from '../core/log';
 import type { CallContext, Router } from '../ipc';
 
@@ -31,6 +31,7 @@ export class WsTransport {
 
   private onConnection(ws: WebSocket): void {
     const subs = new Map<number, () => void>();
+    const load = { inFlight: 0 };
     const send = (m: ServerMessage) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
     };
@@ -40,11 +41,17 @@ export class WsTransport {
       subs.clear();
     });
     ws.on('message', (raw: RawData, isBinary: boolean) => {
-      void this.onMessage(raw, isBinary, subs, send);
+      void this.onMessage(raw, isBinary, subs, load, send);
     });
   }
 
-  private async onMessage(raw: RawData, isBinary: boolean, subs: Map<number, () => void>, send: (m: ServerMessage) => void): Promise<void> {
+  private async onMessage(
+    raw: RawData,
+    isBinary: boolean,
+    subs: Map<number, () => void>,
+    load: { inFlight: number },
+    send: (m: ServerMessage) => void,
+  ): Promise<void> {
     const bad = (message: string) => send({ t: 'error', error: { code: 'VALIDATION', message } });
     if (isBinary) return bad('Binary frames are not part of the protocol; send JSON text.');
     let json: unknown;
@@ -59,12 +66,24 @@ export class WsTransport {
     try {
       switch (msg.t) {
         case 'invoke': {
-          const envelope = await this.router.invoke(msg.channel, msg.payload, this.call);
-          send({ t: 'result', id: msg.id, envelope });
+          if (load.inFlight >= MAX_CALLS_IN_FLIGHT) {
+            const message = `Too many calls in flight on this connection (${MAX_CALLS_IN_FLIGHT}); wait for answers before sending more.`;
+            return send({ t: 'result', id: msg.id, envelope: { ok: false, error: { code: 'UNAVAILABLE', message } } });
+          }
+          load.inFlight++;
+          try {
+            const envelope = await this.router.invoke(msg.channel, msg.payload, this.call);
+            send({ t: 'result', id: msg.id, envelope });
+          } finally {
+            load.inFlight--;
+          }
           return;
         }
         case 'sub': {
           if (subs.has(msg.id)) return send({ t: 'sub-error', id: msg.id, error: { code: 'CONFLICT', message: `Subscription id ${msg.id} is already in use.` } });
+          if (subs.size >= MAX_SUBSCRIPTIONS) {
+            return send({ t: 'sub-error', id: msg.id, error: { code: 'UNAVAILABLE', message: `Too many subscriptions on this connection (${MAX_SUBSCRIPTIONS}); end some first.` } });
+          }
           const r = this.router.subscribe(msg.topic, msg.params, this.call, (event) => send({ t: 'event', id: msg.id, event }));
           if (!r.ok) return send({ t: 'sub-error', id: msg.id, error: r.error });
           subs.set(msg.id, r.data);

@@ -21,3 +21,10 @@ export type ServerMessage =
 
 /** Larger frames are refused by the host (close code 1009). Contract requests are small. */
 export const MAX_FRAME_BYTES = 256 * 1024;
+
+/**
+ * Per connection. Each call may hold one of the database pool's few connections, so one client
+ * must not be able to queue unboundedly; the renderer never comes near these.
+ */
+export const MAX_CALLS_IN_FLIGHT = 64;
+export const MAX_SUBSCRIPTIONS = 256;
