@@ -71,8 +71,18 @@ export function toErrorShape(err: unknown, requestId: string, log: Logger): McEr
     log.warn({ err: String(e.message) }, 'database unreachable during a call');
     return { code: 'UNAVAILABLE', message: 'Lost the connection to the database. It will be retried; check Connections if it persists.', requestId };
   }
-  log.error({ err }, 'unexpected error in a handler');
+  log.error({ err: locatingFields(err) }, 'unexpected error in a handler');
   return { code: 'INTERNAL', message: `Something went wrong inside Mission Control (request ${requestId}). The details are in the log.`, requestId };
+}
+
+/**
+ * What locates a fault, without the parts of a database error that quote row values (detail,
+ * where, internalQuery, parameters): those could be anyone's data, and logs travel further.
+ */
+function locatingFields(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const e = err as Error & { code?: unknown; constraint?: unknown; table?: unknown; column?: unknown; routine?: unknown };
+  return { type: e.name, message: e.message, code: e.code, constraint: e.constraint, table: e.table, column: e.column, routine: e.routine, stack: e.stack };
 }
 
 export function isRetryable(err: unknown): boolean {

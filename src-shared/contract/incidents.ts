@@ -177,12 +177,15 @@ export const incidentsTakeCommand = command('incidents.takeCommand', {
   summary: 'Become the incident commander (incident commanders and admins; an admin may take over from someone else).',
   request: z.strictObject({ incidentId: z.uuid(), reason: z.string().trim().max(2000).optional() }),
   response: incidentResponse,
+  // Refused by role before anything is read; the service still checks who commands what.
+  roles: ['admin', 'incident_commander'],
 });
 
 export const incidentsHandOver = command('incidents.handOver', {
   summary: 'Hand command to another incident commander or admin (the commander, or an admin).',
   request: z.strictObject({ incidentId: z.uuid(), toOperatorId: z.uuid(), note: longText(2000).optional() }),
   response: incidentResponse,
+  roles: ['admin', 'incident_commander'],
 });
 
 export const incidentsSetAffected = command('incidents.setAffected', {

@@ -205,7 +205,10 @@ async function safeAnswer(sql: Sql, key: CheckKey, scope: CheckScope, session: S
   try {
     return await answer(sql, key, scope, session);
   } catch (err) {
-    return { ok: null, summary: `The check could not run (${(err as Error).message.slice(0, 120)}); confirm it yourself.`, record: null };
+    // Only the SQLSTATE: a server message can quote row values, which this summary must not carry.
+    const code = (err as { code?: unknown }).code;
+    const why = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? `the database refused it, SQLSTATE ${code}` : 'an internal error';
+    return { ok: null, summary: `The check could not run (${why}); confirm it yourself.`, record: null };
   }
 }
 
