@@ -2,11 +2,12 @@ import { coldStart } from './cold-start.bench';
 import { contractCall } from './contract-call.bench';
 import { ingest } from './ingest.bench';
 import { type Bench, write } from './lib';
+import { liveUpdate } from './live-update.bench';
 import { networkGraphDrag } from './network/graph-drag.bench';
 import { networkMapFrame } from './network/map-frame.bench';
 
 /** npm run bench [-- NAME ...]: run all benchmarks, or the named ones. */
-const all: Bench[] = [contractCall, coldStart, ingest, networkMapFrame, networkGraphDrag];
+const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, networkMapFrame, networkGraphDrag];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -81,7 +81,7 @@ describe('node-agent simulator', () => {
     expect(sim.stats.rejected).toEqual({ key_revoked: MAX_KEY_REFUSALS });
     // The pump would send this node's batch at once (it is due); it must leave it alone.
     sim.start();
-    await new Promise((r) => setTimeout(r, 300));
+    await expect.poll(() => sim.rounds).toBeGreaterThanOrEqual(3);
     await sim.stop();
     expect(sim.stats.batches).toBe(MAX_KEY_REFUSALS);
   });

@@ -63,6 +63,7 @@ export class Simulator {
   private inFlight = 0;
   private readonly opts: SimOptions;
   private stopped = false;
+  private pumpRounds = 0;
   private readonly random: () => number;
   /** Consecutive refusals of each node's key; a real agent stops trying a key that keeps failing. */
   private readonly keyRefusals: number[];
@@ -157,7 +158,13 @@ export class Simulator {
     }
   }
 
+  /** Rounds of the pump so far (tests wait on it to know the pump had its chance). */
+  get rounds(): number {
+    return this.pumpRounds;
+  }
+
   private pump(): void {
+    this.pumpRounds++;
     const now = Date.now();
     const period = this.opts.batchSeconds * 1000;
     for (let i = 0; i < this.nodes.length && this.inFlight < this.opts.maxInFlight && !this.stopped; i++) {

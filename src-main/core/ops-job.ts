@@ -59,6 +59,11 @@ export class OpsJob {
     this.timer.unref();
   }
 
+  /** Whether this workstation runs the clock for its current session (writers only). */
+  get running(): boolean {
+    return this.runningFor !== null;
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sqlDir } from '../core/paths';
 import { createDatabase, type TestDatabase, testServers } from '../testing/db';
@@ -110,12 +111,24 @@ describe.each(testServers().map((s) => [s.label, s] as const))('migration runner
     await c.end();
   });
 
+  /** Until runner's session holds the migration lock (seen from observer), so the race is real. */
+  async function holdsMigrationLock(observer: pg.ClientBase, runner: pg.ClientBase): Promise<void> {
+    const pid = (runner as unknown as { processID: number }).processID;
+    await expect
+      .poll(async () => (await observer.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $1`, [pid])).rows[0].n, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+  }
+
   it('makes a second concurrent runner wait, then find nothing left to do', async () => {
     const db = await fresh();
     const slow = files(['0001_slow.sql', 'SELECT pg_sleep(1.5); CREATE TABLE slow (id int);']);
     const a = await db.owner();
     const b = await db.owner();
-    const [ra, rb] = await Promise.all([applyMigrations(a, slow), new Promise((r) => setTimeout(r, 200)).then(() => applyMigrations(b, slow, { lockWaitMs: 10_000 }))]);
+    const first = applyMigrations(a, slow);
+    await holdsMigrationLock(b, a);
+    const [ra, rb] = await Promise.all([first, applyMigrations(b, slow, { lockWaitMs: 10_000 })]);
     expect(ra.applied).toEqual(['0001_slow.sql']);
     expect(rb).toEqual({ applied: [], skipped: 1 });
     await a.end();
@@ -128,7 +141,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('migration runner
     const a = await db.owner();
     const b = await db.owner();
     const first = applyMigrations(a, slow);
-    await new Promise((r) => setTimeout(r, 300));
+    await holdsMigrationLock(b, a);
     await expect(applyMigrations(b, slow, { lockWaitMs: 300 })).rejects.toThrow(/Another migration runner is applying migrations to this database \(server process \d+\)/);
     await first;
     expect((await b.query('SELECT count(*)::int AS n FROM mc_meta.migrations')).rows[0].n).toBe(1);

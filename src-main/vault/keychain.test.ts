@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appRoot } from '../core/paths';
 import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
-import { KeychainUnavailableError, KeyringVault } from './keychain';
+import { KeyringVault } from './keychain';
 
 const ok = await needKeychain();
 
@@ -49,8 +49,7 @@ describe.skipIf(!ok)('OS keychain (real Secret Service / Keychain / Credential M
     await vault.delete(account);
   });
 
-  it('is visible to standard tools (secret-tool) on Linux, so an admin can inspect or remove entries', async () => {
-    if (process.platform !== 'linux') return;
+  it.runIf(process.platform === 'linux')('is visible to standard tools (secret-tool) on Linux, so an admin can inspect or remove entries', async () => {
     await vault.set(account, 'visible-to-secret-tool');
     const out = execFileSync('secret-tool', ['lookup', 'service', TEST_SERVICE, 'username', account], { encoding: 'utf8' });
     expect(out.trim()).toBe('visible-to-secret-tool');
@@ -59,8 +58,9 @@ describe.skipIf(!ok)('OS keychain (real Secret Service / Keychain / Credential M
 });
 
 describe('without a reachable keychain', () => {
-  it('says so plainly and refuses to store, never falling back to a file', async () => {
-    if (process.platform !== 'linux') return; // elsewhere the OS keychain cannot be "absent"
+  // Elsewhere the OS keychain cannot be "absent".
+  it.runIf(process.platform === 'linux')('says so plainly and refuses to store, never falling back to a file', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'mc-nokeychain-home-'));
     // A child process whose D-Bus session points nowhere: no Secret Service at all.
     const script = join(tmpdir(), `mc-nokeychain-${process.pid}.mjs`);
     writeFileSync(
@@ -75,13 +75,14 @@ describe('without a reachable keychain', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', script], {
       encoding: 'utf8',
       cwd: appRoot(),
-      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', HOME: tmpdir() },
+      env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config') },
     });
     const { s, refused } = JSON.parse(out.trim().split('\n').pop() as string) as { s: { available: boolean; message: string }; refused: string };
     expect(s.available).toBe(false);
     expect(s.message).toMatch(/No OS keychain is available.*never stored in plaintext/);
     expect(refused).toMatch(/^KeychainUnavailableError: No OS keychain is available/);
-    expect(KeychainUnavailableError.name).toBe('KeychainUnavailableError');
+    // No file keyring or anything else was written in its place: the home folder is still empty.
+    expect(readdirSync(home, { recursive: true })).toEqual([]);
+    rmSync(home, { recursive: true, force: true });
   });
-
 });

@@ -77,15 +77,14 @@ describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('comp
     }
   });
 
-  it('reaches a second instance on the same database within 2 seconds', async () => {
-    const seen: { componentId: string; at: number }[] = [];
-    const sub = b.router.subscribe('status.changed', {}, DIRECT, (e) => seen.push({ ...(e as { componentId: string }), at: Date.now() }));
+  // How fast is measured in `npm run bench` (live-update-second-instance-vs-notify), not here.
+  it('reaches a second instance on the same database', async () => {
+    const seen: { componentId: string }[] = [];
+    const sub = b.router.subscribe('status.changed', {}, DIRECT, (e) => seen.push(e as { componentId: string }));
     expect(sub.ok).toBe(true);
-    const t0 = Date.now();
-    await a.router.invoke('status.setState', { componentId, state: 'under_maintenance', reason: 'planned firmware update' }, DIRECT);
-    await expect.poll(() => seen.length, { timeout: 2000, interval: 20 }).toBeGreaterThan(0);
+    expect((await a.router.invoke('status.setState', { componentId, state: 'under_maintenance', reason: 'planned firmware update' }, DIRECT)).ok).toBe(true);
+    await expect.poll(() => seen.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
     expect(seen[0]?.componentId).toBe(componentId);
-    expect(seen[0]!.at - t0).toBeLessThan(2000);
     expect((await list(b)).find((c) => c.id === componentId)?.state).toBe('under_maintenance');
     if (sub.ok) sub.data();
   });
@@ -102,7 +101,7 @@ describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('comp
     await expect.poll(() => changes.includes(true), { timeout: 10_000, interval: 50 }).toBe(true);
     expect(b.db.live).toBe(true);
     await a.router.invoke('status.setState', { componentId, state: 'operational', reason: 'maintenance done' }, DIRECT);
-    await expect.poll(() => seen.length, { timeout: 2000, interval: 20 }).toBeGreaterThan(0);
+    await expect.poll(() => seen.length, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
     if (sys.ok) sys.data();
     if (sub.ok) sub.data();
   });
