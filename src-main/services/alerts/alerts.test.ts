@@ -167,6 +167,32 @@ describe.skipIf(!ok)('alert rules and their evaluation', () => {
     expect((await list()).rules.length).toBe(before + 1);
   });
 
+  it('refuses to delete an unknown rule, a malformed call and an auditor, and every rule and alert stays', async () => {
+    const kept = (await call<Response<'alerts.saveRule'>>(admin, 'alerts.saveRule', rule({ name: 'Kept', openIncident: false }))).rule;
+    await latencyMinutes(60, 60, 1500);
+    await evaluate(at(60 * 60 + 10));
+    const stored = async () => {
+      const l = await list();
+      return { rules: l.rules, instances: l.instances, auditHead: (await call<Response<'audit.list'>>(admin, 'audit.list', { limit: 1 })).headSeq };
+    };
+    const before = await stored();
+    expect(before.instances.filter((i) => i.ruleId === kept.id).map((i) => i.state)).toEqual(['pending']);
+
+    expect(await refused(admin, 'alerts.deleteRule', { id: '00000000-0000-4000-8000-000000000abc', reason: 'typo' })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await stored()).toEqual(before);
+    const malformed = await refused(admin, 'alerts.deleteRule', { id: 'Kept', reason: 'x' });
+    expect(malformed.code).toBe('VALIDATION');
+    expect(Object.keys(malformed.fields ?? {}).sort()).toEqual(['id', 'reason']);
+    expect(await stored()).toEqual(before);
+    expect(await refused(admin, 'alerts.deleteRule', { id: kept.id })).toMatchObject({ code: 'VALIDATION', fields: { reason: expect.any(String) } });
+    expect(await stored()).toEqual(before);
+    expect(await refused(admin, 'alerts.deleteRule', { id: kept.id, reason: 'tidy up', force: true })).toMatchObject({ code: 'VALIDATION', fields: { force: 'Unknown field.' } });
+    expect(await stored()).toEqual(before);
+    expect((await refused(auditor, 'alerts.deleteRule', { id: kept.id, reason: 'auditor tidy-up' })).code).toBe('FORBIDDEN');
+    expect(await stored()).toEqual(before);
+    await call(admin, 'alerts.deleteRule', { id: kept.id, reason: 'test over' });
+  });
+
   it('installs the production readme defaults once per org, in the record as the app', async () => {
     const session = admin.db.session!;
     expect(await admin.db.tx(session, (sql) => ensureOpsDefaults(sql, session))).toBe(true);

@@ -129,10 +129,14 @@ describe.skipIf(!ok)('incidents through the contract', () => {
     expect(closed.incident.state).toBe('closed');
   });
 
-  it('refuses a decline without a reason', async () => {
+  it('refuses a decline without a reason, and the incident stays as it was', async () => {
     const id = await incidentIn('triage');
+    const before = await detail(id);
     const e = await refused(operator, 'incidents.transition', { incidentId: id, expectedState: 'triage', to: 'declined' });
     expect(e).toMatchObject({ code: 'VALIDATION', fields: { reason: expect.any(String) } });
+    const short = await refused(operator, 'incidents.transition', { incidentId: id, expectedState: 'triage', to: 'declined', reason: ' no ' });
+    expect(short).toMatchObject({ code: 'VALIDATION', fields: { reason: expect.any(String) } });
+    expect(await detail(id)).toEqual(before);
   });
 
   it('refuses a move based on a stale view, saying who changed it', async () => {

@@ -125,10 +125,19 @@ export async function transition(sql: Sql, rec: Recorder, input: TransitionInput
 
 export async function merge(sql: Sql, rec: Recorder, input: { incidentId: string; intoId: string; reason: string }): Promise<IncidentSummary> {
   if (input.incidentId === input.intoId) throw new McError('VALIDATION', 'An incident cannot be merged into itself.', { intoId: 'Choose another incident.' });
+  // Two incident ids in one call: an unknown one is named (field and words), not a bare "that incident".
+  const lock = async (field: 'incidentId' | 'intoId') => {
+    try {
+      return await lockIncident(sql, input[field]);
+    } catch (err) {
+      if (!(err instanceof McError && err.code === 'NOT_FOUND')) throw err;
+      const which = field === 'intoId' ? 'The incident to merge into' : 'The incident to merge';
+      throw new McError('NOT_FOUND', `${which} does not exist in this org.`, { [field]: 'Unknown incident.' });
+    }
+  };
   // Lock both in one order, so two opposite merges cannot deadlock.
-  const [a, b] = [input.incidentId, input.intoId].sort();
-  await lockIncident(sql, a!);
-  await lockIncident(sql, b!);
+  const order = input.incidentId < input.intoId ? (['incidentId', 'intoId'] as const) : (['intoId', 'incidentId'] as const);
+  for (const field of order) await lock(field);
   const from = await lockIncident(sql, input.incidentId);
   const into = await lockIncident(sql, input.intoId);
   if (!canMerge(from.state)) throw new McError('CONFLICT', `${incidentRef(from.number)} is ${INCIDENT_STATE_LABELS[from.state].toLowerCase()}; only open incidents can be merged.`);

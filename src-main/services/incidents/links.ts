@@ -1,5 +1,6 @@
 import { McError } from '../../../src-shared/contract/errors';
 import type { IncidentSummary } from '../../../src-shared/contract/incidents';
+import { SCOPE_LABELS, type ScopeKind } from '../../../src-shared/domain/alert-rules';
 import { type AffectedKind, incidentRef } from '../../../src-shared/domain/incident-lifecycle';
 import type { Sql } from '../../db';
 import type { Recorder } from '../org';
@@ -70,18 +71,50 @@ export function subjectKindOf(subjectKey: string): { type: string; id: string | 
   return { type: type!, id: id ?? null };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A subject key is one the rule's evaluation can produce: `all` for a whole-grid rule, otherwise
+ * `<its scope kind>:<id>` of something in this org (the rule's own subject if it names one).
+ * Without this check a made-up key was linked as an alert that can never exist, and a key whose id
+ * was not a uuid failed deep in SQL with a wrong-format error that named no field.
+ */
+async function checkSubject(sql: Sql, rule: { name: string; scope_kind: ScopeKind; scope_id: string | null }, subjectKey: string): Promise<{ type: string; id: string | null }> {
+  const kind = rule.scope_kind;
+  const subject = subjectKindOf(subjectKey);
+  const expected = kind === 'all' ? '“all”' : `“${kind}:” and the ${SCOPE_LABELS[kind]}’s id`;
+  const watches = kind === 'all' ? 'the whole grid' : `each ${SCOPE_LABELS[kind]}`;
+  const wellFormed = kind === 'all' ? subjectKey === 'all' : subject.type === kind && subject.id !== null && UUID.test(subject.id) && subjectKey === `${kind}:${subject.id}`;
+  if (!wellFormed) {
+    throw new McError('VALIDATION', `“${rule.name}” watches ${watches}: its alerts’ subject is ${expected}.`, { subjectKey: `Expected ${expected}.` });
+  }
+  if (kind === 'all') return subject;
+  if (rule.scope_id && subject.id!.toLowerCase() !== rule.scope_id.toLowerCase()) {
+    throw new McError('VALIDATION', `“${rule.name}” watches one ${SCOPE_LABELS[kind]} only, and not that one.`, { subjectKey: `Expected ${kind}:${rule.scope_id}.` });
+  }
+  const table = { corridor: 'mc.corridors', site: 'mc.sites', node: 'mc.nodes', component: 'mc.components' }[kind];
+  if (!(await sql.maybeOne(`SELECT 1 FROM ${table} WHERE id = $1`, [subject.id]))) {
+    throw new McError('NOT_FOUND', `That ${SCOPE_LABELS[kind]} does not exist in this org.`, { subjectKey: `No such ${SCOPE_LABELS[kind]}.` });
+  }
+  return subject;
+}
+
 /** Link an alert (rule + subject) to an incident; its subject becomes affected too. */
 export async function linkAlert(sql: Sql, rec: Recorder, input: { incidentId: string; ruleId: string; subjectKey: string }, touch = true): Promise<IncidentSummary> {
   const r = await lockIncident(sql, input.incidentId);
-  const rule = await sql.maybeOne<{ name: string; severity: string }>('SELECT name, severity FROM mc.alert_rules WHERE id = $1', [input.ruleId]);
+  const rule = await sql.maybeOne<{ name: string; severity: string; scope_kind: ScopeKind; scope_id: string | null }>(
+    'SELECT name, severity, scope_kind, scope_id FROM mc.alert_rules WHERE id = $1',
+    [input.ruleId],
+  );
   if (!rule) throw new McError('NOT_FOUND', 'That alert rule does not exist in this org.', { ruleId: 'Unknown rule.' });
-  const subject = subjectKindOf(input.subjectKey);
+  const subject = await checkSubject(sql, rule, input.subjectKey);
   const inserted = await sql.query(
     `INSERT INTO mc.incident_alerts (org_id, incident_id, rule_id, subject_key, linked_by) VALUES (mc.current_org_id(), $1, $2, $3, $4)
      ON CONFLICT DO NOTHING RETURNING rule_id`,
     [r.id, input.ruleId, input.subjectKey, rec.actor.id],
   );
-  if (inserted.length === 0) throw new McError('VALIDATION', `That alert is linked to ${incidentRef(r.number)} already.`);
+  // Names the field, as every other validation error does, so a form can point at it.
+  if (inserted.length === 0) throw new McError('VALIDATION', `That alert is linked to ${incidentRef(r.number)} already.`, { subjectKey: 'Linked already.' });
   const subjectName =
     subject.type === 'all'
       ? 'whole grid'
