@@ -7,7 +7,10 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const errorShape = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string(),
-  /** Field path (dotted) → what is wrong with it. Only for VALIDATION. */
+  /**
+   * Field path (dotted) → what is wrong with it. Always for VALIDATION; NOT_FOUND and CONFLICT
+   * carry it too when one field names the missing or conflicting thing (so a form can mark it).
+   */
   fields: z.record(z.string(), z.string()).optional(),
   /** Lets an operator quote the failing call to whoever reads the logs. */
   requestId: z.string().optional(),
