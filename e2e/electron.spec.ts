@@ -21,10 +21,17 @@ test('the desktop window opens the status view with the hardened preload bridge'
       process: typeof (window as unknown as { process?: unknown }).process,
     }));
     expect(exposed).toEqual({ mc: ['invoke', 'subscribe'], require: 'undefined', process: 'undefined' });
-    // Navigation away from the renderer is refused.
+    // Navigation away from the renderer is refused: the same document stays (a marker set on it
+    // survives) and the address is still the renderer's file.
+    const before = win.url();
     await win.evaluate(() => {
+      (window as unknown as { __stay?: number }).__stay = 1;
       location.href = 'https://example.com/';
     });
+    // A later round trip into the page: had the navigation happened, this would run in a new document.
+    await expect.poll(() => win.evaluate(() => (window as unknown as { __stay?: number }).__stay ?? 0)).toBe(1);
+    expect(win.url()).toBe(before);
+    expect(before).toMatch(/^file:/);
     await expect(win.getByRole('heading', { name: 'Status' })).toBeVisible();
   } finally {
     await app.close();

@@ -253,11 +253,13 @@ export async function setItem(sql: Sql, session: Session, input: SetItemInput, a
     [row.id, input.status, session.operatorId, input.note, input.evidenceUrl, input.evidenceRef ? JSON.stringify(input.evidenceRef) : null, live ? JSON.stringify(live) : null],
   );
   const after = await runSummary(sql, run.id);
-  // The run completes when nothing is open, and opens again when an item is reopened.
-  if (after.progress.complete !== (after.completedAt !== null)) {
+  // The run completes when nothing is open, and opens again when an item is reopened. A complete
+  // run whose failed item is put right (failed → done, no reopening) passes from then on.
+  const outcome = after.progress.complete ? (after.progress.passed ? 'passed' : 'failed') : null;
+  if (after.progress.complete !== (after.completedAt !== null) || after.outcome !== outcome) {
     await sql.query(
-      `UPDATE mc.checklist_runs SET completed_at = CASE WHEN $2 THEN now() END, outcome = CASE WHEN $2 THEN $3 END WHERE id = $1`,
-      [run.id, after.progress.complete, after.progress.passed ? 'passed' : 'failed'],
+      `UPDATE mc.checklist_runs SET completed_at = CASE WHEN $2 THEN coalesce(completed_at, now()) END, outcome = $3 WHERE id = $1`,
+      [run.id, after.progress.complete, outcome],
     );
   }
   let safety: string | null = null;
