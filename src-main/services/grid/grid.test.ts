@@ -295,7 +295,9 @@ describe.skipIf(!ok)('grid rules under concurrency and at the edges', () => {
   it('never lets a site and a policy that excludes it both commit', async () => {
     const a = await db.owner();
     const b = await db.owner();
+    const watch = await db.owner();
     try {
+      const bPid = (await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
       for (const c of [a, b]) {
         await c.query('BEGIN');
         await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
@@ -313,13 +315,22 @@ describe.skipIf(!ok)('grid rules under concurrency and at the edges', () => {
         () => 'committed',
         (e: { message?: string }) => e.message ?? 'refused',
       );
-      await new Promise((r) => setTimeout(r, 300));
+      // Proceed only once B is really blocked on A's lock (the site's FOR SHARE on the corridor),
+      // so the commit below lands while B waits. Polled from a third session outside any
+      // transaction: pg_stat_activity is cached for the length of a transaction.
+      await expect
+        .poll(async () => (await watch.query<{ w: string | null }>('SELECT wait_event_type AS w FROM pg_stat_activity WHERE pid = $1', [bPid])).rows[0]?.w ?? null, {
+          timeout: 10_000,
+          interval: 20,
+        })
+        .toBe('Lock');
       await a.query('COMMIT');
       expect(await policy).toMatch(/would exclude existing sites of EU: BRU-01 \(BE\)/);
       await b.query('ROLLBACK');
     } finally {
       await a.end();
       await b.end();
+      await watch.end();
     }
   });
 
