@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import { TEMPLATE_BY_KEY } from '../../../src-shared/domain/checklists';
-import { asApp, appPool, createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { asApp, appPool, asOwner, createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { seedGrid, type TestGrid } from '../../testing/grid';
 import { call, coreOn, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
@@ -9,6 +9,9 @@ import { needKeychain } from '../../testing/keychain-gate';
 const ok = await needKeychain();
 type Core = Awaited<ReturnType<typeof coreOn>>;
 type Run = Response<'checklists.get'>;
+
+/** Every table a checklist or readiness command writes to. */
+const TABLES = ['checklist_runs', 'checklist_items', 'corridors', 'sites', 'pilots', 'audit_events'] as const;
 
 describe.skipIf(!ok)('checklists and readiness gates', () => {
   let db: TestDatabase;
@@ -23,6 +26,23 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
   const item = (run: Run, key: string) => run.items.find((i) => i.key === key)!;
   const set = (core: Core, run: Run, key: string, status: string, extra: Record<string, unknown> = {}) =>
     call<Response<'checklists.setItem'>>(core, 'checklists.setItem', { itemId: item(run, key).id, status, expectedVersion: item(run, key).version, ...extra });
+
+  /** The org's rows as stored (read as the owner, past RLS), in a stable order. */
+  const stored = () =>
+    asOwner(db, null, async (c) => {
+      const out: Record<string, unknown[]> = {};
+      for (const t of TABLES) out[t] = (await c.query(`SELECT to_jsonb(x) AS row FROM mc.${t} x WHERE x.org_id = $1 ORDER BY to_jsonb(x)::text`, [org.orgId])).rows.map((r) => r.row);
+      return out;
+    });
+
+  /** A call that must be refused: its error, after checking that nothing stored was added, lost or changed. */
+  async function refusedUnchanged(core: Core, channel: string, payload: unknown) {
+    const before = await stored();
+    expect(before.corridors?.length).toBeGreaterThan(0);
+    const err = await refused(core, channel, payload);
+    expect(await stored()).toEqual(before);
+    return err;
+  }
 
   beforeAll(async () => {
     db = await migratedDatabase(testServers()[0]!);
@@ -97,12 +117,26 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
   it('lets an auditor read runs but tick nothing', async () => {
     const runId = (await call<Response<'checklists.start'>>(operator, 'checklists.start', { templateKey: 'weekly' })).run.id;
     const run = await get(runId, auditor);
-    expect((await refused(auditor, 'checklists.setItem', { itemId: run.items[0]!.id, status: 'done', expectedVersion: 1 })).code).toBe('FORBIDDEN');
-    expect((await refused(auditor, 'checklists.start', { templateKey: 'post_deployment' })).code).toBe('FORBIDDEN');
+    expect((await refusedUnchanged(auditor, 'checklists.setItem', { itemId: run.items[0]!.id, status: 'done', expectedVersion: 1 })).code).toBe('FORBIDDEN');
+    expect((await refusedUnchanged(auditor, 'checklists.start', { templateKey: 'post_deployment' })).code).toBe('FORBIDDEN');
+  });
+
+  it('refuses to start a checklist for a missing, unknown or wrong kind of subject, naming the field, and stores nothing', async () => {
+    const missing = await refusedUnchanged(operator, 'checklists.start', { templateKey: 'site_safety' });
+    expect(missing).toMatchObject({ code: 'VALIDATION', message: 'Choose the site this is for.', fields: { subjectId: 'Choose a site.' } });
+    const unknown = await refusedUnchanged(operator, 'checklists.start', { templateKey: 'site_safety', subjectId: '00000000-0000-4000-8000-000000000999' });
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That site does not exist in this org.', fields: { subjectId: 'Unknown site.' } });
+    // A corridor is not a site.
+    const corridor = await refusedUnchanged(operator, 'checklists.start', { templateKey: 'site_safety', subjectId: grid.corridorId });
+    expect(corridor).toMatchObject({ code: 'NOT_FOUND', fields: { subjectId: 'Unknown site.' } });
+    const orgWide = await refusedUnchanged(operator, 'checklists.start', { templateKey: 'daily', subjectId: grid.siteId });
+    expect(orgWide).toMatchObject({ code: 'VALIDATION', fields: { subjectId: 'Leave empty.' } });
+    const template = await refusedUnchanged(operator, 'checklists.start', { templateKey: 'hourly', subjectId: 'FRA-01' });
+    expect(template).toMatchObject({ code: 'VALIDATION', fields: { templateKey: expect.any(String), subjectId: expect.any(String) } });
   });
 
   it('a site’s safety checklist sets the site’s safety state as it goes', async () => {
-    const bad = await refused(operator, 'checklists.start', { templateKey: 'site_safety' });
+    const bad = await refusedUnchanged(operator, 'checklists.start', { templateKey: 'site_safety' });
     expect(bad.fields).toHaveProperty('subjectId');
     const runId = (await call<Response<'checklists.start'>>(operator, 'checklists.start', { templateKey: 'site_safety', subjectId: grid.siteId })).run.id;
     const safety = async () => (await call<Response<'grid.overview'>>(admin, 'grid.overview', {})).sites.find((s) => s.id === grid.siteId)!.safetyChecklist;
@@ -119,14 +153,15 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
   });
 
   it('a corridor cannot go ready while a gate is open, in the app and in the database', async () => {
-    expect((await refused(admin, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'going live' })).message).toContain('has no go-live gates yet');
+    const noGates = await refusedUnchanged(admin, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'going live' });
+    expect(noGates).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('has no go-live gates yet') });
     const prepared = (await call<Response<'readiness.prepare'>>(operator, 'readiness.prepare', { subjectType: 'corridor', subjectId: grid.corridorId })).subject;
     expect(prepared.progress).toMatchObject({ total: 10, open: 10 });
     expect(prepared.openGates[6]).toBe('Run failover drill and capture evidence.');
-    const refusal = await refused(admin, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'going live' });
+    const refusal = await refusedUnchanged(admin, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'going live' });
     expect(refusal.code).toBe('CONFLICT');
     expect(refusal.message).toContain('10 gates are open or failed: Connect two or three controlled commercial nodes in one corridor. Register node API keys');
-    expect((await refused(operator, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'going live' })).code).toBe('FORBIDDEN');
+    expect((await refusedUnchanged(operator, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'going live' })).code).toBe('FORBIDDEN');
 
     // The database refuses it too, whoever asks.
     const pool = await appPool(db);
@@ -161,5 +196,76 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
     expect((await refused(operator, 'readiness.createPilot', { customerName: 'X', corridorId: grid.corridorId })).fields).toHaveProperty('customerName');
     const overview = await call<Response<'readiness.overview'>>(admin, 'readiness.overview', {});
     expect(overview.pilots.map((p) => p.name)).toEqual(['Acme Bank']);
+  });
+
+  it('refuses a readiness change to the same state, for an unknown subject or without a reason, and changes nothing', async () => {
+    const { corridors, pilots } = await call<Response<'readiness.overview'>>(admin, 'readiness.overview', {});
+    expect(corridors.find((c) => c.id === grid.corridorId)?.readiness).toBe('ready');
+    const pilot = pilots.find((p) => p.name === 'Acme Bank')!;
+    const same = await refusedUnchanged(admin, 'readiness.set', { subjectType: 'corridor', subjectId: grid.corridorId, readiness: 'ready', reason: 'again' });
+    expect(same).toMatchObject({ code: 'VALIDATION', message: 'EU is ready already.', fields: { readiness: 'Choose another state.' } });
+    const openGates = await refusedUnchanged(admin, 'readiness.set', { subjectType: 'pilot', subjectId: pilot.id, readiness: 'live', reason: 'customer asked' });
+    expect(openGates).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/^Acme Bank cannot be marked live while \d+ gates are open or failed/) });
+    const unknown = await refusedUnchanged(admin, 'readiness.set', { subjectType: 'corridor', subjectId: '00000000-0000-4000-8000-000000000999', readiness: 'preparing', reason: 'rollback' });
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That corridor does not exist in this org.' });
+    // A pilot's id is not a corridor's.
+    const wrongType = await refusedUnchanged(admin, 'readiness.set', { subjectType: 'corridor', subjectId: pilot.id, readiness: 'ready', reason: 'mixed up' });
+    expect(wrongType).toMatchObject({ code: 'NOT_FOUND' });
+    const malformed = await refusedUnchanged(admin, 'readiness.set', { subjectType: 'site', subjectId: grid.siteId, readiness: 'done', reason: 'ok' });
+    expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { subjectType: expect.any(String), readiness: expect.any(String), reason: 'Say why.' } });
+  });
+
+  it('prepares gates once: asking again changes nothing, and bad subjects are refused with nothing stored', async () => {
+    const pilot = (await call<Response<'readiness.overview'>>(admin, 'readiness.overview', {})).pilots.find((p) => p.name === 'Acme Bank')!;
+    const before = await stored();
+    const again = (await call<Response<'readiness.prepare'>>(operator, 'readiness.prepare', { subjectType: 'pilot', subjectId: pilot.id })).subject;
+    expect(again).toEqual(pilot);
+    expect(await stored()).toEqual(before);
+
+    const unknown = await refusedUnchanged(operator, 'readiness.prepare', { subjectType: 'corridor', subjectId: '00000000-0000-4000-8000-000000000999' });
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That corridor does not exist in this org.', fields: { subjectId: 'Unknown corridor.' } });
+    const wrongType = await refusedUnchanged(operator, 'readiness.prepare', { subjectType: 'pilot', subjectId: grid.corridorId });
+    expect(wrongType).toMatchObject({ code: 'NOT_FOUND', fields: { subjectId: 'Unknown pilot.' } });
+    const malformed = await refusedUnchanged(operator, 'readiness.prepare', { subjectType: 'site', subjectId: 'eu' });
+    expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { subjectType: expect.any(String), subjectId: expect.any(String) } });
+    expect((await refusedUnchanged(auditor, 'readiness.prepare', { subjectType: 'pilot', subjectId: pilot.id })).code).toBe('FORBIDDEN');
+  });
+
+  it('gives a gate an owner and takes it away, each audited', async () => {
+    const pilot = (await call<Response<'readiness.overview'>>(admin, 'readiness.overview', {})).pilots.find((p) => p.name === 'Acme Bank')!;
+    const gate = (await get(pilot.gateRunId!)).items[0]!;
+    expect(gate.owner).toBeNull();
+    const set = await call<Response<'checklists.setOwner'>>(operator, 'checklists.setOwner', { itemId: gate.id, ownerId: org.commander.operatorId, reason: 'drill lead' });
+    expect(set.item).toMatchObject({ id: gate.id, owner: { id: org.commander.operatorId, name: org.commander.name }, status: gate.status, version: gate.version });
+    const audit = await call<Response<'audit.list'>>(admin, 'audit.list', { limit: 1 });
+    expect(audit.events[0]).toMatchObject({ action: 'readiness.gate_owner_set', reason: 'drill lead', data: { item: gate.key, owner: { id: org.commander.operatorId } } });
+    const cleared = await call<Response<'checklists.setOwner'>>(operator, 'checklists.setOwner', { itemId: gate.id, ownerId: null });
+    expect(cleared.item.owner).toBeNull();
+    expect((await get(pilot.gateRunId!)).items[0]!.owner).toBeNull();
+  });
+
+  it('refuses an owner who is not a member here, the same owner, an unknown item and an auditor, and changes nothing', async () => {
+    const pilot = (await call<Response<'readiness.overview'>>(admin, 'readiness.overview', {})).pilots.find((p) => p.name === 'Acme Bank')!;
+    const gate = (await get(pilot.gateRunId!)).items[1]!;
+    await call(operator, 'checklists.setOwner', { itemId: gate.id, ownerId: org.operator.operatorId });
+    const outsiderOrg = await createOrg(db, 'chk-outsider');
+    const outsider = await refusedUnchanged(operator, 'checklists.setOwner', { itemId: gate.id, ownerId: outsiderOrg.admin.operatorId });
+    expect(outsider).toMatchObject({ code: 'VALIDATION', message: 'That person is not a member of this org.', fields: { ownerId: 'Choose a member of this org.' } });
+    const nobody = await refusedUnchanged(operator, 'checklists.setOwner', { itemId: gate.id, ownerId: '00000000-0000-4000-8000-000000000999' });
+    expect(nobody).toMatchObject({ code: 'VALIDATION', fields: { ownerId: 'Choose a member of this org.' } });
+    const same = await refusedUnchanged(operator, 'checklists.setOwner', { itemId: gate.id, ownerId: org.operator.operatorId });
+    expect(same).toMatchObject({ code: 'VALIDATION', message: 'That is the owner already.', fields: { ownerId: 'Choose someone else.' } });
+    const unowned = (await get(pilot.gateRunId!)).items[2]!;
+    expect(unowned.owner).toBeNull();
+    const noneAlready = await refusedUnchanged(operator, 'checklists.setOwner', { itemId: unowned.id, ownerId: null });
+    expect(noneAlready).toMatchObject({ code: 'VALIDATION', message: 'This item has no owner to take away.', fields: { ownerId: 'Choose someone.' } });
+    const unknown = await refusedUnchanged(operator, 'checklists.setOwner', { itemId: '00000000-0000-4000-8000-000000000999', ownerId: org.operator.operatorId });
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That checklist item does not exist in this org.' });
+    const malformed = await refusedUnchanged(operator, 'checklists.setOwner', { itemId: gate.id, ownerId: org.operator.email });
+    expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { ownerId: expect.any(String) } });
+    const omitted = await refusedUnchanged(operator, 'checklists.setOwner', { itemId: gate.id });
+    expect(omitted).toMatchObject({ code: 'VALIDATION', fields: { ownerId: expect.any(String) } });
+    expect((await refusedUnchanged(auditor, 'checklists.setOwner', { itemId: gate.id, ownerId: org.auditor.operatorId })).code).toBe('FORBIDDEN');
+    expect((await get(pilot.gateRunId!)).items[1]!.owner).toMatchObject({ id: org.operator.operatorId });
   });
 });

@@ -293,6 +293,8 @@ export async function setOwner(sql: Sql, input: { itemId: string; ownerId: strin
   if (!row) throw new McError('NOT_FOUND', 'That checklist item does not exist in this org.');
   const owner = input.ownerId ? await memberOf(sql, input.ownerId) : null;
   if (input.ownerId && !owner) throw new McError('VALIDATION', 'That person is not a member of this org.', { ownerId: 'Choose a member of this org.' });
+  // Clearing an item that has no owner used to say "That is the owner already", which reads as nonsense for "nobody".
+  if (row.owner_id === null && input.ownerId === null) throw new McError('VALIDATION', 'This item has no owner to take away.', { ownerId: 'Choose someone.' });
   if (row.owner_id === input.ownerId) throw new McError('VALIDATION', 'That is the owner already.', { ownerId: 'Choose someone else.' });
   // The version guards status, note and evidence: a new owner does not make someone's tick stale.
   await sql.query('UPDATE mc.checklist_items SET owner_id = $2 WHERE id = $1', [row.id, input.ownerId]);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,37 @@ describe.skipIf(!ok)('connection profiles', () => {
   });
   const list = async () => ((await core.router.invoke('connections.list', {}, DIRECT)) as { data: Response<'connections.list'> }).data.profiles;
   const config = () => readFileSync(join(core.dataDir, 'config.json'), 'utf8');
+  const localAudit = () => {
+    const p = join(core.dataDir, 'local-audit.jsonl');
+    return existsSync(p) ? readFileSync(p, 'utf8') : '';
+  };
+  /** A keychain entry as a fingerprint (null when absent), so a failed comparison never prints a password. */
+  const secret = async (account: string) => {
+    const v = await core.vault.get(account);
+    return v === null ? null : createHash('sha256').update(v).digest('hex');
+  };
+
+  /** Everything a profile command could change: the list, the config file, the local audit log, the keychain entries and who is signed in. */
+  async function stored() {
+    const profiles = await list();
+    const instance = core.db.profileStore.instanceId;
+    const secrets: Record<string, string | null> = {};
+    for (const p of profiles) {
+      secrets[`${p.id} password`] = await secret(p.kind === 'embedded' ? secretAccounts.embeddedSuperuser(instance) : secretAccounts.profilePassword(instance, p.id));
+      secrets[`${p.id} authenticator`] = await secret(secretAccounts.authenticator(instance, p.id));
+    }
+    return { profiles, config: config(), localAudit: localAudit(), secrets, session: core.db.session };
+  }
+
+  /** A call that must be refused: its error, after checking that nothing stored was added, lost or changed. */
+  async function refusedUnchanged(channel: string, payload: unknown) {
+    const before = await stored();
+    expect(before.profiles.length).toBeGreaterThan(0);
+    const r = await core.router.invoke(channel, payload, DIRECT);
+    if (r.ok) throw new Error(`${channel} was accepted`);
+    expect(await stored()).toEqual(before);
+    return r.error;
+  }
 
   beforeAll(async () => {
     home = await migratedDatabase(server);
@@ -101,8 +133,37 @@ describe.skipIf(!ok)('connection profiles', () => {
     const set = await core.router.invoke('connections.setOperator', { id: 'embedded', operatorEmail: 'kenji.mori@demo.umamiedge.test' }, DIRECT);
     expect(set.ok).toBe(true);
     expect((await list()).find((p) => p.kind === 'embedded')?.operatorEmail).toBe('kenji.mori@demo.umamiedge.test');
-    const bad = await core.router.invoke('connections.setOperator', { id: 'embedded', operatorEmail: 'nope' }, DIRECT);
-    expect(bad.ok ? null : bad.error).toMatchObject({ code: 'VALIDATION', fields: { operatorEmail: expect.any(String) } });
+    const bad = await refusedUnchanged('connections.setOperator', { id: 'embedded', operatorEmail: 'nope' });
+    expect(bad).toMatchObject({ code: 'VALIDATION', fields: { operatorEmail: 'Enter the operator’s e-mail address.' } });
+  });
+
+  it('refuses a sign-in change for an unknown or malformed profile, naming the field, and changes nothing', async () => {
+    const unknown = await refusedUnchanged('connections.setOperator', { id: 'no-such-profile', operatorEmail: homeOrg.operator.email });
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That connection profile does not exist (it may have been deleted).' });
+    const active = (await list()).find((p) => p.active)!;
+    const missing = await refusedUnchanged('connections.setOperator', { id: active.id });
+    expect(missing).toMatchObject({ code: 'VALIDATION', fields: { operatorEmail: expect.any(String) } });
+    const malformed = await refusedUnchanged('connections.setOperator', { id: 'x'.repeat(65), operatorEmail: 'a@b', host: 'elsewhere' });
+    expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { id: expect.any(String), operatorEmail: expect.any(String), host: 'Unknown field.' } });
+    expect(core.db.session).toMatchObject({ email: homeOrg.admin.email });
+  });
+
+  // Known bug (profiles.ts setOperator, not ours to change here): the new e-mail is written to the
+  // config before the active profile reconnects, so when reconnecting fails the call is refused
+  // (UNAVAILABLE, nothing in the local audit log) yet the stored profile names the new operator,
+  // and the next start signs in as them. This fails once the service saves only after a
+  // successful reconnect (or puts the old e-mail back); then turn it into a plain it().
+  it.fails('leaves the profile as it was when the active profile cannot reconnect as the new operator', async () => {
+    const active = (await list()).find((p) => p.active)!;
+    const account = secretAccounts.profilePassword(core.db.profileStore.instanceId, active.id);
+    const real = (await core.vault.get(account))!;
+    await core.vault.set(account, 'not-the-password');
+    try {
+      const err = await refusedUnchanged('connections.setOperator', { id: active.id, operatorEmail: homeOrg.operator.email });
+      expect(err).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/the password was rejected/) });
+    } finally {
+      await core.vault.set(account, real);
+    }
   });
 
   it('changing who the active profile signs in as takes effect at once', async () => {
@@ -198,10 +259,27 @@ describe.skipIf(!ok)('connection profiles', () => {
     if (sub.ok) sub.data();
   });
 
-  it('will not delete the active profile', async () => {
-    const id = (await list()).find((p) => p.active)!.id;
-    const r = await core.router.invoke('connections.delete', { id }, DIRECT);
-    expect(r.ok ? null : r.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Switch to another profile before deleting it/) });
+  it('will not delete the active profile, and keeps it and its keychain entry', async () => {
+    const active = (await list()).find((p) => p.active)!;
+    expect(active).toMatchObject({ kind: 'remote', passwordSet: true });
+    const err = await refusedUnchanged('connections.delete', { id: active.id });
+    expect(err).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Switch to another profile before deleting it/) });
+    expect((await list()).find((p) => p.id === active.id)).toEqual(active);
+    expect(await core.vault.get(secretAccounts.profilePassword(core.db.profileStore.instanceId, active.id))).toBe(SECRET);
+  });
+
+  it('will not delete the embedded profile, or a malformed id, and changes nothing', async () => {
+    const embedded = await refusedUnchanged('connections.delete', { id: 'embedded' });
+    expect(embedded).toMatchObject({ code: 'VALIDATION', message: 'The embedded profile cannot be deleted.' });
+    expect(await refusedUnchanged('connections.delete', { id: 'x'.repeat(65) })).toMatchObject({ code: 'VALIDATION', fields: { id: expect.any(String) } });
+    expect(await refusedUnchanged('connections.delete', {})).toMatchObject({ code: 'VALIDATION', fields: { id: expect.any(String) } });
+  });
+
+  // Known gap: the refusal is a VALIDATION error that names no field (profiles.ts, not ours to change here).
+  // This fails once the service names it; then turn it into a plain it().
+  it.fails('names the id field when refusing to delete the embedded profile', async () => {
+    const r = await core.router.invoke('connections.delete', { id: 'embedded' }, DIRECT);
+    expect(r.ok ? null : r.error.fields).toMatchObject({ id: expect.any(String) });
   });
 
   it('deleting a profile deletes its keychain entries', async () => {
@@ -213,8 +291,8 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(await core.vault.get(secretAccounts.profilePassword(instance, dead.id))).toBeNull();
     expect(await core.vault.get(secretAccounts.authenticator(instance, dead.id))).toBeNull();
     expect((await list()).some((p) => p.id === dead.id)).toBe(false);
-    const missing = await core.router.invoke('connections.delete', { id: dead.id }, DIRECT);
-    expect(missing.ok ? null : missing.error.code).toBe('NOT_FOUND');
+    const missing = await refusedUnchanged('connections.delete', { id: dead.id });
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', message: 'That connection profile does not exist (it may have been deleted).' });
   });
 
   it('never writes a password into the logs or settings', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { ingestPool, samplesNow, seedGrid, type TestGrid } from '../../testing/grid';
-import { coreOn, DIRECT } from '../../testing/harness';
+import { coreOn, DIRECT, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 import { sendBatch } from '../telemetry';
 
@@ -17,6 +17,33 @@ async function call<N extends Parameters<Core['router']['invoke']>[0] & string>(
   const r = await core.router.invoke(channel, payload, DIRECT);
   if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
   return r.data as never;
+}
+
+/** Every table a grid, key or telemetry-validation command writes to. */
+const GRID_TABLES = [
+  'corridors',
+  'sites',
+  'node_groups',
+  'nodes',
+  'node_keys',
+  'node_latest',
+  'telemetry',
+  'telemetry_rollups_1m',
+  'ingest_batches',
+  'ingest_rejections',
+  'evidence_records',
+  'audit_events',
+] as const;
+
+/** The org's rows as stored (read as the owner, past RLS), in a stable order; unattributed ingest refusals included. */
+async function storedRows(db: TestDatabase, orgId: string): Promise<Record<string, unknown[]>> {
+  return asOwner(db, null, async (c) => {
+    const out: Record<string, unknown[]> = {};
+    for (const t of GRID_TABLES) {
+      out[t] = (await c.query(`SELECT to_jsonb(x) AS row FROM mc.${t} x WHERE x.org_id = $1 OR x.org_id IS NULL ORDER BY to_jsonb(x)::text`, [orgId])).rows.map((r) => r.row);
+    }
+    return out;
+  });
 }
 
 function filesText(dir: string): string {
@@ -40,6 +67,15 @@ describe.skipIf(!ok)('the grid through the contract', () => {
 
   const auditActions = async () =>
     ((await call(admin, 'audit.list', { limit: 500 })) as Response<'audit.list'>).events.map((e) => ({ action: e.action, data: e.data, reason: e.reason }));
+
+  /** A call that must be refused: its error, after checking that nothing stored was added, lost or changed. */
+  async function refusedUnchanged(core: Core, channel: string, payload: unknown) {
+    const before = await storedRows(db, org.orgId);
+    expect(before.corridors?.length).toBeGreaterThan(0);
+    const err = await refused(core, channel, payload);
+    expect(await storedRows(db, org.orgId)).toEqual(before);
+    return err;
+  }
 
   beforeAll(async () => {
     db = await migratedDatabase(testServers()[0]!);
@@ -95,21 +131,88 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       expect(err).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/would exclude existing sites of EU: AMS-01 \(NL\), FRA-01 \(DE\)/) });
     });
 
-    it('refuses a country that is both allowed and blocked', async () => {
-      const err = await call(admin, 'grid.createCorridor', {
+    it('creates a customer-defined corridor with its policy, and audits it', async () => {
+      const r = (await call(admin, 'grid.createCorridor', {
+        key: 'gulf-sov', name: 'Gulf sovereign', region: 'mena', policy: { allowedCountries: ['ae', 'SA'], regulatedWorkloads: ['health'], auditRequirement: 'Quarterly' },
+      })) as Response<'grid.createCorridor'>;
+      expect(r.corridor).toMatchObject({
+        key: 'gulf-sov',
+        region: 'mena',
+        policy: { allowedCountries: ['AE', 'SA'], blockedCountries: [], regulatedWorkloads: ['health'], auditRequirement: 'Quarterly' },
+        siteCount: 0,
+      });
+      const overview = (await call(admin, 'grid.overview', {})) as Response<'grid.overview'>;
+      expect(overview.corridors.find((c) => c.id === r.corridor.id)).toEqual(r.corridor);
+      expect((await auditActions())[0]).toMatchObject({ action: 'grid.corridor_created', data: { key: 'gulf-sov', region: 'mena' } });
+    });
+
+    it('refuses a country that is both allowed and blocked, and stores nothing', async () => {
+      const err = await refusedUnchanged(admin, 'grid.createCorridor', {
         key: 'x', name: 'X', region: 'custom', policy: { allowedCountries: ['DE'], blockedCountries: ['de'], regulatedWorkloads: [], auditRequirement: null },
-      }).catch((e: unknown) => e);
+      });
       expect(err).toMatchObject({ code: 'VALIDATION', fields: { 'policy.blockedCountries': 'A country cannot be both allowed and blocked.' } });
+    });
+
+    it('refuses a taken or malformed corridor key, a bad region or country, naming the field, and stores nothing', async () => {
+      const taken = await refusedUnchanged(admin, 'grid.createCorridor', { key: 'eu', name: 'EU again', region: 'eu', policy: {} });
+      expect(taken).toMatchObject({ code: 'CONFLICT', fields: { key: 'A corridor with the key “eu” already exists.' } });
+      const malformed = await refusedUnchanged(admin, 'grid.createCorridor', { key: 'EU West!', name: '', region: 'atlantis', policy: { allowedCountries: ['Germany'] } });
+      expect(malformed).toMatchObject({
+        code: 'VALIDATION',
+        fields: { key: expect.stringMatching(/Lower-case letters/), name: 'Name the corridor.', region: expect.any(String), 'policy.allowedCountries.0': expect.stringMatching(/ISO 3166-1/) },
+      });
+      const stray = await refusedUnchanged(admin, 'grid.createCorridor', { key: 'ok', name: 'OK', region: 'custom', policy: {}, owner: 'me' });
+      expect(stray).toMatchObject({ code: 'VALIDATION', fields: { owner: 'Unknown field.' } });
     });
 
     it('lets only admins create corridors', async () => {
       const operator = await coreOn(db, org.operator.email);
       try {
-        const err = await call(operator, 'grid.createCorridor', { key: 'ops', name: 'Ops', region: 'custom', policy: {} }).catch((e: unknown) => e);
+        const err = await refusedUnchanged(operator, 'grid.createCorridor', { key: 'ops', name: 'Ops', region: 'custom', policy: {} });
         expect(err).toMatchObject({ code: 'FORBIDDEN' });
       } finally {
         await operator.cleanup();
       }
+    });
+  });
+
+  describe('site safety and node groups', () => {
+    it('records a site’s safety checklist state, and audits the change', async () => {
+      const r = (await call(admin, 'grid.setSiteSafety', { siteId: grid.siteId, state: 'in_progress', reason: 'walk-through booked' })) as Response<'grid.setSiteSafety'>;
+      expect(r.site).toMatchObject({ id: grid.siteId, key: 'fra-01', safetyChecklist: 'in_progress' });
+      const overview = (await call(admin, 'grid.overview', {})) as Response<'grid.overview'>;
+      expect(overview.sites.find((s) => s.id === grid.siteId)?.safetyChecklist).toBe('in_progress');
+      expect((await auditActions())[0]).toEqual({ action: 'grid.site_safety_set', data: { key: 'fra-01', from: 'not_started', to: 'in_progress' }, reason: 'walk-through booked' });
+    });
+
+    it('refuses an unknown site, an unknown state, a malformed request and an auditor, and changes nothing', async () => {
+      const unknown = await refusedUnchanged(admin, 'grid.setSiteSafety', { siteId: randomUUID(), state: 'passed' });
+      expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That site does not exist in this org.' });
+      const state = await refusedUnchanged(admin, 'grid.setSiteSafety', { siteId: grid.siteId, state: 'done' });
+      expect(state).toMatchObject({ code: 'VALIDATION', fields: { state: expect.any(String) } });
+      const malformed = await refusedUnchanged(admin, 'grid.setSiteSafety', { siteId: 'fra-01', state: 'passed', safety: 'passed' });
+      expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { siteId: expect.any(String), safety: 'Unknown field.' } });
+      const missing = await refusedUnchanged(admin, 'grid.setSiteSafety', { siteId: grid.siteId });
+      expect(missing).toMatchObject({ code: 'VALIDATION', fields: { state: expect.any(String) } });
+      expect(await refusedUnchanged(auditor, 'grid.setSiteSafety', { siteId: grid.siteId, state: 'passed' })).toMatchObject({ code: 'FORBIDDEN' });
+    });
+
+    it('adds a node group to a site, and audits it', async () => {
+      const r = (await call(admin, 'grid.createNodeGroup', { siteId: grid.siteId, key: 'pool-b', name: 'Pool B' })) as Response<'grid.createNodeGroup'>;
+      expect(r.nodeGroup).toMatchObject({ siteId: grid.siteId, key: 'pool-b', name: 'Pool B' });
+      const overview = (await call(admin, 'grid.overview', {})) as Response<'grid.overview'>;
+      expect(overview.nodeGroups.find((g) => g.id === r.nodeGroup.id)).toEqual(r.nodeGroup);
+      expect((await auditActions())[0]).toMatchObject({ action: 'grid.node_group_created', data: { site: 'fra-01', key: 'pool-b', name: 'Pool B' } });
+    });
+
+    it('refuses a taken group key, an unknown site, a malformed group and an auditor, and stores nothing', async () => {
+      const taken = await refusedUnchanged(admin, 'grid.createNodeGroup', { siteId: grid.siteId, key: 'pool-a', name: 'Another pool A' });
+      expect(taken).toMatchObject({ code: 'CONFLICT', fields: { key: 'FRA-01 already has a node group “pool-a”.' } });
+      const unknown = await refusedUnchanged(admin, 'grid.createNodeGroup', { siteId: randomUUID(), key: 'pool-z', name: 'Pool Z' });
+      expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That site does not exist in this org.' });
+      const malformed = await refusedUnchanged(admin, 'grid.createNodeGroup', { siteId: grid.siteId, key: 'Pool C', name: '  ' });
+      expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { key: expect.stringMatching(/Lower-case letters/), name: expect.any(String) } });
+      expect(await refusedUnchanged(auditor, 'grid.createNodeGroup', { siteId: grid.siteId, key: 'pool-c', name: 'Pool C' })).toMatchObject({ code: 'FORBIDDEN' });
     });
   });
 
@@ -124,11 +227,32 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       expect(r.node).toMatchObject({ hostname: 'fra-01-gpu07', lifecycle: 'registered', health: 'unknown', validKeys: 0, corridorId: grid.corridorId });
     });
 
-    it('refuses a duplicate host name by field', async () => {
-      const err = await call(admin, 'nodes.register', {
-        siteId: grid.siteId, nodeGroupId: grid.groupId, hostname: 'fra-01-gpu07', runtimeGroup: 'tgi', gpuModel: 'L4', gpuCount: 1, gpuMemoryGb: 24, capacityTokensPerS: 1,
-      }).catch((e: unknown) => e);
+    it('refuses a duplicate host name by field, and stores nothing', async () => {
+      const err = await refusedUnchanged(admin, 'nodes.register', {
+        siteId: grid.siteId, nodeGroupId: grid.groupId, hostname: 'FRA-01-GPU07', runtimeGroup: 'tgi', gpuModel: 'L4', gpuCount: 1, gpuMemoryGb: 24, capacityTokensPerS: 1,
+      });
       expect(err).toMatchObject({ code: 'CONFLICT', fields: { hostname: 'A node named fra-01-gpu07 already exists.' } });
+    });
+
+    it('refuses a group of another site, an unknown group and malformed figures, naming the field, and stores nothing', async () => {
+      const ams = ((await call(admin, 'grid.overview', {})) as Response<'grid.overview'>).sites.find((s) => s.key === 'ams-01')!;
+      const node = { siteId: grid.siteId, nodeGroupId: grid.groupId, hostname: 'fra-01-gpu08', runtimeGroup: 'vllm', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGb: 640, capacityTokensPerS: 20000 };
+      const otherSite = await refusedUnchanged(admin, 'nodes.register', { ...node, siteId: ams.id });
+      expect(otherSite).toMatchObject({ code: 'VALIDATION', fields: { nodeGroupId: 'Choose a node group of the chosen site.' } });
+      const unknown = await refusedUnchanged(admin, 'nodes.register', { ...node, nodeGroupId: randomUUID() });
+      expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That node group does not exist in this org.' });
+      const malformed = await refusedUnchanged(admin, 'nodes.register', { ...node, hostname: 'fra 01/gpu08', runtimeGroup: 'cuda', gpuModel: '', gpuCount: -1, gpuMemoryGb: 1.5 });
+      expect(malformed).toMatchObject({
+        code: 'VALIDATION',
+        fields: {
+          hostname: 'A host name: letters, digits, dots and dashes.',
+          runtimeGroup: expect.any(String),
+          gpuModel: 'Which GPU (e.g. H100 80GB)?',
+          gpuCount: expect.any(String),
+          gpuMemoryGb: expect.any(String),
+        },
+      });
+      expect(await refusedUnchanged(auditor, 'nodes.register', node)).toMatchObject({ code: 'FORBIDDEN' });
     });
 
     it('moves through the lifecycle, each step audited with its reason', async () => {
@@ -145,16 +269,25 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       ]);
     });
 
-    it('refuses a move the lifecycle does not allow, and says what is allowed', async () => {
-      const err = await call(admin, 'nodes.transition', { nodeId, to: 'active', reason: 'bring it back' }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is retired; it can go to nothing further/) });
-      const err2 = await call(admin, 'nodes.transition', { nodeId: grid.nodeId, to: 'retired', reason: 'skip steps' }).catch((e: unknown) => e);
-      expect(err2).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is active; it can go to draining or offline, not retired/) });
+    it('refuses a move the lifecycle does not allow, says what is allowed, and changes nothing', async () => {
+      const err = await refusedUnchanged(admin, 'nodes.transition', { nodeId, to: 'active', reason: 'bring it back' });
+      expect(err).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is retired; it can go to nothing further/), fields: { to: 'Not allowed from retired.' } });
+      const err2 = await refusedUnchanged(admin, 'nodes.transition', { nodeId: grid.nodeId, to: 'retired', reason: 'skip steps' });
+      expect(err2).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is active; it can go to draining or offline, not retired/), fields: { to: 'Not allowed from active.' } });
+    });
+
+    it('refuses an unknown node, an unknown state and a missing reason, and changes nothing', async () => {
+      const unknown = await refusedUnchanged(admin, 'nodes.transition', { nodeId: randomUUID(), to: 'draining', reason: 'maintenance' });
+      expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That node does not exist in this org.' });
+      const malformed = await refusedUnchanged(admin, 'nodes.transition', { nodeId: grid.nodeId, to: 'deleted', reason: ' x ' });
+      expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { to: expect.any(String), reason: 'Say why, in a few words (at least 3 characters).' } });
+      const noReason = await refusedUnchanged(admin, 'nodes.transition', { nodeId: grid.nodeId, to: 'draining' });
+      expect(noReason).toMatchObject({ code: 'VALIDATION', fields: { reason: expect.any(String) } });
     });
 
     it('lets an auditor read nodes but change nothing', async () => {
       expect(((await call(auditor, 'nodes.list', {})) as Response<'nodes.list'>).nodes.length).toBeGreaterThan(0);
-      const err = await call(auditor, 'nodes.transition', { nodeId: grid.nodeId, to: 'draining', reason: 'auditor tries' }).catch((e: unknown) => e);
+      const err = await refusedUnchanged(auditor, 'nodes.transition', { nodeId: grid.nodeId, to: 'draining', reason: 'auditor tries' });
       expect(err).toMatchObject({ code: 'FORBIDDEN' });
     });
   });
@@ -191,9 +324,20 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       for (const secret of [issued.secret, r.secret]) {
         expect((await sendBatch(ingest, { key: secret, batchId: randomUUID(), samples: samplesNow(1) })).status).toBe('accepted');
       }
-      const err = await call(admin, 'keys.rotate', { keyId: issued.key.id }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Only an active key can be rotated/) });
+      // The key in its grace period cannot be rotated again; nothing is issued or moved.
+      const err = await refusedUnchanged(admin, 'keys.rotate', { keyId: issued.key.id });
+      expect(err).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/Only an active key can be rotated; ume_node_\w{6}… is grace/) });
       issued = { ...r, key: r.key };
+    });
+
+    it('refuses to rotate an unknown key or with a bad grace period, and changes nothing', async () => {
+      const unknown = await refusedUnchanged(admin, 'keys.rotate', { keyId: randomUUID() });
+      expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That node key does not exist in this org.' });
+      const malformed = await refusedUnchanged(admin, 'keys.rotate', { keyId: issued.key.id, graceHours: -1, expiresInDays: 0 });
+      expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { graceHours: expect.any(String), expiresInDays: expect.any(String) } });
+      const notAnId = await refusedUnchanged(admin, 'keys.rotate', { keyId: issued.key.prefix });
+      expect(notAnId).toMatchObject({ code: 'VALIDATION', fields: { keyId: expect.any(String) } });
+      expect(await refusedUnchanged(auditor, 'keys.rotate', { keyId: issued.key.id })).toMatchObject({ code: 'FORBIDDEN' });
     });
 
     it('revokes at once, and flags the revoked key when it is still presented', async () => {
@@ -204,8 +348,21 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       expect(list.check).toMatchObject({ ok: false, refusedKeysStillPresented: 1 });
       expect(list.keys.find((k) => k.id === issued.key.id)).toMatchObject({ rejectedCalls: 1 });
       expect(list.rejections[0]).toMatchObject({ keyPrefix: issued.key.prefix, reason: 'key_revoked' });
-      const again = await call(admin, 'keys.revoke', { keyId: issued.key.id, reason: 'twice' }).catch((e: unknown) => e);
-      expect(again).toMatchObject({ code: 'CONFLICT' });
+      // Revoking again keeps the first revocation (time, reason) as it was.
+      const again = await refusedUnchanged(admin, 'keys.revoke', { keyId: issued.key.id, reason: 'twice' });
+      expect(again).toMatchObject({ code: 'CONFLICT', message: `${issued.key.prefix}… was already revoked.` });
+    });
+
+    it('refuses to revoke an unknown key or without a reason, and changes nothing', async () => {
+      const live = (await call(admin, 'keys.issue', { nodeId: grid.nodeId, label: 'spare' })) as Response<'keys.issue'>;
+      const unknown = await refusedUnchanged(admin, 'keys.revoke', { keyId: randomUUID(), reason: 'lost laptop' });
+      expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That node key does not exist in this org.' });
+      const noReason = await refusedUnchanged(admin, 'keys.revoke', { keyId: live.key.id, reason: 'no' });
+      expect(noReason).toMatchObject({ code: 'VALIDATION', fields: { reason: 'Say why the key is revoked.' } });
+      expect(await refusedUnchanged(auditor, 'keys.revoke', { keyId: live.key.id, reason: 'auditor tries' })).toMatchObject({ code: 'FORBIDDEN' });
+      const list = (await call(admin, 'keys.list', {})) as Response<'keys.list'>;
+      expect(list.keys.find((k) => k.id === live.key.id)).toMatchObject({ status: 'active', revokedAt: null });
+      await call(admin, 'keys.revoke', { keyId: live.key.id, reason: 'spare not needed' });
     });
 
     it('flags stale keys and nodes without any valid key', async () => {
@@ -222,11 +379,21 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       expect(after.nodesWithoutValidKey.map((n) => n.hostname)).toContain('fra-01-gpu03');
     });
 
-    it('gives no key to a retired node', async () => {
+    it('gives no key to a retired node, and stores nothing', async () => {
       const retired = (await call(admin, 'nodes.list', {})) as Response<'nodes.list'>;
       const node = retired.nodes.find((n) => n.lifecycle === 'retired')!;
-      const err = await call(admin, 'keys.issue', { nodeId: node.id }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/retired/) });
+      const err = await refusedUnchanged(admin, 'keys.issue', { nodeId: node.id });
+      expect(err).toMatchObject({ code: 'CONFLICT', message: `${node.hostname} is retired; retired nodes get no keys.` });
+    });
+
+    it('refuses a key for an unknown node or with a bad expiry or label, naming the field, and stores nothing', async () => {
+      const unknown = await refusedUnchanged(admin, 'keys.issue', { nodeId: randomUUID() });
+      expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: 'That node does not exist in this org.' });
+      const malformed = await refusedUnchanged(admin, 'keys.issue', { nodeId: grid.nodeId, label: 'x'.repeat(81), expiresInDays: 0 });
+      expect(malformed).toMatchObject({ code: 'VALIDATION', fields: { label: expect.any(String), expiresInDays: expect.any(String) } });
+      const notAnId = await refusedUnchanged(admin, 'keys.issue', { nodeId: 'fra-01-gpu01' });
+      expect(notAnId).toMatchObject({ code: 'VALIDATION', fields: { nodeId: expect.any(String) } });
+      expect(await refusedUnchanged(auditor, 'keys.issue', { nodeId: grid.nodeId })).toMatchObject({ code: 'FORBIDDEN' });
     });
   });
 
@@ -251,11 +418,21 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       expect(listed.records[0]?.id).toBe(r.evidence.id);
     });
 
-    it('refuses a retired node, and an auditor', async () => {
+    it('refuses a retired node, an unknown node and an auditor, leaving no key, sample or evidence behind', async () => {
       const nodes = (await call(admin, 'nodes.list', {})) as Response<'nodes.list'>;
       const retired = nodes.nodes.find((n) => n.lifecycle === 'retired')!;
-      expect(await call(admin, 'telemetry.validate', { nodeId: retired.id }).catch((e: unknown) => e)).toMatchObject({ code: 'CONFLICT' });
-      expect(await call(auditor, 'telemetry.validate', { nodeId: grid.nodeId }).catch((e: unknown) => e)).toMatchObject({ code: 'FORBIDDEN' });
+      const evidenceBefore = ((await call(admin, 'evidence.list', { kind: 'telemetry_validation' })) as Response<'evidence.list'>).records;
+      expect(await refusedUnchanged(admin, 'telemetry.validate', { nodeId: retired.id })).toMatchObject({
+        code: 'CONFLICT',
+        message: `${retired.hostname} is retired: its telemetry is refused by design, so there is nothing to validate.`,
+      });
+      expect(await refusedUnchanged(admin, 'telemetry.validate', { nodeId: randomUUID() })).toMatchObject({ code: 'NOT_FOUND', message: 'That node does not exist in this org.' });
+      expect(await refusedUnchanged(admin, 'telemetry.validate', { nodeId: 'fra-01-gpu01' })).toMatchObject({ code: 'VALIDATION', fields: { nodeId: expect.any(String) } });
+      expect(await refusedUnchanged(auditor, 'telemetry.validate', { nodeId: grid.nodeId })).toMatchObject({ code: 'FORBIDDEN' });
+      // Said plainly as well: the retired node got no temporary key, and there is no new evidence record.
+      const keys = await asOwner(db, null, async (c) => (await c.query(`SELECT count(*)::int AS n FROM mc.node_keys WHERE node_id = $1`, [retired.id])).rows[0].n);
+      expect(keys).toBe(0);
+      expect(((await call(admin, 'evidence.list', { kind: 'telemetry_validation' })) as Response<'evidence.list'>).records).toEqual(evidenceBefore);
     });
   });
 
@@ -295,7 +472,9 @@ describe.skipIf(!ok)('grid rules under concurrency and at the edges', () => {
   it('never lets a site and a policy that excludes it both commit', async () => {
     const a = await db.owner();
     const b = await db.owner();
+    const watch = await db.owner();
     try {
+      const bPid = (await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
       for (const c of [a, b]) {
         await c.query('BEGIN');
         await c.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org.orgId]);
@@ -313,13 +492,22 @@ describe.skipIf(!ok)('grid rules under concurrency and at the edges', () => {
         () => 'committed',
         (e: { message?: string }) => e.message ?? 'refused',
       );
-      await new Promise((r) => setTimeout(r, 300));
+      // Proceed only once B is really blocked on A's lock (the site's FOR SHARE on the corridor),
+      // so the commit below lands while B waits. Polled from a third session outside any
+      // transaction: pg_stat_activity is cached for the length of a transaction.
+      await expect
+        .poll(async () => (await watch.query<{ w: string | null }>('SELECT wait_event_type AS w FROM pg_stat_activity WHERE pid = $1', [bPid])).rows[0]?.w ?? null, {
+          timeout: 10_000,
+          interval: 20,
+        })
+        .toBe('Lock');
       await a.query('COMMIT');
       expect(await policy).toMatch(/would exclude existing sites of EU: BRU-01 \(BE\)/);
       await b.query('ROLLBACK');
     } finally {
       await a.end();
       await b.end();
+      await watch.end();
     }
   });
 

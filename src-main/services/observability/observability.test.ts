@@ -22,6 +22,23 @@ describe.skipIf(!ok)('observability scores and figures', () => {
   let operator: Core;
   const nodes: Record<string, string> = {};
 
+  /** What an energy-target change writes: the org's settings row and its audit chain, as stored. */
+  const stored = () =>
+    asOwner(db, null, async (c) => ({
+      settings: (await c.query('SELECT * FROM mc.org_ops_settings WHERE org_id = $1', [org.orgId])).rows,
+      audit: (await c.query('SELECT seq, action, hash FROM mc.audit_events WHERE org_id = $1 ORDER BY seq', [org.orgId])).rows,
+    }));
+
+  /** A call that must be refused: its error, after checking that the stored target and audit chain did not move. */
+  async function refusedUnchanged(core: Core, payload: unknown) {
+    const before = await stored();
+    const target = (await call<Response<'observability.overview'>>(operator, 'observability.overview', {})).energyTargetWhPer1k;
+    const err = await refused(core, 'observability.setEnergyTarget', payload);
+    expect(await stored()).toEqual(before);
+    expect((await call<Response<'observability.overview'>>(operator, 'observability.overview', {})).energyTargetWhPer1k).toBe(target);
+    return err;
+  }
+
   async function node(hostname: string, capacity: number, latest: { seenMinutesAgo: number; p95: number; queue: number } | null) {
     const id = randomUUID();
     await asOwner(db, org.orgId, async (c) => {
@@ -136,12 +153,25 @@ describe.skipIf(!ok)('observability scores and figures', () => {
   });
 
   it('lets only an admin move the energy target, with a reason', async () => {
-    expect((await refused(operator, 'observability.setEnergyTarget', { whPer1k: 0.2, reason: 'new hardware' })).code).toBe('FORBIDDEN');
-    expect((await refused(admin, 'observability.setEnergyTarget', { whPer1k: -1, reason: 'oops' })).fields).toHaveProperty('whPer1k');
+    expect((await refusedUnchanged(operator, { whPer1k: 0.2, reason: 'new hardware' })).code).toBe('FORBIDDEN');
+    expect(await refusedUnchanged(admin, { whPer1k: -1, reason: 'oops' })).toMatchObject({ code: 'VALIDATION', fields: { whPer1k: 'A positive number.' } });
     await call(admin, 'observability.setEnergyTarget', { whPer1k: 0.2, reason: 'new hardware' });
     const o = await call<Response<'observability.overview'>>(operator, 'observability.overview', {});
     expect(o.energyTargetWhPer1k).toBe(0.2);
     expect(o.corridors[0]!.scores.energy.value).toBe(100);
+    const audit = await call<Response<'audit.list'>>(admin, 'audit.list', { limit: 1 });
+    expect(audit.events[0]).toMatchObject({ action: 'observability.energy_target_set', reason: 'new hardware', data: { whPer1k: 0.2 } });
+  });
+
+  it('refuses a zero, too large or non-numeric target and a missing reason, keeping the target already set', async () => {
+    expect((await stored()).settings[0]).toMatchObject({ energy_target_wh_per_1k: 0.2 });
+    expect(await refusedUnchanged(admin, { whPer1k: 0, reason: 'free energy' })).toMatchObject({ code: 'VALIDATION', fields: { whPer1k: 'A positive number.' } });
+    expect(await refusedUnchanged(admin, { whPer1k: 1001, reason: 'typo' })).toMatchObject({ code: 'VALIDATION', fields: { whPer1k: expect.any(String) } });
+    expect(await refusedUnchanged(admin, { whPer1k: '0.3', reason: 'a string' })).toMatchObject({ code: 'VALIDATION', fields: { whPer1k: expect.any(String) } });
+    expect(await refusedUnchanged(admin, { whPer1k: Number.NaN, reason: 'not a number' })).toMatchObject({ code: 'VALIDATION', fields: { whPer1k: expect.any(String) } });
+    expect(await refusedUnchanged(admin, { whPer1k: 0.3 })).toMatchObject({ code: 'VALIDATION', fields: { reason: expect.any(String) } });
+    expect(await refusedUnchanged(admin, { whPer1k: 0.3, reason: ' ok ' })).toMatchObject({ code: 'VALIDATION', fields: { reason: 'Say why.' } });
+    expect(await refusedUnchanged(admin, { whPer1k: 0.3, reason: 'new racks', unit: 'kWh' })).toMatchObject({ code: 'VALIDATION', fields: { unit: 'Unknown field.' } });
   });
 
   it('puts the operator’s day on one screen', async () => {
