@@ -153,7 +153,7 @@ describe.skipIf(!ok)('connection profiles', () => {
   // (UNAVAILABLE, nothing in the local audit log) yet the stored profile names the new operator,
   // and the next start signs in as them. This fails once the service saves only after a
   // successful reconnect (or puts the old e-mail back); then turn it into a plain it().
-  it.fails('leaves the profile as it was when the active profile cannot reconnect as the new operator', async () => {
+  it('leaves the profile as it was when the active profile cannot reconnect as the new operator', async () => {
     const active = (await list()).find((p) => p.active)!;
     const account = secretAccounts.profilePassword(core.db.profileStore.instanceId, active.id);
     const real = (await core.vault.get(account))!;
@@ -277,7 +277,7 @@ describe.skipIf(!ok)('connection profiles', () => {
 
   // Known gap: the refusal is a VALIDATION error that names no field (profiles.ts, not ours to change here).
   // This fails once the service names it; then turn it into a plain it().
-  it.fails('names the id field when refusing to delete the embedded profile', async () => {
+  it('names the id field when refusing to delete the embedded profile', async () => {
     const r = await core.router.invoke('connections.delete', { id: 'embedded' }, DIRECT);
     expect(r.ok ? null : r.error.fields).toMatchObject({ id: expect.any(String) });
   });

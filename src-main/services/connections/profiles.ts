@@ -110,15 +110,25 @@ export async function saveProfile(
 /** Who this workstation acts as on a profile. The active profile reconnects so it takes effect now. */
 export async function setOperator(db: DatabaseManager, vault: Vault, id: string, operatorEmail: string): Promise<Profile> {
   const profile = requireProfile(db, id);
-  if (profile.kind === 'embedded') db.profileStore.setEmbeddedOperator(operatorEmail);
-  else db.profileStore.saveRemote(id, { ...profile, operatorEmail });
-  if ((db.activeProfile?.id ?? db.profileStore.activeId) === id) await db.activate(id);
+  const { kind, id: _id, ...fields } = profile;
+  const store = (email: string) => (kind === 'embedded' ? db.profileStore.setEmbeddedOperator(email) : db.profileStore.saveRemote(id, { ...fields, operatorEmail: email }));
+  store(operatorEmail);
+  if ((db.activeProfile?.id ?? db.profileStore.activeId) === id) {
+    try {
+      await db.activate(id);
+    } catch (err) {
+      // The connection stays as it was, so the settings must too: otherwise the next start would
+      // sign in as someone this change never managed to sign in as.
+      store(profile.operatorEmail);
+      throw err;
+    }
+  }
   return toProfile(db, vault, requireProfile(db, id));
 }
 
 export async function deleteProfile(db: DatabaseManager, vault: Vault, id: string): Promise<StoredProfile> {
   const profile = requireProfile(db, id);
-  if (profile.kind === 'embedded') throw new McError('VALIDATION', 'The embedded profile cannot be deleted.');
+  if (profile.kind === 'embedded') throw new McError('VALIDATION', 'The embedded profile cannot be deleted.', { id: 'The embedded database is always there; switch to another profile instead.' });
   if ((db.activeProfile?.id ?? db.profileStore.activeId) === id) {
     throw new McError('CONFLICT', `“${profile.name}” is the active profile. Switch to another profile before deleting it.`);
   }
