@@ -108,6 +108,12 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
     const last = await set(operator, run, 'runbooks', 'skipped', { note: 'No runbook changed this month' });
     expect(last.run).toMatchObject({ outcome: 'failed', completedAt: expect.any(String), progress: { complete: true, passed: false, failed: 1 } });
     expect(item(await get(runId), 'rotate')).toMatchObject({ evidenceUrl: 'https://tickets.example/ROT-12', setBy: { name: org.admin.name } });
+    // Putting the failed item right, without reopening it, makes the complete run pass; when it
+    // completed stays as it was.
+    run = await get(runId);
+    const fixed = await set(operator, run, 'capacity', 'done', { note: 'Six nodes ordered; EU back under 80 %' });
+    expect(fixed.run).toMatchObject({ outcome: 'passed', completedAt: last.run.completedAt, progress: { complete: true, passed: true, failed: 0 } });
+    expect((await get(runId)).run.outcome).toBe('passed');
     // Reopening an item reopens the run.
     run = await get(runId);
     const reopened = await set(operator, run, 'capacity', 'open');
