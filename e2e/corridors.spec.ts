@@ -18,7 +18,7 @@ test.describe('corridors', () => {
     await dialog.locator('input[name=blocked]').fill('CU, IR, KP, SY, NL');
     await dialog.locator('textarea[name=reason]').fill('Dutch sites under review');
     await dialog.getByTestId('save-policy').click();
-    await expect(dialog.getByText('A country cannot be both allowed and blocked.')).toBeVisible();
+    await expect(dialog.getByText('A country cannot be both allowed and blocked.', { exact: true })).toBeVisible();
     await dialog.locator('input[name=allowed]').fill('AT, DE, DK, ES, FI, FR, IE, IT, PL, PT, SE');
     await dialog.getByTestId('save-policy').click();
     await expect(dialog.getByRole('alert')).toContainText('This policy would exclude existing sites of EU: AMS-01 Amsterdam (NL)');
@@ -43,15 +43,18 @@ test.describe('corridors', () => {
     await expect(site.getByText('Latin America’s residency policy allows sites only in BR, MX, CL; AR is not one of them.')).toBeVisible();
   });
 
-  test('records a site’s safety checklist state', async ({ page, host }) => {
+  test('records a site’s safety checklist state; passed is earned by completing the checklist', async ({ page, host }) => {
     await page.goto(`${host.url}#/corridors`);
     await page.getByTestId('corridor-apac').click();
-    await page.getByLabel('Safety checklist of SIN-01 Singapore').selectOption('passed');
-    await expect(page.getByRole('status').filter({ hasText: 'SIN-01 Singapore: safety checklist passed.' })).toBeVisible();
+    const select = page.getByLabel('Safety checklist of SIN-01 Singapore');
+    await expect(select.locator('option[value=passed]')).toBeDisabled();
+    await expect(select.locator('option[value=passed]')).toHaveText('Passed (complete the checklist)');
+    await select.selectOption('in_progress');
+    await expect(page.getByRole('status').filter({ hasText: 'SIN-01 Singapore: safety checklist in progress.' })).toBeVisible();
     await page.reload();
     await page.getByTestId('corridor-apac').click();
-    await expect(page.getByLabel('Safety checklist of SIN-01 Singapore')).toHaveValue('passed');
+    await expect(page.getByLabel('Safety checklist of SIN-01 Singapore')).toHaveValue('in_progress');
     await page.goto(`${host.url}#/audit`);
-    await expect(page.getByRole('row', { name: /grid\.site_safety_set/ }).first()).toContainText('not_started → passed');
+    await expect(page.getByRole('row', { name: /grid\.site_safety_set/ }).first()).toContainText('not_started → in_progress');
   });
 });

@@ -160,7 +160,7 @@ export const gridCreateSite = command('grid.createSite', {
 });
 
 export const gridSetSiteSafety = command('grid.setSiteSafety', {
-  summary: 'Record the state of a site’s safety checklist.',
+  summary: 'Record the state of a site’s safety checklist (passed only after a completed, passed site safety checklist run).',
   request: z.strictObject({ siteId: z.uuid(), state: z.enum(SAFETY_STATES) }),
   response: z.object({ site: siteSchema }),
 });
@@ -243,7 +243,7 @@ export const nodesRegister = command('nodes.register', {
       .regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, 'A host name: letters, digits, dots and dashes.'),
     runtimeGroup: z.enum(RUNTIME_GROUPS),
     gpuModel: z.string().trim().min(1, 'Which GPU (e.g. H100 80GB)?').max(80),
-    gpuCount: z.number().int().min(0).max(64),
+    gpuCount: z.number().int().min(1, 'A GPU node has at least one GPU.').max(64),
     gpuMemoryGb: z.number().int().min(0).max(4096),
     capacityTokensPerS: z.number().int().min(0).max(100_000_000),
   }),

@@ -197,6 +197,25 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       expect(await refusedUnchanged(auditor, 'grid.setSiteSafety', { siteId: grid.siteId, state: 'passed' })).toMatchObject({ code: 'FORBIDDEN' });
     });
 
+    it('marks a site passed only after a completed, passed site safety checklist', async () => {
+      const byHand = await refusedUnchanged(admin, 'grid.setSiteSafety', { siteId: grid.siteId, state: 'passed' });
+      expect(byHand).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/completing one/), fields: { state: 'No safety checklist has been run for this site.' } });
+      const run = (outcome: string | null) =>
+        asOwner(db, org.orgId, (c) =>
+          c.query(
+            `INSERT INTO mc.checklist_runs (org_id, template_key, kind, title, subject_type, subject_id, completed_at, outcome)
+             VALUES ($1, 'site_safety', 'checklist', 'Site safety: FRA-01', 'site', $2, CASE WHEN $3::text IS NULL THEN NULL ELSE now() END, $3)`,
+            [org.orgId, grid.siteId, outcome],
+          ),
+        );
+      await run(null);
+      const open = await refusedUnchanged(admin, 'grid.setSiteSafety', { siteId: grid.siteId, state: 'passed' });
+      expect(open.fields).toEqual({ state: 'Its latest safety checklist has not passed yet.' });
+      await run('passed');
+      const r = (await call(admin, 'grid.setSiteSafety', { siteId: grid.siteId, state: 'passed' })) as Response<'grid.setSiteSafety'>;
+      expect(r.site.safetyChecklist).toBe('passed');
+    });
+
     it('adds a node group to a site, and audits it', async () => {
       const r = (await call(admin, 'grid.createNodeGroup', { siteId: grid.siteId, key: 'pool-b', name: 'Pool B' })) as Response<'grid.createNodeGroup'>;
       expect(r.nodeGroup).toMatchObject({ siteId: grid.siteId, key: 'pool-b', name: 'Pool B' });

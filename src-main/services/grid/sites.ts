@@ -46,6 +46,21 @@ export async function createSite(sql: Sql, input: NewSite, audit: Audit): Promis
 export async function setSiteSafety(sql: Sql, input: { siteId: string; state: Site['safetyChecklist'] }, audit: Audit): Promise<Site> {
   const before = await sql.maybeOne<{ key: string; safety_checklist: string }>('SELECT key, safety_checklist FROM mc.sites WHERE id = $1 FOR UPDATE', [input.siteId]);
   if (!before) throw new McError('NOT_FOUND', 'That site does not exist in this org.');
+  if (input.state === 'passed') {
+    // "Passed" is what a readiness gate relies on, so it is earned by a completed site safety
+    // checklist, item by item with its evidence, never set by hand.
+    const run = await sql.maybeOne<{ outcome: string | null }>(
+      `SELECT outcome FROM mc.checklist_runs WHERE template_key = 'site_safety' AND subject_type = 'site' AND subject_id = $1 ORDER BY started_at DESC LIMIT 1`,
+      [input.siteId],
+    );
+    if (run?.outcome !== 'passed') {
+      throw new McError(
+        'VALIDATION',
+        'A site passes its safety checklist by completing one: open Checklists, start the site safety checklist for this site and work through its items.',
+        { state: run ? 'Its latest safety checklist has not passed yet.' : 'No safety checklist has been run for this site.' },
+      );
+    }
+  }
   await sql.query('UPDATE mc.sites SET safety_checklist = $2 WHERE id = $1', [input.siteId, input.state]);
   await audit({ action: 'grid.site_safety_set', target: { type: 'site', id: input.siteId }, data: { key: before.key, from: before.safety_checklist, to: input.state } });
   return (await getSite(sql, input.siteId)) as Site;

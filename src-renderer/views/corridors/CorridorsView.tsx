@@ -171,8 +171,10 @@ export function CorridorsView() {
                           }}
                         >
                           {SAFETY_STATES.map((st) => (
-                            <option key={st} value={st}>
+                            // Passed is earned by completing the site safety checklist, not picked here.
+                            <option key={st} value={st} disabled={st === 'passed' && s.safetyChecklist !== 'passed'}>
                               {SAFETY_LABELS[st]}
+                              {st === 'passed' && s.safetyChecklist !== 'passed' ? ' (complete the checklist)' : ''}
                             </option>
                           ))}
                         </select>
