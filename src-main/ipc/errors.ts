@@ -17,10 +17,28 @@ export function zodFields(error: ZodError): Record<string, string> {
   return fields;
 }
 
+/** "fields.operatorEmail" → "operator email": what a person calls the field, for the message. */
+const LABELS: Record<string, string> = { whPer1k: 'energy target (Wh per 1,000 tokens)' };
+
+export function fieldLabel(path: string): string {
+  const last = path.split('.').filter((p) => !/^\d+$/.test(p)).at(-1) ?? path;
+  return LABELS[last] ?? last
+    .replace(/([a-z])([A-Z0-9])/g, '$1 $2')
+    .replace(/\bId\b/g, 'ID')
+    .toLowerCase()
+    .replace(/\bid\b/g, 'ID');
+}
+
 export function validationError(error: ZodError): McError {
   const fields = zodFields(error);
   const names = Object.keys(fields);
-  return new McError('VALIDATION', `Check ${names.length === 1 ? 'the field' : 'these fields'}: ${names.join(', ')}.`, fields);
+  const [only] = names;
+  // Forms show each message next to its field; the summary names the fields in words.
+  const message =
+    names.length === 1 && only !== undefined
+      ? `Check the ${fieldLabel(only)}: ${(fields[only] ?? '').replace(/\.$/, '')}.`
+      : `Check these fields: ${[...new Set(names.map(fieldLabel))].join(', ')}.`;
+  return new McError('VALIDATION', message, fields);
 }
 
 const PG_MESSAGES: Record<string, [McErrorShape['code'], string]> = {

@@ -64,8 +64,29 @@ describe.skipIf(!ok)('router', () => {
     expect(r.error.code).toBe('VALIDATION');
     expect(Object.keys(r.error.fields ?? {}).sort()).toEqual(['componentId', 'reason', 'state', 'surprise']);
     expect(r.error.fields?.surprise).toBe('Unknown field.');
-    expect(r.error.message).toMatch(/componentId/);
+    expect(r.error.message).toBe('Check these fields: component ID, state, reason, surprise.');
+    expect(r.error.fields?.componentId).toBe('Not a valid id (a UUID).');
     expect(r.error.requestId).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('says in plain words what is wrong with one field, with no schema jargon', async () => {
+    const energy = await core.router.invoke('observability.setEnergyTarget', { whPer1k: -1, reason: 'x' }, DIRECT);
+    expect(energy.ok ? null : energy.error.message).toBe('Check these fields: energy target (Wh per 1,000 tokens), reason.');
+    const node = await core.router.invoke('nodes.register', { gpuMemoryGb: 1.5, capacityTokensPerS: -3, gpuCount: 0 }, DIRECT);
+    expect(node.ok ? null : node.error.fields).toMatchObject({
+      siteId: 'Required.',
+      gpuMemoryGb: 'A whole number.',
+      capacityTokensPerS: 'At least 0.',
+      gpuCount: 'A GPU node has at least one GPU.',
+    });
+    expect(JSON.stringify(node)).not.toMatch(/Too small|expected int|Invalid input/);
+    const email = await core.router.invoke('connections.setOperator', { id: 'embedded', operatorEmail: 'not-an-email' }, DIRECT);
+    expect(email.ok ? null : email.error).toMatchObject({
+      code: 'VALIDATION',
+      // The schema's own message wins over the plain default.
+      message: 'Check the operator email: Enter the operator’s e-mail address.',
+      fields: { operatorEmail: 'Enter the operator’s e-mail address.' },
+    });
   });
 
   it('refuses payloads that are not objects', async () => {

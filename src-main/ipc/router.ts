@@ -4,7 +4,7 @@ import { type Envelope, McError } from '../../src-shared/contract/errors';
 import { ROLE_LABELS } from '../../src-shared/contract/roles';
 import type { Session } from '../../src-shared/contract/system';
 import { appendAudit } from '../services/audit';
-import { isRetryable, toErrorShape, validationError } from './errors';
+import { fieldLabel, isRetryable, toErrorShape, validationError } from './errors';
 import type { CallContext, Handlers, LocalCommandCtx, OrgCommandCtx, QueryCtx, RouterDeps, TopicHandlers } from './types';
 
 export interface Router {
@@ -130,7 +130,7 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
         const parsed = def.request.safeParse(payload === undefined || payload === null ? {} : payload);
         if (!parsed.success) throw validationError(parsed.error);
         const nul = findNul(parsed.data);
-        if (nul) throw new McError('VALIDATION', `Check the field: ${nul}.`, { [nul]: 'Must not contain a NUL character.' });
+        if (nul) throw new McError('VALIDATION', `Check the ${fieldLabel(nul)}: it contains a NUL character, which cannot be stored.`, { [nul]: 'Must not contain a NUL character.' });
         const result = await dispatch(channel, parsed.data, requestId, call);
         let data: unknown = result;
         if (deps.validateResponses) {

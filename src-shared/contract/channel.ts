@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// Plain-English validation messages for every schema built with this contract (main and renderer).
+import './plain-messages';
 import type { Role } from './roles';
 import { WRITER_ROLES } from './roles';
 

@@ -36,7 +36,7 @@ export function ProfileForm({ profile, onClose }: { profile: Profile | null; onC
   const set = <K extends keyof ProfileFields>(k: K, v: ProfileFields[K]) => {
     setFields((f) => ({ ...f, [k]: v }));
     setErrors((e) => {
-      const { [`fields.${k}`]: _, ...rest } = e;
+      const { [`fields.${k}`]: _, [`draft.${k}`]: __, ...rest } = e;
       return rest;
     });
   };
@@ -71,7 +71,8 @@ export function ProfileForm({ profile, onClose }: { profile: Profile | null; onC
     }
   };
 
-  const err = (k: string) => errors[`fields.${k}`] ?? errors[k];
+  // Save names fields "fields.x", Test names a draft's "draft.x", Sign in as names "operatorEmail".
+  const err = (k: string) => errors[`fields.${k}`] ?? errors[`draft.${k}`] ?? errors[k];
   const input = (k: keyof ProfileFields, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
     <label className={`field ${err(k) ? 'invalid' : ''}`}>
       <span>{label}</span>
