@@ -4,6 +4,7 @@ import { call } from '../../bridge/client';
 import { Time } from '../../components/Time';
 import { useSystem } from '../../stores/system-store';
 import { Field, FormDialog, useCommand } from './parts';
+import { LengthHint } from '../../components/LengthHint';
 
 /**
  * Acknowledge: "I own the response", which stops escalation. Someone may have been quicker; then
@@ -59,6 +60,7 @@ export function AckDialog({ incident, onClose }: { incident: IncidentSummary; on
       )}
       <Field label="Note (optional, goes on the timeline)" error={problem?.fields.note}>
         <textarea ref={noteRef} autoFocus value={note} onChange={(e) => setNote(e.target.value)} placeholder="e.g. On it from the NOC; checking FRA routers first" maxLength={10000} data-testid="ack-note" />
+        <LengthHint value={note} max={10000} />
       </Field>
       {problem && !problem.fields.note && (
         <div className="err" role="alert" data-testid="ack-message">

@@ -11,6 +11,7 @@ import { useIncidents } from '../../stores/incidents-store';
 import { useUi } from '../../stores/ui-store';
 import { AffectedPicker, type Picked } from './AffectedPicker';
 import { AlertStatePill, Field, FormDialog, FormMessage, SeverityBadge, useCommand } from './parts';
+import { LengthHint } from '../../components/LengthHint';
 
 type Done = () => void;
 
@@ -98,6 +99,7 @@ export function HandOverDialog({ incident, onClose }: { incident: IncidentSummar
       </Field>
       <Field label="Handover note (optional, on the timeline)" error={problem?.fields.note}>
         <textarea value={note} maxLength={2000} onChange={(e) => setNote(e.target.value)} placeholder="Where things stand, what is next" />
+        <LengthHint value={note} max={2000} />
       </Field>
       <FormMessage problem={problem} shownFields={['toOperatorId', 'note']} />
     </FormDialog>

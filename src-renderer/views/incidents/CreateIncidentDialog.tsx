@@ -4,6 +4,7 @@ import { SEVERITIES, type Severity } from '../../../src-shared/domain/incident-l
 import { call } from '../../bridge/client';
 import { AffectedPicker, type Picked } from './AffectedPicker';
 import { Field, fieldError, FormDialog, FormMessage, SeverityBadge, useSubmit } from './parts';
+import { LengthHint } from '../../components/LengthHint';
 
 const SEVERITY_HINTS: Record<Severity, string> = {
   critical: 'customers down or data at risk',
@@ -56,6 +57,7 @@ export function CreateIncidentDialog({ onClose, onDone }: { onClose: () => void;
       </div>
       <Field label="Summary: what is seen, where, since when" error={errors.summary}>
         <textarea name="summary" value={summary} maxLength={10000} onChange={(e) => setSummary(e.target.value)} />
+        <LengthHint value={summary} max={10000} />
       </Field>
       <label className="inline-check">
         <input type="checkbox" name="drill" checked={drill} onChange={(e) => setDrill(e.target.checked)} />

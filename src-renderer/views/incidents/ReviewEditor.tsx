@@ -6,6 +6,7 @@ import { Time } from '../../components/Time';
 import { useIncidents } from '../../stores/incidents-store';
 import { useUi } from '../../stores/ui-store';
 import { Field, fieldError, FormMessage, onCtrlEnter, useSubmit } from './parts';
+import { LengthHint } from '../../components/LengthHint';
 
 interface Action {
   text: string;
@@ -148,6 +149,7 @@ export function ReviewEditor({ detail, write }: { detail: IncidentDetail; write:
             {TEXTS.map((t) => (
               <Field key={t.key} label={t.label} error={errors[t.key]}>
                 <textarea name={t.key} value={draft[t.key]} placeholder={t.placeholder} maxLength={20000} onChange={(e) => edit({ [t.key]: e.target.value })} data-testid={`review-${t.key}`} />
+                <LengthHint value={draft[t.key]} max={20000} />
               </Field>
             ))}
           </div>

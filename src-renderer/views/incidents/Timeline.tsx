@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { TimelineEntry } from '../../../src-shared/contract/incidents';
 import { call } from '../../bridge/client';
+import { LengthHint } from '../../components/LengthHint';
 import { Time } from '../../components/Time';
 import { useIncidents } from '../../stores/incidents-store';
 import { useUi } from '../../stores/ui-store';
@@ -46,6 +47,9 @@ export function Timeline({ entries }: { entries: TimelineEntry[] }) {
   );
 }
 
+/** As the contract allows (incidents.addNote). */
+const NOTE_MAX = 10000;
+
 /** A note on the timeline. The text stays in the box until the server has it. */
 export function NoteComposer({ incidentId }: { incidentId: string }) {
   const toast = useUi((s) => s.toast);
@@ -69,7 +73,7 @@ export function NoteComposer({ incidentId }: { incidentId: string }) {
         value={body}
         aria-label="Note for the timeline"
         placeholder="Add a note to the timeline: what you see, what you did, what is next"
-        maxLength={10000}
+        maxLength={NOTE_MAX}
         onChange={(e) => {
           setBody(e.target.value);
           setProblem(null);
@@ -77,6 +81,7 @@ export function NoteComposer({ incidentId }: { incidentId: string }) {
         data-testid="note-body"
       />
       {error && <span className="err">{error}</span>}
+      <LengthHint value={body} max={NOTE_MAX} />
       <div className="row-actions">
         <span className="faint small">
           <kbd>Ctrl</kbd>+<kbd>Enter</kbd> add

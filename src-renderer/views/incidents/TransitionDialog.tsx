@@ -4,6 +4,7 @@ import { canTransitionIncident, INCIDENT_STATE_LABELS, type IncidentState, MIN_R
 import { call } from '../../bridge/client';
 import { transitionLabel } from './labels';
 import { Field, FormDialog, FormMessage, useCommand } from './parts';
+import { LengthHint } from '../../components/LengthHint';
 
 /**
  * One lifecycle move, sent with the state the operator saw. Resolving may carry the resolution
@@ -80,7 +81,7 @@ export function TransitionDialog({ incident, storedNote, to, onClose }: { incide
               ? storedNote
                 ? 'Resolution note (leave empty to keep the one on record)'
                 : `Resolution note (required, at least ${MIN_RESOLUTION_NOTE} characters)`
-              : `Resolution note (optional now; closing needs one of at least ${MIN_RESOLUTION_NOTE} characters)`
+              : `Resolution note (optional now; if you write one, at least ${MIN_RESOLUTION_NOTE} characters; closing needs one)`
           }
           error={errors.resolutionNote}
         >
@@ -94,11 +95,13 @@ export function TransitionDialog({ incident, storedNote, to, onClose }: { incide
             placeholder="How it ended: cause, fix, what was verified"
             data-testid="resolution-note"
           />
+          <LengthHint value={note} max={10000} />
         </Field>
       )}
       {!withNote && (
         <Field label={to === 'declined' ? 'Why is this not an incident? (required, on the timeline)' : 'Reason (optional, on the timeline)'} error={errors.reason}>
           <textarea ref={textRef} autoFocus name="reason" value={reason} maxLength={2000} onChange={(e) => setReason(e.target.value)} data-testid="transition-reason" />
+          <LengthHint value={reason} max={2000} />
         </Field>
       )}
       <FormMessage problem={problem} shownFields={['resolutionNote', 'reason']} />

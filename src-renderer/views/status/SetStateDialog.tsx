@@ -6,6 +6,7 @@ import { Dialog } from '../../components/Dialog';
 import { StateBadge } from '../../components/StateBadge';
 import { useStatus } from '../../stores/status-store';
 import { useUi } from '../../stores/ui-store';
+import { LengthHint } from '../../components/LengthHint';
 
 export function SetStateDialog({ component, onClose }: { component: Component; onClose: () => void }) {
   const [state, setState] = useState<ComponentState>(component.state);
@@ -90,6 +91,7 @@ export function SetStateDialog({ component, onClose }: { component: Component; o
             data-testid="state-reason"
           />
           {fieldErrors.reason && <span className="err">{fieldErrors.reason}</span>}
+          <LengthHint value={reason} max={2000} />
         </label>
         {error && !fieldErrors.reason && (
           <div className="err" role="alert">
