@@ -71,13 +71,14 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
     kind: 'checklist',
     subject: 'org',
     cadence: 'daily',
+    // The guide's steps, naming this app's views (the guide says /status, /nodes/keys, …).
     items: [
-      { key: 'status', text: 'Open /status and confirm no incident-level components are active.', view: 'status', check: 'no_incident_components' },
-      { key: 'scores', text: 'Open /observability and review health, routing, energy, and security scores.', view: 'observability' },
-      { key: 'incidents', text: 'Open /incidents and resolve critical/high incidents before new traffic.', view: 'incidents', check: 'no_open_critical_high_incidents' },
-      { key: 'keys', text: 'Open /nodes/keys and confirm no stale or revoked key is still used.', view: 'keys', check: 'keys_clean' },
-      { key: 'usage', text: 'Open /usage and verify metering totals match API logs.' },
-      { key: 'deployments', text: 'Open /deployments and attach evidence to any environment changes.' },
+      { key: 'status', text: 'In Status, confirm no incident-level components are active.', view: 'status', check: 'no_incident_components' },
+      { key: 'scores', text: 'In Observability, review the health, routing, energy and security scores.', view: 'observability' },
+      { key: 'incidents', text: 'In Incidents, resolve critical/high incidents before new traffic.', view: 'incidents', check: 'no_open_critical_high_incidents' },
+      { key: 'keys', text: 'In Node keys, confirm no stale or revoked key is still used.', view: 'keys', check: 'keys_clean' },
+      { key: 'usage', text: 'Verify metering totals match API logs. Usage is not in Mission Control yet: check it in the metering system and link its report as evidence.' },
+      { key: 'deployments', text: 'Attach evidence to any environment changes. Deployments are not in Mission Control yet: link the change record from your deployment tool.' },
     ],
   },
   {

@@ -21,6 +21,11 @@ const SCORE_HINTS: Record<ScoreName, string> = {
   security: 'Mean of: nodes with a valid key, keys in use, nodes not presenting refused keys.',
 };
 
+/** A score as shown: rounded down, so 99.5 with two critical nodes never reads as a perfect 100. */
+export function scoreText(v: number | null): string {
+  return v === null ? '—' : String(Math.floor(v));
+}
+
 export function scoreClass(v: number | null): string {
   if (v === null) return '';
   return v >= 90 ? 'good' : v >= 70 ? 'fair' : 'poor';
@@ -250,7 +255,7 @@ function ScoreRow({ r, selected, score, onPick }: { r: CorridorFigures; selected
             onClick={() => onPick(score === s ? null : s)}
             data-testid={`${testId}-${s}`}
           >
-            <div className={`value ${v === null ? 'none' : ''}`}>{v === null ? '—' : fmt(v, '', 0)}</div>
+            <div className={`value ${v === null ? 'none' : ''}`}>{scoreText(v)}</div>
           </button>
         );
       })}

@@ -11,7 +11,7 @@ import { useUi } from '../../stores/ui-store';
 import '../../styles/ops.css';
 import { SeverityPill } from '../alerts/AlertBadges';
 import { InstanceTable } from '../alerts/InstanceTable';
-import { scoreClass } from '../observability/ObservabilityView';
+import { scoreClass, scoreText } from '../observability/ObservabilityView';
 
 /** /operator: the shift on one screen — what is on fire, what fires, how each corridor is, today’s checklist, who changed what. */
 export function OperatorView() {
@@ -153,7 +153,7 @@ export function OperatorView() {
                         <span style={{ width: `${c.health ?? 0}%` }} />
                       </div>
                     </td>
-                    <td className="num">{c.health === null ? '—' : Math.round(c.health)}</td>
+                    <td className="num">{scoreText(c.health)}</td>
                     <td className="dim">
                       {c.running} running{c.critical ? ` · ${c.critical} critical` : ''}
                     </td>
