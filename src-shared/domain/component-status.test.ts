@@ -5,7 +5,7 @@ describe('status roll-up', () => {
   it('is operational with nothing wrong, and says so', () => {
     const r = rollup([{ state: 'operational' }, { state: 'operational' }]);
     expect(r.state).toBe('operational');
-    expect(r.headline).toBe('All systems operational');
+    expect(r.headline).toBe('All components operational');
     expect(r.incidentLevel).toBe(0);
   });
 

@@ -71,7 +71,8 @@ function headlineFor(worst: ComponentState, total: number): string {
   if (total === 0) return 'No components yet';
   switch (worst) {
     case 'operational':
-      return 'All systems operational';
+      // Components only: incidents and node health are shown beside it, not folded into it.
+      return 'All components operational';
     case 'under_maintenance':
       return 'Maintenance in progress';
     case 'degraded_performance':

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { rollup } from '../../../src-shared/domain/component-status';
 import { INCIDENT_STATE_LABELS } from '../../../src-shared/domain/incident-lifecycle';
 import { viewKey } from '../../app/shortcuts';
 import { call, errorText } from '../../bridge/client';
@@ -6,6 +7,7 @@ import { NoOrg } from '../../components/NoOrg';
 import { ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { startOperatorLive, useOperator } from '../../stores/operator-store';
+import { startStatusLive, useStatus } from '../../stores/status-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import '../../styles/ops.css';
@@ -24,9 +26,14 @@ export function OperatorView() {
   const session = info?.session;
 
   useEffect(() => startOperatorLive(), []);
+  // Component status too: "no critical incident" is not "go ahead" while a corridor is in outage.
+  useEffect(() => startStatusLive(), []);
   useEffect(() => {
-    if (session) void useOperator.getState().load();
+    if (!session) return;
+    void useOperator.getState().load();
+    void useStatus.getState().load();
   }, [session?.orgId, epoch]);
+  const outages = rollup(useStatus((s) => s.components)).incidentLevel;
 
   const startDaily = async () => {
     try {
@@ -96,7 +103,16 @@ export function OperatorView() {
             </div>
           </header>
           {data.incidents.length === 0 ? (
-            <div className="body dim">None open. New traffic may go ahead as far as incidents are concerned.</div>
+            <div className={`body ${outages > 0 ? '' : 'dim'}`} data-testid="op-go-ahead" data-go={outages === 0}>
+              {outages === 0 ? (
+                'None open, and no component is in partial or major outage: new traffic may go ahead as far as incidents are concerned.'
+              ) : (
+                <>
+                  None open, but {outages} component{outages === 1 ? ' is' : 's are'} in partial or major outage: hold new traffic and see{' '}
+                  <a href="#/status">Status</a>.
+                </>
+              )}
+            </div>
           ) : (
             <table className="grid">
               <tbody>
