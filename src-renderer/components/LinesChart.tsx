@@ -12,6 +12,23 @@ export interface Line {
   faint?: boolean;
 }
 
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** Y labels short enough to fit ("120K", "1.5M", "0.25"); uPlot's own print every digit. */
+function yLabels(_u: uPlot, splits: number[]): string[] {
+  return splits.map((v) => (v === null || v === undefined ? '' : Math.abs(v) >= 1000 ? compact.format(v) : String(+v.toPrecision(3))));
+}
+
+/** As wide as the longest label needs, so none is clipped at the chart's left edge. */
+function yAxisSize(u: uPlot, values: string[] | null, axisIdx: number, cycleNum: number): number {
+  const axis = u.axes[axisIdx] as uPlot.Axis & { _size?: number };
+  if (cycleNum > 1 && axis._size) return axis._size;
+  const longest = (values ?? []).reduce((a, v) => (v.length > a.length ? v : a), '');
+  u.ctx.font = (axis.font as unknown as [string])?.[0] ?? u.ctx.font;
+  const width = longest ? u.ctx.measureText(longest).width / (window.devicePixelRatio || 1) : 0;
+  return Math.ceil(width + 18);
+}
+
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 }
@@ -54,7 +71,7 @@ export function LinesChart({
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true } },
-        axes: [axis, { ...axis, size: 56 }],
+        axes: [axis, { ...axis, values: yLabels, size: yAxisSize }],
         series: [{}, ...lines.map((l) => ({ label: l.label, stroke: cssVar(l.color), width: l.dash ? 1 : 2, ...(l.dash ? { dash: [4, 3] } : {}), ...(l.faint ? { alpha: 0.45 } : {}) }))],
       },
       [t, ...lines.map((l) => l.values)] as uPlot.AlignedData,
