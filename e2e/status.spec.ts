@@ -95,13 +95,30 @@ test.describe('app shell', () => {
     await page.keyboard.press('Alt+1');
     await expect(page.getByRole('heading', { name: 'Status' })).toBeVisible();
     await page.keyboard.press('?');
-    await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect(help).toBeVisible();
+    // Taller than the window in full: its body scrolls, and Close stays on screen.
+    await expect(help.getByRole('button', { name: 'Close' })).toBeInViewport();
     await page.keyboard.press('Escape');
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
     await page.keyboard.press('Alt+t');
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
     await page.reload();
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  });
+
+  test('the palette opens a new incident from any view; an address naming no view says so', async ({ page, host }) => {
+    await page.goto(`${host.url}#/audit`);
+    await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+    await page.keyboard.press('Control+k');
+    await page.getByPlaceholder('Type a command or a view…').fill('new incident');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('dialog', { name: /incident/i })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await page.goto(`${host.url}#/usage`);
+    await expect(page.getByRole('heading', { name: 'Status' })).toBeVisible();
+    await expect(page.getByText('There is no “usage” view in Mission Control; showing Status.', { exact: false })).toBeVisible();
   });
 
   test('navigation lists only views that exist', async ({ page, host }) => {

@@ -38,6 +38,8 @@ export function App() {
 
   useEffect(() => {
     const onHash = () => useUi.getState().syncFromHash();
+    // Once at start too: a bookmarked or typed address naming no view is said, not silently ignored.
+    onHash();
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);

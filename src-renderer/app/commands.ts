@@ -43,10 +43,8 @@ export function buildCommands(): Command[] {
       },
     },
     { id: 'network:wall', group: 'Network', label: 'Wall display: full-screen map and status', keys: [], run: () => ui.navigate('network', 'wall') },
-    { id: 'connections:add', group: 'Connections', label: 'Add a connection profile', keys: [], run: () => {
-        ui.navigate('connections');
-        window.dispatchEvent(new CustomEvent('mc:add-profile'));
-      } },
+    { id: 'connections:add', group: 'Connections', label: 'Add a connection profile', keys: [], run: () => ui.requestAction('connections', 'add-profile') },
+    { id: 'incidents:new', group: 'Incidents', label: 'Open a new incident or failover drill', keys: [], run: () => ui.requestAction('incidents', 'new-incident') },
   ];
   const components: Command[] = useStatus.getState().components.map((c) => ({
     id: `state:${c.id}`,

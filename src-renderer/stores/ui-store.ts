@@ -16,10 +16,12 @@ export interface Toast {
 const THEME_KEY = 'mc.theme';
 
 /** "#/nodes/<id>?x=1" → route "nodes", param "<id>". Unknown routes show Status. */
-export function routeFromHash(hash: string): { route: RouteId; param: string | null } {
+/** The view a hash names; an unknown one falls back to Status and is named, so it can be said. */
+export function routeFromHash(hash: string): { route: RouteId; param: string | null; unknown: string | null } {
   const [path] = hash.replace(/^#\/?/, '').split('?');
   const [id, param] = (path ?? '').split('/');
-  return VIEW_IDS.includes(id as RouteId) ? { route: id as RouteId, param: param ? decodeURIComponent(param) : null } : { route: 'status', param: null };
+  if (VIEW_IDS.includes(id as RouteId)) return { route: id as RouteId, param: param ? decodeURIComponent(param) : null, unknown: null };
+  return { route: 'status', param: null, unknown: id ? id : null };
 }
 
 function initialTheme(): Theme {
@@ -45,12 +47,21 @@ interface UiState {
   setHelp(open: boolean): void;
   toast(kind: Toast['kind'], text: string, requestId?: string): void;
   dismiss(id: number): void;
+  /**
+   * An action asked for from elsewhere (the command palette) that a view carries out when it is
+   * shown: the view may not be mounted yet when the command runs, so an event would be lost.
+   */
+  pendingAction: string | null;
+  requestAction(route: RouteId, action: string): void;
+  /** True once, for the view that was asked. */
+  takeAction(action: string): boolean;
 }
 
 let toastId = 1;
 
 export const useUi = create<UiState>((set, get) => ({
-  ...routeFromHash(location.hash),
+  route: routeFromHash(location.hash).route,
+  param: routeFromHash(location.hash).param,
   theme: initialTheme(),
   paletteOpen: false,
   helpOpen: false,
@@ -61,7 +72,9 @@ export const useUi = create<UiState>((set, get) => ({
     set({ route, param });
   },
   syncFromHash() {
-    set(routeFromHash(location.hash));
+    const { route, param, unknown } = routeFromHash(location.hash);
+    set({ route, param });
+    if (unknown) get().toast('error', `There is no “${unknown}” view in Mission Control; showing Status. Use the navigation or Ctrl+K to find a view.`);
   },
   toggleTheme() {
     const theme: Theme = get().theme === 'dark' ? 'light' : 'dark';
@@ -86,5 +99,15 @@ export const useUi = create<UiState>((set, get) => ({
   },
   dismiss(id) {
     set({ toasts: get().toasts.filter((t) => t.id !== id) });
+  },
+  pendingAction: null,
+  requestAction(route, action) {
+    set({ pendingAction: action });
+    get().navigate(route);
+  },
+  takeAction(action) {
+    if (get().pendingAction !== action) return false;
+    set({ pendingAction: null });
+    return true;
   },
 }));

@@ -26,11 +26,10 @@ export function ConnectionsView() {
   useEffect(() => {
     void useConnections.getState().load();
   }, [epoch, dbState]);
+  const pending = useUi((s) => s.pendingAction);
   useEffect(() => {
-    const onAdd = () => !readOnly && setEditing('new');
-    window.addEventListener('mc:add-profile', onAdd);
-    return () => window.removeEventListener('mc:add-profile', onAdd);
-  }, [readOnly]);
+    if (!readOnly && useUi.getState().takeAction('add-profile')) setEditing('new');
+  }, [readOnly, pending]);
 
   const report = (err: unknown) => toast('error', err instanceof Error ? err.message : String(err), err instanceof McClientError ? err.requestId : undefined);
 

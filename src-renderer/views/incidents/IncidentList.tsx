@@ -39,6 +39,15 @@ export function IncidentList() {
     setAcking(i);
   };
 
+  // "Open a new incident" from the command palette, carried out once this list is shown.
+  const pending = useUi((s) => s.pendingAction);
+  useEffect(() => {
+    // Wait for who is signed in: the answer (dialog or "you cannot") depends on it.
+    if (!info || !useUi.getState().takeAction('new-incident')) return;
+    if (write.ok) setCreating(true);
+    else toast('info', write.why ?? 'You cannot open incidents.');
+  }, [pending, info]);
+
   const at = selected ? rows.indexOf(selected) : -1;
   const move = (to: number) => {
     const next = rows[Math.max(0, Math.min(to, rows.length - 1))];

@@ -79,7 +79,10 @@ export function NodesTable({
                 onDoubleClick={() => onOpen(n.id)}
               >
                 <span role="cell" className="mono">
-                  {n.hostname}
+                  {/* One click on the name opens the node; a click elsewhere selects the row (Enter or a double click opens it). */}
+                  <a href={`#/nodes/${encodeURIComponent(n.id)}`} onClick={(e) => e.stopPropagation()}>
+                    {n.hostname}
+                  </a>
                 </span>
                 <span role="cell">{site?.name ?? '—'}</span>
                 <span role="cell">{corridorNames.get(n.corridorId) ?? '—'}</span>
