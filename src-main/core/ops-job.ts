@@ -14,6 +14,13 @@ const BACKFILL_MINUTES = 24 * 60;
 const BACKFILL_CHUNK = 30;
 /** Recent minutes are recomputed every time: batches arrive late. */
 const RECENT_MINUTES = 5;
+/**
+ * Just after connecting, agents are still sending their backlog (the demo sends an hour of
+ * history): the last hour is recomputed each minute for a while, so the whole-grid charts show no
+ * hole where the first walk passed before the backlog landed.
+ */
+const SETTLING_MS = 15 * 60_000;
+const SETTLING_RECENT_MINUTES = 60;
 const REWALK_AFTER_MS = 10 * 60_000;
 
 /**
@@ -36,6 +43,7 @@ export class OpsJob {
    * demo's hour of history) land after the first walk passed their minutes.
    */
   private rewalkAt: number | null = null;
+  private startedAt = 0;
 
   constructor(
     private readonly db: DatabaseManager,
@@ -54,6 +62,7 @@ export class OpsJob {
     this.lastMinutesAt = 0;
     this.backfilledTo = null;
     this.rewalkAt = null;
+    this.startedAt = Date.now();
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
@@ -102,7 +111,9 @@ export class OpsJob {
       const backfilling = this.backfilledTo === null || this.backfilledTo > horizon;
       if (backfilling || now.getTime() - this.lastMinutesAt >= 60_000) {
         await this.step('corridor minutes', session, async (sql) => {
-          await computeMinutes(sql, now, RECENT_MINUTES);
+          // The wider window once a minute at most, not on every backfill round.
+          const settling = now.getTime() - this.startedAt < SETTLING_MS && now.getTime() - this.lastMinutesAt >= 60_000;
+          await computeMinutes(sql, now, settling ? SETTLING_RECENT_MINUTES : RECENT_MINUTES);
           const end = this.backfilledTo ?? Math.floor(now.getTime() / 60_000) * 60_000 - RECENT_MINUTES * 60_000;
           if (end > now.getTime() - BACKFILL_MINUTES * 60_000) {
             await computeMinutes(sql, new Date(end), BACKFILL_CHUNK);
