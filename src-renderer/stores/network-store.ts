@@ -63,10 +63,11 @@ export const useNetwork = create<NetworkState>((set, get) => ({
   toggleFilter(key, value) {
     const list = get().filters[key] as readonly unknown[];
     const next = list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
-    set({ filters: { ...get().filters, [key]: next } });
+    // The map frames what the filter leaves (a filter that leaves sites off screen looked empty).
+    set({ filters: { ...get().filters, [key]: next }, fitSeq: get().fitSeq + 1 });
   },
   clearFilters() {
-    set({ filters: NO_FILTERS });
+    set({ filters: NO_FILTERS, fitSeq: get().fitSeq + 1 });
   },
   select(selection, focus = false) {
     const before = get().selection;

@@ -38,9 +38,16 @@ export function GatePage({ runId }: { runId: string }) {
           DECISIONS.filter((d) => d.to !== subject.readiness).map((d) => (
             <button
               key={d.to}
-              className={`btn small ${d.to === 'preparing' ? (subject.readiness === 'live' ? 'danger' : '') : 'primary'}`}
+              // Going ready or live is the next step only once every gate is passed or waived;
+              // until then the button is plain and says why it will be refused.
+              className={`btn small ${d.to === 'preparing' ? (subject.readiness === 'live' ? 'danger' : '') : subject.openGates.length === 0 ? 'primary' : ''}`}
               disabled={why !== null}
-              title={why ?? `${d.label}: recorded with your reason`}
+              title={
+                why ??
+                (d.to !== 'preparing' && subject.openGates.length > 0
+                  ? `${subject.openGates.length} gate${subject.openGates.length === 1 ? ' is' : 's are'} open or failed: pass or waive them first`
+                  : `${d.label}: recorded with your reason`)
+              }
               onClick={() => setDeciding(d.to)}
               data-testid={d.testId}
             >
