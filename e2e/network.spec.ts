@@ -85,16 +85,29 @@ test.describe('network views', () => {
     // Not a blank canvas: water, land, corridor shading, borders and sites give many colours, and
     // Frankfurt's dot is drawn in its health colour (green for healthy), not the background.
     const box = (await page.getByTestId('network-map').boundingBox())!;
-    const { distinct, at } = await samplePixels(page, [[fra.x - box.x, fra.y - box.y]]);
-    expect(distinct).toBeGreaterThan(12);
-    const expected = await page.evaluate((id) => {
-      const health = window.__mcMap!.healthOf(id) ?? 'unknown';
-      // The map's palette (views/network/palette.ts): each health state is a theme colour, opaque.
-      const v = { healthy: '--ok', warning: '--warn', critical: '--bad', stale: '--text-faint', unknown: '--border-strong' }[health as 'healthy'];
-      const hex = getComputedStyle(document.documentElement).getPropertyValue(v).trim().replace('#', '');
-      return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
-    }, fra.id);
-    at[0]!.forEach((channel, i) => expect(Math.abs(channel - expected[i]!), `colour ${at[0]} vs ${expected}`).toBeLessThan(40));
+    const healthColour = () =>
+      page.evaluate((id) => {
+        const health = window.__mcMap!.healthOf(id) ?? 'unknown';
+        // The map's palette (views/network/palette.ts): each health state is a theme colour, opaque.
+        const v = { healthy: '--ok', warning: '--warn', critical: '--bad', stale: '--text-faint', unknown: '--border-strong' }[health as 'healthy'];
+        const hex = getComputedStyle(document.documentElement).getPropertyValue(v).trim().replace('#', '');
+        return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      }, fra.id);
+    // Telemetry ticks every few seconds and may change the site's health between the screenshot
+    // and the read of its health: the two must agree in a frame taken between two equal reads.
+    await expect
+      .poll(
+        async () => {
+          const before = await healthColour();
+          const { distinct, at } = await samplePixels(page, [[fra.x - box.x, fra.y - box.y]]);
+          const after = await healthColour();
+          expect(distinct).toBeGreaterThan(12);
+          const agree = before.join() === after.join() && at[0]!.every((channel, i) => Math.abs(channel - after[i]!) < 40);
+          return agree ? 'drawn in its health colour' : `drawn ${at[0]}, health colour ${after}`;
+        },
+        { timeout: 20_000, message: "Frankfurt's dot is drawn in its health colour" },
+      )
+      .toBe('drawn in its health colour');
 
     // Hover shows the key figures; a click opens the panel with the site's nodes.
     await page.mouse.move(fra.x, fra.y);
