@@ -85,7 +85,7 @@ test.describe('app shell', () => {
     await page.goto(host.url);
     await expect(page.getByTestId('rollup')).toBeVisible();
     await page.keyboard.press('Control+k');
-    await page.getByPlaceholder('Type a command or a view…').fill('connections');
+    await page.getByPlaceholder(/^Type a command, a view/).fill('connections');
     await expect(page.getByRole('option', { name: /Connections/ }).first()).toBeVisible();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'Connections' })).toBeVisible();
@@ -107,15 +107,21 @@ test.describe('app shell', () => {
     await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   });
 
-  test('the palette opens a new incident from any view; an address naming no view says so', async ({ page, host }) => {
+  test('the palette opens a new incident and jumps to a node from any view; an address naming no view says so', async ({ page, host }) => {
     await page.goto(`${host.url}#/audit`);
     await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
     await page.keyboard.press('Control+k');
-    await page.getByPlaceholder('Type a command or a view…').fill('new incident');
+    await page.getByPlaceholder(/^Type a command, a view/).fill('new incident');
     await page.keyboard.press('Enter');
     await expect(page.getByRole('dialog', { name: /incident/i })).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(page.getByRole('dialog')).toHaveCount(0);
+    // It jumps to a node by name, from any view.
+    await page.keyboard.press('Control+k');
+    await page.getByPlaceholder(/^Type a command, a view/).fill('fra-01-gpu01');
+    await expect(page.getByRole('option', { name: /fra-01-gpu01 at FRA-01 Frankfurt/ })).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: /fra-01-gpu01/ })).toBeVisible();
     await page.goto(`${host.url}#/usage`);
     await expect(page.getByRole('heading', { name: 'Status' })).toBeVisible();
     await expect(page.getByText('There is no “usage” view in Mission Control; showing Status.', { exact: false })).toBeVisible();

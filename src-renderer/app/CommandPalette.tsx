@@ -1,6 +1,9 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useGrid } from '../stores/grid-store';
+import { useIncidents } from '../stores/incidents-store';
+import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
-import { buildCommands, type Command } from './commands';
+import { buildCommands, type Command, entityCommands } from './commands';
 import { Keys } from './Keys';
 
 function matches(c: Command, q: string): boolean {
@@ -17,7 +20,18 @@ export function CommandPalette() {
   const [q, setQ] = useState('');
   const [index, setIndex] = useState(0);
   const all = useMemo(() => buildCommands(), []);
-  const list = all.filter((c) => matches(c, q)).slice(0, 60);
+  // What there is to jump to: loaded on first use if no view has loaded it yet.
+  const signedIn = useSystem((s) => !!s.info?.session);
+  const nodes = useGrid((s) => s.nodes);
+  const sites = useGrid((s) => s.overview?.sites);
+  const incidents = useIncidents((s) => s.list?.incidents);
+  useEffect(() => {
+    if (!signedIn) return;
+    if (!useGrid.getState().loaded) void useGrid.getState().load();
+    if (!useIncidents.getState().list) void useIncidents.getState().loadList();
+  }, [signedIn]);
+  const entities = useMemo(() => entityCommands(nodes, sites ?? [], incidents ?? []), [nodes, sites, incidents]);
+  const list = (q.trim() ? [...all, ...entities] : all).filter((c) => matches(c, q)).slice(0, 60);
   const run = (c: Command | undefined) => {
     if (!c) return;
     setPalette(false);
@@ -43,7 +57,7 @@ export function CommandPalette() {
       <div className="palette" role="dialog" aria-modal="true" aria-label="Command palette">
         <input
           autoFocus
-          placeholder="Type a command or a view…"
+          placeholder="Type a command, a view, or a node, site or incident to jump to…"
           value={q}
           onChange={(e) => {
             setQ(e.target.value);

@@ -1,5 +1,7 @@
 import { STATE_LABELS } from '../../src-shared/domain/component-status';
+import type { Response } from '../../src-shared/contract';
 import { useAudit } from '../stores/audit-store';
+import { useNetwork } from '../stores/network-store';
 import { useStatus } from '../stores/status-store';
 import { useUi } from '../stores/ui-store';
 import { ROUTES } from './routes';
@@ -91,3 +93,30 @@ export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] =
   { view: 'Checklists', keys: ['Enter', 'Esc'], label: 'Open a run / back to the list' },
   { view: 'Dialogs', keys: ['Esc'], label: 'Close' },
 ];
+
+/**
+ * Nodes, sites and incidents to jump to, searched by name from the palette. Only offered once the
+ * operator types: a list of 10,000 nodes is no menu.
+ */
+export function entityCommands(
+  nodes: readonly Response<'nodes.list'>['nodes'][number][],
+  sites: readonly Response<'grid.overview'>['sites'][number][],
+  incidents: readonly Response<'incidents.list'>['incidents'][number][],
+): Command[] {
+  const ui = useUi.getState();
+  const siteName = new Map(sites.map((s) => [s.id, s.name]));
+  return [
+    ...incidents.map((i) => ({ id: `incident:${i.id}`, group: 'Incident', label: `${i.ref} ${i.title}`, keys: [], run: () => ui.navigate('incidents', i.id) })),
+    ...sites.map((s) => ({
+      id: `site:${s.id}`,
+      group: 'Site',
+      label: `${s.name} (${s.key}, ${s.country})`,
+      keys: [],
+      run: () => {
+        ui.navigate('network');
+        useNetwork.getState().select({ kind: 'site', id: s.id, siteId: s.id }, true);
+      },
+    })),
+    ...nodes.map((n) => ({ id: `node:${n.id}`, group: 'Node', label: `${n.hostname} at ${siteName.get(n.siteId) ?? 'unknown site'}`, keys: [], run: () => ui.navigate('nodes', n.id) })),
+  ];
+}
