@@ -76,6 +76,14 @@ test.describe('nodes', () => {
     await dialog.locator('input[name=country]').fill('IE');
     await dialog.locator('input[name=key]').fill('dub-09');
     await dialog.locator('input[name=name]').fill('DUB-09 Dublin');
+    // London's coordinates for an Irish site: said before the map draws it in the wrong country.
+    await expect(dialog.getByTestId('place-warning')).toContainText('These coordinates are in United Kingdom, not IE.');
+    await dialog.locator('input[name=latitude]').fill('-6.26');
+    await dialog.locator('input[name=longitude]').fill('53.35');
+    await expect(dialog.getByTestId('place-warning')).toContainText('With latitude and longitude swapped they would be');
+    await dialog.locator('input[name=latitude]').fill('53.35');
+    await dialog.locator('input[name=longitude]').fill('-6.26');
+    await expect(dialog.getByTestId('place-warning')).toHaveCount(0);
     await dialog.getByTestId('add-site').click();
     await expect(page.getByRole('dialog')).toHaveCount(0);
 

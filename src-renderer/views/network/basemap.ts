@@ -3,6 +3,7 @@ import { feature, merge } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import countries110m from 'world-atlas/countries-110m.json';
 import countries50m from 'world-atlas/countries-50m.json';
+import type { CountryShape } from '../../../src-shared/domain/geo';
 import { ISO_ALPHA2, ISO_NUMERIC } from '../../../src-shared/domain/iso-numeric';
 
 /**
@@ -77,4 +78,17 @@ export function outlineOf(isoCodes: readonly string[]): Feature<MultiPolygon> | 
     if (mine.length > 0) parts.push(...unwrapGeometry(merge(topology, mine as never)).coordinates);
   }
   return parts.length === 0 ? null : { type: 'Feature', properties: {}, geometry: { type: 'MultiPolygon', coordinates: parts } };
+}
+
+let shapes: CountryShape[] | null = null;
+
+/** The countries as plain polygons, for checking where a point lies (domain/geo). */
+export function countryShapes(): CountryShape[] {
+  if (shapes) return shapes;
+  shapes = countries().features.flatMap((f) => {
+    const g = f.geometry;
+    const polygons = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+    return f.properties.iso && polygons.length ? [{ iso: f.properties.iso, name: f.properties.name, polygons }] : [];
+  });
+  return shapes;
 }

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Response } from '../../../src-shared/contract';
 import { SITE_KIND_LABELS, SITE_KINDS } from '../../../src-shared/contract/grid';
+import { coordinatesMatchCountry, type CountryShape } from '../../../src-shared/domain/geo';
 import { checkSiteCountry } from '../../../src-shared/domain/residency';
 import { call, McClientError } from '../../bridge/client';
 import { Dialog } from '../../components/Dialog';
@@ -16,6 +17,16 @@ export function AddSiteDialog({ overview, onClose, onDone }: { overview: Overvie
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const residency = corridor && /^[A-Za-z]{2}$/.test(f.country) ? checkSiteCountry(corridor.name, corridor.policy, f.country.toUpperCase()) : null;
+  // The country outlines come with the map's bundle, loaded when the dialog opens.
+  const [shapes, setShapes] = useState<CountryShape[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    void import('../network/basemap').then((m) => live && setShapes(m.countryShapes()));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const placeWarning = coordinateWarning(shapes, f.country, f.latitude, f.longitude);
   const submit = async () => {
     setBusy(true);
     try {
@@ -107,6 +118,11 @@ export function AddSiteDialog({ overview, onClose, onDone }: { overview: Overvie
         {text('latitude', 'Latitude', '50.11')}
         {text('longitude', 'Longitude', '8.68')}
       </div>
+      {placeWarning && (
+        <p className="warn-text" role="status" data-testid="place-warning">
+          {placeWarning}
+        </p>
+      )}
       {message && !errors.country && (
         <div className="err" role="alert">
           {message}
@@ -114,4 +130,21 @@ export function AddSiteDialog({ overview, onClose, onDone }: { overview: Overvie
       )}
     </Dialog>
   );
+}
+
+/**
+ * A site placed in the wrong country would be drawn there on the map and mislead everyone who
+ * reads it: said as the coordinates are typed (a warning, not a refusal: outlines are coarse).
+ */
+function coordinateWarning(shapes: CountryShape[] | null, country: string, latText: string, lonText: string): string | null {
+  const iso = country.trim().toUpperCase();
+  const lat = Number(latText);
+  const lon = Number(lonText);
+  if (!shapes || !/^[A-Z]{2}$/.test(iso) || latText.trim() === '' || lonText.trim() === '' || !Number.isFinite(lat) || !Number.isFinite(lon)) return null;
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
+  const here = coordinatesMatchCountry(shapes, iso, lon, lat);
+  if (!here.known || here.ok) return null;
+  const where = here.actual ? `in ${here.actual.name}` : 'not in any country (at sea)';
+  const swapped = Math.abs(lon) <= 90 && coordinatesMatchCountry(shapes, iso, lat, lon).ok;
+  return `These coordinates are ${where}, not ${iso}. ${swapped ? 'With latitude and longitude swapped they would be; check their order.' : 'Check them before adding the site: the map draws it there.'}`;
 }
