@@ -50,6 +50,11 @@ export function isOpen(state: IncidentState): boolean {
   return state === 'triage' || state === 'active' || state === 'monitoring';
 }
 
+/** Closed, declined or merged: nothing leads out, so what it affected and how it escalated is the record. */
+export function isFinal(state: IncidentState): boolean {
+  return NEXT[state].length === 0;
+}
+
 export function canMerge(from: IncidentState): boolean {
   return isOpen(from);
 }

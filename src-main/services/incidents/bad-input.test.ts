@@ -251,6 +251,31 @@ describe.skipIf(!ok)('incidents and escalation refuse bad input and keep what is
     });
   });
 
+  describe('an incident that has ended (closed, declined, merged)', () => {
+    it('keeps what it affected, its alerts and its policy as they were; a note can still be added', async () => {
+      const declined = await create(operator, { title: 'Not an incident after all' });
+      await call(operator, 'incidents.transition', { incidentId: declined.id, expectedState: 'triage', to: 'declined', reason: 'noise from a test rig' });
+      for (const [state, id] of [
+        ['closed', await incidentIn('closed')],
+        ['merged', await incidentIn('merged')],
+        ['declined', declined.id],
+      ] as const) {
+        const calls: [string, unknown][] = [
+          ['incidents.setAffected', { incidentId: id, add: [{ kind: 'corridor', id: grid.corridorId }], remove: [] }],
+          ['incidents.linkAlert', { incidentId: id, ruleId, subjectKey: `corridor:${grid.corridorId}` }],
+          ['incidents.setPolicy', { incidentId: id, policyId }],
+        ];
+        for (const [channel, payload] of calls) {
+          const e = await refusedKeeping(operator, channel, payload, [id]);
+          expect(e, `${channel} on a ${state} incident`).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(`is ${state}`) });
+        }
+        const noted = (await call(operator, 'incidents.addNote', { incidentId: id, body: 'Post-incident: root cause confirmed.' })) as Response<'incidents.addNote'>;
+        expect(noted.entry).toMatchObject({ kind: 'note', body: 'Post-incident: root cause confirmed.' });
+        expect((await detail(id)).timeline.at(-1)?.body).toBe('Post-incident: root cause confirmed.');
+      }
+    });
+  });
+
   describe('incidents.addNote', () => {
     it('names malformed fields', async () => {
       const id = await incidentIn('triage');

@@ -1,11 +1,11 @@
 import { McError } from '../../../src-shared/contract/errors';
 import type { IncidentSummary } from '../../../src-shared/contract/incidents';
 import { SCOPE_LABELS, type ScopeKind } from '../../../src-shared/domain/alert-rules';
-import { type AffectedKind, incidentRef } from '../../../src-shared/domain/incident-lifecycle';
+import { type AffectedKind, INCIDENT_STATE_LABELS, incidentRef, isFinal } from '../../../src-shared/domain/incident-lifecycle';
 import type { Sql } from '../../db';
 import type { Recorder } from '../org';
 import { policyRow } from './policies';
-import { lockIncident, summaryOf } from './rows';
+import { type IncidentRow, lockIncident, summaryOf } from './rows';
 import { appendTimeline } from './timeline';
 
 type Ref = { kind: AffectedKind; id: string };
@@ -44,8 +44,19 @@ export async function addAffected(sql: Sql, rec: Recorder, incidentId: string, r
   return added.length;
 }
 
+/**
+ * A closed, declined or merged incident is a record: what it affected, which alerts it had and how
+ * it escalated stay as they were when it ended (notes and the review can still be added).
+ */
+function mustNotBeFinal(r: IncidentRow, what: string): void {
+  if (isFinal(r.state)) {
+    throw new McError('CONFLICT', `${incidentRef(r.number)} is ${INCIDENT_STATE_LABELS[r.state].toLowerCase()}; its ${what} is part of the record now. Add a note instead.`);
+  }
+}
+
 export async function setAffected(sql: Sql, rec: Recorder, input: { incidentId: string; add: Ref[]; remove: Ref[] }): Promise<IncidentSummary> {
   const r = await lockIncident(sql, input.incidentId);
+  mustNotBeFinal(r, 'list of what it affected');
   const added = await addAffected(sql, rec, r.id, input.add);
   let removed = 0;
   if (input.remove.length > 0) {
@@ -102,6 +113,7 @@ async function checkSubject(sql: Sql, rule: { name: string; scope_kind: ScopeKin
 /** Link an alert (rule + subject) to an incident; its subject becomes affected too. */
 export async function linkAlert(sql: Sql, rec: Recorder, input: { incidentId: string; ruleId: string; subjectKey: string }, touch = true): Promise<IncidentSummary> {
   const r = await lockIncident(sql, input.incidentId);
+  mustNotBeFinal(r, 'set of linked alerts');
   const rule = await sql.maybeOne<{ name: string; severity: string; scope_kind: ScopeKind; scope_id: string | null }>(
     'SELECT name, severity, scope_kind, scope_id FROM mc.alert_rules WHERE id = $1',
     [input.ruleId],
@@ -136,6 +148,7 @@ export async function linkAlert(sql: Sql, rec: Recorder, input: { incidentId: st
 
 export async function setPolicy(sql: Sql, rec: Recorder, input: { incidentId: string; policyId: string | null }): Promise<IncidentSummary> {
   const r = await lockIncident(sql, input.incidentId);
+  mustNotBeFinal(r, 'escalation policy');
   if (r.policy_id === input.policyId) throw new McError('VALIDATION', 'That is the incident’s policy already.', { policyId: 'Choose another policy.' });
   const policy = input.policyId ? await policyRow(sql, input.policyId) : null;
   if (input.policyId && !policy) throw new McError('NOT_FOUND', 'That escalation policy does not exist in this org.', { policyId: 'Unknown policy.' });
