@@ -119,8 +119,14 @@ test.describe('network views', () => {
     await expect(panel).toContainText('DE · ');
     await expect(panel.getByTestId('site-nodes')).toContainText('fra-01-gpu01');
     await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', fra.id);
+    // The selected site is in the address: a reload (or a shared link) shows it again.
+    await expect(page).toHaveURL(new RegExp(`#/network/${fra.id}$`));
+    await page.reload();
+    await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', fra.id, { timeout: 30_000 });
+    await expect(panel).toContainText('FRA-01 Frankfurt');
     await page.keyboard.press('Escape');
     await expect(panel).toHaveCount(0);
+    await expect(page).toHaveURL(/#\/network$/);
   });
 
   test('filters change what the map and the graph draw, and clear again', async () => {

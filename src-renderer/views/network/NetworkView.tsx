@@ -39,6 +39,7 @@ function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
   const navigate = useUi((s) => s.navigate);
   const [layout, setLayout] = useState<Layout>('split');
   const search = useRef<HTMLInputElement>(null);
+  useSelectedSiteInAddress(overview?.sites);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -99,4 +100,29 @@ function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
       )}
     </div>
   );
+}
+
+const SITE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The selected site lives in the address (#/network/<site id>), so a link or a reload shows the
+ * same site. The address is replaced, not pushed: clicking through sites does not fill history.
+ */
+function useSelectedSiteInAddress(sites: readonly { id: string }[] | undefined) {
+  const param = useUi((s) => s.param);
+  const siteId = useNetwork((s) => s.selection?.siteId ?? null);
+  const applied = useRef<string | null>(null);
+  // From the address: once the sites are known, select the one it names (once per address, so a
+  // later reload of the sites does not undo a selection made since).
+  useEffect(() => {
+    if (!sites || !param || !SITE_ID.test(param) || applied.current === param) return;
+    applied.current = param;
+    if (sites.some((s) => s.id === param)) useNetwork.getState().select({ kind: 'site', id: param, siteId: param }, true);
+  }, [param, sites]);
+  // To the address.
+  useEffect(() => {
+    const want = siteId ? `#/network/${siteId}` : '#/network';
+    const namesSite = SITE_ID.test(location.hash.split('/')[2] ?? '');
+    if (location.hash !== want && (siteId || namesSite)) history.replaceState(null, '', want);
+  }, [siteId]);
 }
