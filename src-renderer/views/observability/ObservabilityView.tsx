@@ -240,7 +240,7 @@ function ScoreRow({ r, selected, score, onPick }: { r: CorridorFigures; selected
     <>
       <button className={`score name ${selected ? 'selected' : ''}`} onClick={() => onPick(null)} data-testid={testId}>
         {r.name}
-        <div className="figures">
+        <div className="figures" title="Running: active or draining (a draining node still serves). Silent: no telemetry for 5 minutes, or never.">
           {r.nodes.running} running · {r.nodes.byHealth.critical} critical · {r.nodes.byHealth.stale + r.nodes.byHealth.unknown} silent
         </div>
       </button>
