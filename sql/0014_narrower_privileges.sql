@@ -21,3 +21,20 @@ CREATE POLICY escalation_policies_insert ON mc.escalation_policies FOR INSERT WI
     )
   )
 );
+
+-- The exception above rests on defaults_installed_at, which writers may update (the first one sets
+-- it). Set once, it stays: otherwise any writer could clear it and add policies again.
+CREATE FUNCTION mc.ops_defaults_stay_installed() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF OLD.defaults_installed_at IS NOT NULL AND NEW.defaults_installed_at IS DISTINCT FROM OLD.defaults_installed_at THEN
+    RAISE EXCEPTION 'the org''s defaults were installed at %; that is not changed', OLD.defaults_installed_at USING ERRCODE = '42501';
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER ops_defaults_stay_installed BEFORE UPDATE OF defaults_installed_at ON mc.org_ops_settings
+  FOR EACH ROW EXECUTE FUNCTION mc.ops_defaults_stay_installed();

@@ -44,6 +44,7 @@ export class OpsJob {
    */
   private rewalkAt: number | null = null;
   private startedAt = 0;
+  private lastSettleAt = 0;
 
   constructor(
     private readonly db: DatabaseManager,
@@ -63,6 +64,7 @@ export class OpsJob {
     this.backfilledTo = null;
     this.rewalkAt = null;
     this.startedAt = Date.now();
+    this.lastSettleAt = 0;
     void this.tick();
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
@@ -111,9 +113,11 @@ export class OpsJob {
       const backfilling = this.backfilledTo === null || this.backfilledTo > horizon;
       if (backfilling || now.getTime() - this.lastMinutesAt >= 60_000) {
         await this.step('corridor minutes', session, async (sql) => {
-          // The wider window once a minute at most, not on every backfill round.
-          const settling = now.getTime() - this.startedAt < SETTLING_MS && now.getTime() - this.lastMinutesAt >= 60_000;
+          // The wider window once a minute at most, not on every backfill round (which also sets
+          // lastMinutesAt, so it has a clock of its own).
+          const settling = now.getTime() - this.startedAt < SETTLING_MS && now.getTime() - this.lastSettleAt >= 60_000;
           await computeMinutes(sql, now, settling ? SETTLING_RECENT_MINUTES : RECENT_MINUTES);
+          if (settling) this.lastSettleAt = now.getTime();
           const end = this.backfilledTo ?? Math.floor(now.getTime() / 60_000) * 60_000 - RECENT_MINUTES * 60_000;
           if (end > now.getTime() - BACKFILL_MINUTES * 60_000) {
             await computeMinutes(sql, new Date(end), BACKFILL_CHUNK);

@@ -115,7 +115,6 @@ export class EmbeddedServer {
     }
     prepareServerDir(clusterDir, this.runAs);
     const { initdb } = await this.binaries();
-    removeOrphanedPasswordFiles(dirname(clusterDir));
     const pwDir = join(clusterDir, '..', `.pw-${process.pid}`);
     mkdirSync(pwDir, { mode: 0o700, recursive: true });
     const pwFile = join(pwDir, 'pw');
@@ -168,6 +167,9 @@ export class EmbeddedServer {
 
   async start(): Promise<RunningServer> {
     if (this.running) return this.running;
+    // On every start, not only before initdb: an app killed while initdb ran usually leaves initdb
+    // to finish the cluster, so the next start finds it set up and never runs initialise().
+    removeOrphanedPasswordFiles(dirname(this.opts.clusterDir));
     if (!this.isInitialised()) await this.initialise();
     else prepareServerDir(this.opts.clusterDir, this.runAs);
     await this.recover();

@@ -116,10 +116,15 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
     expect(postmasterPid(data.dir)).toBeNull();
   });
 
-  it('a second start keeps the data and does not load the demo org twice', async () => {
+  it('a second start keeps the data, does not load the demo org twice, and removes a password file a killed first start left', async () => {
+    // As left when the app was killed during initdb and initdb finished the cluster anyway.
+    const dead = spawnSync('true').pid as number;
+    mkdirSync(join(data.dir, `.pw-${dead}`));
+    writeFileSync(join(data.dir, `.pw-${dead}`, 'pw'), 'left-behind\n');
     const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false });
     await core.start();
     try {
+      expect(existsSync(join(data.dir, `.pw-${dead}`))).toBe(false);
       const list = (await core.router.invoke('status.list', {}, DIRECT)) as { data: Response<'status.list'> };
       expect(list.data.components).toHaveLength(12);
       expect(list.data.components[0]).toMatchObject({ state: 'major_outage', reason: 'survives restarts' });

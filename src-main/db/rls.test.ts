@@ -532,6 +532,12 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
     expect(await names()).toEqual(before);
     expect(await insert(a.admin)).toHaveLength(1);
     await asOwner(db, null, (c) => c.query(`DELETE FROM mc.escalation_policies WHERE org_id = $1 AND name = 'By admin'`, [a.orgId]));
+    // Clearing the mark to open inserts again is refused.
+    const reset = await asApp(pool, a.operator, (sql) => sql.query('UPDATE mc.org_ops_settings SET defaults_installed_at = NULL WHERE org_id = $1', [a.orgId])).catch(
+      (e: { code?: string }) => e,
+    );
+    expect(reset).toMatchObject({ code: '42501' });
+    expect(await insert(a.operator)).toMatchObject({ code: '42501' });
   });
 
   it('the definer role cannot create objects in the app’s schema', async () => {

@@ -36,7 +36,7 @@ export function validationError(error: ZodError): McError {
   // Forms show each message next to its field; the summary names the fields in words.
   const message =
     names.length === 1 && only !== undefined
-      ? `Check the ${fieldLabel(only)}: ${(fields[only] ?? '').replace(/\.$/, '')}.`
+      ? `Check the ${fieldLabel(only)}: ${/[.?!]$/.test(fields[only] ?? '') ? fields[only] : `${fields[only] ?? ''}.`}`
       : `Check these fields: ${[...new Set(names.map(fieldLabel))].join(', ')}.`;
   return new McError('VALIDATION', message, fields);
 }

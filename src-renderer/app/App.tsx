@@ -24,6 +24,8 @@ import { TopBar } from './TopBar';
 // deck.gl, React Flow and the basemap are large: they load when the Network view first opens.
 const NetworkView = lazy(() => import('../views/network/NetworkView'));
 
+let hashCheckedAtStart = false;
+
 export function App() {
   const route = useUi((s) => s.route);
   const theme = useUi((s) => s.theme);
@@ -38,8 +40,12 @@ export function App() {
 
   useEffect(() => {
     const onHash = () => useUi.getState().syncFromHash();
-    // Once at start too: a bookmarked or typed address naming no view is said, not silently ignored.
-    onHash();
+    // Once at start too: a bookmarked or typed address naming no view is said, not silently ignored
+    // (once per page, though React's strict mode runs effects twice in development).
+    if (!hashCheckedAtStart) {
+      hashCheckedAtStart = true;
+      onHash();
+    }
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);

@@ -12,11 +12,25 @@ export interface Line {
   faint?: boolean;
 }
 
-const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const compact = [0, 1, 2, 3].map((d) => new Intl.NumberFormat('en-US', { notation: 'compact', minimumFractionDigits: d, maximumFractionDigits: d }));
 
-/** Y labels short enough to fit ("120K", "1.5M", "0.25"); uPlot's own print every digit. */
+/** The fewest decimals (up to 3) that write x exactly. */
+function decimalsFor(x: number): number {
+  for (let d = 0; d < 3; d++) if (Math.abs(x * 10 ** d - Math.round(x * 10 ** d)) < 1e-6) return d;
+  return 3;
+}
+
+/**
+ * Y labels short enough to fit ("120K", "1.45M", "0.175"), with as many decimals as the step
+ * between ticks needs, so neighbouring ticks never read the same; uPlot's own print every digit.
+ */
 function yLabels(_u: uPlot, splits: number[]): string[] {
-  return splits.map((v) => (v === null || v === undefined ? '' : Math.abs(v) >= 1000 ? compact.format(v) : String(+v.toPrecision(3))));
+  const step = splits.length > 1 ? Math.abs((splits[1] as number) - (splits[0] as number)) : 1;
+  const top = Math.max(...splits.map((v) => Math.abs(v ?? 0)));
+  // Compact notation divides by its unit (K, M, B): the step counts in that unit.
+  const unit = top >= 1e9 ? 1e9 : top >= 1e6 ? 1e6 : top >= 1e3 ? 1e3 : 1;
+  const d = decimalsFor(step / unit);
+  return splits.map((v) => (v === null || v === undefined ? '' : unit > 1 ? (compact[d] as Intl.NumberFormat).format(v) : v.toFixed(d)));
 }
 
 /** As wide as the longest label needs, so none is clipped at the chart's left edge. */

@@ -51,13 +51,18 @@ interface UiState {
    * An action asked for from elsewhere (the command palette) that a view carries out when it is
    * shown: the view may not be mounted yet when the command runs, so an event would be lost.
    */
-  pendingAction: string | null;
+  pendingAction: { route: RouteId; action: string } | null;
   requestAction(route: RouteId, action: string): void;
   /** True once, for the view that was asked. */
   takeAction(action: string): boolean;
 }
 
 let toastId = 1;
+
+/** An action asked of one view is dropped when the operator goes elsewhere before it ran. */
+function leaving(pending: UiState['pendingAction'], route: RouteId): Partial<UiState> {
+  return pending && pending.route !== route ? { pendingAction: null } : {};
+}
 
 export const useUi = create<UiState>((set, get) => ({
   route: routeFromHash(location.hash).route,
@@ -69,11 +74,11 @@ export const useUi = create<UiState>((set, get) => ({
   navigate(route, param = null) {
     const hash = `#/${route}${param ? `/${encodeURIComponent(param)}` : ''}`;
     if (location.hash !== hash) location.hash = hash;
-    set({ route, param });
+    set({ route, param, ...leaving(get().pendingAction, route) });
   },
   syncFromHash() {
     const { route, param, unknown } = routeFromHash(location.hash);
-    set({ route, param });
+    set({ route, param, ...leaving(get().pendingAction, route) });
     if (unknown) get().toast('error', `There is no “${unknown}” view in Mission Control; showing Status. Use the navigation or Ctrl+K to find a view.`);
   },
   toggleTheme() {
@@ -102,11 +107,11 @@ export const useUi = create<UiState>((set, get) => ({
   },
   pendingAction: null,
   requestAction(route, action) {
-    set({ pendingAction: action });
+    set({ pendingAction: { route, action } });
     get().navigate(route);
   },
   takeAction(action) {
-    if (get().pendingAction !== action) return false;
+    if (get().pendingAction?.action !== action) return false;
     set({ pendingAction: null });
     return true;
   },

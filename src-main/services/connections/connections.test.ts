@@ -148,11 +148,8 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(core.db.session).toMatchObject({ email: homeOrg.admin.email });
   });
 
-  // Known bug (profiles.ts setOperator, not ours to change here): the new e-mail is written to the
-  // config before the active profile reconnects, so when reconnecting fails the call is refused
-  // (UNAVAILABLE, nothing in the local audit log) yet the stored profile names the new operator,
-  // and the next start signs in as them. This fails once the service saves only after a
-  // successful reconnect (or puts the old e-mail back); then turn it into a plain it().
+  // The new e-mail is stored before the active profile reconnects; when reconnecting fails it must
+  // be put back, or the next start would sign in as someone this call never signed in as.
   it('leaves the profile as it was when the active profile cannot reconnect as the new operator', async () => {
     const active = (await list()).find((p) => p.active)!;
     const account = secretAccounts.profilePassword(core.db.profileStore.instanceId, active.id);
@@ -275,8 +272,6 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(await refusedUnchanged('connections.delete', {})).toMatchObject({ code: 'VALIDATION', fields: { id: expect.any(String) } });
   });
 
-  // Known gap: the refusal is a VALIDATION error that names no field (profiles.ts, not ours to change here).
-  // This fails once the service names it; then turn it into a plain it().
   it('names the id field when refusing to delete the embedded profile', async () => {
     const r = await core.router.invoke('connections.delete', { id: 'embedded' }, DIRECT);
     expect(r.ok ? null : r.error.fields).toMatchObject({ id: expect.any(String) });

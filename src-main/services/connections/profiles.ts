@@ -96,13 +96,14 @@ export async function saveProfile(
     }
   }
   const id = input.id ?? crypto.randomUUID();
-  if (input.password !== undefined) await vault.set(secretAccounts.profilePassword(store.instanceId, id), input.password);
   if (input.id !== undefined && !sameTargetAtLeastAsSafe(requireProfile(db, input.id), input.fields)) {
     // The app's own login roles get their passwords set on whatever server the profile names. A
     // profile re-pointed elsewhere must not carry them along (the new server would learn the
-    // passwords of the old one's roles), so the next activation creates fresh ones.
+    // passwords of the old one's roles), so the next activation creates fresh ones. First: if the
+    // keychain refuses, nothing of the new target has been stored yet.
     await forgetRoleSecrets(vault, store.instanceId, id);
   }
+  if (input.password !== undefined) await vault.set(secretAccounts.profilePassword(store.instanceId, id), input.password);
   const saved = store.saveRemote(id, input.fields);
   return { profile: await toProfile(db, vault, saved), passwordChanged: input.password !== undefined };
 }
@@ -118,8 +119,9 @@ export async function setOperator(db: DatabaseManager, vault: Vault, id: string,
       await db.activate(id);
     } catch (err) {
       // The connection stays as it was, so the settings must too: otherwise the next start would
-      // sign in as someone this change never managed to sign in as.
-      store(profile.operatorEmail);
+      // sign in as someone this change never managed to sign in as. Unless another change has
+      // written its own operator since: that one is not this call's to undo.
+      if (requireProfile(db, id).operatorEmail === operatorEmail) store(profile.operatorEmail);
       throw err;
     }
   }

@@ -28,7 +28,9 @@ export function ConnectionsView() {
   }, [epoch, dbState]);
   const pending = useUi((s) => s.pendingAction);
   useEffect(() => {
-    if (!readOnly && useUi.getState().takeAction('add-profile')) setEditing('new');
+    if (!useUi.getState().takeAction('add-profile')) return;
+    if (readOnly) toast('info', 'This display is read-only: profiles are added on a Mission Control workstation.');
+    else setEditing('new');
   }, [readOnly, pending]);
 
   const report = (err: unknown) => toast('error', err instanceof Error ? err.message : String(err), err instanceof McClientError ? err.requestId : undefined);

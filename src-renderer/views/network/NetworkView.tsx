@@ -111,6 +111,7 @@ const SITE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 function useSelectedSiteInAddress(sites: readonly { id: string }[] | undefined) {
   const param = useUi((s) => s.param);
   const siteId = useNetwork((s) => s.selection?.siteId ?? null);
+  // The site the address and the selection last agreed on.
   const applied = useRef<string | null>(null);
   // From the address: once the sites are known, select the one it names (once per address, so a
   // later reload of the sites does not undo a selection made since).
@@ -119,10 +120,15 @@ function useSelectedSiteInAddress(sites: readonly { id: string }[] | undefined) 
     applied.current = param;
     if (sites.some((s) => s.id === param)) useNetwork.getState().select({ kind: 'site', id: param, siteId: param }, true);
   }, [param, sites]);
-  // To the address.
+  // To the address. replaceState fires no hashchange, so the store's param is set to match: an
+  // address typed later that names another site is then a change, and is followed.
   useEffect(() => {
+    const current = useUi.getState().param;
+    // An address naming a site not selected yet (the sites are still loading) is left alone.
+    if (!siteId && current && SITE_ID.test(current) && applied.current !== current) return;
     const want = siteId ? `#/network/${siteId}` : '#/network';
-    const namesSite = SITE_ID.test(location.hash.split('/')[2] ?? '');
-    if (location.hash !== want && (siteId || namesSite)) history.replaceState(null, '', want);
+    applied.current = siteId;
+    if (location.hash !== want) history.replaceState(null, '', want);
+    if (current !== siteId) useUi.setState({ param: siteId });
   }, [siteId]);
 }

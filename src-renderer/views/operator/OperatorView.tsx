@@ -33,7 +33,9 @@ export function OperatorView() {
     void useOperator.getState().load();
     void useStatus.getState().load();
   }, [session?.orgId, epoch]);
-  const outages = rollup(useStatus((s) => s.components)).incidentLevel;
+  const status = useStatus();
+  // Unknown until Status has answered for this org: never "go ahead" on an empty list.
+  const outages = status.loaded && !status.error ? rollup(status.components).incidentLevel : null;
 
   const startDaily = async () => {
     try {
@@ -103,8 +105,14 @@ export function OperatorView() {
             </div>
           </header>
           {data.incidents.length === 0 ? (
-            <div className={`body ${outages > 0 ? '' : 'dim'}`} data-testid="op-go-ahead" data-go={outages === 0}>
-              {outages === 0 ? (
+            <div className={`body ${outages === 0 ? 'dim' : ''}`} data-testid="op-go-ahead" data-go={outages === 0}>
+              {outages === null ? (
+                status.error ? (
+                  <>None open. Component status could not be read ({status.error}); check <a href="#/status">Status</a> before new traffic.</>
+                ) : (
+                  'None open. Checking component status…'
+                )
+              ) : outages === 0 ? (
                 'None open, and no component is in partial or major outage: new traffic may go ahead as far as incidents are concerned.'
               ) : (
                 <>
