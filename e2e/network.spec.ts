@@ -127,6 +127,11 @@ test.describe('network views', () => {
     await page.keyboard.press('Escape');
     await expect(panel).toHaveCount(0);
     await expect(page).toHaveURL(/#\/network$/);
+    // The same address typed again (a link followed) selects the site again.
+    await page.evaluate((id) => (location.hash = `#/network/${id}`), fra.id);
+    await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', fra.id);
+    await page.keyboard.press('Escape');
+    await expect(panel).toHaveCount(0);
   });
 
   test('filters change what the map and the graph draw, and clear again', async () => {
