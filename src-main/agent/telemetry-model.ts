@@ -1,4 +1,4 @@
-import { rng } from '../services/grid/demo-grid';
+import { rng } from '../../src-shared/domain/random';
 import type { Sample } from '../services/telemetry';
 
 /**

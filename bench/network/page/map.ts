@@ -6,8 +6,10 @@ import { siteFigures } from '../../../src-shared/domain/network';
 import { countries } from '../../../src-renderer/views/network/basemap';
 import { type Arc, buildLayers, type MapModel, type Ring, type SitePoint } from '../../../src-renderer/views/network/map-layers';
 import { boundaries, shading, siteLooks, sitePoints } from '../../../src-renderer/views/network/map-model';
+import { fitView } from '../../../src-renderer/views/network/map-view';
 import { corridorColor, readPalette } from '../../../src-renderer/views/network/palette';
-import { randomHealth, rng, syntheticGrid } from './synthetic-grid';
+import { rng } from '../../../src-shared/domain/random';
+import { randomHealth, syntheticGrid } from './synthetic-grid';
 
 /*
  * The map benchmark's page. Three decks on one stage, same size, shown one at a time: an empty
@@ -73,25 +75,7 @@ function bareLayers(sites: readonly SitePoint[], all: readonly Arc[]): Layer[] {
   ];
 }
 
-/** Where the app's map would put the view: the sites' bounds with padding (CorridorMap's fit). */
-function fitted(): MapViewState {
-  let [w, s, e, n] = [180, 90, -180, -90];
-  for (const p of points) {
-    w = Math.min(w, p.position[0]);
-    e = Math.max(e, p.position[0]);
-    s = Math.min(s, p.position[1]);
-    n = Math.max(n, p.position[1]);
-  }
-  const v = new WebMercatorViewport({ width: W, height: H }).fitBounds(
-    [
-      [w, Math.max(-70, s)],
-      [e, Math.min(75, n)],
-    ],
-    { padding: 60, maxZoom: 6 },
-  );
-  return { longitude: v.longitude, latitude: v.latitude, zoom: v.zoom, pitch: 0, bearing: 0 };
-}
-const home = fitted();
+const home = fitView(points, W, H);
 
 interface Stage {
   box: HTMLDivElement;

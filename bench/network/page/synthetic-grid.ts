@@ -1,6 +1,7 @@
 import type { Corridor, NodeRow, Site } from '../../../src-shared/contract/grid';
 import type { Health } from '../../../src-shared/domain/node-health';
 import { BLOCKED_EVERYWHERE, DEMO_CORRIDORS } from '../../../src-main/services/grid/demo-geography';
+import { rng } from '../../../src-shared/domain/random';
 
 /**
  * A synthetic grid at the scale the issue names (10,000 nodes over 1,000 sites in the five demo
@@ -16,17 +17,6 @@ export interface SyntheticGrid {
    * same metro, the rest two cities (the corridor's backbone), like the app's nearest-site links.
    */
   pairs: [number, number][];
-}
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const uuid = (kind: number, i: number) => `00000000-0000-4000-8${kind.toString(16).padStart(3, '0')}-${i.toString(16).padStart(12, '0')}`;

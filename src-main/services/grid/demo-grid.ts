@@ -1,3 +1,4 @@
+import { rng } from '../../../src-shared/domain/random';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
 import { BLOCKED_EVERYWHERE, DEMO_CORRIDORS } from './demo-geography';
@@ -9,18 +10,6 @@ import { BLOCKED_EVERYWHERE, DEMO_CORRIDORS } from './demo-geography';
  */
 export const NODES_PER_SITE = 10;
 export const DEFAULT_DEMO_NODES = 400;
-
-/** mulberry32: small, fast, seedable; good enough to vary a demo. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KINDS = ['colocation', 'commercial', 'telecom_edge', 'campus', 'private_enterprise'] as const;
 const OWNERS = ['Equinix', 'Digital Realty', 'NTT Data', 'Africa Data Centres', 'Khazna', 'Teraco', 'Telstra', 'Orange', 'Vodacom', 'Etisalat', 'Keppel DC', 'Iron Mountain', 'CoreSite', 'Cologix', 'Interxion'];

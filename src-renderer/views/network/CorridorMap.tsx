@@ -1,4 +1,4 @@
-import { FlyToInterpolator, type MapViewState, MapView, WebMercatorViewport } from '@deck.gl/core';
+import { FlyToInterpolator, type MapViewState, MapView } from '@deck.gl/core';
 import DeckGL, { type DeckGLRef } from '@deck.gl/react';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { siteFigures, type SiteFigure } from '../../../src-shared/domain/network';
@@ -8,31 +8,11 @@ import { useUi } from '../../stores/ui-store';
 import { countries } from './basemap';
 import { buildLayers, nearestSite, type SitePoint } from './map-layers';
 import { boundaries, flowArcs, incidentRings, linkArcs, shading, siteLooks, sitePoints } from './map-model';
+import { fitView, WORLD } from './map-view';
 import { readPalette } from './palette';
 import { SiteTooltip } from './SiteTooltip';
 
-const WORLD: MapViewState = { longitude: 20, latitude: 20, zoom: 1.2, pitch: 0, bearing: 0 };
 const VIEW = new MapView({ repeat: false, controller: true });
-
-/** Where the sites are, with room around them; the whole world when there are none. */
-function fit(points: readonly SitePoint[], width: number, height: number): MapViewState {
-  if (points.length === 0 || width < 50 || height < 50) return WORLD;
-  let [w, s, e, n] = [180, 90, -180, -90];
-  for (const p of points) {
-    w = Math.min(w, p.position[0]);
-    e = Math.max(e, p.position[0]);
-    s = Math.min(s, p.position[1]);
-    n = Math.max(n, p.position[1]);
-  }
-  const v = new WebMercatorViewport({ width, height }).fitBounds(
-    [
-      [w, Math.max(-70, s)],
-      [e, Math.min(75, n)],
-    ],
-    { padding: Math.min(60, width / 8, height / 8), maxZoom: 6 },
-  );
-  return { ...WORLD, longitude: v.longitude, latitude: v.latitude, zoom: v.zoom };
-}
 
 export interface MapProbe {
   /** A site's position in page coordinates, or null when it is not drawn. */
@@ -120,12 +100,12 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
   // Fit the sites once they are known and the map has a size, and again when asked.
   useEffect(() => {
     if (fitted || points.length === 0 || !box.current) return;
-    setViewState(fit(points, box.current.clientWidth, box.current.clientHeight));
+    setViewState(fitView(points, box.current.clientWidth, box.current.clientHeight));
     setFitted(true);
   }, [points, fitted]);
   useEffect(() => {
     if (fitSeq === 0 || !box.current) return;
-    setViewState({ ...fit(points, box.current.clientWidth, box.current.clientHeight), transitionDuration: 400 });
+    setViewState({ ...fitView(points, box.current.clientWidth, box.current.clientHeight), transitionDuration: 400 });
   }, [fitSeq]);
 
   // Fly to the selected site when asked (a search, a selection on the graph).
