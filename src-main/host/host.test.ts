@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { MAX_CALLS_IN_FLIGHT, MAX_SUBSCRIPTIONS, type ServerMessage } from '../../src-shared/contract/wire';
+import { CLOSE_UNREAD, MAX_CALLS_IN_FLIGHT, MAX_SUBSCRIPTIONS, PAUSE_READING_AT_UNREAD_BYTES, type ServerMessage } from '../../src-shared/contract/wire';
 import { createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../testing/db';
 import { coreOn, tempDataDir } from '../testing/harness';
 import { needKeychain } from '../testing/keychain-gate';
@@ -244,4 +244,57 @@ describe.skipIf(!ok)('browser host', () => {
     expect((await c.invoke('status.list', {})).ok).toBe(true);
     c.close();
   });
+
+  /** Frames a client sends while its own socket is paused: answers pile up unless the host pushes back. */
+  const flood = (c: Client, from: number, count: number) => {
+    // An unknown channel is answered without the database, so the host can answer as fast as it reads.
+    for (let i = from; i < from + count; i++) c.ws.send(JSON.stringify({ t: 'invoke', id: i, channel: 'no.such-channel', payload: { pad: 'x'.repeat(40) } }));
+  };
+
+  it('stops reading a client that does not read its answers, and answers everything once it reads again', async () => {
+    const c = new Client(ws(host));
+    await c.open();
+    c.ws.pause();
+    const count = 120_000;
+    flood(c, 1, count);
+    // The host pushed back: it stopped reading, so what it sent stays near the pause mark and the
+    // client's own frames wait on the client's side.
+    await expect.poll(() => host.stats().paused, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => c.ws.bufferedAmount, { timeout: 30_000 }).toBeGreaterThan(4 * 1024 * 1024);
+    const unread = host.stats().unreadBytes;
+    expect(unread).toBeGreaterThan(PAUSE_READING_AT_UNREAD_BYTES / 2);
+    expect(unread).toBeLessThan(2 * PAUSE_READING_AT_UNREAD_BYTES);
+
+    c.ws.resume();
+    await expect.poll(() => c.messages.length, { timeout: 120_000, interval: 200 }).toBe(count);
+    const ids = new Set(c.messages.map((m) => (m.t === 'result' ? m.id : -1)));
+    expect(ids.size).toBe(count);
+    expect(ids.has(-1)).toBe(false);
+    expect(host.stats().paused).toBe(0);
+    c.ws.send(JSON.stringify({ t: 'invoke', id: count + 1, channel: 'status.list', payload: {} }));
+    await expect.poll(() => c.messages.find((m) => m.t === 'result' && m.id === count + 1)).toMatchObject({ envelope: { ok: true } });
+    c.close();
+  }, 180_000);
+
+  it('closes a client that lets too much pile up unread, with CLOSE_UNREAD, and serves everyone else', async () => {
+    const tight = await startHost({ core, staticRoot: statics.dir, unreadLimits: { pauseReadingAt: 64 * 1024 * 1024, closeAt: 2 * 1024 * 1024, closeGraceMs: 60_000 } });
+    try {
+      const other = new Client(ws(tight));
+      await other.open();
+      const c = new Client(ws(tight));
+      await c.open();
+      const closed = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)));
+      c.ws.pause();
+      flood(c, 1, 100_000);
+      await expect.poll(() => tight.stats().closing, { timeout: 30_000 }).toBe(1);
+      c.ws.resume();
+      expect(await closed).toBe(CLOSE_UNREAD);
+      await expect.poll(() => tight.stats()).toMatchObject({ clients: 1, closing: 0 });
+      expect(tight.stats().unreadBytes).toBeLessThan(1024 * 1024);
+      expect((await other.invoke('status.list', {})).ok).toBe(true);
+      other.close();
+    } finally {
+      await tight.close();
+    }
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import type { AppCore } from '../core/app-core';
 import { rendererDir } from '../core/paths';
 import { cookieName, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './token';
 import { resolveStatic, sendFile, sendJson, sendText } from './static-files';
-import { WsTransport } from './ws-transport';
+import { type TransportStats, type UnreadLimits, WsTransport } from './ws-transport';
 
 export interface HostOptions {
   core: AppCore;
@@ -14,6 +14,8 @@ export interface HostOptions {
   /** Fixed token for tests; normally a fresh random one per launch. */
   token?: string;
   staticRoot?: string;
+  /** Tests only: other per-connection unread limits than the contract's. */
+  unreadLimits?: UnreadLimits;
 }
 
 export interface RunningHost {
@@ -22,6 +24,8 @@ export interface RunningHost {
   url: string;
   readOnly: boolean;
   server: Server;
+  /** Connections, how many are paused for not reading, and what they have not read. */
+  stats(): TransportStats;
   close(): Promise<void>;
 }
 
@@ -36,7 +40,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const readOnly = opts.readOnly ?? false;
   const root = opts.staticRoot ?? rendererDir();
   const log = core.log.child({ room: 'host' });
-  const transport = new WsTransport(core.router, { readOnly, via: 'ws' }, log);
+  const transport = new WsTransport(core.router, { readOnly, via: 'ws' }, log, opts.unreadLimits);
   let port = 0;
 
   const authorised = (req: IncomingMessage, url: URL) => sameToken(token, url.searchParams.get('token')) || sameToken(token, cookieToken(req, port));
@@ -97,6 +101,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     url,
     readOnly,
     server,
+    stats: () => transport.stats(),
     async close() {
       await transport.close();
       await new Promise<void>((resolve) => {

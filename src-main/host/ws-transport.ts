@@ -1,21 +1,60 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { clientMessage, MAX_CALLS_IN_FLIGHT, MAX_FRAME_BYTES, MAX_SUBSCRIPTIONS, type ServerMessage } from '../../src-shared/contract/wire';
+import {
+  CLOSE_UNREAD,
+  clientMessage,
+  MAX_CALLS_IN_FLIGHT,
+  MAX_FRAME_BYTES,
+  MAX_SUBSCRIPTIONS,
+  MAX_UNREAD_BYTES,
+  PAUSE_READING_AT_UNREAD_BYTES,
+  type ServerMessage,
+} from '../../src-shared/contract/wire';
 import type { Logger } from '../core/log';
 import type { CallContext, Router } from '../ipc';
+
+/** Sends a message; `flushed` runs once it has left the process (or the connection is gone). */
+type Send = (m: ServerMessage, flushed?: () => void) => void;
+
 
 /**
  * The contract over a WebSocket. Each connection keeps its own subscriptions and drops them when
  * it closes. A frame that cannot be read gets an error frame back; the host never throws on input.
+ *
+ * Memory per connection is bounded by what its client reads, not by what it sends: a call keeps its
+ * in-flight slot until its answer has been written out, the host stops reading a client's frames
+ * while more than PAUSE_READING_AT_UNREAD_BYTES wait for it (TCP then pushes back on the client),
+ * and a client that lets more than MAX_UNREAD_BYTES pile up (subscription events keep coming) is
+ * closed with CLOSE_UNREAD.
  */
+export interface UnreadLimits {
+  pauseReadingAt: number;
+  closeAt: number;
+  /** How long a connection closed for not reading gets to take its close frame before it is cut. */
+  closeGraceMs: number;
+}
+
+export interface TransportStats {
+  clients: number;
+  /** Clients whose frames are not being read until they catch up. */
+  paused: number;
+  /** Clients being closed for not reading (CLOSE_UNREAD sent, not yet gone). */
+  closing: number;
+  /** Bytes written for clients and not yet taken by them, all connections together. */
+  unreadBytes: number;
+}
+
 export class WsTransport {
   private readonly wss: WebSocketServer;
+  private readonly pausedSockets = new Set<WebSocket>();
+  private readonly closingSockets = new Set<WebSocket>();
 
   constructor(
     private readonly router: Router,
     private readonly call: CallContext,
     private readonly log: Logger,
+    private readonly limits: UnreadLimits = { pauseReadingAt: PAUSE_READING_AT_UNREAD_BYTES, closeAt: MAX_UNREAD_BYTES, closeGraceMs: 1000 },
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
     this.wss.on('connection', (ws) => this.onConnection(ws));
@@ -25,6 +64,12 @@ export class WsTransport {
     return this.wss.clients.size;
   }
 
+  stats(): TransportStats {
+    let unreadBytes = 0;
+    for (const c of this.wss.clients) unreadBytes += c.bufferedAmount;
+    return { clients: this.wss.clients.size, paused: this.pausedSockets.size, closing: this.closingSockets.size, unreadBytes };
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
@@ -32,11 +77,35 @@ export class WsTransport {
   private onConnection(ws: WebSocket): void {
     const subs = new Map<number, () => void>();
     const load = { inFlight: 0 };
-    const send = (m: ServerMessage) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(m));
+    const { pauseReadingAt, closeAt, closeGraceMs } = this.limits;
+    const catchUp = () => {
+      if (this.pausedSockets.has(ws) && ws.readyState === WebSocket.OPEN && ws.bufferedAmount < pauseReadingAt / 2) {
+        this.pausedSockets.delete(ws);
+        ws.resume();
+      }
+    };
+    const send: Send = (m, flushed) => {
+      if (ws.readyState !== WebSocket.OPEN) return flushed?.();
+      ws.send(JSON.stringify(m), () => {
+        flushed?.();
+        catchUp();
+      });
+      const unread = ws.bufferedAmount;
+      if (unread > closeAt && !this.closingSockets.has(ws)) {
+        this.closingSockets.add(ws);
+        this.log.warn({ unreadBytes: unread, limit: closeAt }, 'websocket: client stopped reading; closing it');
+        ws.close(CLOSE_UNREAD, 'Too much unread: this client stopped reading its answers and events.');
+        // A client that does not read will not read the close frame either; free what it holds.
+        setTimeout(() => ws.terminate(), closeGraceMs).unref();
+      } else if (unread > pauseReadingAt && !this.pausedSockets.has(ws)) {
+        this.pausedSockets.add(ws);
+        ws.pause();
+      }
     };
     ws.on('error', (err) => this.log.warn({ err: err.message }, 'websocket: connection error'));
     ws.on('close', () => {
+      this.pausedSockets.delete(ws);
+      this.closingSockets.delete(ws);
       for (const off of subs.values()) off();
       subs.clear();
     });
@@ -50,7 +119,7 @@ export class WsTransport {
     isBinary: boolean,
     subs: Map<number, () => void>,
     load: { inFlight: number },
-    send: (m: ServerMessage) => void,
+    send: Send,
   ): Promise<void> {
     const bad = (message: string) => send({ t: 'error', error: { code: 'VALIDATION', message } });
     if (isBinary) return bad('Binary frames are not part of the protocol; send JSON text.');
@@ -71,12 +140,15 @@ export class WsTransport {
             return send({ t: 'result', id: msg.id, envelope: { ok: false, error: { code: 'UNAVAILABLE', message } } });
           }
           load.inFlight++;
+          let envelope: Extract<ServerMessage, { t: 'result' }>['envelope'];
           try {
-            const envelope = await this.router.invoke(msg.channel, msg.payload, this.call);
-            send({ t: 'result', id: msg.id, envelope });
-          } finally {
+            envelope = await this.router.invoke(msg.channel, msg.payload, this.call);
+          } catch (err) {
             load.inFlight--;
+            throw err;
           }
+          // The slot is freed when the answer has left the process, not when it is queued.
+          send({ t: 'result', id: msg.id, envelope }, () => load.inFlight--);
           return;
         }
         case 'sub': {

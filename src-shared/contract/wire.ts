@@ -28,3 +28,15 @@ export const MAX_FRAME_BYTES = 256 * 1024;
  */
 export const MAX_CALLS_IN_FLIGHT = 64;
 export const MAX_SUBSCRIPTIONS = 256;
+
+/**
+ * Per connection: answers and events the client has not read yet. Past the first figure the host
+ * stops reading that client's frames until it has caught up (so a client that sends without
+ * reading cannot make the host queue more); past the second (events keep coming while it does not
+ * read) the host closes the connection with CLOSE_UNREAD. The renderer reads as fast as it can and
+ * never comes near either.
+ */
+export const PAUSE_READING_AT_UNREAD_BYTES = 1024 * 1024;
+export const MAX_UNREAD_BYTES = 32 * 1024 * 1024;
+/** Close code (application range) for a connection closed because its client stopped reading. */
+export const CLOSE_UNREAD = 4008;
