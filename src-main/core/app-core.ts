@@ -85,7 +85,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       ops?.sync();
     });
     const router = createRouter(
-      { log, db, vault, shell, localAudit: new LocalAuditLog(opts.dataDir), appVersion: appVersion(), validateResponses: opts.validateResponses ?? true },
+      { log, db, vault, shell, localAudit: new LocalAuditLog(opts.dataDir, (t) => log.warn({ file: t.file, bytes: t.bytes }, 'local audit log: an incomplete last line was set aside')), appVersion: appVersion(), validateResponses: opts.validateResponses ?? true },
       handlers,
       topicHandlers,
     );

@@ -68,6 +68,13 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
 
     const reason = (input as { reason?: string }).reason?.trim() || null;
     if (def.scope === 'local') {
+      // Nothing may change that cannot be recorded: the log must be writable before the command runs.
+      try {
+        deps.localAudit.prepare();
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'local audit log unavailable; command refused');
+        throw new McError('UNAVAILABLE', `${(err as Error).message}. Nothing was changed; fix the file or its folder and try again.`);
+      }
       let recorded = 0;
       const ctx: LocalCommandCtx = {
         ...base,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
@@ -47,7 +47,7 @@ describe.skipIf(!ok)('connection profiles', () => {
   const config = () => readFileSync(join(core.dataDir, 'config.json'), 'utf8');
   const localAudit = () => {
     const p = join(core.dataDir, 'local-audit.jsonl');
-    return existsSync(p) ? readFileSync(p, 'utf8') : '';
+    return existsSync(p) && statSync(p).isFile() ? readFileSync(p, 'utf8') : '';
   };
   /** A keychain entry as a fingerprint (null when absent), so a failed comparison never prints a password. */
   const secret = async (account: string) => {
@@ -160,6 +160,41 @@ describe.skipIf(!ok)('connection profiles', () => {
       expect(err).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/the password was rejected/) });
     } finally {
       await core.vault.set(account, real);
+    }
+  });
+
+  it('a torn last line in the local audit log (crash mid-write) is set aside and the next command is recorded', async () => {
+    const id = (await list()).find((p) => p.kind === 'embedded')!.id;
+    const before = localAudit();
+    expect(before).not.toBe('');
+    appendFileSync(join(core.dataDir, 'local-audit.jsonl'), '{"org_id":"local","seq":99,"act');
+    const r = await core.router.invoke('connections.setOperator', { id, operatorEmail: 'torn@example.org' }, DIRECT);
+    expect(r.ok).toBe(true);
+    const after = localAudit();
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length)).toMatch(/^\{.*local_audit\.torn_tail_set_aside.*\n\{.*connections\.operator_changed.*torn@example\.org.*\n$/);
+    expect(readdirSync(core.dataDir).filter((n) => n.startsWith('local-audit.torn-'))).toHaveLength(1);
+    // Put it back for the tests that follow.
+    expect((await core.router.invoke('connections.setOperator', { id, operatorEmail: homeOrg.admin.email }, DIRECT)).ok).toBe(true);
+  });
+
+  it('refuses a local command whose record cannot be written, and changes nothing', async () => {
+    const id = (await list()).find((p) => p.kind === 'embedded')!.id;
+    const file = join(core.dataDir, 'local-audit.jsonl');
+    const had = existsSync(file);
+    if (had) renameSync(file, `${file}.saved`);
+    mkdirSync(file);
+    try {
+      const before = await stored();
+      const r = await core.router.invoke('connections.setOperator', { id, operatorEmail: 'nobody-recorded@example.org' }, DIRECT);
+      if (r.ok) throw new Error('accepted without a record');
+      expect(r.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/audit log .* cannot be written.*Nothing was changed/) });
+      expect(await stored()).toEqual(before);
+      expect(core.db.profileStore.get(id)?.operatorEmail).toBe(homeOrg.admin.email);
+    } finally {
+      const { rmSync } = await import('node:fs');
+      rmSync(file, { recursive: true });
+      if (had) renameSync(`${file}.saved`, file);
     }
   });
 
