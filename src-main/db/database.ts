@@ -165,6 +165,9 @@ export class DatabaseManager extends EventEmitter {
 
   /** Switch to a profile. If it cannot be opened, the current connection stays as it was. */
   activate(id: string): Promise<StoredProfile> {
+    // Refuse before anything moves: a bogus id must not turn a real switch under way into a CONFLICT
+    // or make a crashed embedded server's restart give way.
+    if (!this.opts.store.get(id)) return Promise.reject(new McError('NOT_FOUND', `There is no connection profile "${id}".`));
     this.generation++;
     return this.enqueueActivation(id, this.generation);
   }

@@ -277,6 +277,24 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(JSON.parse(config()).activeProfileId).not.toBe(saved.data.profile.id);
   });
 
+  it('activating a profile that does not exist changes nothing and does not disturb a real switch under way', async () => {
+    const before = await stored();
+    const home = before.profiles.find((p) => p.active)!;
+    const other = before.profiles.find((p) => p.name === 'Other DB')!;
+    // Both asked for at once: the real switch must not be turned into a CONFLICT by the bogus one.
+    const [real, bogus] = await Promise.all([
+      core.router.invoke('connections.activate', { id: other.id }, DIRECT),
+      core.router.invoke('connections.activate', { id: 'no-such-profile' }, DIRECT),
+    ]);
+    expect(bogus.ok ? null : bogus.error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/no-such-profile/) });
+    expect(real.ok ? null : real.error).toBeNull();
+    expect(core.db.session?.orgId).toBe(otherOrg.orgId);
+    // And back, so the tests that follow start where they expect.
+    expect((await core.router.invoke('connections.activate', { id: home.id }, DIRECT)).ok).toBe(true);
+    const err = await refusedUnchanged('connections.activate', { id: 'no-such-profile' });
+    expect(err).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('switches to another database and signs in there', async () => {
     const id = (await list()).find((p) => p.name === 'Other DB')!.id;
     const changes: boolean[] = [];
