@@ -4,6 +4,7 @@ import { app, BrowserWindow, Menu, Notification, session } from 'electron';
 import { createAppCore, type AppCore } from '../core/app-core';
 import { DesktopNotifier } from '../core/notifier';
 import { appRoot, defaultDataDir } from '../core/paths';
+import { DATA_DIR_BUSY_EXIT_CODE, DataDirBusyError } from '../db';
 import { registerIpcTransport } from './ipc-transport';
 import { buildMenu } from './menu';
 import { hardenContents, hardenSession } from './security';
@@ -68,7 +69,7 @@ if (!app.requestSingleInstanceLock()) {
     } catch (err) {
       const { dialog } = await import('electron');
       dialog.showErrorBox('Mission Control cannot start', (err as Error).message);
-      app.exit(1);
+      app.exit(err instanceof DataDirBusyError ? DATA_DIR_BUSY_EXIT_CODE : 1);
       return;
     }
     registerIpcTransport(core, rendererIndexUrl);

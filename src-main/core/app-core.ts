@@ -58,10 +58,11 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   // As root, the embedded server runs as "postgres" and must be able to pass through the data folder.
   if (isRoot()) chmodSync(opts.dataDir, 0o711);
-  const log = opts.log ?? createLogger({ dataDir: opts.dataDir });
+  // The lock first: a second app on this folder must be refused before it opens (and races for) the log files.
   const lock = new DataDirLock(opts.dataDir);
   lock.acquire();
   try {
+    const log = opts.log ?? createLogger({ dataDir: opts.dataDir });
     const vault = opts.vault ?? new KeyringVault();
     const store = new ProfileStore(opts.dataDir);
     const db = new DatabaseManager({

@@ -9,6 +9,10 @@ import { processAlive, processStartTime } from './process-alive';
 /** Lock files this process holds: a second AppCore in the same process must be refused too. */
 const heldHere = new Set<string>();
 
+/** Another live Mission Control holds the data folder; the CLIs exit with DATA_DIR_BUSY_EXIT_CODE. */
+export class DataDirBusyError extends Error {}
+export const DATA_DIR_BUSY_EXIT_CODE = 3;
+
 export class DataDirLock {
   private held = false;
   private readonly file: string;
@@ -34,7 +38,7 @@ export class DataDirLock {
         const ours = pid === process.pid;
         const sameProcess = pid > 0 && alive(pid) && (!started || started === processStartTime(pid));
         if ((ours && heldHere.has(this.file)) || (!ours && sameProcess)) {
-          throw new Error(
+          throw new DataDirBusyError(
             `Another Mission Control (process ${pid}) is using the data folder ${join(this.file, '..')}. ` +
               'Close it, or start this one with another --data-dir.',
           );

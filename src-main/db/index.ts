@@ -4,7 +4,7 @@ export { ProfileStore, EMBEDDED_ID, DEMO_ADMIN_EMAIL, secretAccounts } from './p
 export type { StoredProfile, RemoteProfileFields } from './profiles';
 export { loadMigrations, applyMigrations, migrationState, MigrationError } from './migrations';
 export type { MigrationFile } from './migrations';
-export { DataDirLock } from './data-lock';
+export { DATA_DIR_BUSY_EXIT_CODE, DataDirBusyError, DataDirLock } from './data-lock';
 export type { DbNotification } from './listener';
 export type { Sql } from './sql';
 export type { PgTarget, SslMode } from './pg-config';

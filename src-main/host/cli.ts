@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAppCore } from '../core/app-core';
 import { defaultDataDir } from '../core/paths';
+import { DATA_DIR_BUSY_EXIT_CODE, DataDirBusyError } from '../db';
 import { startHost } from './server';
 
 const USAGE = `Usage: npm run serve -- [--port N] [--read-only] [--data-dir DIR]
@@ -9,7 +10,9 @@ const USAGE = `Usage: npm run serve -- [--port N] [--read-only] [--data-dir DIR]
   --port N         listen on 127.0.0.1:N (default: a free port)
   --read-only      wall-display mode: queries only, every command is refused
   --data-dir DIR   where settings, logs and the embedded database live
-                   (default: ${defaultDataDir()})`;
+                   (default: ${defaultDataDir()})
+
+Exit codes: 0 stopped, 1 could not start, 2 bad arguments, ${DATA_DIR_BUSY_EXIT_CODE} another Mission Control uses the data folder.`;
 
 async function main(): Promise<void> {
   let args;
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
     core = createAppCore({ dataDir });
   } catch (err) {
     process.stderr.write(`Mission Control cannot start: ${(err as Error).message}\n`);
-    process.exit(1);
+    process.exit(err instanceof DataDirBusyError ? DATA_DIR_BUSY_EXIT_CODE : 1);
   }
   let host;
   try {
