@@ -35,7 +35,7 @@ export class DemoAgent {
   /** Start, stop or restart for whatever the database manager is connected to now. */
   async sync(): Promise<void> {
     const { db } = this.deps;
-    const session = db.session;
+    const session = db.quiescing ? null : db.session;
     const want = session && db.activeProfile?.kind === 'embedded' && session.orgId === DEMO_ORG_ID ? `${db.activeProfile.id}:${session.operatorId}` : null;
     if (want === this.running) return;
     await this.stop();
@@ -60,7 +60,9 @@ export class DemoAgent {
         return fleetWithKeys(sql, session, seed, { limit: this.opts.nodes, label: 'demo agent', canWrite, requestId: null });
       });
       if (mine !== this.generation) return;
-      const sim = new Simulator(nodes, (b) => sendBatch(db.ingestPool(), b), { agent: 'demo agent', ...this.opts.sim }, (err) =>
+      // Bound to this connection's pool: after a switch its batches fail, they never reach the next database.
+      const pool = db.ingestPool();
+      const sim = new Simulator(nodes, (b) => sendBatch(pool, b), { agent: 'demo agent', ...this.opts.sim }, (err) =>
         this.deps.log.warn({ err: err.message }, 'demo agent: a batch failed'),
       );
       sim.start();

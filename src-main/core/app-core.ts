@@ -80,6 +80,11 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     const maintenance = new MaintenanceJob(db, log);
     const ops = opts.opsJob ?? process.env.MC_OPS_JOB !== '0' ? new OpsJob(db, log) : null;
     // Follow the connection: demo agent, maintenance and the ops clock start, stop or move with the active profile.
+    // …and stop, with what they had in flight, before a switch makes another database active.
+    db.beforeSwitch(async () => {
+      await ops?.stopAndWait();
+      await demo?.stop();
+    });
     db.on('changed', () => {
       void demo?.sync();
       maintenance.sync();

@@ -53,7 +53,7 @@ export class OpsJob {
   ) {}
 
   sync(): void {
-    const session = this.db.state === 'connected' ? this.db.session : null;
+    const session = this.db.state === 'connected' && !this.db.quiescing ? this.db.session : null;
     const key = session && WRITER_ROLES.includes(session.role) ? `${this.db.activeProfile?.id}:${session.orgId}:${session.operatorId}` : null;
     if (key === this.runningFor) return;
     this.stop();
@@ -79,6 +79,12 @@ export class OpsJob {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.runningFor = null;
+  }
+
+  /** Stop, and wait for a round under way to finish (on the connection it started on). */
+  async stopAndWait(): Promise<void> {
+    this.stop();
+    while (this.busy) await new Promise((r) => setTimeout(r, 20));
   }
 
   /** One round; also called by tests. Never throws: a failed step is logged and tried next round. */

@@ -160,6 +160,23 @@ export class DatabaseManager extends EventEmitter {
     }
   }
 
+  private readonly quiescers: Array<() => Promise<void>> = [];
+  private quiescingNow = false;
+
+  /**
+   * Work bound to the current connection (the demo agent, the ops clock) registers a stop here. A
+   * switch runs them all, and waits for what they had in flight, before the next connection
+   * becomes active: nothing meant for one database may land in another.
+   */
+  beforeSwitch(stop: () => Promise<void>): void {
+    this.quiescers.push(stop);
+  }
+
+  /** True while a switch is stopping the old connection's workers; they must not start again meanwhile. */
+  get quiescing(): boolean {
+    return this.quiescingNow;
+  }
+
   /** Bumped by every switch an operator asks for; a background restart gives way to it. */
   private generation = 0;
 
@@ -196,6 +213,14 @@ export class DatabaseManager extends EventEmitter {
       if (!this.active) this.message = reason;
       this.changed(false);
       throw err instanceof McError ? err : new McError('UNAVAILABLE', reason);
+    }
+    this.quiescingNow = true;
+    try {
+      for (const stop of this.quiescers) {
+        await stop().catch((err: Error) => this.opts.log.warn({ err: err.message }, 'database: a worker did not stop cleanly before the switch'));
+      }
+    } finally {
+      this.quiescingNow = false;
     }
     const prev = this.active;
     this.active = next;
