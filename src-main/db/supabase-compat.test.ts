@@ -57,7 +57,15 @@ describe.each(versions)('as a non-superuser owner (Supabase-like) on %s', (_labe
     await su.connect();
     await su.query(`CREATE ROLE postgres_like LOGIN CREATEROLE NOSUPERUSER NOBYPASSRLS PASSWORD '${password}'`);
     await su.query(`CREATE DATABASE app OWNER postgres_like`);
+    // Supabase's API roles, and its default privileges: every function the owner creates in public
+    // is executable by all three at once.
+    for (const r of ['anon', 'authenticated', 'service_role']) await su.query(`CREATE ROLE ${r} NOLOGIN`);
+    await su.query(`CREATE ROLE authenticator LOGIN NOINHERIT PASSWORD '${password}'`);
     await su.end();
+    const suApp = new pg.Client({ host: info.host, port: info.port, user: 'supabase_admin', password: suPassword, database: 'app' });
+    await suApp.connect();
+    await suApp.query('ALTER DEFAULT PRIVILEGES FOR ROLE postgres_like IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO anon, authenticated, service_role');
+    await suApp.end();
 
     const target = { host: info.host, port: info.port, database: 'app', user: 'postgres_like', sslmode: 'disable' as const };
     const owner = new pg.Client(clientConfig(target, password));
@@ -82,6 +90,37 @@ describe.each(versions)('as a non-superuser owner (Supabase-like) on %s', (_labe
       await app.end();
       expect(n.rows[0].n).toBe(12);
       expect(who.rows[0]).toMatchObject({ display_name: 'Ada Okafor', role: 'admin' });
+
+      // Supabase's default grants are taken back: calling the door is the operator's opt-in.
+      const door = 'public.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text)';
+      const grants = await owner.query(
+        `SELECT r AS role, has_function_privilege(r, '${door}', 'EXECUTE') AS can FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) r ORDER BY r`,
+      );
+      expect(grants.rows).toEqual([
+        { role: 'anon', can: false },
+        { role: 'authenticated', can: false },
+        { role: 'service_role', can: false },
+      ]);
+
+      // Through PostgREST (session user "authenticator") the source is the address Supabase's proxy
+      // appended: the last X-Forwarded-For entry, never one the caller wrote in front of it.
+      await owner.query(`GRANT EXECUTE ON FUNCTION ${door} TO authenticator`);
+      const rest = new pg.Client(clientConfig({ ...target, user: 'authenticator' }, password));
+      await rest.connect();
+      try {
+        await rest.query('BEGIN');
+        await rest.query(`SELECT set_config('request.headers', $1, true)`, [JSON.stringify({ 'x-forwarded-for': '198.51.100.66, 10.0.0.9,  203.0.113.7 ' })]);
+        const r = await rest.query('SELECT public.ingest_telemetry($1, gen_random_uuid(), ARRAY[now()], ARRAY[$2], ARRAY[1.0]) AS r', ['not-a-key', 'probe']);
+        await rest.query('COMMIT');
+        expect(r.rows[0].r).toMatchObject({ status: 'rejected', code: 'key_malformed' });
+      } finally {
+        await rest.end();
+      }
+      const seen = new pg.Client({ host: info.host, port: info.port, user: 'supabase_admin', password: suPassword, database: 'app' });
+      await seen.connect();
+      const sources = await seen.query(`SELECT source FROM mc.ingest_rejections WHERE reason = 'key_malformed'`);
+      await seen.end();
+      expect(sources.rows).toEqual([{ source: '203.0.113.7' }]);
 
       // Supabase's anon, as docs/formats.md sets it up: EXECUTE on the public wrapper, nothing else.
       const anonPassword = randomBytes(12).toString('base64url');
