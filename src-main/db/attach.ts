@@ -8,6 +8,7 @@ import { authenticatorRoleName, ingestRoleName } from './authenticator';
 import { withOrgTx } from './org-tx';
 import { clientConfig, type PgTarget } from './pg-config';
 import { EMBEDDED_DATABASE, ProfileStore, secretAccounts } from './profiles';
+import { loginName } from './supabase-modes';
 
 /**
  * Connect a side tool (the node-agent simulator) to the database a Mission Control data folder is
@@ -34,8 +35,8 @@ export async function attachToDataDir(dataDir: string, vault: Vault) {
   if (!appPassword || !ingestPassword) {
     throw new McError('UNAVAILABLE', `Mission Control has not connected to profile “${profile.name}” from this data folder yet; start it once, then run the agent.`);
   }
-  const app = new pg.Pool({ ...clientConfig({ ...target, user: authenticatorRoleName(store.instanceId) }, appPassword), max: 2 });
-  const ingest = new pg.Pool({ ...clientConfig({ ...target, user: ingestRoleName(store.instanceId) }, ingestPassword), max: 8 });
+  const app = new pg.Pool({ ...clientConfig({ ...target, user: loginName(profile, authenticatorRoleName(store.instanceId)) }, appPassword), max: 2 });
+  const ingest = new pg.Pool({ ...clientConfig({ ...target, user: loginName(profile, ingestRoleName(store.instanceId)) }, ingestPassword), max: 8 });
   app.on('error', () => undefined);
   ingest.on('error', () => undefined);
   const rows = await withOrgTx(app, null, (sql) =>

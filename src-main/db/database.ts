@@ -15,6 +15,7 @@ import { clientConfig, describeTarget, type PgTarget } from './pg-config';
 import { EMBEDDED_DATABASE, EMBEDDED_ID, EMBEDDED_SUPERUSER, type ProfileStore, type StoredProfile, secretAccounts } from './profiles';
 import { appRoleExpectations, roleConfinementProblems } from './role-confinement';
 import { loadDemoSeed } from './seed';
+import { loginName, supabaseConnectHint, supabaseRefusal } from './supabase-modes';
 import type { Sql } from './sql';
 
 export const MIN_SERVER_VERSION_NUM = 150000;
@@ -306,12 +307,15 @@ export class DatabaseManager extends EventEmitter {
       }
       throw new McError('UNAVAILABLE', `Could not start the embedded database: ${(err as Error).message}`);
     }
+    const refusal = supabaseRefusal(creds.target);
+    if (refusal) throw new McError('UNAVAILABLE', `Cannot open ${where()}: ${refusal}`);
     const owner = new pg.Client(clientConfig(creds.target, creds.password));
     owner.on('error', () => undefined);
     try {
       await owner.connect();
     } catch (err) {
-      throw new McError('UNAVAILABLE', `Could not connect ${where()}: ${connectFailure(err)}.`);
+      const hint = supabaseConnectHint(creds.target, (err as { code?: string }).code);
+      throw new McError('UNAVAILABLE', `Could not connect ${where()}: ${connectFailure(err)}.${hint ? ` ${hint}` : ''}`);
     }
     let version: { text: string; num: number };
     let authPassword: string;
@@ -350,7 +354,8 @@ export class DatabaseManager extends EventEmitter {
     } finally {
       await owner.end().catch(() => undefined);
     }
-    const appTarget: PgTarget = { ...creds.target, user: role };
+    // On Supabase's session pooler the app's own logins carry the project ref like the profile's user.
+    const appTarget: PgTarget = { ...creds.target, user: loginName(creds.target, role) };
     const pool = new pg.Pool({ ...clientConfig(appTarget, authPassword), max: 8, idleTimeoutMillis: 30_000 });
     // Without this handler an idle connection dropped by the server would crash the process.
     pool.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle connection error'));
@@ -361,7 +366,7 @@ export class DatabaseManager extends EventEmitter {
       listener.on('notification', (n: DbNotification) => this.emit('notification', n));
       listener.on('live', () => this.changed(false));
       listener.on('resync', () => this.changed(true));
-      const ingestConfig = { ...clientConfig({ ...creds.target, user: ingestRoleName(this.opts.store.instanceId) }, ingestPassword), max: 4 };
+      const ingestConfig = { ...clientConfig({ ...creds.target, user: loginName(creds.target, ingestRoleName(this.opts.store.instanceId)) }, ingestPassword), max: 4 };
       return {
         profile: { ...profile, port: creds.target.port },
         target: creds.target,
@@ -480,6 +485,8 @@ export class DatabaseManager extends EventEmitter {
   async probe(target: PgTarget, password: string | null, label: string): Promise<ProbeResult> {
     const name = `${label} (${describeTarget(target)})`;
     if (password === null) return { ok: false, target: name, serverVersion: null, latencyMs: null, migrations: null, message: 'No password is stored for this profile; enter one.' };
+    const refusal = supabaseRefusal(target);
+    if (refusal) return { ok: false, target: name, serverVersion: null, latencyMs: null, migrations: null, message: refusal };
     let client: pg.Client;
     try {
       client = new pg.Client(clientConfig(target, password));
@@ -502,7 +509,8 @@ export class DatabaseManager extends EventEmitter {
         message: tooOld ? `PostgreSQL ${v.text} is too old; Mission Control needs 15 or later.` : null,
       };
     } catch (err) {
-      return { ok: false, target: name, serverVersion: null, latencyMs: null, migrations: null, message: connectFailure(err) };
+      const hint = supabaseConnectHint(target, (err as { code?: string }).code);
+      return { ok: false, target: name, serverVersion: null, latencyMs: null, migrations: null, message: hint ? `${connectFailure(err)}. ${hint}` : connectFailure(err) };
     } finally {
       await client.end().catch(() => undefined);
     }

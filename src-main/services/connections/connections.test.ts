@@ -295,6 +295,22 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(err).toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('refuses Supabase’s transaction pooler before dialling it, says what to use, and keeps the current connection', async () => {
+    const saved = (await core.router.invoke(
+      'connections.save',
+      { fields: fields({ name: 'Supabase txn pooler', host: 'aws-0-eu-central-1.pooler.supabase.com', port: 6543, user: 'postgres.abcdefghijklmnopqrst', sslmode: 'require' }), password: 'x' },
+      DIRECT,
+    )) as { data: Response<'connections.save'> };
+    const id = saved.data.profile.id;
+    const before = await stored();
+    const r = await core.router.invoke('connections.activate', { id }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/transaction pooler \(port 6543\).*session pooler/) });
+    expect(await stored()).toEqual(before);
+    const probe = (await core.router.invoke('connections.test', { id }, DIRECT)) as { data: { ok: boolean; message: string } };
+    expect(probe.data).toMatchObject({ ok: false, message: expect.stringMatching(/transaction pooler/) });
+    expect((await core.router.invoke('connections.delete', { id }, DIRECT)).ok).toBe(true);
+  });
+
   it('switches to another database and signs in there', async () => {
     const id = (await list()).find((p) => p.name === 'Other DB')!.id;
     const changes: boolean[] = [];
