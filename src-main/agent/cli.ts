@@ -7,9 +7,9 @@ import { attachToDataDir } from '../db/attach';
 import { newSecret } from '../db/authenticator';
 import { appendAudit } from '../services/audit';
 import { provisionDemoGrid } from '../services/grid';
-import { sendBatch } from '../services/telemetry';
 import { KeyringVault } from '../vault';
 import { fleetWithKeys } from './fleet';
+import { resilientIngest } from './resilient-ingest';
 import { Simulator } from './simulator';
 
 const USAGE = `Usage: npm run agent -- [--nodes N] [--rate R] [--batch-seconds S] [--bad-key-rate P] [--bad-sample-rate P]
@@ -94,24 +94,36 @@ async function main(): Promise<void> {
     process.stderr.write(`agent: ${session.orgName} has no nodes, and ${session.operatorName} (${session.role}) may not create any.\n`);
     process.exit(1);
   }
-  const ingest = db.ingest;
-  const simulator = new Simulator(fleet, (b) => sendBatch(ingest, b), sim, (err) => process.stderr.write(`agent: a batch failed: ${err.message}\n`));
+  // The app may restart meanwhile (the embedded server comes back on a new port): batches wait and go again.
+  const stopping = new AbortController();
+  const ingest = resilientIngest(db, (line) => process.stdout.write(`${line}\n`), stopping.signal);
+  const simulator = new Simulator(fleet, ingest.send, sim, (err) => {
+    if (!stopping.signal.aborted) process.stderr.write(`agent: a batch failed: ${err.message}\n`);
+  });
   process.stdout.write(
     `agent: ${fleet.length} nodes of ${session.orgName} (${db.profile.name}) sending ${sim.rate} sample sets/s each in batches every ${sim.batchSeconds} s. Ctrl+C stops.\n`,
   );
   simulator.start();
   const started = Date.now();
-  const report = setInterval(() => {
+  const line = () => {
     const s = simulator.stats;
     const secs = (Date.now() - started) / 1000;
-    process.stdout.write(
-      `agent: ${s.batches} batches, ${s.accepted} samples accepted (${Math.round(s.accepted / secs)}/s), rejected ${JSON.stringify(s.rejected)}, failed ${s.failed}\n`,
-    );
-  }, 10_000);
+    const waiting = ingest.waitingFor ? `, waiting for the database (${ingest.waitingFor}) with ${ingest.held} batch(es) held` : '';
+    return `agent: ${s.batches} batches, ${s.accepted} samples accepted (${Math.round(s.accepted / secs)}/s), rejected ${JSON.stringify(s.rejected)}, failed ${s.failed}${waiting}\n`;
+  };
+  const report = setInterval(() => process.stdout.write(line()), 10_000);
+  let stopped = false;
   const stop = async () => {
+    if (stopped) return;
+    stopped = true;
     clearInterval(report);
+    const unsent = ingest.held;
+    // Batches still waiting for the database are given up now, and said so.
+    stopping.abort();
     await simulator.stop();
-    await db.close();
+    process.stdout.write(line());
+    if (unsent > 0) process.stdout.write(`agent: stopped with ${unsent} batch(es) never answered by the database (not sent, or sent without an answer).\n`);
+    await db.close().catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());

@@ -9,6 +9,7 @@ import { appRoot } from '../core/paths';
 import { DIRECT, tempDataDir } from '../testing/harness';
 import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
+import { attachToDataDir } from '../db/attach';
 
 const ok = await needKeychain();
 
@@ -125,10 +126,11 @@ describe.skipIf(!ok)('npm run agent', () => {
     expect(r.stderr).toMatch(/--nodes must be a number from 1 to 50000, got "lots"/);
   });
 
-  it('plays N nodes against the database a running app uses, through the ingest function', async () => {
+  /** The browser host on this data folder, as `npm run serve` runs it; resolves once its database answers. */
+  async function startHost(): Promise<void> {
     host = spawn(process.execPath, ['--import', 'tsx', join(appRoot(), 'src-main/host/cli.ts'), '--data-dir', data.dir], {
       cwd: appRoot(),
-      env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE, MC_DEMO_AGENT: '0' },
+      env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE, MC_DEMO_AGENT: '0', MC_OPS_JOB: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const origin = await new Promise<string>((resolve, reject) => {
@@ -154,6 +156,16 @@ describe.skipIf(!ok)('npm run agent', () => {
         { timeout: 60_000, interval: 250 },
       )
       .toBe(true);
+  }
+
+  async function stopHost(): Promise<void> {
+    const exited = new Promise((r) => host!.once('exit', r));
+    host!.kill('SIGTERM');
+    await exited;
+  }
+
+  it('plays N nodes against the database a running app uses, through the ingest function', async () => {
+    await startHost();
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', join(appRoot(), 'src-main/agent/cli.ts'), '--data-dir', data.dir, '--nodes', '30', '--rate', '1', '--batch-seconds', '2', '--bad-key-rate', '0.1', '--duration', '12'],
@@ -167,4 +179,46 @@ describe.skipIf(!ok)('npm run agent', () => {
     expect(accepted).toBeGreaterThan(30 * 9);
     expect(last).toMatch(/rejected \{"key_invalid":\d+/);
   }, 120_000);
+
+  it('finds the app again after it restarts on another port, says what it waits for, and loses no accepted sample', async () => {
+    if (!host || host.exitCode !== null) await startHost();
+    const t0 = new Date(Date.now() - 1).toISOString();
+    const agent = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(appRoot(), 'src-main/agent/cli.ts'), '--data-dir', data.dir, '--nodes', '20', '--rate', '1', '--batch-seconds', '1', '--bad-key-rate', '0', '--bad-sample-rate', '0'],
+      { cwd: appRoot(), env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    agent.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    agent.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<number | null>((r) => agent.once('exit', r));
+    try {
+      await expect.poll(() => out, { timeout: 60_000, interval: 250 }).toMatch(/agent: 20 nodes of/);
+      // Let some batches land, then take the app (and its embedded server) away for a while.
+      await new Promise((r) => setTimeout(r, 3000));
+      await stopHost();
+      await expect.poll(() => out, { timeout: 30_000, interval: 250 }).toMatch(/agent: waiting for the database at .* \(.+\); holding \d+ batch\(es\)/);
+      await new Promise((r) => setTimeout(r, 2000));
+      await startHost();
+      await expect.poll(() => out, { timeout: 60_000, interval: 250 }).toMatch(/agent: the database is back at .*; sending the held batches\./);
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      agent.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(err).toBe('');
+    const last = out.trim().split('\n').filter((l) => l.includes('samples accepted')).pop()!;
+    const accepted = Number(/(\d+) samples accepted/.exec(last)?.[1]);
+    expect(last).toMatch(/failed 0/);
+    expect(accepted).toBeGreaterThan(0);
+    // What the agent was told "accepted" is exactly what the database holds from it.
+    const db = await attachToDataDir(data.dir, testVault());
+    try {
+      const stored = await db.tx(async (sql) => (await sql.one<{ n: number }>('SELECT coalesce(sum(samples), 0)::int AS n FROM mc.ingest_batches WHERE received_at >= $1', [t0])).n);
+      expect(stored).toBe(accepted);
+    } finally {
+      await db.close();
+    }
+  }, 240_000);
 });
