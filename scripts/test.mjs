@@ -2,6 +2,7 @@
 // (Vitest, real PostgreSQL servers, real Secret Service) and the browser specs (Playwright in
 // Chromium against the built browser host). All steps run; the exit code says if any failed.
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePrivateKeychain } from './isolate.mjs';
@@ -13,6 +14,8 @@ const env = { ...process.env, MC_KEYCHAIN_SERVICE: 'UmamiEdge Mission Control (t
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const steps = [
   ['types', [bin('tsc'), '-p', 'tsconfig.node.json', '--noEmit'], [bin('tsc'), '-p', 'tsconfig.web.json', '--noEmit'], [bin('tsc'), '-p', 'tsconfig.e2e.json', '--noEmit']],
+  // Migrations linted by squawk; .squawk.toml says which rules are excluded and why.
+  ['SQL lint (squawk)', [bin('squawk'), '--config', join(root, '.squawk.toml'), ...readdirSync(join(root, 'sql')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort().map((f) => join('sql', f))]],
   ['build', [bin('electron-vite'), 'build', '--logLevel', 'warn']],
   ['unit, service, database and keychain tests', [bin('vitest'), 'run']],
   ['browser specs', [bin('playwright'), 'test']],

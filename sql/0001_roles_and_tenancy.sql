@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Roles, schema, session helpers, orgs, operators and memberships.
 --
 -- Roles are cluster-wide, so they are created only when missing (several databases on one server,

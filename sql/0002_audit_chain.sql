@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- The append-only, hash-chained audit log. One chain per org:
 --   hash = sha256(prev_hash || canonical_json(body))   (RFC 8785 canonical JSON; docs/formats.md)
 -- The app computes the hash; the database guarantees the chain cannot fork (each insert must link

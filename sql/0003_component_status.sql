@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Global component status (/status): what operators declare about corridors, the database, the
 -- telemetry pipeline, routing and runtimes. Every change keeps a history row that points at the
 -- audit event proving it.

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- The grid: corridors with their residency policies, sites, node groups and nodes.
 -- Every child row references (org_id, parent_id), so a row can never point into another org.
 

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Node keys: only a sha256 of the key and a short visible prefix are stored. Keys of 190 random
 -- bits need no slow hash (nothing to brute-force) and sha256 keeps the ingest path fast.
 

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Telemetry: raw samples partitioned by day, one-minute rollups for dashboards, each node's
 -- latest figures, idempotent batches, and the ingest function node agents call.
 

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Evidence records: what a gate, checklist or drill can point at to prove a claim (the
 -- telemetry validation record first). Append-only like the audit log they link to.
 CREATE TABLE mc.evidence_records (

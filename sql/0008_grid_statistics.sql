@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- After a bulk import (the demo grid, a simulator growing it to 10,000 nodes) the planner has no
 -- statistics until autovacuum gets round to it, and misjudges joins as single rows. The app may
 -- not ANALYZE tables it does not own; this function, run as their owner, does just that.

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Incidents: lifecycle, acknowledgement, command, timeline, affected grid, post-incident review,
 -- and escalation (policies and the notifications they produced). Every timeline entry points at
 -- the audit event that proves it.

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Alert rules over telemetry rollups and component status, their per-subject state (pending
 -- clocks persist across restarts), the transitions they went through, and their links to
 -- incidents. The evaluation itself is pure TypeScript (src-shared/domain/alert-rules.ts).

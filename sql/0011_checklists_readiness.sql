@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Checklist runs and readiness gates (one model: a gate set is a run whose items have owners and
 -- decide something), customer pilots, and the readiness of corridors and pilots, which cannot
 -- become ready while a gate is open.

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Per-minute figures of each corridor and of the whole grid, computed from the node rollups:
 -- what /observability charts over a day without reading millions of rollup rows per view.
 -- corridor_id NULL is the whole grid.

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- The network views colour a corridor's sites by what operators declare about the corridor on
 -- /status as well as by telemetry. A corridor component says which corridor it is about; every
 -- corridor gets one when it is created (an existing unlinked one of the same key or name is

@@ -1,3 +1,5 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
 -- Two privileges narrower than 0001 and 0009 left them.
 
 -- mc_definer needed CREATE on schema mc only so that migrations could hand it SECURITY DEFINER

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import type pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sqlDir } from '../core/paths';
 import { createDatabase, type TestDatabase, testServers } from '../testing/db';
-import { applyMigrations, checksumOf, loadMigrations, MigrationError, migrationState, type MigrationFile } from './migrations';
+import { applyMigrations, checksumOf, loadMigrations, MigrationError, migrationState, type MigrationFile, TIMEOUT_PREAMBLE } from './migrations';
 
 function files(...defs: [string, string][]): MigrationFile[] {
   return defs.map(([name, sql]) => ({ name, sql, checksum: checksumOf(sql) }));
@@ -157,9 +158,52 @@ describe.each(testServers().map((s) => [s.label, s] as const))('migration runner
     expect((await c.query(`SELECT to_regclass('t') AS t`)).rows[0].t).toBeNull();
     await c.end();
   });
+  it('a database migrated before the files had their timeout preamble opens as it was: nothing pending, no drift', async () => {
+    const db = await fresh();
+    const c = await db.owner();
+    const shipped = loadMigrations(sqlDir());
+    // The files as they were (no preamble), recorded as the earlier runner did: sha256 of the whole text.
+    const before = shipped.map((f) => {
+      const sql = f.sql.replace(PREAMBLE_TEXT, '');
+      return { name: f.name, sql, checksum: createHash('sha256').update(sql, 'utf8').digest('hex') };
+    });
+    expect(before.filter((f) => f.name <= '0014').every((f, i) => f.sql !== shipped[i]!.sql)).toBe(true);
+    await applyMigrations(c, before);
+    const again = await applyMigrations(c, shipped);
+    expect(again.applied).toEqual([]);
+    expect(await migrationState(c, shipped)).toMatchObject({ pending: [], drift: [] });
+    await c.end();
+  }, 120_000);
+
+  it('runs a file under its own timeouts, not the preamble’s (which is for hand application)', async () => {
+    const db = await fresh();
+    const c = await db.owner();
+    const err = await applyMigrations(c, files(['0001_long.sql', `${PREAMBLE_TEXT}CREATE TABLE t (id int);\nSELECT pg_sleep(5);`]), { statementTimeout: '300ms' }).catch((e: unknown) => e);
+    // The failing statement is still named by its line in the file as written.
+    expect((err as Error).message).toMatch(/0001_long\.sql failed.*statement timeout.*57014/);
+    expect((await c.query(`SELECT to_regclass('t') AS t`)).rows[0].t).toBeNull();
+    const bad = await applyMigrations(c, files(['0001_bad.sql', `${PREAMBLE_TEXT}CREATE TABLE u (id int);\nSELECT * FROM no_such_table;`])).catch((e: unknown) => e);
+    expect((bad as Error).message).toMatch(/0001_bad\.sql failed at line 4: relation "no_such_table" does not exist/);
+    await c.end();
+  });
 });
 
+const PREAMBLE_TEXT = "SET lock_timeout = '5s'; SET statement_timeout = '60s';\n\n";
+
 describe('migration files', () => {
+  it('each shipped migration opens with its own timeouts, so it is safe to apply by hand', () => {
+    for (const f of loadMigrations(sqlDir())) expect(TIMEOUT_PREAMBLE.test(f.sql), f.name).toBe(true);
+  });
+
+  it('the timeout preamble is not part of the checksum; everything after it is', () => {
+    const body = 'CREATE TABLE a (id int);\n';
+    expect(checksumOf(PREAMBLE_TEXT + body)).toBe(checksumOf(body));
+    expect(checksumOf(`SET lock_timeout = '2s'; SET statement_timeout = '30s';\n${body}`)).toBe(checksumOf(body));
+    expect(checksumOf(PREAMBLE_TEXT + body.replace('int', 'bigint'))).not.toBe(checksumOf(body));
+    // Only as the file's first line: the same text further down is ordinary SQL.
+    expect(checksumOf(`${body}${PREAMBLE_TEXT}`)).not.toBe(checksumOf(body));
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'mc-migfiles-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

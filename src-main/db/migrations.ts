@@ -44,9 +44,24 @@ const LEDGER = 'mc_meta.migrations';
 /** One lock id for "someone is migrating this database" (arbitrary, stable). */
 export const MIGRATION_LOCK_ID = 7_305_114_220_341;
 
-/** CRLF is normalised so a checkout on Windows does not look like drift. */
+/**
+ * Every migration file opens with its own timeouts, for whoever applies it by hand (Supabase's SQL
+ * editor, psql), exactly in this form on the first line, optionally followed by one blank line:
+ *   SET lock_timeout = '5s'; SET statement_timeout = '60s';
+ * The runner sets its own (SET LOCAL, per file) and so leaves this line out: it neither runs it
+ * nor counts it in the checksum. That is what let 0001-0014 gain the line without looking like
+ * drift to databases migrated before, and a change of those values is not drift either.
+ */
+export const TIMEOUT_PREAMBLE = /^SET lock_timeout = '[^'\n]*'; SET statement_timeout = '[^'\n]*';[ \t]*\n\n?/;
+
+/** The part of a file the runner runs and checksums, with the preamble's lines kept as blank lines (line numbers stay right). */
+export function runnableOf(sql: string): string {
+  return sql.replace(/\r\n/g, '\n').replace(TIMEOUT_PREAMBLE, (m) => '\n'.repeat(m.split('\n').length - 1));
+}
+
+/** CRLF is normalised so a checkout on Windows does not look like drift; the timeout preamble is not counted. */
 export function checksumOf(sql: string): string {
-  return createHash('sha256').update(sql.replace(/\r\n/g, '\n'), 'utf8').digest('hex');
+  return createHash('sha256').update(sql.replace(/\r\n/g, '\n').replace(TIMEOUT_PREAMBLE, ''), 'utf8').digest('hex');
 }
 
 export function loadMigrations(dir: string): MigrationFile[] {
@@ -178,17 +193,18 @@ export async function applyMigrations(client: ClientBase, files: readonly Migrat
     for (const [i, f] of p.pending.entries()) {
       opts.onProgress?.({ file: f.name, index: i, total: p.pending.length });
       const started = Date.now();
+      const runnable = runnableOf(f.sql);
       try {
         await client.query('BEGIN');
         await client.query(`SET LOCAL lock_timeout = '${opts.lockTimeout ?? '10s'}'`);
         await client.query(`SET LOCAL statement_timeout = '${opts.statementTimeout ?? '120s'}'`);
-        await client.query(f.sql);
+        await client.query(runnable);
         await client.query(`INSERT INTO ${LEDGER} (name, checksum, duration_ms) VALUES ($1, $2, $3)`, [f.name, f.checksum, Date.now() - started]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         const e = err as { message?: string; position?: string; code?: string };
-        const where = e.position ? ` at line ${lineOf(f.sql, Number(e.position))}` : '';
+        const where = e.position ? ` at line ${lineOf(runnable, Number(e.position))}` : '';
         throw new MigrationError(
           `Migration ${f.name} failed${where}: ${e.message ?? String(err)}${e.code ? ` (SQLSTATE ${e.code})` : ''}. Nothing of it was applied.`,
           f.name,
