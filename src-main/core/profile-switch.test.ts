@@ -50,6 +50,7 @@ describe.skipIf(!ok)('switching away from the embedded demo', () => {
       // The fresh demo grid's hour of history is being sent: hundreds of batches, many in flight.
       await expect.poll(() => core.demo?.simulator?.stats.accepted ?? 0, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
       expect(core.ops?.running).toBe(true);
+      const demoSession = core.db.session!;
       const r = await core.router.invoke('connections.activate', { id: profile.id }, DIRECT);
       expect(r.ok ? null : r.error).toBeNull();
       expect(core.db.session?.orgId).toBe(org.orgId);
@@ -66,6 +67,9 @@ describe.skipIf(!ok)('switching away from the embedded demo', () => {
         };
       });
       expect(landed).toEqual({ rejections: 0, batches: 0, telemetry: 0, foreignAudit: 0 });
+      // Work begun as the demo operator before the switch cannot run on the new database either.
+      const late = await core.db.tx(demoSession, async (sql) => sql.query('SELECT 1')).catch((e: unknown) => e);
+      expect(late).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/connection changed/) });
       expect(core.ops?.running).toBe(true);
 
       // What this run stored in the keychain is exactly what docs/security.md lists.

@@ -161,6 +161,8 @@ export class DatabaseManager extends EventEmitter {
     }
   }
 
+  /** Which connection each session was signed in on (sessions are only ever made by open()). */
+  private readonly sessionConnection = new WeakMap<Session, ActiveConnection>();
   private readonly quiescers: Array<() => Promise<void>> = [];
   private quiescingNow = false;
 
@@ -367,7 +369,7 @@ export class DatabaseManager extends EventEmitter {
       listener.on('live', () => this.changed(false));
       listener.on('resync', () => this.changed(true));
       const ingestConfig = { ...clientConfig({ ...creds.target, user: loginName(creds.target, ingestRoleName(this.opts.store.instanceId)) }, ingestPassword), max: 4 };
-      return {
+      const connection: ActiveConnection = {
         profile: { ...profile, port: creds.target.port },
         target: creds.target,
         pool,
@@ -377,6 +379,8 @@ export class DatabaseManager extends EventEmitter {
         session,
         sessionMessage: message,
       };
+      if (session) this.sessionConnection.set(session, connection);
+      return connection;
     } catch (err) {
       await listener.stop();
       await pool.end().catch(() => undefined);
@@ -437,6 +441,10 @@ export class DatabaseManager extends EventEmitter {
   async tx<T>(session: Session, fn: (sql: Sql) => Promise<T>, opts: TxOptions = {}): Promise<T> {
     const active = this.active;
     if (!active) throw new McError('UNAVAILABLE', this.message ?? 'No database is connected. Open Connections to choose one.');
+    // A session belongs to the connection it was signed in on: work begun before a switch must not
+    // run, as that org and operator, on the database switched to.
+    const bound = this.sessionConnection.get(session);
+    if (bound && bound !== active) throw new McError('CONFLICT', 'The database connection changed while this was being done; nothing was changed here. Try again.');
     return withOrgTx(active.pool, { orgId: session.orgId, operatorId: session.operatorId, role: session.role }, fn, opts);
   }
 

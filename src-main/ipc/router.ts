@@ -80,7 +80,13 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
         ...base,
         record: (draft) => {
           recorded++;
-          deps.localAudit.append({ actor: db.session?.operatorName ?? 'workstation user', ...draft, data: draft.data ?? {}, reason, requestId });
+          try {
+            deps.localAudit.append({ actor: db.session?.operatorName ?? 'workstation user', ...draft, data: draft.data ?? {}, reason, requestId });
+          } catch (err) {
+            // The log was writable a moment ago (prepare); say plainly what happened rather than pretend.
+            log.error({ err: (err as Error).message, action: draft.action }, 'local command applied but its record could not be written');
+            throw new McError('UNAVAILABLE', `The change was made, but the workstation's audit log could not record it: ${(err as Error).message}`);
+          }
         },
       };
       const result = await handler(input, ctx);
