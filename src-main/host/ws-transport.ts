@@ -17,17 +17,6 @@ import type { CallContext, Router } from '../ipc';
 /** Sends a message; `flushed` runs once it has left the process (or the connection is gone). */
 type Send = (m: ServerMessage, flushed?: () => void) => void;
 
-
-/**
- * The contract over a WebSocket. Each connection keeps its own subscriptions and drops them when
- * it closes. A frame that cannot be read gets an error frame back; the host never throws on input.
- *
- * Memory per connection is bounded by what its client reads, not by what it sends: a call keeps its
- * in-flight slot until its answer has been written out, the host stops reading a client's frames
- * while more than PAUSE_READING_AT_UNREAD_BYTES wait for it (TCP then pushes back on the client),
- * and a client that lets more than MAX_UNREAD_BYTES pile up (subscription events keep coming) is
- * closed with CLOSE_UNREAD.
- */
 export interface UnreadLimits {
   pauseReadingAt: number;
   closeAt: number;
@@ -45,6 +34,16 @@ export interface TransportStats {
   unreadBytes: number;
 }
 
+/**
+ * The contract over a WebSocket. Each connection keeps its own subscriptions and drops them when
+ * it closes. A frame that cannot be read gets an error frame back; the host never throws on input.
+ *
+ * Memory per connection is bounded by what its client reads, not by what it sends: a call keeps its
+ * in-flight slot until its answer has been written out, the host stops reading a client's frames
+ * while more than PAUSE_READING_AT_UNREAD_BYTES wait for it (TCP then pushes back on the client),
+ * and a client that lets more than MAX_UNREAD_BYTES pile up (subscription events keep coming) is
+ * closed with CLOSE_UNREAD.
+ */
 export class WsTransport {
   private readonly wss: WebSocketServer;
   private readonly pausedSockets = new Set<WebSocket>();
