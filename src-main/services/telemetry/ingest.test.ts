@@ -208,12 +208,12 @@ describe.each(testServers().map((s) => [s.label, s] as const))('authenticated te
     });
   });
 
-  it('takes the forwarded address only from PostgREST, never from a caller who writes the header itself', async () => {
+  it('takes the forwarded address only from PostgREST, and there only the entry its proxy appended, never one a caller wrote', async () => {
     const withHeader = async (p: pg.Pool) => {
       const c = await p.connect();
       try {
         await c.query('BEGIN');
-        await c.query(`SELECT set_config('request.headers', '{"x-forwarded-for": "203.0.113.9, 10.0.0.1"}', true)`);
+        await c.query(`SELECT set_config('request.headers', '{"x-forwarded-for": "198.51.100.66, 203.0.113.9"}', true)`);
         const r = await c.query('SELECT public.ingest_telemetry($1, $2, $3::timestamptz[], $4::text[], $5::float8[]) AS r', [key.secret, randomUUID(), [new Date()], ['probe'], [1]]);
         await c.query('COMMIT');
         expect(r.rows[0].r).toMatchObject({ status: 'accepted' });
@@ -224,7 +224,8 @@ describe.each(testServers().map((s) => [s.label, s] as const))('authenticated te
     };
     // A node agent logged in directly: its own header is ignored.
     expect(await withHeader(pool)).toMatch(/^(127\.0\.0\.1|local socket)$/);
-    // PostgREST logs in as "authenticator" behind Supabase's proxy: then the header counts.
+    // PostgREST logs in as "authenticator" behind Supabase's proxy: then the header counts, and of it
+    // only the last entry (the one the proxy appended); the caller wrote the first one itself.
     const password = 'authenticator-test-password';
     await asOwner(db, null, async (o) => {
       await o.query(`DO $$ BEGIN CREATE ROLE authenticator LOGIN NOINHERIT; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
