@@ -90,8 +90,9 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       maintenance.sync();
       ops?.sync();
     });
+    const localAudit = new LocalAuditLog(opts.dataDir, (t) => log.warn({ file: t.file, bytes: t.bytes }, 'local audit log: an incomplete last line was set aside'));
     const router = createRouter(
-      { log, db, vault, shell, localAudit: new LocalAuditLog(opts.dataDir, (t) => log.warn({ file: t.file, bytes: t.bytes }, 'local audit log: an incomplete last line was set aside')), appVersion: appVersion(), validateResponses: opts.validateResponses ?? true },
+      { log, db, vault, shell, localAudit, appVersion: appVersion(), validateResponses: opts.validateResponses ?? true },
       handlers,
       topicHandlers,
     );
