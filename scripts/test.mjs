@@ -21,9 +21,19 @@ const steps = [
   ['browser specs', [bin('playwright'), 'test']],
 ];
 
+// squawk's binary comes as a per-platform optional package; where it is missing the lint skips with
+// a reason, or fails under MC_REQUIRE_ALL=1 (CI), like every suite whose external part is missing.
+const squawkMissing = spawnSync(bin('squawk'), ['--version'], { cwd: root }).status !== 0;
+
 const results = [];
 for (const [label, ...commands] of steps) {
   process.stdout.write(`\n== ${label}\n`);
+  if (label.startsWith('SQL lint') && squawkMissing) {
+    const required = process.env.MC_REQUIRE_ALL === '1';
+    process.stdout.write(`${required ? 'FAIL' : 'skip'}: squawk-cli has no binary for ${process.platform}-${process.arch} here (npm install squawk-cli again to fetch it)\n`);
+    results.push({ label, ok: !required, s: '0 (skipped)' });
+    continue;
+  }
   const started = Date.now();
   let ok = true;
   for (const [cmd, ...args] of commands) {
