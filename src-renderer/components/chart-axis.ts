@@ -40,6 +40,8 @@ const SCALES: Record<string, Scale[]> = {
     { unit: 'kWh', factor: 1e3 },
     { unit: 'MWh', factor: 1e6 },
   ],
+  '%': [{ unit: '%', factor: 1 }],
+  '°C': [{ unit: '°C', factor: 1 }],
   // Error rates are stored as 0..1; people read per cent.
   ratio: [{ unit: '%', factor: 0.01 }],
 };
