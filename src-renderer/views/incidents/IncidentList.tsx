@@ -28,7 +28,8 @@ export function IncidentList() {
   const [creating, setCreating] = useState(false);
   const [acking, setAcking] = useState<IncidentSummary | null>(null);
   const rows = list?.incidents ?? [];
-  const selected = rows.find((r) => r.id === selectedId) ?? null;
+  // The first row is selected until the operator moves: Enter opens it without pressing j first.
+  const selected = rows.find((r) => r.id === selectedId) ?? rows[0] ?? null;
   const open = rows.filter((r) => isOpen(r.state));
   const past = rows.filter((r) => !isOpen(r.state));
 
@@ -162,7 +163,7 @@ export function IncidentList() {
                       <td colSpan={8}>{g.label}</td>
                     </tr>
                     {g.items.map((i) => (
-                      <IncidentRow key={i.id} i={i} selected={i.id === selectedId} onSelect={() => setSelectedId(i.id)} onOpen={() => navigate('incidents', i.id)} />
+                      <IncidentRow key={i.id} i={i} selected={i.id === selected?.id} onSelect={() => setSelectedId(i.id)} onOpen={() => navigate('incidents', i.id)} />
                     ))}
                   </Fragment>
                 ),

@@ -98,6 +98,16 @@ function NodesList() {
           placeholder="Search host, site, city, GPU (/)"
           value={filters.q}
           onChange={(e) => setFilter('q', e.target.value)}
+          onKeyDown={(e) => {
+            // Enter leaves the box for the results, first match selected: j/k/Enter work from there.
+            if (e.key === 'Enter' && shown.length > 0) {
+              e.preventDefault();
+              setSelectedId((id) => (shown.some((n) => n.id === id) ? id : shown[0]!.id));
+              document.querySelector<HTMLElement>('[data-testid="nodes-scroller"]')?.focus();
+            } else if (e.key === 'Escape' && !filters.q) {
+              e.currentTarget.blur();
+            }
+          }}
           aria-label="Search nodes"
         />
         <select value={filters.corridorId} onChange={(e) => setFilter('corridorId', e.target.value)} aria-label="Corridor">
