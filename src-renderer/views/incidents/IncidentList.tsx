@@ -48,6 +48,20 @@ export function IncidentList() {
     if (write.ok) setCreating(true);
     else toast('info', write.why ?? 'You cannot open incidents.');
   }, [pending, info]);
+  // Acknowledge / resolve / show on map from the palette with no incident open: the selected one.
+  useEffect(() => {
+    if (!info || !list) return;
+    const take = useUi.getState().takeAction;
+    for (const action of ['acknowledge', 'resolve', 'show-on-map']) {
+      if (!take(action)) continue;
+      if (!selected) toast('info', 'No incident to act on: the list is empty.');
+      else if (action === 'acknowledge') acknowledge(selected);
+      else {
+        navigate('incidents', selected.id);
+        useUi.setState({ pendingAction: { route: 'incidents', action } });
+      }
+    }
+  }, [pending, info, list]);
 
   const at = selected ? rows.indexOf(selected) : -1;
   const move = (to: number) => {

@@ -40,6 +40,14 @@ function NodesList() {
   const shown = useMemo(() => filterNodes(nodes, filters, sitesById), [nodes, filters, sitesById]);
   const sites = (overview?.sites ?? []).filter((s) => !filters.corridorId || s.corridorId === filters.corridorId);
 
+  // "Run telemetry validation" asked with no node open: say what it needs.
+  const pending = useUi((st) => st.pendingAction);
+  useEffect(() => {
+    if (useUi.getState().takeAction('validate-telemetry')) {
+      useUi.getState().toast('info', 'Open a node first (/ to search, Enter to open): validation sends one sample through that node’s key.');
+    }
+  }, [pending]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === '/' && !isTyping(e.target) && !modalOpen()) {
