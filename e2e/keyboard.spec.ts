@@ -81,4 +81,27 @@ test.describe('keyboard only', () => {
     await expect(page.getByTestId('incident-detail')).toBeVisible();
     expect(page.url()).toContain(firstId!);
   });
+
+  test('palette: start today’s daily checklist, and run telemetry validation on the open node', async ({ page, host }) => {
+    const palette = async (text: string) => {
+      await page.keyboard.press('Control+k');
+      await page.keyboard.type(text);
+      await expect(page.getByRole('option').first()).toBeVisible();
+      await page.keyboard.press('Enter');
+    };
+    await page.goto(`${host.url}#/status`);
+    await expect(page.getByTestId('rollup')).toBeVisible();
+    await palette('start today’s daily checklist');
+    await expect(page).toHaveURL(/#\/checklists\/[0-9a-f-]{36}$/);
+
+    await page.goto(`${host.url}#/nodes`);
+    await expect(page.getByTestId('nodes-count')).toHaveText(/400 nodes/);
+    await page.keyboard.press('/');
+    await page.keyboard.type('sin-01-gpu01');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'sin-01-gpu01' })).toBeVisible();
+    await palette('run telemetry validation');
+    await expect(page.getByText(/Telemetry validation (passed|failed): valid key/)).toBeVisible();
+  });
 });
