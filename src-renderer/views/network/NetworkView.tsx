@@ -97,7 +97,7 @@ function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
         </EmptyState>
       )}
       {loaded && !error && !empty && (
-        <div className={`net-body layout-${layout}`}>
+        <div className={`net-body layout-${layout}${selection?.siteId ? ' with-panel' : ''}`}>
           {layout !== 'graph' && <CorridorMap />}
           {layout !== 'map' && <TopologyGraph />}
           {selection?.siteId && <SitePanel siteId={selection.siteId} />}
