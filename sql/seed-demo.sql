@@ -4,8 +4,9 @@
 SELECT set_config('mc.org_id', '00000000-0000-4000-8000-00000000d3e0', true),
        set_config('mc.role', 'admin', true);
 
-INSERT INTO mc.orgs (id, slug, name) VALUES
-  ('00000000-0000-4000-8000-00000000d3e0', 'umamiedge-demo', 'UmamiEdge Demo Grid')
+-- simulated: every screen says this org's figures are made up (0016).
+INSERT INTO mc.orgs (id, slug, name, simulated) VALUES
+  ('00000000-0000-4000-8000-00000000d3e0', 'umamiedge-demo', 'UmamiEdge Demo Grid', true)
 ON CONFLICT DO NOTHING;
 
 INSERT INTO mc.operators (id, email, display_name) VALUES

@@ -6,6 +6,7 @@ import type { Session } from '../../src-shared/contract/system';
 import type { Vault } from '../vault';
 import { authenticatorRoleName, ingestRoleName } from './authenticator';
 import { withOrgTx } from './org-tx';
+import { sessionFor } from './session';
 import { clientConfig, type PgTarget } from './pg-config';
 import { EMBEDDED_DATABASE, ProfileStore, secretAccounts, type StoredProfile } from './profiles';
 import { loginName } from './supabase-modes';
@@ -44,14 +45,8 @@ export async function attachToDataDir(dataDir: string, vault: Vault) {
     return { app, ingest };
   };
   let current = pools(target);
-  const rows = await withOrgTx(current.app, null, (sql) =>
-    sql.query<{ operator_id: string; display_name: string; email: string; org_id: string; org_name: string; role: Session['role'] }>('SELECT * FROM mc.resolve_operator($1)', [
-      profile.operatorEmail,
-    ]),
-  );
-  const first = rows[0];
-  if (!first) throw new McError('FORBIDDEN', `${profile.operatorEmail} is not a member of any org in “${profile.name}”.`);
-  const session: Session = { operatorId: first.operator_id, operatorName: first.display_name, email: first.email, orgId: first.org_id, orgName: first.org_name, role: first.role };
+  const session = await sessionFor(current.app, profile.operatorEmail);
+  if (!session) throw new McError('FORBIDDEN', `${profile.operatorEmail} is not a member of any org in “${profile.name}”.`);
   return {
     profile,
     store,

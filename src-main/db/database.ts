@@ -16,6 +16,7 @@ import { EMBEDDED_DATABASE, EMBEDDED_ID, EMBEDDED_SUPERUSER, type ProfileStore, 
 import { appRoleExpectations, roleConfinementProblems } from './role-confinement';
 import { loadDemoSeed } from './seed';
 import { loginName, supabaseConnectHint, supabaseRefusal } from './supabase-modes';
+import { sessionFor } from './session';
 import type { Sql } from './sql';
 
 export const MIN_SERVER_VERSION_NUM = 150000;
@@ -389,28 +390,15 @@ export class DatabaseManager extends EventEmitter {
   }
 
   private async resolveSession(pool: pg.Pool, profile: StoredProfile): Promise<{ session: Session | null; message: string | null }> {
-    const rows = await withOrgTx(pool, null, (sql) =>
-      sql.query<{ operator_id: string; display_name: string; email: string; org_id: string; org_name: string; role: Session['role'] }>(
-        'SELECT * FROM mc.resolve_operator($1)',
-        [profile.operatorEmail],
-      ),
-    );
-    const first = rows[0];
-    if (!first) {
+    const session = await sessionFor(pool, profile.operatorEmail);
+    if (!session) {
       return {
         session: null,
         message: `No operator with the e-mail ${profile.operatorEmail} is a member of any org in this database. Set the profile’s operator e-mail in Connections.`,
       };
     }
     return {
-      session: {
-        operatorId: first.operator_id,
-        operatorName: first.display_name,
-        email: first.email,
-        orgId: first.org_id,
-        orgName: first.org_name,
-        role: first.role,
-      },
+      session,
       message: null,
     };
   }

@@ -88,7 +88,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
       expect(password).toMatch(/^[A-Za-z0-9_-]{40,}$/);
       const list = (await core.router.invoke('status.list', {}, DIRECT)) as { data: Response<'status.list'> };
       expect(list.data.components).toHaveLength(12);
-      expect(core.db.session).toMatchObject({ operatorName: 'Ada Okafor', role: 'admin', orgName: 'UmamiEdge Demo Grid' });
+      expect(core.db.session).toMatchObject({ operatorName: 'Ada Okafor', role: 'admin', orgName: 'UmamiEdge Demo Grid', orgSimulated: true });
       expect(await core.health()).toMatchObject({ status: 'ok', database: { reachable: true }, migrations: { current: true } });
       // The server listens on loopback only.
       expect(core.db.activeProfile?.host).toBe('127.0.0.1');

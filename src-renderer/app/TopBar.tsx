@@ -16,6 +16,11 @@ export function TopBar() {
         UmamiEdge <small>Mission Control</small>
       </span>
       {session && <span className="pill">{session.orgName}</span>}
+      {session?.orgSimulated && (
+        <span className="pill warn" data-testid="org-simulated" title="A demo org: its sites, owners, telemetry and every figure drawn from them are simulated.">
+          Demo · simulated data
+        </span>
+      )}
       {info?.readOnly && <span className="pill warn">Read-only display</span>}
       <span className="spacer" />
       <button className="btn small ghost" onClick={() => setPalette(true)} title="Command palette">

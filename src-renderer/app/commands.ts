@@ -4,7 +4,7 @@ import { useAudit } from '../stores/audit-store';
 import { useNetwork } from '../stores/network-store';
 import { useStatus } from '../stores/status-store';
 import { useUi } from '../stores/ui-store';
-import { ROUTES } from './routes';
+import { ROUTES, type RouteId } from './routes';
 
 export interface Command {
   id: string;
@@ -19,6 +19,16 @@ export interface Command {
 export const openSetState = (componentId: string) => {
   useUi.getState().navigate('status');
   window.dispatchEvent(new CustomEvent('mc:set-state', { detail: componentId }));
+};
+
+/**
+ * An action for the thing on screen (the open incident or node): kept for that view when it is
+ * shown, otherwise asked of the view's list, which says what it needs.
+ */
+const actOn = (route: RouteId, action: string) => {
+  const ui = useUi.getState();
+  if (ui.route === route && ui.param) useUi.setState({ pendingAction: { route, action } });
+  else ui.requestAction(route, action);
 };
 
 export function buildCommands(): Command[] {
@@ -47,6 +57,11 @@ export function buildCommands(): Command[] {
     { id: 'network:wall', group: 'Network', label: 'Wall display: full-screen map and status', keys: [], run: () => ui.navigate('network', 'wall') },
     { id: 'connections:add', group: 'Connections', label: 'Add a connection profile', keys: [], run: () => ui.requestAction('connections', 'add-profile') },
     { id: 'incidents:new', group: 'Incidents', label: 'Open a new incident or failover drill', keys: [], run: () => ui.requestAction('incidents', 'new-incident') },
+    { id: 'incidents:acknowledge', group: 'Incidents', label: 'Acknowledge the open (or selected) incident', keys: [['a']], run: () => actOn('incidents', 'acknowledge') },
+    { id: 'incidents:resolve', group: 'Incidents', label: 'Resolve the open (or selected) incident', keys: [], run: () => actOn('incidents', 'resolve') },
+    { id: 'incidents:map', group: 'Incidents', label: 'Show the open incident’s blast radius on the map', keys: [['m']], run: () => actOn('incidents', 'show-on-map') },
+    { id: 'checklists:daily', group: 'Checklists', label: 'Open (or start) today’s daily checklist', keys: [], run: () => ui.requestAction('operator', 'start-daily') },
+    { id: 'telemetry:validate', group: 'Telemetry', label: 'Run telemetry validation on the open node', keys: [], run: () => actOn('nodes', 'validate-telemetry') },
   ];
   const components: Command[] = useStatus.getState().components.map((c) => ({
     id: `state:${c.id}`,

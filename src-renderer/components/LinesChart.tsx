@@ -1,36 +1,18 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useSystem } from '../stores/system-store';
+import { axisFor } from './chart-axis';
 
 export interface Line {
   label: string;
   /** A theme colour variable, e.g. --accent; read at draw time so both themes work. */
   color: string;
   values: (number | null)[];
-  dash?: boolean;
+  /** Dashed (true) or dotted: with the colour, tells lines apart for colour-blind eyes too. */
+  dash?: boolean | 'dot';
   /** Drawn fainter (a band around the main line, e.g. a bucket's minimum and maximum). */
   faint?: boolean;
-}
-
-const compact = [0, 1, 2, 3].map((d) => new Intl.NumberFormat('en-US', { notation: 'compact', minimumFractionDigits: d, maximumFractionDigits: d }));
-
-/** The fewest decimals (up to 3) that write x exactly. */
-function decimalsFor(x: number): number {
-  for (let d = 0; d < 3; d++) if (Math.abs(x * 10 ** d - Math.round(x * 10 ** d)) < 1e-6) return d;
-  return 3;
-}
-
-/**
- * Y labels short enough to fit ("120K", "1.45M", "0.175"), with as many decimals as the step
- * between ticks needs, so neighbouring ticks never read the same; uPlot's own print every digit.
- */
-function yLabels(_u: uPlot, splits: number[]): string[] {
-  const step = splits.length > 1 ? Math.abs((splits[1] as number) - (splits[0] as number)) : 1;
-  const top = Math.max(...splits.map((v) => Math.abs(v ?? 0)));
-  // Compact notation divides by its unit (K, M, B): the step counts in that unit.
-  const unit = top >= 1e9 ? 1e9 : top >= 1e6 ? 1e6 : top >= 1e3 ? 1e3 : 1;
-  const d = decimalsFor(step / unit);
-  return splits.map((v) => (v === null || v === undefined ? '' : unit > 1 ? (compact[d] as Intl.NumberFormat).format(v) : v.toFixed(d)));
 }
 
 /** As wide as the longest label needs, so none is clipped at the chart's left edge. */
@@ -72,21 +54,25 @@ export function LinesChart({
   empty?: string;
 }) {
   const el = useRef<HTMLDivElement>(null);
+  // Every figure of a simulated org (the demo) is made up, the generated first hour included: the
+  // chart says so wherever it is drawn.
+  const simulated = useSystem((s) => s.info?.session?.orgSimulated ?? false);
+  const axis = useMemo(() => axisFor(lines.flatMap((l) => l.values), unit), [lines, unit]);
   useEffect(() => {
     const node = el.current;
     if (!node) return;
     const grid = cssVar('--border');
     const text = cssVar('--text-dim');
-    const axis = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    const style = { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
     const plot = new uPlot(
       {
         width: node.clientWidth || 400,
         height,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true } },
-        axes: [axis, { ...axis, values: yLabels, size: yAxisSize }],
-        series: [{}, ...lines.map((l) => ({ label: l.label, stroke: cssVar(l.color), width: l.dash ? 1 : 2, ...(l.dash ? { dash: [4, 3] } : {}), ...(l.faint ? { alpha: 0.45 } : {}) }))],
+        scales: { x: { time: true }, y: { range: () => [axis.min, axis.max] } },
+        axes: [style, { ...style, splits: () => axis.ticks, values: () => axis.labels, size: yAxisSize }],
+        series: [{}, ...lines.map((l) => ({ label: l.label, stroke: cssVar(l.color), width: l.dash ? 1.5 : 2, ...(l.dash ? { dash: l.dash === 'dot' ? [2, 3] : [6, 3] } : {}), ...(l.faint ? { alpha: 0.45 } : {}) }))],
       },
       [t, ...lines.map((l) => l.values)] as uPlot.AlignedData,
       node,
@@ -97,17 +83,22 @@ export function LinesChart({
       resize.disconnect();
       plot.destroy();
     };
-  }, [t, lines, theme, height]);
+  }, [t, lines, theme, height, axis]);
   const points = lines[0]?.values.filter((v) => v !== null).length ?? 0;
   return (
-    <figure className="chart" data-testid={testId} data-points={points}>
+    <figure className="chart" data-testid={testId} data-points={points} data-unit={axis.unit} data-ticks={axis.labels.join('|')}>
       <figcaption>
-        {title} <span className="faint">({unit})</span>
+        {title} <span className="faint">({axis.unit})</span>
+        {simulated && (
+          <span className="sim-tag" data-testid="simulated" title="This org is a demo: its telemetry is simulated, and its first hour is generated history.">
+            simulated
+          </span>
+        )}
         {points === 0 && <span className="faint"> · {empty}</span>}
         <span className="chart-legend">
           {lines.map((l) => (
             <span key={l.label}>
-              <i style={{ background: `var(${l.color})` }} />
+              <i style={{ borderTop: `${l.dash ? 2 : 3}px ${l.dash === 'dot' ? 'dotted' : l.dash ? 'dashed' : 'solid'} var(${l.color})` }} />
               {l.label}
             </span>
           ))}

@@ -2,14 +2,17 @@ import { useMemo } from 'react';
 import type { Series } from '../../src-shared/contract/grid';
 import { LinesChart } from './LinesChart';
 
-/** One metric over time: average as the line, each bucket's minimum and maximum as faint dashes. */
+/**
+ * One metric over time: the average as the main line, each bucket's maximum and minimum in their
+ * own colours and strokes (dashed, dotted), named in the legend.
+ */
 export function TimeChart({ series, height = 140, theme }: { series: Series; height?: number; theme: string }) {
   // Kept while the series is the same: the chart is rebuilt when its lines change.
   const lines = useMemo(
     () => [
-      { label: 'avg', color: '--accent', values: series.avg },
-      { label: 'max', color: '--accent', values: series.max, dash: true, faint: true },
-      { label: 'min', color: '--accent', values: series.min, dash: true, faint: true },
+      { label: 'average', color: '--accent', values: series.avg },
+      { label: 'maximum', color: '--partial', values: series.max, dash: true },
+      { label: 'minimum', color: '--ok', values: series.min, dash: 'dot' as const },
     ],
     [series],
   );

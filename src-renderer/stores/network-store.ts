@@ -17,8 +17,21 @@ export interface Selection {
 
 type ListKey = keyof NetworkFilters;
 
+/** An incident's blast radius shown on the map (set by "Show on map" from the incident). */
+export interface Blast {
+  incidentId: string;
+  ref: string;
+  title: string;
+  severity: string;
+  drill: boolean;
+  corridorIds: string[];
+  siteIds: string[];
+}
+
 interface NetworkState {
   overlay: Overlay | null;
+  blast: Blast | null;
+  clearBlast(): void;
   overlayError: string | null;
   filters: NetworkFilters;
   selection: Selection | null;
@@ -48,6 +61,10 @@ let panelSeq = 0;
 
 export const useNetwork = create<NetworkState>((set, get) => ({
   overlay: null,
+  blast: null,
+  clearBlast() {
+    if (get().blast) set({ blast: null, filters: NO_FILTERS, fitSeq: get().fitSeq + 1 });
+  },
   overlayError: null,
   filters: NO_FILTERS,
   selection: null,
@@ -67,7 +84,7 @@ export const useNetwork = create<NetworkState>((set, get) => ({
     set({ filters: { ...get().filters, [key]: next }, fitSeq: get().fitSeq + 1 });
   },
   clearFilters() {
-    set({ filters: NO_FILTERS, fitSeq: get().fitSeq + 1 });
+    set({ filters: NO_FILTERS, blast: null, fitSeq: get().fitSeq + 1 });
   },
   select(selection, focus = false) {
     const before = get().selection;
@@ -111,7 +128,9 @@ export const useNetwork = create<NetworkState>((set, get) => ({
   },
   reset() {
     panelSeq++;
-    set({ overlay: null, overlayError: null, selection: null, expanded: new Set(), panel: null, panelFor: null, panelError: null });
+    // A blast radius is for the visit it was asked for: its corridor filter goes with it.
+    const blast = get().blast ? { blast: null, filters: NO_FILTERS } : {};
+    set({ overlay: null, overlayError: null, selection: null, expanded: new Set(), panel: null, panelFor: null, panelError: null, ...blast });
   },
 }));
 

@@ -138,12 +138,17 @@ export const incidentsCreate = command('incidents.create', {
 
 export const incidentsAcknowledge = command('incidents.acknowledge', {
   summary: 'Acknowledge an incident: you own the response; escalation stops. Refused if someone already has.',
-  request: z.strictObject({ incidentId: z.uuid(), note: longText(10000).optional() }),
+  request: z.strictObject({
+    incidentId: z.uuid(),
+    note: longText(10000).optional(),
+    /** Also start the response (triage → active) in the same step. */
+    startResponse: z.boolean().optional(),
+  }),
   response: incidentResponse,
 });
 
 export const incidentsTransition = command('incidents.transition', {
-  summary: 'Move an incident through its lifecycle. Closing needs a resolution note.',
+  summary: 'Move an incident through its lifecycle. Closing needs a resolution note; closing a critical one also needs its review.',
   request: z.strictObject({
     incidentId: z.uuid(),
     to: incidentStateSchema,

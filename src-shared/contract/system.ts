@@ -11,6 +11,8 @@ export const sessionSchema = z.object({
   email: z.string(),
   orgId: z.uuid(),
   orgName: z.string(),
+  /** The org's figures are made up (the demo org): every view that shows them says so. */
+  orgSimulated: z.boolean(),
   role: roleSchema,
 });
 export type Session = z.infer<typeof sessionSchema>;

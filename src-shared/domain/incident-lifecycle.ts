@@ -93,6 +93,21 @@ export function transitionProblem(from: IncidentState, to: IncidentState, hasRes
   return null;
 }
 
+/** Each part of a critical incident's review needs at least this much (the database checks the same). */
+export const MIN_REVIEW_PART = 10;
+const REVIEW_PARTS = ['summary', 'impact', 'causes'] as const;
+
+/**
+ * A critical incident (drills too: a drill's review is its evidence) closes only with its review:
+ * what happened, its impact and its causes. Why not, in words, or null when it may close.
+ */
+export function closeReviewProblem(severity: Severity, review: { summary: string; impact: string; causes: string } | null): string | null {
+  if (severity !== 'critical') return null;
+  const missing = REVIEW_PARTS.filter((k) => (review?.[k] ?? '').trim().length < MIN_REVIEW_PART);
+  if (missing.length === 0) return null;
+  return `A critical incident closes only with its post-incident review: write its ${missing.join(', ')} (at least ${MIN_REVIEW_PART} characters each) on the Review tab, then close it.`;
+}
+
 /** Timeline entry kinds, each written with the audit event that proves it. */
 export const TIMELINE_KINDS = [
   'opened',

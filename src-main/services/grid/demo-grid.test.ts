@@ -24,6 +24,12 @@ describe('demo grid generator', () => {
     expect(new Set(big.nodes.map((n) => n.hostname)).size).toBe(10_000);
   });
 
+  it('names only fictional owners, each saying so', () => {
+    const owners = new Set(demoGrid(10_000).sites.map((s) => s.ownerName));
+    expect(owners.size).toBeGreaterThan(5);
+    for (const o of owners) expect(o).toMatch(/^Demo Owner [A-O] \(fictional\)$/);
+  });
+
   it('places every site near a real city of its corridor, in a country its policy allows', () => {
     for (const s of demoGrid(10_000).sites) {
       const corridor = DEMO_CORRIDORS.find((c) => c.key === s.corridorKey)!;

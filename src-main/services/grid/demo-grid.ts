@@ -12,7 +12,8 @@ export const NODES_PER_SITE = 10;
 export const DEFAULT_DEMO_NODES = 400;
 
 const KINDS = ['colocation', 'commercial', 'telecom_edge', 'campus', 'private_enterprise'] as const;
-const OWNERS = ['Equinix', 'Digital Realty', 'NTT Data', 'Africa Data Centres', 'Khazna', 'Teraco', 'Telstra', 'Orange', 'Vodacom', 'Etisalat', 'Keppel DC', 'Iron Mountain', 'CoreSite', 'Cologix', 'Interxion'];
+// Made-up sites get made-up owners, and say so: a real company's name on a demo site reads as a fact.
+export const DEMO_OWNERS = Array.from({ length: 15 }, (_, i) => `Demo Owner ${String.fromCharCode(65 + i)} (fictional)`);
 const GPUS = [
   { model: 'H100 80GB', memory: 80, tokens: 2600 },
   { model: 'A100 80GB', memory: 80, tokens: 1700 },
@@ -68,7 +69,7 @@ export function demoSite(i: number): DemoSite {
     city: city.city,
     latitude,
     longitude,
-    ownerName: OWNERS[Math.floor(r() * OWNERS.length)]!,
+    ownerName: DEMO_OWNERS[Math.floor(r() * DEMO_OWNERS.length)]!,
   };
 }
 

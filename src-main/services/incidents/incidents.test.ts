@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import { allowedIncidentTransitions, INCIDENT_STATES, type IncidentState } from '../../../src-shared/domain/incident-lifecycle';
-import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { seedGrid, type TestGrid } from '../../testing/grid';
 import { call, coreOn, DIRECT, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
@@ -127,6 +127,50 @@ describe.skipIf(!ok)('incidents through the contract', () => {
     expect((await detail(id)).incident.state).toBe('resolved');
     const closed = await move(operator, id, 'resolved', 'closed', { resolutionNote: 'Capacity restored; runbook updated.' });
     expect(closed.incident.state).toBe('closed');
+  });
+
+  it('will not close a critical incident (a drill too) without its review; the database refuses it too; with the review it closes', async () => {
+    for (const drill of [false, true]) {
+      const i = await create(operator, { title: drill ? 'Failover drill EU' : 'EU corridor dark', severity: 'critical', drill });
+      await move(operator, i.id, 'triage', 'active');
+      await move(operator, i.id, 'active', 'resolved');
+      const note = { resolutionNote: 'Power restored at FRA; traffic back.' };
+      const e = await refused(operator, 'incidents.transition', { incidentId: i.id, expectedState: 'resolved', to: 'closed', ...note });
+      expect(e.code).toBe('CONFLICT');
+      expect(e.message).toMatch(/critical incident closes only with its post-incident review: write its summary, impact, causes/);
+      expect(e.fields).toHaveProperty('review');
+      expect((await detail(i.id)).incident.state).toBe('resolved');
+      // A review with only a summary is not enough.
+      const part = { incidentId: i.id, summary: 'FRA lost grid power for 40 minutes.', impact: '', timeline: '', causes: 'n/a', actions: [], expectedVersion: null };
+      await call(operator, 'incidents.saveReview', part);
+      expect((await refused(operator, 'incidents.transition', { incidentId: i.id, expectedState: 'resolved', to: 'closed', ...note })).message).toMatch(/write its impact, causes/);
+      // Any other writer meets the database's rule.
+      await expect(
+        asOwner(db, org.orgId, (c) => c.query(`UPDATE mc.incidents SET state = 'closed', resolution_note = 'closed by hand, no review' WHERE id = $1`, [i.id])),
+      ).rejects.toThrow(/closes only with its post-incident review/);
+      await call(operator, 'incidents.saveReview', { ...part, impact: 'EU customers saw timeouts for 40 min.', causes: 'No UPS failover test in 2 years.', expectedVersion: 1 });
+      expect((await move(operator, i.id, 'resolved', 'closed', note)).incident.state).toBe('closed');
+    }
+  });
+
+  it('a high incident still closes with a note alone (the review rule is for critical ones)', async () => {
+    const id = await incidentIn('closed');
+    expect((await detail(id)).incident.state).toBe('closed');
+  });
+
+  it('acknowledging can start the response in the same step: acknowledged and active, two proven timeline entries', async () => {
+    const i = await create(operator, { title: 'Routing flaps in MENA' });
+    const r = (await call(operator, 'incidents.acknowledge', { incidentId: i.id, note: 'on it', startResponse: true })) as Response<'incidents.acknowledge'>;
+    expect(r.incident.state).toBe('active');
+    expect(r.incident.acknowledged?.by.name).toBe(org.operator.name);
+    const kinds = (await detail(i.id)).timeline.map((t) => [t.kind, t.data['to'] ?? null]);
+    expect(kinds).toEqual(expect.arrayContaining([['acknowledged', null], ['transition', 'active']]));
+    // Without it, acknowledging leaves the state alone; on an active incident it changes no state.
+    const j = await create(operator, { title: 'Queue depth up in APAC' });
+    expect(((await call(operator, 'incidents.acknowledge', { incidentId: j.id })) as Response<'incidents.acknowledge'>).incident.state).toBe('triage');
+    const k = await create(operator, { title: 'Telemetry gaps in NA' });
+    await move(operator, k.id, 'triage', 'active');
+    expect(((await call(operator, 'incidents.acknowledge', { incidentId: k.id, startResponse: true })) as Response<'incidents.acknowledge'>).incident.state).toBe('active');
   });
 
   it('refuses a decline without a reason, and the incident stays as it was', async () => {

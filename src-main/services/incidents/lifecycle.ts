@@ -3,6 +3,7 @@ import { McError } from '../../../src-shared/contract/errors';
 import type { IncidentSummary, TimelineEntry } from '../../../src-shared/contract/incidents';
 import {
   canMerge,
+  closeReviewProblem,
   INCIDENT_STATE_LABELS,
   type AffectedKind,
   type IncidentState,
@@ -16,6 +17,7 @@ import type { Sql } from '../../db';
 import type { Recorder } from '../org';
 import { addAffected } from './links';
 import { policyFor } from './policies';
+import { reviewOf } from './review';
 import { lockIncident, summaryOf, utcTime } from './rows';
 import { appendTimeline, writeTimelineRow } from './timeline';
 
@@ -54,7 +56,11 @@ export async function createIncident(sql: Sql, rec: Recorder, input: NewIncident
   return { incident: await summaryOf(sql, id), opened };
 }
 
-export async function acknowledge(sql: Sql, rec: Recorder, input: { incidentId: string; note?: string | undefined }): Promise<IncidentSummary> {
+/**
+ * `startResponse`: the operator who takes it also starts working it (triage → active) in the same
+ * step and transaction; two timeline entries, each with its audit event.
+ */
+export async function acknowledge(sql: Sql, rec: Recorder, input: { incidentId: string; note?: string | undefined; startResponse?: boolean | undefined }): Promise<IncidentSummary> {
   const r = await lockIncident(sql, input.incidentId);
   if (!isOpen(r.state)) throw new McError('CONFLICT', `${incidentRef(r.number)} is ${INCIDENT_STATE_LABELS[r.state].toLowerCase()}; there is nothing to acknowledge.`);
   if (r.acknowledged_at) {
@@ -67,6 +73,7 @@ export async function acknowledge(sql: Sql, rec: Recorder, input: { incidentId: 
     rec.actor.id,
     entry.at,
   ]);
+  if (input.startResponse && r.state === 'triage') return transition(sql, rec, { incidentId: r.id, to: 'active', expectedState: 'triage', reason: 'Response started on acknowledgement.' });
   return summaryOf(sql, r.id);
 }
 
@@ -95,6 +102,10 @@ export async function transition(sql: Sql, rec: Recorder, input: TransitionInput
   if (problem) {
     if (input.to === 'closed' && !(note ?? r.resolution_note)) throw new McError('VALIDATION', problem, { resolutionNote: problem });
     throw new McError('CONFLICT', problem);
+  }
+  if (input.to === 'closed') {
+    const review = closeReviewProblem(r.severity, await reviewOf(sql, r.id));
+    if (review) throw new McError('CONFLICT', `${incidentRef(r.number)}: ${review}`, { review });
   }
   if (input.to === 'declined' && (input.reason ?? '').length < 3) {
     throw new McError('VALIDATION', 'Say why this is not an incident.', { reason: 'Say why this is not an incident (at least 3 characters).' });

@@ -1,6 +1,6 @@
 import type { Component, HistoryEntry } from '../../../src-shared/contract/status';
 import { McError } from '../../../src-shared/contract/errors';
-import type { ComponentState } from '../../../src-shared/domain/component-status';
+import { type ComponentState, STATE_LABELS } from '../../../src-shared/domain/component-status';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
 
@@ -91,6 +91,17 @@ export async function setComponentState(
 ): Promise<Component> {
   const current = await sql.maybeOne<{ state: ComponentState; key: string }>('SELECT state, key FROM mc.components WHERE id = $1 FOR UPDATE', [input.componentId]);
   if (!current) throw new McError('NOT_FOUND', 'That component does not exist in this org.');
+  // A history row is a transition; "partial → partial" is none, so it is refused, not recorded
+  // (the database refuses such a row too). Who set the state, and when, helps the second operator.
+  if (current.state === input.state) {
+    const now = await getComponent(sql, input.componentId);
+    const by = now.changedBy ? ` (${now.changedBy.name} set it at ${now.changedAt.slice(11, 16)} UTC)` : '';
+    throw new McError(
+      'CONFLICT',
+      `${now.name} is already ${STATE_LABELS[input.state].toLowerCase()}${by}. Nothing was recorded: choose another state, or leave it as it is.`,
+      { state: 'Choose a state other than the current one.' },
+    );
+  }
   const record = await audit({
     action: 'status.component_state_set',
     target: { type: 'component', id: input.componentId },

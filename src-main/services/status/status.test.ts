@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
-import { createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { appPool, asApp, asOwner, createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { coreOn, DIRECT } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 
@@ -31,6 +31,18 @@ describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('comp
     await db?.drop();
   });
 
+  it('a session says whether its org is simulated, from the org record (a real org: no)', async () => {
+    expect(a.db.session).toMatchObject({ orgId: org.orgId, orgSimulated: false });
+    await asOwner(db, org.orgId, (c) => c.query('UPDATE mc.orgs SET simulated = true WHERE id = $1', [org.orgId]));
+    const demo = await coreOn(db, org.auditor.email);
+    try {
+      expect(demo.db.session).toMatchObject({ orgId: org.orgId, orgSimulated: true });
+    } finally {
+      await demo.cleanup();
+      await asOwner(db, org.orgId, (c) => c.query('UPDATE mc.orgs SET simulated = false WHERE id = $1', [org.orgId]));
+    }
+  });
+
   it('lists components in their configured order with their initial state', async () => {
     const cs = await list();
     expect(cs.map((c) => [c.key, c.state, c.changedBy])).toEqual([
@@ -55,6 +67,32 @@ describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('comp
     await a.router.invoke('status.setState', { componentId, state: 'operational', reason: 'FRA-2 back on grid power' }, DIRECT);
     const h = (await a.router.invoke('status.history', { componentId }, DIRECT)) as { data: Response<'status.history'> };
     expect(h.data.entries.map((e) => e.toState)).toEqual(['operational', 'partial_outage']);
+  });
+
+  it('refuses a no-op change (partial → partial) and records nothing: no history row, no audit event', async () => {
+    await a.router.invoke('status.setState', { componentId, state: 'partial_outage', reason: 'FRA-2 dark again' }, DIRECT);
+    const history = async () => ((await a.router.invoke('status.history', { componentId }, DIRECT)) as { data: Response<'status.history'> }).data.entries;
+    const lastAudit = async () => ((await a.router.invoke('audit.list', { limit: 1 }, DIRECT)) as { data: Response<'audit.list'> }).data.events[0]?.seq;
+    const [before, seq, listed] = [await history(), await lastAudit(), await list()];
+    const r = await b.router.invoke('status.setState', { componentId, state: 'partial_outage', reason: 'still partial, confirming' }, DIRECT);
+    expect(r.ok ? null : r.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already partial outage \(.+ set it at \d\d:\d\d UTC\)\. Nothing was recorded/) });
+    expect(await history()).toEqual(before);
+    expect(await lastAudit()).toBe(seq);
+    expect(await list()).toEqual(listed);
+    expect((await a.router.invoke('status.setState', { componentId, state: 'operational', reason: 'FRA-2 back' }, DIRECT)).ok).toBe(true);
+  });
+
+  it('the database refuses a history row that is no change, whoever writes it', async () => {
+    const pool = await appPool(db);
+    try {
+      await expect(
+        asApp(pool, org.operator, (sql) =>
+          sql.query(`INSERT INTO mc.component_status_history (org_id, component_id, from_state, to_state) VALUES ($1, $2, 'partial_outage', 'partial_outage')`, [org.orgId, componentId]),
+        ),
+      ).rejects.toThrow(/component_status_history_is_a_change/);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses a component that does not exist and changes nothing', async () => {

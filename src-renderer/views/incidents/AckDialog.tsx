@@ -14,13 +14,16 @@ import { LengthHint } from '../../components/LengthHint';
 export function AckDialog({ incident, onClose }: { incident: IncidentSummary; onClose: () => void }) {
   const me = useSystem((s) => s.info?.session?.operatorId ?? null);
   const [note, setNote] = useState('');
+  // Acknowledge and start working it in one step (triage → active), when the operator wants to.
+  const [start, setStart] = useState(false);
+  const canStart = incident.state === 'triage';
   const { problem, busy, run } = useCommand(onClose);
   const refused = problem?.code === 'CONFLICT';
 
   const acknowledge = () =>
     run(async () => {
-      await call('incidents.acknowledge', { incidentId: incident.id, ...(note.trim() ? { note: note.trim() } : {}) });
-      return `${incident.ref} acknowledged: you own the response, and escalation stopped.`;
+      await call('incidents.acknowledge', { incidentId: incident.id, ...(note.trim() ? { note: note.trim() } : {}), ...(canStart && start ? { startResponse: true } : {}) });
+      return `${incident.ref} acknowledged${canStart && start ? ' and active' : ''}: you own the response, and escalation stopped.`;
     });
   const addAsNote = () =>
     run(async () => {
@@ -62,6 +65,12 @@ export function AckDialog({ incident, onClose }: { incident: IncidentSummary; on
         <textarea ref={noteRef} autoFocus value={note} onChange={(e) => setNote(e.target.value)} placeholder="e.g. On it from the NOC; checking FRA routers first" maxLength={10000} data-testid="ack-note" />
         <LengthHint value={note} max={10000} />
       </Field>
+      {canStart && !refused && (
+        <label className="check">
+          <input type="checkbox" checked={start} onChange={(e) => setStart(e.target.checked)} data-testid="ack-start" />
+          Start the response now (Triage → Active)
+        </label>
+      )}
       {problem && !problem.fields.note && (
         <div className="err" role="alert" data-testid="ack-message">
           {problem.message}

@@ -1,4 +1,5 @@
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
+import { showOnMap } from './show-on-map';
 import type { IncidentDetail } from '../../../src-shared/contract/incidents';
 import { ROLE_LABELS } from '../../../src-shared/contract/roles';
 import { canCommand, type IncidentState, isOpen } from '../../../src-shared/domain/incident-lifecycle';
@@ -39,7 +40,24 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
     r: () => void useIncidents.getState().loadDetail(),
     a: canAck ? () => setDialog({ kind: 'ack' }) : null,
     n: write.ok ? () => setDialog({ kind: 'create' }) : null,
+    m: i ? () => void showOnMap(i.id) : null,
   });
+
+  // Palette actions for the incident on screen: acknowledge, resolve, show on the map.
+  const pending = useUi((st) => st.pendingAction);
+  useEffect(() => {
+    if (!detail || !i) return;
+    const take = useUi.getState().takeAction;
+    if (take('acknowledge')) {
+      if (canAck) setDialog({ kind: 'ack' });
+      else toast('info', !write.ok ? (write.why ?? 'You cannot acknowledge.') : i.acknowledged ? `${i.ref} is acknowledged already, by ${i.acknowledged.by.name}.` : `${i.ref} is not open.`);
+    } else if (take('resolve')) {
+      if (write.ok && detail.allowedTransitions.includes('resolved')) setDialog({ kind: 'transition', to: 'resolved' });
+      else toast('info', !write.ok ? (write.why ?? 'You cannot resolve incidents.') : `${i.ref} cannot be resolved from ${i.state}.`);
+    } else if (take('show-on-map')) {
+      void showOnMap(i.id);
+    }
+  }, [pending, detail]);
 
   if (error && !detail) {
     return (
@@ -141,6 +159,9 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
               Acknowledge <kbd>a</kbd>
             </button>
           )}
+          <button className="btn" onClick={() => void showOnMap(i.id)} data-testid="show-on-map" title="The corridors and sites it affects, on the map (m)">
+            Show on map <kbd>m</kbd>
+          </button>
           {detail.allowedTransitions.map((to) => (
             <button key={to} className={`btn ${to === 'declined' ? 'danger' : ''}`} onClick={() => setDialog({ kind: 'transition', to })} data-testid={`transition-${to}`}>
               {transitionLabel(i.state, to)}

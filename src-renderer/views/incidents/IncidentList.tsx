@@ -28,7 +28,8 @@ export function IncidentList() {
   const [creating, setCreating] = useState(false);
   const [acking, setAcking] = useState<IncidentSummary | null>(null);
   const rows = list?.incidents ?? [];
-  const selected = rows.find((r) => r.id === selectedId) ?? null;
+  // The first row is selected until the operator moves: Enter opens it without pressing j first.
+  const selected = rows.find((r) => r.id === selectedId) ?? rows[0] ?? null;
   const open = rows.filter((r) => isOpen(r.state));
   const past = rows.filter((r) => !isOpen(r.state));
 
@@ -47,6 +48,20 @@ export function IncidentList() {
     if (write.ok) setCreating(true);
     else toast('info', write.why ?? 'You cannot open incidents.');
   }, [pending, info]);
+  // Acknowledge / resolve / show on map from the palette with no incident open: the selected one.
+  useEffect(() => {
+    if (!info || !list) return;
+    const take = useUi.getState().takeAction;
+    for (const action of ['acknowledge', 'resolve', 'show-on-map']) {
+      if (!take(action)) continue;
+      if (!selected) toast('info', 'No incident to act on: the list is empty.');
+      else if (action === 'acknowledge') acknowledge(selected);
+      else {
+        navigate('incidents', selected.id);
+        useUi.setState({ pendingAction: { route: 'incidents', action } });
+      }
+    }
+  }, [pending, info, list]);
 
   const at = selected ? rows.indexOf(selected) : -1;
   const move = (to: number) => {
@@ -162,7 +177,7 @@ export function IncidentList() {
                       <td colSpan={8}>{g.label}</td>
                     </tr>
                     {g.items.map((i) => (
-                      <IncidentRow key={i.id} i={i} selected={i.id === selectedId} onSelect={() => setSelectedId(i.id)} onOpen={() => navigate('incidents', i.id)} />
+                      <IncidentRow key={i.id} i={i} selected={i.id === selected?.id} onSelect={() => setSelectedId(i.id)} onOpen={() => navigate('incidents', i.id)} />
                     ))}
                   </Fragment>
                 ),

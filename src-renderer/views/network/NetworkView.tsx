@@ -47,6 +47,10 @@ function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
         useNetwork.getState().select(null);
         return;
       }
+      if (e.key === 'Escape' && useNetwork.getState().blast && !document.querySelector('[role="dialog"]')) {
+        useNetwork.getState().clearBlast();
+        return;
+      }
       if (!viewKey(e)) return;
       const l = LAYOUTS.find((x) => x.key === e.key);
       if (l) setLayout(l.id);
@@ -84,6 +88,7 @@ function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
         </div>
       </div>
       <NetworkFilters />
+      <BlastBanner />
       {error && <ErrorState title="Could not load the grid" message={error} />}
       {!loaded && !error && <div className="dim body">Loading the grid…</div>}
       {empty && (
@@ -92,12 +97,38 @@ function NetworkWorkspace({ readOnly }: { readOnly: boolean }) {
         </EmptyState>
       )}
       {loaded && !error && !empty && (
-        <div className={`net-body layout-${layout}`}>
+        <div className={`net-body layout-${layout}${selection?.siteId ? ' with-panel' : ''}`}>
           {layout !== 'graph' && <CorridorMap />}
           {layout !== 'map' && <TopologyGraph />}
           {selection?.siteId && <SitePanel siteId={selection.siteId} />}
         </div>
       )}
+    </div>
+  );
+}
+
+/** Whose blast radius the map shows, how far it reaches, and whether it is a drill. */
+function BlastBanner() {
+  const blast = useNetwork((s) => s.blast);
+  const navigate = useUi((s) => s.navigate);
+  if (!blast) return null;
+  return (
+    <div className={`blast-banner sev-${blast.severity}`} role="status" data-testid="blast-radius" data-drill={blast.drill}>
+      {blast.drill && <span className="pill warn" data-testid="blast-drill">Drill · not a real outage</span>}
+      <strong>
+        {blast.ref} {blast.title}
+      </strong>
+      <span>
+        blast radius: {blast.siteIds.length === 1 ? '1 site' : `${blast.siteIds.length} sites`} in{' '}
+        {blast.corridorIds.length === 1 ? '1 corridor' : `${blast.corridorIds.length} corridors`} (the map shows only these corridors; ringed sites have open incidents)
+      </span>
+      <span className="spacer" />
+      <button className="btn small" onClick={() => navigate('incidents', blast.incidentId)}>
+        Back to {blast.ref}
+      </button>
+      <button className="btn small" onClick={() => useNetwork.getState().clearBlast()} data-testid="blast-clear">
+        Whole grid <kbd>Esc</kbd>
+      </button>
     </div>
   );
 }

@@ -147,12 +147,14 @@ function Graph() {
     reveal(path);
   }, [selection, focusSeq]);
   useEffect(() => {
+    if (laying) return;
     const id = framing.current;
-    if (!id || laying) return;
     framing.current = null;
-    const shown = elements.filter((g) => g.id === id || g.parentId === id).map((g) => ({ id: g.id }));
+    // A new layout is framed: the element just expanded, or else the whole graph (the first fit ran
+    // on the positions before the layout, leaving the graph cut or floating in empty space).
+    const shown = id ? elements.filter((g) => g.id === id || g.parentId === id).map((g) => ({ id: g.id })) : null;
     // Wait a frame so React Flow has the new positions before framing them.
-    requestAnimationFrame(() => void flow.fitView({ nodes: shown, duration: 300, maxZoom: 0.9, padding: 0.2 }));
+    requestAnimationFrame(() => void flow.fitView({ ...(shown ? { nodes: shown } : {}), duration: 300, maxZoom: 0.9, padding: shown ? 0.2 : 0.15 }));
   }, [places, laying]);
   useEffect(() => {
     if (!selectedId) return;

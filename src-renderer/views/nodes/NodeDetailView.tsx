@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Response } from '../../../src-shared/contract';
 import { RUNTIME_LABELS } from '../../../src-shared/contract/grid';
 import { ROLE_LABELS, type Role } from '../../../src-shared/contract/roles';
@@ -34,6 +34,15 @@ export function NodeDetailView({ nodeId }: { nodeId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [moving, setMoving] = useState<Lifecycle | null>(null);
   const [validating, setValidating] = useState(false);
+  // "Run telemetry validation" from the palette, once this node is loaded.
+  const validateRef = useRef<(() => void) | null>(null);
+  const pending = useUi((s) => s.pendingAction);
+  const loaded = detail !== null;
+  useEffect(() => {
+    if (!loaded || !useUi.getState().takeAction('validate-telemetry')) return;
+    if (canWrite(useSystem.getState().info).ok) validateRef.current?.();
+    else toast('info', canWrite(useSystem.getState().info).why ?? 'You cannot run telemetry validation.');
+  }, [pending, loaded]);
   const write = canWrite(info);
 
   const load = useCallback(async () => {
@@ -72,6 +81,7 @@ export function NodeDetailView({ nodeId }: { nodeId: string }) {
   if (!detail) return <div className="view dim">Loading…</div>;
   const n = detail.node;
 
+  validateRef.current = () => void validate();
   const validate = async () => {
     setValidating(true);
     try {

@@ -61,7 +61,7 @@ export function NodesTable({
           Keys
         </span>
       </div>
-      <div className="vbody" ref={scroller} style={{ height: 'calc(100vh - 250px)', minHeight: 240 }} data-testid="nodes-scroller">
+      <div className="vbody" ref={scroller} tabIndex={0} aria-label="Nodes (j/k move, Enter opens)" style={{ height: 'calc(100vh - 250px)', minHeight: 240 }} data-testid="nodes-scroller">
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((v) => {
             const n = nodes[v.index]!;

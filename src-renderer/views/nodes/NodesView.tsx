@@ -40,6 +40,14 @@ function NodesList() {
   const shown = useMemo(() => filterNodes(nodes, filters, sitesById), [nodes, filters, sitesById]);
   const sites = (overview?.sites ?? []).filter((s) => !filters.corridorId || s.corridorId === filters.corridorId);
 
+  // "Run telemetry validation" asked with no node open: say what it needs.
+  const pending = useUi((st) => st.pendingAction);
+  useEffect(() => {
+    if (useUi.getState().takeAction('validate-telemetry')) {
+      useUi.getState().toast('info', 'Open a node first (/ to search, Enter to open): validation sends one sample through that node’s key.');
+    }
+  }, [pending]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === '/' && !isTyping(e.target) && !modalOpen()) {
@@ -98,6 +106,16 @@ function NodesList() {
           placeholder="Search host, site, city, GPU (/)"
           value={filters.q}
           onChange={(e) => setFilter('q', e.target.value)}
+          onKeyDown={(e) => {
+            // Enter leaves the box for the results, first match selected: j/k/Enter work from there.
+            if (e.key === 'Enter' && shown.length > 0) {
+              e.preventDefault();
+              setSelectedId((id) => (shown.some((n) => n.id === id) ? id : shown[0]!.id));
+              document.querySelector<HTMLElement>('[data-testid="nodes-scroller"]')?.focus();
+            } else if (e.key === 'Escape' && !filters.q) {
+              e.currentTarget.blur();
+            }
+          }}
           aria-label="Search nodes"
         />
         <select value={filters.corridorId} onChange={(e) => setFilter('corridorId', e.target.value)} aria-label="Corridor">

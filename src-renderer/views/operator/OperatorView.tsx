@@ -46,6 +46,15 @@ export function OperatorView() {
     }
   };
 
+  // "Start the daily checklist" from the palette: the same as d, once the figures are in.
+  const pending = useUi((s) => s.pendingAction);
+  useEffect(() => {
+    if (!data || !useUi.getState().takeAction('start-daily')) return;
+    if (data.checklist) navigate('checklists', data.checklist.id);
+    else if (write.ok) void startDaily();
+    else toast('info', write.why ?? 'You cannot start checklists.');
+  }, [pending, data]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!viewKey(e)) return;

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { Component } from '../../../src-shared/contract/status';
 import { COMPONENT_STATES, type ComponentState } from '../../../src-shared/domain/component-status';
 import { McClientError } from '../../bridge/client';
@@ -15,8 +15,15 @@ export function SetStateDialog({ component, onClose }: { component: Component; o
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const toast = useUi((s) => s.toast);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  // The current state is no change: the server refuses it, so the dialog says so before asking.
+  const unchanged = state === component.state;
 
   const submit = async () => {
+    if (unchanged) {
+      setFieldErrors({ state: `${component.name} is already in this state. Choose another state, or Cancel.` });
+      return;
+    }
     if (reason.trim().length < 3) {
       setFieldErrors({ reason: 'Say why, in a few words (at least 3 characters).' });
       return;
@@ -46,6 +53,10 @@ export function SetStateDialog({ component, onClose }: { component: Component; o
     if (target.tagName !== 'TEXTAREA' && /^[1-5]$/.test(e.key)) {
       e.preventDefault();
       setState(COMPONENT_STATES[Number(e.key) - 1] as ComponentState);
+      setFieldErrors({});
+      // The number picked the state; what the operator types next is the reason (a "1" in
+      // "DXB-01" must not switch the state back).
+      reasonRef.current?.focus();
     }
   };
 
@@ -62,7 +73,7 @@ export function SetStateDialog({ component, onClose }: { component: Component; o
             <button className="btn" onClick={onClose}>
               Cancel
             </button>
-            <button className="btn primary" onClick={() => void submit()} disabled={busy} data-testid="apply-state">
+            <button className="btn primary" onClick={() => void submit()} disabled={busy || unchanged} data-testid="apply-state">
               {busy ? 'Applying…' : 'Apply'}
             </button>
           </>
@@ -71,16 +82,26 @@ export function SetStateDialog({ component, onClose }: { component: Component; o
         <div className="choices" role="radiogroup" aria-label="State">
           {COMPONENT_STATES.map((s, i) => (
             <label key={s}>
-              <input type="radio" name="state" value={s} checked={state === s} onChange={() => setState(s)} autoFocus={s === component.state} />
+              <input type="radio" name="state" value={s} checked={state === s} onChange={() => {
+                  setState(s);
+                  setFieldErrors({});
+                }}
+                autoFocus={s === component.state} />
               <StateBadge state={s} />
               {s === component.state && <span className="faint">(current)</span>}
               <kbd>{i + 1}</kbd>
             </label>
           ))}
         </div>
+        {(fieldErrors.state || unchanged) && (
+          <div className="hint" data-testid="state-unchanged">
+            {fieldErrors.state ?? 'This is the current state: choose another one (1…5) to record a change.'}
+          </div>
+        )}
         <label className={`field ${fieldErrors.reason ? 'invalid' : ''}`}>
           <span>Reason (operators and auditors will read this)</span>
           <textarea
+            ref={reasonRef}
             value={reason}
             onChange={(e) => {
               setReason(e.target.value);

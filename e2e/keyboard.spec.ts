@@ -1,0 +1,107 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+/**
+ * The operator's most frequent paths with the keyboard alone: no click, no fill(). Page
+ * addresses are typed as a person would bookmark them. Each wait is on state, never on time.
+ */
+
+const focusedTestId = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName ?? null);
+
+/** Press `key` until `done` holds (a list walked with j), at most `max` times. */
+async function pressUntil(page: Page, key: string, done: () => Promise<boolean>, max = 40) {
+  for (let i = 0; i < max && !(await done()); i++) await page.keyboard.press(key);
+  expect(await done()).toBe(true);
+}
+
+test.describe('keyboard only', () => {
+  test('nodes: / search, Enter moves to the results with the first match selected, Enter opens it', async ({ page, host }) => {
+    await page.goto(`${host.url}#/nodes`);
+    await expect(page.getByTestId('nodes-count')).toHaveText(/400 nodes/);
+    await page.keyboard.press('/');
+    await page.keyboard.type('fra-01-gpu0');
+    await expect(page.getByTestId('nodes-count')).toHaveText(/^9 of \d+ nodes$/);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focusedTestId(page)).toBe('nodes-scroller');
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('node-detail')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'fra-01-gpu02' })).toBeVisible();
+  });
+
+  test('set state: a number picks the state and moves to the reason, so typing "DXB-01" does not change it again; the current state cannot be applied', async ({ page, host }) => {
+    await page.goto(host.url);
+    const row = page.getByTestId('component-runtime.openai');
+    await expect(row).toContainText('Operational');
+    await pressUntil(page, 'j', async () => (await row.getAttribute('aria-selected')) === 'true');
+    await page.keyboard.press('Enter');
+    // The current state: nothing to apply.
+    await expect(page.getByTestId('apply-state')).toBeDisabled();
+    await page.keyboard.press('3');
+    await expect.poll(() => focusedTestId(page)).toBe('state-reason');
+    await page.keyboard.type('DXB-01 and RUH-1 gateways slow');
+    await expect(page.getByRole('radio', { name: /Degraded performance/ })).toBeChecked();
+    await page.keyboard.press('Control+Enter');
+    await expect(row).toContainText('Degraded performance');
+    // Back, by keyboard too.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('1');
+    await page.keyboard.type('Gateways at 120 ms again since 10:15 UTC');
+    await page.keyboard.press('Control+Enter');
+    await expect(row).toContainText('Operational');
+  });
+
+  test('incidents: open one, acknowledge and start the response in one step; Enter on the list opens the first incident', async ({ page, host }) => {
+    const title = `Keyboard-only incident ${Date.now().toString(36)}`;
+    await page.goto(`${host.url}#/incidents`);
+    await page.getByTestId('incident-list').waitFor();
+    await page.keyboard.press('n');
+    await expect(page.getByRole('dialog', { name: 'Open an incident' })).toBeVisible();
+    await page.keyboard.type(title);
+    await page.keyboard.press('Control+Enter');
+    const detail = page.getByTestId('incident-detail');
+    await expect(detail.getByTestId('incident-title')).toHaveText(title);
+    await expect(detail).toHaveAttribute('data-state', 'triage');
+
+    await page.keyboard.press('a');
+    await expect.poll(() => focusedTestId(page)).toBe('ack-note');
+    await page.keyboard.type('Mine, from the keyboard');
+    await pressUntil(page, 'Tab', async () => (await focusedTestId(page)) === 'ack-start', 10);
+    await page.keyboard.press('Space');
+    await expect(page.getByTestId('ack-start')).toBeChecked();
+    await page.keyboard.press('Control+Enter');
+    await expect(detail).toHaveAttribute('data-state', 'active');
+    await expect(detail.getByTestId('incident-acknowledged')).toContainText('by ');
+
+    await page.goto(`${host.url}#/incidents`);
+    const first = page.getByTestId('incident-list').locator('[data-incident-id]').first();
+    await expect(first).toHaveAttribute('aria-selected', 'true');
+    const firstId = await first.getAttribute('data-incident-id');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('incident-detail')).toBeVisible();
+    expect(page.url()).toContain(firstId!);
+  });
+
+  test('palette: start today’s daily checklist, and run telemetry validation on the open node', async ({ page, host }) => {
+    const palette = async (text: string) => {
+      await page.keyboard.press('Control+k');
+      await page.keyboard.type(text);
+      await expect(page.getByRole('option').first()).toBeVisible();
+      await page.keyboard.press('Enter');
+    };
+    await page.goto(`${host.url}#/status`);
+    await expect(page.getByTestId('rollup')).toBeVisible();
+    await palette('start today’s daily checklist');
+    await expect(page).toHaveURL(/#\/checklists\/[0-9a-f-]{36}$/);
+
+    await page.goto(`${host.url}#/nodes`);
+    await expect(page.getByTestId('nodes-count')).toHaveText(/400 nodes/);
+    await page.keyboard.press('/');
+    await page.keyboard.type('sin-01-gpu01');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'sin-01-gpu01' })).toBeVisible();
+    await palette('run telemetry validation');
+    await expect(page.getByText(/Telemetry validation (passed|failed): valid key/)).toBeVisible();
+  });
+});

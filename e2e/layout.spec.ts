@@ -1,0 +1,86 @@
+import type { Page } from '@playwright/test';
+import { VIEWS } from '../src-shared/navigation';
+import { expect, test } from './fixtures';
+
+/**
+ * Every view at a laptop (1280×800), a NOC workstation (1600×1000) and a 4K wall (3840×2160):
+ * nothing wider than the window, no text cut inside a card, and a screenshot of each kept with the
+ * run (test-results) for a person to look at.
+ */
+const SIZES = [
+  { width: 1280, height: 800 },
+  { width: 1600, height: 1000 },
+  { width: 3840, height: 2160 },
+];
+
+/** Elements whose text is cut: content wider than the box, with the overflow hidden (not scrollable). */
+function clipped(page: Page) {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>('.view *'))) {
+      // Charts, the virtual node list and the graph's zoomable pane (content past its edge is panned
+      // to, not cut) are measured by their own specs.
+      if (el.closest('.uplot, canvas, svg, .vbody, .react-flow, [data-layout-ok]')) continue;
+      const cs = getComputedStyle(el);
+      if (cs.display === 'none' || cs.visibility === 'hidden') continue;
+      const hides = cs.overflowX === 'hidden' || cs.overflowX === 'clip';
+      const ellipsis = cs.textOverflow === 'ellipsis';
+      // A card's content wider than the card (drawn over its neighbours or cut by them).
+      const card = el.classList.contains('panel') && cs.overflowX === 'visible';
+      if ((hides || card) && !ellipsis && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+        out.push(`${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth} > ${el.clientWidth} (${(el.textContent ?? '').slice(0, 40)})`);
+      }
+    }
+    return out;
+  });
+}
+
+test.describe('layout', () => {
+  for (const size of SIZES) {
+    test(`every view at ${size.width}×${size.height}: nothing wider than the window, no text cut`, async ({ page, host }, info) => {
+      test.setTimeout(180_000);
+      await page.setViewportSize(size);
+      // A critical incident with a long title: the Operator view's incidents card must hold it.
+      await page.goto(`${host.url}#/incidents`);
+      await page.getByTestId('incident-list').waitFor();
+      await page.keyboard.press('n');
+      const dialog = page.getByRole('dialog', { name: 'Open an incident' });
+      await dialog.locator('input[name=title]').fill(`Layout ${size.width}: P95 latency above two seconds across every Frankfurt and Amsterdam colocation site`);
+      await dialog.getByRole('radio', { name: /Critical/ }).check();
+      await dialog.getByTestId('create-incident').click();
+      await expect(page.getByTestId('incident-detail')).toBeVisible({ timeout: 30_000 });
+      for (const v of VIEWS) {
+        await page.goto(`${host.url}#/${v.id}`);
+        await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible({ timeout: 30_000 });
+        // Wait on state: no "Loading…" left in the view.
+        await expect(page.locator('.view').getByText(/^Loading/)).toHaveCount(0, { timeout: 30_000 });
+        if (v.id === 'network') await expect(page.getByTestId('network-graph')).toHaveAttribute('data-laying', 'false', { timeout: 30_000 });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${v.id} is ${overflow}px wider than the window`).toBeLessThanOrEqual(0);
+        // Polled: the graph frames itself with a short animation after its layout.
+        await expect.poll(() => clipped(page), { message: `${v.id}: text cut`, timeout: 10_000 }).toEqual([]);
+        await page.screenshot({ path: info.outputPath(`${v.id}-${size.width}x${size.height}.png`) });
+      }
+    });
+  }
+
+  test('network split view at 1600×1000: map and graph side by side, the site panel does not cover the graph', async ({ page, host }) => {
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await page.goto(`${host.url}#/network`);
+    const map = page.getByTestId('network-map');
+    const graph = page.getByTestId('network-graph');
+    await expect(map).toBeVisible();
+    await expect(graph).toBeVisible();
+    await page.keyboard.press('/');
+    await page.keyboard.type('SIN-01');
+    await page.keyboard.press('Enter');
+    const panel = page.getByTestId('site-panel');
+    await expect(panel).toBeVisible();
+    const [m, g, p] = await Promise.all([map.boundingBox(), graph.boundingBox(), panel.boundingBox()]);
+    expect(m!.width).toBeGreaterThan(400);
+    expect(g!.width).toBeGreaterThan(200);
+    // Beside each other, and the panel beside both (never on top of the graph).
+    expect(g!.x + 1).toBeGreaterThanOrEqual(m!.x + m!.width);
+    expect(p!.x + 1).toBeGreaterThanOrEqual(g!.x + g!.width);
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { blastRadius } from './blast-radius';
+
+const sites = [
+  { id: 's1', corridorId: 'eu' },
+  { id: 's2', corridorId: 'eu' },
+  { id: 's3', corridorId: 'mena' },
+  { id: 's4', corridorId: 'apac' },
+];
+const nodes = [
+  { id: 'n1', siteId: 's3' },
+  { id: 'n2', siteId: 's4' },
+];
+
+describe('blast radius', () => {
+  it('widens a corridor to its sites and places a node at its site and corridor', () => {
+    const r = blastRadius(
+      [
+        { kind: 'corridor', id: 'eu' },
+        { kind: 'node', id: 'n1' },
+      ],
+      sites,
+      nodes,
+    );
+    expect(r.corridorIds.sort()).toEqual(['eu', 'mena']);
+    expect(r.siteIds.sort()).toEqual(['s1', 's2', 's3']);
+  });
+
+  it('counts a site once, however it is named', () => {
+    expect(blastRadius([{ kind: 'site', id: 's4' }, { kind: 'node', id: 'n2' }], sites, nodes)).toEqual({ corridorIds: ['apac'], siteIds: ['s4'] });
+  });
+
+  it('is empty for nothing affected, and skips what no longer exists', () => {
+    expect(blastRadius([], sites, nodes)).toEqual({ corridorIds: [], siteIds: [] });
+    expect(blastRadius([{ kind: 'node', id: 'gone' }, { kind: 'site', id: 'gone' }], sites, nodes)).toEqual({ corridorIds: [], siteIds: [] });
+  });
+});
