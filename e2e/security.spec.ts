@@ -43,7 +43,7 @@ test.describe('browser host security', () => {
         return reply(2);
       });
       expect(answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      await expect(page.getByTestId('component-corridor.apac')).toContainText('Operational');
+      await expect(page.getByTestId('component-corridor.apac').getByTestId('declared')).toContainText('nothing declared');
     } finally {
       await ro.stop();
     }

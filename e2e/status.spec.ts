@@ -34,20 +34,25 @@ test.describe('status view', () => {
     const a = await (await browser.newContext()).newPage();
     const b = await (await browser.newContext()).newPage();
     await Promise.all([a.goto(host.url), b.goto(host.url)]);
-    const rowB = b.getByTestId('component-corridor.mena');
-    await expect(rowB).toContainText('Operational');
+    // Nothing probes the Ollama runtimes yet: they say "no data" until someone declares a state.
+    const rowB = b.getByTestId('component-runtime.ollama');
+    await expect(rowB.getByTestId('effective')).toContainText('No data');
 
-    await a.getByTestId('component-corridor.mena').click();
+    await a.getByTestId('component-runtime.ollama').click();
     await a.keyboard.press('Enter');
     await a.keyboard.press('5');
-    await a.getByTestId('state-reason').fill('Fibre cut between DXB and RUH; traffic moved to DOH');
+    await a.getByTestId('state-reason').fill('Ollama hosts unreachable from the gateway since 14:05 UTC');
     const started = Date.now();
     await a.keyboard.press('Control+Enter');
-    await expect(a.getByTestId('component-corridor.mena')).toContainText('Major outage');
-    await expect(rowB).toContainText('Major outage', { timeout: 2000 });
+    await expect(a.getByTestId('component-runtime.ollama').getByTestId('effective')).toContainText('Major outage');
+    await expect(rowB.getByTestId('effective')).toContainText('Major outage', { timeout: 2000 });
     expect(Date.now() - started).toBeLessThan(2000);
+    // Shown as declared, beside what the records compute.
+    await expect(rowB.getByTestId('effective')).toHaveAttribute('data-basis', 'declared');
+    await expect(rowB.getByTestId('declared')).toContainText('Major outage declared by');
+    await expect(rowB.getByTestId('computed')).toContainText('No data');
     await expect(b.getByTestId('rollup')).toHaveAttribute('data-state', 'major_outage');
-    await expect(b.getByTestId('incident-level')).toContainText('1 incident-level component is active');
+    await expect(b.getByTestId('incident-level')).toContainText(/\d+ incident-level components? (is|are) active/);
   });
 
   test('records who, when and why, linked to the audit event', async ({ page, host }) => {
@@ -76,7 +81,8 @@ test.describe('status view', () => {
     await page.getByTestId('apply-state').click();
     await expect(page.getByText('Say why, in a few words')).toBeVisible();
     await page.keyboard.press('Escape');
-    await expect(page.getByTestId('component-routing')).toContainText('Operational');
+    await expect(page.getByTestId('component-routing').getByTestId('effective')).toContainText('No data');
+    await expect(page.getByTestId('component-routing').getByTestId('declared')).toContainText('nothing declared');
   });
 });
 

@@ -5,8 +5,10 @@ import { EVALUATION_INTERVAL_MS } from '../../src-shared/domain/alert-rules';
 import type { DatabaseManager, Sql } from '../db';
 import { ensureOpsDefaults, evaluateAlerts } from '../services/alerts';
 import { runEscalation } from '../services/incidents';
+import { deliverPending } from '../services/notify';
 import { computeMinutes } from '../services/observability';
 import { systemRecorder } from '../services/org';
+import type { Vault } from '../vault';
 import type { Logger } from './log';
 
 /** How far back the per-minute figures are filled in after a workstation connects. */
@@ -50,6 +52,8 @@ export class OpsJob {
     private readonly db: DatabaseManager,
     private readonly log: Logger,
     private readonly intervalMs = Number(process.env.MC_OPS_INTERVAL_MS) || EVALUATION_INTERVAL_MS,
+    /** Where escalation channels keep their secrets; without it nothing leaves the app. */
+    private readonly vault: Vault | null = null,
   ) {}
 
   sync(): void {
@@ -107,6 +111,14 @@ export class OpsJob {
           this.log.info({ transitions: r.transitions.length, opened: r.opened, notified: e.notified, ackExpired: e.expired }, 'ops: alerts and escalation');
         }
       });
+      if (this.vault) {
+        const vault = this.vault;
+        // Its own step: deliveries wait on the network (bounded by timeouts), not the alert round.
+        await this.step('notifications', session, async (sql) => {
+          const d = await deliverPending(sql, vault, session.orgId, systemRecorder(sql, session, 'Escalation'), now);
+          if (d.delivered || d.failed) this.log.info(d, 'ops: escalation deliveries');
+        });
+      }
       const horizon = now.getTime() - BACKFILL_MINUTES * 60_000;
       if (this.backfilledTo !== null && this.backfilledTo <= horizon) {
         // The first walk is done: one more, ten minutes later, then none.

@@ -339,6 +339,38 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+/** Per org: the escalation channel and notification the delivery fixtures reference. */
+const notifyIds = new Map<string, { channel: string; notification: string }>();
+
+Object.assign(fixtures, {
+  notification_channels: {
+    refusedBy: 'policy',
+    async seed(c, org) {
+      const channel = randomUUID();
+      const notification = (await c.query<{ id: string }>('SELECT id FROM mc.escalation_notifications WHERE org_id = $1 LIMIT 1', [org.orgId])).rows[0]!.id;
+      notifyIds.set(org.orgId, { channel, notification });
+      await c.query(`INSERT INTO mc.notification_channels (id, org_id, kind, name, config) VALUES ($1, $2, 'slack', 'Seeded', '{"target":"http://127.0.0.1"}')`, [channel, org.orgId]);
+    },
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.notification_channels (org_id, kind, name) VALUES ($1, 'webhook', 'Forged')`, [v.orgId]),
+  },
+  notification_deliveries: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.notification_deliveries (org_id, notification_id, channel_id, channel_kind, recipient, status, detail) VALUES ($1, $2, $3, 'slack', 'Seeded', 'delivered', 'seed')`, [
+          org.orgId,
+          notifyIds.get(org.orgId)!.notification,
+          notifyIds.get(org.orgId)!.channel,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.notification_deliveries (org_id, notification_id, channel_kind, recipient, status, detail) VALUES ($1, $2, 'email', 'forged@example.org', 'delivered', 'forged')`, [
+        v.orgId,
+        notifyIds.get(v.orgId)!.notification,
+      ]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -373,6 +405,8 @@ const SEED_ORDER = [
   'checklist_runs',
   'checklist_items',
   'corridor_minutes',
+  'notification_channels',
+  'notification_deliveries',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

@@ -66,7 +66,7 @@ export function buildCommands(): Command[] {
   const components: Command[] = useStatus.getState().components.map((c) => ({
     id: `state:${c.id}`,
     group: 'Set state',
-    label: `${c.name} (now ${STATE_LABELS[c.state].toLowerCase()})`,
+    label: `${c.name} (now ${c.state ? STATE_LABELS[c.state].toLowerCase() : 'no data'})`,
     keys: [],
     run: () => openSetState(c.id),
   }));

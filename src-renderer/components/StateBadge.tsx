@@ -9,7 +9,15 @@ const SHAPE: Record<ComponentState, string> = {
   major_outage: 'diamond',
 };
 
-export function StateBadge({ state }: { state: ComponentState }) {
+/** `null`: nothing stands behind the component; it says so, never "operational". */
+export function StateBadge({ state }: { state: ComponentState | null }) {
+  if (state === null)
+    return (
+      <span className="badge state-no-data" data-state="no_data">
+        <span className="dot hollow" aria-hidden="true" />
+        No data
+      </span>
+    );
   return (
     <span className={`badge state-${state}`} data-state={state}>
       <span className={`dot ${SHAPE[state]}`} aria-hidden="true" />

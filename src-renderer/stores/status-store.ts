@@ -11,7 +11,7 @@ interface StatusState {
   history: Record<string, HistoryEntry[] | undefined>;
   load(): Promise<void>;
   loadHistory(componentId: string): Promise<void>;
-  setState(componentId: string, state: ComponentState, reason: string): Promise<Component>;
+  setState(componentId: string, state: ComponentState, reason: string, until?: string): Promise<Component>;
 }
 
 export const useStatus = create<StatusState>((set, get) => ({
@@ -38,8 +38,8 @@ export const useStatus = create<StatusState>((set, get) => ({
       set({ history: { ...get().history, [componentId]: [] } });
     }
   },
-  async setState(componentId, state, reason) {
-    const { component } = await call('status.setState', { componentId, state, reason });
+  async setState(componentId, state, reason, until) {
+    const { component } = await call('status.setState', { componentId, state, reason, ...(until ? { until } : {}) });
     set({ components: get().components.map((c) => (c.id === component.id ? component : c)) });
     void get().loadHistory(componentId);
     return component;

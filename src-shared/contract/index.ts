@@ -8,6 +8,7 @@ import * as grid from './grid';
 import * as incidents from './incidents';
 import * as keys from './keys';
 import * as network from './network';
+import * as notify from './notify';
 import * as observability from './observability';
 import * as telemetry from './telemetry';
 import * as status from './status';
@@ -86,6 +87,10 @@ export const channels = {
   [observability.operatorSummary.name]: observability.operatorSummary,
   [network.networkOverlay.name]: network.networkOverlay,
   [network.networkSite.name]: network.networkSite,
+  [notify.notifyChannels.name]: notify.notifyChannels,
+  [notify.notifyAddChannel.name]: notify.notifyAddChannel,
+  [notify.notifyRemoveChannel.name]: notify.notifyRemoveChannel,
+  [notify.notifyDeliveries.name]: notify.notifyDeliveries,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMPONENT_STATES } from '../domain/component-status';
 import { HEALTH_STATES } from '../domain/node-health';
 import { auditEventSchema } from './audit';
 import { alertInstanceSchema, evaluationStatusSchema } from './alerts';
@@ -85,7 +86,23 @@ export const operatorSummary = query('operator.summary', {
     incidents: z.array(incidentSummarySchema),
     firing: z.array(alertInstanceSchema),
     evaluation: evaluationStatusSchema,
-    corridors: z.array(z.object({ corridorId: z.uuid(), name: z.string(), health: z.number().nullable(), running: z.number().int(), critical: z.number().int(), readiness: z.string() })),
+    corridors: z.array(
+      z.object({
+        corridorId: z.uuid(),
+        name: z.string(),
+        /** The health score, a figure beside the verdict. */
+        score: z.number().nullable(),
+        /** The verdict, by the one corridor definition (domain/corridor-health). */
+        health: z.enum(HEALTH_STATES),
+        basis: z.enum(['computed', 'incident', 'declared', 'none']),
+        declared: z.enum(COMPONENT_STATES).nullable(),
+        label: z.string(),
+        explain: z.string(),
+        running: z.number().int(),
+        critical: z.number().int(),
+        readiness: z.string(),
+      }),
+    ),
     checklist: runSummarySchema.nullable(),
     audit: z.array(auditEventSchema),
   }),

@@ -11,7 +11,17 @@ export const componentSchema = z.object({
   name: z.string(),
   kind: componentKindSchema,
   description: z.string(),
-  state: componentStateSchema,
+  /** What every view shows and rolls up: the worse of declared and computed; null is "no data". */
+  state: componentStateSchema.nullable(),
+  /** Which one decided `state`. */
+  basis: z.enum(['declared', 'computed', 'none']),
+  /** Computed from the records behind the component (domain/computed-status). */
+  computed: z.object({ state: componentStateSchema.nullable(), explain: z.string() }),
+  /** A person's declaration in force (not expired), or null. */
+  declared: z
+    .object({ state: componentStateSchema, reason: z.string().nullable(), by: actorRef.nullable(), at: isoTime, until: isoTime.nullable(), line: z.string() })
+    .nullable(),
+  /** The last declaration's fields, kept as they were (also when it has expired). */
   reason: z.string().nullable(),
   changedAt: isoTime,
   changedBy: actorRef.nullable(),
@@ -48,6 +58,8 @@ export const statusSetState = command('status.setState', {
     componentId: z.uuid(),
     state: componentStateSchema,
     reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(2000),
+    /** When the declaration stops counting; omitted: until someone changes it. */
+    until: isoTime.optional(),
   }),
   response: z.object({ component: componentSchema }),
 });

@@ -35,3 +35,12 @@ describe('status roll-up', () => {
     expect(r.total).toBe(0);
   });
 });
+
+describe('status roll-up with components that have no data', () => {
+  it('never says "all operational" while a component has nothing behind it', () => {
+    const r = rollup([{ state: 'operational' }, { state: null }]);
+    expect(r).toMatchObject({ state: 'operational', noData: 1, headline: 'Operational where measured; 1 without data' });
+    expect(rollup([{ state: null }, { state: null }]).headline).toBe('No data behind any component');
+    expect(rollup([{ state: null }, { state: 'partial_outage' }])).toMatchObject({ state: 'partial_outage', incidentLevel: 1 });
+  });
+});

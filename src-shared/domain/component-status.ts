@@ -44,14 +44,17 @@ export function isIncidentLevel(state: ComponentState): boolean {
 }
 
 export interface RollupInput {
-  state: ComponentState;
+  /** null: nothing stands behind the component ("no data"). */
+  state: ComponentState | null;
 }
 
 export interface Rollup {
-  /** The worst state among the components; `operational` when there are none. */
+  /** The worst state among the components that have one; `operational` when there are none. */
   state: ComponentState;
   headline: string;
   counts: Record<ComponentState, number>;
+  /** Components with neither a computed nor a declared state. */
+  noData: number;
   incidentLevel: number;
   total: number;
 }
@@ -59,20 +62,26 @@ export interface Rollup {
 export function rollup(components: readonly RollupInput[]): Rollup {
   const counts = Object.fromEntries(COMPONENT_STATES.map((s) => [s, 0])) as Record<ComponentState, number>;
   let worst: ComponentState = 'operational';
+  let noData = 0;
   for (const c of components) {
+    if (c.state === null) {
+      noData += 1;
+      continue;
+    }
     counts[c.state] += 1;
     if (stateRank(c.state) > stateRank(worst)) worst = c.state;
   }
   const incidentLevel = counts.partial_outage + counts.major_outage;
-  return { state: worst, headline: headlineFor(worst, components.length), counts, incidentLevel, total: components.length };
+  return { state: worst, headline: headlineFor(worst, components.length, noData), counts, noData, incidentLevel, total: components.length };
 }
 
-function headlineFor(worst: ComponentState, total: number): string {
+function headlineFor(worst: ComponentState, total: number, noData: number): string {
   if (total === 0) return 'No components yet';
+  if (noData === total) return 'No data behind any component';
   switch (worst) {
     case 'operational':
-      // Components only: incidents and node health are shown beside it, not folded into it.
-      return 'All components operational';
+      // Never "all operational" while some component has nothing behind it.
+      return noData === 0 ? 'All components operational' : `Operational where measured; ${noData} without data`;
     case 'under_maintenance':
       return 'Maintenance in progress';
     case 'degraded_performance':

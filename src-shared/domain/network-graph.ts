@@ -1,4 +1,5 @@
 import { type Corridor, type NodeGroup, type NodeRow, RUNTIME_GROUPS, RUNTIME_LABELS, type Site } from '../contract/grid';
+import { corridorHealth, type CorridorHealthInput, runningCounts } from './corridor-health';
 import { type Health, HEALTH_RANK } from './node-health';
 import { corridorLinks, isRunning } from './network';
 
@@ -26,7 +27,12 @@ export interface GraphNode {
   expanded: boolean;
   /** For nodes: the runtime group. */
   runtime?: NodeRow['runtimeGroup'];
+  /** For corridors: why it has this health (the shared corridor definition). */
+  explain?: string;
 }
+
+/** What a corridor's health takes besides its nodes: its declared state and open incidents. */
+export type CorridorSignals = ReadonlyMap<string, Omit<CorridorHealthInput, 'counts'>>;
 
 export interface GraphEdge {
   id: string;
@@ -94,6 +100,7 @@ export function graphShape(
   input: { corridors: readonly Corridor[]; sites: readonly Site[]; groups: readonly NodeGroup[]; nodes: readonly NodeRow[] },
   expanded: ReadonlySet<string>,
   budget = GRAPH_BUDGET,
+  signals: CorridorSignals = new Map(),
 ): GraphShape {
   const nodesBySite = index(input.nodes, (n) => n.siteId);
   const nodesByGroup = index(input.nodes, (n) => n.nodeGroupId);
@@ -112,7 +119,12 @@ export function graphShape(
     const sites = sitesByCorridor.get(c.id) ?? [];
     const open = expanded.has(c.id) && sites.length > 0 && fits(sites.length);
     if (expanded.has(c.id) && !open && sites.length > 0) out.refused.push(c.id);
-    push({ id: c.id, kind: 'corridor', label: c.name, parentId: null, expandable: sites.length > 0, expanded: open }, aggregate(sites.flatMap((s) => nodesBySite.get(s.id) ?? [])));
+    // A corridor is coloured by the one corridor definition (share of bad nodes, incidents, declared
+    // state), not by its worst node: one critical node out of 80 does not paint it red.
+    const corridorNodes = sites.flatMap((s) => nodesBySite.get(s.id) ?? []);
+    const agg = aggregate(corridorNodes);
+    const ch = corridorHealth({ counts: runningCounts(corridorNodes), ...signals.get(c.id) });
+    out.nodes.push({ id: c.id, kind: 'corridor', label: c.name, parentId: null, expandable: sites.length > 0, expanded: open, health: ch.health, nodes: agg.nodes, running: agg.running, critical: agg.critical, explain: ch.explain });
     if (!open) continue;
     for (const s of sites) {
       const groups = groupsBySite.get(s.id) ?? [];
@@ -174,7 +186,8 @@ export function sameGraphNode(a: GraphNode, b: GraphNode): boolean {
     a.critical === b.critical &&
     a.expandable === b.expandable &&
     a.expanded === b.expanded &&
-    a.parentId === b.parentId
+    a.parentId === b.parentId &&
+    a.explain === b.explain
   );
 }
 

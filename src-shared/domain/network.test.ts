@@ -107,6 +107,18 @@ describe('the topology graph', () => {
     expect(g.edges).toEqual([]);
   });
 
+  it('colours a corridor by the one corridor definition: one critical node of 80 is a warning; a declared outage wins', () => {
+    const many = Array.from({ length: 80 }, (_, k) => node(1000 + k, 13, 23, 2, { health: k === 0 ? 'critical' : 'healthy' }));
+    const big = { corridors, sites, groups, nodes: [...nodes.filter((n) => n.corridorId !== id(2)), ...many] };
+    const apac = (signals?: Parameters<typeof graphShape>[3]) => graphShape(big, new Set(), undefined, signals).nodes.find((n) => n.label === 'APAC')!;
+    expect(apac()).toMatchObject({ health: 'warning', critical: 1, running: 80 });
+    // The site and node elements keep their worst-node colour: only corridors take the definition.
+    expect(graphShape(big, new Set([id(2)])).nodes.find((n) => n.label === 'S13')!.health).toBe('critical');
+    const declared = apac(new Map([[id(2), { declared: 'partial_outage' as const }]]));
+    expect(declared).toMatchObject({ health: 'critical' });
+    expect(declared.explain).toContain('Partial outage (declared)');
+  });
+
   it('drills down corridor → site → group → node, with containment edges and links between visible sites', () => {
     const g = graphShape(input, new Set([id(1), id(10), id(20)]));
     expect(g.nodes.filter((n) => n.kind === 'site').map((n) => n.label)).toEqual(['S10', 'S11', 'S12']);

@@ -7,6 +7,7 @@ import { gridHandlers, gridTopics } from './grid';
 import { incidentsHandlers, incidentsTopics } from './incidents';
 import { keysHandlers, keysTopics } from './keys';
 import { networkHandlers } from './network';
+import { notifyHandlers } from './notify';
 import { observabilityHandlers } from './observability';
 import { telemetryHandlers, telemetryTopics } from './telemetry';
 import { statusHandlers, statusTopics } from './status';
@@ -26,6 +27,7 @@ export const handlers: Handlers = {
   ...checklistsHandlers,
   ...observabilityHandlers,
   ...networkHandlers,
+  ...notifyHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {

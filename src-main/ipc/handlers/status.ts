@@ -8,7 +8,7 @@ export const statusHandlers = {
   'status.setState': async (input, ctx) => ({
     component: await setComponentState(
       ctx.sql,
-      { componentId: input.componentId, state: input.state, reason: input.reason, operatorId: ctx.session.operatorId },
+      { componentId: input.componentId, state: input.state, reason: input.reason, operatorId: ctx.session.operatorId, until: input.until },
       ctx.audit,
     ),
   }),

@@ -48,6 +48,10 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
     db = await migratedDatabase(testServers()[0]!);
     org = await createOrg(db, 'chk');
     grid = await seedGrid(db, org);
+    // The corridor's node reports healthy figures, so its computed status is operational.
+    await asOwner(db, org.orgId, (c) =>
+      c.query(`INSERT INTO mc.node_latest (node_id, org_id, seen_at, p95_latency_ms, error_rate, gpu_temp_c, queue_depth) VALUES ($1, $2, now(), 200, 0.001, 60, 3)`, [grid.nodeId, org.orgId]),
+    );
     routing = (await seedComponents(db, org.orgId, [{ key: 'routing', name: 'Routing', kind: 'routing' }]))[0]!;
     admin = await coreOn(db, org.admin.email);
     operator = await coreOn(db, org.operator.email);

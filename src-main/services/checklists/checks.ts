@@ -1,6 +1,6 @@
 import type { Session } from '../../../src-shared/contract/system';
 import type { CheckAnswer, CheckKey, SubjectType } from '../../../src-shared/domain/checklists';
-import { STATE_LABELS, type ComponentState } from '../../../src-shared/domain/component-status';
+import { isIncidentLevel, STATE_LABELS } from '../../../src-shared/domain/component-status';
 import { incidentRef } from '../../../src-shared/domain/incident-lifecycle';
 import { STALE_AFTER_MS } from '../../../src-shared/domain/node-health';
 import { sqlDir } from '../../core/paths';
@@ -9,6 +9,7 @@ import { migrationStateOf } from '../../db/migrations';
 import { verifyAudit } from '../audit';
 import { blockingIncidents } from '../incidents';
 import { STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from '../keys';
+import { listComponents } from '../status';
 
 /** The subject a check looks at; pilots are checked in their corridor. */
 export interface CheckScope {
@@ -33,9 +34,8 @@ const IN_CORRIDOR = `($1::uuid IS NULL OR s.corridor_id = $1)`;
 
 const CHECKS: Record<CheckKey, Check> = {
   async no_incident_components(sql) {
-    const rows = await sql.query<{ name: string; state: ComponentState }>(
-      `SELECT name, state FROM mc.components WHERE state IN ('partial_outage', 'major_outage') ORDER BY sort_order, name`,
-    );
+    // The state Status shows: the worse of declared and computed, so a quiet declaration cannot pass it.
+    const rows = (await listComponents(sql)).flatMap((c) => (c.state && isIncidentLevel(c.state) ? [{ name: c.name, state: c.state }] : []));
     if (rows.length === 0) return { ok: true, summary: 'No component is at partial or major outage.', record: view('status', 'Status') };
     return { ok: false, summary: `${rows.map((r) => `${r.name} (${STATE_LABELS[r.state].toLowerCase()})`).join(', ')}.`, record: view('status', 'Status') };
   },

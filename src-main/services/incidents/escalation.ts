@@ -107,7 +107,8 @@ export async function runEscalation(sql: Sql, rec: Recorder, now: Date): Promise
       await appendTimeline(sql, rec, r.id, {
         kind: 'escalated',
         action: 'incidents.escalated',
-        body: `Notified ${name(due.target)}: step ${due.step + 1}${due.round > 0 ? `, round ${due.round + 1}` : ''} of “${policy.name}”${late}.`,
+        // "Notified" would claim a delivery; what reached whom follows on the timeline (services/notify).
+        body: `Escalated to ${name(due.target)}: step ${due.step + 1}${due.round > 0 ? `, round ${due.round + 1}` : ''} of “${policy.name}”${late}.`,
         data: { arm: due.arm, round: due.round, step: due.step, target: due.target, policy: policy.name, dueAt: due.dueAt.toISOString() },
       });
     }

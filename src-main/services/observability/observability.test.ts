@@ -180,10 +180,33 @@ describe.skipIf(!ok)('observability scores and figures', () => {
     await call(operator, 'checklists.start', { templateKey: 'daily' });
     const s = await call<Response<'operator.summary'>>(operator, 'operator.summary', {});
     expect(s.incidents.map((x) => x.id)).toEqual([i.id]);
-    expect(s.corridors).toEqual([{ corridorId: grid.corridorId, name: 'EU', health: 37.5, running: 4, critical: 1, readiness: 'preparing' }]);
+    expect(s.corridors).toEqual([
+      {
+        corridorId: grid.corridorId,
+        name: 'EU',
+        score: 37.5,
+        health: 'critical',
+        basis: 'computed',
+        declared: 'operational',
+        label: 'Critical',
+        explain: expect.stringContaining('of 4 running nodes critical or silent'),
+        running: 4,
+        critical: 1,
+        readiness: 'preparing',
+      },
+    ]);
     expect(s.checklist?.progress.total).toBe(6);
     expect(s.audit[0]?.action).toBe('checklists.run_started');
     expect(s.firing).toEqual([]);
     expect(s.evaluation.stale).toBe(true);
+  });
+
+  it('lets a corridor’s declared state decide its health on /operator, with the computed state beside it', async () => {
+    // Every corridor has its /status component (created with the corridor).
+    const component = (await call<Response<'status.list'>>(operator, 'status.list', {})).components.find((c) => c.kind === 'corridor')!;
+    await call(operator, 'status.setState', { componentId: component.id, state: 'major_outage', reason: 'fibre cut at the Frankfurt site' });
+    const [eu] = (await call<Response<'operator.summary'>>(operator, 'operator.summary', {})).corridors;
+    expect(eu).toMatchObject({ health: 'critical', basis: 'declared', declared: 'major_outage', label: 'Major outage (declared)', score: 37.5 });
+    expect(eu!.explain).toContain('computed: critical');
   });
 });

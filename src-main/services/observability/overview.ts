@@ -1,7 +1,9 @@
 import type { CorridorFigures, ScoreName } from '../../../src-shared/contract/observability';
 import { HEALTH_LABELS, HEALTH_STATES, type Health } from '../../../src-shared/domain/node-health';
 import { energyScore, healthScore, isRoutable, ROUTABLE_QUEUE_LIMIT, routingScore, type Score, securityScore } from '../../../src-shared/domain/scores';
+import { corridorHealth as corridorHealthOf, corridorHealthLabel, corridorSignals } from '../../../src-shared/domain/corridor-health';
 import type { Sql } from '../../db';
+import { networkOverlay } from '../network';
 import { opsSettings } from '../org';
 import { windowFigures, type WindowFigures } from './figures';
 import { type ScoredNode, SECURITY_STALE_DAYS, scoredNodes } from './nodes';
@@ -59,14 +61,32 @@ export async function observabilityOverview(sql: Sql, now: Date) {
   };
 }
 
-/** Corridor health for /operator without the other three scores' queries. */
+/**
+ * Corridor health for /operator, by the one corridor definition (src-shared/domain/corridor-health):
+ * telemetry by share, open incidents on the corridor, and the declared /status state, which wins
+ * over a better-looking score.
+ */
 export async function corridorHealth(sql: Sql, now: Date) {
   const nodes = await scoredNodes(sql, null, now.getTime());
   const corridors = await sql.query<{ id: string; name: string; readiness: string }>('SELECT id, name, readiness FROM mc.corridors ORDER BY name');
+  const signals = corridorSignals((await networkOverlay(sql)).corridors);
   return corridors.map((c) => {
     const mine = nodes.filter((n) => n.corridorId === c.id);
-    const { byHealth, scores } = scoresOf(mine, undefined, 1);
-    return { corridorId: c.id, name: c.name, health: scores.health.value, running: mine.length, critical: byHealth.critical, readiness: c.readiness };
+    const { byHealth } = scoresOf(mine, undefined, 1);
+    const h = corridorHealthOf({ counts: byHealth, ...signals.get(c.id) });
+    return {
+      corridorId: c.id,
+      name: c.name,
+      score: h.score,
+      health: h.health,
+      basis: h.basis,
+      declared: h.declared,
+      label: corridorHealthLabel(h),
+      explain: h.explain,
+      running: h.running,
+      critical: h.critical,
+      readiness: c.readiness,
+    };
   });
 }
 

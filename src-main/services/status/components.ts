@@ -3,6 +3,7 @@ import { McError } from '../../../src-shared/contract/errors';
 import { type ComponentState, STATE_LABELS } from '../../../src-shared/domain/component-status';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
+import { computeFacts, type Facts, judge } from './computed';
 
 interface ComponentRow {
   id: string;
@@ -15,42 +16,55 @@ interface ComponentRow {
   changed_at: string;
   changed_by: string | null;
   changed_by_name: string | null;
+  declared_until: string | null;
+  corridor_id: string | null;
 }
 
 const SELECT_COMPONENTS = `
   SELECT c.id, c.key, c.name, c.kind, c.description, c.state, c.reason, c.changed_at, c.changed_by,
-         o.display_name AS changed_by_name
+         o.display_name AS changed_by_name, c.declared_until, c.corridor_id
     FROM mc.components c
     LEFT JOIN mc.operators o ON o.id = c.changed_by`;
 
-function toComponent(r: ComponentRow): Component {
+function toComponent(r: ComponentRow, facts: Facts, now: Date): Component {
+  // An operator who left the org is not visible any more (RLS); the change still shows, unnamed.
+  const changedBy = r.changed_by ? { id: r.changed_by, name: r.changed_by_name ?? 'former member' } : null;
+  // A declaration is a person's word (rows seeded without one declare nothing) until it expires.
+  const inForce = changedBy !== null && (r.declared_until === null || new Date(r.declared_until) > now);
+  const { computed, effective, line } = judge(
+    { kind: r.kind, corridorId: r.corridor_id, declared: inForce ? { state: r.state, reason: r.reason, by: changedBy!.name } : null },
+    facts,
+  );
   return {
     id: r.id,
     key: r.key,
     name: r.name,
     kind: r.kind,
     description: r.description,
-    state: r.state,
+    state: effective.state,
+    basis: effective.basis,
+    computed,
+    declared: inForce ? { state: r.state, reason: r.reason, by: changedBy, at: r.changed_at, until: r.declared_until, line: line! } : null,
     reason: r.reason,
     changedAt: r.changed_at,
-    // An operator who left the org is not visible any more (RLS); the change still shows, unnamed.
-    changedBy: r.changed_by ? { id: r.changed_by, name: r.changed_by_name ?? 'former member' } : null,
+    changedBy,
   };
 }
 
-export async function listComponents(sql: Sql): Promise<Component[]> {
+export async function listComponents(sql: Sql, now = new Date()): Promise<Component[]> {
+  const facts = await computeFacts(sql, now);
   const rows = await sql.query<ComponentRow>(`${SELECT_COMPONENTS} ORDER BY c.sort_order, c.name`);
-  return rows.map(toComponent);
+  return rows.map((r) => toComponent(r, facts, now));
 }
 
-export async function getComponent(sql: Sql, id: string): Promise<Component> {
+export async function getComponent(sql: Sql, id: string, now = new Date()): Promise<Component> {
   const row = await sql.maybeOne<ComponentRow>(`${SELECT_COMPONENTS} WHERE c.id = $1`, [id]);
   if (!row) throw new McError('NOT_FOUND', 'That component does not exist in this org.');
-  return toComponent(row);
+  return toComponent(row, await computeFacts(sql, now), now);
 }
 
 export async function componentHistory(sql: Sql, componentId: string, limit: number): Promise<HistoryEntry[]> {
-  await getComponent(sql, componentId);
+  if (!(await sql.maybeOne('SELECT 1 FROM mc.components WHERE id = $1', [componentId]))) throw new McError('NOT_FOUND', 'That component does not exist in this org.');
   const rows = await sql.query<{
     id: string;
     from_state: ComponentState | null;
@@ -86,13 +100,24 @@ export async function componentHistory(sql: Sql, componentId: string, limit: num
  */
 export async function setComponentState(
   sql: Sql,
-  input: { componentId: string; state: ComponentState; reason: string; operatorId: string },
+  input: { componentId: string; state: ComponentState; reason: string; operatorId: string; until?: string },
   audit: (draft: AuditDraft) => Promise<AuditRecord>,
 ): Promise<Component> {
-  const current = await sql.maybeOne<{ state: ComponentState; key: string }>('SELECT state, key FROM mc.components WHERE id = $1 FOR UPDATE', [input.componentId]);
+  // The state in force is the declaration, if one was made and has not ended; otherwise nothing is
+  // declared and the next declaration replaces nothing (history "from" is empty).
+  const current = await sql.maybeOne<{ state: ComponentState | null; key: string }>(
+    `SELECT CASE WHEN changed_by IS NOT NULL AND (declared_until IS NULL OR declared_until > now()) THEN state END AS state, key
+       FROM mc.components WHERE id = $1 FOR UPDATE`,
+    [input.componentId],
+  );
   if (!current) throw new McError('NOT_FOUND', 'That component does not exist in this org.');
+  // An expiry must lie ahead: a declaration that has already ended would be recorded and never shown.
+  if (input.until !== undefined && new Date(input.until).getTime() <= Date.now()) {
+    throw new McError('VALIDATION', 'A declaration must end in the future.', { until: 'Pick a time after now, or leave it empty.' });
+  }
   // A history row is a transition; "partial → partial" is none, so it is refused, not recorded
   // (the database refuses such a row too). Who set the state, and when, helps the second operator.
+  // A declaration that has ended declares nothing any more: declaring again is a new transition.
   if (current.state === input.state) {
     const now = await getComponent(sql, input.componentId);
     const by = now.changedBy ? ` (${now.changedBy.name} set it at ${now.changedAt.slice(11, 16)} UTC)` : '';
@@ -105,19 +130,20 @@ export async function setComponentState(
   const record = await audit({
     action: 'status.component_state_set',
     target: { type: 'component', id: input.componentId },
-    data: { key: current.key, from: current.state, to: input.state },
+    data: { key: current.key, from: current.state, to: input.state, declared: true, until: input.until ?? null },
   });
-  await sql.query('UPDATE mc.components SET state = $2, reason = $3, changed_at = $4, changed_by = $5 WHERE id = $1', [
+  await sql.query('UPDATE mc.components SET state = $2, reason = $3, changed_at = $4, changed_by = $5, declared_until = $6 WHERE id = $1', [
     input.componentId,
     input.state,
     input.reason,
     record.at,
     input.operatorId,
+    input.until ?? null,
   ]);
   await sql.query(
-    `INSERT INTO mc.component_status_history (org_id, component_id, from_state, to_state, reason, at, actor_id, audit_seq)
-     VALUES (mc.current_org_id(), $1, $2, $3, $4, $5, $6, $7)`,
-    [input.componentId, current.state, input.state, input.reason, record.at, input.operatorId, record.seq],
+    `INSERT INTO mc.component_status_history (org_id, component_id, from_state, to_state, reason, at, actor_id, audit_seq, until)
+     VALUES (mc.current_org_id(), $1, $2, $3, $4, $5, $6, $7, $8)`,
+    [input.componentId, current.state, input.state, input.reason, record.at, input.operatorId, record.seq, input.until ?? null],
   );
   return getComponent(sql, input.componentId);
 }

@@ -43,11 +43,12 @@ describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('comp
     }
   });
 
-  it('lists components in their configured order with their initial state', async () => {
+  it('lists components in their configured order, saying "no data" where nothing stands behind them', async () => {
     const cs = await list();
-    expect(cs.map((c) => [c.key, c.state, c.changedBy])).toEqual([
-      ['corridor.eu', 'operational', null],
-      ['routing', 'operational', null],
+    // Neither is linked to anything measured, and nobody declared anything: never "operational".
+    expect(cs.map((c) => [c.key, c.state, c.basis, c.computed.state, c.declared, c.changedBy])).toEqual([
+      ['corridor.eu', null, 'none', null, null, null],
+      ['routing', null, 'none', null, null, null],
     ]);
   });
 
@@ -55,9 +56,11 @@ describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('comp
     const r = await a.router.invoke('status.setState', { componentId, state: 'partial_outage', reason: 'FRA-2 site dark' }, DIRECT);
     expect(r.ok).toBe(true);
     const c = (r as { data: Response<'status.setState'> }).data.component;
-    expect(c).toMatchObject({ state: 'partial_outage', reason: 'FRA-2 site dark', changedBy: { name: org.operator.name } });
+    expect(c).toMatchObject({ state: 'partial_outage', basis: 'declared', reason: 'FRA-2 site dark', changedBy: { name: org.operator.name } });
+    expect(c.declared).toMatchObject({ state: 'partial_outage', until: null, line: `Partial outage declared by ${org.operator.name} because FRA-2 site dark; computed: no data` });
     const h = (await a.router.invoke('status.history', { componentId }, DIRECT)) as { data: Response<'status.history'> };
-    expect(h.data.entries[0]).toMatchObject({ fromState: 'operational', toState: 'partial_outage', reason: 'FRA-2 site dark', at: c.changedAt });
+    // Nothing was declared before: the first declaration replaces no declaration.
+    expect(h.data.entries[0]).toMatchObject({ fromState: null, toState: 'partial_outage', reason: 'FRA-2 site dark', at: c.changedAt });
     const audit = (await a.router.invoke('audit.list', { limit: 1 }, DIRECT)) as { data: Response<'audit.list'> };
     expect(h.data.entries[0]?.auditSeq).toBe(audit.data.events[0]?.seq);
     expect(audit.data.events[0]).toMatchObject({ at: c.changedAt, reason: 'FRA-2 site dark', target: { type: 'component', id: componentId } });

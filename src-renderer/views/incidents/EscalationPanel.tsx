@@ -90,7 +90,7 @@ export function EscalationPanel({ detail, write }: { detail: IncidentDetail; wri
               </dd>
             </>
           )}
-          <dt>Notified</dt>
+          <dt>Escalated</dt>
           <dd>
             {e.notified.length === 0 ? (
               <span className="faint">nobody yet</span>

@@ -26,7 +26,7 @@ export const GraphElement = memo(function GraphElement({ data, selected }: NodeP
       className={`gn gn-${g.kind} health-${g.health} ${selected ? 'selected' : ''} ${g.expanded ? 'expanded' : ''}`}
       data-testid={`gn-${g.kind}-${g.label}`}
       data-expanded={g.expandable ? String(g.expanded) : undefined}
-      title={`${KIND_LABELS[g.kind]} ${g.label}: ${HEALTH_LABELS[g.health]}`}
+      title={`${KIND_LABELS[g.kind]} ${g.label}: ${g.explain ?? HEALTH_LABELS[g.health]}`}
     >
       {g.kind !== 'corridor' && <Handle type="target" position={Position.Left} isConnectable={false} />}
       <div className="gn-head">

@@ -1,6 +1,7 @@
 import '@xyflow/react/dist/style.css';
 import { Background, type Edge, MiniMap, type NodeChange, type NodeMouseHandler, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { corridorSignals } from '../../../src-shared/domain/corridor-health';
 import { filterGrid } from '../../../src-shared/domain/network';
 import { type GraphNode, graphShape, reuseUnchanged } from '../../../src-shared/domain/network-graph';
 import { useGrid } from '../../stores/grid-store';
@@ -32,7 +33,7 @@ function selectionOf(g: GraphNode, byId: ReadonlyMap<string, GraphNode>): Select
 function Graph() {
   const overview = useGrid((s) => s.overview);
   const nodes = useGrid((s) => s.nodes);
-  const { filters, expanded, selection, focusSeq, select, toggleExpanded, reveal } = useNetwork();
+  const { filters, expanded, selection, focusSeq, select, toggleExpanded, reveal, overlay } = useNetwork();
   const theme = useUi((s) => s.theme);
   const flow = useReactFlow();
   const [places, setPlaces] = useState<Map<string, Placed>>(new Map());
@@ -47,7 +48,8 @@ function Graph() {
     () => (overview ? filterGrid({ corridors: overview.corridors, sites: overview.sites, groups: overview.nodeGroups, nodes }, filters) : null),
     [overview, nodes, filters],
   );
-  const shape = useMemo(() => (input ? graphShape(input, expanded) : { nodes: [], edges: [], refused: [] }), [input, expanded]);
+  const signals = useMemo(() => corridorSignals(overlay?.corridors ?? []), [overlay]);
+  const shape = useMemo(() => (input ? graphShape(input, expanded, undefined, signals) : { nodes: [], edges: [], refused: [] }), [input, expanded, signals]);
   const elements = useMemo(() => {
     const next = reuseUnchanged(prevShape.current, shape.nodes);
     prevShape.current = new Map(next.map((n) => [n.id, n]));

@@ -1,9 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
-import { rollup, STATE_LABELS } from '../../../src-shared/domain/component-status';
+import { rollup } from '../../../src-shared/domain/component-status';
 import { SEVERITY_LABELS } from '../../../src-shared/domain/incident-lifecycle';
-import { siteFigures } from '../../../src-shared/domain/network';
-import { shownHealth } from '../../../src-shared/domain/network-overlay';
-import { type Health, HEALTH_RANK } from '../../../src-shared/domain/node-health';
+import { corridorHealth, corridorHealthLabel, corridorSignals, runningCounts } from '../../../src-shared/domain/corridor-health';
 import { relative } from '../../components/Time';
 import { useBlocking } from '../../stores/blocking-store';
 import { useGrid } from '../../stores/grid-store';
@@ -70,14 +68,11 @@ export function WallDisplay() {
 
   const r = rollup(components);
   const corridors = useMemo(() => {
-    const figures = siteFigures(overview?.sites ?? [], nodes);
+    // The one corridor definition (src-shared/domain/corridor-health), as Operator and the graph use it.
+    const signals = corridorSignals(overlay?.corridors ?? []);
     return (overview?.corridors ?? []).map((c) => {
-      const declared = overlay?.corridors.find((o) => o.corridorId === c.id)?.component ?? null;
-      const mine = figures.filter((f) => f.corridorId === c.id);
-      const running = mine.reduce((n, f) => n + f.running, 0);
-      const healthy = mine.reduce((n, f) => n + f.counts.healthy, 0);
-      const worst = mine.reduce<Health>((w, f) => (f.running > 0 && HEALTH_RANK[f.health] > HEALTH_RANK[w] ? f.health : w), 'healthy');
-      return { id: c.id, name: c.name, declared, running, healthyShare: running ? healthy / running : null, health: shownHealth(running ? worst : 'unknown', declared?.state) };
+      const h = corridorHealth({ counts: runningCounts(nodes.filter((n) => n.corridorId === c.id)), ...signals.get(c.id) });
+      return { id: c.id, name: c.name, h, label: corridorHealthLabel(h) };
     });
   }, [overview, nodes, overlay]);
 
@@ -95,15 +90,15 @@ export function WallDisplay() {
           <h2>Corridors</h2>
           <ul className="wall-corridors" data-testid="wall-corridors">
             {corridors.map((c) => (
-              <li key={c.id} className={`health-${c.health}`}>
+              <li key={c.id} className={`health-${c.h.health}`} data-health={c.h.health} data-basis={c.h.basis} title={c.h.explain}>
                 <i className="dot" aria-hidden="true" />
                 <span className="name">{c.name}</span>
-                <span className="num">{c.healthyShare === null ? '—' : `${Math.round(c.healthyShare * 100)} %`}</span>
-                {c.declared && c.declared.state !== 'operational' && <span className="wall-state">{STATE_LABELS[c.declared.state]}</span>}
+                <span className="num">{c.h.score === null ? '—' : `${Math.round(c.h.score)}`}</span>
+                {c.h.health !== 'healthy' && <span className="wall-state">{c.label}</span>}
               </li>
             ))}
           </ul>
-          <div className="faint">Share of running nodes healthy</div>
+          <div className="faint">Health score; the state beside it decides (a declared state wins)</div>
         </section>
         <section>
           <h2>Open critical and high incidents</h2>

@@ -13,7 +13,10 @@ import { useUi } from '../../stores/ui-store';
 import '../../styles/ops.css';
 import { SeverityPill } from '../alerts/AlertBadges';
 import { InstanceTable } from '../alerts/InstanceTable';
-import { scoreClass, scoreText } from '../observability/ObservabilityView';
+import { scoreText } from '../observability/ObservabilityView';
+
+/** The bar's colour follows the corridor's health, not its score. */
+const HEALTH_BAR = { healthy: 'good', warning: 'fair', critical: 'poor', stale: 'fair', unknown: '' } as const;
 
 /** /operator: the shift on one screen — what is on fire, what fires, how each corridor is, today’s checklist, who changed what. */
 export function OperatorView() {
@@ -179,14 +182,18 @@ export function OperatorView() {
             <table className="grid">
               <tbody>
                 {data.corridors.map((c) => (
-                  <tr key={c.corridorId} data-testid={`op-corridor-${c.name}`}>
+                  <tr key={c.corridorId} data-testid={`op-corridor-${c.name}`} data-health={c.health} data-basis={c.basis} title={c.explain}>
                     <td>{c.name}</td>
-                    <td style={{ width: '40%' }}>
-                      <div className={`bar ${scoreClass(c.health)}`} title={c.health === null ? 'no running nodes' : `health ${c.health}`}>
-                        <span style={{ width: `${c.health ?? 0}%` }} />
+                    <td className={`health-${c.health}`}>
+                      <i className="dot" aria-hidden="true" /> {c.label}
+                    </td>
+                    <td style={{ width: '30%' }}>
+                      {/* The bar takes the verdict's colour: a declared outage never shows as a green 98. */}
+                      <div className={`bar ${HEALTH_BAR[c.health]}`} title={c.score === null ? 'no running nodes' : `health score ${c.score}`}>
+                        <span style={{ width: `${c.score ?? 0}%` }} />
                       </div>
                     </td>
-                    <td className="num">{scoreText(c.health)}</td>
+                    <td className="num dim">{scoreText(c.score)}</td>
                     <td className="dim">
                       {c.running} running{c.critical ? ` · ${c.critical} critical` : ''}
                     </td>

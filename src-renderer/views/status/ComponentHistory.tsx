@@ -18,8 +18,12 @@ export function ComponentHistory({ component }: { component: Component }) {
         <dl className="kv">
           <dt>State</dt>
           <dd>
-            <StateBadge state={component.state} />
+            <StateBadge state={component.state} /> <span className="faint">{component.basis === 'none' ? '' : `(${component.basis})`}</span>
           </dd>
+          <dt>Computed</dt>
+          <dd className="dim">{component.computed.explain}</dd>
+          <dt>Declared</dt>
+          <dd className="dim">{component.declared?.line ?? 'nothing in force'}</dd>
           <dt>Since</dt>
           <dd>
             <Time iso={component.changedAt} mode="local" />

@@ -9,15 +9,17 @@ import { useUi } from '../../stores/ui-store';
 import { LengthHint } from '../../components/LengthHint';
 
 export function SetStateDialog({ component, onClose }: { component: Component; onClose: () => void }) {
-  const [state, setState] = useState<ComponentState>(component.state);
+  const [state, setState] = useState<ComponentState>(component.declared?.state ?? component.computed.state ?? 'operational');
   const [reason, setReason] = useState('');
+  // A declaration may end by itself (a maintenance window), so a forgotten one stops hiding facts.
+  const [hours, setHours] = useState(0);
   const [busy, setBusy] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const toast = useUi((s) => s.toast);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   // The current state is no change: the server refuses it, so the dialog says so before asking.
-  const unchanged = state === component.state;
+  const unchanged = state === component.declared?.state;
 
   const submit = async () => {
     if (unchanged) {
@@ -31,7 +33,7 @@ export function SetStateDialog({ component, onClose }: { component: Component; o
     setBusy(true);
     setError(null);
     try {
-      await useStatus.getState().setState(component.id, state, reason.trim());
+      await useStatus.getState().setState(component.id, state, reason.trim(), hours > 0 ? new Date(Date.now() + hours * 3600_000).toISOString() : undefined);
       toast('ok', `${component.name} is now recorded as ${state.replace(/_/g, ' ')}.`);
       onClose();
     } catch (err) {
@@ -86,9 +88,10 @@ export function SetStateDialog({ component, onClose }: { component: Component; o
                   setState(s);
                   setFieldErrors({});
                 }}
-                autoFocus={s === component.state} />
+                autoFocus={s === (component.declared?.state ?? component.computed.state ?? 'operational')} />
               <StateBadge state={s} />
-              {s === component.state && <span className="faint">(current)</span>}
+              {s === component.declared?.state && <span className="faint">(declared now)</span>}
+              {s === component.computed.state && <span className="faint">(computed)</span>}
               <kbd>{i + 1}</kbd>
             </label>
           ))}
@@ -114,6 +117,17 @@ export function SetStateDialog({ component, onClose }: { component: Component; o
           {fieldErrors.reason && <span className="err">{fieldErrors.reason}</span>}
           <LengthHint value={reason} max={2000} />
         </label>
+        <label className="field">
+          <span>Declaration ends</span>
+          <select value={hours} onChange={(e) => setHours(Number(e.target.value))} data-testid="state-until">
+            <option value={0}>when someone changes it</option>
+            <option value={1}>in 1 hour</option>
+            <option value={4}>in 4 hours</option>
+            <option value={24}>in 24 hours</option>
+          </select>
+          {fieldErrors.until && <span className="err">{fieldErrors.until}</span>}
+        </label>
+        <p className="faint">What you set is shown as declared, beside what the records compute; the worse of the two counts.</p>
         {error && !fieldErrors.reason && (
           <div className="err" role="alert">
             {error}

@@ -128,6 +128,7 @@ export function StatusView() {
                     {summary.counts[s]} {STATE_LABELS[s].toLowerCase()}
                   </span>
                 ))}
+              {summary.noData > 0 && <span data-testid="no-data-count">{summary.noData} without data</span>}
             </div>
           </div>
 
@@ -138,8 +139,8 @@ export function StatusView() {
                   <tr>
                     <th>Component</th>
                     <th>State</th>
-                    <th>Last changed</th>
-                    <th>Reason</th>
+                    <th>Computed from records</th>
+                    <th>Declared</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -161,14 +162,29 @@ export function StatusView() {
                             onDoubleClick={() => write.ok && setEditingId(c.id)}
                           >
                             <td>{c.name}</td>
-                            <td>
-                              <StateBadge state={c.state} />
+                            <td data-testid="effective" data-basis={c.basis}>
+                              <StateBadge state={c.state} /> <span className="faint">{c.basis === 'none' ? '' : c.basis}</span>
                             </td>
-                            <td className="dim">
-                              <Time iso={c.changedAt} />
-                              {c.changedBy && ` · ${c.changedBy.name}`}
+                            <td className="dim" data-testid="computed" data-state={c.computed.state ?? 'no_data'} title={c.computed.explain}>
+                              {c.computed.state ? STATE_LABELS[c.computed.state] : 'No data'}: {c.computed.explain}
                             </td>
-                            <td className="dim">{c.reason ?? ''}</td>
+                            <td className="dim" data-testid="declared">
+                              {c.declared ? (
+                                <>
+                                  {c.declared.line}
+                                  {' · '}
+                                  <Time iso={c.declared.at} />
+                                  {c.declared.until && (
+                                    <>
+                                      {' · until '}
+                                      <Time iso={c.declared.until} mode="local" />
+                                    </>
+                                  )}
+                                </>
+                              ) : (
+                                <span className="faint">nothing declared</span>
+                              )}
+                            </td>
                           </tr>
                         ))}
                       </Fragment>
