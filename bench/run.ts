@@ -5,9 +5,10 @@ import { type Bench, write } from './lib';
 import { liveUpdate } from './live-update.bench';
 import { networkGraphDrag } from './network/graph-drag.bench';
 import { networkMapFrame } from './network/map-frame.bench';
+import { routingDecision } from './routing/decision.bench';
 
 /** npm run bench [-- NAME ...]: run all benchmarks, or the named ones. */
-const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, networkMapFrame, networkGraphDrag];
+const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, networkMapFrame, networkGraphDrag, routingDecision];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
