@@ -1,3 +1,4 @@
+/// <reference path="./parse-prometheus-text-format.d.ts" />
 /** Prometheus text, read with a maintained parser; helpers that tolerate renamed metrics across runtime versions. */
 import parsePrometheusTextFormat, { type PromFamily } from 'parse-prometheus-text-format';
 import { RuntimeError } from './errors';

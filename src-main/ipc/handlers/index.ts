@@ -11,6 +11,8 @@ import { observabilityHandlers } from './observability';
 import { telemetryHandlers, telemetryTopics } from './telemetry';
 import { statusHandlers, statusTopics } from './status';
 import { shellTopics, systemHandlers, systemTopics } from './system';
+import { runtimesHandlers, runtimesTopics } from './runtimes';
+import { routingHandlers } from './routing';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -26,6 +28,8 @@ export const handlers: Handlers = {
   ...checklistsHandlers,
   ...observabilityHandlers,
   ...networkHandlers,
+  ...runtimesHandlers,
+  ...routingHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
@@ -39,4 +43,5 @@ export const topicHandlers: TopicHandlers = {
   ...incidentsTopics,
   ...alertsTopics,
   ...checklistsTopics,
+  ...runtimesTopics,
 };

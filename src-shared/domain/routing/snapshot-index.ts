@@ -64,7 +64,7 @@ export interface SnapshotIndex {
 
 export function staticReason(c: Candidate): StaticReason | null {
   if (c.lifecycle !== 'active') return 'lifecycle';
-  if (c.runtimeHealth === 'down' || c.nodeHealth === 'critical' || c.nodeHealth === 'stale' || c.nodeHealth === 'unknown') return 'unhealthy';
+  if (c.runtimeHealth === 'down' || c.runtimeHealth === 'unknown' || c.nodeHealth === 'critical' || c.nodeHealth === 'stale' || c.nodeHealth === 'unknown') return 'unhealthy';
   if (c.circuit === 'open') return 'circuit_open';
   if ((c.kvCacheUsage ?? 0) >= KV_CACHE_FULL) return 'over_capacity';
   if (c.tokensPerS !== null && c.capacityTokensPerS > 0 && c.tokensPerS >= c.capacityTokensPerS) return 'over_capacity';

@@ -1,0 +1,1 @@
+export { connect, getRuntime, listRuntimes, probeNow, recordProbe, recordProbeFailure, runtimeKeyAccount } from './runtimes';
