@@ -144,6 +144,10 @@ test.describe('app shell', () => {
       /Node keys/,
       /Audit log/,
       /Connections/,
+      /Runtimes/,
+      /Models/,
+      /Routing/,
+      /SLA/,
     ]);
   });
 });
