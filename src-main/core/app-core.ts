@@ -77,7 +77,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     const shell = new EventEmitter();
     const demo = opts.demoAgent ?? process.env.MC_DEMO_AGENT !== '0' ? new DemoAgent({ db, vault, log }) : null;
     const maintenance = new MaintenanceJob(db, log);
-    const ops = opts.opsJob ?? process.env.MC_OPS_JOB !== '0' ? new OpsJob(db, log) : null;
+    const ops = opts.opsJob ?? process.env.MC_OPS_JOB !== '0' ? new OpsJob(db, log, undefined, vault) : null;
     // Follow the connection: demo agent, maintenance and the ops clock start, stop or move with the active profile.
     db.on('changed', () => {
       void demo?.sync();

@@ -7,6 +7,8 @@ import { ensureOpsDefaults, evaluateAlerts } from '../services/alerts';
 import { runEscalation } from '../services/incidents';
 import { computeMinutes } from '../services/observability';
 import { systemRecorder } from '../services/org';
+import { dueRuntimes, probeRuntimes, PROBE_EVERY_MS, recordOutcomes } from '../services/runtimes';
+import type { Vault } from '../vault';
 import type { Logger } from './log';
 
 /** How far back the per-minute figures are filled in after a workstation connects. */
@@ -50,7 +52,10 @@ export class OpsJob {
     private readonly db: DatabaseManager,
     private readonly log: Logger,
     private readonly intervalMs = Number(process.env.MC_OPS_INTERVAL_MS) || EVALUATION_INTERVAL_MS,
+    /** Runtime API keys for the prober; without it runtimes are not probed on this clock. */
+    private readonly vault: Vault | null = null,
   ) {}
+  private lastProbeAt = 0;
 
   sync(): void {
     const session = this.db.state === 'connected' ? this.db.session : null;
@@ -126,9 +131,24 @@ export class OpsJob {
         });
         this.lastMinutesAt = now.getTime();
       }
+      if (this.vault && now.getTime() - this.lastProbeAt >= PROBE_EVERY_MS) {
+        this.lastProbeAt = now.getTime();
+        await this.probeRuntimes(session, now);
+      }
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Runtimes due a probe: listed in one transaction, probed outside any, recorded in another. */
+  private async probeRuntimes(session: Session, now: Date): Promise<void> {
+    let due: Awaited<ReturnType<typeof dueRuntimes>> = [];
+    await this.step('runtime probes', session, async (sql) => {
+      due = await dueRuntimes(sql, now);
+    });
+    if (!due.length || !this.vault) return;
+    const outcomes = await probeRuntimes(due, this.vault, session.orgId);
+    await this.step('runtime probe results', session, (sql) => recordOutcomes(sql, outcomes), false);
   }
 
   private async step(what: string, session: Session, fn: (sql: Sql) => Promise<void>, exclusive = true): Promise<void> {

@@ -9,7 +9,8 @@ import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, 
 import { seedGrid, type TestGrid } from '../../testing/grid';
 import { call, coreOn, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
-import { runtimeKeyAccount } from '../runtimes';
+import { dueRuntimes, probeRuntimes, recordOutcomes, runtimeKeyAccount } from '../runtimes';
+import { maintainRouting } from '.';
 
 const ok = await needKeychain();
 type Core = Awaited<ReturnType<typeof coreOn>>;
@@ -179,5 +180,34 @@ describe.skipIf(!ok)('runtimes, catalog, SLA and routing through the contract', 
     await asOwner(db, org.orgId, (c) => c.query(`DELETE FROM mc.customer_tiers WHERE org_id = $1 AND tier = 'pilot'`, [org.orgId]));
     const id = await asOwner(db, org.orgId, async (c) => (await c.query(`SELECT id FROM mc.customers WHERE key = 'nopol'`)).rows[0].id);
     expect(await refusedUnchanged(admin, 'routing.simulate', { customerId: id, model: 'x', originCountry: 'DE' })).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('has no SLA policy') });
+  });
+
+  it('the prober records what each runtime said, marks a dead one down with its circuit, and uses the keychain key', async () => {
+    const session = admin.db.session!;
+    const now = new Date(Date.now() + 5 * 60_000);
+    const due = await admin.db.tx(session, (sql) => dueRuntimes(sql, now));
+    expect(due.map((d) => d.kind).sort()).toEqual(['ollama', 'vllm']);
+    await ollama.close();
+    const outcomes = await probeRuntimes(due, admin.vault, org.orgId);
+    expect(outcomes.find((o) => o.id === due.find((d) => d.kind === 'vllm')!.id)).toMatchObject({ ok: true });
+    expect(outcomes.find((o) => o.id === due.find((d) => d.kind === 'ollama')!.id)).toMatchObject({ ok: false, message: expect.stringContaining('could not be reached') });
+    expect(vllm.state.calls.at(-1)?.auth).toBe('Bearer sk-fake-vllm');
+    await admin.db.tx(session, (sql) => recordOutcomes(sql, outcomes));
+    const list = await call<Response<'runtimes.list'>>(auditor, 'runtimes.list', {});
+    expect(list.runtimes.find((r) => r.kind === 'ollama')).toMatchObject({ health: 'down', lastError: expect.stringContaining('could not be reached') });
+    expect(list.runtimes.find((r) => r.kind === 'vllm')).toMatchObject({ health: 'healthy', probeSource: 'workstation' });
+  });
+
+  it('maintenance keeps day partitions ahead and drops decisions past retention', async () => {
+    await asOwner(db, null, async (c) => {
+      await c.query(`CREATE TABLE mc_routing.routing_decisions_20000101 (LIKE mc.routing_decisions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+      await c.query(`ALTER TABLE mc.routing_decisions ATTACH PARTITION mc_routing.routing_decisions_20000101 FOR VALUES FROM ('2000-01-01 00:00Z') TO ('2000-01-02 00:00Z')`);
+    });
+    const r = await admin.db.systemTx((sql) => maintainRouting(sql));
+    expect(r.routing_partitions_dropped).toBe(1);
+    const left = await asOwner(db, null, async (c) => (await c.query(`SELECT to_regclass('mc_routing.routing_decisions_20000101') AS t`)).rows[0].t);
+    expect(left).toBeNull();
+    // Decisions of today are kept.
+    expect((await call<Response<'routing.decisions'>>(admin, 'routing.decisions', {})).decisions.length).toBeGreaterThan(0);
   });
 });

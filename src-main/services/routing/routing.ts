@@ -247,3 +247,8 @@ export async function replayDecision(sql: Sql, id: string) {
     decision.eligible === row.eligible;
   return { same, digestMatches, decision };
 }
+
+/** Day partitions ahead, and those past the telemetry retention dropped (run by the maintenance job). */
+export async function maintainRouting(sql: Sql): Promise<Record<string, number>> {
+  return (await sql.one<{ r: Record<string, number> }>('SELECT mc.routing_decisions_maintain() AS r')).r;
+}
