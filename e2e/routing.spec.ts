@@ -59,15 +59,31 @@ test.describe.serial('runtimes, models, SLA and routing', () => {
     await page.goto(`${host.url}#/models`);
     await expect(page.getByTestId(`model-${MODEL}`)).toContainText('131,072');
     await expect(page.getByTestId(`model-${MODEL}`).locator('[data-availability]')).toHaveText('available');
+    await page.getByTestId(`model-${MODEL}`).getByRole('button', { name: 'Describe' }).click();
+    await page.getByRole('dialog').locator('input[name=displayName]').fill('Llama 3.1 8B');
+    await page.getByRole('dialog').locator('input[name=tier-pilot]').uncheck();
+    await page.getByTestId('save-model').click();
+    await expect(page.getByTestId(`model-${MODEL}`)).toContainText('Llama 3.1 8B');
+    await expect(page.getByTestId(`model-${MODEL}`)).toContainText('Enterprise, Sovereign');
     await page.getByTestId('toggle-json').click();
     await expect(page.getByTestId('models-json')).toContainText('"object": "list"');
-    await expect(page.getByTestId('models-json')).toContainText('"umamiedge"');
+    await expect(page.getByTestId('models-json')).toContainText('"display_name": "Llama 3.1 8B"');
   });
 
   test('install SLA defaults and add customers', async ({ page, host }) => {
     await page.goto(`${host.url}#/sla`);
     await page.getByTestId('install-defaults').click();
     await expect(page.getByTestId('policy-enterprise-standard')).toContainText('800 ms');
+    await page.getByTestId('new-sla-policy').click();
+    const pd = page.getByRole('dialog');
+    await pd.locator('input[name=key]').fill('africa-eu');
+    await pd.locator('input[name=name]').fill('Africa with EU fallback');
+    await pd.locator('select[name=failover]').selectOption('fallback_corridor');
+    await page.getByTestId('save-sla-policy').click();
+    await expect(page.getByTestId('sla-policy-error')).toContainText('fallback');
+    await pd.locator('select[name=fallback]').selectOption({ label: 'EU' });
+    await page.getByTestId('save-sla-policy').click();
+    await expect(page.getByTestId('policy-africa-eu')).toContainText('Named fallback corridor → EU');
     for (const [key, name, home] of [
       ['kenya-health', 'Kenya Health', 'Africa'],
       ['berlin-bank', 'Berlin Bank', 'EU'],

@@ -13,6 +13,8 @@ export const catalogEntrySchema = z.object({
   capabilities: z.array(z.string()),
   allowedTiers: z.array(z.enum(TIERS)),
   regulatedOk: z.boolean(),
+  /** Whether an operator described it; an undescribed model is open to every tier and workload. */
+  described: z.boolean(),
   runtimes: z.number().int(),
   healthyRuntimes: z.number().int(),
   nodes: z.number().int(),
@@ -43,6 +45,7 @@ export const openAiModelSchema = z.object({
     capabilities: z.array(z.string()),
     allowed_tiers: z.array(z.string()),
     regulated_ok: z.boolean(),
+    described: z.boolean(),
     corridors: z.array(z.string()),
     availability: z.string(),
   }),

@@ -27,6 +27,7 @@ export function catalogAsOpenAi(entries: readonly CatalogEntry[], opts: { onlyAv
         capabilities: e.capabilities,
         allowed_tiers: e.allowedTiers,
         regulated_ok: e.regulatedOk,
+        described: e.described,
         corridors: e.corridors,
         availability: e.availability,
       },

@@ -13,6 +13,7 @@ interface Row {
   capabilities: string[] | null;
   allowed_tiers: Tier[] | null;
   regulated_ok: boolean | null;
+  described: boolean;
   runtimes: number;
   healthy_runtimes: number;
   nodes: number;
@@ -38,7 +39,7 @@ const SELECT = `
       JOIN mc.corridors c ON c.org_id = s.org_id AND c.id = s.corridor_id
      GROUP BY m.model_id)
   SELECT coalesce(sv.model_id, k.model_id) AS id, k.display_name, sv.family, sv.parameter_size, sv.quantizations, sv.context_length,
-         k.capabilities, k.allowed_tiers, k.regulated_ok, coalesce(sv.runtimes, 0) AS runtimes, coalesce(sv.healthy_runtimes, 0) AS healthy_runtimes,
+         k.capabilities, k.allowed_tiers, k.regulated_ok, k.model_id IS NOT NULL AS described, coalesce(sv.runtimes, 0) AS runtimes, coalesce(sv.healthy_runtimes, 0) AS healthy_runtimes,
          coalesce(sv.nodes, 0) AS nodes, sv.corridors, sv.last_seen_at
     FROM served sv FULL JOIN mc.model_catalog k ON k.model_id = sv.model_id`;
 
@@ -52,8 +53,8 @@ function toEntry(r: Row): CatalogEntry {
     contextLength: r.context_length,
     capabilities: r.capabilities ?? [],
     allowedTiers: r.allowed_tiers ?? [...TIERS],
-    // Not suitable for regulated workloads until an operator says it is.
     regulatedOk: r.regulated_ok ?? false,
+    described: r.described,
     runtimes: r.runtimes,
     healthyRuntimes: r.healthy_runtimes,
     nodes: r.nodes,

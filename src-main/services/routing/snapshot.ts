@@ -97,7 +97,11 @@ export async function loadSnapshot(sql: Sql, now = Date.now()): Promise<RoutingS
       reservedFor: r.reserved ?? [],
     };
   });
-  return { corridors, candidates };
+  // Only models an operator described are restricted; the others are open (see docs/operator-guide.md).
+  const modelPolicies = (await sql.query<{ model_id: string; allowed_tiers: Tier[]; regulated_ok: boolean }>('SELECT model_id, allowed_tiers, regulated_ok FROM mc.model_catalog ORDER BY model_id')).map(
+    (p) => ({ model: p.model_id, allowedTiers: p.allowed_tiers, regulatedOk: p.regulated_ok }),
+  );
+  return { corridors, candidates, modelPolicies };
 }
 
 export interface CustomerTerms {

@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'react';
 import { catalogAsOpenAi } from '../../../src-shared/domain/catalog';
 import { TIER_LABELS } from '../../../src-shared/contract/sla';
-import { viewKey } from '../../app/shortcuts';
+import { NoOrg } from '../../components/NoOrg';
+import { useViewKeys } from '../incidents/useViewKeys';
 import { EmptyState, ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { startModelsLive, useModels } from '../../stores/models-store';
-import { useSystem } from '../../stores/system-store';
+import { canWrite, useSystem } from '../../stores/system-store';
+import type { CatalogEntry } from '../../../src-shared/contract/models';
+import { DescribeModelDialog } from './DescribeModelDialog';
 import { useUi } from '../../stores/ui-store';
 
 /** /models: one catalog across runtimes, computed from their last probes. Keys: j toggles the OpenAI JSON, r reloads. */
@@ -15,32 +18,20 @@ export function ModelsView() {
   const epoch = useSystem((s) => s.epoch);
   const navigate = useUi((s) => s.navigate);
   const [json, setJson] = useState(false);
+  const [describing, setDescribing] = useState<CatalogEntry | null>(null);
+  const write = canWrite(info);
   const session = info?.session;
 
   useEffect(() => startModelsLive(), []);
   useEffect(() => {
     if (session) void useModels.getState().load();
   }, [session?.orgId, epoch]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!viewKey(e)) return;
-      if (e.key === 'r') void useModels.getState().load();
-      if (e.key === 'j') setJson((v) => !v);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  useViewKeys({
+    r: () => void useModels.getState().load(),
+    j: () => setJson((v) => !v),
+  });
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>Models</h1>
-        </div>
-        <EmptyState title="No org to show">The catalog appears once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Models" what="The catalog and its models" />;
   if (error && !models) return <div className="view"><ErrorState title="Could not load the model catalog" message={error} /></div>;
   if (!models) return <div className="view dim">Loading…</div>;
 
@@ -80,6 +71,7 @@ export function ModelsView() {
               <th>Corridors</th>
               <th>Availability</th>
               <th>Last seen</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -94,18 +86,24 @@ export function ModelsView() {
                 <td>{m.quantizations.join(', ') || '—'}</td>
                 <td className="num">{m.contextLength?.toLocaleString() ?? '—'}</td>
                 <td>{m.allowedTiers.map((t) => TIER_LABELS[t]).join(', ')}</td>
-                <td>{m.regulatedOk ? 'Suitable' : <span className="faint">Not declared</span>}</td>
+                <td>{!m.described ? <span className="faint">Open (not described)</span> : m.regulatedOk ? 'Suitable' : 'Not suitable'}</td>
                 <td className="num">
                   {m.healthyRuntimes}/{m.runtimes}
                 </td>
                 <td>{m.corridors.join(', ') || '—'}</td>
                 <td data-availability={m.availability}>{m.availability}</td>
                 <td className="dim">{m.lastSeenAt ? <Time iso={m.lastSeenAt} /> : 'never'}</td>
+                <td>
+                  <button className="btn small" disabled={!write.ok} title={write.why ?? 'Display name, tiers, regulated suitability'} onClick={() => setDescribing(m)}>
+                    Describe
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {describing && <DescribeModelDialog model={describing} onClose={() => setDescribing(null)} />}
       <p className="faint">Availability is computed from the runtimes’ last probes: available = every runtime serving it is healthy on an active node; degraded = some are.</p>
     </div>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { REJECT_LABELS } from '../../../src-shared/domain/routing/types';
-import { viewKey } from '../../app/shortcuts';
+import { NoOrg } from '../../components/NoOrg';
+import { useViewKeys } from '../incidents/useViewKeys';
 import { EmptyState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { useGrid } from '../../stores/grid-store';
@@ -53,26 +54,12 @@ export function RoutingView() {
     if (!ready || !write.ok) return;
     void simulate({ customerId, model, originCountry: origin, workloadClass: workload, estimatedTokens: tokens, saveAsEvidence: evidence });
   };
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!viewKey(e)) return;
-      if (e.key === 's') run();
-      if (e.key === 'r') void useRouting.getState().loadDecisions();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+  useViewKeys({
+    s: run,
+    r: () => void useRouting.getState().loadDecisions(),
   });
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>Routing</h1>
-        </div>
-        <EmptyState title="No org to show">Routing appears once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Routing" what="Routing simulations and decisions" />;
   if (sla && sla.customers.length === 0) {
     return (
       <div className="view">

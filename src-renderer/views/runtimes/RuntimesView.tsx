@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { RUNTIME_KIND_LABELS } from '../../../src-shared/contract/runtimes';
 import { call, errorText } from '../../bridge/client';
-import { viewKey } from '../../app/shortcuts';
+import { NoOrg } from '../../components/NoOrg';
+import { useViewKeys } from '../incidents/useViewKeys';
 import { fmt, pct } from '../../components/format';
 import { EmptyState, ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
@@ -30,15 +31,10 @@ export function RuntimesView() {
     void useRuntimes.getState().load();
     void useGrid.getState().load();
   }, [session?.orgId, epoch]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!viewKey(e)) return;
-      if (e.key === 'r') void useRuntimes.getState().load();
-      if (e.key === 'c' && write.ok) setConnecting(true);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [write.ok]);
+  useViewKeys({
+    r: () => void useRuntimes.getState().load(),
+    c: write.ok ? () => setConnecting(true) : null,
+  });
 
   async function probe(id: string) {
     setProbing(id);
@@ -53,16 +49,7 @@ export function RuntimesView() {
     }
   }
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>Runtimes</h1>
-        </div>
-        <EmptyState title="No org to show">Runtimes appear once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Runtimes" />;
   if (error && !runtimes) return <div className="view"><ErrorState title="Could not load runtimes" message={error} /></div>;
   if (!runtimes) return <div className="view dim">Loading…</div>;
 

@@ -2,8 +2,11 @@ import { useEffect, useState } from 'react';
 import { FAILOVER_LABELS, TIER_LABELS } from '../../../src-shared/contract/sla';
 import { TIERS, type Tier } from '../../../src-shared/domain/routing/types';
 import { call, errorText } from '../../bridge/client';
-import { viewKey } from '../../app/shortcuts';
+import { NoOrg } from '../../components/NoOrg';
+import { useViewKeys } from '../incidents/useViewKeys';
 import { Dialog } from '../../components/Dialog';
+import type { SlaPolicy } from '../../../src-shared/contract/sla';
+import { SlaPolicyDialog } from './SlaPolicyDialog';
 import { EmptyState, ErrorState } from '../../components/States';
 import { useGrid } from '../../stores/grid-store';
 import { useSla } from '../../stores/sla-store';
@@ -25,6 +28,7 @@ export function SlaView() {
   const write = canWrite(info);
   const admin = info?.session?.role === 'admin';
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<SlaPolicy | 'new' | null>(null);
   const session = info?.session;
 
   useEffect(() => {
@@ -32,15 +36,10 @@ export function SlaView() {
     void useSla.getState().load();
     void useGrid.getState().load();
   }, [session?.orgId, epoch]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!viewKey(e)) return;
-      if (e.key === 'r') void useSla.getState().load();
-      if (e.key === 'n' && write.ok) setAdding(true);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [write.ok]);
+  useViewKeys({
+    r: () => void useSla.getState().load(),
+    n: write.ok ? () => setAdding(true) : null,
+  });
 
   async function installDefaults() {
     try {
@@ -61,16 +60,7 @@ export function SlaView() {
     }
   }
 
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head">
-          <h1>SLA</h1>
-        </div>
-        <EmptyState title="No org to show">SLA policies appear once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="SLA" what="SLA policies and customers" />;
   if (error && !data) return <div className="view"><ErrorState title="Could not load SLA policies" message={error} /></div>;
   if (!data) return <div className="view dim">Loading…</div>;
   const policyName = (id: string | null) => data.policies.find((p) => p.id === id)?.name ?? '—';
@@ -90,7 +80,14 @@ export function SlaView() {
       </div>
       <div className="stack">
         <section className="panel" data-testid="sla-policies">
-          <header>Policies</header>
+          <header>
+            Policies{' '}
+            {data.policies.length > 0 && (
+              <button className="btn small" data-testid="new-sla-policy" disabled={!admin} title={admin ? 'New SLA policy' : 'Only admins set SLA policies.'} onClick={() => setEditing('new')}>
+                New policy
+              </button>
+            )}
+          </header>
           {data.policies.length === 0 ? (
             <div className="body">
               <EmptyState
@@ -113,6 +110,7 @@ export function SlaView() {
                   <th className="num">p95 target</th>
                   <th className="num">Escalation window</th>
                   <th>Failover</th>
+                  <th />
                 </tr>
               </thead>
               <tbody>
@@ -127,6 +125,11 @@ export function SlaView() {
                     <td>
                       {FAILOVER_LABELS[p.failoverRule]}
                       {p.fallbackCorridorName && ` → ${p.fallbackCorridorName}`}
+                    </td>
+                    <td>
+                      <button className="btn small" disabled={!admin} title={admin ? 'Change this policy' : 'Only admins set SLA policies.'} onClick={() => setEditing(p)}>
+                        Edit
+                      </button>
                     </td>
                   </tr>
                 ))}
@@ -197,6 +200,7 @@ export function SlaView() {
         </section>
       </div>
       {adding && <CustomerDialog onClose={() => setAdding(false)} />}
+      {editing && <SlaPolicyDialog policy={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
     </div>
   );
 }

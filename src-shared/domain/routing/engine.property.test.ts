@@ -66,10 +66,16 @@ function coherent(cands: Candidate[]): Candidate[] {
   });
 }
 
+const policiesArb = fc.subarray(MODELS).chain((ms) =>
+  fc.tuple(...ms.map((model) => fc.record({ model: fc.constant(model), allowedTiers: fc.subarray(['pilot', 'enterprise', 'sovereign'] as const), regulatedOk: fc.boolean() }))),
+);
+
 const snapshotArb: fc.Arbitrary<RoutingSnapshot> = fc
-  .tuple(fc.tuple(...CORRIDOR_IDS.map(corridorArb)), fc.integer({ min: 0, max: 30 }))
-  .chain(([corridors, n]) =>
-    fc.tuple(...Array.from({ length: n }, (_, i) => candidateArb(i))).map((cands) => ({ corridors: corridors.slice(), candidates: coherent(cands as Candidate[]) })),
+  .tuple(fc.tuple(...CORRIDOR_IDS.map(corridorArb)), fc.integer({ min: 0, max: 30 }), policiesArb)
+  .chain(([corridors, n, modelPolicies]) =>
+    fc
+      .tuple(...Array.from({ length: n }, (_, i) => candidateArb(i)))
+      .map((cands) => ({ corridors: corridors.slice(), candidates: coherent(cands as Candidate[]), modelPolicies: modelPolicies.slice() })),
   );
 
 const requestArb: fc.Arbitrary<RoutingRequest> = fc.record({
@@ -102,6 +108,8 @@ function admissible(snap: RoutingSnapshot, req: RoutingRequest, c: Candidate, d:
   if (!home) return false;
   const m = c.models.find((x) => x.id === req.model);
   if (!m) return false;
+  const policy = snap.modelPolicies?.find((p) => p.model === req.model);
+  if (policy && (!policy.allowedTiers.includes(req.tier) || (d.regulated && !policy.regulatedOk))) return false;
   const inHome = c.corridorId === home.id;
   const fb = req.sla.failover.kind === 'fallback_corridor' ? req.sla.failover.corridorId : null;
   const fbCorridor = snap.corridors.find((x) => x.id === fb);
@@ -149,7 +157,7 @@ describe('routing engine: properties', () => {
     fc.assert(
       fc.property(snapshotArb, requestArb, fc.integer({ min: 1, max: 1e6 }), (snap, req, seed) => {
         const a = route(buildIndex(snap), req);
-        const b = route(buildIndex({ corridors: shuffled(snap.corridors, seed + 1), candidates: shuffled(snap.candidates, seed) }), req);
+        const b = route(buildIndex({ corridors: shuffled(snap.corridors, seed + 1), candidates: shuffled(snap.candidates, seed), modelPolicies: shuffled(snap.modelPolicies ?? [], seed + 2) }), req);
         expect(b).toEqual(a);
         expect(route(buildIndex(snap), req)).toEqual(a);
       }),

@@ -119,4 +119,15 @@ describe('routing engine: worked examples', () => {
     expect(rows[1]?.after.funnel.find((f) => f.reason === 'unhealthy')?.removed).toBe(1);
     expect(whatIf(snapshot, { siteIds: [], corridorIds: [], runtimeIds: [] }, reqs).every((r) => r.outcome === 'unchanged')).toBe(true);
   });
+
+  it('refuses a model the catalog does not offer to the tier, or not for regulated work, before residency', () => {
+    const snapshot = { ...snap([candidate('fra-1', 'fra'), candidate('par-1', 'par')]), modelPolicies: [{ model: 'llama-3.1-70b', allowedTiers: ['enterprise' as const], regulatedOk: false }] };
+    const pilot = route(buildIndex(snapshot), request({ tier: 'pilot' }));
+    expect(pilot.selected).toBeNull();
+    expect(removed(pilot, 'model_not_offered')).toBe(2);
+    expect(pilot.explanation).toBe('llama-3.1-70b is not offered to the pilot tier (model catalog: enterprise); 2 nodes serve it.');
+    const regulated = route(buildIndex(snapshot), request({ workloadClass: 'health' }));
+    expect(regulated.explanation).toBe('llama-3.1-70b is not declared suitable for regulated workloads in the model catalog, and health is regulated in EU.');
+    expect(route(buildIndex(snapshot), request()).selected?.nodeId).toBe('fra-1');
+  });
 });

@@ -73,11 +73,15 @@ export function route(index: SnapshotIndex, req: RoutingRequest): RoutingDecisio
   const regulated = isRegulated(req, home);
   const mi = index.byModel.get(req.model);
   removed.model_not_served = index.total - (mi?.count ?? 0);
-  const allowed = allowedCorridors(req, index, regulated);
+  const policy = index.policies.get(req.model);
+  const offered = !policy || (policy.allowedTiers.includes(req.tier) && (!regulated || policy.regulatedOk));
+  // Not offered: every candidate serving the model is removed here, before residency looks at any.
+  const allowed = offered ? allowedCorridors(req, index, regulated) : [];
+  if (!offered) removed.model_not_offered = mi?.count ?? 0;
   // Per corridor: the best candidate of each site, so the fallback can prefer another site.
   const perCorridor = new Map<string, Map<string, Best>>();
   let eligible = 0;
-  if (mi) {
+  if (mi && offered) {
     for (const [corridorId, cg] of mi.byCorridor) {
       if (!home || !allowed.includes(corridorId)) {
         removed.residency += cg.count;

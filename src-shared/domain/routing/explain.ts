@@ -11,6 +11,12 @@ export function explainNoNode(index: SnapshotIndex, req: RoutingRequest, regulat
   if (!home) return `The customer’s home corridor is unknown in this snapshot, so no residency policy can be checked; nothing is routed.`;
   const mi = index.byModel.get(req.model);
   if (!mi || mi.count === 0) return `No node in any corridor serves ${req.model}.`;
+  if (removed.model_not_offered > 0) {
+    const policy = index.policies.get(req.model);
+    return policy && !policy.allowedTiers.includes(req.tier)
+      ? `${req.model} is not offered to the ${req.tier} tier (model catalog: ${policy.allowedTiers.join(', ') || 'no tier'}); ${mi.count} node${mi.count === 1 ? ' serves' : 's serve'} it.`
+      : `${req.model} is not declared suitable for regulated workloads in the model catalog, and ${req.workloadClass} is regulated in ${home.name}.`;
+  }
   const allowedNames = allowed.map((id) => index.corridors.get(id)?.name ?? id).join(' or ');
   const inAllowed = allowed.reduce((n, id) => n + (mi.byCorridor.get(id)?.count ?? 0), 0);
   if (inAllowed === 0) {

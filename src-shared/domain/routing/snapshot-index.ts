@@ -5,7 +5,7 @@
  * the survivors are sorted by p95 with a running best, so a request costs a binary search per
  * group instead of a pass over every node.
  */
-import type { Candidate, CorridorInfo, RejectReason, RoutingSnapshot } from './types';
+import type { Candidate, CorridorInfo, ModelPolicy, RejectReason, RoutingSnapshot } from './types';
 
 /** A runtime never measured is not assumed fast: it is scored as if its p95 were this. */
 export const UNMEASURED_P95_MS = 500;
@@ -55,6 +55,7 @@ export interface ModelIndex {
 }
 
 export interface SnapshotIndex {
+  policies: Map<string, ModelPolicy>;
   /** Candidates indexed; `unplaced` ones name a corridor the snapshot lacks and are never routable. */
   total: number;
   unplaced: number;
@@ -147,7 +148,7 @@ export function buildIndex(snapshot: RoutingSnapshot): SnapshotIndex {
   }
   // Groups in a stable order, whatever order the snapshot listed them in.
   for (const mi of byModel.values()) for (const cg of mi.byCorridor.values()) cg.groups.sort((a, b) => groupKey(a).localeCompare(groupKey(b)));
-  return { total: snapshot.candidates.length - unplaced, unplaced, corridors, byModel };
+  return { total: snapshot.candidates.length - unplaced, unplaced, corridors, byModel, policies: new Map((snapshot.modelPolicies ?? []).map((p) => [p.model, p])) };
 }
 
 function groupKey(g: Group): string {

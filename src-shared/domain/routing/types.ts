@@ -57,9 +57,17 @@ export interface Candidate {
   reservedFor: readonly string[];
 }
 
+/** Operator metadata from the model catalog; a model without an entry is open to every tier and workload. */
+export interface ModelPolicy {
+  model: string;
+  allowedTiers: readonly Tier[];
+  regulatedOk: boolean;
+}
+
 export interface RoutingSnapshot {
   corridors: readonly CorridorInfo[];
   candidates: readonly Candidate[];
+  modelPolicies?: readonly ModelPolicy[];
 }
 
 export interface RoutingRequest {
@@ -78,6 +86,7 @@ export interface RoutingRequest {
 /** Why a group of candidates was removed, in funnel order. */
 export const REJECT_REASONS = [
   'model_not_served',
+  'model_not_offered',
   'residency',
   'reservation',
   'context_too_short',
@@ -91,6 +100,7 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const REJECT_LABELS: Record<RejectReason, string> = {
   model_not_served: 'Model not served',
+  model_not_offered: 'Model not offered to this tier or workload (catalog)',
   residency: 'Residency policy',
   reservation: 'Not reserved for this customer',
   context_too_short: 'Context window too short',
