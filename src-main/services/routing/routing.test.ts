@@ -11,6 +11,7 @@ import { call, coreOn, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 import { dueRuntimes, probeRuntimes, recordOutcomes, runtimeKeyAccount } from '../runtimes';
 import { maintainRouting } from '.';
+import { answer } from '../checklists';
 
 const ok = await needKeychain();
 type Core = Awaited<ReturnType<typeof coreOn>>;
@@ -209,5 +210,17 @@ describe.skipIf(!ok)('runtimes, catalog, SLA and routing through the contract', 
     expect(left).toBeNull();
     // Decisions of today are kept.
     expect((await call<Response<'routing.decisions'>>(admin, 'routing.decisions', {})).decisions.length).toBeGreaterThan(0);
+  });
+
+  it('answers the gates: runtime connected, models available, routing simulation saved (in the corridor scope)', async () => {
+    const session = admin.db.session!;
+    const eu = { type: 'corridor' as const, id: grid.corridorId, corridorId: grid.corridorId };
+    const mena = { type: 'corridor' as const, id: menaCorridor, corridorId: menaCorridor };
+    const ask = (key: Parameters<typeof answer>[1], scope: typeof eu) => admin.db.tx(session, (sql) => answer(sql, key, scope, session));
+    expect(await ask('runtime_connected', eu)).toMatchObject({ ok: true, summary: expect.stringContaining('fra vLLM') });
+    expect(await ask('runtime_connected', mena)).toMatchObject({ ok: false });
+    expect(await ask('models_available', eu)).toMatchObject({ ok: true, summary: expect.stringContaining('meta-llama/Llama-3.1-8B-Instruct') });
+    expect(await ask('routing_simulation_saved', eu)).toMatchObject({ ok: true, record: { type: 'evidence' } });
+    expect(await ask('routing_simulation_saved', mena)).toMatchObject({ ok: false, summary: expect.stringContaining('Save as evidence') });
   });
 });
