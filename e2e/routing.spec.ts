@@ -108,6 +108,7 @@ test.describe.serial('runtimes, models, SLA and routing', () => {
     await expect(page.getByTestId('decision')).toHaveAttribute('data-selected', 'yes');
     await expect(page.getByTestId('selected')).toContainText(nodeA);
     await expect(page.getByTestId('evidence-saved')).toBeVisible();
+    await expect(page.getByTestId('decision-map').locator('[data-role=selected]')).toContainText('chosen');
     await expect(page.getByTestId('funnel')).toContainText('Eligible');
     await expect(page.getByTestId('decisions')).toContainText(nodeA);
   });
@@ -136,5 +137,14 @@ test.describe.serial('runtimes, models, SLA and routing', () => {
     const moved = page.getByTestId('what-if-rows').locator('tr[data-outcome=moved]');
     await expect(moved).toContainText('Kenya Health');
     await expect(moved).toContainText(nodeB);
+    // With B connected, a simulation has a fallback at the other site (which one leads depends on the origin's distance).
+    await page.locator('select[name=customer]').selectOption({ label: 'Kenya Health (enterprise, Africa)' });
+    await page.locator('input[name=model]').fill(MODEL);
+    await page.locator('input[name=origin]').fill('KE');
+    await page.getByTestId('simulate').click();
+    const chosen = (await page.getByTestId('selected').textContent()) ?? '';
+    await expect(page.getByTestId('fallback')).toContainText(chosen.includes(nodeA) ? nodeB : nodeA);
+    await expect(page.getByTestId('decision-map').locator('[data-role=fallback]')).toBeVisible();
+    await page.screenshot({ path: 'test-results/routing-view.png', fullPage: true });
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { REJECT_LABELS } from '../../../src-shared/domain/routing/types';
 import { NoOrg } from '../../components/NoOrg';
 import { useViewKeys } from '../incidents/useViewKeys';
@@ -11,6 +11,9 @@ import { useRuntimes } from '../../stores/runtimes-store';
 import { useSla } from '../../stores/sla-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+
+// The basemap is large: it loads when the first decision is drawn, as the Network view's does.
+const DecisionMap = lazy(() => import('./DecisionMap'));
 
 /**
  * /routing: run a simulation (rollout step 4) and read its decision and funnel; save it as
@@ -145,10 +148,14 @@ export function RoutingView() {
               <div className="dim">{d.policyReason}</div>
               <div data-testid="fallback">Fallback: {d.fallback ? `${d.fallback.hostname} at ${d.fallback.siteName} (${d.fallback.corridorName})` : 'none'}</div>
               {(last.points.selected || last.points.fallback) && (
-                <div className="faint" data-testid="decision-points">
-                  On the map: {last.points.selected && `chosen ${last.points.selected.name} (${last.points.selected.lat.toFixed(2)}, ${last.points.selected.lon.toFixed(2)})`}
-                  {last.points.fallback && ` · fallback ${last.points.fallback.name} (${last.points.fallback.lat.toFixed(2)}, ${last.points.fallback.lon.toFixed(2)})`}
-                </div>
+                <Suspense fallback={<div className="faint">Loading the map…</div>}>
+                  <DecisionMap
+                    points={[
+                      ...(last.points.selected ? [{ ...last.points.selected, role: 'selected' as const }] : []),
+                      ...(last.points.fallback && last.points.fallback.siteId !== last.points.selected?.siteId ? [{ ...last.points.fallback, role: 'fallback' as const }] : []),
+                    ]}
+                  />
+                </Suspense>
               )}
               <table className="grid" data-testid="funnel">
                 <thead>
