@@ -46,7 +46,7 @@ test.describe.serial('runtimes, models, SLA and routing', () => {
     await page.getByTestId('connect-runtime').click();
     await page.getByRole('dialog').locator('input[name=baseUrl]').fill('ftp://10.0.0.5/models');
     await page.getByTestId('connect-submit').click();
-    await expect(page.getByTestId('connect-error')).toContainText('http or https');
+    await expect(page.getByTestId('form-error')).toContainText('http or https');
     await page.getByRole('button', { name: 'Cancel' }).click();
 
     await connect(page, nodeA, fakes[0]!.url, 'africa vLLM A');
@@ -80,7 +80,7 @@ test.describe.serial('runtimes, models, SLA and routing', () => {
     await pd.locator('input[name=name]').fill('Africa with EU fallback');
     await pd.locator('select[name=failover]').selectOption('fallback_corridor');
     await page.getByTestId('save-sla-policy').click();
-    await expect(page.getByTestId('sla-policy-error')).toContainText('fallback');
+    await expect(pd).toContainText('Name a fallback corridor');
     await pd.locator('select[name=fallback]').selectOption({ label: 'EU' });
     await page.getByTestId('save-sla-policy').click();
     await expect(page.getByTestId('policy-africa-eu')).toContainText('Named fallback corridor → EU');

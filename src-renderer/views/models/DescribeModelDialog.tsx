@@ -2,10 +2,10 @@ import { useState } from 'react';
 import type { CatalogEntry } from '../../../src-shared/contract/models';
 import { TIER_LABELS } from '../../../src-shared/contract/sla';
 import { TIERS, type Tier } from '../../../src-shared/domain/routing/types';
-import { call, errorText } from '../../bridge/client';
-import { Dialog } from '../../components/Dialog';
+import { call } from '../../bridge/client';
 import { useModels } from '../../stores/models-store';
 import { useUi } from '../../stores/ui-store';
+import { Field, FormDialog, FormMessage, useSubmit } from '../incidents/parts';
 
 /** Operator metadata on top of what runtimes report; routing obeys the tiers and the regulated flag. */
 export function DescribeModelDialog({ model, onClose }: { model: CatalogEntry; onClose: () => void }) {
@@ -14,13 +14,10 @@ export function DescribeModelDialog({ model, onClose }: { model: CatalogEntry; o
   const [tiers, setTiers] = useState<Tier[]>([...model.allowedTiers]);
   const [regulatedOk, setRegulatedOk] = useState(model.regulatedOk);
   const [capabilities, setCapabilities] = useState(model.capabilities.join(', '));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, problem, run } = useSubmit();
 
-  async function submit() {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    run(async () => {
       await call('models.setMeta', {
         modelId: model.id,
         displayName: displayName.trim() || null,
@@ -31,32 +28,13 @@ export function DescribeModelDialog({ model, onClose }: { model: CatalogEntry; o
       toast('ok', `${model.id} described.`);
       await useModels.getState().load();
       onClose();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
-    <Dialog
-      title={`Describe ${model.id}`}
-      onClose={onClose}
-      footer={
-        <>
-          <button className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn primary" data-testid="save-model" disabled={busy} onClick={() => void submit()}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </>
-      }
-    >
-      <label className="field">
-        <span>Display name</span>
+    <FormDialog title={`Describe ${model.id}`} onClose={onClose} onSubmit={() => void submit()} submitLabel={busy ? 'Saving…' : 'Save'} hint="saves" busy={busy} testId="save-model">
+      <Field label="Display name">
         <input name="displayName" autoFocus value={displayName} maxLength={200} onChange={(e) => setDisplayName(e.target.value)} />
-      </label>
+      </Field>
       <fieldset className="field">
         <span>Offered to tiers (routing refuses the others)</span>
         {TIERS.map((t) => (
@@ -68,15 +46,10 @@ export function DescribeModelDialog({ model, onClose }: { model: CatalogEntry; o
       <label>
         <input type="checkbox" name="regulatedOk" checked={regulatedOk} onChange={(e) => setRegulatedOk(e.target.checked)} /> Suitable for regulated workloads
       </label>
-      <label className="field">
-        <span>Capabilities</span>
+      <Field label="Capabilities">
         <input name="capabilities" value={capabilities} placeholder="chat, tools, vision" onChange={(e) => setCapabilities(e.target.value)} />
-      </label>
-      {error && (
-        <div className="err" role="alert">
-          {error}
-        </div>
-      )}
-    </Dialog>
+      </Field>
+      <FormMessage problem={problem} shownFields={[]} />
+    </FormDialog>
   );
 }

@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { FAILOVER_LABELS, FAILOVER_RULES, type SlaPolicy } from '../../../src-shared/contract/sla';
-import { call, errorText, McClientError } from '../../bridge/client';
-import { Dialog } from '../../components/Dialog';
+import { call } from '../../bridge/client';
 import { useGrid } from '../../stores/grid-store';
 import { useSla } from '../../stores/sla-store';
 import { useUi } from '../../stores/ui-store';
+import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
+
+const SHOWN = ['key', 'name', 'uptimeTargetPct', 'p95TargetMs', 'escalationWindowMin', 'fallbackCorridorId'];
 
 /** Create or change an SLA policy (admins); the change and its before/after are audited. */
 export function SlaPolicyDialog({ policy, onClose }: { policy: SlaPolicy | null; onClose: () => void }) {
@@ -17,15 +19,11 @@ export function SlaPolicyDialog({ policy, onClose }: { policy: SlaPolicy | null;
   const [window, setWindow] = useState(String(policy?.escalationWindowMin ?? 15));
   const [rule, setRule] = useState<SlaPolicy['failoverRule']>(policy?.failoverRule ?? 'same_corridor');
   const [fallback, setFallback] = useState(policy?.fallbackCorridorId ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const { busy, problem, run } = useSubmit();
+  const f = (k: string) => fieldError(problem?.fields ?? {}, k);
 
-  async function submit() {
-    setBusy(true);
-    setError(null);
-    setFields({});
-    try {
+  const submit = () =>
+    run(async () => {
       await call('sla.savePolicy', {
         id: policy?.id ?? null,
         key,
@@ -39,61 +37,38 @@ export function SlaPolicyDialog({ policy, onClose }: { policy: SlaPolicy | null;
       toast('ok', `SLA policy ${name} saved.`);
       await useSla.getState().load();
       onClose();
-    } catch (err) {
-      setError(errorText(err));
-      if (err instanceof McClientError && err.fields) setFields(err.fields);
-    } finally {
-      setBusy(false);
-    }
-  }
-  const field = (k: string) => (fields[k] ? <span className="err">{fields[k]}</span> : null);
+    });
 
   return (
-    <Dialog
+    <FormDialog
       title={policy ? `SLA policy: ${policy.name}` : 'New SLA policy'}
       onClose={onClose}
-      footer={
-        <>
-          <button className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn primary" data-testid="save-sla-policy" disabled={busy || !key || !name} onClick={() => void submit()}>
-            {busy ? 'Saving…' : policy ? 'Change policy' : 'Add policy'}
-          </button>
-        </>
-      }
+      onSubmit={() => void submit()}
+      submitLabel={busy ? 'Saving…' : policy ? 'Change policy' : 'Add policy'}
+      hint="saves"
+      busy={busy}
+      testId="save-sla-policy"
     >
       <div className="fields-row">
-        <label className="field">
-          <span>Key</span>
+        <Field label="Key" error={f('key')}>
           <input name="key" autoFocus={!policy} disabled={!!policy} value={key} placeholder="gold" onChange={(e) => setKey(e.target.value)} />
-          {field('key')}
-        </label>
-        <label className="field">
-          <span>Name</span>
+        </Field>
+        <Field label="Name" error={f('name')}>
           <input name="name" value={name} placeholder="Gold" onChange={(e) => setName(e.target.value)} />
-          {field('name')}
-        </label>
+        </Field>
       </div>
       <div className="fields-row">
-        <label className="field">
-          <span>Uptime target (%)</span>
+        <Field label="Uptime target (%)" error={f('uptimeTargetPct')}>
           <input name="uptime" type="number" step="0.01" value={uptime} onChange={(e) => setUptime(e.target.value)} />
-          {field('uptimeTargetPct')}
-        </label>
-        <label className="field">
-          <span>p95 latency target (ms)</span>
+        </Field>
+        <Field label="p95 latency target (ms)" error={f('p95TargetMs')}>
           <input name="p95" type="number" value={p95} onChange={(e) => setP95(e.target.value)} />
-          {field('p95TargetMs')}
-        </label>
-        <label className="field">
-          <span>Escalation window (min)</span>
+        </Field>
+        <Field label="Escalation window (min)" error={f('escalationWindowMin')}>
           <input name="window" type="number" value={window} onChange={(e) => setWindow(e.target.value)} />
-          {field('escalationWindowMin')}
-        </label>
+        </Field>
       </div>
-      <label className="field">
-        <span>Failover rule</span>
+      <Field label="Failover rule">
         <select name="failover" value={rule} onChange={(e) => setRule(e.target.value as SlaPolicy['failoverRule'])}>
           {FAILOVER_RULES.map((r) => (
             <option key={r} value={r}>
@@ -101,10 +76,9 @@ export function SlaPolicyDialog({ policy, onClose }: { policy: SlaPolicy | null;
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       {rule === 'fallback_corridor' && (
-        <label className="field">
-          <span>Fallback corridor (general workloads only; residency still applies)</span>
+        <Field label="Fallback corridor (general workloads only; residency still applies)" error={f('fallbackCorridorId')}>
           <select name="fallback" value={fallback} onChange={(e) => setFallback(e.target.value)}>
             <option value="">Choose…</option>
             {corridors.map((c) => (
@@ -113,14 +87,9 @@ export function SlaPolicyDialog({ policy, onClose }: { policy: SlaPolicy | null;
               </option>
             ))}
           </select>
-          {field('fallbackCorridorId')}
-        </label>
+        </Field>
       )}
-      {error && (
-        <div className="err" role="alert" data-testid="sla-policy-error">
-          {error}
-        </div>
-      )}
-    </Dialog>
+      <FormMessage problem={problem} shownFields={SHOWN} />
+    </FormDialog>
   );
 }

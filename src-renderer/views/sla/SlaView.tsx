@@ -4,7 +4,7 @@ import { TIERS, type Tier } from '../../../src-shared/domain/routing/types';
 import { call, errorText } from '../../bridge/client';
 import { NoOrg } from '../../components/NoOrg';
 import { useViewKeys } from '../incidents/useViewKeys';
-import { Dialog } from '../../components/Dialog';
+import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
 import type { SlaPolicy } from '../../../src-shared/contract/sla';
 import { SlaPolicyDialog } from './SlaPolicyDialog';
 import { EmptyState, ErrorState } from '../../components/States';
@@ -214,52 +214,29 @@ function CustomerDialog({ onClose }: { onClose: () => void }) {
   const [tier, setTier] = useState<Tier>('enterprise');
   const [home, setHome] = useState(corridors[0]?.id ?? '');
   const [reserved, setReserved] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, problem, run } = useSubmit();
+  const f = (k: string) => fieldError(problem?.fields ?? {}, k);
   const homeNodes = nodes.filter((n) => n.corridorId === home && n.lifecycle !== 'retired');
 
-  async function submit() {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    run(async () => {
       await call('sla.saveCustomer', { key, name, tier, homeCorridorId: home, reservedNodeIds: tier === 'sovereign' ? reserved : [] });
       toast('ok', `Customer ${name} saved.`);
       await useSla.getState().load();
       onClose();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
-    <Dialog
-      title="New customer"
-      onClose={onClose}
-      footer={
-        <>
-          <button className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn primary" data-testid="save-customer" disabled={busy || !key || !name || !home} onClick={() => void submit()}>
-            {busy ? 'Saving…' : 'Add customer'}
-          </button>
-        </>
-      }
-    >
+    <FormDialog title="New customer" onClose={onClose} onSubmit={() => void submit()} submitLabel={busy ? 'Saving…' : 'Add customer'} hint="adds the customer" busy={busy} testId="save-customer">
       <div className="fields-row">
-        <label className="field">
-          <span>Key</span>
+        <Field label="Key" error={f('key')}>
           <input name="key" autoFocus value={key} placeholder="acme" onChange={(e) => setKey(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Name</span>
+        </Field>
+        <Field label="Name" error={f('name')}>
           <input name="name" value={name} placeholder="Acme Health" onChange={(e) => setName(e.target.value)} />
-        </label>
+        </Field>
       </div>
-      <label className="field">
-        <span>Tier</span>
+      <Field label="Tier">
         <select name="tier" value={tier} onChange={(e) => setTier(e.target.value as Tier)}>
           {TIERS.map((t) => (
             <option key={t} value={t}>
@@ -267,9 +244,8 @@ function CustomerDialog({ onClose }: { onClose: () => void }) {
             </option>
           ))}
         </select>
-      </label>
-      <label className="field">
-        <span>Home corridor</span>
+      </Field>
+      <Field label="Home corridor" error={f('homeCorridorId')}>
         <select name="home" value={home} onChange={(e) => setHome(e.target.value)}>
           {corridors.map((c) => (
             <option key={c.id} value={c.id}>
@@ -277,10 +253,9 @@ function CustomerDialog({ onClose }: { onClose: () => void }) {
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       {tier === 'sovereign' && (
-        <label className="field">
-          <span>Reserved nodes (a sovereign customer runs only on these)</span>
+        <Field label="Reserved nodes (a sovereign customer runs only on these)" error={f('reservedNodeIds')}>
           <select name="reserved" multiple size={6} value={reserved} onChange={(e) => setReserved([...e.target.selectedOptions].map((o) => o.value))}>
             {homeNodes.map((n) => (
               <option key={n.id} value={n.id}>
@@ -288,13 +263,9 @@ function CustomerDialog({ onClose }: { onClose: () => void }) {
               </option>
             ))}
           </select>
-        </label>
+        </Field>
       )}
-      {error && (
-        <div className="err" role="alert" data-testid="customer-error">
-          {error}
-        </div>
-      )}
-    </Dialog>
+      <FormMessage problem={problem} shownFields={['key', 'name', 'homeCorridorId', 'reservedNodeIds']} />
+    </FormDialog>
   );
 }
