@@ -150,6 +150,10 @@ test.describe('app shell', () => {
       /Node keys/,
       /Audit log/,
       /Connections/,
+      /Runtimes/,
+      /Models/,
+      /Routing/,
+      /SLA/,
     ]);
   });
 });

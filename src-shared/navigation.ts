@@ -17,6 +17,10 @@ export const VIEWS = [
   { id: 'keys', label: 'Node keys', key: 'k', digit: null, summary: 'Node keys, their use, and refused calls' },
   { id: 'audit', label: 'Audit log', key: 'a', digit: null, summary: 'Hash-chained record of every change' },
   { id: 'connections', label: 'Connections', key: 'c', digit: null, summary: 'Database profiles and the active connection' },
+  { id: 'runtimes', label: 'Runtimes', key: 'u', digit: null, summary: 'vLLM, Ollama, TGI and OpenAI-compatible endpoints: health, circuit, load' },
+  { id: 'models', label: 'Models', key: 'v', digit: null, summary: 'The model catalog across runtimes, and its OpenAI-compatible form' },
+  { id: 'routing', label: 'Routing', key: 'p', digit: null, summary: 'Routing simulations, decision records and what-if outages' },
+  { id: 'sla', label: 'SLA', key: 't', digit: null, summary: 'SLA policies, customer tiers and customers' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

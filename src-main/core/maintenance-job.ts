@@ -2,6 +2,7 @@ import type { Logger } from './log';
 import type { DatabaseManager } from '../db';
 import { maintainOps } from '../services/org';
 import { maintainTelemetry } from '../services/telemetry';
+import { maintainRouting } from '../services/routing';
 
 const EVERY_MS = 60 * 60_000;
 
@@ -32,7 +33,7 @@ export class MaintenanceJob {
 
   async run(): Promise<void> {
     try {
-      const result = await this.db.systemTx(async (sql) => ({ ...(await maintainTelemetry(sql)), ...(await maintainOps(sql)) }));
+      const result = await this.db.systemTx(async (sql) => ({ ...(await maintainTelemetry(sql)), ...(await maintainOps(sql)), ...(await maintainRouting(sql)) }));
       this.log.info(result, 'telemetry maintenance');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'telemetry maintenance failed; will retry in an hour');

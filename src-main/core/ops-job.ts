@@ -8,6 +8,7 @@ import { runEscalation } from '../services/incidents';
 import { deliverPending } from '../services/notify';
 import { computeMinutes } from '../services/observability';
 import { systemRecorder } from '../services/org';
+import { dueRuntimes, probeRuntimes, PROBE_EVERY_MS, recordOutcomes } from '../services/runtimes';
 import type { Vault } from '../vault';
 import type { Logger } from './log';
 
@@ -52,9 +53,10 @@ export class OpsJob {
     private readonly db: DatabaseManager,
     private readonly log: Logger,
     private readonly intervalMs = Number(process.env.MC_OPS_INTERVAL_MS) || EVALUATION_INTERVAL_MS,
-    /** Where escalation channels keep their secrets; without it nothing leaves the app. */
+    /** Where escalation channels and runtimes keep their secrets; without it nothing leaves the app and runtimes are not probed on this clock. */
     private readonly vault: Vault | null = null,
   ) {}
+  private lastProbeAt = 0;
 
   sync(): void {
     const session = this.db.state === 'connected' && !this.db.quiescing ? this.db.session : null;
@@ -144,9 +146,24 @@ export class OpsJob {
         });
         this.lastMinutesAt = now.getTime();
       }
+      if (this.vault && now.getTime() - this.lastProbeAt >= PROBE_EVERY_MS) {
+        this.lastProbeAt = now.getTime();
+        await this.probeRuntimes(session, now);
+      }
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Runtimes due a probe: listed in one transaction, probed outside any, recorded in another. */
+  private async probeRuntimes(session: Session, now: Date): Promise<void> {
+    let due: Awaited<ReturnType<typeof dueRuntimes>> = [];
+    await this.step('runtime probes', session, async (sql) => {
+      due = await dueRuntimes(sql, now);
+    });
+    if (!due.length || !this.vault) return;
+    const outcomes = await probeRuntimes(due, this.vault, session.orgId);
+    await this.step('runtime probe results', session, (sql) => recordOutcomes(sql, outcomes), false);
   }
 
   private async step(what: string, session: Session, fn: (sql: Sql) => Promise<void>, exclusive = true): Promise<void> {

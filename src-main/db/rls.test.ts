@@ -368,6 +368,82 @@ Object.assign(fixtures, {
         v.orgId,
         notifyIds.get(v.orgId)!.notification,
       ]),
+/** Per org: the runtime, SLA policy and customer rows the routing fixtures create. */
+const rt = new Map<string, { runtime: string; policy: string; customer: string }>();
+const r = (org: TestOrg) => rt.get(org.orgId)!;
+
+Object.assign(fixtures, {
+  runtimes: {
+    refusedBy: 'policy',
+    async seed(c, org) {
+      const ids = { runtime: randomUUID(), policy: randomUUID(), customer: randomUUID() };
+      rt.set(org.orgId, ids);
+      await c.query(`INSERT INTO mc.runtimes (id, org_id, node_id, name, kind, base_url, runtime_group) VALUES ($1, $2, $3, 'rt', 'vllm', $4, 'vllm')`, [
+        ids.runtime,
+        org.orgId,
+        g(org).node,
+        `http://10.0.0.1:${8000 + rt.size}`,
+      ]);
+    },
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.runtimes (org_id, node_id, name, kind, base_url, runtime_group) VALUES ($1, $2, 'x', 'tgi', 'http://10.9.9.9:1', 'tgi')`, [v.orgId, g(v).node]),
+  },
+  runtime_models: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.runtime_models (org_id, runtime_id, model_id) VALUES ($1, $2, 'm')`, [org.orgId, r(org).runtime]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.runtime_models (org_id, runtime_id, model_id) VALUES ($1, $2, 'forged')`, [v.orgId, r(v).runtime]),
+  },
+  model_catalog: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.model_catalog (org_id, model_id) VALUES ($1, 'm')`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.model_catalog (org_id, model_id) VALUES ($1, 'forged')`, [v.orgId]),
+  },
+  sla_policies: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.sla_policies (id, org_id, key, name, uptime_target_pct, p95_target_ms, escalation_window_min, failover_rule) VALUES ($1, $2, 'p', 'P', 99.9, 800, 15, 'none')`, [
+          r(org).policy,
+          org.orgId,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.sla_policies (org_id, key, name, uptime_target_pct, p95_target_ms, escalation_window_min, failover_rule) VALUES ($1, 'f', 'F', 1, 10, 1, 'none')`, [v.orgId]),
+  },
+  customer_tiers: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.customer_tiers (org_id, tier, sla_policy_id) VALUES ($1, 'pilot', $2)`, [org.orgId, r(org).policy]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.customer_tiers (org_id, tier, sla_policy_id) VALUES ($1, 'enterprise', $2)`, [v.orgId, r(v).policy]),
+  },
+  customers: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.customers (id, org_id, key, name, tier, home_corridor_id) VALUES ($1, $2, 'c', 'C', 'pilot', $3)`, [r(org).customer, org.orgId, g(org).corridor])
+        .then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.customers (org_id, key, name, tier, home_corridor_id) VALUES ($1, 'f', 'F', 'pilot', $2)`, [v.orgId, g(v).corridor]),
+  },
+  node_reservations: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.node_reservations (org_id, node_id, customer_id) VALUES ($1, $2, $3)`, [org.orgId, g(org).node, r(org).customer]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.node_reservations (org_id, node_id, customer_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [v.orgId, g(v).node, r(v).customer]),
+  },
+  routing_decisions: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.routing_decisions (org_id, source, model, origin_country, workload_class, inputs_digest, policy_reason, rejected, considered, eligible)
+           VALUES ($1, 'simulation', 'm', 'DE', 'general', repeat('a', 64), 'seed', '{}', 0, 0)`,
+          [org.orgId],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.routing_decisions (org_id, source, model, origin_country, workload_class, inputs_digest, policy_reason, rejected, considered, eligible)
+         VALUES ($1, 'simulation', 'forged', 'DE', 'general', repeat('b', 64), 'forged', '{}', 0, 0)`,
+        [v.orgId],
+      ),
   },
 } satisfies Record<string, Fixture>);
 
@@ -407,6 +483,14 @@ const SEED_ORDER = [
   'corridor_minutes',
   'notification_channels',
   'notification_deliveries',
+  'runtimes',
+  'runtime_models',
+  'model_catalog',
+  'sla_policies',
+  'customer_tiers',
+  'customers',
+  'node_reservations',
+  'routing_decisions',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

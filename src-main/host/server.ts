@@ -5,6 +5,7 @@ import { rendererDir } from '../core/paths';
 import { cookieName, cookieToken, hostAllowed, newToken, originAllowed, sameToken } from './token';
 import { resolveStatic, sendFile, sendJson, sendText } from './static-files';
 import { type TransportStats, type UnreadLimits, WsTransport } from './ws-transport';
+import { registerOwnEndpoint } from '../runtimes/own-endpoints';
 
 export interface HostOptions {
   core: AppCore;
@@ -94,6 +95,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   });
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : 0;
+  // A model runtime may never be registered at this address (runtimes.connect checks).
+  const unregisterOwn = registerOwnEndpoint(`127.0.0.1:${port}`);
   const url = `http://127.0.0.1:${port}/?token=${token}`;
   return {
     port,
@@ -103,6 +106,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     server,
     stats: () => transport.stats(),
     async close() {
+      unregisterOwn();
       await transport.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

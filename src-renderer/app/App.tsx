@@ -14,6 +14,10 @@ import { ObservabilityView } from '../views/observability/ObservabilityView';
 import { OperatorView } from '../views/operator/OperatorView';
 import { ReadinessView } from '../views/readiness/ReadinessView';
 import { StatusView } from '../views/status/StatusView';
+import { RuntimesView } from '../views/runtimes/RuntimesView';
+import { ModelsView } from '../views/models/ModelsView';
+import { RoutingView } from '../views/routing/RoutingView';
+import { SlaView } from '../views/sla/SlaView';
 import { Banners } from './Banners';
 import { CommandPalette } from './CommandPalette';
 import { Nav } from './Nav';
@@ -73,6 +77,10 @@ export function App() {
         {route === 'keys' && <KeysView />}
         {route === 'audit' && <AuditView />}
         {route === 'connections' && <ConnectionsView />}
+        {route === 'runtimes' && <RuntimesView />}
+        {route === 'models' && <ModelsView />}
+        {route === 'routing' && <RoutingView />}
+        {route === 'sla' && <SlaView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

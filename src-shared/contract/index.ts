@@ -13,6 +13,10 @@ import * as observability from './observability';
 import * as telemetry from './telemetry';
 import * as status from './status';
 import * as system from './system';
+import * as runtimes from './runtimes';
+import * as models from './models';
+import * as sla from './sla';
+import * as routing from './routing';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -91,6 +95,21 @@ export const channels = {
   [notify.notifyAddChannel.name]: notify.notifyAddChannel,
   [notify.notifyRemoveChannel.name]: notify.notifyRemoveChannel,
   [notify.notifyDeliveries.name]: notify.notifyDeliveries,
+  [runtimes.runtimesList.name]: runtimes.runtimesList,
+  [runtimes.runtimesConnect.name]: runtimes.runtimesConnect,
+  [runtimes.runtimesProbe.name]: runtimes.runtimesProbe,
+  [models.modelsList.name]: models.modelsList,
+  [models.modelsOpenAi.name]: models.modelsOpenAi,
+  [models.modelsSetMeta.name]: models.modelsSetMeta,
+  [sla.slaList.name]: sla.slaList,
+  [sla.slaSavePolicy.name]: sla.slaSavePolicy,
+  [sla.slaSetTierPolicy.name]: sla.slaSetTierPolicy,
+  [sla.slaInstallDefaults.name]: sla.slaInstallDefaults,
+  [sla.slaSaveCustomer.name]: sla.slaSaveCustomer,
+  [routing.routingSimulate.name]: routing.routingSimulate,
+  [routing.routingWhatIf.name]: routing.routingWhatIf,
+  [routing.routingDecisions.name]: routing.routingDecisions,
+  [routing.routingReplay.name]: routing.routingReplay,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -108,6 +127,7 @@ export const topics = {
   [alerts.alertsChanged.name]: alerts.alertsChanged,
   [checklists.checklistsChanged.name]: checklists.checklistsChanged,
   [checklists.readinessChanged.name]: checklists.readinessChanged,
+  [runtimes.runtimesChanged.name]: runtimes.runtimesChanged,
 } as const satisfies Record<string, TopicDef>;
 
 export type Channels = typeof channels;
@@ -147,3 +167,7 @@ export * as networkContract from './network';
 export * as telemetryContract from './telemetry';
 export * as statusContract from './status';
 export * as systemContract from './system';
+export * as runtimesContract from './runtimes';
+export * as modelsContract from './models';
+export * as slaContract from './sla';
+export * as routingContract from './routing';

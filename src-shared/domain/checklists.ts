@@ -26,6 +26,9 @@ export const CHECK_KEYS = [
   'corridor_drill_captured',
   'corridor_sites_safe',
   'site_thermal_ok',
+  'runtime_connected',
+  'models_available',
+  'routing_simulation_saved',
 ] as const;
 export type CheckKey = (typeof CHECK_KEYS)[number];
 
@@ -155,8 +158,8 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
     items: [
       { key: 'nodes', text: 'Connect two or three controlled commercial nodes in one corridor.', view: 'nodes', check: 'corridor_nodes_connected' },
       { key: 'keys', text: 'Register node API keys and verify telemetry ingestion.', view: 'nodes', check: 'telemetry_valid_key_accepted' },
-      { key: 'runtime', text: 'Connect one OpenAI-compatible runtime.' },
-      { key: 'routing', text: 'Run routing simulations against latency, capacity, and residency policies.' },
+      { key: 'runtime', text: 'Connect one OpenAI-compatible runtime.', view: 'runtimes', check: 'runtime_connected' },
+      { key: 'routing', text: 'Run routing simulations against latency, capacity, and residency policies.', view: 'routing', check: 'routing_simulation_saved' },
       { key: 'customer', text: 'Add one committed-capacity customer.' },
       { key: 'payout', text: 'Add site-owner reporting and payout estimate.' },
       { key: 'drill', text: 'Run failover drill and capture evidence.', view: 'incidents', check: 'corridor_drill_captured' },
@@ -178,8 +181,8 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
       { key: 'site_node', text: 'At least one site and node exist.', view: 'nodes', check: 'site_and_node_exist' },
       { key: 'valid_key', text: 'Node telemetry is accepted with a valid node key.', view: 'nodes', check: 'telemetry_valid_key_accepted' },
       { key: 'invalid_key', text: 'Invalid telemetry keys are rejected.', view: 'keys', check: 'telemetry_invalid_key_rejected' },
-      { key: 'models', text: '/api/v1/models returns available model metadata.' },
-      { key: 'routing', text: 'Routing simulation selects a valid node or explains why none is available.' },
+      { key: 'models', text: '/api/v1/models returns available model metadata.', view: 'models', check: 'models_available' },
+      { key: 'routing', text: 'Routing simulation selects a valid node or explains why none is available.', view: 'routing', check: 'routing_simulation_saved' },
       { key: 'incidents', text: 'Incidents can be created, acknowledged, and resolved.', view: 'incidents', check: 'incident_lifecycle_proven' },
       { key: 'evidence', text: 'Compliance evidence artifacts are visible.', view: 'audit', check: 'evidence_visible' },
     ],

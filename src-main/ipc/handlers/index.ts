@@ -12,6 +12,8 @@ import { observabilityHandlers } from './observability';
 import { telemetryHandlers, telemetryTopics } from './telemetry';
 import { statusHandlers, statusTopics } from './status';
 import { shellTopics, systemHandlers, systemTopics } from './system';
+import { runtimesHandlers, runtimesTopics } from './runtimes';
+import { routingHandlers } from './routing';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -28,6 +30,8 @@ export const handlers: Handlers = {
   ...observabilityHandlers,
   ...networkHandlers,
   ...notifyHandlers,
+  ...runtimesHandlers,
+  ...routingHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
@@ -41,4 +45,5 @@ export const topicHandlers: TopicHandlers = {
   ...incidentsTopics,
   ...alertsTopics,
   ...checklistsTopics,
+  ...runtimesTopics,
 };

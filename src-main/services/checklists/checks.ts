@@ -32,6 +32,9 @@ type Check = (sql: Sql, scope: CheckScope, session: Session) => Promise<CheckAns
 /** Nodes of the scope: all, or those of one corridor. */
 const IN_CORRIDOR = `($1::uuid IS NULL OR s.corridor_id = $1)`;
 
+/** A runtime counts when its last probe, at most 15 minutes old, found it serving. */
+const PROBE_FRESH_MINUTES = 15;
+
 const CHECKS: Record<CheckKey, Check> = {
   async no_incident_components(sql) {
     // The state Status shows: the worse of declared and computed, so a quiet declaration cannot pass it.
@@ -222,6 +225,47 @@ const CHECKS: Record<CheckKey, Check> = {
       summary: `Hottest GPU in 24 h: ${Math.round(r.hottest * 10) / 10} °C on ${r.host}${r.hottest < 83 ? '' : ' (83 °C or more)'}.`,
       record: view('nodes', 'Nodes'),
     };
+  },
+
+  async runtime_connected(sql, scope) {
+    const r = await sql.one<{ n: number; names: string[] | null }>(
+      `SELECT count(*)::int AS n, (array_agg(r.name ORDER BY r.name))[1:3] AS names
+         FROM mc.runtimes r JOIN mc.nodes n ON n.org_id = r.org_id AND n.id = r.node_id JOIN mc.sites s ON s.org_id = n.org_id AND s.id = n.site_id
+        WHERE ${IN_CORRIDOR} AND r.enabled AND r.health IN ('healthy', 'degraded') AND r.last_probe_at >= now() - make_interval(mins => $2)`,
+      [scope.corridorId, PROBE_FRESH_MINUTES],
+    );
+    return {
+      ok: r.n > 0,
+      summary: r.n > 0 ? `${plural(r.n, 'runtime')} serving, probed in the last ${PROBE_FRESH_MINUTES} minutes: ${(r.names ?? []).join(', ')}.` : `No runtime${scope.corridorId ? ' in the corridor' : ''} answered a probe in the last ${PROBE_FRESH_MINUTES} minutes.`,
+      record: view('runtimes', 'Runtimes'),
+    };
+  },
+
+  async models_available(sql, scope) {
+    const r = await sql.one<{ models: string[] | null }>(
+      `SELECT array_agg(DISTINCT m.model_id ORDER BY m.model_id) AS models
+         FROM mc.runtime_models m JOIN mc.runtimes r ON r.org_id = m.org_id AND r.id = m.runtime_id
+         JOIN mc.nodes n ON n.org_id = r.org_id AND n.id = r.node_id JOIN mc.sites s ON s.org_id = n.org_id AND s.id = n.site_id
+        WHERE ${IN_CORRIDOR} AND r.enabled AND n.lifecycle = 'active' AND r.health IN ('healthy', 'degraded')`,
+      [scope.corridorId],
+    );
+    const models = r.models ?? [];
+    return {
+      ok: models.length > 0,
+      summary: models.length ? `The catalog (/api/v1/models) lists ${plural(models.length, 'available model')}: ${models.slice(0, 3).join(', ')}${models.length > 3 ? ', …' : ''}.` : 'No model is available: connect a runtime that serves one.',
+      record: view('models', 'Models'),
+    };
+  },
+
+  async routing_simulation_saved(sql, scope) {
+    const r = await sql.maybeOne<{ id: string; title: string; outcome: string; created_at: string }>(
+      `SELECT e.id, e.title, e.outcome, e.created_at FROM mc.evidence_records e
+        WHERE e.kind = 'routing_simulation' AND ($1::uuid IS NULL OR e.data #>> '{request,homeCorridorId}' = $1::text)
+        ORDER BY e.created_at DESC LIMIT 1`,
+      [scope.corridorId],
+    );
+    if (!r) return { ok: false, summary: `No routing simulation saved as evidence${scope.corridorId ? ' for a customer of this corridor' : ''} yet: run one in Routing with “Save as evidence”.`, record: view('routing', 'Routing') };
+    return { ok: r.outcome === 'passed', summary: `${r.title}, ${r.created_at.slice(0, 10)}.`, record: { type: 'evidence', id: r.id, label: r.title } };
   },
 };
 

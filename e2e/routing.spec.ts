@@ -1,0 +1,150 @@
+import type { Page } from '@playwright/test';
+import { DEFAULT_DEMO_NODES, demoGrid } from '../src-main/services/grid/demo-grid';
+import { type FakeRuntime, startFakeVllm } from '../src-main/runtimes/fake';
+import { expect, test } from './fixtures';
+
+/** Two active demo nodes in the Africa corridor at different sites (the demo grid is seeded, so this is stable). */
+function africaNodes(): [string, string] {
+  const { sites, nodes } = demoGrid(DEFAULT_DEMO_NODES);
+  const picked: { hostname: string; site: string }[] = [];
+  for (const n of nodes) {
+    const site = sites.find((s) => s.key === n.siteKey);
+    if (site?.corridorKey !== 'africa' || n.lifecycle !== 'active' || picked.some((p) => p.site === n.siteKey)) continue;
+    picked.push({ hostname: n.hostname, site: n.siteKey });
+    if (picked.length === 2) break;
+  }
+  return [picked[0]!.hostname, picked[1]!.hostname];
+}
+
+async function connect(page: Page, hostname: string, url: string, name: string) {
+  await page.getByTestId('connect-runtime').click();
+  const dialog = page.getByRole('dialog');
+  const value = await dialog.locator('select[aria-label=Node] option', { hasText: hostname }).getAttribute('value');
+  await dialog.locator('select[aria-label=Node]').selectOption(value!);
+  await dialog.locator('input[name=baseUrl]').fill(url);
+  await dialog.locator('input[name=name]').fill(name);
+  await page.getByTestId('connect-submit').click();
+  await expect(dialog).toHaveCount(0);
+}
+
+test.describe.serial('runtimes, models, SLA and routing', () => {
+  const fakes: FakeRuntime[] = [];
+  const [nodeA, nodeB] = africaNodes();
+  const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
+
+  test.beforeAll(async () => {
+    // Fast fakes: p95 well inside the enterprise target, so only the rules under test decide.
+    for (let i = 0; i < 2; i++) fakes.push(await startFakeVllm({ models: [{ id: MODEL, maxModelLen: 131072 }], latencyBuckets: [[0.1, 60], [0.2, 100]] }));
+  });
+  test.afterAll(async () => {
+    await Promise.all(fakes.map((f) => f.close()));
+  });
+
+  test('connect a fake vLLM from the UI and see its model in the catalog; a bad address is refused plainly', async ({ page, host }) => {
+    await page.goto(`${host.url}#/runtimes`);
+    await expect(page.getByText('No runtime connected yet')).toBeVisible();
+    await page.getByTestId('connect-runtime').click();
+    await page.getByRole('dialog').locator('input[name=baseUrl]').fill('ftp://10.0.0.5/models');
+    await page.getByTestId('connect-submit').click();
+    await expect(page.getByTestId('form-error')).toContainText('http or https');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    await connect(page, nodeA, fakes[0]!.url, 'africa vLLM A');
+    const row = page.getByTestId('runtime-africa vLLM A');
+    await expect(row).toContainText('vLLM');
+    await expect(row).toContainText(MODEL);
+    await expect(row.locator('[data-health]')).toHaveAttribute('data-health', 'healthy');
+    await expect(row.locator('[data-circuit]')).toHaveText('Closed');
+
+    await page.goto(`${host.url}#/models`);
+    await expect(page.getByTestId(`model-${MODEL}`)).toContainText('131,072');
+    await expect(page.getByTestId(`model-${MODEL}`).locator('[data-availability]')).toHaveText('available');
+    await page.getByTestId(`model-${MODEL}`).getByRole('button', { name: 'Describe' }).click();
+    await page.getByRole('dialog').locator('input[name=displayName]').fill('Llama 3.1 8B');
+    await page.getByRole('dialog').locator('input[name=tier-pilot]').uncheck();
+    await page.getByTestId('save-model').click();
+    await expect(page.getByTestId(`model-${MODEL}`)).toContainText('Llama 3.1 8B');
+    await expect(page.getByTestId(`model-${MODEL}`)).toContainText('Enterprise, Sovereign');
+    await page.getByTestId('toggle-json').click();
+    await expect(page.getByTestId('models-json')).toContainText('"object": "list"');
+    await expect(page.getByTestId('models-json')).toContainText('"display_name": "Llama 3.1 8B"');
+  });
+
+  test('install SLA defaults and add customers', async ({ page, host }) => {
+    await page.goto(`${host.url}#/sla`);
+    await page.getByTestId('install-defaults').click();
+    await expect(page.getByTestId('policy-enterprise-standard')).toContainText('800 ms');
+    await page.getByTestId('new-sla-policy').click();
+    const pd = page.getByRole('dialog');
+    await pd.locator('input[name=key]').fill('africa-eu');
+    await pd.locator('input[name=name]').fill('Africa with EU fallback');
+    await pd.locator('select[name=failover]').selectOption('fallback_corridor');
+    await page.getByTestId('save-sla-policy').click();
+    await expect(pd).toContainText('Name a fallback corridor');
+    await pd.locator('select[name=fallback]').selectOption({ label: 'EU' });
+    await page.getByTestId('save-sla-policy').click();
+    await expect(page.getByTestId('policy-africa-eu')).toContainText('Named fallback corridor → EU');
+    for (const [key, name, home] of [
+      ['kenya-health', 'Kenya Health', 'Africa'],
+      ['berlin-bank', 'Berlin Bank', 'EU'],
+    ] as const) {
+      await page.getByTestId('new-customer').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('input[name=key]').fill(key);
+      await dialog.locator('input[name=name]').fill(name);
+      await dialog.locator('select[name=home]').selectOption({ label: home });
+      await page.getByTestId('save-customer').click();
+      await expect(page.getByTestId(`customer-${key}`)).toContainText('Enterprise standard (tier default)');
+    }
+  });
+
+  test('a simulation that picks a node is saved as evidence', async ({ page, host }) => {
+    await page.goto(`${host.url}#/routing`);
+    await page.locator('select[name=customer]').selectOption({ label: 'Kenya Health (enterprise, Africa)' });
+    await page.locator('input[name=model]').fill(MODEL);
+    await page.locator('input[name=origin]').fill('ke');
+    await page.locator('input[name=evidence]').check();
+    await page.getByTestId('simulate').click();
+    await expect(page.getByTestId('decision')).toHaveAttribute('data-selected', 'yes');
+    await expect(page.getByTestId('selected')).toContainText(nodeA);
+    await expect(page.getByTestId('evidence-saved')).toBeVisible();
+    await expect(page.getByTestId('decision-map').locator('[data-role=selected]')).toContainText('chosen');
+    await expect(page.getByTestId('funnel')).toContainText('Eligible');
+    await expect(page.getByTestId('decisions')).toContainText(nodeA);
+  });
+
+  test('a simulation that cannot be served explains why', async ({ page, host }) => {
+    await page.goto(`${host.url}#/routing`);
+    await page.locator('select[name=customer]').selectOption({ label: 'Berlin Bank (enterprise, EU)' });
+    await page.locator('input[name=model]').fill(MODEL);
+    await page.locator('input[name=origin]').fill('DE');
+    await page.getByTestId('simulate').click();
+    await expect(page.getByTestId('decision')).toHaveAttribute('data-selected', 'no');
+    await expect(page.getByTestId('explanation')).toHaveText(`No EU node serves ${MODEL}; 1 Africa node does, but the Enterprise standard failover rule keeps traffic in EU.`);
+  });
+
+  test('what if: a site goes down and its traffic moves to another', async ({ page, host }) => {
+    await page.goto(`${host.url}#/runtimes`);
+    await connect(page, nodeB, fakes[1]!.url, 'africa vLLM B');
+    await expect(page.getByTestId('runtime-africa vLLM B').locator('[data-health]')).toHaveAttribute('data-health', 'healthy');
+    await page.goto(`${host.url}#/routing`);
+    const siteOfA = nodeA.replace(/-gpu\d+$/, '').toUpperCase();
+    await page.locator('select[name=whatif-kind]').selectOption('site');
+    const option = page.locator('select[name=whatif-target] option', { hasText: siteOfA });
+    await page.locator('select[name=whatif-target]').selectOption((await option.getAttribute('value'))!);
+    await page.getByTestId('run-what-if').click();
+    await expect(page.getByTestId('what-if-summary')).toContainText('1 moved');
+    const moved = page.getByTestId('what-if-rows').locator('tr[data-outcome=moved]');
+    await expect(moved).toContainText('Kenya Health');
+    await expect(moved).toContainText(nodeB);
+    // With B connected, a simulation has a fallback at the other site (which one leads depends on the origin's distance).
+    await page.locator('select[name=customer]').selectOption({ label: 'Kenya Health (enterprise, Africa)' });
+    await page.locator('input[name=model]').fill(MODEL);
+    await page.locator('input[name=origin]').fill('KE');
+    await page.getByTestId('simulate').click();
+    const chosen = (await page.getByTestId('selected').textContent()) ?? '';
+    await expect(page.getByTestId('fallback')).toContainText(chosen.includes(nodeA) ? nodeB : nodeA);
+    await expect(page.getByTestId('decision-map').locator('[data-role=fallback]')).toBeVisible();
+    await page.screenshot({ path: 'test-results/routing-view.png', fullPage: true });
+  });
+});

@@ -1,0 +1,10 @@
+/** A plain OpenAI-compatible server (OpenAI API reference, "List models"): /v1/models only. */
+import { type FakeRuntime, type FakeState, startFake } from './server';
+
+export async function startFakeOpenAi(models: string[] = ['gpt-oss-20b'], init: Partial<FakeState> = {}): Promise<FakeRuntime> {
+  return startFake((req) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/v1/models') return { json: { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1733400000, owned_by: 'organization-owner' })) } };
+    return null;
+  }, init);
+}

@@ -1,0 +1,103 @@
+/**
+ * Fake GPU runtimes for tests and demos (a real vLLM, Ollama or TGI needs a GPU and model weights,
+ * which this machine and CI do not have). Each fake answers its runtime's documented wire format
+ * (see the kind's file for the source) on 127.0.0.1, and can be told to misbehave.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault = 'none' | 'slow' | 'error500' | 'malformed' | 'oversized' | 'redirect' | 'unauthorized';
+
+export interface FakeState {
+  fault: Fault;
+  /** Only these paths misbehave (all when empty). */
+  faultPaths: string[];
+  slowMs: number;
+  /** Bearer token the fake requires, if any. */
+  apiKey: string | null;
+  calls: { method: string; path: string; auth: string | null }[];
+}
+
+export type Route = (req: IncomingMessage, body: unknown, state: FakeState) => { status?: number; json?: unknown; text?: string; type?: string } | null;
+
+export interface FakeRuntime {
+  url: string;
+  state: FakeState;
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function startFake(route: Route, init: Partial<FakeState> = {}): Promise<FakeRuntime> {
+  const state: FakeState = { fault: 'none', faultPaths: [], slowMs: 3000, apiKey: null, calls: [], ...init };
+  const server: Server = createServer((req, res: ServerResponse) => {
+    void (async () => {
+      const path = (req.url ?? '/').split('?')[0] as string;
+      const auth = req.headers.authorization ?? null;
+      state.calls.push({ method: req.method ?? 'GET', path, auth });
+      const body = await readBody(req);
+      const faulty = state.fault !== 'none' && (state.faultPaths.length === 0 || state.faultPaths.includes(path));
+      if (state.apiKey && auth !== `Bearer ${state.apiKey}`) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
+        return;
+      }
+      if (faulty) {
+        switch (state.fault) {
+          case 'slow':
+            await new Promise((r) => setTimeout(r, state.slowMs));
+            break;
+          case 'error500':
+            res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
+            return;
+          case 'malformed':
+            res.writeHead(200, { 'content-type': 'application/json' }).end('{"data": [ {"id": ');
+            return;
+          case 'oversized': {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            const chunk = Buffer.alloc(64 * 1024, 0x20);
+            for (let i = 0; i < 80 && !res.destroyed; i++) res.write(chunk);
+            res.end('{}');
+            return;
+          }
+          case 'redirect':
+            res.writeHead(302, { location: 'http://198.51.100.7/v1/models' }).end();
+            return;
+          case 'unauthorized':
+            res.writeHead(401).end();
+            return;
+        }
+      }
+      const out = route(req, body, state);
+      if (!out) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
+        return;
+      }
+      if (out.json !== undefined) res.writeHead(out.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(out.json));
+      else res.writeHead(out.status ?? 200, { 'content-type': out.type ?? 'text/plain; version=0.0.4' }).end(out.text ?? '');
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * vLLM's OpenAI-compatible server as its docs describe it (docs.vllm.ai, "OpenAI-Compatible
+ * Server" and "Production Metrics"): /health, /version, /v1/models with max_model_len and
+ * owned_by "vllm", /v1/chat/completions, and /metrics in Prometheus text. Version "v0" exposes
+ * the KV cache gauge as vllm:gpu_cache_usage_perc, "v1" as vllm:kv_cache_usage_perc.
+ */
+import { type FakeRuntime, type FakeState, startFake } from './server';
+
+export interface FakeVllmOptions {
+  models?: { id: string; maxModelLen: number }[];
+  variant?: 'v0' | 'v1';
+  version?: string;
+  running?: number;
+  waiting?: number;
+  kvCache?: number;
+  generatedTokens?: number;
+  /** e2e latency histogram: upper bound in seconds → cumulative count. */
+  latencyBuckets?: [number, number][];
+}
+
+export function vllmMetrics(o: FakeVllmOptions): string {
+  const model = o.models?.[0]?.id ?? 'meta-llama/Llama-3.1-8B-Instruct';
+  const l = `model_name="${model}"`;
+  const kv = o.variant === 'v0' ? 'vllm:gpu_cache_usage_perc' : 'vllm:kv_cache_usage_perc';
+  const buckets = o.latencyBuckets ?? [[0.3, 40], [0.5, 80], [0.8, 95], [1.0, 99], [2.5, 100]];
+  const total = buckets[buckets.length - 1]?.[1] ?? 0;
+  return [
+    '# HELP vllm:num_requests_running Number of requests in model execution batches.',
+    '# TYPE vllm:num_requests_running gauge',
+    `vllm:num_requests_running{${l}} ${o.running ?? 3}.0`,
+    '# HELP vllm:num_requests_waiting Number of requests waiting to be processed.',
+    '# TYPE vllm:num_requests_waiting gauge',
+    `vllm:num_requests_waiting{${l}} ${o.waiting ?? 1}.0`,
+    `# HELP ${kv} KV-cache usage. 1 means 100 percent usage.`,
+    `# TYPE ${kv} gauge`,
+    `${kv}{${l}} ${o.kvCache ?? 0.42}`,
+    '# HELP vllm:generation_tokens_total Number of generation tokens processed.',
+    '# TYPE vllm:generation_tokens_total counter',
+    `vllm:generation_tokens_total{${l}} ${o.generatedTokens ?? 120000}.0`,
+    '# HELP vllm:e2e_request_latency_seconds Histogram of e2e request latency in seconds.',
+    '# TYPE vllm:e2e_request_latency_seconds histogram',
+    ...buckets.map(([le, c]) => `vllm:e2e_request_latency_seconds_bucket{le="${le.toFixed(1)}",${l}} ${c}.0`),
+    `vllm:e2e_request_latency_seconds_bucket{le="+Inf",${l}} ${total}.0`,
+    `vllm:e2e_request_latency_seconds_count{${l}} ${total}.0`,
+    `vllm:e2e_request_latency_seconds_sum{${l}} ${(total * 0.4).toFixed(1)}`,
+    '',
+  ].join('\n');
+}
+
+export async function startFakeVllm(o: FakeVllmOptions = {}, init: Partial<FakeState> = {}): Promise<FakeRuntime & { options: FakeVllmOptions }> {
+  const options = { models: [{ id: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 131072 }], variant: 'v1' as const, version: '0.8.5', ...o };
+  const fake = await startFake((req) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/health') return { text: '' };
+    if (path === '/version') return { json: { version: options.version } };
+    if (path === '/metrics') return { text: vllmMetrics(options) };
+    if (path === '/v1/models')
+      return {
+        json: {
+          object: 'list',
+          data: (options.models ?? []).map((m) => ({
+            id: m.id,
+            object: 'model',
+            created: 1733400000,
+            owned_by: 'vllm',
+            root: m.id,
+            parent: null,
+            max_model_len: m.maxModelLen,
+            permission: [],
+          })),
+        },
+      };
+    if (path === '/v1/chat/completions' && req.method === 'POST')
+      return {
+        json: {
+          id: 'chatcmpl-fake',
+          object: 'chat.completion',
+          created: 1733400000,
+          model: options.models?.[0]?.id,
+          choices: [{ index: 0, message: { role: 'assistant', content: 'ok (fake vLLM)' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 },
+        },
+      };
+    return null;
+  }, init);
+  return { ...fake, options };
+}

@@ -1,0 +1,1 @@
+export { listCatalog, setModelMeta } from './catalog';

@@ -1,0 +1,2 @@
+export { inputsDigest, listDecisions, maintainRouting, recordDecision, replayDecision, runWhatIf, simulate } from './routing';
+export { customerTerms, loadSnapshot, PROBE_FRESH_MS } from './snapshot';

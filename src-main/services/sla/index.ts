@@ -1,0 +1,1 @@
+export { DEFAULT_POLICIES, getCustomer, getPolicy, installDefaults, listSla, saveCustomer, savePolicy, setTierPolicy } from './sla';

@@ -1,0 +1,54 @@
+import { create } from 'zustand';
+import type { Response } from '../../src-shared/contract';
+import type { RequestIn } from '../../src-shared/contract';
+import { call, errorText } from '../bridge/client';
+
+type Simulation = Response<'routing.simulate'>;
+type WhatIf = Response<'routing.whatIf'>;
+
+interface RoutingState {
+  last: Simulation | null;
+  running: boolean;
+  error: string | null;
+  whatIf: WhatIf | null;
+  whatIfError: string | null;
+  decisions: Response<'routing.decisions'>['decisions'];
+  simulate(req: RequestIn<'routing.simulate'>): Promise<Simulation | null>;
+  runWhatIf(req: RequestIn<'routing.whatIf'>): Promise<void>;
+  loadDecisions(): Promise<void>;
+}
+
+export const useRouting = create<RoutingState>((set, get) => ({
+  last: null,
+  running: false,
+  error: null,
+  whatIf: null,
+  whatIfError: null,
+  decisions: [],
+  async simulate(req) {
+    set({ running: true, error: null });
+    try {
+      const last = await call('routing.simulate', req);
+      set({ last, running: false });
+      void get().loadDecisions();
+      return last;
+    } catch (err) {
+      set({ error: errorText(err), running: false });
+      return null;
+    }
+  },
+  async runWhatIf(req) {
+    try {
+      set({ whatIf: await call('routing.whatIf', req), whatIfError: null });
+    } catch (err) {
+      set({ whatIfError: errorText(err) });
+    }
+  },
+  async loadDecisions() {
+    try {
+      set({ decisions: (await call('routing.decisions', { limit: 20 })).decisions });
+    } catch {
+      // the decisions list is secondary; the simulation's own error is what the operator needs
+    }
+  },
+}));

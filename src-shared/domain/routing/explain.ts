@@ -1,0 +1,53 @@
+/** The sentence an operator reads when no node can take a request: the rule that removed the last candidates, with numbers. */
+import type { SnapshotIndex } from './snapshot-index';
+import type { RejectReason, RoutingRequest } from './types';
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function explainNoNode(index: SnapshotIndex, req: RoutingRequest, regulated: boolean, allowed: readonly string[], removed: Record<RejectReason, number>): string {
+  const home = index.corridors.get(req.homeCorridorId);
+  if (!home) return `The customer’s home corridor is unknown in this snapshot, so no residency policy can be checked; nothing is routed.`;
+  const mi = index.byModel.get(req.model);
+  if (!mi || mi.count === 0) return `No node in any corridor serves ${req.model}.`;
+  if (removed.model_not_offered > 0) {
+    const policy = index.policies.get(req.model);
+    return policy && !policy.allowedTiers.includes(req.tier)
+      ? `${req.model} is not offered to the ${req.tier} tier (model catalog: ${policy.allowedTiers.join(', ') || 'no tier'}); ${mi.count} node${mi.count === 1 ? ' serves' : 's serve'} it.`
+      : `${req.model} is not declared suitable for regulated workloads in the model catalog, and ${req.workloadClass} is regulated in ${home.name}.`;
+  }
+  const allowedNames = allowed.map((id) => index.corridors.get(id)?.name ?? id).join(' or ');
+  const inAllowed = allowed.reduce((n, id) => n + (mi.byCorridor.get(id)?.count ?? 0), 0);
+  if (inAllowed === 0) {
+    const elsewhere = [...mi.byCorridor.values()]
+      .filter((cg) => !allowed.includes(cg.corridor.id))
+      .sort((a, b) => b.count - a.count || a.corridor.name.localeCompare(b.corridor.name))
+      .map((cg) => `${cg.count} ${cg.corridor.name}`);
+    const others = mi.count;
+    const why =
+      req.tier === 'sovereign'
+        ? `a sovereign customer never leaves ${home.name}`
+        : regulated
+          ? `the customer’s residency policy keeps ${req.workloadClass} (regulated) workloads in ${home.name}`
+          : req.sla.failover.kind === 'fallback_corridor'
+            ? `the ${req.sla.name} failover rule allows only ${allowedNames}`
+            : `the ${req.sla.name} failover rule keeps traffic in ${home.name}`;
+    return `No ${allowedNames} node serves ${req.model}; ${elsewhere.join(', ')} node${others === 1 ? ' does' : 's do'}, but ${why}.`;
+  }
+  const parts = (
+    [
+      ['residency', 'in countries the residency policy blocks'],
+      ['reservation', req.tier === 'sovereign' ? 'not reserved for this customer' : 'reserved for other customers'],
+      ['context_too_short', `with a context window shorter than ${req.estimatedTokens} tokens`],
+      ['lifecycle', 'not active (draining, offline or not yet activated)'],
+      ['unhealthy', 'unhealthy or not reporting'],
+      ['circuit_open', 'behind an open circuit breaker'],
+      ['over_capacity', 'over capacity'],
+      ['over_sla_p95', `slower than the ${req.sla.name} p95 target of ${req.sla.p95TargetMs} ms from ${req.origin.country}`],
+    ] as const
+  )
+    .filter(([r]) => removed[r] > 0)
+    .map(([r, text]) => `${removed[r]} ${text}`);
+  return `${plural(inAllowed, `${allowedNames} node`)} serve ${req.model}, but none can take this request: ${parts.join('; ')}.`;
+}
