@@ -339,6 +339,42 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// Change control (0020): deployment runs, feature flags, operator migration runs, change events.
+Object.assign(fixtures, {
+  deployment_runs: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.deployment_runs (org_id, release_name, environment) VALUES ($1, 'Spring release', 'staging')`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.deployment_runs (org_id, release_name, environment) VALUES ($1, 'Forged', 'production')`, [v.orgId]),
+  },
+  feature_flags: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.feature_flags (org_id, key, scope_kind, enabled) VALUES ($1, 'model.llama', 'org', true)`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.feature_flags (org_id, key, scope_kind, enabled) VALUES ($1, 'forged', 'org', false)`, [v.orgId]),
+  },
+  migration_runs: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.migration_runs (org_id, file_name, sha256, byte_size, sql_text, target_database, shared_database, lock_timeout_ms, statement_timeout_ms, created_by)
+           VALUES ($1, 'a.sql', repeat('a', 64), 9, 'SELECT 1;', 'db', false, 5000, 60000, $2)`,
+          [org.orgId, org.admin.operatorId],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.migration_runs (org_id, file_name, sha256, byte_size, sql_text, target_database, shared_database, lock_timeout_ms, statement_timeout_ms, created_by)
+         VALUES ($1, 'b.sql', repeat('b', 64), 9, 'SELECT 1;', 'db', false, 5000, 60000, $2)`,
+        [v.orgId, v.admin.operatorId],
+      ),
+  },
+  change_events: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.change_events (org_id, kind, message) VALUES ($1, 'flag.changed', 'seeded')`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.change_events (org_id, kind, message) VALUES ($1, 'flag.changed', 'forged')`, [v.orgId]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -373,6 +409,10 @@ const SEED_ORDER = [
   'checklist_runs',
   'checklist_items',
   'corridor_minutes',
+  'deployment_runs',
+  'feature_flags',
+  'migration_runs',
+  'change_events',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

@@ -12,6 +12,8 @@ import * as observability from './observability';
 import * as telemetry from './telemetry';
 import * as status from './status';
 import * as system from './system';
+import * as deployments from './deployments';
+import * as flags from './flags';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -86,6 +88,15 @@ export const channels = {
   [observability.operatorSummary.name]: observability.operatorSummary,
   [network.networkOverlay.name]: network.networkOverlay,
   [network.networkSite.name]: network.networkSite,
+  [deployments.deploymentsList.name]: deployments.deploymentsList,
+  [deployments.deploymentsCreate.name]: deployments.deploymentsCreate,
+  [deployments.deploymentsStart.name]: deployments.deploymentsStart,
+  [deployments.deploymentsAdvance.name]: deployments.deploymentsAdvance,
+  [deployments.deploymentsFinish.name]: deployments.deploymentsFinish,
+  [deployments.deploymentsAttachEvidence.name]: deployments.deploymentsAttachEvidence,
+  [flags.flagsList.name]: flags.flagsList,
+  [flags.flagsSave.name]: flags.flagsSave,
+  [flags.flagsDelete.name]: flags.flagsDelete,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -103,6 +114,8 @@ export const topics = {
   [alerts.alertsChanged.name]: alerts.alertsChanged,
   [checklists.checklistsChanged.name]: checklists.checklistsChanged,
   [checklists.readinessChanged.name]: checklists.readinessChanged,
+  [deployments.deploymentsChanged.name]: deployments.deploymentsChanged,
+  [flags.flagsChanged.name]: flags.flagsChanged,
 } as const satisfies Record<string, TopicDef>;
 
 export type Channels = typeof channels;
@@ -142,3 +155,5 @@ export * as networkContract from './network';
 export * as telemetryContract from './telemetry';
 export * as statusContract from './status';
 export * as systemContract from './system';
+export * as deploymentsContract from './deployments';
+export * as flagsContract from './flags';

@@ -11,6 +11,8 @@ import { observabilityHandlers } from './observability';
 import { telemetryHandlers, telemetryTopics } from './telemetry';
 import { statusHandlers, statusTopics } from './status';
 import { shellTopics, systemHandlers, systemTopics } from './system';
+import { deploymentsHandlers, deploymentsTopics } from './deployments';
+import { flagsHandlers, flagsTopics } from './flags';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -26,6 +28,8 @@ export const handlers: Handlers = {
   ...checklistsHandlers,
   ...observabilityHandlers,
   ...networkHandlers,
+  ...deploymentsHandlers,
+  ...flagsHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
@@ -39,4 +43,6 @@ export const topicHandlers: TopicHandlers = {
   ...incidentsTopics,
   ...alertsTopics,
   ...checklistsTopics,
+  ...deploymentsTopics,
+  ...flagsTopics,
 };
