@@ -144,6 +144,8 @@ test.describe('app shell', () => {
       /Node keys/,
       /Audit log/,
       /Connections/,
+      /Deployments/,
+      /Flags/,
     ]);
   });
 });

@@ -17,6 +17,8 @@ export const VIEWS = [
   { id: 'keys', label: 'Node keys', key: 'k', digit: null, summary: 'Node keys, their use, and refused calls' },
   { id: 'audit', label: 'Audit log', key: 'a', digit: null, summary: 'Hash-chained record of every change' },
   { id: 'connections', label: 'Connections', key: 'c', digit: null, summary: 'Database profiles and the active connection' },
+  { id: 'deployments', label: 'Deployments', key: 'd', digit: null, summary: 'Deployment run ledger, canary stages, DORA figures, changes without evidence' },
+  { id: 'flags', label: 'Flags', key: 'f', digit: null, summary: 'Feature flags and kill switches' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

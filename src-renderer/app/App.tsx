@@ -9,6 +9,8 @@ import { ConnectionsView } from '../views/connections/ConnectionsView';
 import { CorridorsView } from '../views/corridors/CorridorsView';
 import { IncidentsView } from '../views/incidents/IncidentsView';
 import { KeysView } from '../views/keys/KeysView';
+import { DeploymentsView } from '../views/deployments/DeploymentsView';
+import { FlagsView } from '../views/flags/FlagsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
 import { OperatorView } from '../views/operator/OperatorView';
@@ -73,6 +75,8 @@ export function App() {
         {route === 'keys' && <KeysView />}
         {route === 'audit' && <AuditView />}
         {route === 'connections' && <ConnectionsView />}
+        {route === 'deployments' && <DeploymentsView />}
+        {route === 'flags' && <FlagsView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}
