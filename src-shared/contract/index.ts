@@ -14,6 +14,7 @@ import * as status from './status';
 import * as system from './system';
 import * as deployments from './deployments';
 import * as flags from './flags';
+import * as migrations from './migrations';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -97,6 +98,11 @@ export const channels = {
   [flags.flagsList.name]: flags.flagsList,
   [flags.flagsSave.name]: flags.flagsSave,
   [flags.flagsDelete.name]: flags.flagsDelete,
+  [migrations.migrationsOverview.name]: migrations.migrationsOverview,
+  [migrations.migrationsCheck.name]: migrations.migrationsCheck,
+  [migrations.migrationsApprove.name]: migrations.migrationsApprove,
+  [migrations.migrationsApply.name]: migrations.migrationsApply,
+  [migrations.schemaVerify.name]: migrations.schemaVerify,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -116,6 +122,7 @@ export const topics = {
   [checklists.readinessChanged.name]: checklists.readinessChanged,
   [deployments.deploymentsChanged.name]: deployments.deploymentsChanged,
   [flags.flagsChanged.name]: flags.flagsChanged,
+  [migrations.migrationsChanged.name]: migrations.migrationsChanged,
 } as const satisfies Record<string, TopicDef>;
 
 export type Channels = typeof channels;
@@ -157,3 +164,4 @@ export * as statusContract from './status';
 export * as systemContract from './system';
 export * as deploymentsContract from './deployments';
 export * as flagsContract from './flags';
+export * as migrationsContract from './migrations';

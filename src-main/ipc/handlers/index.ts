@@ -13,6 +13,7 @@ import { statusHandlers, statusTopics } from './status';
 import { shellTopics, systemHandlers, systemTopics } from './system';
 import { deploymentsHandlers, deploymentsTopics } from './deployments';
 import { flagsHandlers, flagsTopics } from './flags';
+import { migrationsHandlers, migrationsTopics } from './migrations';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -30,6 +31,7 @@ export const handlers: Handlers = {
   ...networkHandlers,
   ...deploymentsHandlers,
   ...flagsHandlers,
+  ...migrationsHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
@@ -45,4 +47,5 @@ export const topicHandlers: TopicHandlers = {
   ...checklistsTopics,
   ...deploymentsTopics,
   ...flagsTopics,
+  ...migrationsTopics,
 };
