@@ -146,6 +146,7 @@ test.describe('app shell', () => {
       /Connections/,
       /Deployments/,
       /Flags/,
+      /Migrations/,
     ]);
   });
 });

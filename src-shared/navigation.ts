@@ -19,6 +19,7 @@ export const VIEWS = [
   { id: 'connections', label: 'Connections', key: 'c', digit: null, summary: 'Database profiles and the active connection' },
   { id: 'deployments', label: 'Deployments', key: 'd', digit: null, summary: 'Deployment run ledger, canary stages, DORA figures, changes without evidence' },
   { id: 'flags', label: 'Flags', key: 'f', digit: null, summary: 'Feature flags and kill switches' },
+  { id: 'migrations', label: 'Migrations', key: 'q', digit: null, summary: 'Safe SQL execution center: ledger, lint, dry run with locks, approval, schema verification' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

@@ -11,6 +11,7 @@ import { IncidentsView } from '../views/incidents/IncidentsView';
 import { KeysView } from '../views/keys/KeysView';
 import { DeploymentsView } from '../views/deployments/DeploymentsView';
 import { FlagsView } from '../views/flags/FlagsView';
+import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
 import { OperatorView } from '../views/operator/OperatorView';
@@ -77,6 +78,7 @@ export function App() {
         {route === 'connections' && <ConnectionsView />}
         {route === 'deployments' && <DeploymentsView />}
         {route === 'flags' && <FlagsView />}
+        {route === 'migrations' && <MigrationsView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}
