@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { DeploymentRun } from '../../../src-shared/contract/deployments';
 import { DEFAULT_CANARY_STAGES } from '../../../src-shared/domain/change';
-import { viewKey } from '../../app/shortcuts';
-import { call, errorText } from '../../bridge/client';
+import { call } from '../../bridge/client';
 import { ReasonDialog } from '../../components/ReasonDialog';
-import { EmptyState, ErrorState } from '../../components/States';
+import { NoOrg } from '../../components/NoOrg';
+import { ErrorState } from '../../components/States';
+import { useChangeView } from '../change-view';
 import { Time } from '../../components/Time';
 import { startDeploymentsLive, useDeployments } from '../../stores/deployments-store';
 import { canWrite, useSystem } from '../../stores/system-store';
@@ -25,7 +26,6 @@ function statusText(r: DeploymentRun): string {
 export function DeploymentsView() {
   const { data, error } = useDeployments();
   const info = useSystem((s) => s.info);
-  const epoch = useSystem((s) => s.epoch);
   const toast = useUi((s) => s.toast);
   const write = canWrite(info);
   const session = info?.session;
@@ -36,49 +36,11 @@ export function DeploymentsView() {
   const [evidenceFor, setEvidenceFor] = useState<string | null>(null);
   const [uri, setUri] = useState('');
   const [sha, setSha] = useState('');
-  const [busy, setBusy] = useState(false);
   const [rollback, setRollback] = useState<DeploymentRun | null>(null);
 
-  useEffect(() => startDeploymentsLive(), []);
-  useEffect(() => {
-    if (session) void useDeployments.getState().load();
-  }, [session?.orgId, epoch]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!viewKey(e)) return;
-      if (e.key === 'r') {
-        e.preventDefault();
-        void useDeployments.getState().load();
-      } else if (e.key === 'n') {
-        e.preventDefault();
-        document.getElementById('release-name')?.focus();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const { busy, act } = useChangeView({ live: startDeploymentsLive, load: () => useDeployments.getState().load(), newFieldId: 'release-name' });
 
-  const act = async (what: () => Promise<unknown>, ok: string) => {
-    setBusy(true);
-    try {
-      await what();
-      toast('ok', ok);
-      await useDeployments.getState().load();
-    } catch (err) {
-      toast('error', errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head"><h1>Deployments</h1></div>
-        <EmptyState title="No org to show">Deployment runs appear once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Deployments" what="Deployment runs" />;
   if (error && !data) return <div className="view"><ErrorState title="Could not load deployments" message={error} /></div>;
   if (!data) return <div className="view dim">Loading…</div>;
 

@@ -1,13 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FeatureFlag } from '../../../src-shared/contract/flags';
-import { viewKey } from '../../app/shortcuts';
-import { call, errorText } from '../../bridge/client';
+import { call } from '../../bridge/client';
 import { ConfirmDialog } from '../../components/Dialog';
-import { EmptyState, ErrorState } from '../../components/States';
+import { NoOrg } from '../../components/NoOrg';
+import { ErrorState } from '../../components/States';
+import { useChangeView } from '../change-view';
 import { Time } from '../../components/Time';
 import { startFlagsLive, useFlags } from '../../stores/flags-store';
 import { canWrite, useSystem } from '../../stores/system-store';
-import { useUi } from '../../stores/ui-store';
 
 /**
  * /flags: feature flags and kill switches. A flip is confirmed, audited with before and after, and
@@ -16,8 +16,6 @@ import { useUi } from '../../stores/ui-store';
 export function FlagsView() {
   const { data, error } = useFlags();
   const info = useSystem((s) => s.info);
-  const epoch = useSystem((s) => s.epoch);
-  const toast = useUi((s) => s.toast);
   const write = canWrite(info);
   const session = info?.session;
   const [key, setKey] = useState('');
@@ -27,43 +25,9 @@ export function FlagsView() {
   const [flip, setFlip] = useState<FeatureFlag | null>(null);
   const [remove, setRemove] = useState<FeatureFlag | null>(null);
 
-  useEffect(() => startFlagsLive(), []);
-  useEffect(() => {
-    if (session) void useFlags.getState().load();
-  }, [session?.orgId, epoch]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!viewKey(e)) return;
-      if (e.key === 'r') {
-        e.preventDefault();
-        void useFlags.getState().load();
-      } else if (e.key === 'n') {
-        e.preventDefault();
-        document.getElementById('flag-key')?.focus();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const { act } = useChangeView({ live: startFlagsLive, load: () => useFlags.getState().load(), newFieldId: 'flag-key' });
 
-  const act = async (what: () => Promise<unknown>, ok: string) => {
-    try {
-      await what();
-      toast('ok', ok);
-      await useFlags.getState().load();
-    } catch (err) {
-      toast('error', errorText(err));
-    }
-  };
-
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head"><h1>Feature flags</h1></div>
-        <EmptyState title="No org to show">Feature flags appear once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Feature flags" what="Feature flags" />;
   if (error && !data) return <div className="view"><ErrorState title="Could not load feature flags" message={error} /></div>;
   if (!data) return <div className="view dim">Loading…</div>;
 

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { MigrationRun } from '../../../src-shared/contract/migrations';
-import { viewKey } from '../../app/shortcuts';
 import { call, errorText } from '../../bridge/client';
 import { Dialog } from '../../components/Dialog';
-import { EmptyState, ErrorState } from '../../components/States';
+import { NoOrg } from '../../components/NoOrg';
+import { ErrorState } from '../../components/States';
+import { useChangeView } from '../change-view';
 import { Time } from '../../components/Time';
 import { startMigrationsLive, useMigrations } from '../../stores/migrations-store';
 import { canWrite, useSystem } from '../../stores/system-store';
@@ -24,7 +25,6 @@ function toBase64(buf: ArrayBuffer): string {
 export function MigrationsView() {
   const { data, error, verification } = useMigrations();
   const info = useSystem((s) => s.info);
-  const epoch = useSystem((s) => s.epoch);
   const toast = useUi((s) => s.toast);
   const write = canWrite(info);
   const session = info?.session;
@@ -32,48 +32,13 @@ export function MigrationsView() {
   const [file, setFile] = useState<File | null>(null);
   const [lockMs, setLockMs] = useState(5000);
   const [stmtMs, setStmtMs] = useState(60000);
-  const [busy, setBusy] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
   const [applying, setApplying] = useState<MigrationRun | null>(null);
   const [typed, setTyped] = useState('');
 
-  useEffect(() => startMigrationsLive(), []);
-  useEffect(() => {
-    if (session) void useMigrations.getState().load();
-  }, [session?.orgId, epoch]);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (!viewKey(e)) return;
-      if (e.key === 'r') {
-        e.preventDefault();
-        void useMigrations.getState().load();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const { busy, act } = useChangeView({ live: startMigrationsLive, load: () => useMigrations.getState().load() });
 
-  const act = async (what: () => Promise<unknown>, ok: string) => {
-    setBusy(true);
-    try {
-      await what();
-      toast('ok', ok);
-      await useMigrations.getState().load();
-    } catch (err) {
-      toast('error', errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (!session) {
-    return (
-      <div className="view">
-        <div className="view-head"><h1>Migrations</h1></div>
-        <EmptyState title="No org to show">The migrations center opens once Mission Control is connected and signed in to an org.</EmptyState>
-      </div>
-    );
-  }
+  if (!session) return <NoOrg title="Migrations" what="SQL runs and the app’s migrations" />;
   if (error && !data) return <div className="view"><ErrorState title="Could not load migrations" message={error} /></div>;
   if (!data) return <div className="view dim">Loading…</div>;
   const run = data.runs.find((r) => r.id === selected) ?? data.runs[0] ?? null;
