@@ -154,6 +154,9 @@ test.describe('app shell', () => {
       /Models/,
       /Routing/,
       /SLA/,
+      /Deployments/,
+      /Flags/,
+      /Migrations/,
     ]);
   });
 });

@@ -21,6 +21,9 @@ export const VIEWS = [
   { id: 'models', label: 'Models', key: 'v', digit: null, summary: 'The model catalog across runtimes, and its OpenAI-compatible form' },
   { id: 'routing', label: 'Routing', key: 'p', digit: null, summary: 'Routing simulations, decision records and what-if outages' },
   { id: 'sla', label: 'SLA', key: 't', digit: null, summary: 'SLA policies, customer tiers and customers' },
+  { id: 'deployments', label: 'Deployments', key: 'd', digit: null, summary: 'Deployment run ledger, canary stages, DORA figures, changes without evidence' },
+  { id: 'flags', label: 'Flags', key: 'f', digit: null, summary: 'Feature flags and kill switches' },
+  { id: 'migrations', label: 'Migrations', key: 'q', digit: null, summary: 'Safe SQL execution center: ledger, lint, dry run with locks, approval, schema verification' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

@@ -576,4 +576,27 @@ export class DatabaseManager extends EventEmitter {
     await this.stopEmbedded();
     this.state = 'disconnected';
   }
+
+  /** The migration files this build carries (the migrations center lists them). */
+  get migrationFiles(): readonly MigrationFile[] {
+    return this.opts.migrations;
+  }
+
+  /**
+   * A short-lived owner connection to the active database, for the migrations center (dry runs
+   * and operators' SQL files): the app's own role can never run DDL. Closed when fn settles.
+   */
+  async withOwner<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    const active = this.active;
+    if (!active) throw new McError('UNAVAILABLE', 'No database is connected.');
+    const creds = await this.ownerCredentials(active.profile);
+    const client = new pg.Client(clientConfig(creds.target, creds.password));
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
 }

@@ -429,6 +429,19 @@ Object.assign(fixtures, {
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.node_reservations (org_id, node_id, customer_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [v.orgId, g(v).node, r(v).customer]),
   },
   routing_decisions: {
+// Change control (0020): deployment runs, feature flags, operator migration runs, change events.
+Object.assign(fixtures, {
+  deployment_runs: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.deployment_runs (org_id, release_name, environment) VALUES ($1, 'Spring release', 'staging')`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.deployment_runs (org_id, release_name, environment) VALUES ($1, 'Forged', 'production')`, [v.orgId]),
+  },
+  feature_flags: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.feature_flags (org_id, key, scope_kind, enabled) VALUES ($1, 'model.llama', 'org', true)`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.feature_flags (org_id, key, scope_kind, enabled) VALUES ($1, 'forged', 'org', false)`, [v.orgId]),
+  },
+  migration_runs: {
     refusedBy: 'policy',
     seed: (c, org) =>
       c
@@ -436,6 +449,9 @@ Object.assign(fixtures, {
           `INSERT INTO mc.routing_decisions (org_id, source, model, origin_country, workload_class, inputs_digest, policy_reason, rejected, considered, eligible)
            VALUES ($1, 'simulation', 'm', 'DE', 'general', repeat('a', 64), 'seed', '{}', 0, 0)`,
           [org.orgId],
+          `INSERT INTO mc.migration_runs (org_id, file_name, sha256, byte_size, sql_text, target_database, shared_database, lock_timeout_ms, statement_timeout_ms, created_by)
+           VALUES ($1, 'a.sql', repeat('a', 64), 9, 'SELECT 1;', 'db', false, 5000, 60000, $2)`,
+          [org.orgId, org.admin.operatorId],
         )
         .then(() => undefined),
     crossInsert: (sql, v) =>
@@ -444,6 +460,16 @@ Object.assign(fixtures, {
          VALUES ($1, 'simulation', 'forged', 'DE', 'general', repeat('b', 64), 'forged', '{}', 0, 0)`,
         [v.orgId],
       ),
+  },
+        `INSERT INTO mc.migration_runs (org_id, file_name, sha256, byte_size, sql_text, target_database, shared_database, lock_timeout_ms, statement_timeout_ms, created_by)
+         VALUES ($1, 'b.sql', repeat('b', 64), 9, 'SELECT 1;', 'db', false, 5000, 60000, $2)`,
+        [v.orgId, v.admin.operatorId],
+      ),
+  },
+  change_events: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.change_events (org_id, kind, message) VALUES ($1, 'flag.changed', 'seeded')`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.change_events (org_id, kind, message) VALUES ($1, 'flag.changed', 'forged')`, [v.orgId]),
   },
 } satisfies Record<string, Fixture>);
 
@@ -491,6 +517,10 @@ const SEED_ORDER = [
   'customers',
   'node_reservations',
   'routing_decisions',
+  'deployment_runs',
+  'feature_flags',
+  'migration_runs',
+  'change_events',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

@@ -9,6 +9,9 @@ import { ConnectionsView } from '../views/connections/ConnectionsView';
 import { CorridorsView } from '../views/corridors/CorridorsView';
 import { IncidentsView } from '../views/incidents/IncidentsView';
 import { KeysView } from '../views/keys/KeysView';
+import { DeploymentsView } from '../views/deployments/DeploymentsView';
+import { FlagsView } from '../views/flags/FlagsView';
+import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
 import { OperatorView } from '../views/operator/OperatorView';
@@ -81,6 +84,9 @@ export function App() {
         {route === 'models' && <ModelsView />}
         {route === 'routing' && <RoutingView />}
         {route === 'sla' && <SlaView />}
+        {route === 'deployments' && <DeploymentsView />}
+        {route === 'flags' && <FlagsView />}
+        {route === 'migrations' && <MigrationsView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

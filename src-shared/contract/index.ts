@@ -17,6 +17,9 @@ import * as runtimes from './runtimes';
 import * as models from './models';
 import * as sla from './sla';
 import * as routing from './routing';
+import * as deployments from './deployments';
+import * as flags from './flags';
+import * as migrations from './migrations';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -110,6 +113,20 @@ export const channels = {
   [routing.routingWhatIf.name]: routing.routingWhatIf,
   [routing.routingDecisions.name]: routing.routingDecisions,
   [routing.routingReplay.name]: routing.routingReplay,
+  [deployments.deploymentsList.name]: deployments.deploymentsList,
+  [deployments.deploymentsCreate.name]: deployments.deploymentsCreate,
+  [deployments.deploymentsStart.name]: deployments.deploymentsStart,
+  [deployments.deploymentsAdvance.name]: deployments.deploymentsAdvance,
+  [deployments.deploymentsFinish.name]: deployments.deploymentsFinish,
+  [deployments.deploymentsAttachEvidence.name]: deployments.deploymentsAttachEvidence,
+  [flags.flagsList.name]: flags.flagsList,
+  [flags.flagsSave.name]: flags.flagsSave,
+  [flags.flagsDelete.name]: flags.flagsDelete,
+  [migrations.migrationsOverview.name]: migrations.migrationsOverview,
+  [migrations.migrationsCheck.name]: migrations.migrationsCheck,
+  [migrations.migrationsApprove.name]: migrations.migrationsApprove,
+  [migrations.migrationsApply.name]: migrations.migrationsApply,
+  [migrations.schemaVerify.name]: migrations.schemaVerify,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -128,6 +145,9 @@ export const topics = {
   [checklists.checklistsChanged.name]: checklists.checklistsChanged,
   [checklists.readinessChanged.name]: checklists.readinessChanged,
   [runtimes.runtimesChanged.name]: runtimes.runtimesChanged,
+  [deployments.deploymentsChanged.name]: deployments.deploymentsChanged,
+  [flags.flagsChanged.name]: flags.flagsChanged,
+  [migrations.migrationsChanged.name]: migrations.migrationsChanged,
 } as const satisfies Record<string, TopicDef>;
 
 export type Channels = typeof channels;
@@ -171,3 +191,6 @@ export * as runtimesContract from './runtimes';
 export * as modelsContract from './models';
 export * as slaContract from './sla';
 export * as routingContract from './routing';
+export * as deploymentsContract from './deployments';
+export * as flagsContract from './flags';
+export * as migrationsContract from './migrations';

@@ -81,7 +81,7 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
       { key: 'incidents', text: 'In Incidents, resolve critical/high incidents before new traffic.', view: 'incidents', check: 'no_open_critical_high_incidents' },
       { key: 'keys', text: 'In Node keys, confirm no stale or revoked key is still used.', view: 'keys', check: 'keys_clean' },
       { key: 'usage', text: 'Verify metering totals match API logs. Usage is not in Mission Control yet: check it in the metering system and link its report as evidence.' },
-      { key: 'deployments', text: 'Attach evidence to any environment changes. Deployments are not in Mission Control yet: link the change record from your deployment tool.' },
+      { key: 'deployments', text: 'Attach evidence to any environment changes. Deployments (g d) lists every started run without evidence; attaching it there closes it.' },
     ],
   },
   {

@@ -14,6 +14,9 @@ import { statusHandlers, statusTopics } from './status';
 import { shellTopics, systemHandlers, systemTopics } from './system';
 import { runtimesHandlers, runtimesTopics } from './runtimes';
 import { routingHandlers } from './routing';
+import { deploymentsHandlers, deploymentsTopics } from './deployments';
+import { flagsHandlers, flagsTopics } from './flags';
+import { migrationsHandlers, migrationsTopics } from './migrations';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -32,6 +35,9 @@ export const handlers: Handlers = {
   ...notifyHandlers,
   ...runtimesHandlers,
   ...routingHandlers,
+  ...deploymentsHandlers,
+  ...flagsHandlers,
+  ...migrationsHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
@@ -46,4 +52,7 @@ export const topicHandlers: TopicHandlers = {
   ...alertsTopics,
   ...checklistsTopics,
   ...runtimesTopics,
+  ...deploymentsTopics,
+  ...flagsTopics,
+  ...migrationsTopics,
 };

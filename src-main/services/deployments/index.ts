@@ -1,0 +1,3 @@
+export { advanceRun, attachEvidence, createRun, finishRun, getRun, listRuns, startRun, targetAlerts } from './runs';
+export { deploymentsOverview } from './overview';
+export { recentChangeEvents, recordChangeEvent } from './events';

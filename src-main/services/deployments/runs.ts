@@ -1,0 +1,271 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { DeploymentRun } from '../../../src-shared/contract/deployments';
+import { McError } from '../../../src-shared/contract/errors';
+import { type CanaryStage, decideCanary, stageProblems, type TargetAlert } from '../../../src-shared/domain/change';
+import type { Sql } from '../../db';
+import type { AuditDraft, AuditRecord } from '../audit';
+import { recordChangeEvent } from './events';
+
+type Audit = (d: AuditDraft) => Promise<AuditRecord>;
+
+interface RunRow {
+  id: string;
+  release_name: string;
+  environment: DeploymentRun['environment'];
+  corridor_id: string | null;
+  corridor_name: string | null;
+  site_ids: string[];
+  runtime_group: string | null;
+  status: DeploymentRun['status'];
+  canary_stages: CanaryStage[];
+  stage_index: number | null;
+  canary_percent: number | null;
+  stage_started_at: string | null;
+  rollback_required: boolean;
+  failure_reason: string | null;
+  rollback_plan: string;
+  evidence_uri: string | null;
+  evidence_sha256: string | null;
+  evidence_at: string | null;
+  evidence_by: string | null;
+  evidence_by_name: string | null;
+  created_at: string;
+  created_by: string | null;
+  created_by_name: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+// The legacy `version` column is never selected: the product names releases by release_name.
+const SELECT_RUNS = `
+  SELECT r.id, r.release_name, r.environment, r.corridor_id, c.name AS corridor_name, r.site_ids, r.runtime_group, r.status, r.canary_stages,
+         r.stage_index, r.canary_percent, r.stage_started_at, r.rollback_required, r.failure_reason, r.rollback_plan,
+         r.evidence_uri, r.evidence_sha256, r.evidence_at, r.evidence_by, eb.display_name AS evidence_by_name,
+         r.created_at, r.created_by, cb.display_name AS created_by_name, r.started_at, r.finished_at
+    FROM mc.deployment_runs r
+    LEFT JOIN mc.corridors c ON c.org_id = r.org_id AND c.id = r.corridor_id
+    LEFT JOIN mc.operators eb ON eb.id = r.evidence_by
+    LEFT JOIN mc.operators cb ON cb.id = r.created_by`;
+
+const actor = (id: string | null, name: string | null) => (id ? { id, name: name ?? 'former member' } : null);
+
+function toRun(r: RunRow): DeploymentRun {
+  return {
+    id: r.id,
+    releaseName: r.release_name,
+    environment: r.environment,
+    corridorId: r.corridor_id,
+    corridorName: r.corridor_name,
+    siteIds: r.site_ids,
+    runtimeGroup: r.runtime_group,
+    status: r.status,
+    canaryStages: r.canary_stages,
+    stageIndex: r.stage_index,
+    canaryPercent: r.canary_percent,
+    stageStartedAt: r.stage_started_at,
+    rollbackRequired: r.rollback_required,
+    failureReason: r.failure_reason,
+    rollbackPlan: r.rollback_plan,
+    evidence:
+      r.evidence_uri && r.evidence_sha256 && r.evidence_at
+        ? { uri: r.evidence_uri, sha256: r.evidence_sha256, at: r.evidence_at, by: actor(r.evidence_by, r.evidence_by_name) }
+        : null,
+    createdAt: r.created_at,
+    createdBy: actor(r.created_by, r.created_by_name),
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+export async function listRuns(sql: Sql, limit = 500): Promise<DeploymentRun[]> {
+  return (await sql.query<RunRow>(`${SELECT_RUNS} ORDER BY r.created_at DESC LIMIT $1`, [limit])).map(toRun);
+}
+
+export async function getRun(sql: Sql, id: string, lock = false): Promise<DeploymentRun> {
+  if (lock) await sql.query('SELECT 1 FROM mc.deployment_runs WHERE id = $1 FOR UPDATE', [id]);
+  const row = await sql.maybeOne<RunRow>(`${SELECT_RUNS} WHERE r.id = $1`, [id]);
+  if (!row) throw new McError('NOT_FOUND', 'That deployment run does not exist in this org.');
+  return toRun(row);
+}
+
+export interface CreateRunInput {
+  releaseName: string;
+  environment: DeploymentRun['environment'];
+  corridorId: string | null;
+  siteIds: string[];
+  runtimeGroup: string | null;
+  canaryStages: CanaryStage[];
+  rollbackPlan: string;
+  operatorId: string;
+}
+
+export async function createRun(sql: Sql, input: CreateRunInput, audit: Audit): Promise<DeploymentRun> {
+  const problems = stageProblems(input.canaryStages);
+  if (problems.length > 0) throw new McError('VALIDATION', problems[0]!, { canaryStages: problems[0]! });
+  if (input.corridorId && !(await sql.maybeOne('SELECT 1 FROM mc.corridors WHERE id = $1', [input.corridorId]))) {
+    throw new McError('VALIDATION', 'That corridor does not exist in this org.', { corridorId: 'Choose a corridor of this org.' });
+  }
+  if (input.siteIds.length > 0) {
+    const found = await sql.one<{ n: number }>('SELECT count(*)::int AS n FROM mc.sites WHERE id = ANY($1::uuid[])', [input.siteIds]);
+    if (found.n !== new Set(input.siteIds).size) throw new McError('VALIDATION', 'Some of those sites do not exist in this org.', { siteIds: 'Choose sites of this org.' });
+  }
+  const { id } = await sql.one<{ id: string }>(
+    `INSERT INTO mc.deployment_runs (org_id, release_name, environment, corridor_id, site_ids, runtime_group, canary_stages, rollback_plan, created_by)
+     VALUES (mc.current_org_id(), $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [input.releaseName, input.environment, input.corridorId, input.siteIds, input.runtimeGroup, JSON.stringify(input.canaryStages), input.rollbackPlan, input.operatorId],
+  );
+  const run = await getRun(sql, id);
+  await audit({ action: 'deployments.create', target: { type: 'deployment_run', id }, data: { after: auditView(run) } });
+  return run;
+}
+
+function auditView(r: DeploymentRun) {
+  return { releaseName: r.releaseName, environment: r.environment, corridorId: r.corridorId, status: r.status, canaryPercent: r.canaryPercent, canaryStages: r.canaryStages };
+}
+
+export async function startRun(sql: Sql, id: string, operatorId: string, now: Date, audit: Audit): Promise<DeploymentRun> {
+  const before = await getRun(sql, id, true);
+  if (before.status !== 'planned') throw new McError('CONFLICT', `This run is ${before.status.replace('_', ' ')}; only a planned run can start.`);
+  const first = before.canaryStages[0];
+  await sql.query(
+    `UPDATE mc.deployment_runs SET status = $2, stage_index = $3, canary_percent = $4, stage_started_at = $5, started_at = $5, started_by = $6, updated_at = now()
+      WHERE id = $1`,
+    [id, first ? 'canary' : 'in_progress', first ? 0 : null, first?.percent ?? null, now.toISOString(), operatorId],
+  );
+  const run = await getRun(sql, id);
+  await recordChangeEvent(sql, { kind: 'deploy.started', subjectId: id, actorId: operatorId, message: `New deploy started: ${run.releaseName} to ${run.environment}${first ? ` at ${first.percent}%` : ''}.` });
+  await audit({ action: 'deployments.start', target: { type: 'deployment_run', id }, data: { before: auditView(before), after: auditView(run) } });
+  return run;
+}
+
+/**
+ * Alerts that fired on the run's target since its stage began, or fire still: rules scoped to
+ * the target corridor or to its sites and nodes, and org-wide rules. A run without a corridor
+ * targets the whole org, so every alert counts.
+ */
+export async function targetAlerts(sql: Sql, run: DeploymentRun, since: Date): Promise<TargetAlert[]> {
+  const rows = await sql.query<{ rule_name: string; severity: TargetAlert['severity']; fired_at: string }>(
+    `WITH target AS (
+       SELECT 'corridor:' || c.id AS k FROM mc.corridors c WHERE c.id = $1
+       UNION ALL SELECT 'site:' || s.id FROM mc.sites s WHERE s.corridor_id = $1
+       UNION ALL SELECT 'node:' || n.id FROM mc.nodes n JOIN mc.sites s ON s.org_id = n.org_id AND s.id = n.site_id WHERE s.corridor_id = $1
+       UNION ALL SELECT 'all'
+     ), seen AS (
+       SELECT rule_id, subject_key, at AS fired_at FROM mc.alert_events WHERE to_state = 'firing' AND at >= $2
+       UNION ALL SELECT rule_id, subject_key, greatest(firing_since, $2::timestamptz) FROM mc.alert_instances WHERE state = 'firing'
+     )
+     SELECT r.name AS rule_name, r.severity, s.fired_at
+       FROM seen s JOIN mc.alert_rules r ON r.id = s.rule_id
+      WHERE $1::uuid IS NULL OR s.subject_key IN (SELECT k FROM target)
+      ORDER BY s.fired_at`,
+    [run.corridorId, since.toISOString()],
+  );
+  return rows.map((r) => ({ ruleName: r.rule_name, severity: r.severity, firedAt: new Date(r.fired_at) }));
+}
+
+export async function advanceRun(sql: Sql, id: string, operatorId: string | null, now: Date, audit: Audit) {
+  const before = await getRun(sql, id, true);
+  if (before.status !== 'canary' || before.stageIndex === null || !before.stageStartedAt) {
+    throw new McError('CONFLICT', `This run is ${before.status.replace('_', ' ')}, not in a canary stage.`);
+  }
+  const since = new Date(before.stageStartedAt);
+  const decision = decideCanary({ stages: before.canaryStages, stageIndex: before.stageIndex, stageStartedAt: since }, now, await targetAlerts(sql, before, since));
+  let message: string;
+  switch (decision.kind) {
+    case 'wait':
+      return { run: before, decision: decision.kind, message: `The ${before.canaryPercent}% window has ${Math.ceil(decision.remainingMs / 60_000)} min to go.`, changed: false };
+    case 'promote':
+      await sql.query('UPDATE mc.deployment_runs SET stage_index = $2, canary_percent = $3, stage_started_at = $4, updated_at = now() WHERE id = $1', [
+        id,
+        decision.toIndex,
+        decision.percent,
+        now.toISOString(),
+      ]);
+      message = `Canary percentage increased: ${before.releaseName} from ${before.canaryPercent}% to ${decision.percent}%.`;
+      await recordChangeEvent(sql, { kind: 'canary.promoted', subjectId: id, actorId: operatorId, message });
+      break;
+    case 'succeed':
+      await sql.query(`UPDATE mc.deployment_runs SET status = 'succeeded', finished_at = $2, finished_by = $3, updated_at = now() WHERE id = $1`, [id, now.toISOString(), operatorId]);
+      message = `${before.releaseName} passed its last window at 100% and succeeded.`;
+      await recordChangeEvent(sql, { kind: 'deploy.finished', subjectId: id, actorId: operatorId, message });
+      break;
+    case 'hold':
+      await sql.query('UPDATE mc.deployment_runs SET stage_started_at = $2, updated_at = now() WHERE id = $1', [id, now.toISOString()]);
+      message = decision.reason;
+      await recordChangeEvent(sql, { kind: 'canary.held', subjectId: id, actorId: operatorId, severity: 'warning', message });
+      break;
+    case 'abort':
+      await sql.query(
+        `UPDATE mc.deployment_runs SET status = 'failed', rollback_required = true, failure_reason = $2, finished_at = $3, finished_by = $4, updated_at = now() WHERE id = $1`,
+        [id, decision.reason, now.toISOString(), operatorId],
+      );
+      message = `Canary aborted, roll back: ${decision.reason}`;
+      await recordChangeEvent(sql, { kind: 'canary.aborted', subjectId: id, actorId: operatorId, severity: 'critical', message });
+      break;
+  }
+  const run = await getRun(sql, id);
+  await audit({ action: `deployments.canary.${decision.kind}`, target: { type: 'deployment_run', id }, data: { before: auditView(before), after: auditView(run), message } });
+  return { run, decision: decision.kind, message, changed: true };
+}
+
+export async function finishRun(sql: Sql, id: string, outcome: 'succeeded' | 'failed' | 'rolled_back', reason: string | undefined, operatorId: string, now: Date, audit: Audit) {
+  const before = await getRun(sql, id, true);
+  const open = ['in_progress', 'canary'].includes(before.status) || (outcome === 'rolled_back' && before.status === 'failed');
+  if (!open) throw new McError('CONFLICT', `This run is ${before.status.replace('_', ' ')}; it cannot be marked ${outcome.replace('_', ' ')}.`);
+  if (outcome !== 'succeeded' && !reason) throw new McError('VALIDATION', 'Say why the run failed or was rolled back.', { reason: 'Required.' });
+  if (outcome === 'succeeded' && before.status === 'canary' && before.canaryPercent !== 100) {
+    throw new McError('CONFLICT', `The canary is at ${before.canaryPercent}%: promote it to 100% before marking it succeeded.`);
+  }
+  await sql.query(
+    `UPDATE mc.deployment_runs SET status = $2, failure_reason = coalesce($3, failure_reason), rollback_required = ($2 = 'failed' AND rollback_required),
+            finished_at = CASE WHEN finished_at IS NULL OR $2 = 'rolled_back' THEN $4::timestamptz ELSE finished_at END, finished_by = $5, updated_at = now()
+      WHERE id = $1`,
+    [id, outcome, reason ?? null, now.toISOString(), operatorId],
+  );
+  const run = await getRun(sql, id);
+  await recordChangeEvent(sql, {
+    kind: outcome === 'rolled_back' ? 'deploy.rolled_back' : 'deploy.finished',
+    subjectId: id,
+    actorId: operatorId,
+    severity: outcome === 'succeeded' ? 'info' : 'warning',
+    message: `${run.releaseName} ${outcome.replace('_', ' ')} in ${run.environment}.`,
+  });
+  await audit({ action: 'deployments.finish', target: { type: 'deployment_run', id }, data: { before: auditView(before), after: auditView(run), reason: reason ?? null } });
+  return run;
+}
+
+/** sha256 of a local file named by a file: URI; other URIs need the operator's sha256. */
+async function sha256OfUri(uri: string): Promise<string | null> {
+  if (!uri.startsWith('file:')) return null;
+  let path: string;
+  try {
+    path = fileURLToPath(uri);
+  } catch {
+    throw new McError('VALIDATION', 'That file URI is not valid; use file:///path/to/file.', { uri: 'Not a valid file URI.' });
+  }
+  const bytes = await readFile(path).catch(() => {
+    throw new McError('VALIDATION', `Cannot read ${path} on this workstation; check the path.`, { uri: 'File not readable.' });
+  });
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export async function attachEvidence(sql: Sql, input: { id: string; uri: string; sha256: string | null; operatorId: string }, audit: Audit) {
+  const computed = await sha256OfUri(input.uri);
+  if (computed && input.sha256 && computed !== input.sha256) {
+    throw new McError('VALIDATION', `The file's sha256 is ${computed.slice(0, 12)}…, not the one given: the file is not the evidence you meant.`, { sha256: 'Does not match the file.' });
+  }
+  const sha256 = computed ?? input.sha256;
+  if (!sha256) throw new McError('VALIDATION', 'Give the sha256 of what the URI names (only local file: URIs are hashed here).', { sha256: 'Required for this URI.' });
+  const before = await getRun(sql, input.id, true);
+  await sql.query('UPDATE mc.deployment_runs SET evidence_uri = $2, evidence_sha256 = $3, evidence_at = now(), evidence_by = $4, updated_at = now() WHERE id = $1', [
+    input.id,
+    input.uri,
+    sha256,
+    input.operatorId,
+  ]);
+  const run = await getRun(sql, input.id);
+  await audit({ action: 'deployments.attachEvidence', target: { type: 'deployment_run', id: input.id }, data: { before: before.evidence, after: run.evidence } });
+  return run;
+}

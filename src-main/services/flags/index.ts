@@ -1,0 +1,3 @@
+export { deleteFlag, flagSettings, listFlags, saveFlag } from './flags';
+export { FlagReader } from './reader';
+export type { FlagReaderOptions } from './reader';
