@@ -368,6 +368,9 @@ Object.assign(fixtures, {
         v.orgId,
         notifyIds.get(v.orgId)!.notification,
       ]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Per org: the runtime, SLA policy and customer rows the routing fixtures create. */
 const rt = new Map<string, { runtime: string; policy: string; customer: string }>();
 const r = (org: TestOrg) => rt.get(org.orgId)!;
@@ -429,6 +432,24 @@ Object.assign(fixtures, {
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.node_reservations (org_id, node_id, customer_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [v.orgId, g(v).node, r(v).customer]),
   },
   routing_decisions: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.routing_decisions (org_id, source, model, origin_country, workload_class, inputs_digest, policy_reason, rejected, considered, eligible)
+           VALUES ($1, 'simulation', 'm', 'DE', 'general', repeat('a', 64), 'seed', '{}', 0, 0)`,
+          [org.orgId],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.routing_decisions (org_id, source, model, origin_country, workload_class, inputs_digest, policy_reason, rejected, considered, eligible)
+         VALUES ($1, 'simulation', 'forged', 'DE', 'general', repeat('b', 64), 'forged', '{}', 0, 0)`,
+        [v.orgId],
+      ),
+  },
+} satisfies Record<string, Fixture>);
+
 // Change control (0020): deployment runs, feature flags, operator migration runs, change events.
 Object.assign(fixtures, {
   deployment_runs: {
@@ -446,9 +467,6 @@ Object.assign(fixtures, {
     seed: (c, org) =>
       c
         .query(
-          `INSERT INTO mc.routing_decisions (org_id, source, model, origin_country, workload_class, inputs_digest, policy_reason, rejected, considered, eligible)
-           VALUES ($1, 'simulation', 'm', 'DE', 'general', repeat('a', 64), 'seed', '{}', 0, 0)`,
-          [org.orgId],
           `INSERT INTO mc.migration_runs (org_id, file_name, sha256, byte_size, sql_text, target_database, shared_database, lock_timeout_ms, statement_timeout_ms, created_by)
            VALUES ($1, 'a.sql', repeat('a', 64), 9, 'SELECT 1;', 'db', false, 5000, 60000, $2)`,
           [org.orgId, org.admin.operatorId],
@@ -456,11 +474,6 @@ Object.assign(fixtures, {
         .then(() => undefined),
     crossInsert: (sql, v) =>
       sql.query(
-        `INSERT INTO mc.routing_decisions (org_id, source, model, origin_country, workload_class, inputs_digest, policy_reason, rejected, considered, eligible)
-         VALUES ($1, 'simulation', 'forged', 'DE', 'general', repeat('b', 64), 'forged', '{}', 0, 0)`,
-        [v.orgId],
-      ),
-  },
         `INSERT INTO mc.migration_runs (org_id, file_name, sha256, byte_size, sql_text, target_database, shared_database, lock_timeout_ms, statement_timeout_ms, created_by)
          VALUES ($1, 'b.sql', repeat('b', 64), 9, 'SELECT 1;', 'db', false, 5000, 60000, $2)`,
         [v.orgId, v.admin.operatorId],
