@@ -93,6 +93,22 @@ async function serverVersion(client: pg.ClientBase): Promise<{ text: string; num
   return { text: r.rows[0]?.v ?? '?', num: Number(r.rows[0]?.n ?? 0) };
 }
 
+/** Whether `password` logs in as target.user; false only when the server refuses the credential. */
+async function logsIn(target: PgTarget, password: string): Promise<boolean> {
+  const c = new pg.Client(clientConfig(target, password));
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return true;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === '28P01' || code === '28000') return false;
+    throw err;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
 async function timedPing(client: pg.ClientBase | pg.Pool, samples = 3): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < samples; i++) {
@@ -304,9 +320,13 @@ export class DatabaseManager extends EventEmitter {
       if (profile.kind === 'embedded' && (this.opts.seedDemo ?? true)) {
         if (await loadDemoSeed(owner, this.opts.sqlDir)) this.opts.log.info('database: loaded the demo org');
       }
-      authPassword = await this.roleSecret(secretAccounts.authenticator(this.opts.store.instanceId, profile.id), (pw) => ensureAuthenticator(owner, role, pw));
-      ingestPassword = await this.roleSecret(secretAccounts.ingest(this.opts.store.instanceId, profile.id), (pw) =>
-        ensureIngestLogin(owner, ingestRoleName(this.opts.store.instanceId), pw),
+      authPassword = await this.roleSecret(secretAccounts.authenticator(this.opts.store.instanceId, profile.id), { ...creds.target, user: role }, (pw, mode) =>
+        ensureAuthenticator(owner, role, pw, mode),
+      );
+      ingestPassword = await this.roleSecret(
+        secretAccounts.ingest(this.opts.store.instanceId, profile.id),
+        { ...creds.target, user: ingestRoleName(this.opts.store.instanceId) },
+        (pw, mode) => ensureIngestLogin(owner, ingestRoleName(this.opts.store.instanceId), pw, mode),
       );
       const problems = await roleConfinementProblems(owner, appRoleExpectations(role, ingestRoleName(this.opts.store.instanceId)));
       if (problems.length > 0) {
@@ -378,13 +398,24 @@ export class DatabaseManager extends EventEmitter {
     };
   }
 
-  /** A login role's password: kept in the keychain; created (and the role re-asserted) every time. */
-  private async roleSecret(account: string, ensure: (password: string) => Promise<void>): Promise<string> {
+  /**
+   * A login role's password, kept in the keychain. The role's attributes are re-asserted on every
+   * connect (cheap, and repairs a role someone altered); its password changes only when the role
+   * is new, no password is stored, or the stored one no longer logs in. Changing it every time
+   * would put a fresh SCRAM verifier into the server's statement log on each connect.
+   */
+  private async roleSecret(account: string, login: PgTarget, ensure: (password: string, mode: 'set' | 'keep') => Promise<void>): Promise<string> {
     const stored = await this.opts.vault.get(account);
-    const password = stored ?? newSecret();
-    // Re-assert every time: cheap, and repairs a role someone altered or dropped.
-    await ensure(password);
-    if (!stored) await this.opts.vault.set(account, password);
+    if (stored) {
+      await ensure(stored, 'keep');
+      if (await logsIn(login, stored)) return stored;
+      // Someone changed or reset it behind the app's back: put the stored one back.
+      await ensure(stored, 'set');
+      return stored;
+    }
+    const password = newSecret();
+    await ensure(password, 'set');
+    await this.opts.vault.set(account, password);
     return password;
   }
 
