@@ -4,7 +4,8 @@ import pg from 'pg';
 import { McError } from '../../src-shared/contract/errors';
 import type { Session } from '../../src-shared/contract/system';
 import type { Vault } from '../vault';
-import { authenticatorRoleName, ingestRoleName } from './authenticator';
+import { ingestRoleName } from './authenticator';
+import { decodeMemberLogin } from './member-logins';
 import { withOrgTx } from './org-tx';
 import { clientConfig, type PgTarget } from './pg-config';
 import { EMBEDDED_DATABASE, ProfileStore, secretAccounts } from './profiles';
@@ -29,22 +30,26 @@ export async function attachToDataDir(dataDir: string, vault: Vault) {
   } else {
     target = { ...profile, user: '' };
   }
-  const appPassword = await vault.get(secretAccounts.authenticator(store.instanceId, profile.id));
   const ingestPassword = await vault.get(secretAccounts.ingest(store.instanceId, profile.id));
-  if (!appPassword || !ingestPassword) {
-    throw new McError('UNAVAILABLE', `Mission Control has not connected to profile “${profile.name}” from this data folder yet; start it once, then run the agent.`);
+  // The agent acts as the workstation's signed-in member, through that member's own login: the
+  // database decides from it which org the agent's fleet belongs to.
+  const member = decodeMemberLogin(await vault.get(secretAccounts.memberLogin(store.instanceId, profile.id)));
+  if (!member || !ingestPassword) {
+    throw new McError('UNAVAILABLE', `Mission Control has not connected to profile “${profile.name}” from this data folder yet (or nobody is signed in there); start it once, then run the agent.`);
   }
-  const app = new pg.Pool({ ...clientConfig({ ...target, user: authenticatorRoleName(store.instanceId) }, appPassword), max: 2 });
+  const app = new pg.Pool({ ...clientConfig({ ...target, user: member.role }, member.password), max: 2 });
   const ingest = new pg.Pool({ ...clientConfig({ ...target, user: ingestRoleName(store.instanceId) }, ingestPassword), max: 8 });
   app.on('error', () => undefined);
   ingest.on('error', () => undefined);
   const rows = await withOrgTx(app, null, (sql) =>
-    sql.query<{ operator_id: string; display_name: string; email: string; org_id: string; org_name: string; role: Session['role'] }>('SELECT * FROM mc.resolve_operator($1)', [
-      profile.operatorEmail,
-    ]),
-  );
+    sql.query<{ operator_id: string; display_name: string; email: string; org_id: string; org_name: string; role: Session['role'] }>('SELECT * FROM mc.whoami()'),
+  ).catch(async (err) => {
+    await app.end();
+    await ingest.end();
+    throw err;
+  });
   const first = rows[0];
-  if (!first) throw new McError('FORBIDDEN', `${profile.operatorEmail} is not a member of any org in “${profile.name}”.`);
+  if (!first) throw new McError('FORBIDDEN', `The sign-in held for ${profile.operatorEmail} in “${profile.name}” is no longer a membership.`);
   const session: Session = { operatorId: first.operator_id, operatorName: first.display_name, email: first.email, orgId: first.org_id, orgName: first.org_name, role: first.role };
   return {
     profile,

@@ -14,6 +14,7 @@ import { withOrgTx, type TxOptions } from './org-tx';
 import { clientConfig, describeTarget, type PgTarget } from './pg-config';
 import { EMBEDDED_DATABASE, EMBEDDED_ID, EMBEDDED_SUPERUSER, type ProfileStore, type StoredProfile, secretAccounts } from './profiles';
 import { appRoleExpectations, roleConfinementProblems } from './role-confinement';
+import { createMemberLogin, decodeMemberLogin, dropMemberLogin, encodeMemberLogin, MEMBER_LOGIN, type MemberLogin, membershipOf, sameEmail } from './member-logins';
 import { loadDemoSeed } from './seed';
 import type { Sql } from './sql';
 
@@ -31,7 +32,10 @@ export interface MigrationSummary {
 interface ActiveConnection {
   profile: StoredProfile;
   target: PgTarget;
+  /** The installation's authenticator: live updates and upkeep that act for no operator (RLS shows it no org). */
   pool: pg.Pool;
+  /** The signed-in membership's own login: every operator transaction runs here. */
+  member: pg.Pool | null;
   /** The installation's node-agent login, for the demo agent and the simulator; made on first use. */
   ingest: { config: pg.PoolConfig; pool: pg.Pool | null };
   listener: NotifyListener;
@@ -304,6 +308,7 @@ export class DatabaseManager extends EventEmitter {
     let version: { text: string; num: number };
     let authPassword: string;
     let ingestPassword: string;
+    let memberLogin: { login: MemberLogin | null; message: string | null };
     const role = authenticatorRoleName(this.opts.store.instanceId);
     try {
       version = await serverVersion(owner);
@@ -328,7 +333,10 @@ export class DatabaseManager extends EventEmitter {
         { ...creds.target, user: ingestRoleName(this.opts.store.instanceId) },
         (pw, mode) => ensureIngestLogin(owner, ingestRoleName(this.opts.store.instanceId), pw, mode),
       );
-      const problems = await roleConfinementProblems(owner, appRoleExpectations(role, ingestRoleName(this.opts.store.instanceId)));
+      memberLogin = await this.memberCredential(owner, profile, creds.target);
+      const expectations = appRoleExpectations(role, ingestRoleName(this.opts.store.instanceId));
+      if (memberLogin.login) expectations.push({ role: memberLogin.login.role, login: true, memberOf: MEMBER_LOGIN.memberOf });
+      const problems = await roleConfinementProblems(owner, expectations);
       if (problems.length > 0) {
         throw new McError(
           'UNAVAILABLE',
@@ -347,8 +355,10 @@ export class DatabaseManager extends EventEmitter {
     // Without this handler an idle connection dropped by the server would crash the process.
     pool.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle connection error'));
     const listener = new NotifyListener(clientConfig(appTarget, authPassword), this.opts.log);
+    const member = memberLogin.login ? new pg.Pool({ ...clientConfig({ ...creds.target, user: memberLogin.login.role }, memberLogin.login.password), max: 8, idleTimeoutMillis: 30_000 }) : null;
+    member?.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle connection error'));
     try {
-      const { session, message } = await this.resolveSession(pool, profile);
+      const { session, message } = member ? await this.resolveSession(member, profile) : { session: null, message: memberLogin.message };
       await listener.start();
       listener.on('notification', (n: DbNotification) => this.emit('notification', n));
       listener.on('live', () => this.changed(false));
@@ -358,6 +368,7 @@ export class DatabaseManager extends EventEmitter {
         profile: { ...profile, port: creds.target.port },
         target: creds.target,
         pool,
+        member,
         ingest: { config: ingestConfig, pool: null },
         listener,
         serverVersion: version.text,
@@ -367,23 +378,19 @@ export class DatabaseManager extends EventEmitter {
     } catch (err) {
       await listener.stop();
       await pool.end().catch(() => undefined);
+      await member?.end().catch(() => undefined);
       throw new McError('UNAVAILABLE', `Could not open ${where()} as the app role: ${connectFailure(err)}.`);
     }
   }
 
-  private async resolveSession(pool: pg.Pool, profile: StoredProfile): Promise<{ session: Session | null; message: string | null }> {
-    const rows = await withOrgTx(pool, null, (sql) =>
-      sql.query<{ operator_id: string; display_name: string; email: string; org_id: string; org_name: string; role: Session['role'] }>(
-        'SELECT * FROM mc.resolve_operator($1)',
-        [profile.operatorEmail],
-      ),
+  /** Who the member login is, as the database derives it (mc.whoami): never looked up by a typed e-mail. */
+  private async resolveSession(member: pg.Pool, profile: StoredProfile): Promise<{ session: Session | null; message: string | null }> {
+    const rows = await withOrgTx(member, null, (sql) =>
+      sql.query<{ operator_id: string; display_name: string; email: string; org_id: string; org_name: string; role: Session['role'] }>('SELECT * FROM mc.whoami()'),
     );
     const first = rows[0];
     if (!first) {
-      return {
-        session: null,
-        message: `No operator with the e-mail ${profile.operatorEmail} is a member of any org in this database. Set the profile’s operator e-mail in Connections.`,
-      };
+      return { session: null, message: `The sign-in this workstation holds for ${profile.operatorEmail} no longer belongs to a membership (removed by an admin). Sign in again.` };
     }
     return {
       session: {
@@ -396,6 +403,38 @@ export class DatabaseManager extends EventEmitter {
       },
       message: null,
     };
+  }
+
+  /**
+   * The database login of the profile's operator, if this workstation holds one. On the embedded
+   * database the OS user is the operator (it owns the data folder and the server's superuser), so
+   * a login is made for the configured member when none is held. On any other database a login
+   * comes only from a step that proves who someone is (org creation, an invitation code, the
+   * identity provider), never from the e-mail in the settings.
+   */
+  private async memberCredential(owner: pg.Client, profile: StoredProfile, target: PgTarget): Promise<{ login: MemberLogin | null; message: string | null }> {
+    const account = secretAccounts.memberLogin(this.opts.store.instanceId, profile.id);
+    const held = decodeMemberLogin(await this.opts.vault.get(account));
+    // Remote: the held login decides, whatever e-mail the settings name. Embedded: the OS user may
+    // step into another (demo) member by naming them, so a login for someone else is replaced.
+    const usable = held && (profile.kind !== 'embedded' || sameEmail(held.email, profile.operatorEmail));
+    if (held && usable && (await logsIn({ ...target, user: held.role }, held.password))) return { login: held, message: null };
+    if (profile.kind !== 'embedded') {
+      return {
+        login: null,
+        message: held
+          ? `The sign-in this workstation held for ${profile.operatorEmail} was ended (membership removed or reset by an admin). Sign in again.`
+          : `This workstation holds no sign-in for ${profile.operatorEmail} in this database, and an e-mail in the settings signs nobody in. The person has to sign in on this workstation (docs/operator-guide.md, Connections).`,
+      };
+    }
+    const membership = await membershipOf(owner, profile.operatorEmail);
+    if (!membership) {
+      return { login: null, message: `No operator with the e-mail ${profile.operatorEmail} is a member of any org in this database. Set the profile’s operator e-mail in Connections.` };
+    }
+    const login = await createMemberLogin(owner, membership);
+    await this.opts.vault.set(account, encodeMemberLogin(login));
+    if (held) await dropMemberLogin(owner, held.role).catch(() => undefined);
+    return { login, message: null };
   }
 
   /**
@@ -435,7 +474,9 @@ export class DatabaseManager extends EventEmitter {
   async tx<T>(session: Session, fn: (sql: Sql) => Promise<T>, opts: TxOptions = {}): Promise<T> {
     const active = this.active;
     if (!active) throw new McError('UNAVAILABLE', this.message ?? 'No database is connected. Open Connections to choose one.');
-    return withOrgTx(active.pool, { orgId: session.orgId, operatorId: session.operatorId, role: session.role }, fn, opts);
+    if (!active.member) throw new McError('FORBIDDEN', active.sessionMessage ?? 'You are not signed in to an org in this database.');
+    // The scope is still set for readability in server logs; the database ignores it for a member login.
+    return withOrgTx(active.member, { orgId: session.orgId, operatorId: session.operatorId, role: session.role }, fn, opts);
   }
 
   /** A transaction as mc_app with no org: for platform upkeep that needs no operator. */
@@ -555,6 +596,7 @@ export class DatabaseManager extends EventEmitter {
     c.listener.removeAllListeners();
     await c.listener.stop();
     await c.pool.end().catch(() => undefined);
+    await c.member?.end().catch(() => undefined);
     await c.ingest.pool?.end().catch(() => undefined);
   }
 

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, createOrg, type TestDatabase, testServers } from '../testing/db';
-import { coreOn } from '../testing/harness';
+import { coreOn, signInWorkstation } from '../testing/harness';
 import { needKeychain } from '../testing/keychain-gate';
 import { missing } from '../testing/require';
 import { authenticatorRoleName, ingestRoleName } from './authenticator';
 import { clientConfig } from './pg-config';
+import { secretAccounts } from './profiles';
 
 const ok = await needKeychain();
 const servers = testServers();
@@ -101,6 +102,8 @@ describe.skipIf(!ok)('plain PostgreSQL 15 with an owner that is not a superuser 
     const org = await createOrg(db, `pg15-${randomBytes(3).toString('hex')}`);
     const { id, kind: _kind, ...fields } = core.db.profileStore.get(core.db.profileStore.activeId)!;
     core.db.profileStore.saveRemote(id, { ...fields, operatorEmail: org.admin.email });
+    // The admin signs in on this workstation: a login of their own, made by the CREATEROLE owner.
+    expect(await signInWorkstation(asOwner, core.vault, secretAccounts.memberLogin(core.db.profileStore.instanceId, id), org.admin.email)).toBe(true);
     // Second connect: the logins exist; nothing a superuser alone may change is touched.
     await core.db.activate(core.db.profileStore.activeId);
     expect(core.db.state).toBe('connected');

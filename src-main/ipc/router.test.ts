@@ -253,7 +253,7 @@ describe.skipIf(!ok)('router without a usable database', () => {
     try {
       expect(core.db.state).toBe('connected');
       const r = await core.router.invoke('status.list', {}, DIRECT);
-      expect(r.ok ? null : r.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/No operator with the e-mail stranger@example.test/) });
+      expect(r.ok ? null : r.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/holds no sign-in for stranger@example.test/) });
     } finally {
       await core.cleanup();
       await db.drop();

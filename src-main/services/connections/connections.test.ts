@@ -6,7 +6,7 @@ import type { Response } from '../../../src-shared/contract';
 import type { ProfileFields } from '../../../src-shared/contract/connections';
 import { secretAccounts } from '../../db';
 import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
-import { coreOn, DIRECT, READ_ONLY } from '../../testing/harness';
+import { coreOn, DIRECT, READ_ONLY, signInWorkstation } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 
 const server = testServers()[0]!;
@@ -63,6 +63,7 @@ describe.skipIf(!ok)('connection profiles', () => {
     for (const p of profiles) {
       secrets[`${p.id} password`] = await secret(p.kind === 'embedded' ? secretAccounts.embeddedSuperuser(instance) : secretAccounts.profilePassword(instance, p.id));
       secrets[`${p.id} authenticator`] = await secret(secretAccounts.authenticator(instance, p.id));
+      secrets[`${p.id} member`] = await secret(secretAccounts.memberLogin(instance, p.id));
     }
     return { profiles, config: config(), localAudit: localAudit(), secrets, session: core.db.session };
   }
@@ -156,18 +157,26 @@ describe.skipIf(!ok)('connection profiles', () => {
     const real = (await core.vault.get(account))!;
     await core.vault.set(account, 'not-the-password');
     try {
-      const err = await refusedUnchanged('connections.setOperator', { id: active.id, operatorEmail: homeOrg.operator.email });
+      const err = await refusedUnchanged('connections.setOperator', { id: active.id, operatorEmail: homeOrg.admin.email.toUpperCase() });
       expect(err).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/the password was rejected/) });
     } finally {
       await core.vault.set(account, real);
     }
   });
 
-  it('changing who the active profile signs in as takes effect at once', async () => {
+  it('typing another member’s e-mail changes nobody’s identity; only that member’s sign-in does', async () => {
     const active = (await list()).find((p) => p.active)!;
+    const err = await refusedUnchanged('connections.setOperator', { id: active.id, operatorEmail: homeOrg.auditor.email });
+    expect(err).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining(`holds no sign-in for ${homeOrg.auditor.email}`), fields: { operatorEmail: expect.any(String) } });
+    expect(core.db.session).toMatchObject({ email: homeOrg.admin.email, role: 'admin' });
+    // The auditor signs in on this workstation (the held sign-in is theirs now): then they act.
+    const account = secretAccounts.memberLogin(core.db.profileStore.instanceId, active.id);
+    const adminLogin = await core.vault.get(account);
+    expect(await signInWorkstation(home, core.vault, account, homeOrg.auditor.email)).toBe(true);
     const r = await core.router.invoke('connections.setOperator', { id: active.id, operatorEmail: homeOrg.auditor.email }, DIRECT);
     expect(r.ok).toBe(true);
     expect(core.db.session).toMatchObject({ email: homeOrg.auditor.email, role: 'auditor' });
+    await core.vault.set(account, adminLogin!);
     await core.router.invoke('connections.setOperator', { id: active.id, operatorEmail: homeOrg.admin.email }, DIRECT);
     expect(core.db.session?.role).toBe('admin');
   });
@@ -246,6 +255,11 @@ describe.skipIf(!ok)('connection profiles', () => {
     const id = (await list()).find((p) => p.name === 'Other DB')!.id;
     const changes: boolean[] = [];
     const sub = core.router.subscribe('system.changed', {}, DIRECT, (e) => changes.push((e as { resync: boolean }).resync));
+    // Connected, but nobody has signed in on this workstation there: no session, and it says why.
+    expect((await core.router.invoke('connections.activate', { id }, DIRECT)).ok).toBe(true);
+    expect(core.db.session).toBeNull();
+    expect(core.db.message).toContain(`holds no sign-in for ${otherOrg.operator.email}`);
+    expect(await signInWorkstation(other, core.vault, secretAccounts.memberLogin(core.db.profileStore.instanceId, id), otherOrg.operator.email)).toBe(true);
     const r = await core.router.invoke('connections.activate', { id }, DIRECT);
     expect(r.ok).toBe(true);
     expect(core.db.session).toMatchObject({ orgId: otherOrg.orgId, email: otherOrg.operator.email });
@@ -300,7 +314,7 @@ describe.skipIf(!ok)('connection profiles', () => {
     };
     const id = saved.data.profile.id;
     const instance = core.db.profileStore.instanceId;
-    const roleAccounts = [secretAccounts.authenticator(instance, id), secretAccounts.ingest(instance, id)];
+    const roleAccounts = [secretAccounts.authenticator(instance, id), secretAccounts.ingest(instance, id), secretAccounts.memberLogin(instance, id)];
     // As after an activation: the app made its login roles on that server with these passwords.
     for (const a of roleAccounts) await core.vault.set(a, `role-secret-${a}`);
     const renamed = await core.router.invoke('connections.save', { id, fields: fields({ name: 'Repointed (renamed)' }) }, DIRECT);
