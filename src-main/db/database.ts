@@ -383,6 +383,18 @@ export class DatabaseManager extends EventEmitter {
     }
   }
 
+  /**
+   * A remote profile saved with its owner's password typed just now: the person at the keyboard
+   * proved they hold the database owner's credential, which can make any login anyway, so the
+   * next connect may make one for the e-mail they saved. Kept in memory only (a settings file
+   * cannot grant it) and used once.
+   */
+  private readonly ownerClaims = new Map<string, string>();
+
+  allowOwnerClaim(profileId: string, email: string): void {
+    this.ownerClaims.set(profileId, email);
+  }
+
   /** Who the member login is, as the database derives it (mc.whoami): never looked up by a typed e-mail. */
   private async resolveSession(member: pg.Pool, profile: StoredProfile): Promise<{ session: Session | null; message: string | null }> {
     const rows = await withOrgTx(member, null, (sql) =>
@@ -417,14 +429,18 @@ export class DatabaseManager extends EventEmitter {
     const held = decodeMemberLogin(await this.opts.vault.get(account));
     // Remote: the held login decides, whatever e-mail the settings name. Embedded: the OS user may
     // step into another (demo) member by naming them, so a login for someone else is replaced.
-    const usable = held && (profile.kind !== 'embedded' || sameEmail(held.email, profile.operatorEmail));
-    if (held && usable && (await logsIn({ ...target, user: held.role }, held.password))) return { login: held, message: null };
-    if (profile.kind !== 'embedded') {
+    const works = held ? await logsIn({ ...target, user: held.role }, held.password) : false;
+    if (held && works && sameEmail(held.email, profile.operatorEmail)) return { login: held, message: null };
+    const claim = this.ownerClaims.get(profile.id);
+    const claimed = profile.kind === 'remote' && claim !== undefined && sameEmail(claim, profile.operatorEmail);
+    if (profile.kind !== 'embedded' && !claimed) {
+      // Remote: the held login decides, whatever e-mail the settings name.
+      if (held && works) return { login: held, message: null };
       return {
         login: null,
         message: held
           ? `The sign-in this workstation held for ${profile.operatorEmail} was ended (membership removed or reset by an admin). Sign in again.`
-          : `This workstation holds no sign-in for ${profile.operatorEmail} in this database, and an e-mail in the settings signs nobody in. The person has to sign in on this workstation (docs/operator-guide.md, Connections).`,
+          : `This workstation holds no sign-in for ${profile.operatorEmail} in this database, and an e-mail in the settings signs nobody in. To sign them in, edit the profile and type the database owner’s password again, then activate it.`,
       };
     }
     const membership = await membershipOf(owner, profile.operatorEmail);
@@ -433,6 +449,8 @@ export class DatabaseManager extends EventEmitter {
     }
     const login = await createMemberLogin(owner, membership);
     await this.opts.vault.set(account, encodeMemberLogin(login));
+    this.ownerClaims.delete(profile.id);
+    this.opts.log.info({ profileId: profile.id, role: login.role, by: profile.kind === 'embedded' ? 'embedded operator' : 'owner credential typed' }, 'database: member login made');
     if (held) await dropMemberLogin(owner, held.role).catch(() => undefined);
     return { login, message: null };
   }

@@ -255,11 +255,9 @@ describe.skipIf(!ok)('connection profiles', () => {
     const id = (await list()).find((p) => p.name === 'Other DB')!.id;
     const changes: boolean[] = [];
     const sub = core.router.subscribe('system.changed', {}, DIRECT, (e) => changes.push((e as { resync: boolean }).resync));
-    // Connected, but nobody has signed in on this workstation there: no session, and it says why.
-    expect((await core.router.invoke('connections.activate', { id }, DIRECT)).ok).toBe(true);
-    expect(core.db.session).toBeNull();
-    expect(core.db.message).toContain(`holds no sign-in for ${otherOrg.operator.email}`);
-    expect(await signInWorkstation(other, core.vault, secretAccounts.memberLogin(core.db.profileStore.instanceId, id), otherOrg.operator.email)).toBe(true);
+    // The profile was saved with the owner's password typed: that credential signs its operator in, once.
+    const account = secretAccounts.memberLogin(core.db.profileStore.instanceId, id);
+    expect(await core.vault.get(account)).toBeNull();
     const r = await core.router.invoke('connections.activate', { id }, DIRECT);
     expect(r.ok).toBe(true);
     expect(core.db.session).toMatchObject({ orgId: otherOrg.orgId, email: otherOrg.operator.email });
@@ -268,6 +266,22 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(status.data.active).toMatchObject({ profileId: id, migrations: { pending: [], drift: [] }, live: true });
     expect(JSON.parse(config()).activeProfileId).toBe(id);
     if (sub.ok) sub.data();
+    expect((await secret(account))).not.toBeNull();
+  });
+
+  it('an e-mail saved without the owner’s password signs nobody in: the held sign-in still decides', async () => {
+    const id = (await list()).find((p) => p.name === 'Other DB')!.id;
+    const saved = await core.router.invoke('connections.save', { id, fields: fields({ operatorEmail: otherOrg.admin.email }) }, DIRECT);
+    expect(saved.ok).toBe(true);
+    expect((await core.router.invoke('connections.activate', { id }, DIRECT)).ok).toBe(true);
+    expect(core.db.session).toMatchObject({ email: otherOrg.operator.email, role: 'operator' });
+    // Typed with the owner's password, the same change signs the admin in.
+    expect((await core.router.invoke('connections.save', { id, fields: fields({ operatorEmail: otherOrg.admin.email }), password: SECRET }, DIRECT)).ok).toBe(true);
+    expect((await core.router.invoke('connections.activate', { id }, DIRECT)).ok).toBe(true);
+    expect(core.db.session).toMatchObject({ email: otherOrg.admin.email, role: 'admin' });
+    expect((await core.router.invoke('connections.save', { id, fields: fields(), password: SECRET }, DIRECT)).ok).toBe(true);
+    expect((await core.router.invoke('connections.activate', { id }, DIRECT)).ok).toBe(true);
+    expect(core.db.session?.email).toBe(otherOrg.operator.email);
   });
 
   it('will not delete the active profile, and keeps it and its keychain entry', async () => {

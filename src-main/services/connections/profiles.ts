@@ -107,6 +107,8 @@ export async function saveProfile(
   }
   if (input.password !== undefined) await vault.set(secretAccounts.profilePassword(store.instanceId, id), input.password);
   const saved = store.saveRemote(id, input.fields);
+  // The owner's password typed with the change is the credential that may sign this person in here.
+  if (input.password !== undefined) db.allowOwnerClaim(saved.id, saved.operatorEmail);
   return { profile: await toProfile(db, vault, saved), passwordChanged: input.password !== undefined };
 }
 
@@ -122,7 +124,7 @@ export async function setOperator(db: DatabaseManager, vault: Vault, id: string,
       throw new McError(
         'FORBIDDEN',
         `This workstation holds no sign-in for ${operatorEmail} on “${profile.name}”, and typing an e-mail does not change who acts. ` +
-          `${held ? `It is signed in as ${held.email}. ` : ''}To act as someone else there, that person signs in on this workstation (or accepts an invitation here).`,
+          `${held ? `It is signed in as ${held.email}. ` : ''}To sign someone in there, edit the profile with their e-mail and type the database owner’s password again, then activate it.`,
         { operatorEmail: 'No sign-in for this person is held on this workstation.' },
       );
     }
