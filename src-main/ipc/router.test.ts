@@ -206,6 +206,9 @@ describe.skipIf(!ok)('router', () => {
     await router.invoke('status.setState', { componentId, state: 'operational', reason: 'recovered after reroute' }, DIRECT);
     const lines = logged.slice(before);
     expect(lines.some((l) => l.msg === 'command done' && typeof l.requestId === 'string' && l.channel === 'status.setState')).toBe(true);
+    // The acting org, operator and role, as the database derived them, on the same line.
+    const done = lines.find((l) => l.msg === 'command done')!;
+    expect(done).toMatchObject({ orgId: core.db.session!.orgId, operatorId: core.db.session!.operatorId, actorRole: core.db.session!.role });
   });
 });
 
