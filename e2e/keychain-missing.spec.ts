@@ -16,6 +16,9 @@ test('without a keychain the embedded database still starts, its credentials in 
     await expect(page.getByTestId('banner').filter({ hasText: 'No OS keychain is available' })).toBeVisible();
     await expect(page.getByTestId('banner').filter({ hasText: /embedded database's own credentials are kept in its data folder/ })).toBeVisible();
     await expect(page.getByTestId('connection-indicator')).not.toContainText('not connected');
+    // Offline on the embedded database the OS user is the operator, and the top bar says so.
+    await expect(page.getByTestId('who')).toHaveAttribute('data-identity', 'os-user');
+    await expect(page.getByTestId('who')).toContainText('offline, this workstation’s user');
     await page.goto(`${host.url}#/status`);
     await expect(page.getByTestId('component-routing')).toBeVisible({ timeout: 30_000 });
   } finally {

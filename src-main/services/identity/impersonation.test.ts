@@ -118,6 +118,11 @@ describe.skipIf(!ok).each(testServers().map((s) => [s.label, s] as const))('iden
     expect((await actors()).at(-1)).toEqual({ actor_id: org.operator.operatorId, actor_role: 'operator' });
   });
 
+  it('tells the UI the identity comes from a database sign-in', async () => {
+    const r = (await operator.router.invoke('system.info', {}, DIRECT)) as { ok: true; data: Response<'system.info'> };
+    expect(r.data).toMatchObject({ identityMode: 'database-login', session: { email: org.operator.email } });
+  });
+
   it('a settings file edited to name the admin still acts as the member who signed in', async () => {
     const data = operator.dataDir;
     const file = join(data, 'config.json');
