@@ -1,3 +1,4 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -95,6 +96,12 @@ export function connectFailure(err: unknown): string {
 async function serverVersion(client: pg.ClientBase): Promise<{ text: string; num: number }> {
   const r = await client.query<{ v: string; n: string }>(`SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`);
   return { text: r.rows[0]?.v ?? '?', num: Number(r.rows[0]?.n ?? 0) };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Whether `password` logs in as target.user; false only when the server refuses the credential. */
@@ -393,6 +400,63 @@ export class DatabaseManager extends EventEmitter {
 
   allowOwnerClaim(profileId: string, email: string): void {
     this.ownerClaims.set(profileId, email);
+  }
+
+  /**
+   * Set up a database that has no org yet: the org, its first admin (the person at the keyboard,
+   * who proves they may by typing the owner's password again) and that admin's own login, held
+   * here. Then the profile reconnects as them. Refused once any org exists there: members of an
+   * existing org come in by invitation.
+   */
+  async createOrg(profileId: string, input: { orgName: string; slug: string; displayName: string; email: string; ownerPassword: string }): Promise<StoredProfile> {
+    const profile = this.opts.store.get(profileId);
+    if (!profile) throw new McError('NOT_FOUND', `There is no connection profile "${profileId}".`);
+    if (profile.kind !== 'remote') throw new McError('VALIDATION', 'The embedded database comes with its demo org.', { id: 'Choose a remote profile.' });
+    if (this.active?.profile.id !== profileId) throw new McError('CONFLICT', `Activate “${profile.name}” first, then create its organisation.`);
+    const stored = await this.opts.vault.get(secretAccounts.profilePassword(this.opts.store.instanceId, profile.id));
+    if (stored === null || !sameSecret(stored, input.ownerPassword)) {
+      throw new McError('FORBIDDEN', `That is not the password of ${describeTarget(profile)}.`, { ownerPassword: 'Type the database owner’s password stored with this profile.' });
+    }
+    const owner = new pg.Client(clientConfig(profile, input.ownerPassword));
+    owner.on('error', () => undefined);
+    try {
+      await owner.connect();
+    } catch (err) {
+      throw new McError('UNAVAILABLE', `Could not connect ${describeTarget(profile)}: ${connectFailure(err)}.`);
+    }
+    let login: MemberLogin;
+    try {
+      // The owner reads every org through mc_definer's policy (a superuser would anyway).
+      const orgs = await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM mc.orgs');
+      if ((orgs.rows[0]?.n ?? 0) > 0) {
+        throw new McError('CONFLICT', `“${profile.name}” already has an organisation. Ask one of its admins for an invitation.`);
+      }
+      const orgId = randomUUID();
+      const operatorId = randomUUID();
+      await owner.query('BEGIN');
+      try {
+        await owner.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [orgId]);
+        await owner.query('INSERT INTO mc.orgs (id, slug, name) VALUES ($1, $2, $3)', [orgId, input.slug, input.orgName]);
+        await owner.query('INSERT INTO mc.operators (id, email, display_name) VALUES ($1, $2, $3)', [operatorId, input.email, input.displayName]);
+        await owner.query(`INSERT INTO mc.memberships (org_id, operator_id, role) VALUES ($1, $2, 'admin')`, [orgId, operatorId]);
+        await owner.query('COMMIT');
+      } catch (err) {
+        await owner.query('ROLLBACK').catch(() => undefined);
+        const e = err as { code?: string; constraint?: string };
+        if (e.code === '23505') throw new McError('CONFLICT', 'That slug or e-mail is already taken in this database.', { slug: 'Choose another slug.' });
+        throw err;
+      }
+      login = await createMemberLogin(owner, { orgId, operatorId, email: input.email });
+    } catch (err) {
+      if (err instanceof McError) throw err;
+      throw new McError('UNAVAILABLE', `Could not create the organisation: ${connectFailure(err)}.`);
+    } finally {
+      await owner.end().catch(() => undefined);
+    }
+    await this.opts.vault.set(secretAccounts.memberLogin(this.opts.store.instanceId, profile.id), encodeMemberLogin(login));
+    const { id: _id, kind: _kind, ...fields } = profile;
+    this.opts.store.saveRemote(profile.id, { ...fields, operatorEmail: input.email });
+    return this.activate(profile.id);
   }
 
   /** Who the member login is, as the database derives it (mc.whoami): never looked up by a typed e-mail. */
