@@ -7,7 +7,7 @@ import { attachToDataDir } from '../db/attach';
 import { newSecret } from '../db/authenticator';
 import { appendAudit } from '../services/audit';
 import { provisionDemoGrid } from '../services/grid';
-import { KeyringVault } from '../vault';
+import { DataFolderFallbackVault, KeyringVault } from '../vault';
 import { fleetWithKeys } from './fleet';
 import { resilientIngest } from './resilient-ingest';
 import { Simulator } from './simulator';
@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   const duration = args.duration === undefined ? null : num(args.duration, 0, 'duration', 1, 86_400 * 30);
   const dataDir = resolve(args['data-dir'] ?? defaultDataDir());
 
-  const vault = new KeyringVault();
+  // The same data-folder fallback as the app for the embedded database's own credentials.
+  const vault = new DataFolderFallbackVault(new KeyringVault(), dataDir);
   let db;
   try {
     db = await attachToDataDir(dataDir, vault);

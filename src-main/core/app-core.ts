@@ -4,7 +4,7 @@ import { DatabaseManager, DataDirLock, loadMigrations, ProfileStore } from '../d
 import type { ServerBinaries } from '../db/embedded-server';
 import { isRoot } from '../db/run-as';
 import { createRouter, handlers, type Router, topicHandlers } from '../ipc';
-import { KeyringVault, type Vault } from '../vault';
+import { DataFolderFallbackVault, KeyringVault, type Vault } from '../vault';
 import { DemoAgent } from '../agent/demo-agent';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
@@ -63,7 +63,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
   lock.acquire();
   try {
     const log = opts.log ?? createLogger({ dataDir: opts.dataDir });
-    const vault = opts.vault ?? new KeyringVault();
+    // Without a keychain, only the embedded database's own credentials fall back to the data folder.
+    const vault = new DataFolderFallbackVault(opts.vault ?? new KeyringVault(), opts.dataDir);
     const store = new ProfileStore(opts.dataDir);
     const db = new DatabaseManager({
       dataDir: opts.dataDir,

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { McError } from '../../src-shared/contract/errors';
-import type { Session } from '../../src-shared/contract/system';
 import type { Vault } from '../vault';
-import { authenticatorRoleName, ingestRoleName } from './authenticator';
+import { ingestRoleName } from './authenticator';
+import { decodeMemberLogin } from './member-logins';
 import { withOrgTx } from './org-tx';
 import { sessionFor } from './session';
 import { clientConfig, type PgTarget } from './pg-config';
@@ -32,21 +32,33 @@ export async function attachToDataDir(dataDir: string, vault: Vault) {
   const profile = store.get(store.activeId);
   if (!profile) throw new McError('NOT_FOUND', 'The data folder has no active profile.');
   let target = currentTarget(dataDir, profile);
-  const appPassword = await vault.get(secretAccounts.authenticator(store.instanceId, profile.id));
   const ingestPassword = await vault.get(secretAccounts.ingest(store.instanceId, profile.id));
-  if (!appPassword || !ingestPassword) {
-    throw new McError('UNAVAILABLE', `Mission Control has not connected to profile “${profile.name}” from this data folder yet; start it once, then run the agent.`);
+  // The agent acts as the workstation's signed-in member, through that member's own login: the
+  // database decides from it which org the agent's fleet belongs to.
+  const member = decodeMemberLogin(await vault.get(secretAccounts.memberLogin(store.instanceId, profile.id)));
+  if (!member || !ingestPassword) {
+    throw new McError('UNAVAILABLE', `Mission Control has not connected to profile “${profile.name}” from this data folder yet (or nobody is signed in there); start it once, then run the agent.`);
   }
+  // The agent acts as the member's own login (mc_m_…); on Supabase's session pooler it too carries
+  // the project ref, like every login of the app.
   const pools = (t: PgTarget) => {
-    const app = new pg.Pool({ ...clientConfig({ ...t, user: loginName(profile, authenticatorRoleName(store.instanceId)) }, appPassword), max: 2 });
+    const app = new pg.Pool({ ...clientConfig({ ...t, user: loginName(profile, member.role) }, member.password), max: 2 });
     const ingest = new pg.Pool({ ...clientConfig({ ...t, user: loginName(profile, ingestRoleName(store.instanceId)) }, ingestPassword), max: 8 });
     app.on('error', () => undefined);
     ingest.on('error', () => undefined);
     return { app, ingest };
   };
   let current = pools(target);
-  const session = await sessionFor(current.app, profile.operatorEmail);
-  if (!session) throw new McError('FORBIDDEN', `${profile.operatorEmail} is not a member of any org in “${profile.name}”.`);
+  const session = await sessionFor(current.app).catch(async (err) => {
+    await current.app.end();
+    await current.ingest.end();
+    throw err;
+  });
+  if (!session) {
+    await current.app.end();
+    await current.ingest.end();
+    throw new McError('FORBIDDEN', `The sign-in held for ${profile.operatorEmail} in “${profile.name}” is no longer a membership.`);
+  }
   return {
     profile,
     store,

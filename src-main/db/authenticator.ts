@@ -22,33 +22,75 @@ export function ingestRoleName(instanceId: string): string {
   return `mc_ingest_${instanceId}`;
 }
 
+/** What a login role the app makes must be. */
+export interface LoginRoleSpec {
+  inherit: boolean;
+  memberOf: string[];
+}
+
+/**
+ * The password handed to ensureLoginRole: `set` changes it on a role that exists; `keep` leaves an
+ * existing role's password alone (and is used only to create a missing role). A password change
+ * writes a fresh SCRAM verifier into the server's statement log, so it happens only when it must.
+ */
+export interface LoginPassword {
+  password: string;
+  mode: 'set' | 'keep';
+}
+
+/**
+ * Make `role` a LOGIN role as confined as `spec`, touching only what differs: altering an
+ * attribute a role already has is not free (BYPASSRLS, even to NOBYPASSRLS, needs a superuser,
+ * so a CREATEROLE owner on plain PostgreSQL could never reconnect), and every ALTER lands in
+ * statement logs. Returns whether the role was created.
+ */
+export async function ensureLoginRole(owner: ClientBase, role: string, spec: LoginRoleSpec, pw: LoginPassword): Promise<boolean> {
+  const ident = owner.escapeIdentifier(role);
+  const { rows } = await owner.query<{ rolcanlogin: boolean; rolinherit: boolean; rolbypassrls: boolean; rolcreatedb: boolean; rolcreaterole: boolean }>(
+    'SELECT rolcanlogin, rolinherit, rolbypassrls, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = $1',
+    [role],
+  );
+  const current = rows[0];
+  let created = false;
+  if (!current) {
+    const verifier = owner.escapeLiteral(scramVerifier(pw.password));
+    await owner.query(`CREATE ROLE ${ident} LOGIN ${spec.inherit ? 'INHERIT' : 'NOINHERIT'} NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ${verifier}`);
+    created = true;
+  } else {
+    const changes: string[] = [];
+    if (!current.rolcanlogin) changes.push('LOGIN');
+    if (current.rolinherit !== spec.inherit) changes.push(spec.inherit ? 'INHERIT' : 'NOINHERIT');
+    if (current.rolbypassrls) changes.push('NOBYPASSRLS');
+    if (current.rolcreatedb) changes.push('NOCREATEDB');
+    if (current.rolcreaterole) changes.push('NOCREATEROLE');
+    if (pw.mode === 'set') changes.push(`PASSWORD ${owner.escapeLiteral(scramVerifier(pw.password))}`);
+    if (changes.length > 0) await owner.query(`ALTER ROLE ${ident} ${changes.join(' ')}`);
+  }
+  const member = await owner.query<{ rolname: string }>(
+    `SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1`,
+    [role],
+  );
+  const has = new Set(member.rows.map((r) => r.rolname));
+  for (const g of spec.memberOf) if (!has.has(g)) await owner.query(`GRANT ${owner.escapeIdentifier(g)} TO ${ident}`);
+  return created;
+}
+
 /**
  * The installation's own node-agent login (the demo agent, the simulator): it inherits mc_ingest,
  * which may call the ingest function and nothing else.
  */
-export async function ensureIngestLogin(owner: ClientBase, role: string, password: string): Promise<void> {
-  const ident = owner.escapeIdentifier(role);
-  const verifier = owner.escapeLiteral(scramVerifier(password));
-  const exists = await owner.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-  if (exists.rowCount === 0) {
-    await owner.query(`CREATE ROLE ${ident} LOGIN INHERIT NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ${verifier}`);
-  } else {
-    await owner.query(`ALTER ROLE ${ident} LOGIN INHERIT NOBYPASSRLS PASSWORD ${verifier}`);
-  }
-  await owner.query(`GRANT mc_ingest TO ${ident}`);
+export const INGEST_LOGIN: LoginRoleSpec = { inherit: true, memberOf: ['mc_ingest'] };
+
+/**
+ * The app's login. The app may step into the ingest role inside a transaction (SET LOCAL ROLE), so
+ * that the telemetry validation record goes through the real ingest function in the same transaction.
+ */
+export const AUTHENTICATOR_LOGIN: LoginRoleSpec = { inherit: false, memberOf: ['mc_app', 'mc_ingest'] };
+
+export async function ensureIngestLogin(owner: ClientBase, role: string, password: string, mode: LoginPassword['mode'] = 'set'): Promise<void> {
+  await ensureLoginRole(owner, role, INGEST_LOGIN, { password, mode });
 }
 
-export async function ensureAuthenticator(owner: ClientBase, role: string, password: string): Promise<void> {
-  const ident = owner.escapeIdentifier(role);
-  const verifier = owner.escapeLiteral(scramVerifier(password));
-  const exists = await owner.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-  if (exists.rowCount === 0) {
-    await owner.query(`CREATE ROLE ${ident} LOGIN NOINHERIT NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ${verifier}`);
-  } else {
-    await owner.query(`ALTER ROLE ${ident} LOGIN NOINHERIT NOBYPASSRLS PASSWORD ${verifier}`);
-  }
-  await owner.query(`GRANT mc_app TO ${ident}`);
-  // The app may step into the ingest role inside a transaction (SET LOCAL ROLE), so that the
-  // telemetry validation record goes through the real ingest function in the same transaction.
-  await owner.query(`GRANT mc_ingest TO ${ident}`);
+export async function ensureAuthenticator(owner: ClientBase, role: string, password: string, mode: LoginPassword['mode'] = 'set'): Promise<void> {
+  await ensureLoginRole(owner, role, AUTHENTICATOR_LOGIN, { password, mode });
 }

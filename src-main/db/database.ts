@@ -1,3 +1,4 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { withOrgTx, type TxOptions } from './org-tx';
 import { clientConfig, describeTarget, type PgTarget } from './pg-config';
 import { EMBEDDED_DATABASE, EMBEDDED_ID, EMBEDDED_SUPERUSER, type ProfileStore, type StoredProfile, secretAccounts } from './profiles';
 import { appRoleExpectations, roleConfinementProblems } from './role-confinement';
+import { createMemberLogin, decodeMemberLogin, dropMemberLogin, encodeMemberLogin, MEMBER_LOGIN, type MemberLogin, membershipOf, sameEmail } from './member-logins';
 import { loadDemoSeed } from './seed';
 import { loginName, supabaseConnectHint, supabaseRefusal } from './supabase-modes';
 import { sessionFor } from './session';
@@ -33,7 +35,10 @@ export interface MigrationSummary {
 interface ActiveConnection {
   profile: StoredProfile;
   target: PgTarget;
+  /** The installation's authenticator: live updates and upkeep that act for no operator (RLS shows it no org). */
   pool: pg.Pool;
+  /** The signed-in membership's own login: every operator transaction runs here. */
+  member: pg.Pool | null;
   /** The installation's node-agent login, for the demo agent and the simulator; made on first use. */
   ingest: { config: pg.PoolConfig; pool: pg.Pool | null };
   listener: NotifyListener;
@@ -93,6 +98,28 @@ export function connectFailure(err: unknown): string {
 async function serverVersion(client: pg.ClientBase): Promise<{ text: string; num: number }> {
   const r = await client.query<{ v: string; n: string }>(`SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n`);
   return { text: r.rows[0]?.v ?? '?', num: Number(r.rows[0]?.n ?? 0) };
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Whether `password` logs in as target.user; false only when the server refuses the credential. */
+async function logsIn(target: PgTarget, password: string): Promise<boolean> {
+  const c = new pg.Client(clientConfig(target, password));
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return true;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === '28P01' || code === '28000') return false;
+    throw err;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 async function timedPing(client: pg.ClientBase | pg.Pool, samples = 3): Promise<number> {
@@ -323,6 +350,7 @@ export class DatabaseManager extends EventEmitter {
     let version: { text: string; num: number };
     let authPassword: string;
     let ingestPassword: string;
+    let memberLogin: { login: MemberLogin | null; message: string | null };
     const role = authenticatorRoleName(this.opts.store.instanceId);
     try {
       version = await serverVersion(owner);
@@ -339,11 +367,18 @@ export class DatabaseManager extends EventEmitter {
       if (profile.kind === 'embedded' && (this.opts.seedDemo ?? true)) {
         if (await loadDemoSeed(owner, this.opts.sqlDir)) this.opts.log.info('database: loaded the demo org');
       }
-      authPassword = await this.roleSecret(secretAccounts.authenticator(this.opts.store.instanceId, profile.id), (pw) => ensureAuthenticator(owner, role, pw));
-      ingestPassword = await this.roleSecret(secretAccounts.ingest(this.opts.store.instanceId, profile.id), (pw) =>
-        ensureIngestLogin(owner, ingestRoleName(this.opts.store.instanceId), pw),
+      authPassword = await this.roleSecret(secretAccounts.authenticator(this.opts.store.instanceId, profile.id), { ...creds.target, user: role }, (pw, mode) =>
+        ensureAuthenticator(owner, role, pw, mode),
       );
-      const problems = await roleConfinementProblems(owner, appRoleExpectations(role, ingestRoleName(this.opts.store.instanceId)));
+      ingestPassword = await this.roleSecret(
+        secretAccounts.ingest(this.opts.store.instanceId, profile.id),
+        { ...creds.target, user: ingestRoleName(this.opts.store.instanceId) },
+        (pw, mode) => ensureIngestLogin(owner, ingestRoleName(this.opts.store.instanceId), pw, mode),
+      );
+      memberLogin = await this.memberCredential(owner, profile, creds.target);
+      const expectations = appRoleExpectations(role, ingestRoleName(this.opts.store.instanceId));
+      if (memberLogin.login) expectations.push({ role: memberLogin.login.role, login: true, memberOf: MEMBER_LOGIN.memberOf });
+      const problems = await roleConfinementProblems(owner, expectations);
       if (problems.length > 0) {
         throw new McError(
           'UNAVAILABLE',
@@ -363,8 +398,10 @@ export class DatabaseManager extends EventEmitter {
     // Without this handler an idle connection dropped by the server would crash the process.
     pool.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle connection error'));
     const listener = new NotifyListener(clientConfig(appTarget, authPassword), this.opts.log);
+    const member = memberLogin.login ? new pg.Pool({ ...clientConfig({ ...creds.target, user: loginName(creds.target, memberLogin.login.role) }, memberLogin.login.password), max: 8, idleTimeoutMillis: 30_000 }) : null;
+    member?.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle connection error'));
     try {
-      const { session, message } = await this.resolveSession(pool, profile);
+      const { session, message } = member ? await this.resolveSession(member, profile) : { session: null, message: memberLogin.message };
       await listener.start();
       listener.on('notification', (n: DbNotification) => this.emit('notification', n));
       listener.on('live', () => this.changed(false));
@@ -374,6 +411,7 @@ export class DatabaseManager extends EventEmitter {
         profile: { ...profile, port: creds.target.port },
         target: creds.target,
         pool,
+        member,
         ingest: { config: ingestConfig, pool: null },
         listener,
         serverVersion: version.text,
@@ -385,17 +423,85 @@ export class DatabaseManager extends EventEmitter {
     } catch (err) {
       await listener.stop();
       await pool.end().catch(() => undefined);
+      await member?.end().catch(() => undefined);
       throw new McError('UNAVAILABLE', `Could not open ${where()} as the app role: ${connectFailure(err)}.`);
     }
   }
 
-  private async resolveSession(pool: pg.Pool, profile: StoredProfile): Promise<{ session: Session | null; message: string | null }> {
-    const session = await sessionFor(pool, profile.operatorEmail);
+  /**
+   * A remote profile saved with its owner's password typed just now: the person at the keyboard
+   * proved they hold the database owner's credential, which can make any login anyway, so the
+   * next connect may make one for the e-mail they saved. Kept in memory only (a settings file
+   * cannot grant it) and used once.
+   */
+  private readonly ownerClaims = new Map<string, string>();
+
+  allowOwnerClaim(profileId: string, email: string): void {
+    this.ownerClaims.set(profileId, email);
+  }
+
+  /**
+   * Set up a database that has no org yet: the org, its first admin (the person at the keyboard,
+   * who proves they may by typing the owner's password again) and that admin's own login, held
+   * here. Then the profile reconnects as them. Refused once any org exists there: members of an
+   * existing org come in by invitation.
+   */
+  async createOrg(profileId: string, input: { orgName: string; slug: string; displayName: string; email: string; ownerPassword: string }): Promise<StoredProfile> {
+    const profile = this.opts.store.get(profileId);
+    if (!profile) throw new McError('NOT_FOUND', `There is no connection profile "${profileId}".`);
+    if (profile.kind !== 'remote') throw new McError('VALIDATION', 'The embedded database comes with its demo org.', { id: 'Choose a remote profile.' });
+    if (this.active?.profile.id !== profileId) throw new McError('CONFLICT', `Activate “${profile.name}” first, then create its organisation.`);
+    const stored = await this.opts.vault.get(secretAccounts.profilePassword(this.opts.store.instanceId, profile.id));
+    if (stored === null || !sameSecret(stored, input.ownerPassword)) {
+      throw new McError('FORBIDDEN', `That is not the password of ${describeTarget(profile)}.`, { ownerPassword: 'Type the database owner’s password stored with this profile.' });
+    }
+    const owner = new pg.Client(clientConfig(profile, input.ownerPassword));
+    owner.on('error', () => undefined);
+    try {
+      await owner.connect();
+    } catch (err) {
+      throw new McError('UNAVAILABLE', `Could not connect ${describeTarget(profile)}: ${connectFailure(err)}.`);
+    }
+    let login: MemberLogin;
+    try {
+      // The owner reads every org through mc_definer's policy (a superuser would anyway).
+      const orgs = await owner.query<{ n: number }>('SELECT count(*)::int AS n FROM mc.orgs');
+      if ((orgs.rows[0]?.n ?? 0) > 0) {
+        throw new McError('CONFLICT', `“${profile.name}” already has an organisation. Ask one of its admins for an invitation.`);
+      }
+      const orgId = randomUUID();
+      const operatorId = randomUUID();
+      await owner.query('BEGIN');
+      try {
+        await owner.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [orgId]);
+        await owner.query('INSERT INTO mc.orgs (id, slug, name) VALUES ($1, $2, $3)', [orgId, input.slug, input.orgName]);
+        await owner.query('INSERT INTO mc.operators (id, email, display_name) VALUES ($1, $2, $3)', [operatorId, input.email, input.displayName]);
+        await owner.query(`INSERT INTO mc.memberships (org_id, operator_id, role) VALUES ($1, $2, 'admin')`, [orgId, operatorId]);
+        await owner.query('COMMIT');
+      } catch (err) {
+        await owner.query('ROLLBACK').catch(() => undefined);
+        const e = err as { code?: string; constraint?: string };
+        if (e.code === '23505') throw new McError('CONFLICT', 'That slug or e-mail is already taken in this database.', { slug: 'Choose another slug.' });
+        throw err;
+      }
+      login = await createMemberLogin(owner, { orgId, operatorId, email: input.email });
+    } catch (err) {
+      if (err instanceof McError) throw err;
+      throw new McError('UNAVAILABLE', `Could not create the organisation: ${connectFailure(err)}.`);
+    } finally {
+      await owner.end().catch(() => undefined);
+    }
+    await this.opts.vault.set(secretAccounts.memberLogin(this.opts.store.instanceId, profile.id), encodeMemberLogin(login));
+    const { id: _id, kind: _kind, ...fields } = profile;
+    this.opts.store.saveRemote(profile.id, { ...fields, operatorEmail: input.email });
+    return this.activate(profile.id);
+  }
+
+  /** Who the member login is, as the database derives it (mc.whoami): never looked up by a typed e-mail. */
+  private async resolveSession(member: pg.Pool, profile: StoredProfile): Promise<{ session: Session | null; message: string | null }> {
+    const session = await sessionFor(member);
     if (!session) {
-      return {
-        session: null,
-        message: `No operator with the e-mail ${profile.operatorEmail} is a member of any org in this database. Set the profile’s operator e-mail in Connections.`,
-      };
+      return { session: null, message: `The sign-in this workstation holds for ${profile.operatorEmail} no longer belongs to a membership (removed by an admin). Sign in again.` };
     }
     return {
       session,
@@ -403,13 +509,62 @@ export class DatabaseManager extends EventEmitter {
     };
   }
 
-  /** A login role's password: kept in the keychain; created (and the role re-asserted) every time. */
-  private async roleSecret(account: string, ensure: (password: string) => Promise<void>): Promise<string> {
+  /**
+   * The database login of the profile's operator, if this workstation holds one. On the embedded
+   * database the OS user is the operator (it owns the data folder and the server's superuser), so
+   * a login is made for the configured member when none is held. On any other database a login
+   * comes only from a step that proves who someone is (org creation, an invitation code, the
+   * identity provider), never from the e-mail in the settings.
+   */
+  private async memberCredential(owner: pg.Client, profile: StoredProfile, target: PgTarget): Promise<{ login: MemberLogin | null; message: string | null }> {
+    const account = secretAccounts.memberLogin(this.opts.store.instanceId, profile.id);
+    const held = decodeMemberLogin(await this.opts.vault.get(account));
+    // Remote: the held login decides, whatever e-mail the settings name. Embedded: the OS user may
+    // step into another (demo) member by naming them, so a login for someone else is replaced.
+    const works = held ? await logsIn({ ...target, user: loginName(target, held.role) }, held.password) : false;
+    if (held && works && sameEmail(held.email, profile.operatorEmail)) return { login: held, message: null };
+    const claim = this.ownerClaims.get(profile.id);
+    const claimed = profile.kind === 'remote' && claim !== undefined && sameEmail(claim, profile.operatorEmail);
+    if (profile.kind !== 'embedded' && !claimed) {
+      // Remote: the held login decides, whatever e-mail the settings name.
+      if (held && works) return { login: held, message: null };
+      return {
+        login: null,
+        message: held
+          ? `The sign-in this workstation held for ${profile.operatorEmail} was ended (membership removed or reset by an admin). Sign in again.`
+          : `This workstation holds no sign-in for ${profile.operatorEmail} in this database, and an e-mail in the settings signs nobody in. To sign them in, edit the profile and type the database owner’s password again, then activate it.`,
+      };
+    }
+    const membership = await membershipOf(owner, profile.operatorEmail);
+    if (!membership) {
+      return { login: null, message: `No operator with the e-mail ${profile.operatorEmail} is a member of any org in this database. Set the profile’s operator e-mail in Connections.` };
+    }
+    const login = await createMemberLogin(owner, membership);
+    await this.opts.vault.set(account, encodeMemberLogin(login));
+    this.ownerClaims.delete(profile.id);
+    this.opts.log.info({ profileId: profile.id, role: login.role, by: profile.kind === 'embedded' ? 'embedded operator' : 'owner credential typed' }, 'database: member login made');
+    if (held) await dropMemberLogin(owner, held.role).catch(() => undefined);
+    return { login, message: null };
+  }
+
+  /**
+   * A login role's password, kept in the keychain. The role's attributes are re-asserted on every
+   * connect (cheap, and repairs a role someone altered); its password changes only when the role
+   * is new, no password is stored, or the stored one no longer logs in. Changing it every time
+   * would put a fresh SCRAM verifier into the server's statement log on each connect.
+   */
+  private async roleSecret(account: string, login: PgTarget, ensure: (password: string, mode: 'set' | 'keep') => Promise<void>): Promise<string> {
     const stored = await this.opts.vault.get(account);
-    const password = stored ?? newSecret();
-    // Re-assert every time: cheap, and repairs a role someone altered or dropped.
-    await ensure(password);
-    if (!stored) await this.opts.vault.set(account, password);
+    if (stored) {
+      await ensure(stored, 'keep');
+      if (await logsIn(login, stored)) return stored;
+      // Someone changed or reset it behind the app's back: put the stored one back.
+      await ensure(stored, 'set');
+      return stored;
+    }
+    const password = newSecret();
+    await ensure(password, 'set');
+    await this.opts.vault.set(account, password);
     return password;
   }
 
@@ -433,7 +588,9 @@ export class DatabaseManager extends EventEmitter {
     // run, as that org and operator, on the database switched to.
     const bound = this.sessionConnection.get(session);
     if (bound && bound !== active) throw new McError('CONFLICT', 'The database connection changed while this was being done; nothing was changed here. Try again.');
-    return withOrgTx(active.pool, { orgId: session.orgId, operatorId: session.operatorId, role: session.role }, fn, opts);
+    if (!active.member) throw new McError('FORBIDDEN', active.sessionMessage ?? 'You are not signed in to an org in this database.');
+    // The scope is still set for readability in server logs; the database ignores it for a member login.
+    return withOrgTx(active.member, { orgId: session.orgId, operatorId: session.operatorId, role: session.role }, fn, opts);
   }
 
   /** A transaction as mc_app with no org: for platform upkeep that needs no operator. */
@@ -556,6 +713,7 @@ export class DatabaseManager extends EventEmitter {
     c.listener.removeAllListeners();
     await c.listener.stop();
     await c.pool.end().catch(() => undefined);
+    await c.member?.end().catch(() => undefined);
     await c.ingest.pool?.end().catch(() => undefined);
   }
 

@@ -7,7 +7,7 @@ import type { Response } from '../../src-shared/contract';
 import { createAppCore } from '../core/app-core';
 import { silentLogger } from '../core/log';
 import { appRoot } from '../core/paths';
-import { DIRECT, tempDataDir } from '../testing/harness';
+import { DIRECT, signInWorkstation, tempDataDir } from '../testing/harness';
 import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
 import { processAlive } from './process-alive';
@@ -210,6 +210,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
     const store = core.db.profileStore;
     const remote = store.saveRemote(undefined, { name: 'Remote', host: db.target.host, port: db.target.port, database: db.target.database, user: db.target.user, sslmode: 'disable', sslRootCert: null, operatorEmail: org.admin.email });
     await vault.set(secretAccounts.profilePassword(store.instanceId, remote.id), db.password);
+    await signInWorkstation(db, vault, secretAccounts.memberLogin(store.instanceId, remote.id), org.admin.email);
     try {
       process.kill(postmasterPid(data.dir)!.pid, 'SIGKILL');
       await expect.poll(() => core.db.state, { timeout: 5000 }).toBe('connecting');
@@ -226,6 +227,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
     } finally {
       await core.close();
       await vault.delete(secretAccounts.profilePassword(store.instanceId, remote.id)).catch(() => undefined);
+      await vault.delete(secretAccounts.memberLogin(store.instanceId, remote.id)).catch(() => undefined);
       store.deleteRemote(remote.id);
       await db.drop();
     }

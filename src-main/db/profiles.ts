@@ -152,6 +152,8 @@ export const secretAccounts = {
   profilePassword: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:password`,
   authenticator: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:authenticator`,
   ingest: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:ingest`,
+  /** The signed-in membership's own database login on that profile (role, password and whose it is). */
+  memberLogin: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:member`,
   /** Seed for the demo agent's node keys (derived per node, so restarts reuse the same keys). */
   demoAgent: (instanceId: string) => `${instanceId}:embedded:demo-agent`,
   /** Seed for `npm run agent`'s node keys, per installation. */

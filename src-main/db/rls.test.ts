@@ -32,6 +32,14 @@ const fixtures: Record<string, Fixture> = {
     seed: async () => undefined, // createOrg already made three
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.memberships (org_id, operator_id, role) VALUES ($1, $2, 'admin')`, [v.orgId, v.operator.operatorId]),
   },
+  member_logins: {
+    // A session sees only its own login's row; logins are made by the owner at sign-in, never by the app role.
+    refusedBy: 'grant',
+    async seed(c, org) {
+      await c.query(`INSERT INTO mc.member_logins (role_name, org_id, operator_id) VALUES ($1, $2, $3)`, [`mc_m_${randomUUID().replaceAll('-', '').slice(0, 24)}`, org.orgId, org.admin.operatorId]);
+    },
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.member_logins (role_name, org_id, operator_id) VALUES ('mc_m_000000000000000000000000', $1, $2)`, [v.orgId, v.admin.operatorId]),
+  },
   components: {
     refusedBy: 'policy',
     async seed(c, org) {
@@ -493,6 +501,7 @@ const SEED_ORDER = [
   'audit_heads',
   'audit_events',
   'memberships',
+  'member_logins',
   'corridors',
   'sites',
   'node_groups',

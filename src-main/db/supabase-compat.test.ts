@@ -9,6 +9,7 @@ import { sqlDir } from '../core/paths';
 import { distroPg15 } from '../testing/pg-servers';
 import { missing } from '../testing/require';
 import { authenticatorRoleName, ensureAuthenticator, ensureIngestLogin, ingestRoleName } from './authenticator';
+import { createMemberLogin, membershipOf } from './member-logins';
 import { EmbeddedServer, embeddedBinaries, type ServerBinaries } from './embedded-server';
 import { applyMigrations, loadMigrations } from './migrations';
 import { clientConfig } from './pg-config';
@@ -80,16 +81,30 @@ describe.each(versions)('as a non-superuser owner (Supabase-like) on %s', (_labe
       const appPassword = randomBytes(16).toString('base64url');
       await ensureAuthenticator(owner, role, appPassword);
 
+      // The installation's login resolves who someone is, but is given no org by the database.
       const app = new pg.Client(clientConfig({ ...target, user: role }, appPassword));
       await app.connect();
       await app.query('BEGIN');
       await app.query(`SELECT set_config('role', 'mc_app', true), set_config('mc.org_id', '00000000-0000-4000-8000-00000000d3e0', true)`);
-      const n = await app.query('SELECT count(*)::int AS n FROM mc.components');
+      const none = await app.query('SELECT count(*)::int AS n FROM mc.components');
       const who = await app.query(`SELECT * FROM mc.resolve_operator('ada.okafor@demo.umamiedge.test')`);
       await app.query('COMMIT');
       await app.end();
-      expect(n.rows[0].n).toBe(12);
+      expect(none.rows[0].n).toBe(0);
       expect(who.rows[0]).toMatchObject({ display_name: 'Ada Okafor', role: 'admin' });
+
+      // A member's own login, made by this owner (CREATEROLE, not superuser): the database gives it Ada's org and role.
+      const ada = await createMemberLogin(owner, (await membershipOf(owner, 'ada.okafor@demo.umamiedge.test'))!);
+      const member = new pg.Client(clientConfig({ ...target, user: ada.role }, ada.password));
+      await member.connect();
+      await member.query('BEGIN');
+      await member.query(`SELECT set_config('role', 'mc_app', true)`);
+      const n = await member.query('SELECT count(*)::int AS n FROM mc.components');
+      const whoami = await member.query('SELECT role, display_name FROM mc.whoami()');
+      await member.query('COMMIT');
+      await member.end();
+      expect(n.rows[0].n).toBe(12);
+      expect(whoami.rows[0]).toEqual({ role: 'admin', display_name: 'Ada Okafor' });
 
       // Supabase's default grants are taken back: calling the door is the operator's opt-in.
       const door = 'public.ingest_telemetry(text, uuid, timestamptz[], text[], double precision[], text)';

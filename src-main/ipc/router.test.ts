@@ -208,6 +208,9 @@ describe.skipIf(!ok)('router', () => {
     await router.invoke('status.setState', { componentId, state: 'operational', reason: 'recovered after reroute' }, DIRECT);
     const lines = logged.slice(before);
     expect(lines.some((l) => l.msg === 'command done' && typeof l.requestId === 'string' && l.channel === 'status.setState')).toBe(true);
+    // The acting org, operator and role, as the database derived them, on the same line.
+    const done = lines.find((l) => l.msg === 'command done')!;
+    expect(done).toMatchObject({ orgId: core.db.session!.orgId, operatorId: core.db.session!.operatorId, actorRole: core.db.session!.role });
   });
 });
 
@@ -255,7 +258,7 @@ describe.skipIf(!ok)('router without a usable database', () => {
     try {
       expect(core.db.state).toBe('connected');
       const r = await core.router.invoke('status.list', {}, DIRECT);
-      expect(r.ok ? null : r.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/No operator with the e-mail stranger@example.test/) });
+      expect(r.ok ? null : r.error).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/holds no sign-in for stranger@example.test/) });
     } finally {
       await core.cleanup();
       await db.drop();

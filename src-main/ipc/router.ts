@@ -39,6 +39,15 @@ const MAX_ATTEMPTS = 3;
 export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers: TopicHandlers): Router {
   const { db } = deps;
 
+  /**
+   * Who the call acts as, for every log line of it: the session the database derived from this
+   * workstation's member login (sql/0017), so the log names the same actor the audit chain does.
+   */
+  function actorFields(): { orgId: string | null; operatorId: string | null; actorRole: string | null } {
+    const s = db.session;
+    return { orgId: s?.orgId ?? null, operatorId: s?.operatorId ?? null, actorRole: s?.role ?? null };
+  }
+
   function requireSession(): Session {
     const session = db.session;
     if (session) return session;
@@ -48,7 +57,7 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
 
   async function dispatch(name: ChannelName, input: unknown, requestId: string, call: CallContext): Promise<unknown> {
     const def = channels[name];
-    const log = deps.log.child({ requestId, channel: name });
+    const log = deps.log.child({ requestId, channel: name, ...actorFields() });
     const base = { requestId, log, call, deps };
     // The handler table is typed per channel; here the channel is only known at run time.
     const handler = handlers[name] as unknown as (input: unknown, ctx: unknown) => Promise<unknown>;
@@ -133,7 +142,7 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
       const requestId = newRequestId();
       const started = performance.now();
       const name = typeof channel === 'string' ? channel.slice(0, 100) : typeof channel;
-      const log = deps.log.child({ requestId, channel: name, via: call.via });
+      const log = deps.log.child({ requestId, channel: name, via: call.via, ...actorFields() });
       try {
         if (!isChannelName(channel)) throw new McError('NOT_FOUND', `Unknown channel “${name}”.`);
         const def = channels[channel];

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { sqlDir } from '../core/paths';
 import { authenticatorRoleName, ensureAuthenticator } from '../db/authenticator';
+import { createMemberLogin, type MemberLogin, membershipOf } from '../db/member-logins';
 import { applyMigrations, loadMigrations } from '../db/migrations';
 import { withOrgTx, type TxScope } from '../db/org-tx';
 import type { PgTarget } from '../db/pg-config';
@@ -61,7 +62,13 @@ export async function migratedDatabase(server: TestServer): Promise<TestDatabase
   return db;
 }
 
-/** The app's own way in: a per-installation authenticator role, every transaction as mc_app. */
+/** Pools of member logins made for asApp, by the authenticator pool they were asked through. */
+const memberPools = new WeakMap<pg.Pool, { db: TestDatabase; byMember: Map<string, Promise<pg.Pool | null>> }>();
+
+/**
+ * The app's own way in: a per-installation authenticator role, every transaction as mc_app. The
+ * database gives that role no org at all (sql/0017); asApp acts through the member's own login.
+ */
 export async function appPool(db: TestDatabase): Promise<pg.Pool> {
   const role = authenticatorRoleName(randomBytes(6).toString('hex'));
   const password = randomBytes(18).toString('base64url');
@@ -72,6 +79,48 @@ export async function appPool(db: TestDatabase): Promise<pg.Pool> {
     await c.end();
   }
   const pool = new pg.Pool({ ...clientConfig({ ...db.target, user: role }, password), max: 4 });
+  pool.on('error', () => undefined);
+  const members = { db, byMember: new Map<string, Promise<pg.Pool | null>>() };
+  memberPools.set(pool, members);
+  const end = pool.end.bind(pool) as () => Promise<void>;
+  // Ending the app pool ends the member pools made through it.
+  Object.assign(pool, {
+    end: async () => {
+      for (const p of members.byMember.values()) await (await p)?.end().catch(() => undefined);
+      return end();
+    },
+  });
+  return pool;
+}
+
+/** A new login for the member with this e-mail (made as the owner, as sign-in does); null when there is no such member. */
+export async function memberLoginFor(db: TestDatabase, email: string): Promise<MemberLogin | null> {
+  const c = await db.owner();
+  try {
+    // Not migrated yet: nobody is a member of anything.
+    const ready = await c.query<{ f: string | null }>(`SELECT to_regprocedure('mc.resolve_operator(text)')::text AS f`);
+    if (!ready.rows[0]?.f) return null;
+    const m = await membershipOf(c, email);
+    return m ? await createMemberLogin(c, m) : null;
+  } finally {
+    await c.end();
+  }
+}
+
+async function memberPool(db: TestDatabase, orgId: string, operatorId: string): Promise<pg.Pool | null> {
+  const c = await db.owner();
+  let login: MemberLogin;
+  try {
+    const member = await c
+      .query<{ email: string }>('SELECT o.email FROM mc.memberships m JOIN mc.operators o ON o.id = m.operator_id WHERE m.org_id = $1 AND m.operator_id = $2', [orgId, operatorId])
+      .catch(() => ({ rows: [] as { email: string }[] }));
+    const email = member.rows[0]?.email;
+    if (!email) return null;
+    login = await createMemberLogin(c, { orgId, operatorId, email });
+  } finally {
+    await c.end();
+  }
+  const pool = new pg.Pool({ ...clientConfig({ ...db.target, user: login.role }, login.password), max: 2 });
   pool.on('error', () => undefined);
   return pool;
 }
@@ -111,8 +160,21 @@ export async function createOrg(db: TestDatabase, slug: string): Promise<TestOrg
   return { orgId, slug, admin: scope(people[0]!), operator: scope(people[1]!), auditor: scope(people[2]!), commander: scope(people[3]!) };
 }
 
-export function asApp<T>(pool: pg.Pool, scope: TxScope, fn: (sql: Sql) => Promise<T>): Promise<T> {
-  return withOrgTx(pool, scope, fn);
+/**
+ * Run fn as the app acting for scope's member: through that member's own login, which is what
+ * decides the org, operator and role in the database (scope is still set, and ignored there). A
+ * scope that is no membership runs through the authenticator, which the database gives no org.
+ */
+export async function asApp<T>(pool: pg.Pool, scope: TxScope, fn: (sql: Sql) => Promise<T>): Promise<T> {
+  const members = memberPools.get(pool);
+  if (!members || !scope.orgId || !scope.operatorId) return withOrgTx(pool, scope, fn);
+  const key = `${scope.orgId}:${scope.operatorId}`;
+  let p = members.byMember.get(key);
+  if (!p) {
+    p = memberPool(members.db, scope.orgId, scope.operatorId);
+    members.byMember.set(key, p);
+  }
+  return withOrgTx((await p) ?? pool, scope, fn);
 }
 
 /** Run fn as the superuser with an org selected (to set up rows the way the seed does). */

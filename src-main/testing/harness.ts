@@ -5,7 +5,9 @@ import { type AppCore, createAppCore } from '../core/app-core';
 import { silentLogger } from '../core/log';
 import { ProfileStore, secretAccounts } from '../db';
 import type { CallContext } from '../ipc';
-import type { TestDatabase } from './db';
+import { encodeMemberLogin } from '../db/member-logins';
+import type { Vault } from '../vault';
+import { memberLoginFor, type TestDatabase } from './db';
 import { testVault } from './keychain';
 
 export function tempDataDir(prefix = 'mc-data-'): { dir: string; remove(): void } {
@@ -38,6 +40,10 @@ export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { st
   store.setActive(profile.id);
   const vault = testVault();
   await vault.set(secretAccounts.profilePassword(store.instanceId, profile.id), db.password);
+  // The person has signed in on this workstation (what org creation, an invitation or the
+  // identity provider does in the app): a login of their own, held in this workstation's keychain.
+  const memberAccount = secretAccounts.memberLogin(store.instanceId, profile.id);
+  await signInWorkstation(db, vault, memberAccount, operatorEmail);
   // The ops clock stays off unless a test asks for it: tests drive alerts and escalation with their own clock.
   const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), seedDemo: false, validateResponses: true, opsJob: opts.opsJob ?? false });
   if (opts.start ?? true) await core.start();
@@ -46,9 +52,23 @@ export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { st
       await core.close();
       await vault.delete(secretAccounts.profilePassword(store.instanceId, profile.id)).catch(() => undefined);
       await vault.delete(secretAccounts.authenticator(store.instanceId, profile.id)).catch(() => undefined);
+      await vault.delete(secretAccounts.ingest(store.instanceId, profile.id)).catch(() => undefined);
+      await vault.delete(memberAccount).catch(() => undefined);
       data.remove();
     },
   });
+}
+
+/**
+ * Give a workstation's keychain a login for the member with this e-mail, as the app does once a
+ * person has proven who they are. No membership (yet): nothing is stored, and the core starts
+ * without a session, as the app would.
+ */
+export async function signInWorkstation(db: TestDatabase, vault: Vault, account: string, email: string): Promise<boolean> {
+  const login = await memberLoginFor(db, email);
+  if (!login) return false;
+  await vault.set(account, encodeMemberLogin(login));
+  return true;
 }
 
 type AnyCore = Pick<AppCore, 'router'>;

@@ -27,8 +27,18 @@ export function TopBar() {
         Commands <Keys keys={['Ctrl+K']} />
       </button>
       {session && (
-        <span className="who" data-testid="who">
+        <span
+          className="who"
+          data-testid="who"
+          data-identity={info?.identityMode ?? undefined}
+          title={
+            info?.identityMode === 'os-user'
+              ? 'Offline on the embedded database: you, the OS user, are the operator.'
+              : 'Signed in with your own database login: the database decides who acts.'
+          }
+        >
           <strong>{session.operatorName}</strong> · {ROLE_LABELS[session.role]}
+          <small className="dim"> · {info?.identityMode === 'os-user' ? 'offline, this workstation’s user' : 'database sign-in'}</small>
         </span>
       )}
       <ConnectionIndicator />

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Profile, ProfileFields, TestResult } from '../../src-shared/contract/connections';
-import type { Response } from '../../src-shared/contract';
+import type { Request, Response } from '../../src-shared/contract';
 import { call, errorText } from '../bridge/client';
 
 type ActiveStatus = Response<'connections.status'>;
@@ -18,6 +18,8 @@ interface ConnectionsState {
   remove(id: string): Promise<void>;
   test(key: string, request: { id: string } | { draft: ProfileFields; password?: string; id?: string }): Promise<TestResult>;
   activate(id: string): Promise<Profile>;
+  /** On a database with no org: create it, with the person at the keyboard as its first admin. */
+  createOrg(request: Request<'connections.createOrg'>): Promise<Profile>;
 }
 
 export const useConnections = create<ConnectionsState>((set, get) => ({
@@ -39,6 +41,11 @@ export const useConnections = create<ConnectionsState>((set, get) => ({
   },
   async save(id, fields, password) {
     const { profile } = await call('connections.save', { ...(id ? { id } : {}), fields, ...(password ? { password } : {}) });
+    await get().load();
+    return profile;
+  },
+  async createOrg(request) {
+    const { profile } = await call('connections.createOrg', request);
     await get().load();
     return profile;
   },

@@ -138,3 +138,20 @@ export const connectionsStatus = query('connections.status', {
   response: z.object({ active: activeStatusSchema.nullable(), message: z.string().nullable() }),
   needsDb: false,
 });
+
+export const connectionsCreateOrg = command('connections.createOrg', {
+  summary: 'On a database with no org yet: create one, with the person at the keyboard as its first admin (proven by the owner’s password typed again).',
+  scope: 'local',
+  request: z.strictObject({
+    id: z.string().max(64),
+    orgName: z.string().trim().min(1, 'Name the organisation.').max(200),
+    slug: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'Use 2–63 lower-case letters, digits or dashes, starting with a letter or digit.'),
+    displayName: z.string().trim().min(1, 'Enter your name as colleagues will read it.').max(200),
+    email: z.email('Enter your e-mail address.'),
+    ownerPassword: z.string().min(1, 'Type the database owner’s password again: it proves you may set this database up.').max(1024),
+  }),
+  response: z.object({ profile: profileSchema }),
+});

@@ -31,6 +31,7 @@ export const channels = {
   [connections.connectionsSave.name]: connections.connectionsSave,
   [connections.connectionsSetOperator.name]: connections.connectionsSetOperator,
   [connections.connectionsDelete.name]: connections.connectionsDelete,
+  [connections.connectionsCreateOrg.name]: connections.connectionsCreateOrg,
   [connections.connectionsTest.name]: connections.connectionsTest,
   [connections.connectionsActivate.name]: connections.connectionsActivate,
   [connections.connectionsStatus.name]: connections.connectionsStatus,

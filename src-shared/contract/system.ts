@@ -32,6 +32,11 @@ export const systemInfoSchema = z.object({
     live: z.boolean(),
   }),
   session: sessionSchema.nullable(),
+  /**
+   * How the session's identity was established: 'os-user' on the embedded database (offline, the
+   * OS user is the operator), 'database-login' on any other (a member login the database resolves).
+   */
+  identityMode: z.enum(['os-user', 'database-login']).nullable(),
 });
 export type SystemInfo = z.infer<typeof systemInfoSchema>;
 

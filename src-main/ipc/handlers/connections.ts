@@ -1,6 +1,7 @@
 import { McError } from '../../../src-shared/contract/errors';
 import { describeTarget } from '../../db';
 import { deleteProfile, listProfiles, saveProfile, setOperator, testProfile } from '../../services/connections';
+import { appendAudit } from '../../services/audit/append';
 import type { Handlers } from '../types';
 
 export const connectionsHandlers = {
@@ -41,6 +42,22 @@ export const connectionsHandlers = {
     });
     const profile = (await listProfiles(ctx.deps.db, ctx.deps.vault)).find((p) => p.id === activated.id);
     if (!profile) throw new McError('NOT_FOUND', 'The profile disappeared while switching.');
+    return { profile };
+  },
+
+  'connections.createOrg': async (input, ctx) => {
+    const { ownerPassword, ...org } = input;
+    const created = await ctx.deps.db.createOrg(input.id, { ...org, ownerPassword });
+    ctx.record({ action: 'connections.org_created', target: { type: 'connection_profile', id: created.id }, data: { name: created.name, org: org.orgName, slug: org.slug, admin: org.email } });
+    const session = ctx.deps.db.session;
+    // The org's own chain starts with its creation, written through the new admin's login.
+    if (session) {
+      await ctx.deps.db.tx(session, (sql) =>
+        appendAudit(sql, session, { action: 'org.created', target: { type: 'org', id: session.orgId }, data: { name: org.orgName, slug: org.slug } }, { reason: null, requestId: ctx.requestId }),
+      );
+    }
+    const profile = (await listProfiles(ctx.deps.db, ctx.deps.vault)).find((p) => p.id === created.id);
+    if (!profile) throw new McError('NOT_FOUND', 'The profile disappeared while setting it up.');
     return { profile };
   },
 

@@ -17,6 +17,7 @@ export async function buildSystemInfo(deps: RouterDeps, call: CallContext): Prom
       live: db.live,
     },
     session: db.session,
+    identityMode: db.session ? (db.activeProfile?.kind === 'embedded' ? 'os-user' : 'database-login') : null,
   };
 }
 

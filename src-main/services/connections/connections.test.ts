@@ -6,7 +6,7 @@ import type { Response } from '../../../src-shared/contract';
 import type { ProfileFields } from '../../../src-shared/contract/connections';
 import { secretAccounts } from '../../db';
 import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
-import { coreOn, DIRECT, READ_ONLY } from '../../testing/harness';
+import { coreOn, DIRECT, READ_ONLY, signInWorkstation } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 
 const server = testServers()[0]!;
@@ -63,6 +63,7 @@ describe.skipIf(!ok)('connection profiles', () => {
     for (const p of profiles) {
       secrets[`${p.id} password`] = await secret(p.kind === 'embedded' ? secretAccounts.embeddedSuperuser(instance) : secretAccounts.profilePassword(instance, p.id));
       secrets[`${p.id} authenticator`] = await secret(secretAccounts.authenticator(instance, p.id));
+      secrets[`${p.id} member`] = await secret(secretAccounts.memberLogin(instance, p.id));
     }
     return { profiles, config: config(), localAudit: localAudit(), secrets, session: core.db.session };
   }
@@ -156,7 +157,7 @@ describe.skipIf(!ok)('connection profiles', () => {
     const real = (await core.vault.get(account))!;
     await core.vault.set(account, 'not-the-password');
     try {
-      const err = await refusedUnchanged('connections.setOperator', { id: active.id, operatorEmail: homeOrg.operator.email });
+      const err = await refusedUnchanged('connections.setOperator', { id: active.id, operatorEmail: homeOrg.admin.email.toUpperCase() });
       expect(err).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/the password was rejected/) });
     } finally {
       await core.vault.set(account, real);
@@ -164,33 +165,38 @@ describe.skipIf(!ok)('connection profiles', () => {
   });
 
   it('a torn last line in the local audit log (crash mid-write) is set aside and the next command is recorded', async () => {
+    // On the embedded (demo) profile, naming another demo member is still a change i10 allows.
     const id = (await list()).find((p) => p.kind === 'embedded')!.id;
+    const was = core.db.profileStore.get(id)!.operatorEmail;
+    const next = was === 'ada.okafor@demo.umamiedge.test' ? 'kenji.mori@demo.umamiedge.test' : 'ada.okafor@demo.umamiedge.test';
     const before = localAudit();
     expect(before).not.toBe('');
     appendFileSync(join(core.dataDir, 'local-audit.jsonl'), '{"org_id":"local","seq":99,"act');
-    const r = await core.router.invoke('connections.setOperator', { id, operatorEmail: 'torn@example.org' }, DIRECT);
+    const r = await core.router.invoke('connections.setOperator', { id, operatorEmail: next }, DIRECT);
     expect(r.ok).toBe(true);
     const after = localAudit();
     expect(after.startsWith(before)).toBe(true);
-    expect(after.slice(before.length)).toMatch(/^\{.*local_audit\.torn_tail_set_aside.*\n\{.*connections\.operator_changed.*torn@example\.org.*\n$/);
+    expect(after.slice(before.length)).toMatch(/^\{.*local_audit\.torn_tail_set_aside.*\n\{.*connections\.operator_changed.*\n$/);
+    expect(after.slice(before.length)).toContain(next);
     expect(readdirSync(core.dataDir).filter((n) => n.startsWith('local-audit.torn-'))).toHaveLength(1);
     // Put it back for the tests that follow.
-    expect((await core.router.invoke('connections.setOperator', { id, operatorEmail: homeOrg.admin.email }, DIRECT)).ok).toBe(true);
+    expect((await core.router.invoke('connections.setOperator', { id, operatorEmail: was }, DIRECT)).ok).toBe(true);
   });
 
   it('refuses a local command whose record cannot be written, and changes nothing', async () => {
     const id = (await list()).find((p) => p.kind === 'embedded')!.id;
+    const was = core.db.profileStore.get(id)!.operatorEmail;
     const file = join(core.dataDir, 'local-audit.jsonl');
     const had = existsSync(file);
     if (had) renameSync(file, `${file}.saved`);
     mkdirSync(file);
     try {
       const before = await stored();
-      const r = await core.router.invoke('connections.setOperator', { id, operatorEmail: 'nobody-recorded@example.org' }, DIRECT);
+      const r = await core.router.invoke('connections.setOperator', { id, operatorEmail: was === 'ada.okafor@demo.umamiedge.test' ? 'kenji.mori@demo.umamiedge.test' : 'ada.okafor@demo.umamiedge.test' }, DIRECT);
       if (r.ok) throw new Error('accepted without a record');
       expect(r.error).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/audit log .* cannot be written.*Nothing was changed/) });
       expect(await stored()).toEqual(before);
-      expect(core.db.profileStore.get(id)?.operatorEmail).toBe(homeOrg.admin.email);
+      expect(core.db.profileStore.get(id)?.operatorEmail).toBe(was);
     } finally {
       const { rmSync } = await import('node:fs');
       rmSync(file, { recursive: true });
@@ -198,11 +204,19 @@ describe.skipIf(!ok)('connection profiles', () => {
     }
   });
 
-  it('changing who the active profile signs in as takes effect at once', async () => {
+  it('typing another member’s e-mail changes nobody’s identity; only that member’s sign-in does', async () => {
     const active = (await list()).find((p) => p.active)!;
+    const err = await refusedUnchanged('connections.setOperator', { id: active.id, operatorEmail: homeOrg.auditor.email });
+    expect(err).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining(`holds no sign-in for ${homeOrg.auditor.email}`), fields: { operatorEmail: expect.any(String) } });
+    expect(core.db.session).toMatchObject({ email: homeOrg.admin.email, role: 'admin' });
+    // The auditor signs in on this workstation (the held sign-in is theirs now): then they act.
+    const account = secretAccounts.memberLogin(core.db.profileStore.instanceId, active.id);
+    const adminLogin = await core.vault.get(account);
+    expect(await signInWorkstation(home, core.vault, account, homeOrg.auditor.email)).toBe(true);
     const r = await core.router.invoke('connections.setOperator', { id: active.id, operatorEmail: homeOrg.auditor.email }, DIRECT);
     expect(r.ok).toBe(true);
     expect(core.db.session).toMatchObject({ email: homeOrg.auditor.email, role: 'auditor' });
+    await core.vault.set(account, adminLogin!);
     await core.router.invoke('connections.setOperator', { id: active.id, operatorEmail: homeOrg.admin.email }, DIRECT);
     expect(core.db.session?.role).toBe('admin');
   });
@@ -315,6 +329,9 @@ describe.skipIf(!ok)('connection profiles', () => {
     const id = (await list()).find((p) => p.name === 'Other DB')!.id;
     const changes: boolean[] = [];
     const sub = core.router.subscribe('system.changed', {}, DIRECT, (e) => changes.push((e as { resync: boolean }).resync));
+    // The profile was saved with the owner's password typed: that credential signs its operator in, once.
+    const account = secretAccounts.memberLogin(core.db.profileStore.instanceId, id);
+    expect(await core.vault.get(account)).toBeNull();
     const r = await core.router.invoke('connections.activate', { id }, DIRECT);
     expect(r.ok).toBe(true);
     expect(core.db.session).toMatchObject({ orgId: otherOrg.orgId, email: otherOrg.operator.email });
@@ -323,6 +340,22 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(status.data.active).toMatchObject({ profileId: id, migrations: { pending: [], drift: [] }, live: true });
     expect(JSON.parse(config()).activeProfileId).toBe(id);
     if (sub.ok) sub.data();
+    expect((await secret(account))).not.toBeNull();
+  });
+
+  it('an e-mail saved without the owner’s password signs nobody in: the held sign-in still decides', async () => {
+    const id = (await list()).find((p) => p.name === 'Other DB')!.id;
+    const saved = await core.router.invoke('connections.save', { id, fields: fields({ operatorEmail: otherOrg.admin.email }) }, DIRECT);
+    expect(saved.ok).toBe(true);
+    expect((await core.router.invoke('connections.activate', { id }, DIRECT)).ok).toBe(true);
+    expect(core.db.session).toMatchObject({ email: otherOrg.operator.email, role: 'operator' });
+    // Typed with the owner's password, the same change signs the admin in.
+    expect((await core.router.invoke('connections.save', { id, fields: fields({ operatorEmail: otherOrg.admin.email }), password: SECRET }, DIRECT)).ok).toBe(true);
+    expect((await core.router.invoke('connections.activate', { id }, DIRECT)).ok).toBe(true);
+    expect(core.db.session).toMatchObject({ email: otherOrg.admin.email, role: 'admin' });
+    expect((await core.router.invoke('connections.save', { id, fields: fields(), password: SECRET }, DIRECT)).ok).toBe(true);
+    expect((await core.router.invoke('connections.activate', { id }, DIRECT)).ok).toBe(true);
+    expect(core.db.session?.email).toBe(otherOrg.operator.email);
   });
 
   it('will not delete the active profile, and keeps it and its keychain entry', async () => {
@@ -369,7 +402,7 @@ describe.skipIf(!ok)('connection profiles', () => {
     };
     const id = saved.data.profile.id;
     const instance = core.db.profileStore.instanceId;
-    const roleAccounts = [secretAccounts.authenticator(instance, id), secretAccounts.ingest(instance, id)];
+    const roleAccounts = [secretAccounts.authenticator(instance, id), secretAccounts.ingest(instance, id), secretAccounts.memberLogin(instance, id)];
     // As after an activation: the app made its login roles on that server with these passwords.
     for (const a of roleAccounts) await core.vault.set(a, `role-secret-${a}`);
     const renamed = await core.router.invoke('connections.save', { id, fields: fields({ name: 'Repointed (renamed)' }) }, DIRECT);

@@ -1,6 +1,7 @@
 import type { Profile, ProfileFields, TestResult } from '../../../src-shared/contract/connections';
 import { McError } from '../../../src-shared/contract/errors';
 import { type DatabaseManager, EMBEDDED_ID, secretAccounts, type StoredProfile } from '../../db';
+import { decodeMemberLogin, sameEmail } from '../../db/member-logins';
 import type { Vault } from '../../vault';
 
 const SSL_STRENGTH = { disable: 0, require: 1, 'verify-ca': 2, 'verify-full': 3 } as const;
@@ -33,6 +34,7 @@ async function hasSecret(vault: Vault, account: string): Promise<boolean> {
 async function forgetRoleSecrets(vault: Vault, instance: string, id: string): Promise<void> {
   await vault.delete(secretAccounts.authenticator(instance, id));
   await vault.delete(secretAccounts.ingest(instance, id));
+  await vault.delete(secretAccounts.memberLogin(instance, id));
 }
 
 async function toProfile(db: DatabaseManager, vault: Vault, p: StoredProfile): Promise<Profile> {
@@ -105,6 +107,8 @@ export async function saveProfile(
   }
   if (input.password !== undefined) await vault.set(secretAccounts.profilePassword(store.instanceId, id), input.password);
   const saved = store.saveRemote(id, input.fields);
+  // The owner's password typed with the change is the credential that may sign this person in here.
+  if (input.password !== undefined) db.allowOwnerClaim(saved.id, saved.operatorEmail);
   return { profile: await toProfile(db, vault, saved), passwordChanged: input.password !== undefined };
 }
 
@@ -112,6 +116,19 @@ export async function saveProfile(
 export async function setOperator(db: DatabaseManager, vault: Vault, id: string, operatorEmail: string): Promise<Profile> {
   const profile = requireProfile(db, id);
   const { kind, id: _id, ...fields } = profile;
+  if (kind === 'remote') {
+    // Typing an e-mail changes nobody's identity: on a shared database the workstation acts only
+    // through a login someone signed in with here (sql/0017), and it holds at most one per profile.
+    const held = decodeMemberLogin(await vault.get(secretAccounts.memberLogin(db.profileStore.instanceId, id)));
+    if (!held || !sameEmail(held.email, operatorEmail)) {
+      throw new McError(
+        'FORBIDDEN',
+        `This workstation holds no sign-in for ${operatorEmail} on “${profile.name}”, and typing an e-mail does not change who acts. ` +
+          `${held ? `It is signed in as ${held.email}. ` : ''}To sign someone in there, edit the profile with their e-mail and type the database owner’s password again, then activate it.`,
+        { operatorEmail: 'No sign-in for this person is held on this workstation.' },
+      );
+    }
+  }
   const store = (email: string) => (kind === 'embedded' ? db.profileStore.setEmbeddedOperator(email) : db.profileStore.saveRemote(id, { ...fields, operatorEmail: email }));
   store(operatorEmail);
   if ((db.activeProfile?.id ?? db.profileStore.activeId) === id) {

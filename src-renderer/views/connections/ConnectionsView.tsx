@@ -6,6 +6,7 @@ import { ErrorState } from '../../components/States';
 import { useConnections } from '../../stores/connections-store';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+import { CreateOrgPanel } from './CreateOrgPanel';
 import { ProfileForm } from './ProfileForm';
 import { TestResultLine } from './TestResultLine';
 
@@ -99,6 +100,8 @@ export function ConnectionsView() {
             )}
           </div>
         </section>
+
+        {a && a.kind === 'remote' && !info?.session && !readOnly && <CreateOrgPanel profileId={a.profileId} />}
 
         <section className="panel">
           <header>Profiles</header>

@@ -139,7 +139,13 @@ export function ProfileForm({ profile, onClose }: { profile: Profile | null; onC
           </label>
         </>
       )}
-      {input('operatorEmail', 'Sign in as (operator e-mail, must be a member of an org there)', { type: 'email', autoFocus: embedded })}
+      {input(
+        'operatorEmail',
+        embedded
+          ? 'Sign in as (operator e-mail of the demo org; offline, you are the operator)'
+          : 'Sign in as (a member’s e-mail; it signs them in only when saved with the owner’s password typed above)',
+        { type: 'email', autoFocus: embedded },
+      )}
       {tests[testKey] && <TestResultLine result={tests[testKey]} />}
       {message && (
         <div className="err" role="alert">
