@@ -4,7 +4,7 @@ import { findCredentialsAsync } from '@napi-rs/keyring';
 import { afterAll, describe, expect, it } from 'vitest';
 import { secretAccounts } from '../db';
 import { asOwner, createOrg, migratedDatabase, testServers } from '../testing/db';
-import { DIRECT, tempDataDir } from '../testing/harness';
+import { DIRECT, signInWorkstation, tempDataDir } from '../testing/harness';
 import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
 import { createAppCore } from './app-core';
@@ -46,6 +46,8 @@ describe.skipIf(!ok)('switching away from the embedded demo', () => {
       operatorEmail: org.admin.email,
     });
     await vault.set(secretAccounts.profilePassword(instanceId, profile.id), remote.password);
+    // On a remote database the workstation acts only through a member login it holds (sql/0017).
+    expect(await signInWorkstation(remote, vault, secretAccounts.memberLogin(instanceId, profile.id), org.admin.email)).toBe(true);
     try {
       // The fresh demo grid's hour of history is being sent: hundreds of batches, many in flight.
       await expect.poll(() => core.demo?.simulator?.stats.accepted ?? 0, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
