@@ -111,7 +111,8 @@ test.describe('network views', () => {
 
     // Hover shows the key figures; a click opens the panel with the site's nodes.
     await page.mouse.move(fra.x, fra.y);
-    await expect(page.getByTestId('map-tooltip')).toContainText('FRA-01 Frankfurt');
+    // Picking runs on the next drawn frame, which a loaded machine's software GL may delay.
+    await expect(page.getByTestId('map-tooltip')).toContainText('FRA-01 Frankfurt', { timeout: 20_000 });
     await expect(page.getByTestId('map-tooltip')).toContainText('nodes running');
     await page.mouse.click(fra.x, fra.y);
     const panel = page.getByTestId('site-panel');

@@ -164,7 +164,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('migration runner
     const shipped = loadMigrations(sqlDir());
     // The files as they were (no preamble), recorded as the earlier runner did: sha256 of the whole text.
     const before = shipped.map((f) => {
-      const sql = f.sql.replace(PREAMBLE_TEXT, '');
+      const sql = f.sql.replace(TIMEOUT_PREAMBLE, '');
       return { name: f.name, sql, checksum: createHash('sha256').update(sql, 'utf8').digest('hex') };
     });
     expect(before.filter((f) => f.name <= '0014').every((f, i) => f.sql !== shipped[i]!.sql)).toBe(true);

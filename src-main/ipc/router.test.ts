@@ -140,7 +140,8 @@ describe.skipIf(!ok)('router', () => {
       reason: 'p95 above 500 ms',
       actor_name: org.operator.name,
       target_id: componentId,
-      data: { key: 'routing', from: 'operational', to: 'degraded_performance' },
+      // Nothing was declared before: this declaration replaces none.
+      data: { key: 'routing', from: null, to: 'degraded_performance' },
     });
     expect(h.rows[0]).toEqual({ audit_seq: e.rows[0].seq, at: e.rows[0].at });
   });

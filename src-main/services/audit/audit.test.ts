@@ -45,13 +45,17 @@ describe.skipIf(!ok)('audit chain in the database', () => {
     await db?.drop();
   });
 
+  const FOUR_STATES = ['degraded_performance', 'partial_outage', 'major_outage', 'operational'] as const;
+
   it('starts empty and verifies', async () => {
     expect(await verify()).toMatchObject({ ok: true, checked: 0, headSeq: 0 });
   });
 
   it('keeps one unbroken chain under concurrent commands from two instances', async () => {
     const results = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => setState(i % 2 ? second : core, ids[i % 4]!, i % 3 ? 'degraded_performance' : 'operational', `concurrent change ${i}`)),
+      // Each component gets four different states, so whatever order the writers land in, every write
+      // is a transition (a no-op change is refused, never recorded).
+      Array.from({ length: 16 }, (_, i) => setState(i % 2 ? second : core, ids[i % 4]!, FOUR_STATES[Math.floor(i / 4)]!, `concurrent change ${i}`)),
     );
     expect(results.every((r) => r.ok)).toBe(true);
     const v = await verify();
@@ -63,7 +67,8 @@ describe.skipIf(!ok)('audit chain in the database', () => {
   it('verifies from one snapshot: concurrent writers never look like tampering', async () => {
     let writing = true;
     const writer = (async () => {
-      for (let i = 0; writing; i++) await setState(second, ids[i % 4]!, i % 2 ? 'degraded_performance' : 'operational', `writer ${i}`);
+      // Each pass over the four components flips them all, so every write is a transition.
+      for (let i = 0; writing; i++) await setState(second, ids[i % 4]!, Math.floor(i / 4) % 2 ? 'degraded_performance' : 'operational', `writer ${i}`);
     })();
     const verdicts = [];
     for (let i = 0; i < 40; i++) verdicts.push(await verify());
