@@ -295,6 +295,9 @@ describe.skipIf(!ok)('connection profiles', () => {
     const before = await stored();
     const home = before.profiles.find((p) => p.active)!;
     const other = before.profiles.find((p) => p.name === 'Other DB')!;
+    // The profile was saved with the owner's password typed: that credential signs its operator in, once (here).
+    const account = secretAccounts.memberLogin(core.db.profileStore.instanceId, other.id);
+    expect(await core.vault.get(account)).toBeNull();
     // Both asked for at once: the real switch must not be turned into a CONFLICT by the bogus one.
     const [real, bogus] = await Promise.all([
       core.router.invoke('connections.activate', { id: other.id }, DIRECT),
@@ -303,6 +306,7 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(bogus.ok ? null : bogus.error).toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/no-such-profile/) });
     expect(real.ok ? null : real.error).toBeNull();
     expect(core.db.session?.orgId).toBe(otherOrg.orgId);
+    expect(await secret(account)).not.toBeNull();
     // And back, so the tests that follow start where they expect.
     expect((await core.router.invoke('connections.activate', { id: home.id }, DIRECT)).ok).toBe(true);
     const err = await refusedUnchanged('connections.activate', { id: 'no-such-profile' });
@@ -329,9 +333,10 @@ describe.skipIf(!ok)('connection profiles', () => {
     const id = (await list()).find((p) => p.name === 'Other DB')!.id;
     const changes: boolean[] = [];
     const sub = core.router.subscribe('system.changed', {}, DIRECT, (e) => changes.push((e as { resync: boolean }).resync));
-    // The profile was saved with the owner's password typed: that credential signs its operator in, once.
+    // The owner's-password sign-in was made by the earlier switch (once); this one uses the held login.
     const account = secretAccounts.memberLogin(core.db.profileStore.instanceId, id);
-    expect(await core.vault.get(account)).toBeNull();
+    const held = await secret(account);
+    expect(held).not.toBeNull();
     const r = await core.router.invoke('connections.activate', { id }, DIRECT);
     expect(r.ok).toBe(true);
     expect(core.db.session).toMatchObject({ orgId: otherOrg.orgId, email: otherOrg.operator.email });
@@ -340,7 +345,7 @@ describe.skipIf(!ok)('connection profiles', () => {
     expect(status.data.active).toMatchObject({ profileId: id, migrations: { pending: [], drift: [] }, live: true });
     expect(JSON.parse(config()).activeProfileId).toBe(id);
     if (sub.ok) sub.data();
-    expect((await secret(account))).not.toBeNull();
+    expect(await secret(account)).toBe(held);
   });
 
   it('an e-mail saved without the owner’s password signs nobody in: the held sign-in still decides', async () => {
