@@ -9,7 +9,11 @@ export const canaryStageSchema = z.strictObject({
   windowMinutes: z.number().int().min(1).max(10_080),
 });
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'A sha256 is 64 lower-case hex characters.');
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'A sha256 is 64 lower-case hex characters.');
+/** Evidence of an environment change (deployment run, migration run, flag change): a URI and the sha256 of what it names. */
+export const evidenceSchema = z.object({ uri: z.string(), sha256: sha256Hex, at: isoTime, by: actorRef.nullable() });
+/** What an operator gives to attach evidence; the sha256 is computed here for a local file: URI. */
+export const evidenceFields = { uri: z.string().trim().min(3).max(2000), sha256: sha256Hex.nullable().default(null) };
 
 export const deploymentRunSchema = z.object({
   id: z.uuid(),
@@ -27,7 +31,7 @@ export const deploymentRunSchema = z.object({
   rollbackRequired: z.boolean(),
   failureReason: z.string().nullable(),
   rollbackPlan: z.string(),
-  evidence: z.object({ uri: z.string(), sha256: sha256Hex, at: isoTime, by: actorRef.nullable() }).nullable(),
+  evidence: evidenceSchema.nullable(),
   createdAt: isoTime,
   createdBy: actorRef.nullable(),
   startedAt: isoTime.nullable(),

@@ -122,11 +122,13 @@ export const channels = {
   [flags.flagsList.name]: flags.flagsList,
   [flags.flagsSave.name]: flags.flagsSave,
   [flags.flagsDelete.name]: flags.flagsDelete,
+  [flags.flagsAttachEvidence.name]: flags.flagsAttachEvidence,
   [migrations.migrationsOverview.name]: migrations.migrationsOverview,
   [migrations.migrationsCheck.name]: migrations.migrationsCheck,
   [migrations.migrationsApprove.name]: migrations.migrationsApprove,
   [migrations.migrationsApply.name]: migrations.migrationsApply,
   [migrations.schemaVerify.name]: migrations.schemaVerify,
+  [migrations.migrationsAttachEvidence.name]: migrations.migrationsAttachEvidence,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

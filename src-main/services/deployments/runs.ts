@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { DeploymentRun } from '../../../src-shared/contract/deployments';
 import { McError } from '../../../src-shared/contract/errors';
 import { type CanaryStage, decideCanary, stageProblems, type TargetAlert } from '../../../src-shared/domain/change';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
+import { resolveEvidence } from './evidence';
 import { recordChangeEvent } from './events';
 
 type Audit = (d: AuditDraft) => Promise<AuditRecord>;
@@ -236,28 +234,8 @@ export async function finishRun(sql: Sql, id: string, outcome: 'succeeded' | 'fa
   return run;
 }
 
-/** sha256 of a local file named by a file: URI; other URIs need the operator's sha256. */
-async function sha256OfUri(uri: string): Promise<string | null> {
-  if (!uri.startsWith('file:')) return null;
-  let path: string;
-  try {
-    path = fileURLToPath(uri);
-  } catch {
-    throw new McError('VALIDATION', 'That file URI is not valid; use file:///path/to/file.', { uri: 'Not a valid file URI.' });
-  }
-  const bytes = await readFile(path).catch(() => {
-    throw new McError('VALIDATION', `Cannot read ${path} on this workstation; check the path.`, { uri: 'File not readable.' });
-  });
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 export async function attachEvidence(sql: Sql, input: { id: string; uri: string; sha256: string | null; operatorId: string }, audit: Audit) {
-  const computed = await sha256OfUri(input.uri);
-  if (computed && input.sha256 && computed !== input.sha256) {
-    throw new McError('VALIDATION', `The file's sha256 is ${computed.slice(0, 12)}…, not the one given: the file is not the evidence you meant.`, { sha256: 'Does not match the file.' });
-  }
-  const sha256 = computed ?? input.sha256;
-  if (!sha256) throw new McError('VALIDATION', 'Give the sha256 of what the URI names (only local file: URIs are hashed here).', { sha256: 'Required for this URI.' });
+  const { sha256 } = await resolveEvidence(input.uri, input.sha256);
   const before = await getRun(sql, input.id, true);
   await sql.query('UPDATE mc.deployment_runs SET evidence_uri = $2, evidence_sha256 = $3, evidence_at = now(), evidence_by = $4, updated_at = now() WHERE id = $1', [
     input.id,

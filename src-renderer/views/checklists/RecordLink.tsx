@@ -27,6 +27,13 @@ function hrefOf(r: RecordRef): string | null {
     case 'site':
     case 'corridor':
       return '#/corridors';
+    // Environment changes without evidence: the view where evidence is attached to them.
+    case 'deployment_run':
+      return '#/deployments';
+    case 'migration_run':
+      return '#/migrations';
+    case 'flag_change':
+      return '#/flags';
     default:
       return null;
   }

@@ -1,0 +1,28 @@
+SET lock_timeout = '5s'; SET statement_timeout = '60s';
+
+-- Evidence for every environment change, not only deployments: daily checklist item 6 ("attach
+-- evidence to any environment changes") is answered live from deployment runs, applied migration
+-- runs and feature-flag changes that have none yet. Same rules as deployment runs: a URI and the
+-- sha256 of what it names, both or neither, with who attached it and when.
+
+ALTER TABLE mc.migration_runs
+  ADD COLUMN evidence_sha256 text CHECK (evidence_sha256 IS NULL OR evidence_sha256 ~ '^[0-9a-f]{64}$'),
+  ADD COLUMN evidence_at     timestamptz,
+  ADD COLUMN evidence_by     uuid REFERENCES mc.operators (id),
+  ADD CONSTRAINT migration_runs_evidence_uri_len CHECK (evidence_uri IS NULL OR length(evidence_uri) <= 2000);
+-- evidence_uri existed without a sha256; a URI alone is not evidence, so such rows lose it.
+UPDATE mc.migration_runs SET evidence_uri = NULL WHERE evidence_uri IS NOT NULL AND evidence_sha256 IS NULL;
+ALTER TABLE mc.migration_runs ADD CONSTRAINT migration_runs_evidence_pair CHECK ((evidence_uri IS NULL) = (evidence_sha256 IS NULL));
+GRANT UPDATE (evidence_sha256, evidence_at, evidence_by) ON mc.migration_runs TO mc_app;
+
+-- A flag flip is its change event (kind 'flag.changed'); its evidence sits on that event.
+ALTER TABLE mc.change_events
+  ADD COLUMN evidence_uri    text CHECK (evidence_uri IS NULL OR length(evidence_uri) <= 2000),
+  ADD COLUMN evidence_sha256 text CHECK (evidence_sha256 IS NULL OR evidence_sha256 ~ '^[0-9a-f]{64}$'),
+  ADD COLUMN evidence_at     timestamptz,
+  ADD COLUMN evidence_by     uuid REFERENCES mc.operators (id),
+  ADD CONSTRAINT change_events_evidence_pair CHECK ((evidence_uri IS NULL) = (evidence_sha256 IS NULL));
+CREATE POLICY change_events_update ON mc.change_events FOR UPDATE USING (org_id = mc.current_org_id())
+  WITH CHECK (org_id = mc.current_org_id() AND mc.can_write());
+-- Only the evidence columns: the event itself stays as it was recorded.
+GRANT UPDATE (evidence_uri, evidence_sha256, evidence_at, evidence_by) ON mc.change_events TO mc_app;
