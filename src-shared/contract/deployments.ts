@@ -68,7 +68,8 @@ export const deploymentsList = query('deployments.list', {
     dora: z.array(doraSchema),
     period: z.object({ from: isoTime, to: isoTime }),
     /** Daily checklist item 6: environment changes that have no evidence attached yet. */
-    withoutEvidence: z.array(z.object({ kind: z.literal('deployment'), id: z.uuid(), name: z.string(), at: isoTime })),
+    // Deployment and migration runs by uuid, flag changes by their change event's id.
+    withoutEvidence: z.array(z.object({ kind: z.enum(['deployment', 'migration', 'flag']), id: z.string(), name: z.string(), at: isoTime })),
     events: z.array(changeEventSchema),
   }),
 });

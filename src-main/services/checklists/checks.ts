@@ -7,6 +7,7 @@ import { sqlDir } from '../../core/paths';
 import { loadMigrations, type MigrationFile, type Sql } from '../../db';
 import { migrationStateOf } from '../../db/migrations';
 import { verifyAudit } from '../audit';
+import { changesWithoutEvidence } from '../deployments';
 import { blockingIncidents } from '../incidents';
 import { STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from '../keys';
 import { listComponents } from '../status';
@@ -37,32 +38,19 @@ const PROBE_FRESH_MINUTES = 15;
 
 const CHECKS: Record<CheckKey, Check> = {
   async environment_changes_evidenced(sql) {
-    // Every environment change the app records: started deployment runs, migration runs that
-    // touched the database, and feature-flag changes. Each is closed by evidence attached to it.
-    const rows = await sql.query<{ kind: 'deployment' | 'migration' | 'flag'; id: string; label: string; n: number }>(
-      `WITH open AS (
-         SELECT 'deployment' AS kind, id::text, release_name || ' (' || environment || ')' AS label, started_at AS at
-           FROM mc.deployment_runs WHERE started_at IS NOT NULL AND evidence_uri IS NULL
-         UNION ALL
-         SELECT 'migration', id::text, file_name || ' on ' || target_database, coalesce(applied_at, created_at)
-           FROM mc.migration_runs WHERE status IN ('applied', 'failed') AND evidence_uri IS NULL
-         UNION ALL
-         SELECT 'flag', id::text, message, at FROM mc.change_events WHERE kind = 'flag.changed' AND evidence_uri IS NULL)
-       SELECT kind, id, label, count(*) OVER (PARTITION BY kind)::int AS n FROM open ORDER BY at DESC LIMIT 200`,
-    );
+    const { items: rows, counts } = await changesWithoutEvidence(sql);
     if (rows.length === 0) return { ok: true, summary: 'Every deployment run, migration run and feature-flag change has evidence attached.', record: view('deployments', 'Deployments') };
-    const count = (k: string) => rows.find((r) => r.kind === k)?.n ?? 0;
     const parts = [
-      count('deployment') && plural(count('deployment'), 'started deployment run'),
-      count('migration') && plural(count('migration'), 'applied migration run'),
-      count('flag') && plural(count('flag'), 'feature-flag change'),
+      counts.deployment && plural(counts.deployment, 'started deployment run'),
+      counts.migration && plural(counts.migration, 'applied migration run'),
+      counts.flag && plural(counts.flag, 'feature-flag change'),
     ].filter(Boolean);
     const first = rows[0]!;
-    const where = { deployment: ['deployment_run', 'deployments'], migration: ['migration_run', 'migrations'], flag: ['flag_change', 'flags'] } as const;
+    const type = { deployment: 'deployment_run', migration: 'migration_run', flag: 'flag_change' } as const;
     return {
       ok: false,
-      summary: `Without evidence: ${parts.join(', ')}. Newest: ${first.label.slice(0, 120)}.`,
-      record: { type: where[first.kind][0], id: first.id, label: first.label.slice(0, 120) },
+      summary: `Without evidence: ${parts.join(', ')}. Newest: ${first.name.slice(0, 120)}.`,
+      record: { type: type[first.kind], id: first.id, label: first.name.slice(0, 120) },
     };
   },
 

@@ -72,6 +72,10 @@ describe.skipIf(!ok)('evidence for every environment change (daily checklist ite
     const open = await item6();
     expect(open).toMatchObject({ ok: false, record: { type: 'flag_change' } });
     expect(open.summary).toMatch(/1 started deployment run, 1 applied migration run, 1 feature-flag change/);
+    // Deployments lists the same three, where evidence is attached.
+    const listed = (await call<Response<'deployments.list'>>(admin, 'deployments.list', {})).withoutEvidence;
+    expect(listed.map((w) => w.kind).sort()).toEqual(['deployment', 'flag', 'migration']);
+    expect(listed.find((w) => w.kind === 'migration')).toMatchObject({ id: checked.id, name: `0201_notes.sql on ${db.target.database}` });
 
     await call(admin, 'deployments.attachEvidence', { id: deploy.id, uri: pathToFileURL(file).href });
     const { run } = await call<{ run: MigrationRun }>(admin, 'migrations.attachEvidence', { id: checked.id, uri: pathToFileURL(file).href });
@@ -82,6 +86,7 @@ describe.skipIf(!ok)('evidence for every environment change (daily checklist ite
     const { change } = await call<{ change: FlagChange }>(operator, 'flags.attachEvidence', { changeId: flagChange.id, uri: 'https://change.example.test/CR-7', sha256: fileSha });
     expect(change).toMatchObject({ id: flagChange.id, evidence: { uri: 'https://change.example.test/CR-7', sha256: fileSha, by: { name: org.operator.name } } });
     expect(await item6()).toMatchObject({ ok: true });
+    expect((await call<Response<'deployments.list'>>(admin, 'deployments.list', {})).withoutEvidence).toEqual([]);
   });
 
   it('refuses bad evidence, other kinds of events and non-admins on migration runs, changing nothing', async () => {

@@ -27,13 +27,11 @@ function hrefOf(r: RecordRef): string | null {
     case 'site':
     case 'corridor':
       return '#/corridors';
-    // Environment changes without evidence: the view where evidence is attached to them.
+    // Environment changes without evidence: Deployments lists them all, with "Attach evidence".
     case 'deployment_run':
-      return '#/deployments';
     case 'migration_run':
-      return '#/migrations';
     case 'flag_change':
-      return '#/flags';
+      return '#/deployments';
     default:
       return null;
   }

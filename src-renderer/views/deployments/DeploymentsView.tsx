@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { Response } from '../../../src-shared/contract';
 import type { DeploymentRun } from '../../../src-shared/contract/deployments';
 import { DEFAULT_CANARY_STAGES } from '../../../src-shared/domain/change';
 import { call } from '../../bridge/client';
@@ -10,6 +11,16 @@ import { Time } from '../../components/Time';
 import { startDeploymentsLive, useDeployments } from '../../stores/deployments-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+
+type ChangeWithoutEvidence = Response<'deployments.list'>['withoutEvidence'][number];
+const CHANGE_KIND_LABEL: Record<ChangeWithoutEvidence['kind'], string> = { deployment: 'Deployment', migration: 'Migration', flag: 'Flag change' };
+
+/** One list, three records: each kind of change takes its evidence through its own command. */
+function attachEvidenceTo(change: ChangeWithoutEvidence, uri: string, sha256: string | null): Promise<unknown> {
+  if (change.kind === 'migration') return call('migrations.attachEvidence', { id: change.id, uri, sha256 });
+  if (change.kind === 'flag') return call('flags.attachEvidence', { changeId: Number(change.id), uri, sha256 });
+  return call('deployments.attachEvidence', { id: change.id, uri, sha256 });
+}
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
 const mins = (x: number | null) => (x === null ? '—' : x < 120 ? `${Math.round(x)} min` : `${(x / 60).toFixed(1)} h`);
@@ -33,7 +44,7 @@ export function DeploymentsView() {
   const [environment, setEnvironment] = useState<'production' | 'staging' | 'scratch'>('staging');
   const [canary, setCanary] = useState(true);
   const [rollbackPlan, setRollbackPlan] = useState('');
-  const [evidenceFor, setEvidenceFor] = useState<string | null>(null);
+  const [evidenceFor, setEvidenceFor] = useState<ChangeWithoutEvidence | null>(null);
   const [uri, setUri] = useState('');
   const [sha, setSha] = useState('');
   const [rollback, setRollback] = useState<DeploymentRun | null>(null);
@@ -91,13 +102,13 @@ export function DeploymentsView() {
         <section className="panel" data-testid="without-evidence">
           <header>Environment changes without evidence (daily checklist 6)</header>
           {data.withoutEvidence.length === 0 ? (
-            <div className="body dim">Every started deployment has evidence attached.</div>
+            <div className="body dim">Every started deployment, applied migration run and feature-flag change has evidence attached.</div>
           ) : (
             <div className="body">
               {data.withoutEvidence.map((w) => (
-                <div key={w.id} className="row">
-                  <span>{w.name}</span> <Time iso={w.at} />{' '}
-                  <button className="btn small" disabled={!write.ok} onClick={() => setEvidenceFor(w.id)}>
+                <div key={`${w.kind}:${w.id}`} className="row">
+                  <span className="chip">{CHANGE_KIND_LABEL[w.kind]}</span> <span>{w.name}</span> <Time iso={w.at} />{' '}
+                  <button className="btn small" disabled={!write.ok} onClick={() => setEvidenceFor(w)}>
                     Attach evidence
                   </button>
                 </div>
@@ -109,7 +120,7 @@ export function DeploymentsView() {
                   onSubmit={(e) => {
                     e.preventDefault();
                     void act(
-                      () => call('deployments.attachEvidence', { id: evidenceFor, uri, sha256: sha.trim() === '' ? null : sha.trim() }).then(() => setEvidenceFor(null)),
+                      () => attachEvidenceTo(evidenceFor, uri, sha.trim() === '' ? null : sha.trim()).then(() => setEvidenceFor(null)),
                       'Evidence attached.',
                     );
                   }}
