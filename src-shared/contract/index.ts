@@ -129,6 +129,7 @@ export const channels = {
   [migrations.migrationsApply.name]: migrations.migrationsApply,
   [migrations.schemaVerify.name]: migrations.schemaVerify,
   [migrations.migrationsAttachEvidence.name]: migrations.migrationsAttachEvidence,
+  [migrations.migrationsTypes.name]: migrations.migrationsTypes,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

@@ -119,6 +119,15 @@ export const migrationsAttachEvidence = command('migrations.attachEvidence', {
   roles: ['admin'],
 });
 
+export const migrationsTypes = query('migrations.types', {
+  summary: 'TypeScript types generated from the connected database’s catalog: tables, views, columns with nullability, enums; per schema.',
+  request: z.strictObject({
+    /** Only these schemas; all that the connection can see when empty. */
+    schemas: z.array(z.string().trim().min(1).max(63).regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'A schema name is a plain identifier.')).max(20).default([]),
+  }),
+  response: z.object({ fileName: z.string(), text: z.string(), schemas: z.array(z.string()), tables: z.number().int(), views: z.number().int(), enums: z.number().int() }),
+});
+
 export const migrationsChanged = topic('migrations.changed', {
   summary: 'Operator migration runs changed (ids, coalesced).',
   params: z.object({}).strict(),

@@ -7,3 +7,5 @@ export { lintSql } from './lint';
 export { splitStatements } from './statements';
 export { decodeSqlFile } from './file';
 export { migrationsOverview } from './overview';
+export { readSchemaModel, renderTypes } from './types';
+export type { SchemaModel } from './types';
