@@ -26,3 +26,10 @@ CREATE POLICY change_events_update ON mc.change_events FOR UPDATE USING (org_id 
   WITH CHECK (org_id = mc.current_org_id() AND mc.can_write());
 -- Only the evidence columns: the event itself stays as it was recorded.
 GRANT UPDATE (evidence_uri, evidence_sha256, evidence_at, evidence_by) ON mc.change_events TO mc_app;
+
+-- A deployment run names the migration runs and feature-flag changes that belong to it, by id;
+-- the run's detail shows them. Ids are checked by the app when linked (arrays carry no FKs).
+ALTER TABLE mc.deployment_runs
+  ADD COLUMN migration_run_ids uuid[] NOT NULL DEFAULT '{}' CHECK (cardinality(migration_run_ids) <= 50),
+  ADD COLUMN flag_change_ids   bigint[] NOT NULL DEFAULT '{}' CHECK (cardinality(flag_change_ids) <= 50);
+GRANT UPDATE (migration_run_ids, flag_change_ids) ON mc.deployment_runs TO mc_app;

@@ -32,6 +32,11 @@ export const deploymentRunSchema = z.object({
   failureReason: z.string().nullable(),
   rollbackPlan: z.string(),
   evidence: evidenceSchema.nullable(),
+  /** The migration runs and flag changes that belong to this release (linked by id). */
+  links: z.object({
+    migrations: z.array(z.object({ id: z.uuid(), fileName: z.string(), status: z.string() })),
+    flagChanges: z.array(z.object({ id: z.number().int(), message: z.string(), at: isoTime })),
+  }),
   createdAt: isoTime,
   createdBy: actorRef.nullable(),
   startedAt: isoTime.nullable(),
@@ -116,6 +121,16 @@ export const deploymentsAttachEvidence = command('deployments.attachEvidence', {
     id: z.uuid(),
     uri: z.string().trim().min(3).max(2000),
     sha256: sha256Hex.nullable().default(null),
+  }),
+  response: z.object({ run: deploymentRunSchema }),
+});
+
+export const deploymentsLink = command('deployments.link', {
+  summary: 'Set the migration runs and feature-flag changes that belong to a run (by id; replaces the links).',
+  request: z.strictObject({
+    id: z.uuid(),
+    migrationRunIds: z.array(z.uuid()).max(50).default([]),
+    flagChangeIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).max(50).default([]),
   }),
   response: z.object({ run: deploymentRunSchema }),
 });

@@ -119,6 +119,7 @@ export const channels = {
   [deployments.deploymentsAdvance.name]: deployments.deploymentsAdvance,
   [deployments.deploymentsFinish.name]: deployments.deploymentsFinish,
   [deployments.deploymentsAttachEvidence.name]: deployments.deploymentsAttachEvidence,
+  [deployments.deploymentsLink.name]: deployments.deploymentsLink,
   [flags.flagsList.name]: flags.flagsList,
   [flags.flagsSave.name]: flags.flagsSave,
   [flags.flagsDelete.name]: flags.flagsDelete,

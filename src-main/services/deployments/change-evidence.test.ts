@@ -111,4 +111,26 @@ describe.skipIf(!ok)('evidence for every environment change (daily checklist ite
     // The item still names the open flip.
     expect(await item6()).toMatchObject({ ok: false, summary: expect.stringMatching(/1 feature-flag change.*router\.shadow/) });
   });
+
+  it('links a deployment run to its migration runs and flag changes by id, shown on the run; refuses ids of other records, changing nothing', async () => {
+    const overview = await call<Response<'deployments.list'>>(admin, 'deployments.list', {});
+    const deploy = overview.runs.find((r) => r.releaseName === 'Winter release')!;
+    const migration = (await call<Response<'migrations.overview'>>(admin, 'migrations.overview', {})).runs.find((r) => r.fileName === '0201_notes.sql')!;
+    const flips = overview.events.filter((e) => e.kind === 'flag.changed');
+    const { run } = await call<Response<'deployments.link'>>(admin, 'deployments.link', { id: deploy.id, migrationRunIds: [migration.id], flagChangeIds: flips.map((f) => f.id) });
+    expect(run.links.migrations).toEqual([{ id: migration.id, fileName: '0201_notes.sql', status: 'applied' }]);
+    expect(run.links.flagChanges.map((f) => f.id).sort()).toEqual(flips.map((f) => f.id).sort());
+    expect(run.links.flagChanges[0]!.message).toMatch(/router\./);
+    // The run's record in the ledger carries the same links.
+    const listed = (await call<Response<'deployments.list'>>(admin, 'deployments.list', {})).runs.find((r) => r.id === deploy.id)!;
+    expect(listed.links).toEqual(run.links);
+
+    const other = overview.events.find((e) => e.kind === 'migration.applied')!;
+    expect(await refused(admin, 'deployments.link', { id: deploy.id, migrationRunIds: [randomUUID()] })).toMatchObject({ code: 'VALIDATION', fields: { migrationRunIds: expect.any(String) } });
+    expect(await refused(admin, 'deployments.link', { id: deploy.id, flagChangeIds: [other.id] })).toMatchObject({ code: 'VALIDATION' });
+    expect(await refused(admin, 'deployments.link', { id: deploy.id, flagChangeIds: [-1] })).toMatchObject({ code: 'VALIDATION' });
+    expect(await refused(admin, 'deployments.link', { id: randomUUID(), migrationRunIds: [migration.id] })).toMatchObject({ code: 'NOT_FOUND' });
+    const after = (await call<Response<'deployments.list'>>(admin, 'deployments.list', {})).runs.find((r) => r.id === deploy.id)!;
+    expect(after.links).toEqual(run.links);
+  });
 });
