@@ -8,6 +8,7 @@ import { NoOrg } from '../../components/NoOrg';
 import { ErrorState } from '../../components/States';
 import { useChangeView } from '../change-view';
 import { Time } from '../../components/Time';
+import { LinkChangesDialog } from './LinkChangesDialog';
 import { startDeploymentsLive, useDeployments } from '../../stores/deployments-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
@@ -45,6 +46,7 @@ export function DeploymentsView() {
   const [canary, setCanary] = useState(true);
   const [rollbackPlan, setRollbackPlan] = useState('');
   const [evidenceFor, setEvidenceFor] = useState<ChangeWithoutEvidence | null>(null);
+  const [linking, setLinking] = useState<DeploymentRun | null>(null);
   const [uri, setUri] = useState('');
   const [sha, setSha] = useState('');
   const [rollback, setRollback] = useState<DeploymentRun | null>(null);
@@ -154,6 +156,7 @@ export function DeploymentsView() {
                   <th>Started</th>
                   <th>Finished</th>
                   <th>Evidence</th>
+                  <th>Changes</th>
                   <th />
                 </tr>
               </thead>
@@ -167,6 +170,17 @@ export function DeploymentsView() {
                     <td>{r.startedAt ? <Time iso={r.startedAt} /> : '—'}</td>
                     <td>{r.finishedAt ? <Time iso={r.finishedAt} /> : '—'}</td>
                     <td className="mono" title={r.evidence?.uri}>{r.evidence ? `${r.evidence.sha256.slice(0, 12)}…` : 'none'}</td>
+                    <td data-testid="run-links">
+                      {r.links.migrations.map((m) => (
+                        <div key={m.id}>SQL {m.fileName} ({m.status})</div>
+                      ))}
+                      {r.links.flagChanges.map((f) => (
+                        <div key={f.id} title={f.at}>{f.message}</div>
+                      ))}
+                      <button className="btn small ghost" disabled={!write.ok} title={write.why ?? undefined} onClick={() => setLinking(r)}>
+                        {r.links.migrations.length + r.links.flagChanges.length === 0 ? 'Link changes' : 'Edit links'}
+                      </button>
+                    </td>
                     <td className="row">
                       {r.status === 'planned' && (
                         <button className="btn small" disabled={!write.ok || busy} onClick={() => void act(() => call('deployments.start', { id: r.id }), `Started “${r.releaseName}”.`)}>
@@ -275,6 +289,18 @@ export function DeploymentsView() {
         >
           {rollback.rollbackPlan ? <p>Rollback plan: {rollback.rollbackPlan}</p> : <p className="dim">This run has no rollback plan recorded.</p>}
         </ReasonDialog>
+      )}
+      {linking && data && (
+        <LinkChangesDialog
+          run={linking}
+          events={data.events}
+          onClose={() => setLinking(null)}
+          onSaved={() => {
+            toast('ok', `Links of “${linking.releaseName}” saved.`);
+            setLinking(null);
+            void useDeployments.getState().load();
+          }}
+        />
       )}
     </div>
   );
