@@ -9,10 +9,11 @@ ALTER TABLE mc.migration_runs
   ADD COLUMN evidence_sha256 text CHECK (evidence_sha256 IS NULL OR evidence_sha256 ~ '^[0-9a-f]{64}$'),
   ADD COLUMN evidence_at     timestamptz,
   ADD COLUMN evidence_by     uuid REFERENCES mc.operators (id),
-  ADD CONSTRAINT migration_runs_evidence_uri_len CHECK (evidence_uri IS NULL OR length(evidence_uri) <= 2000);
--- evidence_uri existed without a sha256; a URI alone is not evidence, so such rows lose it.
-UPDATE mc.migration_runs SET evidence_uri = NULL WHERE evidence_uri IS NOT NULL AND evidence_sha256 IS NULL;
-ALTER TABLE mc.migration_runs ADD CONSTRAINT migration_runs_evidence_pair CHECK ((evidence_uri IS NULL) = (evidence_sha256 IS NULL));
+  ADD CONSTRAINT migration_runs_evidence_uri_len CHECK (evidence_uri IS NULL OR length(evidence_uri) <= 2000) NOT VALID;
+-- evidence_uri existed without a sha256. A URI alone is not evidence, but what is stored is kept:
+-- the pair rule holds for rows written from now on (NOT VALID), and a run with a URI and no
+-- sha256 still counts as without evidence until evidence is attached.
+ALTER TABLE mc.migration_runs ADD CONSTRAINT migration_runs_evidence_pair CHECK ((evidence_uri IS NULL) = (evidence_sha256 IS NULL)) NOT VALID;
 GRANT UPDATE (evidence_sha256, evidence_at, evidence_by) ON mc.migration_runs TO mc_app;
 
 -- A flag flip is its change event (kind 'flag.changed'); its evidence sits on that event.

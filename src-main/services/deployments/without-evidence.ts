@@ -22,7 +22,7 @@ export async function changesWithoutEvidence(sql: Sql, limit = 200): Promise<{ i
          FROM mc.deployment_runs WHERE started_at IS NOT NULL AND evidence_uri IS NULL
        UNION ALL
        SELECT 'migration', id::text, file_name || ' on ' || target_database, coalesce(applied_at, created_at)
-         FROM mc.migration_runs WHERE status IN ('applied', 'failed') AND evidence_uri IS NULL
+         FROM mc.migration_runs WHERE status IN ('applied', 'failed') AND evidence_sha256 IS NULL
        UNION ALL
        SELECT 'flag', id::text, message, at FROM mc.change_events WHERE kind = 'flag.changed' AND evidence_uri IS NULL)
      SELECT kind, id, name, at, count(*) OVER (PARTITION BY kind)::int AS n FROM open ORDER BY at DESC, id LIMIT $1`,
