@@ -68,4 +68,42 @@ test.describe('change control', () => {
     await page.goto(`${host.url}#/deployments`);
     await expect(page.getByTestId('change-events')).toContainText('Feature flag changed: model.llama-70b org-wide on → off.');
   });
+
+  test('lists flag changes without evidence beside deployments, links them to a run, and downloads the database types', async ({ page, host }) => {
+    await page.goto(`${host.url}#/flags`);
+    await page.getByLabel('Key').fill('router.shadow-traffic');
+    await page.getByLabel('Description').fill('Mirror traffic to the new runtime group');
+    await page.getByRole('button', { name: 'Add flag' }).click();
+    await expect(page.getByTestId('flag-router.shadow-traffic-org')).toBeVisible();
+
+    await page.goto(`${host.url}#/deployments`);
+    const pending = page.getByTestId('without-evidence');
+    await expect(pending).toContainText('Flag change');
+    await expect(pending).toContainText('router.shadow-traffic');
+    await page.getByLabel('Release name').fill('Shadow traffic release');
+    await page.getByRole('button', { name: 'Record run' }).click();
+    const row = page.getByTestId('run-Shadow traffic release');
+    await row.getByRole('button', { name: 'Link changes' }).click();
+    const dialog = page.getByTestId('link-changes');
+    await dialog.getByLabel(/Feature flag added: router\.shadow-traffic/).check();
+    await page.getByRole('button', { name: 'Save links' }).click();
+    await expect(row.getByTestId('run-links')).toContainText('router.shadow-traffic');
+    await expect(row.getByRole('button', { name: 'Edit links' })).toBeVisible();
+
+    await page.goto(`${host.url}#/migrations`);
+    const types = page.getByTestId('db-types');
+    // An unknown schema is refused with its name.
+    await types.getByLabel('Schemas for types').fill('no_such_schema');
+    await types.getByRole('button', { name: 'Download types' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'no_such_schema' })).toBeVisible();
+    await types.getByLabel('Schemas for types').fill('mc');
+    const download = page.waitForEvent('download');
+    await types.getByRole('button', { name: 'Download types' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/\.database\.ts$/);
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync((await file.path())!, 'utf8');
+    expect(text).toContain('export interface Database');
+    expect(text).toMatch(/deployment_runs: \{[^}]*release_name: string;/);
+  });
 });

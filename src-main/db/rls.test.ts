@@ -667,6 +667,21 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
     expect([keys, nodes]).toEqual([[], []]);
   });
 
+  it('cannot attach evidence to another org’s change events or migration runs, nor edit an event itself', async () => {
+    const sha = 'c'.repeat(64);
+    const events = await asApp(pool, a.admin, (sql) => sql.query(`UPDATE mc.change_events SET evidence_uri = 'https://x.test/e', evidence_sha256 = $2 WHERE org_id = $1 RETURNING id`, [b.orgId, sha]));
+    const runs = await asApp(pool, a.admin, (sql) => sql.query(`UPDATE mc.migration_runs SET evidence_uri = 'https://x.test/e', evidence_sha256 = $2 WHERE org_id = $1 RETURNING id`, [b.orgId, sha]));
+    expect([events, runs]).toEqual([[], []]);
+    // Only the evidence columns of an event may change: its message stays as recorded.
+    const err = await asApp(pool, a.admin, (sql) => sql.query(`UPDATE mc.change_events SET message = 'rewritten' WHERE org_id = $1`, [a.orgId])).catch((e: { code?: string }) => e);
+    expect((err as { code?: string }).code).toBe('42501');
+    // An auditor cannot attach evidence to an event of the own org either.
+    const byAuditor = await asApp(pool, a.auditor, (sql) => sql.query(`UPDATE mc.change_events SET evidence_uri = 'https://x.test/e', evidence_sha256 = $2 WHERE org_id = $1`, [a.orgId, sha])).catch(
+      (e: { code?: string }) => e,
+    );
+    expect((byAuditor as { code?: string }).code).toBe('42501');
+  });
+
   it('sees only the operators who are members of the own org', async () => {
     const emails = await asApp(pool, a.operator, (sql) => sql.query<{ email: string }>('SELECT email FROM mc.operators ORDER BY email'));
     expect(emails.map((e) => e.email)).toEqual([a.admin.email, a.auditor.email, a.commander.email, a.operator.email].sort());

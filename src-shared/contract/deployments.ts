@@ -9,7 +9,11 @@ export const canaryStageSchema = z.strictObject({
   windowMinutes: z.number().int().min(1).max(10_080),
 });
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'A sha256 is 64 lower-case hex characters.');
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'A sha256 is 64 lower-case hex characters.');
+/** Evidence of an environment change (deployment run, migration run, flag change): a URI and the sha256 of what it names. */
+export const evidenceSchema = z.object({ uri: z.string(), sha256: sha256Hex, at: isoTime, by: actorRef.nullable() });
+/** What an operator gives to attach evidence; the sha256 is computed here for a local file: URI. */
+export const evidenceFields = { uri: z.string().trim().min(3).max(2000), sha256: sha256Hex.nullable().default(null) };
 
 export const deploymentRunSchema = z.object({
   id: z.uuid(),
@@ -27,7 +31,12 @@ export const deploymentRunSchema = z.object({
   rollbackRequired: z.boolean(),
   failureReason: z.string().nullable(),
   rollbackPlan: z.string(),
-  evidence: z.object({ uri: z.string(), sha256: sha256Hex, at: isoTime, by: actorRef.nullable() }).nullable(),
+  evidence: evidenceSchema.nullable(),
+  /** The migration runs and flag changes that belong to this release (linked by id). */
+  links: z.object({
+    migrations: z.array(z.object({ id: z.uuid(), fileName: z.string(), status: z.string() })),
+    flagChanges: z.array(z.object({ id: z.number().int(), message: z.string(), at: isoTime })),
+  }),
   createdAt: isoTime,
   createdBy: actorRef.nullable(),
   startedAt: isoTime.nullable(),
@@ -64,7 +73,8 @@ export const deploymentsList = query('deployments.list', {
     dora: z.array(doraSchema),
     period: z.object({ from: isoTime, to: isoTime }),
     /** Daily checklist item 6: environment changes that have no evidence attached yet. */
-    withoutEvidence: z.array(z.object({ kind: z.literal('deployment'), id: z.uuid(), name: z.string(), at: isoTime })),
+    // Deployment and migration runs by uuid, flag changes by their change event's id.
+    withoutEvidence: z.array(z.object({ kind: z.enum(['deployment', 'migration', 'flag']), id: z.string(), name: z.string(), at: isoTime })),
     events: z.array(changeEventSchema),
   }),
 });
@@ -111,6 +121,16 @@ export const deploymentsAttachEvidence = command('deployments.attachEvidence', {
     id: z.uuid(),
     uri: z.string().trim().min(3).max(2000),
     sha256: sha256Hex.nullable().default(null),
+  }),
+  response: z.object({ run: deploymentRunSchema }),
+});
+
+export const deploymentsLink = command('deployments.link', {
+  summary: 'Set the migration runs and feature-flag changes that belong to a run (by id; replaces the links).',
+  request: z.strictObject({
+    id: z.uuid(),
+    migrationRunIds: z.array(z.uuid()).max(50).default([]),
+    flagChangeIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).max(50).default([]),
   }),
   response: z.object({ run: deploymentRunSchema }),
 });

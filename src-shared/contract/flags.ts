@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorRef, command, idsEvent, isoTime, query, topic } from './channel';
+import { evidenceFields, evidenceSchema } from './deployments';
 
 export const FLAG_SCOPES = ['org', 'corridor', 'customer'] as const;
 
@@ -46,6 +47,16 @@ export const flagsDelete = command('flags.delete', {
   summary: 'Delete a flag setting; readers fall back to the next scope or the safe default.',
   request: z.strictObject({ id: z.uuid() }),
   response: z.object({ ok: z.literal(true) }),
+});
+
+/** A flag flip is its change event (the feed's 'flag.changed'); evidence is attached to that. */
+export const flagChangeSchema = z.object({ id: z.number().int(), at: isoTime, flagId: z.uuid().nullable(), message: z.string(), evidence: evidenceSchema.nullable() });
+export type FlagChange = z.infer<typeof flagChangeSchema>;
+
+export const flagsAttachEvidence = command('flags.attachEvidence', {
+  summary: 'Attach evidence to a feature-flag change: a URI and the sha256 of what it names.',
+  request: z.strictObject({ changeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), ...evidenceFields }),
+  response: z.object({ change: flagChangeSchema }),
 });
 
 export const flagsChanged = topic('flags.changed', {

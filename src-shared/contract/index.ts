@@ -120,14 +120,18 @@ export const channels = {
   [deployments.deploymentsAdvance.name]: deployments.deploymentsAdvance,
   [deployments.deploymentsFinish.name]: deployments.deploymentsFinish,
   [deployments.deploymentsAttachEvidence.name]: deployments.deploymentsAttachEvidence,
+  [deployments.deploymentsLink.name]: deployments.deploymentsLink,
   [flags.flagsList.name]: flags.flagsList,
   [flags.flagsSave.name]: flags.flagsSave,
   [flags.flagsDelete.name]: flags.flagsDelete,
+  [flags.flagsAttachEvidence.name]: flags.flagsAttachEvidence,
   [migrations.migrationsOverview.name]: migrations.migrationsOverview,
   [migrations.migrationsCheck.name]: migrations.migrationsCheck,
   [migrations.migrationsApprove.name]: migrations.migrationsApprove,
   [migrations.migrationsApply.name]: migrations.migrationsApply,
   [migrations.schemaVerify.name]: migrations.schemaVerify,
+  [migrations.migrationsAttachEvidence.name]: migrations.migrationsAttachEvidence,
+  [migrations.migrationsTypes.name]: migrations.migrationsTypes,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

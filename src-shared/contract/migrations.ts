@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actorRef, command, idsEvent, isoTime, query, topic } from './channel';
+import { evidenceFields, evidenceSchema } from './deployments';
 
 /** Operator SQL files are small: the center is for hand-written changes, not dumps. */
 export const MAX_SQL_BYTES = 256 * 1024;
@@ -49,6 +50,7 @@ export const migrationRunSchema = z.object({
   approvedBy: actorRef.nullable(),
   appliedAt: isoTime.nullable(),
   appliedBy: actorRef.nullable(),
+  evidence: evidenceSchema.nullable(),
 });
 export type MigrationRun = z.infer<typeof migrationRunSchema>;
 
@@ -108,6 +110,22 @@ export const schemaVerify = query('migrations.verify', {
     expected: z.object({ appTables: z.number().int(), missingTables: z.array(z.string()) }),
     ok: z.boolean(),
   }),
+});
+
+export const migrationsAttachEvidence = command('migrations.attachEvidence', {
+  summary: 'Attach evidence to an applied (or failed) migration run: a URI and the sha256 of what it names.',
+  request: z.strictObject({ id: z.uuid(), ...evidenceFields }),
+  response: z.object({ run: migrationRunSchema }),
+  roles: ['admin'],
+});
+
+export const migrationsTypes = query('migrations.types', {
+  summary: 'TypeScript types generated from the connected database’s catalog: tables, views, columns with nullability, enums; per schema.',
+  request: z.strictObject({
+    /** Only these schemas; all that the connection can see when empty. */
+    schemas: z.array(z.string().trim().min(1).max(63).regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, 'A schema name is a plain identifier.')).max(20).default([]),
+  }),
+  response: z.object({ fileName: z.string(), text: z.string(), schemas: z.array(z.string()), tables: z.number().int(), views: z.number().int(), enums: z.number().int() }),
 });
 
 export const migrationsChanged = topic('migrations.changed', {

@@ -29,6 +29,7 @@ export const CHECK_KEYS = [
   'runtime_connected',
   'models_available',
   'routing_simulation_saved',
+  'environment_changes_evidenced',
 ] as const;
 export type CheckKey = (typeof CHECK_KEYS)[number];
 
@@ -81,7 +82,7 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
       { key: 'incidents', text: 'In Incidents, resolve critical/high incidents before new traffic.', view: 'incidents', check: 'no_open_critical_high_incidents' },
       { key: 'keys', text: 'In Node keys, confirm no stale or revoked key is still used.', view: 'keys', check: 'keys_clean' },
       { key: 'usage', text: 'Verify metering totals match API logs. Usage is not in Mission Control yet: check it in the metering system and link its report as evidence.' },
-      { key: 'deployments', text: 'Attach evidence to any environment changes. Deployments (g d) lists every started run without evidence; attaching it there closes it.' },
+      { key: 'deployments', text: 'Attach evidence to any environment changes: started deployment runs, applied migration runs and feature-flag changes. The live check counts those without evidence; Deployments (g d) lists them, and attaching evidence there closes each.', view: 'deployments', check: 'environment_changes_evidenced' },
     ],
   },
   {

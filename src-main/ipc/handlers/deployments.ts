@@ -1,4 +1,4 @@
-import { advanceRun, attachEvidence, createRun, deploymentsOverview, finishRun, startRun } from '../../services/deployments';
+import { advanceRun, attachEvidence, createRun, deploymentsOverview, finishRun, linkRun, startRun } from '../../services/deployments';
 import type { Handlers, TopicHandlers } from '../types';
 import { forwardCoalesced } from './org-topic';
 
@@ -14,6 +14,7 @@ export const deploymentsHandlers = {
   },
   'deployments.finish': async (input, ctx) => ({ run: await finishRun(ctx.sql, input.id, input.outcome, input.reason, ctx.session.operatorId, new Date(), ctx.audit) }),
   'deployments.attachEvidence': async (input, ctx) => ({ run: await attachEvidence(ctx.sql, { ...input, operatorId: ctx.session.operatorId }, ctx.audit) }),
+  'deployments.link': async (input, ctx) => ({ run: await linkRun(ctx.sql, input, ctx.audit) }),
 } satisfies Partial<Handlers>;
 
 export const deploymentsTopics = {

@@ -1,4 +1,4 @@
-import { deleteFlag, listFlags, saveFlag } from '../../services/flags';
+import { attachFlagEvidence, deleteFlag, listFlags, saveFlag } from '../../services/flags';
 import type { Handlers, TopicHandlers } from '../types';
 import { forwardCoalesced } from './org-topic';
 
@@ -9,6 +9,7 @@ export const flagsHandlers = {
     await deleteFlag(ctx.sql, input.id, ctx.session.operatorId, ctx.audit);
     return { ok: true as const };
   },
+  'flags.attachEvidence': async (input, ctx) => ({ change: await attachFlagEvidence(ctx.sql, { ...input, operatorId: ctx.session.operatorId }, ctx.audit) }),
 } satisfies Partial<Handlers>;
 
 export const flagsTopics = {

@@ -7,6 +7,7 @@ import { sqlDir } from '../../core/paths';
 import { loadMigrations, type MigrationFile, type Sql } from '../../db';
 import { migrationStateOf } from '../../db/migrations';
 import { verifyAudit } from '../audit';
+import { changesWithoutEvidence } from '../deployments';
 import { blockingIncidents } from '../incidents';
 import { STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from '../keys';
 import { listComponents } from '../status';
@@ -36,6 +37,23 @@ const IN_CORRIDOR = `($1::uuid IS NULL OR s.corridor_id = $1)`;
 const PROBE_FRESH_MINUTES = 15;
 
 const CHECKS: Record<CheckKey, Check> = {
+  async environment_changes_evidenced(sql) {
+    const { items: rows, counts } = await changesWithoutEvidence(sql);
+    if (rows.length === 0) return { ok: true, summary: 'Every deployment run, migration run and feature-flag change has evidence attached.', record: view('deployments', 'Deployments') };
+    const parts = [
+      counts.deployment && plural(counts.deployment, 'started deployment run'),
+      counts.migration && plural(counts.migration, 'applied migration run'),
+      counts.flag && plural(counts.flag, 'feature-flag change'),
+    ].filter(Boolean);
+    const first = rows[0]!;
+    const type = { deployment: 'deployment_run', migration: 'migration_run', flag: 'flag_change' } as const;
+    return {
+      ok: false,
+      summary: `Without evidence: ${parts.join(', ')}. Newest: ${first.name.slice(0, 120)}.`,
+      record: { type: type[first.kind], id: first.id, label: first.name.slice(0, 120) },
+    };
+  },
+
   async no_incident_components(sql) {
     // The state Status shows: the worse of declared and computed, so a quiet declaration cannot pass it.
     const rows = (await listComponents(sql)).flatMap((c) => (c.state && isIncidentLevel(c.state) ? [{ name: c.name, state: c.state }] : []));

@@ -3,6 +3,7 @@ import { doraFigures } from '../../../src-shared/domain/change';
 import type { Sql } from '../../db';
 import { recentChangeEvents } from './events';
 import { listRuns } from './runs';
+import { changesWithoutEvidence } from './without-evidence';
 
 export async function deploymentsOverview(sql: Sql, days: number, now = new Date()): Promise<Response<'deployments.list'>> {
   const runs = await listRuns(sql);
@@ -13,9 +14,7 @@ export async function deploymentsOverview(sql: Sql, days: number, now = new Date
     from,
     now,
   ).map((d) => ({ ...d, corridorName: names.get(d.corridorId) ?? null }));
-  // Daily checklist item 6: a run that started is an environment change; without evidence it stays listed.
-  const withoutEvidence = runs
-    .filter((r) => r.status !== 'planned' && !r.evidence)
-    .map((r) => ({ kind: 'deployment' as const, id: r.id, name: r.releaseName, at: r.startedAt ?? r.createdAt }));
+  // Daily checklist item 6: every environment change without evidence stays listed until it has some.
+  const withoutEvidence = (await changesWithoutEvidence(sql)).items;
   return { runs, dora, period: { from: from.toISOString(), to: now.toISOString() }, withoutEvidence, events: await recentChangeEvents(sql) };
 }

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { DeploymentRun } from '../../../src-shared/contract/deployments';
 import { McError } from '../../../src-shared/contract/errors';
 import { type CanaryStage, decideCanary, stageProblems, type TargetAlert } from '../../../src-shared/domain/change';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
+import { resolveEvidence } from './evidence';
 import { recordChangeEvent } from './events';
 
 type Audit = (d: AuditDraft) => Promise<AuditRecord>;
@@ -36,6 +34,8 @@ interface RunRow {
   created_by_name: string | null;
   started_at: string | null;
   finished_at: string | null;
+  linked_migrations: DeploymentRun['links']['migrations'];
+  linked_flag_changes: DeploymentRun['links']['flagChanges'];
 }
 
 // The legacy `version` column is never selected: the product names releases by release_name.
@@ -43,7 +43,11 @@ const SELECT_RUNS = `
   SELECT r.id, r.release_name, r.environment, r.corridor_id, c.name AS corridor_name, r.site_ids, r.runtime_group, r.status, r.canary_stages,
          r.stage_index, r.canary_percent, r.stage_started_at, r.rollback_required, r.failure_reason, r.rollback_plan,
          r.evidence_uri, r.evidence_sha256, r.evidence_at, r.evidence_by, eb.display_name AS evidence_by_name,
-         r.created_at, r.created_by, cb.display_name AS created_by_name, r.started_at, r.finished_at
+         r.created_at, r.created_by, cb.display_name AS created_by_name, r.started_at, r.finished_at,
+         (SELECT coalesce(json_agg(json_build_object('id', m.id, 'fileName', m.file_name, 'status', m.status) ORDER BY m.created_at), '[]')
+            FROM mc.migration_runs m WHERE m.id = ANY (r.migration_run_ids)) AS linked_migrations,
+         (SELECT coalesce(json_agg(json_build_object('id', e.id, 'message', e.message, 'at', to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY e.at), '[]')
+            FROM mc.change_events e WHERE e.id = ANY (r.flag_change_ids) AND e.kind = 'flag.changed') AS linked_flag_changes
     FROM mc.deployment_runs r
     LEFT JOIN mc.corridors c ON c.org_id = r.org_id AND c.id = r.corridor_id
     LEFT JOIN mc.operators eb ON eb.id = r.evidence_by
@@ -72,6 +76,7 @@ function toRun(r: RunRow): DeploymentRun {
       r.evidence_uri && r.evidence_sha256 && r.evidence_at
         ? { uri: r.evidence_uri, sha256: r.evidence_sha256, at: r.evidence_at, by: actor(r.evidence_by, r.evidence_by_name) }
         : null,
+    links: { migrations: r.linked_migrations, flagChanges: r.linked_flag_changes.map((f) => ({ ...f, id: Number(f.id) })) },
     createdAt: r.created_at,
     createdBy: actor(r.created_by, r.created_by_name),
     startedAt: r.started_at,
@@ -236,28 +241,8 @@ export async function finishRun(sql: Sql, id: string, outcome: 'succeeded' | 'fa
   return run;
 }
 
-/** sha256 of a local file named by a file: URI; other URIs need the operator's sha256. */
-async function sha256OfUri(uri: string): Promise<string | null> {
-  if (!uri.startsWith('file:')) return null;
-  let path: string;
-  try {
-    path = fileURLToPath(uri);
-  } catch {
-    throw new McError('VALIDATION', 'That file URI is not valid; use file:///path/to/file.', { uri: 'Not a valid file URI.' });
-  }
-  const bytes = await readFile(path).catch(() => {
-    throw new McError('VALIDATION', `Cannot read ${path} on this workstation; check the path.`, { uri: 'File not readable.' });
-  });
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 export async function attachEvidence(sql: Sql, input: { id: string; uri: string; sha256: string | null; operatorId: string }, audit: Audit) {
-  const computed = await sha256OfUri(input.uri);
-  if (computed && input.sha256 && computed !== input.sha256) {
-    throw new McError('VALIDATION', `The file's sha256 is ${computed.slice(0, 12)}…, not the one given: the file is not the evidence you meant.`, { sha256: 'Does not match the file.' });
-  }
-  const sha256 = computed ?? input.sha256;
-  if (!sha256) throw new McError('VALIDATION', 'Give the sha256 of what the URI names (only local file: URIs are hashed here).', { sha256: 'Required for this URI.' });
+  const { sha256 } = await resolveEvidence(input.uri, input.sha256);
   const before = await getRun(sql, input.id, true);
   await sql.query('UPDATE mc.deployment_runs SET evidence_uri = $2, evidence_sha256 = $3, evidence_at = now(), evidence_by = $4, updated_at = now() WHERE id = $1', [
     input.id,
@@ -267,5 +252,23 @@ export async function attachEvidence(sql: Sql, input: { id: string; uri: string;
   ]);
   const run = await getRun(sql, input.id);
   await audit({ action: 'deployments.attachEvidence', target: { type: 'deployment_run', id: input.id }, data: { before: before.evidence, after: run.evidence } });
+  return run;
+}
+
+/** Link a run to the migration runs and flag changes of its release; every id must exist in this org. */
+export async function linkRun(sql: Sql, input: { id: string; migrationRunIds: string[]; flagChangeIds: number[] }, audit: Audit): Promise<DeploymentRun> {
+  const migrationRunIds = [...new Set(input.migrationRunIds)];
+  const flagChangeIds = [...new Set(input.flagChangeIds)];
+  const before = await getRun(sql, input.id, true);
+  const found = await sql.one<{ m: number; f: number }>(
+    `SELECT (SELECT count(*) FROM mc.migration_runs WHERE id = ANY ($1::uuid[]))::int AS m,
+            (SELECT count(*) FROM mc.change_events WHERE id = ANY ($2::bigint[]) AND kind = 'flag.changed')::int AS f`,
+    [migrationRunIds, flagChangeIds],
+  );
+  if (found.m !== migrationRunIds.length) throw new McError('VALIDATION', 'Some of those migration runs do not exist in this org.', { migrationRunIds: 'Choose migration runs of this org.' });
+  if (found.f !== flagChangeIds.length) throw new McError('VALIDATION', 'Some of those feature-flag changes do not exist in this org.', { flagChangeIds: 'Choose flag changes of this org.' });
+  await sql.query('UPDATE mc.deployment_runs SET migration_run_ids = $2, flag_change_ids = $3, updated_at = now() WHERE id = $1', [input.id, migrationRunIds, flagChangeIds]);
+  const run = await getRun(sql, input.id);
+  await audit({ action: 'deployments.link', target: { type: 'deployment_run', id: input.id }, data: { before: before.links, after: run.links } });
   return run;
 }

@@ -5,7 +5,7 @@ import type { Sql } from '../../db';
 import { MIGRATION_LOCK_ID } from '../../db/migrations';
 import type { AuditDraft, AuditRecord } from '../audit';
 import { recordChangeEvent } from '../deployments';
-import { runStatements, type Timeouts } from './execute';
+import { ConnectionLost, type Outcome, runStatements, type Timeouts } from './execute';
 import { decodeSqlFile } from './file';
 import { lintSql } from './lint';
 import { getMigrationRun, refuseReuse } from './runs';
@@ -98,20 +98,34 @@ export async function applyRun(sql: Sql, target: TargetDatabase, input: { id: st
   await refuseReuse(sql, run.fileName, run.sha256, target.name);
   const statements = await splitStatements(run.sqlText);
   const started = now();
-  const outcome = await target.withOwner(async (owner) => {
-    const locked = (await owner.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [MIGRATION_LOCK_ID])).rows[0]?.ok;
-    if (!locked) throw new McError('CONFLICT', 'Another migration is being applied to this database right now. Wait for it to finish, then try again.');
-    try {
-      return await runStatements(owner, null, statements, run, 'apply');
-    } finally {
-      await owner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
-    }
-  });
+  let outcome: Outcome;
+  try {
+    outcome = await target.withOwner(async (owner) => {
+      const locked = (await owner.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [MIGRATION_LOCK_ID])).rows[0]?.ok;
+      if (!locked) throw new McError('CONFLICT', 'Another migration is being applied to this database right now. Wait for it to finish, then try again.');
+      try {
+        return await runStatements(owner, null, statements, run, 'apply');
+      } finally {
+        await owner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+      }
+    });
+  } catch (err) {
+    if (!(err instanceof ConnectionLost)) throw err;
+    // The record must say what happened even though the session that applied it is gone.
+    outcome = {
+      statements: run.statements,
+      error:
+        err.phase === 'commit'
+          ? `The connection to ${target.name} was lost while committing (${err.detail}): whether the file was applied is not known. Verify the schema before doing anything else.`
+          : `The connection to ${target.name} was lost while applying (${err.detail}); the transaction was never committed.`,
+      errorLine: null,
+    };
+  }
   const status = outcome.error ? 'failed' : 'applied';
   await sql.query(`UPDATE mc.migration_runs SET status = $2, error = $3, error_line = $4, duration_ms = $5, applied_at = now(), applied_by = $6 WHERE id = $1`, [
     input.id,
     status,
-    outcome.error ? `${outcome.error} Nothing of the file was applied.` : null,
+    outcome.error ? (/not known/.test(outcome.error) ? outcome.error : `${outcome.error} Nothing of the file was applied.`) : null,
     outcome.errorLine,
     Math.round(now() - started),
     operatorId,

@@ -62,6 +62,7 @@ export async function runStatements(owner: pg.Client, observer: pg.Client | null
   const pid = (await owner.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
   const reports: StatementReport[] = [];
   let error: { message: string; line: number } | null = null;
+  let phase: 'statements' | 'commit' = 'statements';
   await begin(owner, t);
   try {
     let held = new Map<string, Set<string>>();
@@ -80,6 +81,7 @@ export async function runStatements(owner: pg.Client, observer: pg.Client | null
       try {
         await owner.query(s.text);
       } catch (err) {
+        if (lostConnection(err)) throw err;
         await owner.query('ROLLBACK TO SAVEPOINT stmt');
         error = errorOf(err, s);
         reports.push({ ...base, dryRun: 'failed', note: error.message });
@@ -98,11 +100,34 @@ export async function runStatements(owner: pg.Client, observer: pg.Client | null
       }
       reports.push({ ...base, dryRun: 'ran', note: null });
     }
-    if (mode === 'apply' && !error) await owner.query('COMMIT');
-    else await owner.query('ROLLBACK');
+    if (mode === 'apply' && !error) {
+      phase = 'commit';
+      await owner.query('COMMIT');
+    } else await owner.query('ROLLBACK');
   } catch (err) {
     await owner.query('ROLLBACK').catch(() => undefined);
+    // The session itself went away (terminated, network lost): say so, and whether COMMIT was
+    // already sent, since only then can the outcome be in doubt.
+    if (lostConnection(err)) throw new ConnectionLost(phase, err instanceof Error ? err.message : String(err));
     throw err;
   }
   return { statements: reports, error: error?.message ?? null, errorLine: error?.line ?? null };
+}
+
+/** The session applying a file was lost; `phase` says whether COMMIT had been sent. */
+export class ConnectionLost extends Error {
+  constructor(
+    readonly phase: 'statements' | 'commit',
+    readonly detail: string,
+  ) {
+    super(`connection lost during ${phase}: ${detail}`);
+  }
+}
+
+/** Errors that end the session rather than one statement (admin shutdown / terminate, network). */
+function lostConnection(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && ['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'EPIPE'].includes(e.code)) return true;
+  return /Connection terminated|Client has encountered a connection error|not queryable/i.test(e.message ?? '');
 }

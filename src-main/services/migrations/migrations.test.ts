@@ -145,6 +145,45 @@ describe.skipIf(!ok)('the migrations center', () => {
     expect(cols).toBe(0);
   });
 
+  it('records a connection lost mid-apply as failed, says so, and leaves nothing of the file behind', async () => {
+    // Statement 1 runs, statement 2 waits on a lock the test holds; the applying backend is then terminated from another session.
+    const run = await check('0105_lost.sql', 'CREATE TABLE public.lost_half (id int);\nALTER TABLE public.widgets ADD COLUMN lost_note text;', { lockTimeoutMs: 60_000 });
+    await call(second, 'migrations.approve', { id: run.id });
+    const holder = await db.owner();
+    const killer = await db.owner();
+    try {
+      await holder.query('BEGIN; LOCK TABLE public.widgets IN ACCESS SHARE MODE');
+      const applying = call<{ run: MigrationRun }>(admin, 'migrations.apply', { id: run.id, confirmDatabase: db.target.database });
+      let pid: number | null = null;
+      for (let i = 0; i < 200 && pid === null; i++) {
+        const r = await killer.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE query LIKE '%ADD COLUMN lost_note%' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        pid = r.rows[0]?.pid ?? null;
+        if (pid === null) await new Promise((res) => setTimeout(res, 50));
+      }
+      expect(pid).not.toBeNull();
+      expect((await killer.query('SELECT pg_terminate_backend($1) AS ok', [pid])).rows[0].ok).toBe(true);
+      const r = (await applying).run;
+      expect(r).toMatchObject({ status: 'failed', error: expect.stringMatching(/connection to .* was lost while applying .*never committed.*Nothing of the file was applied/) });
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+      await killer.end();
+    }
+    // Nothing half-applied: statement 1's table is not there, statement 2's column neither.
+    const left = await asOwner(db, null, async (c) =>
+      (await c.query(`SELECT to_regclass('public.lost_half') AS t, (SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'widgets' AND column_name = 'lost_note') AS cols`)).rows[0],
+    );
+    expect(left).toEqual({ t: null, cols: 0 });
+    const events = await call<Response<'deployments.list'>>(admin, 'deployments.list', {});
+    expect(events.events.some((e) => e.kind === 'migration.failed' && e.subjectId === run.id)).toBe(true);
+    // The center still works afterwards: the migration lock went with the terminated session.
+    const again = await check('0106_after_lost.sql', 'CREATE TABLE public.after_lost (id int);');
+    await call(second, 'migrations.approve', { id: again.id });
+    expect((await call<{ run: MigrationRun }>(admin, 'migrations.apply', { id: again.id, confirmDatabase: db.target.database })).run.status).toBe('applied');
+  });
+
   it('verifies the schema against what the app expects, and notices a table without forced RLS', async () => {
     const good = await call<Response<'migrations.verify'>>(admin, 'migrations.verify', {});
     expect(good).toMatchObject({ ok: true, tablesWithoutForcedRls: [], definerWithoutSearchPath: [], expected: { missingTables: [] } });

@@ -27,14 +27,20 @@ interface RunRow {
   applied_at: string | null;
   applied_by: string | null;
   applied_by_name: string | null;
+  evidence_uri: string | null;
+  evidence_sha256: string | null;
+  evidence_at: string | null;
+  evidence_by: string | null;
+  evidence_by_name: string | null;
 }
 
 const SELECT = `
-  SELECT r.*, cb.display_name AS created_by_name, ab.display_name AS approved_by_name, pb.display_name AS applied_by_name
+  SELECT r.*, cb.display_name AS created_by_name, ab.display_name AS approved_by_name, pb.display_name AS applied_by_name, eb.display_name AS evidence_by_name
     FROM mc.migration_runs r
     LEFT JOIN mc.operators cb ON cb.id = r.created_by
     LEFT JOIN mc.operators ab ON ab.id = r.approved_by
-    LEFT JOIN mc.operators pb ON pb.id = r.applied_by`;
+    LEFT JOIN mc.operators pb ON pb.id = r.applied_by
+    LEFT JOIN mc.operators eb ON eb.id = r.evidence_by`;
 
 const who = (id: string | null, name: string | null) => (id ? { id, name: name ?? 'former member' } : null);
 
@@ -60,6 +66,10 @@ export function toRun(r: RunRow): MigrationRun {
     approvedBy: who(r.approved_by, r.approved_by_name),
     appliedAt: r.applied_at,
     appliedBy: who(r.applied_by, r.applied_by_name),
+    evidence:
+      r.evidence_uri && r.evidence_sha256 && r.evidence_at
+        ? { uri: r.evidence_uri, sha256: r.evidence_sha256, at: r.evidence_at, by: who(r.evidence_by, r.evidence_by_name) }
+        : null,
   };
 }
 

@@ -27,6 +27,11 @@ function hrefOf(r: RecordRef): string | null {
     case 'site':
     case 'corridor':
       return '#/corridors';
+    // Environment changes without evidence: Deployments lists them all, with "Attach evidence".
+    case 'deployment_run':
+    case 'migration_run':
+    case 'flag_change':
+      return '#/deployments';
     default:
       return null;
   }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import type { Response } from '../../../src-shared/contract';
 import type { DeploymentRun } from '../../../src-shared/contract/deployments';
 import { DEFAULT_CANARY_STAGES } from '../../../src-shared/domain/change';
 import { call } from '../../bridge/client';
@@ -7,9 +8,20 @@ import { NoOrg } from '../../components/NoOrg';
 import { ErrorState } from '../../components/States';
 import { useChangeView } from '../change-view';
 import { Time } from '../../components/Time';
+import { LinkChangesDialog } from './LinkChangesDialog';
 import { startDeploymentsLive, useDeployments } from '../../stores/deployments-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+
+type ChangeWithoutEvidence = Response<'deployments.list'>['withoutEvidence'][number];
+const CHANGE_KIND_LABEL: Record<ChangeWithoutEvidence['kind'], string> = { deployment: 'Deployment', migration: 'Migration', flag: 'Flag change' };
+
+/** One list, three records: each kind of change takes its evidence through its own command. */
+function attachEvidenceTo(change: ChangeWithoutEvidence, uri: string, sha256: string | null): Promise<unknown> {
+  if (change.kind === 'migration') return call('migrations.attachEvidence', { id: change.id, uri, sha256 });
+  if (change.kind === 'flag') return call('flags.attachEvidence', { changeId: Number(change.id), uri, sha256 });
+  return call('deployments.attachEvidence', { id: change.id, uri, sha256 });
+}
 
 const pct = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
 const mins = (x: number | null) => (x === null ? '—' : x < 120 ? `${Math.round(x)} min` : `${(x / 60).toFixed(1)} h`);
@@ -33,7 +45,8 @@ export function DeploymentsView() {
   const [environment, setEnvironment] = useState<'production' | 'staging' | 'scratch'>('staging');
   const [canary, setCanary] = useState(true);
   const [rollbackPlan, setRollbackPlan] = useState('');
-  const [evidenceFor, setEvidenceFor] = useState<string | null>(null);
+  const [evidenceFor, setEvidenceFor] = useState<ChangeWithoutEvidence | null>(null);
+  const [linking, setLinking] = useState<DeploymentRun | null>(null);
   const [uri, setUri] = useState('');
   const [sha, setSha] = useState('');
   const [rollback, setRollback] = useState<DeploymentRun | null>(null);
@@ -91,13 +104,13 @@ export function DeploymentsView() {
         <section className="panel" data-testid="without-evidence">
           <header>Environment changes without evidence (daily checklist 6)</header>
           {data.withoutEvidence.length === 0 ? (
-            <div className="body dim">Every started deployment has evidence attached.</div>
+            <div className="body dim">Every started deployment, applied migration run and feature-flag change has evidence attached.</div>
           ) : (
             <div className="body">
               {data.withoutEvidence.map((w) => (
-                <div key={w.id} className="row">
-                  <span>{w.name}</span> <Time iso={w.at} />{' '}
-                  <button className="btn small" disabled={!write.ok} onClick={() => setEvidenceFor(w.id)}>
+                <div key={`${w.kind}:${w.id}`} className="row">
+                  <span className="chip">{CHANGE_KIND_LABEL[w.kind]}</span> <span>{w.name}</span> <Time iso={w.at} />{' '}
+                  <button className="btn small" disabled={!write.ok} onClick={() => setEvidenceFor(w)}>
                     Attach evidence
                   </button>
                 </div>
@@ -109,7 +122,7 @@ export function DeploymentsView() {
                   onSubmit={(e) => {
                     e.preventDefault();
                     void act(
-                      () => call('deployments.attachEvidence', { id: evidenceFor, uri, sha256: sha.trim() === '' ? null : sha.trim() }).then(() => setEvidenceFor(null)),
+                      () => attachEvidenceTo(evidenceFor, uri, sha.trim() === '' ? null : sha.trim()).then(() => setEvidenceFor(null)),
                       'Evidence attached.',
                     );
                   }}
@@ -143,6 +156,7 @@ export function DeploymentsView() {
                   <th>Started</th>
                   <th>Finished</th>
                   <th>Evidence</th>
+                  <th>Changes</th>
                   <th />
                 </tr>
               </thead>
@@ -156,6 +170,17 @@ export function DeploymentsView() {
                     <td>{r.startedAt ? <Time iso={r.startedAt} /> : '—'}</td>
                     <td>{r.finishedAt ? <Time iso={r.finishedAt} /> : '—'}</td>
                     <td className="mono" title={r.evidence?.uri}>{r.evidence ? `${r.evidence.sha256.slice(0, 12)}…` : 'none'}</td>
+                    <td data-testid="run-links">
+                      {r.links.migrations.map((m) => (
+                        <div key={m.id}>SQL {m.fileName} ({m.status})</div>
+                      ))}
+                      {r.links.flagChanges.map((f) => (
+                        <div key={f.id} title={f.at}>{f.message}</div>
+                      ))}
+                      <button className="btn small ghost" disabled={!write.ok} title={write.why ?? undefined} onClick={() => setLinking(r)}>
+                        {r.links.migrations.length + r.links.flagChanges.length === 0 ? 'Link changes' : 'Edit links'}
+                      </button>
+                    </td>
                     <td className="row">
                       {r.status === 'planned' && (
                         <button className="btn small" disabled={!write.ok || busy} onClick={() => void act(() => call('deployments.start', { id: r.id }), `Started “${r.releaseName}”.`)}>
@@ -264,6 +289,18 @@ export function DeploymentsView() {
         >
           {rollback.rollbackPlan ? <p>Rollback plan: {rollback.rollbackPlan}</p> : <p className="dim">This run has no rollback plan recorded.</p>}
         </ReasonDialog>
+      )}
+      {linking && data && (
+        <LinkChangesDialog
+          run={linking}
+          events={data.events}
+          onClose={() => setLinking(null)}
+          onSaved={() => {
+            toast('ok', `Links of “${linking.releaseName}” saved.`);
+            setLinking(null);
+            void useDeployments.getState().load();
+          }}
+        />
       )}
     </div>
   );

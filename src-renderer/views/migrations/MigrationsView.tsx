@@ -35,6 +35,22 @@ export function MigrationsView() {
   const [selected, setSelected] = useState<string | null>(null);
   const [applying, setApplying] = useState<MigrationRun | null>(null);
   const [typed, setTyped] = useState('');
+  const [typeSchemas, setTypeSchemas] = useState('');
+  /** Generated in the main process from the catalog; saved through the browser's download. */
+  const downloadTypes = async () => {
+    try {
+      const schemas = typeSchemas.split(',').map((x) => x.trim()).filter(Boolean);
+      const r = await call('migrations.types', { schemas });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([r.text], { type: 'text/plain' }));
+      a.download = r.fileName;
+      a.click();
+      URL.revokeObjectURL(a.href);
+      toast('ok', `Types downloaded: ${r.tables} tables, ${r.views} views, ${r.enums} enums in ${r.schemas.join(', ') || 'no schema'}.`);
+    } catch (err) {
+      toast('error', errorText(err));
+    }
+  };
 
   const { busy, act } = useChangeView({ live: startMigrationsLive, load: () => useMigrations.getState().load() });
 
@@ -188,6 +204,28 @@ export function MigrationsView() {
             </div>
           </section>
         )}
+
+        <section className="panel" data-testid="db-types">
+          <header>TypeScript types of this database</header>
+          <div className="body">
+            <p className="dim">
+              Generated from the catalog of {data.database}: every table and view with its columns (type and nullability) and every enum, per schema.
+              Leave the schemas empty for all that this connection can see.
+            </p>
+            <form
+              className="row wrap"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void downloadTypes();
+              }}
+            >
+              <label>
+                Schemas <input value={typeSchemas} onChange={(e) => setTypeSchemas(e.target.value)} placeholder="e.g. mc, public" aria-label="Schemas for types" />
+              </label>
+              <button className="btn">Download types</button>
+            </form>
+          </div>
+        </section>
 
         <section className="panel" data-testid="verification">
           <header>Schema verification</header>
