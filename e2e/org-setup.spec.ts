@@ -28,6 +28,17 @@ test.afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// The host is shared by every spec of this worker: leave it on the embedded demo database, as found,
+// or the specs that follow would see this test's remote org.
+test.afterEach(async ({ page, host }) => {
+  await page.goto(`${host.url}#/connections`);
+  const embedded = page.getByTestId('profile-Embedded (this workstation)');
+  await expect(embedded).toBeVisible();
+  if (!((await embedded.textContent()) ?? '').includes('active')) await embedded.getByRole('button', { name: 'Activate' }).click();
+  await expect(page.getByTestId('connection-indicator')).toContainText('Embedded (this workstation)', { timeout: 30_000 });
+  await expect(embedded).toContainText('active');
+});
+
 test('on a fresh remote database nobody is signed in until someone creates the organisation; they become its first admin', async ({ page, host }) => {
   await page.goto(`${host.url}#/connections`);
   await page.getByRole('button', { name: 'Add profile' }).click();
