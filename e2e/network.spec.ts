@@ -110,11 +110,19 @@ test.describe('network views', () => {
       .toBe('drawn in its health colour');
 
     // Hover shows the key figures; a click opens the panel with the site's nodes.
-    await page.mouse.move(fra.x, fra.y);
-    // Picking runs on the next drawn frame, which a loaded machine's software GL may delay.
-    await expect(page.getByTestId('map-tooltip')).toContainText('FRA-01 Frankfurt', { timeout: 20_000 });
+    // The page may still shift (a banner, a live update) after the point was read: each try reads
+    // where Frankfurt is drawn now and moves there, rather than waiting at a stale position.
+    let at = fra;
+    const hovered = async () => {
+      at = await sitePoint(page, 'FRA-01 Frankfurt');
+      await page.mouse.move(at.x - 2, at.y);
+      await page.mouse.move(at.x, at.y);
+      const tip = page.getByTestId('map-tooltip');
+      return (await tip.count()) ? ((await tip.textContent()) ?? '') : '';
+    };
+    await expect.poll(hovered, { timeout: 30_000, message: 'hovering Frankfurt shows its tooltip' }).toContain('FRA-01 Frankfurt');
     await expect(page.getByTestId('map-tooltip')).toContainText('nodes running');
-    await page.mouse.click(fra.x, fra.y);
+    await page.mouse.click(at.x, at.y);
     const panel = page.getByTestId('site-panel');
     await expect(panel).toContainText('FRA-01 Frankfurt');
     await expect(panel).toContainText('DE · ');
