@@ -5,15 +5,23 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { silentLogger } from '../src-main/core/log';
 import { EmbeddedServer, type RunningServer } from '../src-main/db/embedded-server';
-import { expect, test } from './fixtures';
+import { expect, test } from '@playwright/test';
+import { type Host, startHost, waitHealthy } from './host';
 
 /** A second, empty PostgreSQL server: the "fresh remote database" an operator points a profile at. */
 let server: EmbeddedServer;
 let running: RunningServer;
 let dir: string;
+/**
+ * Its own host: this spec switches the active profile to another database, which the specs sharing
+ * a worker's host must never see (their views would remount on the switch back).
+ */
+let host: Host;
 const password = randomBytes(16).toString('base64url');
 
 test.beforeAll(async () => {
+  // An embedded server and a whole host (with its demo database) start here.
+  test.setTimeout(180_000);
   dir = mkdtempSync(join(tmpdir(), 'mc-e2e-remote-'));
   chmodSync(dir, 0o711);
   server = new EmbeddedServer({ clusterDir: join(dir, 'pg'), superuser: 'remote_owner', password, log: silentLogger() });
@@ -22,24 +30,16 @@ test.beforeAll(async () => {
   await c.connect();
   await c.query('CREATE DATABASE fresh');
   await c.end();
+  host = await startHost();
+  await waitHealthy(host);
 });
 test.afterAll(async () => {
+  await host?.stop();
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-// The host is shared by every spec of this worker: leave it on the embedded demo database, as found,
-// or the specs that follow would see this test's remote org.
-test.afterEach(async ({ page, host }) => {
-  await page.goto(`${host.url}#/connections`);
-  const embedded = page.getByTestId('profile-Embedded (this workstation)');
-  await expect(embedded).toBeVisible();
-  if (!((await embedded.textContent()) ?? '').includes('active')) await embedded.getByRole('button', { name: 'Activate' }).click();
-  await expect(page.getByTestId('connection-indicator')).toContainText('Embedded (this workstation)', { timeout: 30_000 });
-  await expect(embedded).toContainText('active');
-});
-
-test('on a fresh remote database nobody is signed in until someone creates the organisation; they become its first admin', async ({ page, host }) => {
+test('on a fresh remote database nobody is signed in until someone creates the organisation; they become its first admin', async ({ page }) => {
   await page.goto(`${host.url}#/connections`);
   await page.getByRole('button', { name: 'Add profile' }).click();
   const dialog = page.getByRole('dialog');

@@ -8,7 +8,10 @@ SET lock_timeout = '5s'; SET statement_timeout = '60s';
 ALTER TABLE mc.migration_runs
   ADD COLUMN evidence_sha256 text CHECK (evidence_sha256 IS NULL OR evidence_sha256 ~ '^[0-9a-f]{64}$'),
   ADD COLUMN evidence_at     timestamptz,
-  ADD COLUMN evidence_by     uuid REFERENCES mc.operators (id),
+  ADD COLUMN evidence_by     uuid,
+  -- The new columns are NULL in every existing row: NOT VALID only skips a scan that could find
+  -- nothing, and the constraint holds for every row written from now on.
+  ADD CONSTRAINT migration_runs_evidence_by_fk FOREIGN KEY (evidence_by) REFERENCES mc.operators (id) NOT VALID,
   ADD CONSTRAINT migration_runs_evidence_uri_len CHECK (evidence_uri IS NULL OR length(evidence_uri) <= 2000) NOT VALID;
 -- evidence_uri existed without a sha256. A URI alone is not evidence, but what is stored is kept:
 -- the pair rule holds for rows written from now on (NOT VALID), and a run with a URI and no
@@ -21,8 +24,10 @@ ALTER TABLE mc.change_events
   ADD COLUMN evidence_uri    text CHECK (evidence_uri IS NULL OR length(evidence_uri) <= 2000),
   ADD COLUMN evidence_sha256 text CHECK (evidence_sha256 IS NULL OR evidence_sha256 ~ '^[0-9a-f]{64}$'),
   ADD COLUMN evidence_at     timestamptz,
-  ADD COLUMN evidence_by     uuid REFERENCES mc.operators (id),
-  ADD CONSTRAINT change_events_evidence_pair CHECK ((evidence_uri IS NULL) = (evidence_sha256 IS NULL));
+  ADD COLUMN evidence_by     uuid,
+  -- As above: new columns, NULL everywhere, so NOT VALID skips only an empty check.
+  ADD CONSTRAINT change_events_evidence_by_fk FOREIGN KEY (evidence_by) REFERENCES mc.operators (id) NOT VALID,
+  ADD CONSTRAINT change_events_evidence_pair CHECK ((evidence_uri IS NULL) = (evidence_sha256 IS NULL)) NOT VALID;
 CREATE POLICY change_events_update ON mc.change_events FOR UPDATE USING (org_id = mc.current_org_id())
   WITH CHECK (org_id = mc.current_org_id() AND mc.can_write());
 -- Only the evidence columns: the event itself stays as it was recorded.
