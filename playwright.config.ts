@@ -28,6 +28,7 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     },
     viewport: { width: 1400, height: 860 },
-    trace: 'off',
+    // MC_TRACE=1 keeps a trace of each failed spec (test-results/…/trace.zip): slower, so off by default.
+    trace: process.env.MC_TRACE === '1' ? 'retain-on-failure' : 'off',
   },
 });

@@ -104,4 +104,34 @@ test.describe('keyboard only', () => {
     await palette('run telemetry validation');
     await expect(page.getByText(/Telemetry validation (passed|failed): valid key/)).toBeVisible();
   });
+
+  test('topology graph: Tab reaches each box, + expands and − collapses it, Enter selects it for the map and the site panel', async ({ page, host }) => {
+    await page.goto(`${host.url}#/network`);
+    const graph = page.getByTestId('network-graph');
+    await expect(graph).toHaveAttribute('data-laying', 'false', { timeout: 30_000 });
+    await expect(page.getByTestId('gn-corridor-EU')).toBeVisible();
+    const focusedBox = () => page.evaluate(() => document.activeElement?.closest('.react-flow__node')?.getAttribute('aria-label') ?? null);
+    // Tab from the page into the graph, then box to box until the EU corridor has focus.
+    await pressUntil(page, 'Tab', async () => /^Corridor EU:/.test((await focusedBox()) ?? ''), 80);
+    expect(await focusedBox()).toContain('Press plus to expand');
+    await page.keyboard.press('+');
+    await expect(page.getByTestId('gn-corridor-EU')).toHaveAttribute('data-expanded', 'true');
+    await expect(page.getByTestId('gn-site-AMS-01 Amsterdam')).toBeVisible();
+    await expect(graph).toHaveAttribute('data-laying', 'false');
+    // Focus stays on the corridor through the new layout: − folds it again, + opens it again.
+    expect(await focusedBox()).toMatch(/^Corridor EU:.*Press minus to collapse/);
+    await page.keyboard.press('-');
+    await expect(page.getByTestId('gn-corridor-EU')).toHaveAttribute('data-expanded', 'false');
+    await expect(page.getByTestId('gn-site-AMS-01 Amsterdam')).toHaveCount(0);
+    await expect(graph).toHaveAttribute('data-laying', 'false');
+    await page.keyboard.press('+');
+    await expect(page.getByTestId('gn-site-AMS-01 Amsterdam')).toBeVisible();
+    await expect(graph).toHaveAttribute('data-laying', 'false');
+    // Tab goes on into what it opened; Enter selects the site for the whole view.
+    await pressUntil(page, 'Tab', async () => /^Site AMS-01 Amsterdam:/.test((await focusedBox()) ?? ''), 40);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('site-panel')).toContainText('AMS-01 Amsterdam');
+    await expect(page.getByTestId('gn-site-AMS-01 Amsterdam')).toHaveClass(/selected/);
+    await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', /.+/);
+  });
 });

@@ -83,4 +83,42 @@ test.describe('layout', () => {
     expect(g!.x + 1).toBeGreaterThanOrEqual(m!.x + m!.width);
     expect(p!.x + 1).toBeGreaterThanOrEqual(g!.x + g!.width);
   });
+
+  // The graph pane's framing, measured: after the layout settles every box lies inside the pane (none
+  // cut at an edge) and together they span at least half its width or height (not a few boxes
+  // floating in an empty pane), on a laptop and on a 4K wall.
+  for (const size of [SIZES[0]!, SIZES[2]!]) {
+    test(`the topology graph is framed at ${size.width}×${size.height}: every box inside the pane, and the boxes fill it`, async ({ page, host }) => {
+      await page.setViewportSize(size);
+      await page.goto(`${host.url}#/network`);
+      const graph = page.getByTestId('network-graph');
+      await expect(graph).toHaveAttribute('data-laying', 'false', { timeout: 30_000 });
+      // `only`: the test ids of the boxes to measure (all boxes when absent).
+      const frame = (only?: string[]) =>
+        page.evaluate((only) => {
+          const pane = document.querySelector('[data-testid="network-graph"] .react-flow')!.getBoundingClientRect();
+          const all = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="network-graph"] .react-flow__node'));
+          const boxes = all.filter((n) => !only || only.some((id) => n.querySelector(`[data-testid="${id}"]`))).map((n) => n.getBoundingClientRect());
+          if (boxes.length === 0) return { boxes: 0, inside: false, fill: 0 };
+          const left = Math.min(...boxes.map((b) => b.left));
+          const right = Math.max(...boxes.map((b) => b.right));
+          const top = Math.min(...boxes.map((b) => b.top));
+          const bottom = Math.max(...boxes.map((b) => b.bottom));
+          const inside = left >= pane.left - 1 && right <= pane.right + 1 && top >= pane.top - 1 && bottom <= pane.bottom + 1;
+          const fill = Math.max((right - left) / pane.width, (bottom - top) / pane.height);
+          return { boxes: boxes.length, inside, fill: Math.round(fill * 100) / 100 };
+        }, only);
+      // Polled: the framing animates for a few hundred milliseconds after the layout.
+      // Every element of the graph is drawn (React Flow leaves out the ones wholly outside the pane).
+      const elements = Number(await graph.getAttribute('data-elements'));
+      expect(elements).toBeGreaterThan(0);
+      await expect.poll(async () => { const f = await frame(); return f.boxes === elements && f.inside && f.fill >= 0.5; }, { timeout: 10_000 }).toBe(true);
+      // Expanding a corridor frames it and what it opened (the other corridors may pan out of view).
+      await page.getByRole('button', { name: 'Expand EU' }).click();
+      await expect(page.getByTestId('gn-site-AMS-01 Amsterdam')).toBeVisible();
+      await expect(graph).toHaveAttribute('data-laying', 'false');
+      const eu = ['gn-corridor-EU', ...(await page.locator('[data-testid^="gn-site-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!)))];
+      await expect.poll(async () => { const f = await frame(eu); return f.boxes === eu.length && f.inside; }, { timeout: 10_000 }).toBe(true);
+    });
+  }
 });

@@ -2,23 +2,30 @@
 // (Vitest, real PostgreSQL servers, real Secret Service) and the browser specs (Playwright in
 // Chromium against the built browser host). All steps run; the exit code says if any failed.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePrivateKeychain } from './isolate.mjs';
+import { playwrightFailures, vitestFailures } from './test-failures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensurePrivateKeychain(fileURLToPath(import.meta.url));
 
-const env = { ...process.env, MC_KEYCHAIN_SERVICE: 'UmamiEdge Mission Control (test)' };
+// Machine-readable results go to a scratch folder, so the summary at the end can name every failed
+// test: CI keeps only the tail of the output, and a failure scrolled away above is no diagnosis.
+const reports = mkdtempSync(join(tmpdir(), 'mc-test-reports-'));
+const vitestJson = join(reports, 'vitest.json');
+const playwrightJson = join(reports, 'playwright.json');
+const env = { ...process.env, MC_KEYCHAIN_SERVICE: 'UmamiEdge Mission Control (test)', PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson };
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const steps = [
   ['types', [bin('tsc'), '-p', 'tsconfig.node.json', '--noEmit'], [bin('tsc'), '-p', 'tsconfig.web.json', '--noEmit'], [bin('tsc'), '-p', 'tsconfig.e2e.json', '--noEmit']],
   // Migrations linted by squawk; .squawk.toml says which rules are excluded and why.
   ['SQL lint (squawk)', [bin('squawk'), '--config', join(root, '.squawk.toml'), ...readdirSync(join(root, 'sql')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort().map((f) => join('sql', f))]],
   ['build', [bin('electron-vite'), 'build', '--logLevel', 'warn']],
-  ['unit, service, database and keychain tests', [bin('vitest'), 'run']],
-  ['browser specs', [bin('playwright'), 'test']],
+  ['unit, service, database and keychain tests', [bin('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
+  ['browser specs', [bin('playwright'), 'test', '--reporter=list,json']],
 ];
 
 // squawk's binary comes as a per-platform optional package; where it is missing the lint skips with
@@ -46,6 +53,8 @@ for (const [label, ...commands] of steps) {
     break;
   }
 }
+const failures = [...vitestFailures(vitestJson, root), ...playwrightFailures(playwrightJson)];
+if (failures.length > 0) process.stdout.write(`\n== failed tests\n${failures.join('\n')}\n`);
 process.stdout.write('\n== summary\n');
 for (const r of results) process.stdout.write(`${r.ok ? 'pass' : 'FAIL'}  ${r.label} (${r.s} s)\n`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);

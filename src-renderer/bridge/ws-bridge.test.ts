@@ -51,8 +51,9 @@ describe.skipIf(!ok)('WebSocket bridge', () => {
     const host = await startHost({ core, port, token, staticRoot: core.dataDir });
     try {
       await expect.poll(() => bridge.state, { timeout: 10_000 }).toBe('open');
-      const after = await bridge.invoke('status.list', {});
-      expect(after.ok).toBe(true);
+      // The bridge's 300 ms call timeout (needed above) also bounds this read: on a loaded machine the
+      // first read after the reconnect can take longer, so the read is retried until it answers.
+      await expect.poll(async () => (await bridge.invoke('status.list', {})).ok, { timeout: 20_000 }).toBe(true);
       const list = (await core.router.invoke('status.list', {}, DIRECT)) as { data: { components: { declared: unknown }[] } };
       // The timed-out declaration never reached the database: nothing is declared.
       expect(list.data.components[0]?.declared).toBeNull();

@@ -19,6 +19,14 @@ interface GridState {
   loadNodes(): Promise<void>;
 }
 
+// Selectors for what exists only once the overview has loaded. A selector must return the same
+// value while the store is unchanged: a fresh `[]` on every call makes React re-render without
+// end ("Maximum update depth exceeded"), which blanked the app when a dialog opened before the
+// grid had loaded (a 10,000-node grid loads slowly enough to show it).
+const NONE: readonly never[] = Object.freeze([]);
+export const selectSites = (s: GridState) => s.overview?.sites ?? NONE;
+export const selectCorridors = (s: GridState) => s.overview?.corridors ?? NONE;
+
 export const useGrid = create<GridState>((set, get) => ({
   overview: null,
   nodes: [],

@@ -7,7 +7,7 @@ import { HEALTH_LABELS } from '../../../src-shared/domain/node-health';
 export type GraphNodeData = { g: GraphNode; toggle: (id: string) => void };
 export type FlowNode = Node<GraphNodeData>;
 
-const KIND_LABELS = { corridor: 'Corridor', site: 'Site', group: 'Node group', node: 'Node', runtime: 'Runtime' } as const;
+export const KIND_LABELS = { corridor: 'Corridor', site: 'Site', group: 'Node group', node: 'Node', runtime: 'Runtime' } as const;
 
 function counts(g: GraphNode): string {
   if (g.kind === 'node') return HEALTH_LABELS[g.health];
@@ -35,12 +35,14 @@ export const GraphElement = memo(function GraphElement({ data, selected }: NodeP
         {g.expandable && (
           <button
             className="gn-toggle nodrag"
+            // The box itself takes Tab and + / −; one tab stop per box, not two.
+            tabIndex={-1}
             onClick={(e) => {
               e.stopPropagation();
               toggle(g.id);
             }}
             aria-label={g.expanded ? `Collapse ${g.label}` : `Expand ${g.label}`}
-            title={g.expanded ? 'Collapse' : 'Expand (or double-click)'}
+            title={g.expanded ? 'Collapse (− on the focused box)' : 'Expand (+ on the focused box, or double-click)'}
           >
             {g.expanded ? '−' : '+'}
           </button>

@@ -1,6 +1,7 @@
 import '@xyflow/react/dist/style.css';
 import { Background, type Edge, MiniMap, type NodeChange, type NodeMouseHandler, ReactFlow, ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type KeyboardEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { HEALTH_LABELS } from '../../../src-shared/domain/node-health';
 import { corridorSignals } from '../../../src-shared/domain/corridor-health';
 import { filterGrid } from '../../../src-shared/domain/network';
 import { type GraphNode, graphShape, reuseUnchanged } from '../../../src-shared/domain/network-graph';
@@ -8,13 +9,20 @@ import { useGrid } from '../../stores/grid-store';
 import { type Selection, useNetwork } from '../../stores/network-store';
 import { useUi } from '../../stores/ui-store';
 import { layout, type Placed } from './graph-layout';
-import { type FlowNode, NODE_TYPES } from './GraphNodes';
+import { type FlowNode, KIND_LABELS, NODE_TYPES } from './GraphNodes';
 
 const EDGE_STYLE = {
   contains: { stroke: 'var(--border-strong)', strokeWidth: 1 },
   link: { stroke: 'var(--accent)', strokeWidth: 1, strokeDasharray: '4 3', opacity: 0.6 },
   placement: { stroke: 'var(--maint)', strokeWidth: 1, opacity: 0.5 },
 } as const;
+
+/** The most a fit zooms in: a few boxes stay readable on a laptop and fill the pane on a 4K wall. */
+const FIT_MAX_ZOOM = 0.9;
+function fitZoom(el: HTMLElement | null): number {
+  const side = el ? Math.min(el.clientWidth, el.clientHeight) : 0;
+  return Math.min(3, Math.max(FIT_MAX_ZOOM, side / 600));
+}
 
 function selectionOf(g: GraphNode, byId: ReadonlyMap<string, GraphNode>): Selection | null {
   if (g.kind === 'runtime') return null;
@@ -39,6 +47,7 @@ function Graph() {
   const [places, setPlaces] = useState<Map<string, Placed>>(new Map());
   const [laying, setLaying] = useState(false);
   const [layoutError, setLayoutError] = useState<string | null>(null);
+  const pane = useRef<HTMLDivElement>(null);
   const prevShape = useRef(new Map<string, GraphNode>());
   const prevFlow = useRef(new Map<string, FlowNode>());
   // Where the operator dragged elements to, until the next layout.
@@ -108,6 +117,8 @@ function Graph() {
               width: p.w,
               height: p.h,
               data: { g, toggle },
+              // Read by screen readers on the focused box, with the keys that act on it.
+              ariaLabel: `${KIND_LABELS[g.kind]} ${g.label}: ${g.explain ?? HEALTH_LABELS[g.health]}${g.expandable ? (g.expanded ? '. Press minus to collapse' : '. Press plus to expand') : ''}`,
               selected: isSelected,
               ...(parent ? { parentId: parent, extent: 'parent' as const } : {}),
               draggable: g.kind !== 'node',
@@ -156,8 +167,36 @@ function Graph() {
     // on the positions before the layout, leaving the graph cut or floating in empty space).
     const shown = id ? elements.filter((g) => g.id === id || g.parentId === id).map((g) => ({ id: g.id })) : null;
     // Wait a frame so React Flow has the new positions before framing them.
-    requestAnimationFrame(() => void flow.fitView({ ...(shown ? { nodes: shown } : {}), duration: 300, maxZoom: 0.9, padding: shown ? 0.2 : 0.15 }));
+    requestAnimationFrame(() => void flow.fitView({ ...(shown ? { nodes: shown } : {}), duration: 300, maxZoom: fitZoom(pane.current), padding: shown ? 0.2 : 0.15 }));
   }, [places, laying]);
+
+  // The pane changes size when the site panel opens or closes, the layout switches, or the window
+  // resizes: frame again then (on the selection if there is one, else the whole graph), or the
+  // graph is left cut at the pane's edge or floating in a corner of it.
+  const reframe = useRef<() => void>(() => undefined);
+  reframe.current = () => {
+    const n = selectedId ? flow.getInternalNode(selectedId) : undefined;
+    if (n) {
+      const x = n.internals.positionAbsolute.x + (n.measured.width ?? 0) / 2;
+      const y = n.internals.positionAbsolute.y + (n.measured.height ?? 0) / 2;
+      void flow.setCenter(x, y, { zoom: flow.getZoom(), duration: 200 });
+    } else {
+      void flow.fitView({ duration: 200, maxZoom: fitZoom(pane.current), padding: 0.15 });
+    }
+  };
+  useEffect(() => {
+    const el = pane.current;
+    if (!el) return;
+    let last = `${el.clientWidth}x${el.clientHeight}`;
+    const observer = new ResizeObserver(() => {
+      const size = `${el.clientWidth}x${el.clientHeight}`;
+      if (size === last) return;
+      last = size;
+      requestAnimationFrame(() => reframe.current());
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   useEffect(() => {
     if (!selectedId) return;
     const n = flow.getInternalNode(selectedId);
@@ -183,9 +222,28 @@ function Graph() {
   const onNodeDoubleClick: NodeMouseHandler<FlowNode> = (_e, n) => {
     if (n.data.g.expandable) toggle(n.id);
   };
+  // The keyboard does what the mouse does. React Flow makes each box focusable (Tab reaches it and
+  // pans to it); its own Enter only marks the box selected inside the graph, so Enter here selects
+  // it for the whole view (map and site panel) as a click does, and + / − expand and collapse it.
+  // Keys arrive from the focused box (the wrapper React Flow renders), bubbling up to this pane.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const id = (e.target as HTMLElement).closest<HTMLElement>('.react-flow__node')?.dataset.id;
+    const g = id ? byId.get(id) : undefined;
+    if (!g || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === 'Enter') {
+      const sel = selectionOf(g, byId);
+      if (sel) select(sel);
+    } else if ((e.key === '+' || e.key === '=') && g.expandable && !g.expanded) {
+      e.preventDefault();
+      toggle(g.id);
+    } else if ((e.key === '-' || e.key === '_') && g.expandable && g.expanded) {
+      e.preventDefault();
+      toggle(g.id);
+    }
+  };
 
   return (
-    <div className="net-graph" data-testid="network-graph" data-elements={rfNodes.length} data-laying={laying}>
+    <div ref={pane} className="net-graph" data-testid="network-graph" data-elements={rfNodes.length} data-laying={laying} onKeyDown={onKeyDown}>
       <ReactFlow<FlowNode>
         nodes={rfNodes}
         edges={rfEdges}
@@ -195,9 +253,9 @@ function Graph() {
         onNodesChange={onNodesChange}
         colorMode={theme === 'light' ? 'light' : 'dark'}
         fitView
-        fitViewOptions={{ maxZoom: 0.9, padding: 0.15 }}
+        fitViewOptions={{ maxZoom: FIT_MAX_ZOOM, padding: 0.15 }}
         minZoom={0.05}
-        maxZoom={2}
+        maxZoom={3}
         onlyRenderVisibleElements
         nodesConnectable={false}
         proOptions={{ hideAttribution: true }}

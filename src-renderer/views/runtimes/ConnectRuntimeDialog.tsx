@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { RUNTIME_KINDS, RUNTIME_KIND_LABELS } from '../../../src-shared/contract/runtimes';
 import { call } from '../../bridge/client';
-import { useGrid } from '../../stores/grid-store';
+import { selectSites, useGrid } from '../../stores/grid-store';
 import { useUi } from '../../stores/ui-store';
 import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
 
@@ -12,9 +12,12 @@ import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incide
  */
 export function ConnectRuntimeDialog({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const nodes = useGrid((s) => s.nodes).filter((n) => n.lifecycle !== 'retired');
-  const sites = useGrid((s) => s.overview?.sites ?? []);
+  const sites = useGrid(selectSites);
   const toast = useUi((s) => s.toast);
-  const [nodeId, setNodeId] = useState(nodes[0]?.id ?? '');
+  // Until the operator picks, the first node (also when the grid finishes loading after the dialog
+  // opened: the select shows its first option, so that is what is sent).
+  const [picked, setNodeId] = useState('');
+  const nodeId = picked || (nodes[0]?.id ?? '');
   const [name, setName] = useState('');
   const [baseUrl, setBaseUrl] = useState('');
   const [kind, setKind] = useState<'' | (typeof RUNTIME_KINDS)[number]>('');

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { FAILOVER_LABELS, FAILOVER_RULES, type SlaPolicy } from '../../../src-shared/contract/sla';
 import { call } from '../../bridge/client';
-import { useGrid } from '../../stores/grid-store';
+import { selectCorridors, useGrid } from '../../stores/grid-store';
 import { useSla } from '../../stores/sla-store';
 import { useUi } from '../../stores/ui-store';
 import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
@@ -10,7 +10,7 @@ const SHOWN = ['key', 'name', 'uptimeTargetPct', 'p95TargetMs', 'escalationWindo
 
 /** Create or change an SLA policy (admins); the change and its before/after are audited. */
 export function SlaPolicyDialog({ policy, onClose }: { policy: SlaPolicy | null; onClose: () => void }) {
-  const corridors = useGrid((s) => s.overview?.corridors ?? []);
+  const corridors = useGrid(selectCorridors);
   const toast = useUi((s) => s.toast);
   const [key, setKey] = useState(policy?.key ?? '');
   const [name, setName] = useState(policy?.name ?? '');

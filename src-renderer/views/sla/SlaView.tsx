@@ -8,7 +8,7 @@ import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incide
 import type { SlaPolicy } from '../../../src-shared/contract/sla';
 import { SlaPolicyDialog } from './SlaPolicyDialog';
 import { EmptyState, ErrorState } from '../../components/States';
-import { useGrid } from '../../stores/grid-store';
+import { selectCorridors, useGrid } from '../../stores/grid-store';
 import { useSla } from '../../stores/sla-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
@@ -206,13 +206,15 @@ export function SlaView() {
 }
 
 function CustomerDialog({ onClose }: { onClose: () => void }) {
-  const corridors = useGrid((s) => s.overview?.corridors ?? []);
+  const corridors = useGrid(selectCorridors);
   const nodes = useGrid((s) => s.nodes);
   const toast = useUi((s) => s.toast);
   const [key, setKey] = useState('');
   const [name, setName] = useState('');
   const [tier, setTier] = useState<Tier>('enterprise');
-  const [home, setHome] = useState(corridors[0]?.id ?? '');
+  // The first corridor until one is picked (also when the grid loads after the dialog opened).
+  const [pickedHome, setHome] = useState('');
+  const home = pickedHome || (corridors[0]?.id ?? '');
   const [reserved, setReserved] = useState<string[]>([]);
   const { busy, problem, run } = useSubmit();
   const f = (k: string) => fieldError(problem?.fields ?? {}, k);
