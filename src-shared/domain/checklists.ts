@@ -30,10 +30,13 @@ export const CHECK_KEYS = [
   'models_available',
   'routing_simulation_saved',
   'environment_changes_evidenced',
+  'compat_fixes_applied',
+  'rls_verified',
+  'demo_seed_scoped',
 ] as const;
 export type CheckKey = (typeof CHECK_KEYS)[number];
 
-export const TEMPLATE_KEYS = ['daily', 'weekly', 'monthly', 'site_safety', 'post_deployment', 'corridor_rollout', 'pilot_acceptance'] as const;
+export const TEMPLATE_KEYS = ['daily', 'weekly', 'monthly', 'site_safety', 'post_deployment', 'corridor_rollout', 'pilot_acceptance', 'database_upgrade'] as const;
 export type TemplateKey = (typeof TEMPLATE_KEYS)[number];
 
 export const SUBJECT_TYPES = ['org', 'corridor', 'site', 'pilot'] as const;
@@ -58,6 +61,8 @@ export interface ChecklistTemplate {
   subject: SubjectType;
   cadence: Cadence;
   items: readonly TemplateItem[];
+  /** Its items are steps taken in order: one is done (or marked not applicable) only after those before it. */
+  ordered?: boolean;
 }
 
 export const ITEM_STATUSES = ['open', 'done', 'failed', 'skipped'] as const;
@@ -188,6 +193,21 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
       { key: 'evidence', text: 'Compliance evidence artifacts are visible.', view: 'audit', check: 'evidence_visible' },
     ],
   },
+  {
+    key: 'database_upgrade',
+    name: 'SQL upgrade (the seed’s order)',
+    source: 'Platform README: SQL upgrade checklist for an existing database',
+    kind: 'checklist',
+    subject: 'org',
+    cadence: null,
+    ordered: true,
+    items: [
+      { key: 'compat', text: 'Compatibility fixes first: older-database repairs applied (deployment_runs.version optional, no CHECK on it).', view: 'migrations', check: 'compat_fixes_applied' },
+      { key: 'schema', text: 'Schema: every migration of this build applied, none changed since.', view: 'migrations', check: 'migrations_applied' },
+      { key: 'rls', text: 'RLS policies: every app table under forced row-level security, definer functions with a fixed search_path.', view: 'migrations', check: 'rls_verified' },
+      { key: 'seed', text: 'Demo seed only for demo or staging databases, never production.', view: 'connections', check: 'demo_seed_scoped' },
+    ],
+  },
 ];
 
 export const TEMPLATE_BY_KEY: ReadonlyMap<TemplateKey, ChecklistTemplate> = new Map(TEMPLATES.map((t) => [t.key, t]));
@@ -243,6 +263,24 @@ export function itemStatusProblem(to: ItemStatus, kind: 'checklist' | 'gates', c
   if (to === 'done' && check && check.ok === false) return `The live check says: ${check.summary} Fix that first, or mark the item failed with a note.`;
   if ((to === 'skipped' || to === 'failed') && (note ?? '').trim().length < 3) {
     return kind === 'gates' && to === 'skipped' ? 'Say why this gate is waived (a note of at least 3 characters).' : 'Add a note that says why (at least 3 characters).';
+  }
+  return null;
+}
+
+/**
+ * An ordered run's steps are taken in order: a step is done, failed or not applicable only once
+ * every step before it is done or not applicable (a failed compatibility fix must not be followed
+ * by the schema). Reopening is always allowed.
+ */
+export function stepOrderProblem(template: ChecklistTemplate | undefined, items: readonly { key: string; status: ItemStatus }[], key: string, to: ItemStatus): string | null {
+  if (!template?.ordered || to === 'open') return null;
+  const at = template.items.findIndex((t) => t.key === key);
+  for (let i = 0; i < at; i++) {
+    const step = template.items[i]!;
+    const status = items.find((x) => x.key === step.key)?.status ?? 'open';
+    if (status !== 'done' && status !== 'skipped') {
+      return `Step ${i + 1} comes first (“${step.text.replace(/[.:].*$/, '')}”, now ${ITEM_STATUS_LABELS[status].toLowerCase()}): ${template.name} is taken in order.`;
+    }
   }
   return null;
 }

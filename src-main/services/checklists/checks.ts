@@ -8,6 +8,7 @@ import { loadMigrations, type MigrationFile, type Sql } from '../../db';
 import { migrationStateOf } from '../../db/migrations';
 import { verifyAudit } from '../audit';
 import { changesWithoutEvidence } from '../deployments';
+import { verifySchema } from '../migrations/verify';
 import { blockingIncidents } from '../incidents';
 import { STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from '../keys';
 import { listComponents } from '../status';
@@ -284,6 +285,54 @@ const CHECKS: Record<CheckKey, Check> = {
     );
     if (!r) return { ok: false, summary: `No routing simulation saved as evidence${scope.corridorId ? ' for a customer of this corridor' : ''} yet: run one in Routing with “Save as evidence”.`, record: view('routing', 'Routing') };
     return { ok: r.outcome === 'passed', summary: `${r.title}, ${r.created_at.slice(0, 10)}.`, record: { type: 'evidence', id: r.id, label: r.title } };
+  },
+
+  // The seed's SQL upgrade order, step 1. The app's compatibility fix (migration 0020) makes every
+  // deployment_runs.version optional and drops its CHECKs wherever such a table exists; this reads
+  // the catalog for what an older install could still carry, so the answer is the database's state.
+  async compat_fixes_applied(sql) {
+    const legacy = await sql.query<{ name: string; problem: string }>(
+      `SELECT format('%I.%I', n.nspname, k.relname) AS name, 'NOT NULL' AS problem
+         FROM pg_attribute a JOIN pg_class k ON k.oid = a.attrelid JOIN pg_namespace n ON n.oid = k.relnamespace
+        WHERE k.relname = 'deployment_runs' AND k.relkind = 'r' AND a.attname = 'version' AND NOT a.attisdropped AND a.attnotnull
+       UNION ALL
+       SELECT format('%I.%I', n.nspname, k.relname), format('CHECK %s', con.conname)
+         FROM pg_constraint con JOIN pg_class k ON k.oid = con.conrelid JOIN pg_namespace n ON n.oid = k.relnamespace
+        WHERE k.relname = 'deployment_runs' AND con.contype = 'c'
+          AND EXISTS (SELECT 1 FROM unnest(con.conkey) c(n) JOIN pg_attribute a ON a.attrelid = k.oid AND a.attnum = c.n WHERE a.attname = 'version')
+        ORDER BY 1, 2`,
+    );
+    if (legacy.length > 0) {
+      return { ok: false, summary: `Still of the older shape: ${legacy.map((l) => `${l.name}.version ${l.problem}`).join('; ')}. Reconnect as the owner so migration 0020's fix runs.`, record: view('migrations', 'Migrations') };
+    }
+    migrationFiles ??= loadMigrations(sqlDir());
+    const fix = migrationFiles.find((f) => f.name.startsWith('0020_'));
+    const m = await migrationStateOf(sql, migrationFiles);
+    const applied = fix ? !m.pending.includes(fix.name) : false;
+    return applied
+      ? { ok: true, summary: `Applied with ${fix!.name}: no deployment_runs.version is required or checked.`, record: view('migrations', 'Migrations') }
+      : { ok: false, summary: `The compatibility fix (${fix?.name ?? '0020'}) has not run on this database yet.`, record: view('migrations', 'Migrations') };
+  },
+
+  // Step 3: the RLS policies, as schema verification sees them.
+  async rls_verified(sql) {
+    migrationFiles ??= loadMigrations(sqlDir());
+    const v = await verifySchema(sql, migrationFiles);
+    const mc = v.schemas.find((x) => x.schema === 'mc');
+    if (v.ok) return { ok: true, summary: `Every app table under forced row-level security; ${mc?.policies ?? 0} policies in schema mc; definer functions have a fixed search_path.`, record: view('migrations', 'Migrations') };
+    const parts = [
+      v.tablesWithoutForcedRls.length > 0 && `without forced RLS: ${v.tablesWithoutForcedRls.slice(0, 5).join(', ')}`,
+      v.definerWithoutSearchPath.length > 0 && `definer functions without a fixed search_path: ${v.definerWithoutSearchPath.slice(0, 5).join(', ')}`,
+      v.expected.missingTables.length > 0 && `missing tables: ${v.expected.missingTables.slice(0, 5).join(', ')}`,
+    ].filter(Boolean);
+    return { ok: false, summary: `Schema verification fails: ${parts.join('; ')}.`, record: view('migrations', 'Migrations') };
+  },
+
+  // Step 4: the app can tell whether this org is the demo org; only a person knows whether the
+  // database is a demo or staging one, so a demo org here is theirs to confirm (never passed blind).
+  async demo_seed_scoped(_sql, _scope, session) {
+    if (!session.orgSimulated) return { ok: true, summary: 'This org is not the demo org: no demo data was seeded into it.', record: view('connections', 'Connections') };
+    return { ok: null, summary: 'This org is the demo org (simulated data). Right for a demo or staging database only: confirm which this is, in the note.', record: view('connections', 'Connections') };
   },
 };
 

@@ -9,6 +9,7 @@ import {
   periodOf,
   progressOf,
   siteSafetyState,
+  stepOrderProblem,
   type SubjectType,
   TEMPLATE_BY_KEY,
   type TemplateKey,
@@ -243,7 +244,8 @@ export async function setItem(sql: Sql, session: Session, input: SetItemInput, a
   const run = await runSummary(sql, row.run_id);
   // What the check said is kept with whatever the operator decided (done, failed, waived), for the record.
   const live = row.check_key && input.status !== 'open' ? await safeAnswer(sql, row.check_key, await scopeOf(sql, run), session) : null;
-  const problem = itemStatusProblem(input.status, run.kind, live, input.note);
+  const steps = await sql.query<{ key: string; status: ItemStatus }>('SELECT key, status FROM mc.checklist_items WHERE run_id = $1', [run.id]);
+  const problem = stepOrderProblem(TEMPLATE_BY_KEY.get(run.templateKey as TemplateKey), steps, row.key, input.status) ?? itemStatusProblem(input.status, run.kind, live, input.note);
   if (problem) throw new McError('VALIDATION', problem, { [input.status === 'done' ? 'status' : 'note']: problem });
   // Who set it last and when, reopening included ("reopened by …").
   await sql.query(

@@ -124,6 +124,22 @@ describe.skipIf(!ok)('deployment runs and canary releases', () => {
     expect(await refused(admin, 'deployments.finish', { id: run.id, outcome: 'failed' })).toMatchObject({ code: 'VALIDATION' });
   });
 
+  it('targets a corridor’s sites and a runtime group; a site of another corridor is refused by name, changing nothing', async () => {
+    const other = await asOwner(db, org.orgId, async (c) => {
+      const corridor = (await c.query<{ id: string }>(`INSERT INTO mc.corridors (org_id, key, name, region, allowed_countries, blocked_countries) VALUES ($1, 'apac-t', 'APAC', 'apac', '{SG}', '{}') RETURNING id`, [org.orgId])).rows[0]!.id;
+      return (await c.query<{ id: string }>(`INSERT INTO mc.sites (org_id, corridor_id, key, name, kind, country, latitude, longitude, owner_name) VALUES ($1, $2, 'sin-t', 'SIN-T', 'colocation', 'SG', 1.3, 103.8, 'Demo Owner') RETURNING id`, [org.orgId, corridor])).rows[0]!.id;
+    });
+    const count = async () => (await call<Response<'deployments.list'>>(admin, 'deployments.list', {})).runs.length;
+    const before = await count();
+    expect(await refused(admin, 'deployments.create', { releaseName: 'Mixed target', environment: 'staging', corridorId: grid.corridorId, siteIds: [grid.siteId, other] })).toMatchObject({
+      code: 'VALIDATION',
+      message: 'SIN-T is not in the target corridor: choose its sites, or no corridor.',
+    });
+    expect(await count()).toBe(before);
+    const { run } = await create({ releaseName: 'FRA vLLM only', canaryStages: [], siteIds: [grid.siteId], runtimeGroup: 'vllm' });
+    expect(run).toMatchObject({ corridorId: grid.corridorId, corridorName: 'EU', siteIds: [grid.siteId], runtimeGroup: 'vllm' });
+  });
+
   it('lists started runs without evidence until evidence with its sha256 is attached', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mc-evidence-'));
     try {

@@ -113,8 +113,14 @@ export async function createRun(sql: Sql, input: CreateRunInput, audit: Audit): 
     throw new McError('VALIDATION', 'That corridor does not exist in this org.', { corridorId: 'Choose a corridor of this org.' });
   }
   if (input.siteIds.length > 0) {
-    const found = await sql.one<{ n: number }>('SELECT count(*)::int AS n FROM mc.sites WHERE id = ANY($1::uuid[])', [input.siteIds]);
-    if (found.n !== new Set(input.siteIds).size) throw new McError('VALIDATION', 'Some of those sites do not exist in this org.', { siteIds: 'Choose sites of this org.' });
+    const found = await sql.query<{ name: string; corridor_id: string }>('SELECT name, corridor_id FROM mc.sites WHERE id = ANY($1::uuid[])', [input.siteIds]);
+    if (found.length !== new Set(input.siteIds).size) throw new McError('VALIDATION', 'Some of those sites do not exist in this org.', { siteIds: 'Choose sites of this org.' });
+    // The canary watches the target corridor's alerts: a site of another corridor would go unwatched.
+    const outside = input.corridorId ? found.filter((f) => f.corridor_id !== input.corridorId) : [];
+    if (outside.length > 0) {
+      const msg = `${outside.map((o) => o.name).join(', ')} ${outside.length === 1 ? 'is' : 'are'} not in the target corridor: choose its sites, or no corridor.`;
+      throw new McError('VALIDATION', msg, { siteIds: msg });
+    }
   }
   const { id } = await sql.one<{ id: string }>(
     `INSERT INTO mc.deployment_runs (org_id, release_name, environment, corridor_id, site_ids, runtime_group, canary_stages, rollback_plan, created_by)

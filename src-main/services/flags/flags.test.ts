@@ -86,6 +86,20 @@ describe.skipIf(!ok)('feature flags and kill switches', () => {
     const existing = before.find((f) => f.key === 'customer.refuse')!;
     expect(await refused(admin, 'flags.save', { id: existing.id, key: 'customer.refuse', enabled: false, expectedVersion: existing.version - 1 })).toMatchObject({ code: 'CONFLICT' });
     expect(await refused(auditor, 'flags.save', { key: 'sneaky', enabled: true })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await refused(admin, 'flags.save', { key: 'customer.kill', scopeKind: 'customer', scopeId: '00000000-0000-4000-8000-000000000001', enabled: true })).toMatchObject({
+      code: 'VALIDATION',
+      message: 'That customer does not exist in this org.',
+    });
     expect(await list()).toEqual(before);
+  });
+
+  it('a kill switch for one customer names that customer and reaches a reader for its requests only', async () => {
+    const { customer } = await call<Response<'sla.saveCustomer'>>(admin, 'sla.saveCustomer', { key: 'kenya-health', name: 'Kenya Health', tier: 'enterprise', homeCorridorId: grid.corridorId });
+    const { flag } = await call<Response<'flags.save'>>(admin, 'flags.save', { key: 'customer.kill', scopeKind: 'customer', scopeId: customer.id, enabled: true });
+    expect(flag).toMatchObject({ scopeKind: 'customer', scopeId: customer.id, scopeName: 'Kenya Health' });
+    const reader = new FlagReader({ load: () => asApp(pool, org.operator, (sql) => flagSettings(sql)) });
+    await reader.refresh();
+    expect(reader.evaluate('customer.kill', { corridorId: grid.corridorId, customerId: customer.id }, false)).toEqual({ enabled: true, source: 'customer' });
+    expect(reader.evaluate('customer.kill', { corridorId: grid.corridorId, customerId: '00000000-0000-4000-8000-000000000002' }, false)).toEqual({ enabled: false, source: 'safe-default' });
   });
 });

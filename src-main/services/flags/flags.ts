@@ -22,12 +22,13 @@ interface FlagRow {
   version: number;
 }
 
-// Customers have no table in this build yet: a customer scope shows its id.
+// A scope reads by its corridor's or customer's name.
 const SELECT_FLAGS = `
-  SELECT f.id, f.key, f.description, f.scope_kind, f.scope_id, c.name AS scope_name, f.enabled, f.safe_default, f.updated_at, f.updated_by,
+  SELECT f.id, f.key, f.description, f.scope_kind, f.scope_id, coalesce(c.name, cu.name) AS scope_name, f.enabled, f.safe_default, f.updated_at, f.updated_by,
          o.display_name AS updated_by_name, f.version
     FROM mc.feature_flags f
     LEFT JOIN mc.corridors c ON f.scope_kind = 'corridor' AND c.org_id = f.org_id AND c.id = f.scope_id
+    LEFT JOIN mc.customers cu ON f.scope_kind = 'customer' AND cu.org_id = f.org_id AND cu.id = f.scope_id
     LEFT JOIN mc.operators o ON o.id = f.updated_by`;
 
 function toFlag(r: FlagRow): FeatureFlag {
@@ -86,6 +87,9 @@ export async function saveFlag(sql: Sql, input: FlagInput, audit: Audit): Promis
   }
   if (input.scopeKind === 'corridor' && !(await sql.maybeOne('SELECT 1 FROM mc.corridors WHERE id = $1', [input.scopeId]))) {
     throw new McError('VALIDATION', 'That corridor does not exist in this org.', { scopeId: 'Choose a corridor of this org.' });
+  }
+  if (input.scopeKind === 'customer' && !(await sql.maybeOne('SELECT 1 FROM mc.customers WHERE id = $1', [input.scopeId]))) {
+    throw new McError('VALIDATION', 'That customer does not exist in this org.', { scopeId: 'Choose a customer of this org (SLA view).' });
   }
   let id = input.id;
   let before: FeatureFlag | null = null;

@@ -8,6 +8,7 @@ import { NoOrg } from '../../components/NoOrg';
 import { ErrorState } from '../../components/States';
 import { useChangeView } from '../change-view';
 import { Time } from '../../components/Time';
+import { DeploymentTargetFields, ORG_WIDE, type Target, targetText } from './DeploymentTarget';
 import { LinkChangesDialog } from './LinkChangesDialog';
 import { startDeploymentsLive, useDeployments } from '../../stores/deployments-store';
 import { canWrite, useSystem } from '../../stores/system-store';
@@ -45,6 +46,7 @@ export function DeploymentsView() {
   const [environment, setEnvironment] = useState<'production' | 'staging' | 'scratch'>('staging');
   const [canary, setCanary] = useState(true);
   const [rollbackPlan, setRollbackPlan] = useState('');
+  const [target, setTarget] = useState<Target>(ORG_WIDE);
   const [evidenceFor, setEvidenceFor] = useState<ChangeWithoutEvidence | null>(null);
   const [linking, setLinking] = useState<DeploymentRun | null>(null);
   const [uri, setUri] = useState('');
@@ -73,7 +75,16 @@ export function DeploymentsView() {
             onSubmit={(e) => {
               e.preventDefault();
               void act(
-                () => call('deployments.create', { releaseName: name, environment, canaryStages: canary ? [...DEFAULT_CANARY_STAGES] : [], rollbackPlan }).then(() => setName('')),
+                () =>
+                  call('deployments.create', {
+                    releaseName: name,
+                    environment,
+                    corridorId: target.corridorId || null,
+                    siteIds: target.siteIds,
+                    runtimeGroup: target.runtimeGroup || null,
+                    canaryStages: canary ? [...DEFAULT_CANARY_STAGES] : [],
+                    rollbackPlan,
+                  }).then(() => setName('')),
                 `Recorded “${name}” as planned.`,
               );
             }}
@@ -89,6 +100,7 @@ export function DeploymentsView() {
                 <option value="scratch">scratch</option>
               </select>
             </label>
+            <DeploymentTargetFields value={target} onChange={setTarget} />
             <label>
               <input type="checkbox" checked={canary} onChange={(e) => setCanary(e.target.checked)} /> Canary 10% → 50% → 100% (15 / 30 / 60 min windows)
             </label>
@@ -151,7 +163,7 @@ export function DeploymentsView() {
                 <tr>
                   <th>Release</th>
                   <th>Environment</th>
-                  <th>Corridor</th>
+                  <th>Target</th>
                   <th>Status</th>
                   <th>Started</th>
                   <th>Finished</th>
@@ -165,7 +177,7 @@ export function DeploymentsView() {
                   <tr key={r.id} data-testid={`run-${r.releaseName}`} data-status={r.status}>
                     <td>{r.releaseName}</td>
                     <td>{r.environment}</td>
-                    <td>{r.corridorName ?? 'all'}</td>
+                    <td data-testid="run-target">{targetText(r)}</td>
                     <td title={r.failureReason ?? undefined}>{statusText(r)}</td>
                     <td>{r.startedAt ? <Time iso={r.startedAt} /> : '—'}</td>
                     <td>{r.finishedAt ? <Time iso={r.finishedAt} /> : '—'}</td>

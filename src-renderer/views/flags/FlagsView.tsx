@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { FlagScopeFields, type FlagScope, ORG_SCOPE } from './FlagScopeFields';
 import type { FeatureFlag } from '../../../src-shared/contract/flags';
 import { call } from '../../bridge/client';
 import { ConfirmDialog } from '../../components/Dialog';
@@ -22,6 +23,7 @@ export function FlagsView() {
   const [description, setDescription] = useState('');
   const [enabled, setEnabled] = useState(false);
   const [safeDefault, setSafeDefault] = useState(false);
+  const [scope, setScope] = useState<FlagScope>(ORG_SCOPE);
   const [flip, setFlip] = useState<FeatureFlag | null>(null);
   const [remove, setRemove] = useState<FeatureFlag | null>(null);
 
@@ -44,7 +46,7 @@ export function FlagsView() {
             className="body row wrap"
             onSubmit={(e) => {
               e.preventDefault();
-              void act(() => call('flags.save', { key: key.trim(), description, enabled, safeDefault }).then(() => setKey('')), `Added “${key.trim()}”.`);
+              void act(() => call('flags.save', { key: key.trim(), description, enabled, safeDefault, scopeKind: scope.kind, scopeId: scope.id || null }).then(() => setKey('')), `Added “${key.trim()}”.`);
             }}
           >
             <label>
@@ -53,13 +55,14 @@ export function FlagsView() {
             <label>
               Description <input value={description} onChange={(e) => setDescription(e.target.value)} maxLength={500} />
             </label>
+            <FlagScopeFields value={scope} onChange={setScope} />
             <label>
               <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> On
             </label>
             <label title="What readers use when they cannot read this flag">
               <input type="checkbox" checked={safeDefault} onChange={(e) => setSafeDefault(e.target.checked)} /> On when unreadable
             </label>
-            <button className="btn primary" disabled={!write.ok || key.trim().length < 2} title={write.why ?? undefined}>
+            <button className="btn primary" disabled={!write.ok || key.trim().length < 2 || (scope.kind !== 'org' && !scope.id)} title={write.why ?? undefined}>
               Add flag
             </button>
           </form>

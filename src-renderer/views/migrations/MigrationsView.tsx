@@ -36,6 +36,16 @@ export function MigrationsView() {
   const [applying, setApplying] = useState<MigrationRun | null>(null);
   const [typed, setTyped] = useState('');
   const [typeSchemas, setTypeSchemas] = useState('');
+  const navigate = useUi((s) => s.navigate);
+  /** The seed's upgrade order, recorded as a checklist run (who, when, what each check saw). */
+  const startUpgradeRun = async () => {
+    try {
+      const { run } = await call('checklists.start', { templateKey: 'database_upgrade' });
+      navigate('checklists', run.id);
+    } catch (err) {
+      toast('error', errorText(err));
+    }
+  };
   /** Generated in the main process from the catalog; saved through the browser's download. */
   const downloadTypes = async () => {
     try {
@@ -67,6 +77,17 @@ export function MigrationsView() {
         <span className="sub" data-testid="target-db">
           {data.database} · {data.sharedDatabase ? 'shared database: applying needs a second admin' : 'this workstation’s own database'}
         </span>
+        <div className="actions">
+          <button
+            className="btn"
+            data-testid="start-upgrade-run"
+            disabled={!write.ok}
+            title={write.why ?? 'The seed’s SQL upgrade order as a checklist: compatibility fixes → schema → RLS policies → demo seed, each step answered live from this database and taken in order'}
+            onClick={() => void startUpgradeRun()}
+          >
+            Guided upgrade run
+          </button>
+        </div>
       </div>
       <div className="stack">
         <section className="panel" data-testid="ledger">
