@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { Choice } from '../../components/Choice';
 import { selectCorridors, selectSites, useGrid } from '../../stores/grid-store';
 import { useRuntimes } from '../../stores/runtimes-store';
 
@@ -30,14 +31,7 @@ export function DeploymentTargetFields({ value, onChange }: { value: Target; onC
     <>
       <label>
         Corridor{' '}
-        <select aria-label="Target corridor" value={value.corridorId} onChange={(e) => onChange({ ...value, corridorId: e.target.value, siteIds: [] })}>
-          <option value="">all corridors</option>
-          {corridors.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+        <Choice label="Target corridor" value={value.corridorId} onChange={(id) => onChange({ ...value, corridorId: id, siteIds: [] })} options={corridors} none="all corridors" />
       </label>
       {value.corridorId && (
         <fieldset className="row wrap" data-testid="target-sites">
@@ -51,14 +45,7 @@ export function DeploymentTargetFields({ value, onChange }: { value: Target; onC
       )}
       <label>
         Runtime group{' '}
-        <select aria-label="Target runtime group" value={value.runtimeGroup} onChange={(e) => onChange({ ...value, runtimeGroup: e.target.value })}>
-          <option value="">all</option>
-          {groups.map((g) => (
-            <option key={g} value={g}>
-              {g}
-            </option>
-          ))}
-        </select>
+        <Choice label="Target runtime group" value={value.runtimeGroup} onChange={(g) => onChange({ ...value, runtimeGroup: g })} options={groups.map((g) => ({ id: g, name: g }))} none="all" />
       </label>
     </>
   );

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { Choice } from '../../components/Choice';
 import type { FLAG_SCOPES } from '../../../src-shared/contract/flags';
 import { selectCorridors, useGrid } from '../../stores/grid-store';
 import { useSla } from '../../stores/sla-store';
@@ -37,14 +38,13 @@ export function FlagScopeFields({ value, onChange }: { value: FlagScope; onChang
       {value.kind !== 'org' && (
         <label>
           {value.kind === 'corridor' ? 'Corridor' : 'Customer'}{' '}
-          <select aria-label={value.kind === 'corridor' ? 'Flag corridor' : 'Flag customer'} value={value.id} onChange={(e) => onChange({ ...value, id: e.target.value })}>
-            <option value="">{options.length === 0 ? (value.kind === 'customer' ? 'no customer yet (add one in SLA)' : 'no corridor yet') : 'choose…'}</option>
-            {options.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
+          <Choice
+            label={value.kind === 'corridor' ? 'Flag corridor' : 'Flag customer'}
+            value={value.id}
+            onChange={(id) => onChange({ ...value, id })}
+            options={options}
+            none={options.length === 0 ? (value.kind === 'customer' ? 'no customer yet (add one in SLA)' : 'no corridor yet') : 'choose…'}
+          />
         </label>
       )}
     </>
