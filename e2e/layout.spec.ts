@@ -69,8 +69,9 @@ test.describe('layout', () => {
     await page.goto(`${host.url}#/network`);
     const map = page.getByTestId('network-map');
     const graph = page.getByTestId('network-graph');
-    await expect(map).toBeVisible();
-    await expect(graph).toBeVisible();
+    // The map and graph load on the first visit to Network (a large chunk): slow on a loaded machine.
+    await expect(map).toBeVisible({ timeout: 30_000 });
+    await expect(graph).toBeVisible({ timeout: 30_000 });
     await page.keyboard.press('/');
     await page.keyboard.type('SIN-01');
     await page.keyboard.press('Enter');

@@ -165,7 +165,10 @@ function Graph() {
     framing.current = null;
     // A new layout is framed: the element just expanded, or else the whole graph (the first fit ran
     // on the positions before the layout, leaving the graph cut or floating in empty space).
-    const shown = id ? elements.filter((g) => g.id === id || g.parentId === id).map((g) => ({ id: g.id })) : null;
+    // What it shows: its children, and the runtimes those children serve (drawn beside them).
+    const children = id ? new Set(elements.filter((g) => g.id === id || g.parentId === id).map((g) => g.id)) : null;
+    if (children) for (const e of shape.edges) if (children.has(e.source) && byId.get(e.target)?.kind === 'runtime') children.add(e.target);
+    const shown = children ? [...children].map((x) => ({ id: x })) : null;
     // Wait a frame so React Flow has the new positions before framing them.
     requestAnimationFrame(() => void flow.fitView({ ...(shown ? { nodes: shown } : {}), duration: 300, maxZoom: fitZoom(pane.current), padding: shown ? 0.2 : 0.15 }));
   }, [places, laying]);
