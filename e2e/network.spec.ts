@@ -254,8 +254,8 @@ test.describe('wall display', () => {
       await expect(wall).toHaveAttribute('data-read-only', 'true');
       // No shell around it: no navigation to click by accident.
       await expect(page.getByRole('navigation')).toBeHidden();
-      // A host started a moment ago: its first status read waits on the demo history being written,
-      // which on a loaded machine takes longer than the default 10 s (state, not time, is waited on).
+      // A host started a moment ago, its demo agent still writing history: on a loaded machine its
+      // first status read has taken longer than the default 10 s (state, not time, is waited on).
       await expect(page.getByTestId('wall-rollup')).toContainText(/operational|outage|Degraded|Maintenance/i, { timeout: 30_000 });
       await expect(page.getByTestId('wall-corridors').locator('li')).toHaveCount(5);
       await expect(page.getByTestId('wall-incidents')).toBeVisible();
