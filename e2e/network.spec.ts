@@ -84,7 +84,6 @@ test.describe('network views', () => {
     expect(counts.links).toBeGreaterThan(20);
     // Not a blank canvas: water, land, corridor shading, borders and sites give many colours, and
     // Frankfurt's dot is drawn in its health colour (green for healthy), not the background.
-    const box = (await page.getByTestId('network-map').boundingBox())!;
     const healthColour = () =>
       page.evaluate((id) => {
         const health = window.__mcMap!.healthOf(id) ?? 'unknown';
@@ -99,7 +98,10 @@ test.describe('network views', () => {
       .poll(
         async () => {
           const before = await healthColour();
-          const { distinct, at } = await samplePixels(page, [[fra.x - box.x, fra.y - box.y]]);
+          // Read the point and the map's box again on each try: a banner that appears late (open
+          // incidents) moves the map down after the first read.
+          const [now, mapBox] = await Promise.all([sitePoint(page, 'FRA-01 Frankfurt'), page.getByTestId('network-map').boundingBox()]);
+          const { distinct, at } = await samplePixels(page, [[now.x - mapBox!.x, now.y - mapBox!.y]]);
           const after = await healthColour();
           expect(distinct).toBeGreaterThan(12);
           const agree = before.join() === after.join() && at[0]!.every((channel, i) => Math.abs(channel - after[i]!) < 40);
