@@ -177,15 +177,18 @@ function Graph() {
   // resizes: frame again then (on the selection if there is one, else the whole graph), or the
   // graph is left cut at the pane's edge or floating in a corner of it.
   const reframe = useRef<() => void>(() => undefined);
+  /** Centre the view on an element (false when it is not laid out yet). */
+  const centreOn = (id: string, zoom: number, duration: number): boolean => {
+    const n = flow.getInternalNode(id);
+    if (!n) return false;
+    const x = n.internals.positionAbsolute.x + (n.measured.width ?? 0) / 2;
+    const y = n.internals.positionAbsolute.y + (n.measured.height ?? 0) / 2;
+    void flow.setCenter(x, y, { zoom, duration });
+    return true;
+  };
   reframe.current = () => {
-    const n = selectedId ? flow.getInternalNode(selectedId) : undefined;
-    if (n) {
-      const x = n.internals.positionAbsolute.x + (n.measured.width ?? 0) / 2;
-      const y = n.internals.positionAbsolute.y + (n.measured.height ?? 0) / 2;
-      void flow.setCenter(x, y, { zoom: flow.getZoom(), duration: 200 });
-    } else {
-      void flow.fitView({ duration: 200, maxZoom: fitZoom(pane.current), padding: 0.15 });
-    }
+    if (selectedId && centreOn(selectedId, flow.getZoom(), 200)) return;
+    void flow.fitView({ duration: 200, maxZoom: fitZoom(pane.current), padding: 0.15 });
   };
   useEffect(() => {
     const el = pane.current;
@@ -201,12 +204,7 @@ function Graph() {
     return () => observer.disconnect();
   }, []);
   useEffect(() => {
-    if (!selectedId) return;
-    const n = flow.getInternalNode(selectedId);
-    if (!n) return;
-    const x = n.internals.positionAbsolute.x + (n.measured.width ?? 0) / 2;
-    const y = n.internals.positionAbsolute.y + (n.measured.height ?? 0) / 2;
-    void flow.setCenter(x, y, { zoom: Math.max(flow.getZoom(), 0.8), duration: 400 });
+    if (selectedId) centreOn(selectedId, Math.max(flow.getZoom(), 0.8), 400);
   }, [selectedId, places]);
 
   const onNodeClick: NodeMouseHandler<FlowNode> = (_e, n) => {
