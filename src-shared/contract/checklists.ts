@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHECK_KEYS, ITEM_STATUSES, SUBJECT_TYPES, TEMPLATE_KEYS } from '../domain/checklists';
+import { EVIDENCE_KINDS, PROOF_KINDS } from '../domain/proof';
 import { actorRef, command, empty, idsEvent, isoTime, query, topic } from './channel';
 
 export const templateKeySchema = z.enum(TEMPLATE_KEYS);
@@ -62,6 +63,10 @@ export const itemSchema = z.object({
   /** What it says now (items with an automatic check only). */
   live: checkAnswerSchema.nullable(),
   version: z.number().int(),
+  /** The proof it needs to be passed (done), and that need in words. */
+  proof: z.object({ kind: z.enum(PROOF_KINDS), evidenceKinds: z.array(z.enum(EVIDENCE_KINDS)), needs: z.string() }),
+  /** An attestation's attached file or link, with the sha256 the main process computed (files) or was given (links). */
+  attachment: z.object({ uri: z.string(), sha256: z.string() }).nullable(),
 });
 export type ChecklistItem = z.infer<typeof itemSchema>;
 
@@ -100,7 +105,7 @@ export const checklistsStart = command('checklists.start', {
 });
 
 export const checklistsSetItem = command('checklists.setItem', {
-  summary: 'Set an item’s status with a note and evidence. Done is refused while the item’s live check fails.',
+  summary: 'Set an item’s status with a note and evidence. Done (passed) is refused without the proof the item declares; waiving a gate needs an admin and a reason.',
   request: z.strictObject({
     itemId: z.uuid(),
     status: itemStatusSchema,
@@ -113,6 +118,18 @@ export const checklistsSetItem = command('checklists.setItem', {
       .nullable()
       .default(null),
     evidenceRef: evidenceRefSchema.nullable().default(null),
+    /**
+     * An attestation's attachment: a local file (a path or file: URI, read and hashed by the main
+     * process) or a link (https://), whose sha256 is then given in attachmentSha256.
+     */
+    attachment: z.string().trim().min(1).max(2000).nullable().default(null),
+    attachmentSha256: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[0-9a-f]{64}$/, 'A sha256 is 64 hexadecimal characters.')
+      .nullable()
+      .default(null),
     /** The version the operator saw; a change by someone else in between is refused. */
     expectedVersion: z.number().int(),
   }),
@@ -136,6 +153,10 @@ export const readinessSubjectSchema = z.object({
   gateRunId: z.uuid().nullable(),
   progress: progressSchema.nullable(),
   openGates: z.array(z.string()),
+  /** Gates an admin waived (with a reason): shown as waived, never as passed. */
+  waivedGates: z.array(z.string()),
+  /** What else keeps it from ready or live: a pilot's corridor not ready, a site's safety checklist not passed. */
+  blockers: z.array(z.string()),
 });
 export type ReadinessSubject = z.infer<typeof readinessSubjectSchema>;
 

@@ -7,6 +7,8 @@ import { call, coreOn, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 
 const ok = await needKeychain();
+/** An attestation (migration 0031): a note of at least a sentence and a link with its sha256. */
+const attest = (note: string, link = 'https://tickets.example.test/OPS-1') => ({ note, attachment: link, attachmentSha256: 'c'.repeat(64) });
 type Core = Awaited<ReturnType<typeof coreOn>>;
 type Run = Response<'checklists.get'>;
 
@@ -102,12 +104,12 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
     const badUrl = await refused(operator, 'checklists.setItem', { itemId: item(run, 'capacity').id, status: 'done', evidenceUrl: 'file:///etc/passwd', expectedVersion: item(run, 'capacity').version });
     expect(badUrl.fields).toHaveProperty('evidenceUrl');
     await set(operator, run, 'security_audit', 'done', { evidenceRef: item(run, 'security_audit').live!.record });
-    await set(admin, run, 'rotate', 'done', { evidenceUrl: 'https://tickets.example/ROT-12' });
+    await set(admin, run, 'rotate', 'done', { evidenceUrl: 'https://tickets.example/ROT-12', ...attest('Node keys and database passwords rotated today.') });
     // An operator who still sees version 1 of "rotate" is told someone else set it.
     const stale = await refused(operator, 'checklists.setItem', { itemId: item(run, 'rotate').id, status: 'failed', note: 'no', expectedVersion: item(run, 'rotate').version });
     expect(stale).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(org.admin.name) });
     run = await get(runId);
-    await set(operator, run, 'access_logs', 'done');
+    await set(operator, run, 'access_logs', 'done', attest('Access logs reviewed, nothing unexpected found.'));
     await set(operator, run, 'capacity', 'failed', { note: 'EU at 91 % peak; order more nodes' });
     const last = await set(operator, run, 'runbooks', 'skipped', { note: 'No runbook changed this month' });
     expect(last.run).toMatchObject({ outcome: 'failed', completedAt: expect.any(String), progress: { complete: true, passed: false, failed: 1 } });
@@ -115,7 +117,7 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
     // Putting the failed item right, without reopening it, makes the complete run pass; when it
     // completed stays as it was.
     run = await get(runId);
-    const fixed = await set(operator, run, 'capacity', 'done', { note: 'Six nodes ordered; EU back under 80 %' });
+    const fixed = await set(operator, run, 'capacity', 'done', attest('Six nodes ordered; EU back under 80 %'));
     expect(fixed.run).toMatchObject({ outcome: 'passed', completedAt: last.run.completedAt, progress: { complete: true, passed: true, failed: 0 } });
     expect((await get(runId)).run.outcome).toBe('passed');
     // Reopening an item reopens the run.
@@ -157,7 +159,8 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
     expect(item(run, 'thermal').live).toMatchObject({ ok: null });
     for (const i of run.items) {
       run = await get(runId);
-      await set(operator, run, i.key, 'done', { note: 'checked on site' });
+      // Thermal has no temperature to answer from: the app cannot tell, so it is attested like the rest.
+      await set(operator, run, i.key, 'done', attest('Checked on site with the site owner today.'));
     }
     expect(await safety()).toBe('passed');
   });

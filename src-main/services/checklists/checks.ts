@@ -19,6 +19,9 @@ export interface CheckScope {
   id: string | null;
   /** The corridor of a corridor or pilot subject; null for the whole org. */
   corridorId: string | null;
+  corridorName?: string | null;
+  /** A pilot's customer: its routing simulations must be for that customer. */
+  customerName?: string | null;
 }
 
 const STALE_KEY_DAYS = 30;
@@ -106,22 +109,29 @@ const CHECKS: Record<CheckKey, Check> = {
     };
   },
 
-  async incident_lifecycle_proven(sql) {
+  // A pilot's proof is an incident (or drill) of its corridor, not one elsewhere.
+  async incident_lifecycle_proven(sql, scope) {
     const r = await sql.maybeOne<{ id: string; number: number; drill: boolean }>(
       `SELECT i.id, i.number, i.drill FROM mc.incidents i
         WHERE i.state IN ('resolved', 'closed')
           AND EXISTS (SELECT 1 FROM mc.incident_events e WHERE e.incident_id = i.id AND e.kind = 'acknowledged')
+          AND ($1::uuid IS NULL OR mc.incident_in_corridor(i.id, $1))
         ORDER BY i.resolved_at DESC NULLS LAST LIMIT 1`,
+      [scope.corridorId],
     );
-    if (!r) return { ok: false, summary: 'No incident has been created, acknowledged and resolved yet (a drill counts).', record: view('incidents', 'Incidents') };
+    if (!r) return { ok: false, summary: `No incident${scope.corridorId ? ' affecting this corridor' : ''} has been created, acknowledged and resolved yet (a drill counts).`, record: view('incidents', 'Incidents') };
     return { ok: true, summary: `${incidentRef(r.number)}${r.drill ? ' (a drill)' : ''} was acknowledged and resolved.`, record: { type: 'incident', id: r.id, label: incidentRef(r.number) } };
   },
 
-  async evidence_visible(sql) {
+  async evidence_visible(sql, scope) {
     const r = await sql.maybeOne<{ n: number; id: string; title: string }>(
-      `SELECT count(*) OVER ()::int AS n, id, title FROM mc.evidence_records ORDER BY created_at DESC LIMIT 1`,
+      `SELECT count(*) OVER ()::int AS n, id, title FROM mc.evidence_records e
+        WHERE e.kind IN ('telemetry_validation', 'routing_simulation') AND e.outcome = 'passed'
+          AND ($1::uuid IS NULL OR mc.evidence_corridor(e.kind, e.subject_type, e.subject_id, e.data) = $1)
+        ORDER BY created_at DESC LIMIT 1`,
+      [scope.corridorId],
     );
-    if (!r) return { ok: false, summary: 'No evidence record exists yet (a telemetry validation record is one).', record: null };
+    if (!r) return { ok: false, summary: `No passed evidence record${scope.corridorId ? ' of this corridor' : ''} exists yet (a telemetry validation record is one).`, record: null };
     return { ok: true, summary: `${plural(r.n, 'evidence record')}; the newest: ${r.title}.`, record: { type: 'evidence', id: r.id, label: r.title } };
   },
 
@@ -280,10 +290,12 @@ const CHECKS: Record<CheckKey, Check> = {
     const r = await sql.maybeOne<{ id: string; title: string; outcome: string; created_at: string }>(
       `SELECT e.id, e.title, e.outcome, e.created_at FROM mc.evidence_records e
         WHERE e.kind = 'routing_simulation' AND ($1::uuid IS NULL OR e.data #>> '{request,homeCorridorId}' = $1::text)
+          AND ($2::text IS NULL OR lower(e.data #>> '{request,customerName}') = lower($2))
         ORDER BY e.created_at DESC LIMIT 1`,
-      [scope.corridorId],
+      [scope.corridorId, scope.customerName ?? null],
     );
-    if (!r) return { ok: false, summary: `No routing simulation saved as evidence${scope.corridorId ? ' for a customer of this corridor' : ''} yet: run one in Routing with “Save as evidence”.`, record: view('routing', 'Routing') };
+    const forWhom = scope.customerName ? ` for ${scope.customerName}` : scope.corridorId ? ' for a customer of this corridor' : '';
+    if (!r) return { ok: false, summary: `No routing simulation saved as evidence${forWhom} yet: run one in Routing with “Save as evidence”.`, record: view('routing', 'Routing') };
     return { ok: r.outcome === 'passed', summary: `${r.title}, ${r.created_at.slice(0, 10)}.`, record: { type: 'evidence', id: r.id, label: r.title } };
   },
 

@@ -20,21 +20,28 @@ interface SubjectRow {
   run_id: string | null;
   statuses: ItemStatus[] | null;
   open_texts: string[] | null;
+  waived_texts: string[] | null;
+  blockers: string[] | null;
 }
 
 const GATES = (template: string, subject: string) => `
   LEFT JOIN mc.checklist_runs r ON r.org_id = x.org_id AND r.template_key = '${template}' AND r.kind = 'gates' AND r.subject_id = ${subject}
   LEFT JOIN LATERAL (SELECT array_agg(i.status ORDER BY i.position) AS statuses,
-                            array_agg(i.text ORDER BY i.position) FILTER (WHERE i.status IN ('open', 'failed')) AS open_texts
+                            array_agg(i.text ORDER BY i.position) FILTER (WHERE i.status IN ('open', 'failed')) AS open_texts,
+                            array_agg(i.text ORDER BY i.position) FILTER (WHERE i.status = 'skipped') AS waived_texts
                        FROM mc.checklist_items i WHERE i.org_id = r.org_id AND i.run_id = r.id) g ON true`;
 
 const SELECT_CORRIDORS = `
-  SELECT x.id, x.name, NULL::text AS detail, x.readiness, NULL::uuid AS owner_id, NULL::text AS owner_name, r.id AS run_id, g.statuses, g.open_texts
+  SELECT x.id, x.name, NULL::text AS detail, x.readiness, NULL::uuid AS owner_id, NULL::text AS owner_name, r.id AS run_id, g.statuses, g.open_texts,
+         g.waived_texts,
+         (SELECT array_agg('Site safety checklist of ' || s.name || ': ' || replace(s.safety_checklist, '_', ' ') ORDER BY s.name)
+            FROM mc.sites s WHERE s.org_id = x.org_id AND s.corridor_id = x.id AND s.safety_checklist <> 'passed') AS blockers
     FROM mc.corridors x ${GATES('corridor_rollout', 'x.id')}`;
 
 const SELECT_PILOTS = `
   SELECT x.id, x.customer_name AS name, initcap(x.tier) || ' · ' || c.name AS detail, x.readiness, x.owner_id, o.display_name AS owner_name,
-         r.id AS run_id, g.statuses, g.open_texts
+         r.id AS run_id, g.statuses, g.open_texts, g.waived_texts,
+         CASE WHEN c.readiness NOT IN ('ready', 'live') THEN ARRAY['Corridor ' || c.name || ' is ' || c.readiness || ', not ready'] END AS blockers
     FROM mc.pilots x
     JOIN mc.corridors c ON c.org_id = x.org_id AND c.id = x.corridor_id
     LEFT JOIN mc.operators o ON o.id = x.owner_id ${GATES('pilot_acceptance', 'x.id')}`;
@@ -50,6 +57,8 @@ function toSubject(type: 'corridor' | 'pilot', r: SubjectRow): ReadinessSubject 
     gateRunId: r.run_id,
     progress: r.run_id ? progressOf((r.statuses ?? []).map((status) => ({ status }))) : null,
     openGates: r.open_texts ?? [],
+    waivedGates: r.waived_texts ?? [],
+    blockers: r.blockers ?? [],
   };
 }
 
@@ -113,6 +122,14 @@ export async function setReadiness(
     if (before.openGates.length > 0) {
       throw new McError('CONFLICT', `${before.name} cannot be marked ${input.readiness} while ${before.openGates.length === 1 ? 'a gate is' : `${before.openGates.length} gates are`} open or failed: ${before.openGates.join(' ')}`);
     }
+    // A corridor is ready only when its sites passed their safety checklists; a pilot goes live
+    // only in a ready corridor. The database holds both rules too (migration 0031).
+    if (input.subjectType === 'corridor' || input.readiness === 'live') {
+      if (before.blockers.length > 0) throw new McError('CONFLICT', `${before.name} cannot be marked ${input.readiness}: ${before.blockers.join('; ')}.`);
+    }
+  } else if (input.subjectType === 'corridor') {
+    const live = await sql.query<{ customer_name: string }>(`SELECT customer_name FROM mc.pilots WHERE corridor_id = $1 AND readiness = 'live' ORDER BY customer_name`, [input.subjectId]);
+    if (live.length > 0) throw new McError('CONFLICT', `${before.name} cannot go back to preparing while pilots are live in it: ${live.map((p) => p.customer_name).join(', ')}. Take them out of live first.`);
   }
   await sql.query(`UPDATE ${table} SET readiness = $2 WHERE id = $1`, [input.subjectId, input.readiness]);
   await audit({ action: 'readiness.set', target: { type: input.subjectType, id: input.subjectId }, data: { name: before.name, from: before.readiness, to: input.readiness } });

@@ -18,6 +18,8 @@ import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
 import { memberOf } from '../org';
 import { answer, type CheckScope } from './checks';
+import { type EvidenceKind, proofNeeds, proofOf, proofProblem, type ProofKind } from '../../../src-shared/domain/proof';
+import { evidenceScopeProblem, resolveAttachment } from './proof';
 
 type Audit = (d: AuditDraft) => Promise<AuditRecord>;
 
@@ -90,7 +92,7 @@ export async function currentRun(sql: Sql, key: 'daily' | 'weekly' | 'monthly', 
 }
 
 /** Check that the subject exists and belongs to the template's kind; return its name and corridor. */
-async function resolveSubject(sql: Sql, type: SubjectType, id: string | null): Promise<{ name: string | null; corridorId: string | null }> {
+async function resolveSubject(sql: Sql, type: SubjectType, id: string | null): Promise<{ name: string | null; corridorId: string | null; corridorName?: string | null }> {
   if (type === 'org') {
     if (id) throw new McError('VALIDATION', 'This checklist covers the whole org; it takes no subject.', { subjectId: 'Leave empty.' });
     return { name: null, corridorId: null };
@@ -103,7 +105,8 @@ async function resolveSubject(sql: Sql, type: SubjectType, id: string | null): P
         ? await sql.maybeOne<{ name: string; corridor_id: string }>('SELECT name, corridor_id FROM mc.sites WHERE id = $1', [id])
         : await sql.maybeOne<{ name: string; corridor_id: string }>('SELECT customer_name AS name, corridor_id FROM mc.pilots WHERE id = $1', [id]);
   if (!row) throw new McError('NOT_FOUND', `That ${type} does not exist in this org.`, { subjectId: `Unknown ${type}.` });
-  return { name: row.name, corridorId: row.corridor_id };
+  const corridor = await sql.maybeOne<{ name: string }>('SELECT name FROM mc.corridors WHERE id = $1', [row.corridor_id]);
+  return { name: row.name, corridorId: row.corridor_id, corridorName: corridor?.name ?? null };
 }
 
 /**
@@ -135,10 +138,19 @@ export async function startRun(
   }
   const id = inserted[0]!.id;
   await sql.query(
-    `INSERT INTO mc.checklist_items (org_id, run_id, position, key, text, check_key, view)
-     SELECT mc.current_org_id(), $1, x.pos, x.key, x.text, x.check_key, x.view
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS x(key, text, check_key, view, pos)`,
-    [id, t.items.map((i) => i.key), t.items.map((i) => i.text), t.items.map((i) => i.check ?? null), t.items.map((i) => i.view ?? null)],
+    `INSERT INTO mc.checklist_items (org_id, run_id, position, key, text, check_key, view, proof, evidence_kinds)
+     SELECT mc.current_org_id(), $1, x.pos, x.key, x.text, x.check_key, x.view, x.proof, coalesce(string_to_array(nullif(x.kinds, ''), ','), '{}')::text[]
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS x(key, text, check_key, view, proof, kinds, pos)`,
+    [
+      id,
+      t.items.map((i) => i.key),
+      t.items.map((i) => i.text),
+      t.items.map((i) => i.check ?? null),
+      t.items.map((i) => i.view ?? null),
+      // The proof each item needs is declared with it, and the database holds it to that.
+      t.items.map((i) => proofOf(i).kind),
+      t.items.map((i) => proofOf(i).evidenceKinds.join(',')),
+    ],
   );
   if (t.key === 'site_safety') await sql.query(`UPDATE mc.sites SET safety_checklist = 'in_progress' WHERE id = $1 AND safety_checklist = 'not_started'`, [input.subjectId]);
   await audit({
@@ -167,12 +179,19 @@ interface ItemRow {
   evidence_ref: { type: string; id: string; label: string } | null;
   live_answer: CheckAnswer | null;
   version: number;
+  proof: ProofKind;
+  evidence_kinds: EvidenceKind[];
+  attachment_uri: string | null;
+  attachment_sha256: string | null;
+  subject_type: SubjectType;
 }
 
 const SELECT_ITEMS = `
   SELECT i.id, i.run_id, i.key, i.text, i.view, i.check_key, i.owner_id, ow.display_name AS owner_name, i.status, i.set_by,
-         sb.display_name AS set_by_name, i.set_at, i.note, i.evidence_url, i.evidence_ref, i.live_answer, i.version
+         sb.display_name AS set_by_name, i.set_at, i.note, i.evidence_url, i.evidence_ref, i.live_answer, i.version,
+         i.proof, i.evidence_kinds, i.attachment_uri, i.attachment_sha256, r.subject_type
     FROM mc.checklist_items i
+    JOIN mc.checklist_runs r ON r.org_id = i.org_id AND r.id = i.run_id
     LEFT JOIN mc.operators ow ON ow.id = i.owner_id
     LEFT JOIN mc.operators sb ON sb.id = i.set_by`;
 
@@ -193,12 +212,14 @@ function toItem(r: ItemRow, live: CheckAnswer | null): ChecklistItem {
     recordedAnswer: r.live_answer,
     live,
     version: r.version,
+    proof: { kind: r.proof, evidenceKinds: r.evidence_kinds, needs: proofNeeds({ kind: r.proof, evidenceKinds: r.evidence_kinds }, r.subject_type) },
+    attachment: r.attachment_uri && r.attachment_sha256 ? { uri: r.attachment_uri, sha256: r.attachment_sha256 } : null,
   };
 }
 
 async function scopeOf(sql: Sql, run: RunSummary): Promise<CheckScope> {
   const s = await resolveSubject(sql, run.subjectType, run.subjectId);
-  return { type: run.subjectType, id: run.subjectId, corridorId: s.corridorId };
+  return { type: run.subjectType, id: run.subjectId, corridorId: s.corridorId, corridorName: s.corridorName ?? null, customerName: run.subjectType === 'pilot' ? s.name : null };
 }
 
 /** A check that cannot run (a broken database view, a timeout) answers "cannot tell", not a guess. */
@@ -228,6 +249,8 @@ export interface SetItemInput {
   note: string | null;
   evidenceUrl: string | null;
   evidenceRef: { type: string; id: string; label: string } | null;
+  attachment: string | null;
+  attachmentSha256: string | null;
   expectedVersion: number;
 }
 
@@ -242,17 +265,47 @@ export async function setItem(sql: Sql, session: Session, input: SetItemInput, a
     throw new McError('CONFLICT', `${row.set_by_name ?? 'Someone'} changed this item${row.set_at ? ` at ${row.set_at.slice(11, 19)} UTC` : ''} while you were looking at it. Look again before changing it.`);
   }
   const run = await runSummary(sql, row.run_id);
+  const gate = run.kind === 'gates';
+  // Waiving a gate is an admin's decision (the database says so too); the reason is the note.
+  if (gate && input.status === 'skipped' && row.status !== 'skipped' && session.role !== 'admin') {
+    throw new McError('FORBIDDEN', 'Only an admin can waive a gate, with the reason. Pass it with its proof, or ask an admin to waive it.');
+  }
+  const scope = await scopeOf(sql, run);
   // What the check said is kept with whatever the operator decided (done, failed, waived), for the record.
-  const live = row.check_key && input.status !== 'open' ? await safeAnswer(sql, row.check_key, await scopeOf(sql, run), session) : null;
+  const live = row.check_key && input.status !== 'open' ? await safeAnswer(sql, row.check_key, scope, session) : null;
   const steps = await sql.query<{ key: string; status: ItemStatus }>('SELECT key, status FROM mc.checklist_items WHERE run_id = $1', [run.id]);
   const problem = stepOrderProblem(TEMPLATE_BY_KEY.get(run.templateKey as TemplateKey), steps, row.key, input.status) ?? itemStatusProblem(input.status, run.kind, live, input.note);
   if (problem) throw new McError('VALIDATION', problem, { [input.status === 'done' ? 'status' : 'note']: problem });
+  const attachment = await resolveAttachment(input.attachment, input.attachmentSha256);
+  const spec = { kind: row.proof, evidenceKinds: row.evidence_kinds };
+  // An evidence item links the record its live check found, when the operator linked none: the
+  // record is the app's, and the database checks its scope like any other.
+  const liveRecord = live?.ok === true && live.record && (live.record.type === 'evidence' || live.record.type === 'incident') && live.record.id ? { type: live.record.type, id: live.record.id, label: live.record.label } : null;
+  const evidenceRef = input.evidenceRef ?? (input.status === 'done' && spec.kind === 'evidence' ? liveRecord : null);
+  if (input.status === 'done') {
+    const missing = proofProblem(spec, gate, run.subjectType, { live, note: input.note, attachment, evidenceRef });
+    if (missing) throw new McError('VALIDATION', missing, { status: missing });
+    if (spec.kind === 'evidence' && evidenceRef) {
+      const outOfScope = await evidenceScopeProblem(sql, scope, run.subjectType === 'pilot' ? run.subjectName : (scope.corridorName ?? null), evidenceRef, spec.evidenceKinds);
+      if (outOfScope) throw new McError('VALIDATION', outOfScope, { status: outOfScope });
+    }
+  }
   // Who set it last and when, reopening included ("reopened by …").
   await sql.query(
     `UPDATE mc.checklist_items SET status = $2, set_by = $3, set_at = now(), note = $4, evidence_url = $5, evidence_ref = $6, live_answer = $7,
-            version = version + 1
+            attachment_uri = $8, attachment_sha256 = $9, version = version + 1
       WHERE id = $1`,
-    [row.id, input.status, session.operatorId, input.note, input.evidenceUrl, input.evidenceRef ? JSON.stringify(input.evidenceRef) : null, live ? JSON.stringify(live) : null],
+    [
+      row.id,
+      input.status,
+      session.operatorId,
+      input.note,
+      input.evidenceUrl,
+      evidenceRef ? JSON.stringify(evidenceRef) : null,
+      live ? JSON.stringify(live) : null,
+      attachment?.uri ?? null,
+      attachment?.sha256 ?? null,
+    ],
   );
   const after = await runSummary(sql, run.id);
   // The run completes when nothing is open, and opens again when an item is reopened. A complete
@@ -281,7 +334,10 @@ export async function setItem(sql: Sql, session: Session, input: SetItemInput, a
       to: input.status,
       note: input.note,
       evidenceUrl: input.evidenceUrl,
-      evidenceRef: input.evidenceRef,
+      evidenceRef,
+      attachment,
+      proof: spec.kind,
+      ...(gate && input.status === 'skipped' ? { waived: true } : {}),
       liveAnswer: live,
       ...(safety ? { siteSafety: safety } : {}),
     },
