@@ -274,18 +274,26 @@ export async function setItem(sql: Sql, session: Session, input: SetItemInput, a
   // What the check said is kept with whatever the operator decided (done, failed, waived), for the record.
   const live = row.check_key && input.status !== 'open' ? await safeAnswer(sql, row.check_key, scope, session) : null;
   const steps = await sql.query<{ key: string; status: ItemStatus }>('SELECT key, status FROM mc.checklist_items WHERE run_id = $1', [run.id]);
-  const problem = stepOrderProblem(TEMPLATE_BY_KEY.get(run.templateKey as TemplateKey), steps, row.key, input.status) ?? itemStatusProblem(input.status, run.kind, live, input.note);
+  const order = stepOrderProblem(TEMPLATE_BY_KEY.get(run.templateKey as TemplateKey), steps, row.key, input.status);
+  if (order) throw new McError('VALIDATION', order, { [input.status === 'done' ? 'status' : 'note']: order });
+  const spec = { kind: row.proof, evidenceKinds: row.evidence_kinds };
+  // A record the operator linked is judged first: "that drill was in another corridor" says more
+  // than "the live check found none here".
+  if (input.status === 'done' && spec.kind === 'evidence' && input.evidenceRef) {
+    const outOfScope = await evidenceScopeProblem(sql, scope, run.subjectType === 'pilot' ? run.subjectName : (scope.corridorName ?? null), input.evidenceRef, spec.evidenceKinds);
+    if (outOfScope) throw new McError('VALIDATION', outOfScope, { status: outOfScope });
+  }
+  const problem = itemStatusProblem(input.status, run.kind, live, input.note);
   if (problem) throw new McError('VALIDATION', problem, { [input.status === 'done' ? 'status' : 'note']: problem });
   const attachment = await resolveAttachment(input.attachment, input.attachmentSha256);
-  const spec = { kind: row.proof, evidenceKinds: row.evidence_kinds };
   // An evidence item links the record its live check found, when the operator linked none: the
-  // record is the app's, and the database checks its scope like any other.
+  // record is the app's, and its scope is checked like any other (here and by the database).
   const liveRecord = live?.ok === true && live.record && (live.record.type === 'evidence' || live.record.type === 'incident') && live.record.id ? { type: live.record.type, id: live.record.id, label: live.record.label } : null;
   const evidenceRef = input.evidenceRef ?? (input.status === 'done' && spec.kind === 'evidence' ? liveRecord : null);
   if (input.status === 'done') {
     const missing = proofProblem(spec, gate, run.subjectType, { live, note: input.note, attachment, evidenceRef });
     if (missing) throw new McError('VALIDATION', missing, { status: missing });
-    if (spec.kind === 'evidence' && evidenceRef) {
+    if (spec.kind === 'evidence' && evidenceRef && !input.evidenceRef) {
       const outOfScope = await evidenceScopeProblem(sql, scope, run.subjectType === 'pilot' ? run.subjectName : (scope.corridorName ?? null), evidenceRef, spec.evidenceKinds);
       if (outOfScope) throw new McError('VALIDATION', outOfScope, { status: outOfScope });
     }
