@@ -1,11 +1,16 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, type Host, test } from './fixtures';
 
-/** Select an item (its form opens), optionally type a note and an evidence link, then set it. */
-async function setItem(item: Locator, status: 'done' | 'failed' | 'skipped' | 'open', opts: { note?: string; url?: string } = {}) {
+/** An attestation's link and the sha256 of what it names (an item without a live check needs one to be done). */
+const ATTESTED = { attachment: 'https://wiki.example.test/runbooks/rollback', sha: 'e'.repeat(64) };
+
+/** Select an item (its form opens), optionally type a note, an evidence link and an attestation's attachment, then set it. */
+async function setItem(item: Locator, status: 'done' | 'failed' | 'skipped' | 'open', opts: { note?: string; url?: string; attachment?: string; sha?: string } = {}) {
   await item.getByTestId('item-badge').click();
   if (opts.note !== undefined) await item.locator('textarea[name=note]').fill(opts.note);
   if (opts.url !== undefined) await item.locator('input[name=evidenceUrl]').fill(opts.url);
+  if (opts.attachment !== undefined) await item.locator('input[name=attachment]').fill(opts.attachment);
+  if (opts.sha !== undefined) await item.locator('input[name=attachmentSha256]').fill(opts.sha);
   await item.getByTestId(`set-${status}`).click();
   await expect(item).toHaveAttribute('data-status', status);
 }
@@ -94,7 +99,8 @@ test.describe('checklists', () => {
     await rollback.getByTestId('set-done').click();
     await expect(rollback.getByTestId('item-error')).toHaveText('An evidence link starts with https:// (or http://).');
     await expect(rollback).toHaveAttribute('data-status', 'failed');
-    await setItem(rollback, 'done', { url: 'https://wiki.example.test/runbooks/rollback', note: 'Plan reviewed with the on-call' });
+    await setItem(rollback, 'done', { url: 'https://wiki.example.test/runbooks/rollback', note: 'Plan reviewed with the on-call', ...ATTESTED });
+    await expect(rollback.getByTestId('attachment-sha256')).toHaveText(ATTESTED.sha);
     await expect(rollback.getByRole('link', { name: 'https://wiki.example.test/runbooks/rollback' })).toBeVisible();
 
     const outcome = failed === 0 ? 'passed' : 'failed';
@@ -184,10 +190,16 @@ test.describe('checklists', () => {
       await expect(mirrored).toHaveAttribute('data-status', 'open');
       await other.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
 
-      // Keyboard: the first item is selected; j six times reaches the rollback plan, d marks it done.
+      // Keyboard: the first item is selected; j six times reaches the rollback plan; its
+      // attestation is typed, Escape leaves the field, d marks it done.
       await expect(page.getByTestId('item-migrations')).toHaveAttribute('aria-selected', 'true');
       for (let i = 0; i < 6; i++) await page.keyboard.press('j');
-      await expect(page.getByTestId('item-rollback')).toHaveAttribute('aria-selected', 'true');
+      const rollback = page.getByTestId('item-rollback');
+      await expect(rollback).toHaveAttribute('aria-selected', 'true');
+      await rollback.locator('textarea[name=note]').fill('Rollback plan reviewed with the on-call.');
+      await rollback.locator('input[name=attachment]').fill(ATTESTED.attachment);
+      await rollback.locator('input[name=attachmentSha256]').fill(ATTESTED.sha);
+      await page.keyboard.press('Escape');
       await page.keyboard.press('d');
       await expect(page.getByTestId('item-rollback')).toHaveAttribute('data-status', 'done');
 
@@ -223,7 +235,7 @@ test.describe('checklists', () => {
     const other = await browser.newPage();
     try {
       await other.goto(`${host.url}#/checklists/${runId}`);
-      await setItem(other.getByTestId('item-rollback'), 'done', { note: 'Plan on the wiki' });
+      await setItem(other.getByTestId('item-rollback'), 'done', { note: 'Plan on the wiki, reviewed with the on-call.', ...ATTESTED });
 
       const mine = page.getByTestId('item-rollback');
       await expect(mine).toHaveAttribute('data-status', 'open');
@@ -232,7 +244,7 @@ test.describe('checklists', () => {
       await mine.getByTestId('set-failed').click();
       await expect(mine.getByTestId('item-error')).toContainText(/^Ada Okafor changed this item at \d\d:\d\d:\d\d UTC while you were looking at it\./);
       await expect(mine).toHaveAttribute('data-status', 'done');
-      await expect(mine.getByTestId('item-note')).toHaveText('Note: Plan on the wiki');
+      await expect(mine.getByTestId('item-note')).toHaveText('Note: Plan on the wiki, reviewed with the on-call.');
       await expect(mine.locator('textarea[name=note]')).toHaveValue('No rollback plan yet');
     } finally {
       await other.close();

@@ -9,12 +9,16 @@ export interface Draft {
   note: string;
   url: string;
   ref: EvidenceRef | null;
+  /** An attestation's attachment: a full file path (read and hashed by the app) or an https:// link. */
+  attachment: string;
+  /** A link's sha256 (a file's is computed by the app, never taken from here). */
+  sha: string;
   /** The item's version when typing started, to say so if someone else changes it meanwhile. */
   baseVersion: number;
 }
 
 export interface ItemError {
-  field: 'status' | 'note' | 'evidenceUrl' | 'owner' | 'other';
+  field: 'status' | 'note' | 'evidenceUrl' | 'attachment' | 'attachmentSha256' | 'owner' | 'other';
   message: string;
 }
 
@@ -28,7 +32,8 @@ export function evidenceOf(answer: Answer | null): EvidenceRef | null {
 export function errorOf(err: unknown): ItemError {
   if (!(err instanceof McClientError)) return { field: 'other', message: errorText(err) };
   if (err.code === 'CONFLICT') return { field: 'status', message: `${err.message} It has been reloaded: check it, then set it again.` };
-  for (const field of ['status', 'note', 'evidenceUrl'] as const) {
+  if (err.code === 'FORBIDDEN') return { field: 'status', message: err.message };
+  for (const field of ['status', 'note', 'evidenceUrl', 'attachment', 'attachmentSha256'] as const) {
     if (err.fields[field]) return { field, message: err.fields[field] };
   }
   return { field: 'other', message: Object.values(err.fields)[0] ?? err.message };
@@ -102,6 +107,24 @@ export function ItemForm({
             <input name="evidenceUrl" value={draft.url} placeholder="https://…" onChange={(e) => onEdit({ url: e.target.value })} onKeyDown={leaveOnEscape} />
             <FieldError error={error} field="evidenceUrl" />
           </label>
+          <label className={`field ${error?.field === 'attachment' ? 'invalid' : ''}`}>
+            <span>Attach a file or link (attestation)</span>
+            <input
+              name="attachment"
+              value={draft.attachment}
+              placeholder="/full/path/to/file or https://…"
+              onChange={(e) => onEdit({ attachment: e.target.value })}
+              onKeyDown={leaveOnEscape}
+            />
+            <FieldError error={error} field="attachment" />
+          </label>
+          {/^https?:/i.test(draft.attachment.trim()) && (
+            <label className={`field ${error?.field === 'attachmentSha256' ? 'invalid' : ''}`}>
+              <span>sha256 of what the link names</span>
+              <input name="attachmentSha256" className="mono" value={draft.sha} placeholder="64 hexadecimal characters" onChange={(e) => onEdit({ sha: e.target.value })} onKeyDown={leaveOnEscape} />
+              <FieldError error={error} field="attachmentSha256" />
+            </label>
+          )}
           {liveRef && (
             <label className="cl-check-ref">
               <input type="checkbox" name="useRecord" checked={sameRef(draft.ref, liveRef)} onChange={(e) => onEdit({ ref: e.target.checked ? liveRef : null })} />

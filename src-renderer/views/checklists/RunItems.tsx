@@ -35,7 +35,7 @@ export function RunItems({ run, items, write, members }: { run: RunSummary; item
   const labels = statusLabels(run.kind);
   const gates = run.kind === 'gates';
 
-  const fresh = (item: ChecklistItem): Draft => ({ note: '', url: '', ref: null, baseVersion: item.version });
+  const fresh = (item: ChecklistItem): Draft => ({ note: '', url: '', ref: null, attachment: '', sha: '', baseVersion: item.version });
   const draftOf = (item: ChecklistItem): Draft => drafts[item.id] ?? fresh(item);
   const edit = (item: ChecklistItem, patch: Partial<Draft>) => {
     setDrafts((d) => ({ ...d, [item.id]: { ...(d[item.id] ?? fresh(item)), ...patch } }));
@@ -53,6 +53,9 @@ export function RunItems({ run, items, write, members }: { run: RunSummary; item
         note: d.note.trim() || null,
         evidenceUrl: d.url.trim() || null,
         evidenceRef: d.ref,
+        attachment: d.attachment.trim() || null,
+        // A file's sha256 is computed by the app; only a link's is sent.
+        attachmentSha256: /^https?:/i.test(d.attachment.trim()) && d.sha.trim() ? d.sha.trim() : null,
         expectedVersion: item.version,
       });
       setDrafts((m) => forget(m, item.id));
@@ -147,7 +150,7 @@ export function RunItems({ run, items, write, members }: { run: RunSummary; item
                 )}
               </div>
 
-              {(item.note || item.evidenceUrl || item.evidenceRef) && (
+              {(item.note || item.evidenceUrl || item.evidenceRef || item.attachment) && (
                 <div className="cl-item-notes">
                   {item.note && (
                     <div data-testid="item-note">
@@ -166,9 +169,18 @@ export function RunItems({ run, items, write, members }: { run: RunSummary; item
                       {item.evidenceRef && <RecordLink record={item.evidenceRef} />}
                     </div>
                   )}
+                  {item.attachment && (
+                    <div data-testid="item-attachment">
+                      <span className="faint">Attested by {item.setBy?.name ?? 'a former member'} with:</span> <span className="mono">{item.attachment.uri}</span>{' '}
+                      <span className="faint">sha256</span> <span className="mono" data-testid="attachment-sha256">{item.attachment.sha256}</span>
+                    </div>
+                  )}
                 </div>
               )}
 
+              <div className="faint cl-proof" data-testid="item-proof" data-proof={item.proof.kind}>
+                {item.proof.needs}
+              </div>
               {item.live && <CheckLine answer={item.live} label="Live check" testId="live" />}
               {item.recordedAnswer && <CheckLine answer={item.recordedAnswer} label={gates ? 'Recorded when passed' : 'Recorded when marked done'} testId="recorded" />}
 

@@ -67,6 +67,19 @@ export function SubjectsTable({
                   {s.openGates.length > SHOWN_OPEN && <li className="faint">and {s.openGates.length - SHOWN_OPEN} more</li>}
                 </ul>
               )}
+              {/* Waived is never shown as passed: an admin decided it, with a reason (on the gate). */}
+              {s.waivedGates.length > 0 && (
+                <div className="faint" data-testid="waived-gates" title={s.waivedGates.join('\n')}>
+                  Waived by an admin: {s.waivedGates.length}
+                </div>
+              )}
+              {s.blockers.length > 0 && (
+                <ul className="rd-open" data-testid="readiness-blockers">
+                  {s.blockers.map((b) => (
+                    <li key={b}>{b}</li>
+                  ))}
+                </ul>
+              )}
             </td>
             <td className="num">
               {s.gateRunId ? (
