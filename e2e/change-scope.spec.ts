@@ -55,7 +55,12 @@ test.describe('change control: targets, scopes and the guided upgrade', () => {
     // The demo org on this workstation: the app cannot tell demo from production, a person says.
     const seed = page.getByTestId('item-seed');
     await expect(seed.getByTestId('live')).toContainText('This org is the demo org');
+    // The app cannot tell, so the person attests: a sentence and a link with its sha256.
+    await seed.getByTestId('item-badge').click();
+    await seed.locator('input[name=attachment]').fill('https://wiki.example.test/workstations/demo-db');
+    await seed.locator('input[name=attachmentSha256]').fill('f'.repeat(64));
     await setItem(seed, 'done', 'This workstation’s own demo database.');
+    await expect(seed.getByTestId('attachment-sha256')).toHaveText('f'.repeat(64));
     await expect(page.getByTestId('run-outcome')).toHaveAttribute('data-outcome', 'passed');
   });
 });
