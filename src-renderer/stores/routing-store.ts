@@ -38,6 +38,9 @@ export const useRouting = create<RoutingState>((set, get) => ({
     }
   },
   async runWhatIf(req) {
+    // The previous answer goes at once: a blast radius left on screen next to a new choice would
+    // read as the new one's until the call returns.
+    set({ whatIf: null, whatIfError: null });
     try {
       set({ whatIf: await call('routing.whatIf', req), whatIfError: null });
     } catch (err) {

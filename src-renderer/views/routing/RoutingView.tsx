@@ -240,6 +240,8 @@ function WhatIfPanel() {
   const { whatIf, whatIfError, runWhatIf } = useRouting();
   const [kind, setKind] = useState<'site' | 'corridor' | 'runtime'>('site');
   const [target, setTarget] = useState('');
+  // What the shown blast radius is of: the choice at the time of the run, not the select's value now.
+  const [ranFor, setRanFor] = useState<{ id: string; name: string } | null>(null);
   const options = useMemo(() => {
     if (kind === 'site') return (overview?.sites ?? []).map((s) => ({ id: s.id, name: s.name }));
     if (kind === 'corridor') return (overview?.corridors ?? []).map((c) => ({ id: c.id, name: c.name }));
@@ -274,7 +276,10 @@ function WhatIfPanel() {
             className="btn"
             data-testid="run-what-if"
             disabled={!target}
-            onClick={() => void runWhatIf({ siteIds: kind === 'site' ? [target] : [], corridorIds: kind === 'corridor' ? [target] : [], runtimeIds: kind === 'runtime' ? [target] : [] })}
+            onClick={() => {
+              setRanFor({ id: target, name: options.find((o) => o.id === target)?.name ?? target });
+              void runWhatIf({ siteIds: kind === 'site' ? [target] : [], corridorIds: kind === 'corridor' ? [target] : [], runtimeIds: kind === 'runtime' ? [target] : [] });
+            }}
           >
             Show the blast radius
           </button>
@@ -282,7 +287,8 @@ function WhatIfPanel() {
         {whatIfError && <div className="err" role="alert">{whatIfError}</div>}
         {whatIf && (
           <>
-            <div data-testid="what-if-summary">
+            <div data-testid="what-if-summary" data-target={ranFor?.id}>
+              {ranFor && <span className="dim">If {ranFor.name} goes down: </span>}
               {whatIf.summary.moved} moved · {whatIf.summary.lost} no longer served · {whatIf.summary.unchanged} unchanged · {whatIf.summary.stillUnserved} not served before either
             </div>
             {whatIf.rows.length === 0 ? (
