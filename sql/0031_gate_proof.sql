@@ -28,6 +28,9 @@ GRANT UPDATE (attachment_uri, attachment_sha256) ON mc.checklist_items TO mc_app
 
 -- Items that existed before (the guard below comes after, so these rows keep their status): what their templates declare now (an item the app checks is live,
 -- one it checks from an evidence record needs that record, the rest an attestation).
+-- The table's RLS is forced, and this (owner) session names no org, so without lifting it for the
+-- data fix these UPDATEs would reach no row of any org and leave every old item an attestation.
+ALTER TABLE mc.checklist_items NO FORCE ROW LEVEL SECURITY;
 UPDATE mc.checklist_items SET proof = 'live' WHERE check_key IS NOT NULL;
 UPDATE mc.checklist_items SET proof = 'evidence', evidence_kinds = '{telemetry_validation}'
  WHERE check_key IN ('telemetry_valid_key_accepted', 'telemetry_invalid_key_rejected');
@@ -35,6 +38,7 @@ UPDATE mc.checklist_items SET proof = 'evidence', evidence_kinds = '{routing_sim
 UPDATE mc.checklist_items SET proof = 'evidence', evidence_kinds = '{drill}' WHERE check_key = 'corridor_drill_captured';
 UPDATE mc.checklist_items SET proof = 'evidence', evidence_kinds = '{incident,drill}' WHERE check_key = 'incident_lifecycle_proven';
 UPDATE mc.checklist_items SET proof = 'evidence', evidence_kinds = '{telemetry_validation,routing_simulation}' WHERE check_key = 'evidence_visible';
+ALTER TABLE mc.checklist_items FORCE ROW LEVEL SECURITY;
 
 -- The corridor a subject of a run belongs to (corridor, site, pilot); NULL for the whole org.
 CREATE FUNCTION mc.subject_corridor(p_type text, p_id uuid) RETURNS uuid

@@ -204,6 +204,26 @@ describe('migration files', () => {
     expect(checksumOf(`${body}${PREAMBLE_TEXT}`)).not.toBe(checksumOf(body));
   });
 
+  it('a data fix on a table under forced RLS reaches its rows: RLS lifted around it, or an org named first', () => {
+    // The migration user is subject to forced RLS too, and names no org, so a bare UPDATE or DELETE
+    // on such a table silently touches nothing (0031's proof back-fill once did exactly that).
+    const forced = new Set<string>();
+    const unscoped: string[] = [];
+    for (const f of loadMigrations(sqlDir())) {
+      const body = f.sql.replace(/\$\$[\s\S]*?\$\$/g, '').replace(/--[^\n]*/g, '');
+      for (const m of body.matchAll(/ALTER TABLE (mc\.\w+) FORCE ROW LEVEL SECURITY/g)) forced.add(m[1]!);
+      for (const m of body.matchAll(/\b(?:UPDATE|DELETE FROM)\s+(mc\.\w+)/g)) {
+        const table = m[1]!;
+        if (!forced.has(table)) continue;
+        const before = body.slice(0, m.index);
+        const lifted = before.includes(`ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY`) && body.slice(m.index).includes(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+        const orgNamed = /set_config\('mc\.org_id', '[0-9a-f-]{36}'/.test(before);
+        if (!lifted && !orgNamed) unscoped.push(`${f.name}: ${table}`);
+      }
+    }
+    expect(unscoped).toEqual([]);
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'mc-migfiles-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
