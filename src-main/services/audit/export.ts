@@ -63,7 +63,8 @@ export async function exportAuditPage(
     const body = bodyOf(chained(r));
     const s = subjects.get(subjectKey(r.target_type, r.target_id)) ?? NO_SUBJECT;
     if (input.format === 'jsonl') {
-      lines.push(JSON.stringify({ seq: r.seq, prev_hash: r.prev_hash, hash: r.hash, event: body, subject: subjectText(s.label, s.detail) }));
+      // `canonical` is the hashed text itself; `event` the same fields as an object, for reading.
+      lines.push(JSON.stringify({ seq: r.seq, prev_hash: r.prev_hash, hash: r.hash, canonical: canonicalJson(body), event: body, subject: subjectText(s.label, s.detail) }));
     } else {
       const values: Record<(typeof CSV_COLUMNS)[number], string | number | null> = {
         seq: r.seq,
