@@ -8,6 +8,17 @@ export function likeEscape(text: string): string {
 }
 
 /**
+ * The subject as people name it: an incident by its number (INC-12), a node by its host name;
+ * anything else by its id. A name that matches nothing matches no event (NULL never equals).
+ */
+function subjectIdSql(type: string | undefined, id: string, p: (v: unknown) => string): string {
+  const inc = /^INC-(\d{1,9})$/i.exec(id);
+  if (type === 'incident' && inc) return `(SELECT i.id::text FROM mc.incidents i WHERE i.org_id = mc.current_org_id() AND i.number = ${p(Number(inc[1]))}::int)`;
+  if (type === 'node' && !UUID.test(id)) return `(SELECT n.id::text FROM mc.nodes n WHERE n.org_id = mc.current_org_id() AND n.hostname = ${p(id.toLowerCase())})`;
+  return p(UUID.test(id) ? id.toLowerCase() : id);
+}
+
+/**
  * The WHERE clause of a filter, as SQL text with numbered parameters starting after `offset`.
  * Every value travels as a parameter; only column names and operators are written here.
  * The equality filters (action, actor id, subject) and the time range have indexes (0002, 0030),
@@ -34,7 +45,7 @@ export function filterWhere(filter: AuditFilter | undefined, offset: number): { 
     else parts.push(`e.action LIKE ${p(`${likeEscape(filter.action)}.%`)}`);
   }
   if (filter.subjectType) parts.push(`e.target_type = ${p(filter.subjectType)}`);
-  if (filter.subjectId) parts.push(`e.target_id = ${p(filter.subjectId)}`);
+  if (filter.subjectId) parts.push(`e.target_id = ${subjectIdSql(filter.subjectType, filter.subjectId, p)}`);
   if (filter.text) {
     const t = p(`%${likeEscape(filter.text)}%`);
     parts.push(`(e.reason ILIKE ${t} OR e.data::text ILIKE ${t})`);

@@ -95,6 +95,10 @@ describe.skipIf(!ok)('audit log filters and subjects', () => {
   it('filters by subject type and id', async () => {
     expect(actions((await list({ subjectType: 'incident', subjectId: incidentId })).events)).toEqual(['incidents.opened']);
     expect(actions((await list({ subjectType: 'component' })).events)).toEqual(['status.component_state_set']);
+    // As people name them: an incident by number, a node by host name.
+    expect(actions((await list({ subjectType: 'incident', subjectId: 'inc-1' })).events)).toEqual(['incidents.opened']);
+    expect(actions((await list({ subjectType: 'node', subjectId: 'FRA-01-GPU01' })).events)).toEqual(['nodes.lifecycle_changed']);
+    expect((await list({ subjectType: 'incident', subjectId: 'INC-99' })).events).toEqual([]);
   });
 
   it('filters by text in the reason and in the data, wildcards taken literally', async () => {
