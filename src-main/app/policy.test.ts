@@ -22,3 +22,13 @@ describe('own renderer frames', () => {
     }
   });
 });
+
+describe('downloads', () => {
+  it('lets the page save what it made (blob:), nothing fetched from elsewhere', async () => {
+    const { isPageMadeDownload } = await import('./policy');
+    expect(isPageMadeDownload('blob:file:///3f1c-44aa')).toBe(true);
+    for (const bad of ['https://evil.example/x.exe', 'file:///etc/passwd', 'data:text/plain,hi', 'http://127.0.0.1/a.csv', '', null, undefined]) {
+      expect(isPageMadeDownload(bad), String(bad)).toBe(false);
+    }
+  });
+});

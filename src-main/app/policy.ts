@@ -18,3 +18,11 @@ export function isOwnRenderer(url: string | undefined | null, rendererIndexUrl: 
   if (!url) return false;
   return url.split('#')[0] === rendererIndexUrl;
 }
+
+/**
+ * A download the page made from its own data (an audit export, generated types): a blob: URL
+ * only the page itself can create. Anything fetched from elsewhere is still refused.
+ */
+export function isPageMadeDownload(url: string | null | undefined): boolean {
+  return typeof url === 'string' && url.startsWith('blob:');
+}

@@ -1,5 +1,5 @@
 import { type Session, shell, type WebContents } from 'electron';
-import { isOwnRenderer, isSafeExternalUrl } from './policy';
+import { isOwnRenderer, isPageMadeDownload, isSafeExternalUrl } from './policy';
 
 /**
  * Electron hardening that applies to every window, in one place (docs/security.md lists each
@@ -12,7 +12,11 @@ export function hardenSession(session: Session): void {
   // notifications are raised by the main process itself, not by the page.
   session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
-  session.on('will-download', (event) => event.preventDefault());
+  // Only files the page built from its own data (audit exports, generated types) may be saved,
+  // through the system's save dialog; a download from anywhere else is refused.
+  session.on('will-download', (event, item) => {
+    if (!isPageMadeDownload(item.getURL())) event.preventDefault();
+  });
 }
 
 export function hardenContents(contents: WebContents, rendererIndexUrl: string): void {

@@ -1,5 +1,19 @@
 import { z } from 'zod';
+import { VIEW_IDS, type ViewId } from '../navigation';
 import { empty, isoTime, query, topic } from './channel';
+
+/**
+ * What an event is about, resolved to the name people use (INC-12, a node's host name, a site's
+ * name). Not part of the hashed body: `label` is null when the record is gone, and the raw id stays.
+ */
+export const auditSubjectSchema = z.object({
+  label: z.string().nullable(),
+  /** A second line: an incident's title, a checklist item's run. */
+  detail: z.string().nullable(),
+  /** Where the record it proves can be opened; null when no view shows it. */
+  link: z.object({ view: z.enum(VIEW_IDS as unknown as [ViewId, ...ViewId[]]), param: z.string().nullable() }).nullable(),
+});
+export type AuditSubject = z.infer<typeof auditSubjectSchema>;
 
 export const auditEventSchema = z.object({
   seq: z.number().int(),
@@ -11,17 +25,71 @@ export const auditEventSchema = z.object({
   reason: z.string().nullable(),
   data: z.record(z.string(), z.unknown()),
   requestId: z.string().nullable(),
+  prevHash: z.string(),
   hash: z.string(),
+  subject: auditSubjectSchema,
 });
 export type AuditEvent = z.infer<typeof auditEventSchema>;
 
+const SUBJECT_TYPE = /^[a-z][a-z0-9_]{0,40}$/;
+/** An exact action (`incidents.opened`) or a whole domain (`incidents`). */
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-zA-Z0-9_]*)*$/;
+
+/**
+ * The auditor's filter: every field narrows, all are optional. Text is matched in the reason and
+ * the data as typed (case-insensitive); the actor is a member's id or words of a name.
+ */
+export const auditFilterSchema = z
+  .strictObject({
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    actor: z.string().trim().min(1).max(200).optional(),
+    action: z.string().trim().max(120).regex(ACTION, 'an action such as incidents.opened, or a domain such as incidents').optional(),
+    subjectType: z.string().trim().regex(SUBJECT_TYPE, 'a subject type such as incident, node or site').optional(),
+    subjectId: z.string().trim().min(1).max(200).optional(),
+    text: z.string().trim().min(2, 'at least 2 characters').max(200).optional(),
+  })
+  .refine((f) => !f.from || !f.to || f.from < f.to, { message: '“from” must be before “to”', path: ['to'] })
+  .refine((f) => !f.subjectId || f.subjectType, { message: 'a subject id needs its type', path: ['subjectType'] });
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
 export const auditList = query('audit.list', {
-  summary: 'Audit events of the current org, newest first.',
+  summary: 'Audit events of the current org matching a filter, newest first, a page at a time (keyset on seq).',
   request: z.strictObject({
     limit: z.number().int().min(1).max(500).default(100),
     beforeSeq: z.number().int().positive().optional(),
+    filter: auditFilterSchema.optional(),
   }),
-  response: z.object({ events: z.array(auditEventSchema), headSeq: z.number().int() }),
+  response: z.object({
+    events: z.array(auditEventSchema),
+    headSeq: z.number().int(),
+    /** The seq to pass as beforeSeq for the next page; null when nothing older matches. */
+    nextBeforeSeq: z.number().int().nullable(),
+  }),
+});
+
+export const AUDIT_EXPORT_PAGE = 2000;
+/** An export beyond this many events is refused: narrow the filter (a time range) and export in parts. */
+export const AUDIT_EXPORT_MAX = 200_000;
+
+export const auditExport = query('audit.export', {
+  summary: 'One page of the filtered events as CSV or JSONL with their chain fields, oldest first; call again with afterSeq until done.',
+  request: z.strictObject({
+    format: z.enum(['csv', 'jsonl']),
+    filter: auditFilterSchema.optional(),
+    afterSeq: z.number().int().min(0).default(0),
+    /** The head when the export began: events appended meanwhile stay out, so the file is one snapshot. */
+    untilSeq: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(AUDIT_EXPORT_PAGE).default(AUDIT_EXPORT_PAGE),
+  }),
+  response: z.object({
+    /** Lines of the file; the CSV header comes with the first page (afterSeq 0) only. */
+    text: z.string(),
+    rows: z.number().int(),
+    untilSeq: z.number().int(),
+    /** Pass as afterSeq for the next page; null when the export is complete. */
+    nextAfterSeq: z.number().int().nullable(),
+  }),
 });
 
 export const auditVerify = query('audit.verify', {

@@ -37,6 +37,7 @@ export const channels = {
   [connections.connectionsStatus.name]: connections.connectionsStatus,
   [audit.auditList.name]: audit.auditList,
   [audit.auditVerify.name]: audit.auditVerify,
+  [audit.auditExport.name]: audit.auditExport,
   [grid.gridOverview.name]: grid.gridOverview,
   [grid.gridCreateCorridor.name]: grid.gridCreateCorridor,
   [grid.gridUpdatePolicy.name]: grid.gridUpdatePolicy,

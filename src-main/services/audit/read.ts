@@ -1,9 +1,11 @@
-import type { AuditEvent } from '../../../src-shared/contract/audit';
+import type { AuditEvent, AuditFilter, AuditSubject } from '../../../src-shared/contract/audit';
 import { type ChainedAuditEvent, describeBreak, GENESIS_HASH, verifyChain } from '../../../src-shared/domain/audit-chain';
 import { sha256Hex } from '../../core/hash';
 import type { Sql } from '../../db';
+import { filterWhere } from './filter';
+import { NO_SUBJECT, resolveSubjects, subjectKey } from './subjects';
 
-interface AuditRow {
+export interface AuditRow {
   org_id: string;
   seq: number;
   id: string;
@@ -21,9 +23,9 @@ interface AuditRow {
   hash: string;
 }
 
-const COLUMNS = 'org_id, seq, id, at, actor_id, actor_name, actor_role, action, target_type, target_id, reason, data, request_id, prev_hash, hash';
+export const COLUMNS = 'org_id, seq, id, at, actor_id, actor_name, actor_role, action, target_type, target_id, reason, data, request_id, prev_hash, hash';
 
-function chained(r: AuditRow): ChainedAuditEvent {
+export function chained(r: AuditRow): ChainedAuditEvent {
   return {
     org_id: r.org_id,
     seq: r.seq,
@@ -40,7 +42,7 @@ function chained(r: AuditRow): ChainedAuditEvent {
   };
 }
 
-function toContract(r: AuditRow): AuditEvent {
+function toContract(r: AuditRow, subject: AuditSubject = NO_SUBJECT): AuditEvent {
   return {
     seq: r.seq,
     id: r.id,
@@ -51,19 +53,39 @@ function toContract(r: AuditRow): AuditEvent {
     reason: r.reason,
     data: r.data,
     requestId: r.request_id,
+    prevHash: r.prev_hash,
     hash: r.hash,
+    subject,
   };
 }
 
-export async function listAudit(sql: Sql, limit: number, beforeSeq?: number): Promise<{ events: AuditEvent[]; headSeq: number }> {
+/** Contract events with their subjects named, resolved for the whole page in one query. */
+async function withSubjects(sql: Sql, rows: AuditRow[]): Promise<AuditEvent[]> {
+  const subjects = await resolveSubjects(sql, rows.map((r) => ({ type: r.target_type, id: r.target_id })));
+  return rows.map((r) => toContract(r, subjects.get(subjectKey(r.target_type, r.target_id))));
+}
+
+/**
+ * A page of matching events, newest first. Keyset on seq (the org's primary key order): a page
+ * costs the same at the first event as at the millionth, and appends never shift it.
+ */
+export async function listAudit(
+  sql: Sql,
+  limit: number,
+  beforeSeq?: number,
+  filter?: AuditFilter,
+): Promise<{ events: AuditEvent[]; headSeq: number; nextBeforeSeq: number | null }> {
+  const where = filterWhere(filter, 2);
   const rows = await sql.query<AuditRow>(
-    `SELECT ${COLUMNS} FROM mc.audit_events
-      WHERE org_id = mc.current_org_id() AND ($2::bigint IS NULL OR seq < $2)
-      ORDER BY seq DESC LIMIT $1`,
-    [limit, beforeSeq ?? null],
+    `SELECT ${COLUMNS} FROM mc.audit_events e
+      WHERE ${where.sql} AND ($2::bigint IS NULL OR e.seq < $2)
+      ORDER BY e.seq DESC LIMIT $1`,
+    [limit + 1, beforeSeq ?? null, ...where.params],
   );
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
   const head = await sql.maybeOne<{ seq: number }>('SELECT seq FROM mc.audit_heads WHERE org_id = mc.current_org_id()');
-  return { events: rows.map(toContract), headSeq: head?.seq ?? 0 };
+  return { events: await withSubjects(sql, page), headSeq: head?.seq ?? 0, nextBeforeSeq: more ? page.at(-1)!.seq : null };
 }
 
 /** Events about any of the given targets, newest first (one query, however many targets). */
@@ -76,7 +98,7 @@ export async function auditEventsFor(sql: Sql, targets: { type: string; id: stri
       ORDER BY e.seq DESC LIMIT $3`,
     [targets.map((t) => t.type), targets.map((t) => t.id), limit],
   );
-  return rows.map(toContract);
+  return withSubjects(sql, rows);
 }
 
 const BATCH = 5000;
