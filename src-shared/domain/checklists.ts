@@ -33,6 +33,7 @@ export const CHECK_KEYS = [
   'compat_fixes_applied',
   'rls_verified',
   'demo_seed_scoped',
+  'scores_not_poor',
 ] as const;
 export type CheckKey = (typeof CHECK_KEYS)[number];
 
@@ -83,7 +84,7 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
     // The guide's steps, naming this app's views (the guide says /status, /nodes/keys, …).
     items: [
       { key: 'status', text: 'In Status, confirm no incident-level components are active.', view: 'status', check: 'no_incident_components' },
-      { key: 'scores', text: 'In Observability, review the health, routing, energy and security scores.', view: 'observability' },
+      { key: 'scores', text: 'In Observability, review the health, routing, energy and security scores.', view: 'observability', check: 'scores_not_poor' },
       { key: 'incidents', text: 'In Incidents, resolve critical/high incidents before new traffic.', view: 'incidents', check: 'no_open_critical_high_incidents' },
       { key: 'keys', text: 'In Node keys, confirm no stale or revoked key is still used.', view: 'keys', check: 'keys_clean' },
       { key: 'usage', text: 'Verify metering totals match API logs. Usage is not in Mission Control yet: check it in the metering system and link its report as evidence.' },

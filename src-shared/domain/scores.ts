@@ -5,6 +5,9 @@ import type { Health } from './node-health';
  * ratio of figures the operator can see in the drill-down; docs/observability.md states them.
  * A score is null when there is nothing to score (no running nodes, no tokens served).
  */
+/** Below this a score is shown as poor (red) on /observability, and daily item 2's live check says no. */
+export const SCORE_POOR_BELOW = 70;
+
 export interface Score {
   value: number | null;
   /** The formula with this corridor's figures filled in. */

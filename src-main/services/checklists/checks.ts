@@ -12,6 +12,8 @@ import { verifySchema } from '../migrations/verify';
 import { blockingIncidents } from '../incidents';
 import { STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from '../keys';
 import { listComponents } from '../status';
+import { observabilityOverview } from '../observability/overview';
+import { SCORE_POOR_BELOW } from '../../../src-shared/domain/scores';
 
 /** The subject a check looks at; pilots are checked in their corridor. */
 export interface CheckScope {
@@ -41,6 +43,21 @@ const IN_CORRIDOR = `($1::uuid IS NULL OR s.corridor_id = $1)`;
 const PROBE_FRESH_MINUTES = 15;
 
 const CHECKS: Record<CheckKey, Check> = {
+  // Daily item 2: the four whole-grid scores as /observability computes them; a poor one (red
+  // there) is a no, and nothing to score is "cannot tell".
+  async scores_not_poor(sql) {
+    const { overall } = await observabilityOverview(sql, new Date());
+    const scores = Object.entries(overall.scores) as [string, { value: number | null }][];
+    const shown = scores.map(([k, s]) => `${k} ${s.value === null ? '—' : Math.floor(s.value)}`).join(', ');
+    if (scores.every(([, s]) => s.value === null)) return { ok: null, summary: 'Nothing to score yet (no running nodes): review Observability yourself.', record: view('observability', 'Observability') };
+    const poor = scores.filter(([, s]) => s.value !== null && s.value < SCORE_POOR_BELOW).map(([k]) => k);
+    return {
+      ok: poor.length === 0,
+      summary: poor.length === 0 ? `Whole grid: ${shown}; none below ${SCORE_POOR_BELOW}.` : `Whole grid: ${shown}; below ${SCORE_POOR_BELOW}: ${poor.join(', ')}.`,
+      record: view('observability', 'Observability'),
+    };
+  },
+
   async environment_changes_evidenced(sql) {
     const { items: rows, counts } = await changesWithoutEvidence(sql);
     if (rows.length === 0) return { ok: true, summary: 'Every deployment run, migration run and feature-flag change has evidence attached.', record: view('deployments', 'Deployments') };

@@ -1,3 +1,4 @@
+import { SCORE_POOR_BELOW } from '../../../src-shared/domain/scores';
 import { useEffect, useMemo, useState } from 'react';
 import type { CorridorFigures, ScoreName } from '../../../src-shared/contract/observability';
 import { SCORE_NAMES } from '../../../src-shared/contract/observability';
@@ -28,7 +29,7 @@ export function scoreText(v: number | null): string {
 
 export function scoreClass(v: number | null): string {
   if (v === null) return '';
-  return v >= 90 ? 'good' : v >= 70 ? 'fair' : 'poor';
+  return v >= 90 ? 'good' : v >= SCORE_POOR_BELOW ? 'fair' : 'poor';
 }
 
 /** /observability: the four scores per corridor and overall, their figures, and the nodes behind them. */
