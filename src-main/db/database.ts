@@ -593,6 +593,23 @@ export class DatabaseManager extends EventEmitter {
     return withOrgTx(active.member, { orgId: session.orgId, operatorId: session.operatorId, role: session.role }, fn, opts);
   }
 
+  /**
+   * Ask the database again who this workstation's login is (after a role change, a suspension or
+   * a removal): the session the router checks follows the membership, and views are told.
+   */
+  async refreshSession(): Promise<Session | null> {
+    const active = this.active;
+    if (!active?.member) return null;
+    const next = await sessionFor(active.member);
+    if (this.active !== active) return this.session;
+    if (JSON.stringify(next) === JSON.stringify(active.session)) return active.session;
+    active.session = next;
+    active.sessionMessage = next ? null : 'Your membership in this org is suspended or was removed by an admin, so this workstation sees nothing. Ask an admin of the org.';
+    if (next) this.sessionConnection.set(next, active);
+    this.changed(false);
+    return next;
+  }
+
   /** A transaction as mc_app with no org: for platform upkeep that needs no operator. */
   async systemTx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const active = this.active;

@@ -253,6 +253,45 @@ describe.skipIf(!ok)('router without a usable database', () => {
     }
   });
 
+  it('refuses a call without an org context before any SQL runs, and before the handler is asked', async () => {
+    const db = await migratedDatabase(server);
+    const core = await coreOn(db, 'stranger@example.test');
+    try {
+      // Every tenant statement goes through db.tx; count them, and count handler calls.
+      let txs = 0;
+      let handled = 0;
+      const realTx = core.db.tx.bind(core.db);
+      core.db.tx = ((...args: Parameters<typeof realTx>) => {
+        txs++;
+        return realTx(...args);
+      }) as typeof core.db.tx;
+      const count = async () => {
+        handled++;
+        throw new Error('handler must not run without an org');
+      };
+      const router = createRouter(
+        { log: createLogger({ level: 'silent' }), db: core.db, vault: core.vault, shell: core.shell, localAudit: new LocalAuditLog(core.dataDir), appVersion: 'test', validateResponses: true },
+        { ...handlers, 'status.list': count, 'members.list': count, 'members.suspend': count } as unknown as Handlers,
+        topicHandlers,
+      );
+      for (const [channel, input] of [
+        ['status.list', {}],
+        ['members.list', {}],
+        ['members.suspend', { operatorId: '00000000-0000-4000-8000-000000000001', reason: 'no org here' }],
+      ] as const) {
+        const r = await router.invoke(channel, input, DIRECT);
+        expect(r.ok ? null : r.error.code, channel).toBe('FORBIDDEN');
+      }
+      expect(txs).toBe(0);
+      expect(handled).toBe(0);
+      // An app channel that must work without an org still answers.
+      expect((await router.invoke('system.info', {}, DIRECT)).ok).toBe(true);
+    } finally {
+      await core.cleanup();
+      await db.drop();
+    }
+  });
+
   it('says when the operator is not a member of any org there', async () => {
     const db = await migratedDatabase(server);
     const core = await coreOn(db, 'stranger@example.test');

@@ -109,8 +109,9 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
       throw new McError('FORBIDDEN', `Your role (${ROLE_LABELS[session.role]}) cannot do this. Ask ${who.length === 1 ? `an ${who[0]}` : `someone who is ${who.slice(0, -1).join(', ')} or ${who.at(-1)}`}.`);
     }
     for (let attempt = 1; ; attempt++) {
+      const committed: Array<() => Promise<void>> = [];
       try {
-        return await db.tx(session, async (sql) => {
+        const result = await db.tx(session, async (sql) => {
           let audited = 0;
           let unchanged = false;
           const ctx: OrgCommandCtx = {
@@ -124,12 +125,19 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
             unchanged: () => {
               unchanged = true;
             },
+            afterCommit: (fn) => {
+              committed.push(fn);
+            },
           };
           const result = await handler(input, ctx);
           // Evidence first: a command that changed something without saying so is a bug, and its change is rolled back.
           if (audited === 0 && !unchanged) throw new Error(`command ${name} wrote no audit event`);
           return result;
         });
+        for (const fn of committed) {
+          await fn().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'after-commit step failed; the committed change stands'));
+        }
+        return result;
       } catch (err) {
         if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
         throw err;

@@ -51,6 +51,12 @@ export interface OrgCommandCtx extends BaseCtx {
    * already): then, and only then, it may finish without an audit event.
    */
   unchanged(): void;
+  /**
+   * Work that may only happen once the change is committed (ending a removed member's database
+   * logins through the owner connection). Runs after COMMIT, in order; a failure is logged, not
+   * thrown: the committed change already holds in the database.
+   */
+  afterCommit(fn: () => Promise<void>): void;
 }
 
 export interface LocalCommandCtx extends BaseCtx {

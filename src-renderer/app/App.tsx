@@ -11,6 +11,7 @@ import { IncidentsView } from '../views/incidents/IncidentsView';
 import { KeysView } from '../views/keys/KeysView';
 import { DeploymentsView } from '../views/deployments/DeploymentsView';
 import { FlagsView } from '../views/flags/FlagsView';
+import { MembersView } from '../views/members/MembersView';
 import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
@@ -87,6 +88,7 @@ export function App() {
         {route === 'deployments' && <DeploymentsView />}
         {route === 'flags' && <FlagsView />}
         {route === 'migrations' && <MigrationsView />}
+        {route === 'members' && <MembersView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

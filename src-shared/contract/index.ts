@@ -20,6 +20,7 @@ import * as routing from './routing';
 import * as deployments from './deployments';
 import * as flags from './flags';
 import * as migrations from './migrations';
+import * as members from './members';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -133,6 +134,12 @@ export const channels = {
   [migrations.schemaVerify.name]: migrations.schemaVerify,
   [migrations.migrationsAttachEvidence.name]: migrations.migrationsAttachEvidence,
   [migrations.migrationsTypes.name]: migrations.migrationsTypes,
+  [members.membersList.name]: members.membersList,
+  [members.membersSetRole.name]: members.membersSetRole,
+  [members.membersSuspend.name]: members.membersSuspend,
+  [members.membersReinstate.name]: members.membersReinstate,
+  [members.membersRemove.name]: members.membersRemove,
+  [members.membersAccessReview.name]: members.membersAccessReview,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -200,3 +207,4 @@ export * as routingContract from './routing';
 export * as deploymentsContract from './deployments';
 export * as flagsContract from './flags';
 export * as migrationsContract from './migrations';
+export * as membersContract from './members';

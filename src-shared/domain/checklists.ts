@@ -34,6 +34,7 @@ export const CHECK_KEYS = [
   'rls_verified',
   'demo_seed_scoped',
   'scores_not_poor',
+  'org_setup_complete',
 ] as const;
 export type CheckKey = (typeof CHECK_KEYS)[number];
 
@@ -184,7 +185,7 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
     cadence: null,
     items: [
       { key: 'oauth', text: 'OAuth login works.' },
-      { key: 'org', text: 'Organization setup works.' },
+      { key: 'org', text: 'Organization setup works.', view: 'members', check: 'org_setup_complete' },
       { key: 'site_node', text: 'At least one site and node exist.', view: 'nodes', check: 'site_and_node_exist' },
       { key: 'valid_key', text: 'Node telemetry is accepted with a valid node key.', view: 'nodes', check: 'telemetry_valid_key_accepted' },
       { key: 'invalid_key', text: 'Invalid telemetry keys are rejected.', view: 'keys', check: 'telemetry_invalid_key_rejected' },

@@ -14,6 +14,7 @@ import { STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from '../keys';
 import { listComponents } from '../status';
 import { observabilityOverview } from '../observability/overview';
 import { SCORE_POOR_BELOW } from '../../../src-shared/domain/scores';
+import { orgSetupAnswer } from './org-setup-check';
 
 /** The subject a check looks at; pilots are checked in their corridor. */
 export interface CheckScope {
@@ -363,6 +364,8 @@ const CHECKS: Record<CheckKey, Check> = {
     if (!session.orgSimulated) return { ok: true, summary: 'This org is not the demo org: no demo data was seeded into it.', record: view('connections', 'Connections') };
     return { ok: null, summary: 'This org is the demo org (simulated data). Right for a demo or staging database only: confirm which this is, in the note.', record: view('connections', 'Connections') };
   },
+
+  org_setup_complete: (sql) => orgSetupAnswer(sql),
 };
 
 async function validation(sql: Sql, scope: CheckScope, which: 'valid' | 'invalid'): Promise<CheckAnswer> {
