@@ -172,7 +172,9 @@ describe.skipIf(!ok)('gates and checklist items need their proof', () => {
   });
 
   it('the database refuses a gate passed without its attestation, or attested in someone else’s name, and nothing changes', async () => {
-    const org2 = (await item(pilotRun, 'org')).id;
+    // A pilot of its own, so its 'OAuth login works' gate (an attestation) is still open here.
+    const other = (await call<Response<'readiness.createPilot'>>(operator, 'readiness.createPilot', { customerName: 'Lagos Retail', tier: 'pilot', corridorId: eu.corridorId })).subject;
+    const org2 = (await item(other.gateRunId!, 'oauth')).id;
     const bare = await dbRefusesUnchanged(org.operator, `UPDATE mc.checklist_items SET status = 'done', set_by = $2, set_at = now() WHERE id = $1`, [org2, org.operator.operatorId]);
     expect(bare).toMatch(/^Cannot mark it passed: it needs an attestation/);
     const asSomeoneElse = await dbRefusesUnchanged(
