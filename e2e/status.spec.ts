@@ -157,6 +157,7 @@ test.describe('app shell', () => {
       /Deployments/,
       /Flags/,
       /Migrations/,
+      /Members/,
     ]);
   });
 });

@@ -86,6 +86,10 @@ GRANT DELETE ON mc.memberships TO mc_app;
 -- The last active admin stays. Runs as mc_definer so it sees the whole org whoever changes it (an
 -- admin's login, or the owner), and takes a per-org lock so two admins demoting each other at the
 -- same moment cannot both pass: the second waits, then counts again with the first committed.
+-- ALTER FUNCTION ... OWNER asks CREATE on the schema of the new owner (0014): granted around the
+-- three definer functions below and taken back after them.
+GRANT CREATE ON SCHEMA mc TO mc_definer;
+
 CREATE FUNCTION mc.memberships_keep_admin_lock() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -136,5 +140,6 @@ CREATE FUNCTION mc.member_last_sign_in()
   $$;
 CREATE POLICY member_logins_definer ON mc.member_logins FOR SELECT TO mc_definer USING (true);
 ALTER FUNCTION mc.member_last_sign_in() OWNER TO mc_definer;
+REVOKE CREATE ON SCHEMA mc FROM mc_definer;
 REVOKE ALL ON FUNCTION mc.member_last_sign_in() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mc.member_last_sign_in() TO mc_app;

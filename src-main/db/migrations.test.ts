@@ -224,6 +224,23 @@ describe('migration files', () => {
     expect(unscoped).toEqual([]);
   });
 
+  it('a function handed to mc_definer after 0014 is handed over while mc_definer may create in mc', () => {
+    // ALTER ... OWNER asks CREATE on the schema of the new owner. A superuser skips that check, so
+    // only a non-superuser owner (Supabase) hits it: 0029 once failed there and nowhere else.
+    const outside: string[] = [];
+    for (const f of loadMigrations(sqlDir())) {
+      if (f.name < '0014') continue;
+      const body = f.sql.replace(/\$\$[\s\S]*?\$\$/g, '').replace(/--[^\n]*/g, '');
+      for (const m of body.matchAll(/ALTER FUNCTION (\S+?)\(.*?OWNER TO mc_definer/g)) {
+        const grant = body.lastIndexOf('GRANT CREATE ON SCHEMA mc TO mc_definer', m.index);
+        const revoke = body.lastIndexOf('REVOKE CREATE ON SCHEMA mc FROM mc_definer', m.index);
+        const revokedAfter = body.indexOf('REVOKE CREATE ON SCHEMA mc FROM mc_definer', m.index);
+        if (grant < 0 || revoke > grant || revokedAfter < 0) outside.push(`${f.name}: ${m[1]}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'mc-migfiles-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
