@@ -92,6 +92,36 @@ export const auditExport = query('audit.export', {
   }),
 });
 
+/** A checkpoint this workstation signed and stored (docs/formats.md, "Audit checkpoints"). */
+export const anchorCheckpointSchema = z.object({
+  /** 1-based position in this workstation's checkpoints file. */
+  number: z.number().int().min(1),
+  size: z.number().int().min(0),
+  /** base64 of the RFC 9162 root hash, as in the checkpoint note. */
+  root: z.string().max(64),
+  seenAt: isoTime,
+});
+export type AnchorCheckpoint = z.infer<typeof anchorCheckpointSchema>;
+
+/**
+ * The chain checked against checkpoints held outside the database (this workstation's data folder):
+ * anchored (consistent with the latest stored checkpoint), first (none stored yet: one was signed
+ * now), tampered (the database's history no longer extends the latest checkpoint), not_signed (the
+ * hash chain is broken: nothing new signed), store_error (the checkpoints file is unreadable; left
+ * untouched), unavailable (no keychain, so no key).
+ */
+export const auditAnchorSchema = z.object({
+  state: z.enum(['anchored', 'first', 'tampered', 'not_signed', 'store_error', 'unavailable']),
+  message: z.string().max(2000),
+  /** SHA256:… of this workstation's checkpoint key, as ssh-keygen prints it, for out-of-band pinning. */
+  fingerprint: z.string().max(100).nullable(),
+  latest: anchorCheckpointSchema.nullable(),
+  /** The last checkpoint the database still agrees with. */
+  lastGood: anchorCheckpointSchema.nullable(),
+  stored: z.number().int().min(0),
+});
+export type AuditAnchor = z.infer<typeof auditAnchorSchema>;
+
 export const auditVerify = query('audit.verify', {
   summary: 'Recompute the whole hash chain of the current org and report any break.',
   request: empty,
@@ -101,7 +131,14 @@ export const auditVerify = query('audit.verify', {
     headSeq: z.number().int(),
     headHash: z.string(),
     breaks: z.array(z.object({ seq: z.number().int(), description: z.string() })),
+    anchor: auditAnchorSchema,
   }),
+});
+
+export const auditExportCheckpoints = query('audit.exportCheckpoints', {
+  summary: 'The signed checkpoints this workstation stored for the current org, as a file for a witness to keep.',
+  request: empty,
+  response: z.object({ fileName: z.string().max(200), text: z.string().max(64 * 1024 * 1024), count: z.number().int().min(0) }),
 });
 
 export const auditAppended = topic('audit.appended', {

@@ -140,6 +140,7 @@ export const channels = {
   [members.membersReinstate.name]: members.membersReinstate,
   [members.membersRemove.name]: members.membersRemove,
   [members.membersAccessReview.name]: members.membersAccessReview,
+  [audit.auditExportCheckpoints.name]: audit.auditExportCheckpoints,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

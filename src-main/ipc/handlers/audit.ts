@@ -1,4 +1,5 @@
 import { exportAuditPage, listAudit, verifyAudit } from '../../services/audit';
+import { anchorAuditSerial, checkpointStoreBeside, exportCheckpointsOf } from '../../services/audit/anchor';
 import type { Handlers, TopicHandlers } from '../types';
 import { forwardOrgNotifications } from './org-topic';
 
@@ -7,7 +8,18 @@ export const auditHandlers = {
   // Read-only: an auditor (read and export only) may export; nothing is written.
   'audit.export': async (input, ctx) => ctx.read((sql) => exportAuditPage(sql, input)),
   // One snapshot: a commit between the batches and the head read must not look like tampering.
-  'audit.verify': async (_input, ctx) => ctx.read((sql, session) => verifyAudit(sql, session.orgId), { snapshot: true }),
+  // The anchor reads the same snapshot and checks it against this workstation's stored checkpoints.
+  'audit.verify': async (_input, ctx) =>
+    ctx.read(
+      async (sql, session) => {
+        const chain = await verifyAudit(sql, session.orgId);
+        const anchor = await anchorAuditSerial(sql, session.orgId, checkpointStoreBeside(ctx.deps.localAudit.path), ctx.deps.vault, chain.ok);
+        return { ...chain, anchor };
+      },
+      { snapshot: true },
+    ),
+  'audit.exportCheckpoints': async (_input, ctx) =>
+    ctx.read(async (_sql, session) => exportCheckpointsOf(session.orgId, checkpointStoreBeside(ctx.deps.localAudit.path))),
 } satisfies Partial<Handlers>;
 
 export const auditTopics = {

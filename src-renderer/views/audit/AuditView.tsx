@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { isTyping, modalOpen, viewKey } from '../../app/shortcuts';
 import { EmptyState, ErrorState } from '../../components/States';
-import { errorText } from '../../bridge/client';
+import { call, errorText } from '../../bridge/client';
+import { saveFile } from '../../components/save-file';
 import { isFiltered, startAuditLive, useAudit } from '../../stores/audit-store';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+import { AnchorStatus } from './AnchorStatus';
 import { AuditDetail } from './AuditDetail';
 import { AuditFilters } from './AuditFilters';
 import { AuditTable } from './AuditTable';
@@ -53,6 +55,21 @@ export function AuditView() {
     },
     [session],
   );
+
+  // The signed checkpoints this workstation stored, for a witness to keep (docs/formats.md).
+  const exportCheckpoints = useCallback(async () => {
+    try {
+      const r = await call('audit.exportCheckpoints', {});
+      if (r.count === 0) {
+        useUi.getState().toast('info', 'No checkpoint stored yet: press Verify chain to sign the first one.');
+        return;
+      }
+      saveFile([r.text], r.fileName, 'application/json');
+      useUi.getState().toast('ok', `Exported ${r.count} signed checkpoint${r.count === 1 ? '' : 's'} to ${r.fileName}.`);
+    } catch (err) {
+      useUi.getState().toast('error', `Export of checkpoints failed: ${errorText(err)}`);
+    }
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -140,6 +157,9 @@ export function AuditView() {
               </button>
             </>
           )}
+          <button className="btn" onClick={() => void exportCheckpoints()} data-testid="audit-export-checkpoints" title="Save the signed checkpoints this workstation keeps, for a witness">
+            Export checkpoints
+          </button>
           <button className="btn" onClick={() => void useAudit.getState().verify()} disabled={verifying} data-testid="verify-chain" title="Recompute every hash (v)">
             {verifying ? 'Verifying…' : 'Verify chain'}
           </button>
@@ -157,6 +177,7 @@ export function AuditView() {
           )}
         </div>
       )}
+      {verdict && <AnchorStatus anchor={verdict.anchor} />}
 
       <AuditFilters
         actions={actions}
