@@ -6,6 +6,7 @@ import { isRoot } from '../db/run-as';
 import { createRouter, handlers, type Router, topicHandlers } from '../ipc';
 import { DataFolderFallbackVault, KeyringVault, type Vault } from '../vault';
 import { DemoAgent } from '../agent/demo-agent';
+import { AnchorJob } from './anchor-job';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
 import { OpsJob } from './ops-job';
@@ -23,6 +24,8 @@ export interface AppCoreOptions {
   demoAgent?: boolean;
   /** Alert evaluation, escalation and per-minute figures in the background (default on). */
   opsJob?: boolean;
+  /** The 10-minute anchored audit verify (default on; MC_ANCHOR_JOB=0 turns it off). */
+  anchorJob?: boolean;
 }
 
 export interface Health {
@@ -97,6 +100,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       handlers,
       topicHandlers,
     );
+    const anchorJob = opts.anchorJob ?? process.env.MC_ANCHOR_JOB !== '0' ? new AnchorJob(router, log) : null;
+    anchorJob?.start();
     let closed = false;
     let healthCache: { at: number; value: Promise<Health> } | null = null;
     const computeHealth = async (): Promise<Health> => {
@@ -138,6 +143,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         try {
           maintenance.stop();
           ops?.stop();
+          anchorJob?.stop();
           await demo?.stop();
           await db.close();
         } finally {

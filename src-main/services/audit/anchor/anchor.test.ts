@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../../src-shared/contract';
 import { bodyOf, chainHash } from '../../../../src-shared/domain/audit-chain';
+import { AnchorJob } from '../../../core/anchor-job';
 import { sha256Hex } from '../../../core/hash';
+import type { Logger } from '../../../core/log';
 import { createOrg, migratedDatabase, seedComponents, type TestDatabase, testServers } from '../../../testing/db';
 import { coreOn, DIRECT } from '../../../testing/harness';
 import { needKeychain } from '../../../testing/keychain-gate';
@@ -85,13 +87,19 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     expect(second.anchor).toMatchObject({ state: 'anchored', latest: { number: 2, size: 8 }, lastGood: { number: 1, size: 6 }, stored: 2 });
     expect(second.anchor.message).toMatch(/^Anchored: consistent with checkpoint 1 \(6 events/);
     expect(second.anchor.fingerprint).toBe(first.anchor.fingerprint);
+    // The scheduled job signs the next checkpoint when the log grew, and says nothing when all is well.
+    await ws.add(1);
+    const quiet: string[] = [];
+    const log = { warn: (_o: unknown, msg: string) => quiet.push(msg) } as unknown as Logger;
+    expect((await new AnchorJob(ws.core.router, log).tick())?.anchor).toMatchObject({ state: 'anchored', latest: { number: 3, size: 9 } });
+    expect(quiet).toEqual([]);
     // Nothing new: no new checkpoint.
-    expect((await verify(ws.core)).anchor).toMatchObject({ state: 'anchored', stored: 2 });
+    expect((await verify(ws.core)).anchor).toMatchObject({ state: 'anchored', stored: 3 });
     const file = JSON.parse(readFileSync(checkpointsFile(ws.core, ws.orgId), 'utf8')) as { checkpoints: { note: string }[] };
-    expect(file.checkpoints).toHaveLength(2);
-    expect(file.checkpoints[1]!.note).toMatch(new RegExp(`^umamiedge\\.mission-control/${ws.orgId}\\n8\\n[A-Za-z0-9+/]{43}=\\n\\n\u2014 umamiedge\\.mission-control/${ws.orgId}/workstation [A-Za-z0-9+/]{91}=\\n$`));
+    expect(file.checkpoints).toHaveLength(3);
+    expect(file.checkpoints[2]!.note).toMatch(new RegExp(`^umamiedge\\.mission-control/${ws.orgId}\\n9\\n[A-Za-z0-9+/]{43}=\\n\\n\u2014 umamiedge\\.mission-control/${ws.orgId}/workstation [A-Za-z0-9+/]{91}=\\n$`));
     const exported = ((await ws.core.router.invoke('audit.exportCheckpoints', {}, DIRECT)) as { data: Response<'audit.exportCheckpoints'> }).data;
-    expect(exported.count).toBe(2);
+    expect(exported.count).toBe(3);
     expect(JSON.parse(exported.text)).toEqual(file);
   });
 
@@ -106,6 +114,11 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     expect(v.anchor.message).toMatch(/^TAMPERED: the history was truncated to 5 events since checkpoint 1 \(8 events, root /);
     // The good checkpoint is kept: nothing is signed over the tampered history.
     expect(readFileSync(checkpointsFile(ws.core, ws.orgId), 'utf8')).toBe(before);
+    // The 10-minute job runs the same check and warns.
+    const warnings: string[] = [];
+    const log = { warn: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
+    expect((await new AnchorJob(ws.core.router, log).tick())?.anchor.state).toBe('tampered');
+    expect(warnings).toEqual(['audit chain: scheduled anchored verify found a problem']);
     // Appending after the truncation does not launder it.
     await ws.add(4);
     expect((await verify(ws.core)).anchor.state).toBe('tampered');
