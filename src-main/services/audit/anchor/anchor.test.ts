@@ -152,6 +152,8 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     expect(w.anchor.message).toContain(`the checkpoints file ${file} is not valid JSON`);
     expect(readFileSync(file, 'utf8')).toBe('{"version":1,"checkpoints":[');
     expect(existsSync(`${file}.${process.pid}.tmp`)).toBe(false);
-    expect((await ws.core.router.invoke('audit.exportCheckpoints', {}, DIRECT)).ok).toBe(false);
+    const refusedExport = await ws.core.router.invoke('audit.exportCheckpoints', {}, DIRECT);
+    expect(refusedExport).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    expect(JSON.stringify(refusedExport)).toContain('is not valid JSON');
   });
 });

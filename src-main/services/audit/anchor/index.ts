@@ -1,9 +1,10 @@
 import { dirname } from 'node:path';
 import type { AuditAnchor } from '../../../../src-shared/contract/audit';
+import { McError } from '../../../../src-shared/contract/errors';
 import type { Sql } from '../../../db';
 import type { Vault } from '../../../vault';
 import { anchorAudit, exportCheckpoints } from './anchored-verify';
-import { CheckpointStore } from './checkpoint-store';
+import { CheckpointStore, CheckpointStoreError } from './checkpoint-store';
 
 export { anchorAudit, exportCheckpoints } from './anchored-verify';
 export { CheckpointStore, CheckpointStoreError } from './checkpoint-store';
@@ -27,6 +28,12 @@ export function anchorAuditSerial(sql: Sql, orgId: string, store: CheckpointStor
   return next;
 }
 
+/** A corrupt checkpoints file is the operator's to fix: its path and what is wrong, as said. */
 export function exportCheckpointsOf(orgId: string, store: CheckpointStore) {
-  return exportCheckpoints(orgId, store);
+  try {
+    return exportCheckpoints(orgId, store);
+  } catch (e) {
+    if (e instanceof CheckpointStoreError) throw new McError('UNAVAILABLE', e.message);
+    throw e;
+  }
 }
