@@ -20,6 +20,7 @@ import * as routing from './routing';
 import * as deployments from './deployments';
 import * as flags from './flags';
 import * as migrations from './migrations';
+import * as oncall from './oncall';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -132,6 +133,9 @@ export const channels = {
   [migrations.schemaVerify.name]: migrations.schemaVerify,
   [migrations.migrationsAttachEvidence.name]: migrations.migrationsAttachEvidence,
   [migrations.migrationsTypes.name]: migrations.migrationsTypes,
+  [oncall.oncallList.name]: oncall.oncallList,
+  [oncall.oncallAdd.name]: oncall.oncallAdd,
+  [oncall.oncallRemove.name]: oncall.oncallRemove,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -199,3 +203,4 @@ export * as routingContract from './routing';
 export * as deploymentsContract from './deployments';
 export * as flagsContract from './flags';
 export * as migrationsContract from './migrations';
+export * as oncallContract from './oncall';
