@@ -25,8 +25,10 @@ BEGIN
   IF mc.current_org_id() IS NOT NULL AND NEW.org_id IS DISTINCT FROM mc.current_org_id() THEN
     RETURN NEW;
   END IF;
-  IF NOT EXISTS (SELECT 1 FROM mc.memberships WHERE org_id = NEW.org_id AND operator_id = NEW.operator_id) THEN
-    RAISE EXCEPTION 'an on-call shift names someone who is not a member of this org' USING ERRCODE = '23503';
+  -- Incident command is the incident commanders' rota: an admin or operator on it would be paged
+  -- "as the commander on call" while unable to take command (incidents hand command to commanders).
+  IF NOT EXISTS (SELECT 1 FROM mc.memberships WHERE org_id = NEW.org_id AND operator_id = NEW.operator_id AND role = 'incident_commander') THEN
+    RAISE EXCEPTION 'an on-call shift names someone who is not an incident commander of this org' USING ERRCODE = '23514';
   END IF;
   PERFORM pg_advisory_xact_lock(hashtextextended('mc.oncall_shifts:' || NEW.org_id::text, 0));
   IF EXISTS (SELECT 1 FROM mc.oncall_shifts s
@@ -57,10 +59,11 @@ CREATE TRIGGER oncall_shifts_notify AFTER INSERT OR DELETE ON mc.oncall_shifts
   FOR EACH ROW EXECUTE FUNCTION mc.notify_change('oncall.changed');
 
 -- What a step resolved to when it fired: the member on call then (for an on-call step), and why
--- nobody was reachable when that was so (the next step then fires at once). Both are written with
+-- nobody was reachable when that was so (the next step then fires at once; 'not_a_commander': the
+-- person on call has since lost the incident commander role). Both are written with
 -- the row and never changed; NULL on every existing row.
 ALTER TABLE mc.escalation_notifications
   ADD COLUMN resolved_operator_id uuid,
   ADD CONSTRAINT escalation_notifications_resolved_operator FOREIGN KEY (resolved_operator_id) REFERENCES mc.operators (id) NOT VALID,
   ADD COLUMN unreachable text,
-  ADD CONSTRAINT escalation_notifications_unreachable CHECK (unreachable IS NULL OR unreachable IN ('nobody_on_call', 'no_member_in_role', 'not_a_member')) NOT VALID;
+  ADD CONSTRAINT escalation_notifications_unreachable CHECK (unreachable IS NULL OR unreachable IN ('nobody_on_call', 'no_member_in_role', 'not_a_member', 'not_a_commander')) NOT VALID;

@@ -18,12 +18,13 @@ export type EscalationTarget = { kind: 'role'; role: Role } | { kind: 'operator'
  * Why a step reached nobody when it fired. Such a step does not hold the chain up: the next step
  * is due at the moment it fired instead of after its own wait.
  */
-export type Unreachable = 'nobody_on_call' | 'no_member_in_role' | 'not_a_member';
+export type Unreachable = 'nobody_on_call' | 'no_member_in_role' | 'not_a_member' | 'not_a_commander';
 
 export const UNREACHABLE_WORDS: Record<Unreachable, string> = {
   nobody_on_call: 'nobody on call',
   no_member_in_role: 'no member holds the role',
   not_a_member: 'the person named is no longer a member',
+  not_a_commander: 'the person on call no longer holds the incident commander role',
 };
 
 /** Steps of one arming that fired and reached nobody, by `arm|round|step`, with when they fired. */
@@ -162,8 +163,12 @@ export interface Shift {
 
 export const MAX_SHIFT_DAYS = 31;
 
-/** Problems with a new shift against the existing ones, by field, in words; empty when it fits. */
-export function shiftProblems(s: Omit<Shift, 'id'>, existing: readonly Shift[]): Record<string, string> {
+/**
+ * Problems with a new shift against the existing ones, by field, in words; empty when it fits.
+ * With `now`, a window that has already ended is refused: escalations already resolved against
+ * the schedule as it was, so the past is not rewritten.
+ */
+export function shiftProblems(s: Omit<Shift, 'id'>, existing: readonly Shift[], now?: Date): Record<string, string> {
   const out: Record<string, string> = {};
   const start = s.startsAt.getTime();
   const end = s.endsAt.getTime();
@@ -171,6 +176,7 @@ export function shiftProblems(s: Omit<Shift, 'id'>, existing: readonly Shift[]):
   if (Number.isNaN(end)) out.endsAt = 'Give the end as a date and time.';
   if (Object.keys(out).length > 0) return out;
   if (end <= start) out.endsAt = 'A shift ends after it starts.';
+  else if (now && end <= now.getTime()) out.endsAt = 'That window has already ended; a shift covers now or later.';
   else if (end - start > MAX_SHIFT_DAYS * 86_400_000) out.endsAt = `A shift lasts at most ${MAX_SHIFT_DAYS} days; add several for longer.`;
   else {
     const clash = existing.find((e) => e.startsAt.getTime() < end && start < e.endsAt.getTime());

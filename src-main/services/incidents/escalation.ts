@@ -30,8 +30,8 @@ async function unreachableFired(sql: Sql, incidentId: string, arm: number): Prom
 /** Where an incident's escalation stands: what was sent, what comes next, when an ack runs out. */
 export async function escalationStatus(sql: Sql, r: IncidentRow, now: Date): Promise<IncidentDetail['escalation']> {
   const name = await targetNamer(sql);
-  const notified = await sql.query<{ notified_at: string; step: number; round: number; arm: number; target: EscalationTarget }>(
-    'SELECT notified_at, step, round, arm, target FROM mc.escalation_notifications WHERE incident_id = $1 ORDER BY notified_at, arm, round, step',
+  const notified = await sql.query<{ notified_at: string; step: number; round: number; arm: number; target: EscalationTarget; resolved_operator_id: string | null; unreachable: Unreachable | null }>(
+    'SELECT notified_at, step, round, arm, target, resolved_operator_id, unreachable FROM mc.escalation_notifications WHERE incident_id = $1 ORDER BY notified_at, arm, round, step',
     [r.id],
   );
   const policy = r.policy_id ? await policyRow(sql, r.policy_id) : null;
@@ -46,7 +46,7 @@ export async function escalationStatus(sql: Sql, r: IncidentRow, now: Date): Pro
     running: domain !== null && chain.open && chain.acknowledgedAt === null,
     next: next ? { dueAt: next.dueAt.toISOString(), step: next.step, round: next.round, target: name(next.target) } : null,
     ackExpiresAt: expires ? expires.toISOString() : null,
-    notified: notified.map((n) => ({ at: n.notified_at, step: n.step, round: n.round, arm: n.arm, target: name(n.target) })),
+    notified: notified.map((n) => ({ at: n.notified_at, step: n.step, round: n.round, arm: n.arm, target: firedLabel(name, n.target, n.resolved_operator_id, n.unreachable) })),
   };
 }
 
@@ -128,7 +128,7 @@ export async function runEscalation(sql: Sql, rec: Recorder, now: Date): Promise
           action: 'incidents.escalated',
           // "Notified" would claim a delivery; what reached whom follows on the timeline (services/notify).
           body: who.unreachable
-            ? `Escalation step ${due.step + 1}${due.round > 0 ? `, round ${due.round + 1}` : ''} of “${policy.name}” reached nobody: ${unreachableWords(who.unreachable)}. The next step fires at once.`
+            ? `Escalation step ${due.step + 1}${due.round > 0 ? `, round ${due.round + 1}` : ''} of “${policy.name}” reached nobody: ${unreachableWords(who.unreachable)}. ${due.step < domain.steps.length - 1 || due.round < domain.repeat ? 'The next step fires at once.' : 'It was the last step: nobody else is paged unless the chain is armed again.'}`
             : `Escalated to ${whom}: step ${due.step + 1}${due.round > 0 ? `, round ${due.round + 1}` : ''} of “${policy.name}”${late}.`,
           data: { arm: due.arm, round: due.round, step: due.step, target: due.target, policy: policy.name, dueAt: due.dueAt.toISOString(), resolvedOperatorId: who.operatorId, unreachable: who.unreachable },
         });
@@ -147,13 +147,20 @@ function unreachableWords(u: Unreachable): string {
   return UNREACHABLE_WORDS[u];
 }
 
+/** Whom a fired step reached, as recorded when it fired: the person on call by name, or why nobody. */
+function firedLabel(name: TargetNamer, target: EscalationTarget, resolved: string | null, unreachable: Unreachable | null): string {
+  if (unreachable) return `${name(target)}: reached nobody (${unreachableWords(unreachable)})`;
+  if (target.kind === 'on_call' && resolved) return `${name({ kind: 'operator', operatorId: resolved })} (on call)`;
+  return name(target);
+}
+
 /** Escalation notifications since a time, each marked whether it names the signed-in operator. */
 export async function notificationsSince(sql: Sql, session: Session, since: string): Promise<IncidentNotification[]> {
   const name = await targetNamer(sql);
   const rows = await sql.query<{ id: string; incident_id: string; number: number; title: string; severity: Severity; step: number; round: number; target: EscalationTarget; resolved_operator_id: string | null; notified_at: string }>(
     `SELECT n.id, n.incident_id, i.number, i.title, i.severity, n.step, n.round, n.target, n.resolved_operator_id, n.notified_at
        FROM mc.escalation_notifications n JOIN mc.incidents i ON i.org_id = n.org_id AND i.id = n.incident_id
-      WHERE n.notified_at > $1
+      WHERE n.notified_at > $1 AND n.unreachable IS NULL
       ORDER BY n.notified_at DESC
       LIMIT 100`,
     [since],
@@ -166,7 +173,7 @@ export async function notificationsSince(sql: Sql, session: Session, since: stri
     severity: r.severity,
     step: r.step,
     round: r.round,
-    target: name(r.target),
+    target: firedLabel(name, r.target, r.resolved_operator_id, null),
     forMe: r.target.kind === 'role' ? r.target.role === session.role : r.target.kind === 'on_call' ? r.resolved_operator_id === session.operatorId : r.target.operatorId === session.operatorId,
     notifiedAt: r.notified_at,
   }));

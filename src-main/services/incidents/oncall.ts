@@ -56,14 +56,19 @@ export interface ShiftInput {
   endsAt: string;
 }
 
-export async function addShift(sql: Sql, input: ShiftInput, audit: (d: AuditDraft) => Promise<AuditRecord>): Promise<ShiftView> {
+export async function addShift(sql: Sql, input: ShiftInput, audit: (d: AuditDraft) => Promise<AuditRecord>, now: Date = new Date()): Promise<ShiftView> {
   const startsAt = new Date(input.startsAt);
   const endsAt = new Date(input.endsAt);
-  const member = await sql.maybeOne<{ id: string }>('SELECT operator_id AS id FROM mc.memberships WHERE org_id = mc.current_org_id() AND operator_id = $1', [input.operatorId]);
-  if (!member) throw new McError('VALIDATION', 'An on-call shift names someone who is not a member of this org.', { operatorId: 'Pick a member of this org.' });
-  // The overlap check here gives the words; the trigger (under an advisory lock) is what holds.
+  const member = await sql.maybeOne<{ role: string }>('SELECT role FROM mc.memberships WHERE org_id = mc.current_org_id() AND operator_id = $1', [input.operatorId]);
+  if (!member) throw new McError('VALIDATION', 'An on-call shift names someone who is not a member of this org.', { operatorId: 'Pick one of the org’s incident commanders.' });
+  if (member.role !== 'incident_commander') {
+    throw new McError('VALIDATION', 'Only an incident commander can hold incident command on call; give the person that role first (Members) or pick a commander.', {
+      operatorId: 'Pick one of the org’s incident commanders.',
+    });
+  }
+  // The checks here give the words; the trigger (under an advisory lock) is what holds.
   const near = await sql.query<ShiftRow>(`${SELECT} WHERE s.starts_at < $2 AND s.ends_at > $1`, [startsAt.toISOString(), endsAt.toISOString()]);
-  const problems = shiftProblems({ operatorId: input.operatorId, startsAt, endsAt }, near.map(toShift));
+  const problems = shiftProblems({ operatorId: input.operatorId, startsAt, endsAt }, near.map(toShift), now);
   if (Object.keys(problems).length > 0) throw new McError(problems.startsAt?.startsWith('Overlaps') ? 'CONFLICT' : 'VALIDATION', Object.values(problems)[0]!, problems);
   let row: { id: string };
   try {
@@ -92,8 +97,10 @@ export async function resolveStep(sql: Sql, target: EscalationTarget, at: Date):
     case 'on_call': {
       const shift = await onCallNow(sql, at);
       if (!shift) return { operatorId: null, unreachable: 'nobody_on_call' };
-      const still = await sql.maybeOne('SELECT 1 FROM mc.memberships WHERE org_id = mc.current_org_id() AND operator_id = $1', [shift.operatorId]);
-      return still ? { operatorId: shift.operatorId, unreachable: null } : { operatorId: shift.operatorId, unreachable: 'not_a_member' };
+      // The shift was checked when added; the role may have changed since (Members), so ask again.
+      const m = await sql.maybeOne<{ role: string }>('SELECT role FROM mc.memberships WHERE org_id = mc.current_org_id() AND operator_id = $1', [shift.operatorId]);
+      const unreachable = !m ? 'not_a_member' : m.role !== 'incident_commander' ? 'not_a_commander' : null;
+      return { operatorId: shift.operatorId, unreachable };
     }
     case 'role': {
       const any = await sql.maybeOne('SELECT 1 FROM mc.memberships WHERE org_id = mc.current_org_id() AND role = $1 LIMIT 1', [target.role]);
