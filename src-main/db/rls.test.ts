@@ -494,6 +494,19 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// On-call schedule (0032).
+Object.assign(fixtures, {
+  oncall_shifts: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.oncall_shifts (org_id, operator_id, starts_at, ends_at) VALUES ($1, $2, now() - interval '1 hour', now() + interval '1 hour')`, [org.orgId, org.commander.operatorId])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.oncall_shifts (org_id, operator_id, starts_at, ends_at) VALUES ($1, $2, now() + interval '1 day', now() + interval '2 days')`, [v.orgId, v.commander.operatorId]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -543,6 +556,7 @@ const SEED_ORDER = [
   'feature_flags',
   'migration_runs',
   'change_events',
+  'oncall_shifts',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

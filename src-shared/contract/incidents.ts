@@ -13,6 +13,7 @@ const longText = (max: number) => z.string().trim().max(max);
 export const escalationTargetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('role'), role: roleSchema }),
   z.strictObject({ kind: z.literal('operator'), operatorId: z.uuid() }),
+  z.strictObject({ kind: z.literal('on_call') }),
 ]);
 
 export const escalationStepSchema = z.strictObject({

@@ -21,6 +21,7 @@ import * as deployments from './deployments';
 import * as flags from './flags';
 import * as migrations from './migrations';
 import * as members from './members';
+import * as oncall from './oncall';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -141,6 +142,9 @@ export const channels = {
   [members.membersRemove.name]: members.membersRemove,
   [members.membersAccessReview.name]: members.membersAccessReview,
   [audit.auditExportCheckpoints.name]: audit.auditExportCheckpoints,
+  [oncall.oncallList.name]: oncall.oncallList,
+  [oncall.oncallAdd.name]: oncall.oncallAdd,
+  [oncall.oncallRemove.name]: oncall.oncallRemove,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -209,3 +213,4 @@ export * as deploymentsContract from './deployments';
 export * as flagsContract from './flags';
 export * as migrationsContract from './migrations';
 export * as membersContract from './members';
+export * as oncallContract from './oncall';

@@ -12,7 +12,25 @@ import type { Role } from '../contract/roles';
  *
  * Everything here is pure: the caller passes the clock, so timing is tested without waiting.
  */
-export type EscalationTarget = { kind: 'role'; role: Role } | { kind: 'operator'; operatorId: string };
+export type EscalationTarget = { kind: 'role'; role: Role } | { kind: 'operator'; operatorId: string } | { kind: 'on_call' };
+
+/**
+ * Why a step reached nobody when it fired. Such a step does not hold the chain up: the next step
+ * is due at the moment it fired instead of after its own wait.
+ */
+export type Unreachable = 'nobody_on_call' | 'no_member_in_role' | 'not_a_member' | 'not_a_commander';
+
+export const UNREACHABLE_WORDS: Record<Unreachable, string> = {
+  nobody_on_call: 'nobody on call',
+  no_member_in_role: 'no member holds the role',
+  not_a_member: 'the person named is no longer a member',
+  not_a_commander: 'the person on call no longer holds the incident commander role',
+};
+
+/** Steps of one arming that fired and reached nobody, by `arm|round|step`, with when they fired. */
+export type UnreachableFired = ReadonlyMap<string, Date>;
+
+export const stepKey = (d: { arm: number; round: number; step: number }): string => `${d.arm}|${d.round}|${d.step}`;
 
 export interface EscalationStep {
   waitMinutes: number;
@@ -62,15 +80,21 @@ function cycleMinutes(p: EscalationPolicy): number {
   return p.steps.reduce((sum, s) => sum + s.waitMinutes, 0);
 }
 
-/** Every step of every round of one arming, in time order. */
-export function schedule(p: EscalationPolicy, armedAt: Date, arm: number): DueStep[] {
-  const cycle = cycleMinutes(p);
+/**
+ * Every step of every round of one arming, in time order. A step that fired and reached nobody
+ * (`unreachable`) makes the step after it due at the moment it fired; later waits count from there.
+ */
+export function schedule(p: EscalationPolicy, armedAt: Date, arm: number, unreachable: UnreachableFired = new Map()): DueStep[] {
   const out: DueStep[] = [];
+  let prev = armedAt.getTime();
+  let skipFrom: number | null = null;
   for (let round = 0; round <= p.repeat; round++) {
-    let offset = round * cycle;
     p.steps.forEach((s, step) => {
-      offset += s.waitMinutes;
-      out.push({ arm, round, step, dueAt: new Date(armedAt.getTime() + offset * 60_000), target: s.target });
+      const due = skipFrom ?? prev + s.waitMinutes * 60_000;
+      out.push({ arm, round, step, dueAt: new Date(due), target: s.target });
+      prev = due;
+      const fired = unreachable.get(stepKey({ arm, round, step }));
+      skipFrom = fired ? Math.max(fired.getTime(), due) : null;
     });
   }
   return out;
@@ -84,15 +108,15 @@ export interface ChainState {
 }
 
 /** Steps due by `now` (the caller records each once; recording is idempotent by arm/round/step). */
-export function dueSteps(p: EscalationPolicy, c: ChainState, now: Date): DueStep[] {
+export function dueSteps(p: EscalationPolicy, c: ChainState, now: Date, unreachable?: UnreachableFired): DueStep[] {
   if (!c.open || c.acknowledgedAt) return [];
-  return schedule(p, c.armedAt, c.arm).filter((d) => d.dueAt.getTime() <= now.getTime());
+  return schedule(p, c.armedAt, c.arm, unreachable).filter((d) => d.dueAt.getTime() <= now.getTime());
 }
 
 /** The next step still to come, for "next: notify Admins in 3 min"; null when none is left or it is stopped. */
-export function nextStep(p: EscalationPolicy, c: ChainState, now: Date): DueStep | null {
+export function nextStep(p: EscalationPolicy, c: ChainState, now: Date, unreachable?: UnreachableFired): DueStep | null {
   if (!c.open || c.acknowledgedAt) return null;
-  return schedule(p, c.armedAt, c.arm).find((d) => d.dueAt.getTime() > now.getTime()) ?? null;
+  return schedule(p, c.armedAt, c.arm, unreachable).find((d) => d.dueAt.getTime() > now.getTime()) ?? null;
 }
 
 /** When an acknowledgement given at `ackAt` stops holding; null if it holds until resolution. */
@@ -108,17 +132,69 @@ export function ackHasExpired(p: EscalationPolicy, c: ChainState, now: Date): bo
 }
 
 export function describeTarget(t: EscalationTarget, names: { roles: Record<Role, string>; operator(id: string): string }): string {
-  return t.kind === 'role' ? `every ${names.roles[t.role].toLowerCase()}` : names.operator(t.operatorId);
+  return t.kind === 'role' ? `every ${names.roles[t.role].toLowerCase()}` : t.kind === 'on_call' ? 'the incident commander on call' : names.operator(t.operatorId);
 }
 
-/** Installed for every org: the incident commanders at once, admins five minutes later, twice round. */
+/**
+ * Installed for every org: the incident commander on call at once; every incident commander five
+ * minutes later (the fallback when the one on call does not answer, or at once when nobody is on
+ * call, since an unreachable step does not wait); admins five minutes after that; twice round.
+ */
 export const DEFAULT_POLICY: EscalationPolicy & { name: string; severities: readonly ('critical' | 'high' | 'medium' | 'low')[] } = {
   name: 'Critical and high incidents',
   severities: ['critical', 'high'],
   steps: [
-    { waitMinutes: 0, target: { kind: 'role', role: 'incident_commander' } },
+    { waitMinutes: 0, target: { kind: 'on_call' } },
+    { waitMinutes: 5, target: { kind: 'role', role: 'incident_commander' } },
     { waitMinutes: 5, target: { kind: 'role', role: 'admin' } },
   ],
   repeat: 1,
   ackTimeoutMinutes: 30,
 };
+
+// ── On-call schedule ────────────────────────────────────────────────────────────────────────────
+
+export interface Shift {
+  id: string;
+  operatorId: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export const MAX_SHIFT_DAYS = 31;
+
+/**
+ * Problems with a new shift against the existing ones, by field, in words; empty when it fits.
+ * With `now`, a window that has already ended is refused: escalations already resolved against
+ * the schedule as it was, so the past is not rewritten.
+ */
+export function shiftProblems(s: Omit<Shift, 'id'>, existing: readonly Shift[], now?: Date): Record<string, string> {
+  const out: Record<string, string> = {};
+  const start = s.startsAt.getTime();
+  const end = s.endsAt.getTime();
+  if (Number.isNaN(start)) out.startsAt = 'Give the start as a date and time.';
+  if (Number.isNaN(end)) out.endsAt = 'Give the end as a date and time.';
+  if (Object.keys(out).length > 0) return out;
+  if (end <= start) out.endsAt = 'A shift ends after it starts.';
+  else if (now && end <= now.getTime()) out.endsAt = 'That window has already ended; a shift covers now or later.';
+  else if (end - start > MAX_SHIFT_DAYS * 86_400_000) out.endsAt = `A shift lasts at most ${MAX_SHIFT_DAYS} days; add several for longer.`;
+  else {
+    const clash = existing.find((e) => e.startsAt.getTime() < end && start < e.endsAt.getTime());
+    if (clash) out.startsAt = `Overlaps the shift ${clash.startsAt.toISOString().slice(0, 16).replace('T', ' ')}–${clash.endsAt.toISOString().slice(0, 16).replace('T', ' ')} UTC; remove it or pick another window.`;
+  }
+  return out;
+}
+
+/** The shift covering `at` (start inclusive, end exclusive), or null when nobody is on call. */
+export function onCallAt(shifts: readonly Shift[], at: Date): Shift | null {
+  const t = at.getTime();
+  return shifts.find((s) => s.startsAt.getTime() <= t && t < s.endsAt.getTime()) ?? null;
+}
+
+/** Shifts that have not ended by `at`, soonest first, at most `limit`. */
+export function upcomingShifts(shifts: readonly Shift[], at: Date, limit: number): Shift[] {
+  return shifts
+    .filter((s) => s.endsAt.getTime() > at.getTime())
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
+    .slice(0, limit);
+}

@@ -28,7 +28,7 @@ export type TargetNamer = (t: EscalationTarget) => string;
 
 export async function targetNamer(sql: Sql): Promise<TargetNamer> {
   const members = new Map((await listMembers(sql)).map((m) => [m.id, m.name]));
-  return (t) => (t.kind === 'role' ? roleGroup(t.role) : (members.get(t.operatorId) ?? 'a former member'));
+  return (t) => (t.kind === 'role' ? roleGroup(t.role) : t.kind === 'on_call' ? 'the incident commander on call' : (members.get(t.operatorId) ?? 'a former member'));
 }
 
 function toView(r: PolicyRow, name: TargetNamer): EscalationPolicyView {

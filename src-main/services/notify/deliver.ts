@@ -25,6 +25,8 @@ interface Pending {
   step: number;
   round: number;
   target: EscalationTarget;
+  resolved_operator_id: string | null;
+  unreachable: string | null;
   due_at: string;
   policy: string | null;
   org: string;
@@ -40,7 +42,10 @@ interface Existing {
 }
 
 /** Who an e-mail channel reaches for a step: the members the step names, by their sign-in address. */
-async function emailRecipients(sql: Sql, target: EscalationTarget): Promise<string[]> {
+async function emailRecipients(sql: Sql, target: EscalationTarget, resolved: string | null): Promise<string[]> {
+  // An on-call step reaches the member who was on call when it fired (recorded with the step).
+  if (target.kind === 'on_call') target = resolved ? { kind: 'operator', operatorId: resolved } : target;
+  if (target.kind === 'on_call') return [];
   const rows =
     target.kind === 'role'
       ? await sql.query<{ email: string }>(
@@ -80,12 +85,13 @@ export async function deliverPending(sql: Sql, vault: Vault, orgId: string, rec:
   const channels = (await channelRows(sql)).filter((c) => c.enabled);
   if (channels.length === 0) return { delivered: 0, failed: 0 };
   const pending = await sql.query<Pending>(
-    `SELECT n.id, n.incident_id, i.number, i.title, i.severity, i.drill, n.step, n.round, n.target, n.due_at, p.name AS policy, o.name AS org
+    `SELECT n.id, n.incident_id, i.number, i.title, i.severity, i.drill, n.step, n.round, n.target, n.resolved_operator_id, n.unreachable, n.due_at, p.name AS policy, o.name AS org
        FROM mc.escalation_notifications n
        JOIN mc.incidents i ON i.org_id = n.org_id AND i.id = n.incident_id
        JOIN mc.orgs o ON o.id = n.org_id
        LEFT JOIN mc.escalation_policies p ON p.id = i.policy_id
       WHERE n.notified_at >= $1::timestamptz - make_interval(hours => $2)
+        AND n.unreachable IS NULL
       ORDER BY n.notified_at`,
     [now.toISOString(), DELIVER_WITHIN_HOURS],
   );
@@ -105,12 +111,12 @@ export async function deliverPending(sql: Sql, vault: Vault, orgId: string, rec:
       incident: { id: p.incident_id, ref: incidentRef(p.number), title: p.title, severity: p.severity, drill: p.drill },
       step: p.step,
       round: p.round,
-      target: name(p.target),
+      target: p.target.kind === 'on_call' && p.resolved_operator_id ? `${name({ kind: 'operator', operatorId: p.resolved_operator_id })} (on call)` : name(p.target),
       policy: p.policy ?? 'escalation policy',
       dueAt: new Date(p.due_at).toISOString(),
     };
     for (const ch of channels) {
-      const recipients = ch.kind === 'email' ? await emailRecipients(sql, p.target) : [ch.name];
+      const recipients = ch.kind === 'email' ? await emailRecipients(sql, p.target, p.resolved_operator_id) : [ch.name];
       if (recipients.length === 0) {
         const key = `${p.id}|${ch.id}|(nobody)`;
         if (seen.has(key)) continue;

@@ -15,9 +15,10 @@ interface StepDraft {
   target: string;
 }
 
-const targetKey = (t: EscalationTarget): string => (t.kind === 'role' ? `role:${t.role}` : `operator:${t.operatorId}`);
+const targetKey = (t: EscalationTarget): string => (t.kind === 'role' ? `role:${t.role}` : t.kind === 'on_call' ? 'on_call:' : `operator:${t.operatorId}`);
 function targetOf(key: string): EscalationTarget {
   const [kind, value] = key.split(':') as [string, string];
+  if (kind === 'on_call') return { kind: 'on_call' };
   return kind === 'role' ? { kind: 'role', role: value as Role } : { kind: 'operator', operatorId: value };
 }
 /** "" and words are not numbers: say so here rather than send them. */
@@ -121,6 +122,7 @@ export function PolicyEditor({ policy, onClose, onDone }: { policy: EscalationPo
                   />
                   <span className="faint">min, then notify</span>
                   <select value={s.target} onChange={(e) => setStep(i, { target: e.target.value })} aria-label={`Step ${i + 1}: who`} className={targetError ? 'invalid' : ''}>
+                    <option value="on_call:">the incident commander on call</option>
                     <optgroup label="Everyone with the role">
                       {ROLES.map((r) => (
                         <option key={r} value={`role:${r}`}>
