@@ -20,6 +20,7 @@ import * as routing from './routing';
 import * as deployments from './deployments';
 import * as flags from './flags';
 import * as migrations from './migrations';
+import * as identity from './identity';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -132,6 +133,15 @@ export const channels = {
   [migrations.schemaVerify.name]: migrations.schemaVerify,
   [migrations.migrationsAttachEvidence.name]: migrations.migrationsAttachEvidence,
   [migrations.migrationsTypes.name]: migrations.migrationsTypes,
+  [identity.identityProviderGet.name]: identity.identityProviderGet,
+  [identity.identityProviderSet.name]: identity.identityProviderSet,
+  [identity.identitySignInStart.name]: identity.identitySignInStart,
+  [identity.identitySignInFinish.name]: identity.identitySignInFinish,
+  [identity.identitySignInCancel.name]: identity.identitySignInCancel,
+  [identity.invitationsList.name]: identity.invitationsList,
+  [identity.invitationsCreate.name]: identity.invitationsCreate,
+  [identity.invitationsWithdraw.name]: identity.invitationsWithdraw,
+  [identity.invitationsAcceptAsOsUser.name]: identity.invitationsAcceptAsOsUser,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -199,3 +209,4 @@ export * as routingContract from './routing';
 export * as deploymentsContract from './deployments';
 export * as flagsContract from './flags';
 export * as migrationsContract from './migrations';
+export * as identityContract from './identity';

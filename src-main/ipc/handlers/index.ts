@@ -17,6 +17,7 @@ import { routingHandlers } from './routing';
 import { deploymentsHandlers, deploymentsTopics } from './deployments';
 import { flagsHandlers, flagsTopics } from './flags';
 import { migrationsHandlers, migrationsTopics } from './migrations';
+import { identityHandlers } from './identity';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -38,6 +39,7 @@ export const handlers: Handlers = {
   ...deploymentsHandlers,
   ...flagsHandlers,
   ...migrationsHandlers,
+  ...identityHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
