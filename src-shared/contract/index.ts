@@ -21,6 +21,7 @@ import * as deployments from './deployments';
 import * as flags from './flags';
 import * as migrations from './migrations';
 import * as members from './members';
+import * as identity from './identity';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -140,6 +141,15 @@ export const channels = {
   [members.membersReinstate.name]: members.membersReinstate,
   [members.membersRemove.name]: members.membersRemove,
   [members.membersAccessReview.name]: members.membersAccessReview,
+  [identity.identityProviderGet.name]: identity.identityProviderGet,
+  [identity.identityProviderSet.name]: identity.identityProviderSet,
+  [identity.identitySignInStart.name]: identity.identitySignInStart,
+  [identity.identitySignInFinish.name]: identity.identitySignInFinish,
+  [identity.identitySignInCancel.name]: identity.identitySignInCancel,
+  [identity.invitationsList.name]: identity.invitationsList,
+  [identity.invitationsCreate.name]: identity.invitationsCreate,
+  [identity.invitationsWithdraw.name]: identity.invitationsWithdraw,
+  [identity.invitationsAcceptAsOsUser.name]: identity.invitationsAcceptAsOsUser,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -208,3 +218,4 @@ export * as deploymentsContract from './deployments';
 export * as flagsContract from './flags';
 export * as migrationsContract from './migrations';
 export * as membersContract from './members';
+export * as identityContract from './identity';

@@ -18,6 +18,7 @@ import { deploymentsHandlers, deploymentsTopics } from './deployments';
 import { flagsHandlers, flagsTopics } from './flags';
 import { migrationsHandlers, migrationsTopics } from './migrations';
 import { membersHandlers } from './members';
+import { identityHandlers } from './identity';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -40,6 +41,7 @@ export const handlers: Handlers = {
   ...flagsHandlers,
   ...migrationsHandlers,
   ...membersHandlers,
+  ...identityHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
