@@ -8,6 +8,7 @@ import { needKeychain } from '../../testing/keychain-gate';
 import { browseToCallback, startTestIdp, type TestIdp } from '../../testing/oidc-test-idp';
 import { invitationCodeHash, newInvitationCode } from './invitations';
 import { completeSignIn, discoverForTest } from './oidc-flow';
+import { oauthLoginAnswer } from '../checklists/oauth-login-check';
 
 const ok = await needKeychain();
 const server = testServers()[0];
@@ -24,6 +25,8 @@ describe.skipIf(!ok || !server)('sign-in with a real OpenID provider (oidc-provi
     asOwner(db, null, async (c) => (await c.query<{ logins: number; links: number; members: number }>(
       'SELECT (SELECT count(*)::int FROM mc.member_logins) AS logins, (SELECT count(*)::int FROM mc.identity_links) AS links, (SELECT count(*)::int FROM mc.memberships) AS members',
     )).rows[0]);
+  /** The pilot gate "OAuth login works", as the org's admin reads it. */
+  const gate = () => admin.db.tx(admin.db.session!, (sql) => oauthLoginAnswer(sql), { readOnly: true });
   const invite = async (email: string, role = 'operator') => call<Response<'invitations.create'>>(admin, 'invitations.create', { email, role });
 
   /** Start in the app, do the browser part as the person would, and let the app finish. */
@@ -96,6 +99,15 @@ describe.skipIf(!ok || !server)('sign-in with a real OpenID provider (oidc-provi
   });
 
   let code = '';
+  it('the pilot gate "OAuth login works" says no while nobody of the org has signed in through the provider', async () => {
+    // The admin is signed in (by the test harness, as the embedded demo would): that is not the provider.
+    expect(await gate()).toMatchObject({ ok: false, summary: expect.stringContaining('Nobody in this org has signed in through an identity provider yet'), record: { type: 'view', id: 'connections' } });
+    // A link written by hand with a counter but no sign-in event in the chain proves nothing either.
+    await asOwner(db, null, (c) => c.query(`INSERT INTO mc.identity_links (org_id, operator_id, issuer, subject, sign_in_count, last_sign_in_at) VALUES ($1, $2, $3, 'typed-by-hand', 1, now())`, [org.orgId, org.auditor.operatorId, idp.issuer]));
+    expect(await gate()).toMatchObject({ ok: false, summary: expect.stringContaining('no sign-in through the provider is recorded') });
+    await asOwner(db, null, (c) => c.query(`DELETE FROM mc.identity_links WHERE subject = 'typed-by-hand'`));
+  });
+
   it('accepting with the identity provider links the subject to a new membership and signs in through its own login', async () => {
     ({ code } = await invite('amaka@idp.test', 'incident_commander'));
     const r = await signIn('amaka', { code });
@@ -129,6 +141,14 @@ describe.skipIf(!ok || !server)('sign-in with a real OpenID provider (oidc-provi
     expect(r.ok).toBe(true);
     const n = await asOwner(db, null, async (c) => (await c.query<{ n: number }>(`SELECT sign_in_count AS n FROM mc.identity_links WHERE subject = 'amaka'`)).rows[0]?.n);
     expect(n).toBe(2);
+  });
+
+  it('the pilot gate "OAuth login works" passes from the records of that sign-in, linking its audit event', async () => {
+    const a = await gate();
+    expect(a).toMatchObject({ ok: true, summary: expect.stringMatching(new RegExp(`^Person amaka signed in through ${idp.issuer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} on .*1 member has signed in this way\\.$`)), record: { type: 'audit' } });
+    const audit = await call<Response<'audit.list'>>(admin, 'audit.list', {});
+    const last = audit.events.find((e) => e.action === 'identity.signed_in');
+    expect(a.record?.id).toBe(String(last?.seq));
   });
 
   it('an expired, a withdrawn, a mistyped invitation or one for a removed org is refused, each saying so', async () => {
