@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -75,6 +75,27 @@ test.describe('gates that need proof', () => {
       await expect(again.getByTestId('attachment-sha256')).toHaveText(sha);
       await expect(again.getByTestId('item-attachment')).toContainText('Attested by Ada Okafor');
       await expect(again.getByTestId('item-set-by')).toContainText('Ada Okafor');
+
+      // A waived gate stays "Waived" in the export, with who waived it and why; the passed one
+      // carries its attachment's sha256.
+      const models = page.getByTestId('item-models');
+      await models.getByTestId('item-badge').click();
+      await models.locator('textarea[name=note]').fill('Waived: the pilot serves one model, checked by hand.');
+      await models.getByTestId('set-skipped').click();
+      await expect(models).toHaveAttribute('data-status', 'skipped');
+      await expect(models.getByTestId('item-badge')).toHaveText('Waived');
+      await page.getByRole('heading', { name: 'Go-live gates' }).click();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('e')]);
+      expect(download.suggestedFilename()).toMatch(/^gates-proof-bank-[a-z0-9]+-\d{4}-\d{2}-\d{2}\.csv$/);
+      const rows = (await readFile((await download.path())!, 'utf8')).split('\r\n');
+      expect(rows[0]).toBe('Run,Subject,Item,Status,Proof needed,Owner,Set by,Set at (UTC),Note or reason,Evidence record,Evidence link,Attachment,Attachment sha256,Live check when set,Live check at export');
+      const oauthRow = rows.find((r) => r.includes(',OAuth login works.,'))!;
+      expect(oauthRow).toContain(',Passed,');
+      expect(oauthRow).toContain(`,${sha},`);
+      const modelsRow = rows.find((r) => r.includes(',Waived,'))!;
+      expect(modelsRow).toContain('Ada Okafor');
+      expect(modelsRow).toContain('Waived: the pilot serves one model, checked by hand.');
+      expect(rows.filter((r) => r.includes(',Waived,'))).toHaveLength(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

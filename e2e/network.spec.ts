@@ -277,3 +277,25 @@ test.describe('wall display', () => {
     }
   });
 });
+
+test.describe('graph layout worker', () => {
+  test('a layout worker that cannot load is reported, not left saying "Laying out…"', async ({ page, host }) => {
+    // The worker script is refused twice (the first try and the one retry on a fresh worker).
+    let refused = 0;
+    await page.route(/elk-worker[^/]*\.js/, (route) => {
+      refused++;
+      return route.abort();
+    });
+    await page.goto(`${host.url}#/network`);
+    const graph = page.getByTestId('network-graph');
+    await expect(graph.getByText(/^Could not lay out the graph: /)).toBeVisible({ timeout: 30_000 });
+    await expect(graph).toHaveAttribute('data-laying', 'false');
+    expect(refused).toBeGreaterThanOrEqual(2);
+
+    // Once the worker can load, "Try again" lays the same graph out.
+    await page.unroute(/elk-worker[^/]*\.js/);
+    await graph.getByTestId('layout-retry').click();
+    await expect(page.getByTestId('gn-corridor-EU')).toBeVisible({ timeout: 30_000 });
+    await expect(graph.getByText(/^Could not lay out the graph: /)).toHaveCount(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessReviewRow } from '../contract/members';
-import { accessReviewCsv, accessReviewFileName, csvCell } from './access-review';
+import { accessReviewCsv, accessReviewFileName } from './access-review';
+import { csvCell } from './csv';
 
 const row = (over: Partial<AccessReviewRow> = {}): AccessReviewRow => ({
   id: '11111111-1111-4111-8111-111111111111',

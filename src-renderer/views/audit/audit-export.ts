@@ -1,5 +1,6 @@
 import { AUDIT_EXPORT_MAX, AUDIT_EXPORT_PAGE, type AuditFilter } from '../../../src-shared/contract/audit';
 import { call } from '../../bridge/client';
+import { CSV_TYPE, saveFile } from '../../components/save-file';
 
 export type ExportFormat = 'csv' | 'jsonl';
 
@@ -42,10 +43,6 @@ export async function exportAudit(
   const filtered = Object.keys(filter).length > 0;
   const org = orgName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'org';
   const fileName = `audit-${org}-to-${untilSeq ?? 0}${filtered ? '-filtered' : ''}.${format}`;
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob(parts, { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/x-ndjson' }));
-  a.download = fileName;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  saveFile(parts, fileName, format === 'csv' ? CSV_TYPE : 'application/x-ndjson');
   return { fileName, rows, untilSeq: untilSeq ?? 0 };
 }

@@ -9,6 +9,8 @@ import { RunHeader } from './RunHeader';
 import { RunItems } from './RunItems';
 import { statusLabels } from './words';
 import { viewKey } from '../../app/shortcuts';
+import { runCsv, runFileName } from '../../../src-shared/domain/run-export';
+import { CSV_TYPE, saveFile } from '../../components/save-file';
 
 /**
  * One run (a checklist or a gate set) item by item. Used by /checklists/<id> and, with the
@@ -20,6 +22,7 @@ export function RunPage({ runId, back, members, actions, children }: { runId: st
   const info = useSystem((s) => s.info);
   const epoch = useSystem((s) => s.epoch);
   const navigate = useUi((s) => s.navigate);
+  const toast = useUi((s) => s.toast);
   const write = canWrite(info);
 
   useEffect(() => {
@@ -27,6 +30,14 @@ export function RunPage({ runId, back, members, actions, children }: { runId: st
   }, [runId, epoch]);
   // Leaving the run: live changes no longer need to fetch it.
   useEffect(() => () => useChecklists.setState({ runId: null, run: null, runError: null }), []);
+  /** The run as it stands on screen, item by item with its proof (docs/formats.md). */
+  const exportRun = () => {
+    const shown = useChecklists.getState().run;
+    if (!shown || shown.run.id !== runId) return;
+    const fileName = runFileName(shown.run, new Date().toISOString());
+    saveFile([runCsv(shown.run, shown.items)], fileName, CSV_TYPE);
+    toast('ok', `Exported ${shown.items.length} ${shown.run.kind === 'gates' ? 'gates' : 'items'} as ${fileName}.`);
+  };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!viewKey(e)) return;
@@ -36,11 +47,14 @@ export function RunPage({ runId, back, members, actions, children }: { runId: st
       } else if (e.key === 'r') {
         e.preventDefault();
         void useChecklists.getState().reloadRun();
+      } else if (e.key === 'e') {
+        e.preventDefault();
+        exportRun();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [back, navigate]);
+  }, [back, navigate, runId]);
 
   const backLink = (
     <a
@@ -91,6 +105,9 @@ export function RunPage({ runId, back, members, actions, children }: { runId: st
           <button className="btn small" onClick={() => void useChecklists.getState().reloadRun()} title="Reload the items and run the live checks again (r)">
             Reload
           </button>
+          <button className="btn small" onClick={exportRun} disabled={run.items.length === 0} title="Save every item with its status, proof, who set it and why, as CSV (e)" data-testid="run-export">
+            Export CSV
+          </button>
         </div>
       </div>
       <div className="stack">
@@ -118,7 +135,7 @@ export function RunPage({ runId, back, members, actions, children }: { runId: st
               <Keys keys={['d']} /> {labels.done.toLowerCase()} · <Keys keys={['f']} /> failed · <Keys keys={['x']} /> {labels.skipped.toLowerCase()} · <Keys keys={['o']} /> reopen ·{' '}
             </>
           )}
-          <Keys keys={['Esc']} /> back · <Keys keys={['r']} /> reload
+          <Keys keys={['Esc']} /> back · <Keys keys={['r']} /> reload · <Keys keys={['e']} /> export CSV
         </div>
       </div>
     </div>

@@ -4,6 +4,7 @@ import { ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { useMembers } from '../../stores/members-store';
 import { useUi } from '../../stores/ui-store';
+import { CSV_TYPE, saveFile } from '../../components/save-file';
 
 /**
  * The monthly "review access logs" step: every member, role, status, last sign-in and last
@@ -15,12 +16,9 @@ export function AccessReviewPanel() {
 
   const exportCsv = () => {
     if (!review) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(new Blob([accessReviewCsv(review.rows)], { type: 'text/csv;charset=utf-8' }));
-    a.download = accessReviewFileName(review.orgName, review.generatedAt);
-    a.click();
-    URL.revokeObjectURL(a.href);
-    toast('ok', `Exported ${review.rows.length} members as ${a.download}.`);
+    const fileName = accessReviewFileName(review.orgName, review.generatedAt);
+    saveFile([accessReviewCsv(review.rows)], fileName, CSV_TYPE);
+    toast('ok', `Exported ${review.rows.length} members as ${fileName}.`);
   };
 
   return (

@@ -9,6 +9,7 @@ import { Time } from '../../components/Time';
 import { startMigrationsLive, useMigrations } from '../../stores/migrations-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+import { saveFile } from '../../components/save-file';
 
 function toBase64(buf: ArrayBuffer): string {
   let s = '';
@@ -51,11 +52,7 @@ export function MigrationsView() {
     try {
       const schemas = typeSchemas.split(',').map((x) => x.trim()).filter(Boolean);
       const r = await call('migrations.types', { schemas });
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(new Blob([r.text], { type: 'text/plain' }));
-      a.download = r.fileName;
-      a.click();
-      URL.revokeObjectURL(a.href);
+      saveFile([r.text], r.fileName, 'text/plain');
       toast('ok', `Types downloaded: ${r.tables} tables, ${r.views} views, ${r.enums} enums in ${r.schemas.join(', ') || 'no schema'}.`);
     } catch (err) {
       toast('error', errorText(err));

@@ -47,6 +47,8 @@ function Graph() {
   const [places, setPlaces] = useState<Map<string, Placed>>(new Map());
   const [laying, setLaying] = useState(false);
   const [layoutError, setLayoutError] = useState<string | null>(null);
+  // Bumped by "Try again" after a failed layout: the same elements, laid out once more.
+  const [layoutTry, setLayoutTry] = useState(0);
   const pane = useRef<HTMLDivElement>(null);
   const prevShape = useRef(new Map<string, GraphNode>());
   const prevFlow = useRef(new Map<string, FlowNode>());
@@ -83,7 +85,7 @@ function Graph() {
     return () => {
       live = false;
     };
-  }, [structure]);
+  }, [structure, layoutTry]);
 
   // After an expand or collapse, the next layout is framed on that element and what it shows.
   const framing = useRef<string | null>(null);
@@ -266,7 +268,14 @@ function Graph() {
         <MiniMap pannable zoomable nodeStrokeWidth={2} />
       </ReactFlow>
       {laying && <div className="net-graph-note">Laying out…</div>}
-      {layoutError && <div className="net-graph-note bad">Could not lay out the graph: {layoutError}</div>}
+      {layoutError && (
+        <div className="net-graph-note bad">
+          Could not lay out the graph: {layoutError}.{' '}
+          <button className="btn small" onClick={() => setLayoutTry((n) => n + 1)} data-testid="layout-retry">
+            Try again
+          </button>
+        </div>
+      )}
       {shape.refused.length > 0 && (
         <div className="net-graph-note" data-testid="graph-refused">
           Not expanded: that would draw more than 3,000 elements. Collapse something first, or filter.

@@ -34,6 +34,51 @@ export function memberPlace(i: number, cols: number): Placed {
 }
 
 let elk: InstanceType<typeof ELK> | null = null;
+/** Why the current worker cannot answer (it failed to load or threw), if it cannot. */
+let workerBroken: string | null = null;
+/** A layout the worker has not answered in this long is given up on, and the worker replaced. */
+const LAYOUT_PATIENCE_MS = 20_000;
+
+/**
+ * elkjs answers through the worker's messages only: a worker that fails to load or dies leaves
+ * its promise pending forever, and the graph would say "Laying out…" for good. So a layout races
+ * the worker's error and a deadline; on either the worker is replaced, and the layout is tried
+ * once more on a fresh one before the error is shown.
+ */
+async function elkLayout(graph: Parameters<InstanceType<typeof ELK>['layout']>[0]) {
+  for (let attempt = 1; ; attempt++) {
+    elk ??= new ELK({
+      workerUrl: elkWorkerUrl,
+      workerFactory: (url?: string) => {
+        const w = new Worker(url ?? elkWorkerUrl);
+        workerBroken = null;
+        w.addEventListener('error', (e) => {
+          workerBroken = e.message || 'the layout worker failed';
+        });
+        return w;
+      },
+    });
+    const mine = elk;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const givenUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the layout worker did not answer in ${LAYOUT_PATIENCE_MS / 1000} s`)), LAYOUT_PATIENCE_MS);
+      poll = setInterval(() => workerBroken && reject(new Error(workerBroken)), 250);
+    });
+    try {
+      return await Promise.race([mine.layout(graph), givenUp]);
+    } catch (err) {
+      if (elk === mine) {
+        mine.terminateWorker();
+        elk = null;
+      }
+      if (attempt >= 2) throw err;
+    } finally {
+      clearTimeout(timer);
+      clearInterval(poll);
+    }
+  }
+}
 
 /**
  * Lays out corridors, sites, groups and runtimes left to right with ELK's layered algorithm, in a
@@ -42,7 +87,6 @@ let elk: InstanceType<typeof ELK> | null = null;
  * hold them. Links between sites are drawn but do not shape the layout.
  */
 export async function layout(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): Promise<Map<string, Placed>> {
-  elk ??= new ELK({ workerUrl: elkWorkerUrl });
   const members = new Map<string, GraphNode[]>();
   for (const n of nodes) if (n.kind === 'node' && n.parentId) members.set(n.parentId, [...(members.get(n.parentId) ?? []), n]);
   const boxes = nodes
@@ -53,7 +97,7 @@ export async function layout(nodes: readonly GraphNode[], edges: readonly GraphE
       return { id: n.id, width: size.w, height: size.h };
     });
   const boxIds = new Set(boxes.map((b) => b.id));
-  const result = await elk.layout({
+  const result = await elkLayout({
     id: 'grid',
     layoutOptions: {
       'elk.algorithm': 'layered',
