@@ -23,7 +23,7 @@ async function newCorridorGates(page: Page, host: Host, name: string) {
 }
 
 test.describe('gates that need proof', () => {
-  test('a live gate whose records say no stays open, saying why; an attestation gate needs a sentence and a file, and passes with them, its sha256 shown', async ({ page, host }) => {
+  test('a live gate whose records say no stays open, saying why; an attestation gate needs a sentence and a file, and passes with them, its sha256 shown and exported', async ({ page, host }) => {
     const customer = `Proof Bank ${Date.now().toString(36).slice(-5)}`;
     await page.goto(`${host.url}#/readiness`);
     await page.getByTestId('add-pilot').click();
@@ -78,23 +78,23 @@ test.describe('gates that need proof', () => {
 
       // A waived gate stays "Waived" in the export, with who waived it and why; the passed one
       // carries its attachment's sha256.
-      const models = page.getByTestId('item-models');
-      await models.getByTestId('item-badge').click();
-      await models.locator('textarea[name=note]').fill('Waived: the pilot serves one model, checked by hand.');
-      await models.getByTestId('set-skipped').click();
-      await expect(models).toHaveAttribute('data-status', 'skipped');
-      await expect(models.getByTestId('item-badge')).toHaveText('Waived');
+      const payout = page.getByTestId('item-payout');
+      await payout.getByTestId('item-badge').click();
+      await payout.locator('textarea[name=note]').fill('Waived: site-owner payouts start in the second phase.');
+      await payout.getByTestId('set-skipped').click();
+      await expect(payout).toHaveAttribute('data-status', 'skipped');
+      await expect(payout.getByTestId('item-badge')).toHaveText('Waived');
       await page.getByRole('heading', { name: 'Go-live gates' }).click();
       const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('e')]);
-      expect(download.suggestedFilename()).toMatch(/^gates-proof-bank-[a-z0-9]+-\d{4}-\d{2}-\d{2}\.csv$/);
+      expect(download.suggestedFilename()).toMatch(/^gates-attest-[a-z0-9-]+-\d{4}-\d{2}-\d{2}\.csv$/);
       const rows = (await readFile((await download.path())!, 'utf8')).split('\r\n');
       expect(rows[0]).toBe('Run,Subject,Item,Status,Proof needed,Owner,Set by,Set at (UTC),Note or reason,Evidence record,Evidence link,Attachment,Attachment sha256,Live check when set,Live check at export');
-      const oauthRow = rows.find((r) => r.includes(',OAuth login works.,'))!;
-      expect(oauthRow).toContain(',Passed,');
-      expect(oauthRow).toContain(`,${sha},`);
-      const modelsRow = rows.find((r) => r.includes(',Waived,'))!;
-      expect(modelsRow).toContain('Ada Okafor');
-      expect(modelsRow).toContain('Waived: the pilot serves one model, checked by hand.');
+      const customerRow = rows.find((r) => r.includes(',Add one committed-capacity customer.,'))!;
+      expect(customerRow).toContain(',Passed,');
+      expect(customerRow).toContain(`,${sha},`);
+      const payoutRow = rows.find((r) => r.includes(',Waived,'))!;
+      expect(payoutRow).toContain('Ada Okafor');
+      expect(payoutRow).toContain('Waived: site-owner payouts start in the second phase.');
       expect(rows.filter((r) => r.includes(',Waived,'))).toHaveLength(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
