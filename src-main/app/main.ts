@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, Menu, Notification, session } from 'electron';
+import { app, BrowserWindow, Menu, Notification, session, shell } from 'electron';
 import { createAppCore, type AppCore } from '../core/app-core';
 import { DesktopNotifier } from '../core/notifier';
 import { appRoot, defaultDataDir } from '../core/paths';
 import { DATA_DIR_BUSY_EXIT_CODE, DataDirBusyError } from '../db';
+import { setSystemBrowserOpener } from '../services/identity/attempts';
 import { registerIpcTransport } from './ipc-transport';
 import { buildMenu } from './menu';
+import { isAuthorizationUrl } from './policy';
 import { hardenContents, hardenSession } from './security';
 
 /**
@@ -73,6 +75,12 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     registerIpcTransport(core, rendererIndexUrl);
+    // Sign-in runs in the system browser (RFC 8252), never in a window of ours. A URL that is not an
+    // authorization URL is refused, and the sign-in then shows it for the person to open by hand.
+    setSystemBrowserOpener(async (url) => {
+      if (!isAuthorizationUrl(url)) throw new Error('Not an authorization URL');
+      await shell.openExternal(url);
+    });
     Menu.setApplicationMenu(buildMenu(core));
     mainWindow = createWindow();
     mainWindow.on('closed', () => (mainWindow = null));

@@ -32,3 +32,15 @@ describe('downloads', () => {
     }
   });
 });
+
+describe('sign-in in the system browser', () => {
+  it('opens an https authorization URL, or http to a provider on this machine only', async () => {
+    const { isAuthorizationUrl } = await import('./policy');
+    for (const good of ['https://idp.example.com/authorize?client_id=mc&state=x', 'http://127.0.0.1:4455/auth?state=x', 'http://localhost:8080/auth', 'http://[::1]:9000/auth']) {
+      expect(isAuthorizationUrl(good), good).toBe(true);
+    }
+    for (const bad of ['http://idp.example.com/authorize', 'http://127.0.0.2/auth', 'file:///etc/passwd', 'javascript:alert(1)', 'https://user:pw@idp.example.com/', 'http://u:p@127.0.0.1/auth', 'not a url', '']) {
+      expect(isAuthorizationUrl(bad), bad).toBe(false);
+    }
+  });
+});

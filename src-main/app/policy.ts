@@ -13,6 +13,21 @@ export function isSafeExternalUrl(raw: string): boolean {
   return url.protocol === 'https:' && url.username === '' && url.password === '' && url.hostname.length > 0;
 }
 
+/**
+ * The identity provider's authorization URL, handed to the system browser for sign-in: https, or
+ * plain http only to a provider on this machine (the same rule the issuer setting follows).
+ */
+export function isAuthorizationUrl(raw: string): boolean {
+  if (isSafeExternalUrl(raw)) return true;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'http:' && url.username === '' && url.password === '' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+}
+
 /** The renderer is one file; any URL but that file (hash routes aside) is somewhere else. */
 export function isOwnRenderer(url: string | undefined | null, rendererIndexUrl: string): boolean {
   if (!url) return false;

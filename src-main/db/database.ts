@@ -497,6 +497,70 @@ export class DatabaseManager extends EventEmitter {
     return this.activate(profile.id);
   }
 
+  /**
+   * Sign the person at the keyboard in on a profile after a step that proved who they are (the
+   * identity provider's verified ID token, an invitation code together with it, or the OS user on
+   * the embedded database). `prove` runs on the profile's owner connection inside one transaction
+   * and names the membership; the member login is made in that same transaction, and the
+   * transaction commits only once the keychain holds the login. Any failure leaves nothing behind:
+   * no role, no mapping, no audit event, no keychain entry, the previous sign-in untouched.
+   */
+  async signInWith(
+    profileId: string,
+    prove: (owner: pg.ClientBase) => Promise<{ orgId: string; operatorId: string; email: string }>,
+    secrets: { refreshToken?: string | null } = {},
+  ): Promise<StoredProfile> {
+    const profile = this.opts.store.get(profileId);
+    if (!profile) throw new McError('NOT_FOUND', `There is no connection profile "${profileId}".`);
+    const creds = await this.ownerCredentials(profile);
+    const owner = new pg.Client(clientConfig(creds.target, creds.password));
+    owner.on('error', () => undefined);
+    try {
+      await owner.connect();
+    } catch (err) {
+      throw new McError('UNAVAILABLE', `Could not connect ${describeTarget(profile)}: ${connectFailure(err)}.`);
+    }
+    const account = secretAccounts.memberLogin(this.opts.store.instanceId, profile.id);
+    const tokenAccount = secretAccounts.refreshToken(this.opts.store.instanceId, profile.id);
+    const previous = await this.opts.vault.get(account);
+    let member: { orgId: string; operatorId: string; email: string };
+    try {
+      await owner.query('BEGIN');
+      try {
+        member = await prove(owner);
+        const login = await createMemberLogin(owner, member);
+        await this.opts.vault.set(account, encodeMemberLogin(login));
+        try {
+          await owner.query('COMMIT');
+        } catch (err) {
+          if (previous === null) await this.opts.vault.delete(account).catch(() => false);
+          else await this.opts.vault.set(account, previous).catch(() => undefined);
+          throw err;
+        }
+      } catch (err) {
+        await owner.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      // The login it replaces is ended (best effort: a stale one logs in as its own membership only).
+      const held = decodeMemberLogin(previous);
+      if (held) await dropMemberLogin(owner, held.role).catch(() => undefined);
+    } catch (err) {
+      if (err instanceof McError) throw err;
+      if (err instanceof KeychainUnavailableError) throw new McError('UNAVAILABLE', err.message);
+      throw new McError('UNAVAILABLE', `Could not sign in on ${describeTarget(profile)}: ${connectFailure(err)}.`);
+    } finally {
+      await owner.end().catch(() => undefined);
+    }
+    if (secrets.refreshToken) await this.opts.vault.set(tokenAccount, secrets.refreshToken);
+    else await this.opts.vault.delete(tokenAccount).catch(() => false);
+    if (profile.kind === 'embedded') this.opts.store.setEmbeddedOperator(member.email);
+    else {
+      const { id: _id, kind: _kind, ...fields } = profile;
+      this.opts.store.saveRemote(profile.id, { ...fields, operatorEmail: member.email });
+    }
+    return this.activate(profile.id);
+  }
+
   /** Who the member login is, as the database derives it (mc.whoami): never looked up by a typed e-mail. */
   private async resolveSession(member: pg.Pool, profile: StoredProfile): Promise<{ session: Session | null; message: string | null }> {
     const session = await sessionFor(member);

@@ -30,6 +30,14 @@ interface ConfigFile {
   activeProfileId: string;
   embedded: { operatorEmail: string };
   profiles: (RemoteProfileFields & { id: string })[];
+  /** Per profile id: the organisation's OpenID Connect provider (public settings only). */
+  identityProviders?: Record<string, IdentityProviderSettings>;
+}
+
+/** Where a profile's operators sign in: public values (no client secret: the desktop is a public client). */
+export interface IdentityProviderSettings {
+  issuer: string;
+  clientId: string;
 }
 
 export const EMBEDDED_ID = 'embedded';
@@ -62,6 +70,7 @@ export class ProfileStore {
         activeProfileId: parsed.activeProfileId ?? EMBEDDED_ID,
         embedded: { operatorEmail: parsed.embedded?.operatorEmail ?? DEMO_ADMIN_EMAIL },
         profiles: Array.isArray(parsed.profiles) ? parsed.profiles : [],
+        identityProviders: parsed.identityProviders && typeof parsed.identityProviders === 'object' ? parsed.identityProviders : {},
       };
     }
     const fresh: ConfigFile = {
@@ -141,6 +150,18 @@ export class ProfileStore {
     return true;
   }
 
+  identityProvider(id: string): IdentityProviderSettings | null {
+    const v = this.config.identityProviders?.[id];
+    return v && typeof v.issuer === 'string' && typeof v.clientId === 'string' ? { issuer: v.issuer, clientId: v.clientId } : null;
+  }
+
+  setIdentityProvider(id: string, settings: IdentityProviderSettings | null): void {
+    const all = { ...(this.config.identityProviders ?? {}) };
+    if (settings) all[id] = { issuer: settings.issuer, clientId: settings.clientId };
+    else delete all[id];
+    this.write({ ...this.config, identityProviders: all });
+  }
+
   setActive(id: string): void {
     this.write({ ...this.config, activeProfileId: id });
   }
@@ -158,4 +179,6 @@ export const secretAccounts = {
   demoAgent: (instanceId: string) => `${instanceId}:embedded:demo-agent`,
   /** Seed for `npm run agent`'s node keys, per installation. */
   simulator: (instanceId: string) => `${instanceId}:simulator`,
+  /** The identity provider's refresh token of the operator signed in on that profile (never leaves the main process). */
+  refreshToken: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:refresh-token`,
 };

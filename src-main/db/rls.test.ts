@@ -19,6 +19,8 @@ interface Fixture {
    * another org), or the grant (the app may not insert into this table at all).
    */
   refusedBy: 'policy' | 'grant';
+  /** Who reads the table in the isolation test (default: an operator); admin-only tables say 'admin'. */
+  readBy?: 'admin';
 }
 
 const componentIds = new Map<string, string>();
@@ -507,6 +509,25 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// Identity-provider sign-in and invitations (0033): the owner links identities and accepts
+// invitations; admins issue invitations for their own org only.
+Object.assign(fixtures, {
+  identity_links: {
+    refusedBy: 'grant',
+    seed: (c, org) => c.query(`INSERT INTO mc.identity_links (org_id, operator_id, issuer, subject) VALUES ($1, $2, 'https://idp.test', $3)`, [org.orgId, org.admin.operatorId, `sub-${org.orgId}`]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.identity_links (org_id, operator_id, issuer, subject) VALUES ($1, $2, 'https://idp.test', 'forged')`, [v.orgId, v.admin.operatorId]),
+  },
+  invitations: {
+    refusedBy: 'policy',
+    // Admins only: an operator of the same org sees none (checked in the read test).
+    readBy: 'admin',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.invitations (org_id, email, role, code_hash, created_by, expires_at) VALUES ($1, 'new@example.test', 'operator', md5($3) || md5($3), $2, now() + interval '1 day')`, [org.orgId, org.admin.operatorId, org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.invitations (org_id, email, role, code_hash, created_by, expires_at) VALUES ($1, 'forged@example.test', 'admin', repeat('f', 64), $2, now() + interval '1 day')`, [v.orgId, v.admin.operatorId]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -557,6 +578,8 @@ const SEED_ORDER = [
   'migration_runs',
   'change_events',
   'oncall_shifts',
+  'identity_links',
+  'invitations',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {
@@ -630,10 +653,15 @@ describe.each(testServers().map((s) => [s.label, s] as const))('row-level securi
       [a, b],
       [b, a],
     ] as const) {
-      const seen = await asApp(pool, me.operator, (sql) => sql.query<{ org_id: string }>(`SELECT org_id FROM mc.${table}`));
+      const reader = fixtures[table]?.readBy === 'admin' ? me.admin : me.operator;
+      if (reader !== me.operator) {
+        const hidden = await asApp(pool, me.operator, (sql) => sql.query(`SELECT 1 FROM mc.${table}`));
+        expect(hidden.length).toBe(0);
+      }
+      const seen = await asApp(pool, reader, (sql) => sql.query<{ org_id: string }>(`SELECT org_id FROM mc.${table}`));
       expect(seen.length).toBeGreaterThan(0);
       expect(seen.every((r) => r.org_id === me.orgId)).toBe(true);
-      const leaked = await asApp(pool, me.operator, (sql) => sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM mc.${table} WHERE org_id = $1`, [other.orgId]));
+      const leaked = await asApp(pool, reader, (sql) => sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM mc.${table} WHERE org_id = $1`, [other.orgId]));
       expect(leaked.n).toBe(0);
     }
   });

@@ -22,6 +22,7 @@ import * as flags from './flags';
 import * as migrations from './migrations';
 import * as members from './members';
 import * as oncall from './oncall';
+import * as identity from './identity';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -145,6 +146,15 @@ export const channels = {
   [oncall.oncallList.name]: oncall.oncallList,
   [oncall.oncallAdd.name]: oncall.oncallAdd,
   [oncall.oncallRemove.name]: oncall.oncallRemove,
+  [identity.identityProviderGet.name]: identity.identityProviderGet,
+  [identity.identityProviderSet.name]: identity.identityProviderSet,
+  [identity.identitySignInStart.name]: identity.identitySignInStart,
+  [identity.identitySignInFinish.name]: identity.identitySignInFinish,
+  [identity.identitySignInCancel.name]: identity.identitySignInCancel,
+  [identity.invitationsList.name]: identity.invitationsList,
+  [identity.invitationsCreate.name]: identity.invitationsCreate,
+  [identity.invitationsWithdraw.name]: identity.invitationsWithdraw,
+  [identity.invitationsAcceptAsOsUser.name]: identity.invitationsAcceptAsOsUser,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -214,3 +224,4 @@ export * as flagsContract from './flags';
 export * as migrationsContract from './migrations';
 export * as membersContract from './members';
 export * as oncallContract from './oncall';
+export * as identityContract from './identity';

@@ -35,6 +35,7 @@ export const CHECK_KEYS = [
   'demo_seed_scoped',
   'scores_not_poor',
   'org_setup_complete',
+  'oauth_login_works',
 ] as const;
 export type CheckKey = (typeof CHECK_KEYS)[number];
 
@@ -184,7 +185,7 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
     subject: 'pilot',
     cadence: null,
     items: [
-      { key: 'oauth', text: 'OAuth login works.' },
+      { key: 'oauth', text: 'OAuth login works.', view: 'connections', check: 'oauth_login_works' },
       { key: 'org', text: 'Organization setup works.', view: 'members', check: 'org_setup_complete' },
       { key: 'site_node', text: 'At least one site and node exist.', view: 'nodes', check: 'site_and_node_exist' },
       { key: 'valid_key', text: 'Node telemetry is accepted with a valid node key.', view: 'nodes', check: 'telemetry_valid_key_accepted' },

@@ -19,6 +19,7 @@ import { flagsHandlers, flagsTopics } from './flags';
 import { migrationsHandlers, migrationsTopics } from './migrations';
 import { membersHandlers } from './members';
 import { oncallHandlers } from './oncall';
+import { identityHandlers } from './identity';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -42,6 +43,7 @@ export const handlers: Handlers = {
   ...migrationsHandlers,
   ...membersHandlers,
   ...oncallHandlers,
+  ...identityHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {

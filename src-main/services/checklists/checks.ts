@@ -15,6 +15,7 @@ import { listComponents } from '../status';
 import { observabilityOverview } from '../observability/overview';
 import { SCORE_POOR_BELOW } from '../../../src-shared/domain/scores';
 import { orgSetupAnswer } from './org-setup-check';
+import { oauthLoginAnswer } from './oauth-login-check';
 
 /** The subject a check looks at; pilots are checked in their corridor. */
 export interface CheckScope {
@@ -366,6 +367,7 @@ const CHECKS: Record<CheckKey, Check> = {
   },
 
   org_setup_complete: (sql) => orgSetupAnswer(sql),
+  oauth_login_works: (sql) => oauthLoginAnswer(sql),
 };
 
 async function validation(sql: Sql, scope: CheckScope, which: 'valid' | 'invalid'): Promise<CheckAnswer> {

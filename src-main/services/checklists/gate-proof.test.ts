@@ -29,6 +29,8 @@ describe.skipIf(!ok)('gates and checklist items need their proof', () => {
   let dir: string;
   let pilotId: string;
   let pilotRun: string;
+  // Its go-live gates hold the attestations the tests use ('OAuth login works' is a live check now).
+  let corridorRun: string;
 
   const get = (runId: string) => call<Run>(admin, 'checklists.get', { runId });
   const item = async (runId: string, key: string) => (await get(runId)).items.find((i) => i.key === key)!;
@@ -123,6 +125,7 @@ describe.skipIf(!ok)('gates and checklist items need their proof', () => {
     const pilot = (await call<Response<'readiness.createPilot'>>(operator, 'readiness.createPilot', { customerName: 'Kenya Health', tier: 'pilot', corridorId: eu.corridorId })).subject;
     pilotId = pilot.id;
     pilotRun = pilot.gateRunId!;
+    corridorRun = (await call<Response<'readiness.prepare'>>(operator, 'readiness.prepare', { subjectType: 'corridor', subjectId: eu.corridorId })).subject.gateRunId!;
   });
   afterAll(async () => {
     for (const c of [admin, operator]) await c?.cleanup();
@@ -134,47 +137,47 @@ describe.skipIf(!ok)('gates and checklist items need their proof', () => {
   it('each gate declares the proof it needs', async () => {
     const run = await get(pilotRun);
     const proof = (key: string) => run.items.find((i) => i.key === key)!.proof;
-    expect(proof('oauth')).toMatchObject({ kind: 'attestation', needs: expect.stringContaining('note of at least a sentence') });
+    expect(proof('oauth')).toMatchObject({ kind: 'live' });
+    expect((await get(corridorRun)).items.find((i) => i.key === 'customer')!.proof).toMatchObject({ kind: 'attestation', needs: expect.stringContaining('note of at least a sentence') });
     expect(proof('site_node')).toMatchObject({ kind: 'live' });
     expect(proof('valid_key')).toMatchObject({ kind: 'evidence', evidenceKinds: ['telemetry_validation'], needs: 'Needs a telemetry validation record of the pilot’s corridor (and customer), linked.' });
     expect(proof('incidents')).toMatchObject({ kind: 'evidence', evidenceKinds: ['incident', 'drill'] });
   });
 
   it('refuses to pass an attestation gate without a sentence and an attachment, saying what it needs, and changes nothing', async () => {
-    const bare = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, pilotRun, 'oauth', 'done'));
+    const bare = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, corridorRun, 'customer', 'done'));
     expect(bare).toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/^This gate needs an attestation: .* Missing: a note of at least a sentence and an attached file or link\.$/) });
-    const short = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, pilotRun, 'oauth', 'done', { note: 'works', attachment: 'https://sso.example.test/report' , attachmentSha256: 'a'.repeat(64) }));
+    const short = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, corridorRun, 'customer', 'done', { note: 'works', attachment: 'https://contracts.example.test/order' , attachmentSha256: 'a'.repeat(64) }));
     expect(short.message).toContain('Missing: a note of at least a sentence.');
-    const noFile = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, pilotRun, 'oauth', 'done', { note: 'Signed in through the customer’s identity provider.' }));
+    const noFile = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, corridorRun, 'customer', 'done', { note: 'Kenya Health signed a committed-capacity order for EU.' }));
     expect(noFile.message).toContain('Missing: an attached file or link.');
     // A link cannot be read here: its sha256 must be given.
-    const linkNoSha = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, pilotRun, 'oauth', 'done', { note: 'Signed in through the customer’s identity provider.', attachment: 'https://sso.example.test/report' }));
+    const linkNoSha = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, corridorRun, 'customer', 'done', { note: 'Kenya Health signed a committed-capacity order for EU.', attachment: 'https://contracts.example.test/order' }));
     expect(linkNoSha).toMatchObject({ code: 'VALIDATION', fields: { attachmentSha256: expect.any(String) } });
   });
 
   it('passes an attestation with a file read and hashed in the main process; a sha256 that is not the file’s is refused', async () => {
-    const file = join(dir, 'oauth-login.txt');
-    await writeFile(file, 'OAuth login screenshot notes, 2026-12-05, Kenya Health tenant');
-    const sha = createHash('sha256').update('OAuth login screenshot notes, 2026-12-05, Kenya Health tenant').digest('hex');
+    const file = join(dir, 'capacity-order.txt');
+    await writeFile(file, 'Committed-capacity order, 2026-12-05, Kenya Health, EU');
+    const sha = createHash('sha256').update('Committed-capacity order, 2026-12-05, Kenya Health, EU').digest('hex');
     const forged = await refusedUnchanged(
       operator,
       'checklists.setItem',
-      await set(operator, pilotRun, 'oauth', 'done', { note: 'Signed in through the customer’s identity provider.', attachment: file, attachmentSha256: 'b'.repeat(64) }),
+      await set(operator, corridorRun, 'customer', 'done', { note: 'Kenya Health signed a committed-capacity order for EU.', attachment: file, attachmentSha256: 'b'.repeat(64) }),
     );
     expect(forged).toMatchObject({ code: 'VALIDATION', fields: { attachmentSha256: expect.stringContaining('not the one given') } });
-    const missing = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, pilotRun, 'oauth', 'done', { note: 'Signed in through the customer’s identity provider.', attachment: join(dir, 'nope.txt') }));
+    const missing = await refusedUnchanged(operator, 'checklists.setItem', await set(operator, corridorRun, 'customer', 'done', { note: 'Kenya Health signed a committed-capacity order for EU.', attachment: join(dir, 'nope.txt') }));
     expect(missing).toMatchObject({ code: 'VALIDATION', fields: { attachment: expect.stringContaining('Cannot read') } });
 
-    const passed = await call<Response<'checklists.setItem'>>(operator, 'checklists.setItem', await set(operator, pilotRun, 'oauth', 'done', { note: 'Signed in through the customer’s identity provider.', attachment: file }));
+    const passed = await call<Response<'checklists.setItem'>>(operator, 'checklists.setItem', await set(operator, corridorRun, 'customer', 'done', { note: 'Kenya Health signed a committed-capacity order for EU.', attachment: file }));
     expect(passed.item).toMatchObject({ status: 'done', setBy: { id: org.operator.operatorId }, attachment: { uri: pathToFileURL(file).href, sha256: sha } });
     const audit = await call<Response<'audit.list'>>(admin, 'audit.list', { limit: 1 });
-    expect(audit.events[0]).toMatchObject({ action: 'readiness.gate_set', data: { item: 'oauth', proof: 'attestation', attachment: { sha256: sha } } });
+    expect(audit.events[0]).toMatchObject({ action: 'readiness.gate_set', data: { item: 'customer', proof: 'attestation', attachment: { sha256: sha } } });
   });
 
   it('the database refuses a gate passed without its attestation, or attested in someone else’s name, and nothing changes', async () => {
-    // A pilot of its own, so its 'OAuth login works' gate (an attestation) is still open here.
-    const other = (await call<Response<'readiness.createPilot'>>(operator, 'readiness.createPilot', { customerName: 'Lagos Retail', tier: 'pilot', corridorId: eu.corridorId })).subject;
-    const org2 = (await item(other.gateRunId!, 'oauth')).id;
+    // The corridor's payout gate (an attestation) is still open here.
+    const org2 = (await item(corridorRun, 'payout')).id;
     const bare = await dbRefusesUnchanged(org.operator, `UPDATE mc.checklist_items SET status = 'done', set_by = $2, set_at = now() WHERE id = $1`, [org2, org.operator.operatorId]);
     expect(bare).toMatch(/^Cannot mark it passed: it needs an attestation/);
     const asSomeoneElse = await dbRefusesUnchanged(

@@ -35,6 +35,7 @@ async function forgetRoleSecrets(vault: Vault, instance: string, id: string): Pr
   await vault.delete(secretAccounts.authenticator(instance, id));
   await vault.delete(secretAccounts.ingest(instance, id));
   await vault.delete(secretAccounts.memberLogin(instance, id));
+  await vault.delete(secretAccounts.refreshToken(instance, id));
 }
 
 async function toProfile(db: DatabaseManager, vault: Vault, p: StoredProfile): Promise<Profile> {

@@ -7,6 +7,7 @@ import { useConnections } from '../../stores/connections-store';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { CreateOrgPanel } from './CreateOrgPanel';
+import { IdentityProviderPanel } from './IdentityProviderPanel';
 import { ProfileForm } from './ProfileForm';
 import { TestResultLine } from './TestResultLine';
 
@@ -102,6 +103,8 @@ export function ConnectionsView() {
         </section>
 
         {a && a.kind === 'remote' && !info?.session && !readOnly && <CreateOrgPanel profileId={a.profileId} />}
+
+        {a && <IdentityProviderPanel profileId={a.profileId} readOnly={readOnly} />}
 
         <section className="panel">
           <header>Profiles</header>
