@@ -9,6 +9,7 @@ import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { cumulative } from './labels';
 import { LoadError, SeverityBadge } from './parts';
+import { OnCallPanel } from './OnCallPanel';
 import { PolicyEditor } from './PolicyEditor';
 import { IncidentsTabs } from './Tabs';
 import { useViewKeys } from './useViewKeys';
@@ -114,6 +115,7 @@ export function PoliciesPage() {
           </table>
         </div>
       )}
+      <OnCallPanel />
       {editing && (
         <PolicyEditor
           policy={editing === 'new' ? null : editing}
