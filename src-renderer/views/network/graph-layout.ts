@@ -36,8 +36,8 @@ export function memberPlace(i: number, cols: number): Placed {
 let elk: InstanceType<typeof ELK> | null = null;
 /** Why the current worker cannot answer (it failed to load or threw), if it cannot. */
 let workerBroken: string | null = null;
-/** A layout the worker has not answered in this long is given up on, and the worker replaced. */
-const LAYOUT_PATIENCE_MS = 20_000;
+/** A layout the worker has not answered in this long is given up on, and the worker replaced. Generous: on a loaded machine a working worker can take tens of seconds to start, and replacing it throws that start away. */
+const LAYOUT_PATIENCE_MS = 45_000;
 
 /**
  * elkjs answers through the worker's messages only: a worker that fails to load or dies leaves
