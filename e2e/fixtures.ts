@@ -1,5 +1,5 @@
 import { test as base } from '@playwright/test';
-import { type Host, startHost, waitHealthy } from './host';
+import { type Host, startHealthyHost } from './host';
 
 export type { Host };
 
@@ -8,12 +8,13 @@ export const test = base.extend<object, { host: Host }>({
   host: [
     async ({}, use) => {
       // Alert rules evaluated every 3 s instead of 15 s: a spec waits seconds, not tens of seconds.
-      const host = await startHost({ env: { MC_OPS_INTERVAL_MS: '3000' } });
-      await waitHealthy(host);
+      const host = await startHealthyHost({ env: { MC_OPS_INTERVAL_MS: '3000' } });
       await use(host);
       await host.stop();
     },
-    { scope: 'worker' },
+    // Start (up to 90 s) and health (up to 60 s) have patience of their own, and say why they gave
+    // up; the fixture's own limit must not cut them short with a bare "timeout".
+    { scope: 'worker', timeout: 180_000 },
   ],
 });
 

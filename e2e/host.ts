@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +35,9 @@ export async function startHost(opts: { readOnly?: boolean; env?: NodeJS.Process
   });
   let out = '';
   let err = '';
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-20_000)));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const t = setTimeout(() => reject(new Error(`host did not start in time: ${err}`)), 60_000);
+    const t = setTimeout(() => reject(new Error(`host did not print its address within ${START_PATIENCE_MS / 1000} s: ${tail(err)}`)), START_PATIENCE_MS);
     child.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /^Mission Control at (http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]+)$/m.exec(out);
@@ -46,7 +46,11 @@ export async function startHost(opts: { readOnly?: boolean; env?: NodeJS.Process
         resolveUrl(m[1] as string);
       }
     });
-    child.once('exit', (code) => reject(new Error(`host exited (${code}): ${err}`)));
+    child.once('exit', (code) => reject(new Error(`host exited (${code}): ${tail(err)}`)));
+  }).catch(async (e: unknown) => {
+    // A host that never started must not outlive the spec: its PostgreSQL would load every later one.
+    await stopChild(child, dataDir);
+    throw e;
   });
   const u = new URL(url);
   return {
@@ -56,15 +60,57 @@ export async function startHost(opts: { readOnly?: boolean; env?: NodeJS.Process
     dataDir,
     child,
     stderr: () => err,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop: () => stopChild(child, dataDir),
   };
+}
+
+/** Long enough for a loaded 2-core CI machine to create a cluster and migrate it; short of the fixture's timeout. */
+const START_PATIENCE_MS = 90_000;
+
+/** The end of a host's stderr, for an error that says why it did not start. */
+function tail(text: string): string {
+  const t = text.trim();
+  return t ? t.slice(-1500) : '(nothing on stderr)';
+}
+
+/**
+ * Stop a host: SIGTERM lets it stop its PostgreSQL; one that does not exit in 20 s is killed, and
+ * so is the PostgreSQL it leaves (named by the cluster's pid file), so that no spec's host outlives it.
+ */
+async function stopChild(child: ChildProcess, dataDir: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<boolean>((r) => child.once('exit', () => r(true)));
+    child.kill('SIGTERM');
+    const done = await Promise.race([exited, new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+    if (!done) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+  const pidFile = join(dataDir, 'pg', 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0) {
+      try {
+        process.kill(pid, 'SIGQUIT');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Start a host and wait until its database is reachable; a host that gets neither far is stopped. */
+export async function startHealthyHost(opts: Parameters<typeof startHost>[0] = {}): Promise<Host> {
+  const host = await startHost(opts);
+  try {
+    await waitHealthy(host);
+  } catch (e) {
+    await host.stop();
+    throw e;
+  }
+  return host;
 }
 
 /** Wait until the host reports its database connected (the embedded server starts after the URL line). */
@@ -77,7 +123,7 @@ export async function waitHealthy(host: Host, timeoutMs = 60_000): Promise<void>
     } catch {
       // not yet
     }
-    if (Date.now() > deadline) throw new Error(`host never became healthy: ${host.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`host never became healthy in ${timeoutMs / 1000} s: ${tail(host.stderr())}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

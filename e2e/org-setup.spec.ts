@@ -6,7 +6,7 @@ import pg from 'pg';
 import { silentLogger } from '../src-main/core/log';
 import { EmbeddedServer, type RunningServer } from '../src-main/db/embedded-server';
 import { expect, test } from '@playwright/test';
-import { type Host, startHost, waitHealthy } from './host';
+import { type Host, startHealthyHost } from './host';
 
 /** A second, empty PostgreSQL server: the "fresh remote database" an operator points a profile at. */
 let server: EmbeddedServer;
@@ -30,8 +30,7 @@ test.beforeAll(async () => {
   await c.connect();
   await c.query('CREATE DATABASE fresh');
   await c.end();
-  host = await startHost();
-  await waitHealthy(host);
+  host = await startHealthyHost();
 });
 test.afterAll(async () => {
   await host?.stop();

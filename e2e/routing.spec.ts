@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { DEFAULT_DEMO_NODES, demoGrid } from '../src-main/services/grid/demo-grid';
 import { type FakeRuntime, startFakeVllm } from '../src-main/runtimes/fake';
 import { expect, test } from './fixtures';
-import { type Host, startHost, waitHealthy } from './host';
+import { type Host, startHealthyHost } from './host';
 
 /** Two active demo nodes in the Africa corridor at different sites (the demo grid is seeded, so this is stable). */
 function africaNodes(): [string, string] {
@@ -40,8 +40,7 @@ test.describe('runtimes, models, SLA and routing', () => {
   let host: Host;
   test.beforeAll(async () => {
     test.setTimeout(180_000);
-    host = await startHost({ env: { MC_OPS_INTERVAL_MS: '3000' } });
-    await waitHealthy(host);
+    host = await startHealthyHost({ env: { MC_OPS_INTERVAL_MS: '3000' } });
     // Fast fakes: p95 well inside the enterprise target, so only the rules under test decide.
     for (let i = 0; i < 2; i++) fakes.push(await startFakeVllm({ models: [{ id: MODEL, maxModelLen: 131072 }], latencyBuckets: [[0.1, 60], [0.2, 100]] }));
   });

@@ -51,3 +51,30 @@ export function playwrightFailures(file) {
   for (const s of readJson(file)?.suites ?? []) walk(s, [s.title]);
   return out;
 }
+
+/**
+ * The last lines of `npm test` before its summary: CI shows only a short tail, and when dozens of
+ * tests fail the same way (a host that never starts) the list above it repeats one message. So
+ * failures are grouped by their first message line, and each kind shows its first two groups: a
+ * test that failed, the start of its message, and how many more failed with that same line.
+ */
+export function failureDigest(kinds) {
+  const lines = [];
+  for (const [kind, failures] of kinds) {
+    if (failures.length === 0) continue;
+    const groups = new Map();
+    for (const f of failures) {
+      const [title = '', ...message] = f.split('\n');
+      // Ports, durations and temp folders differ between otherwise identical failures.
+      const key = (message[0] ?? '').replace(/\d+/g, '#').trim();
+      const g = groups.get(key);
+      if (g) g.count++;
+      else groups.set(key, { title: title.trim(), message: message.slice(0, 3), count: 1 });
+    }
+    lines.push(`${kind}: ${failures.length} failed, ${groups.size} distinct first line${groups.size === 1 ? '' : 's'}`);
+    for (const g of [...groups.values()].slice(0, 2)) {
+      lines.push(`  ${g.title}${g.count > 1 ? `  (and ${g.count - 1} more like it)` : ''}`, ...g.message);
+    }
+  }
+  return lines;
+}

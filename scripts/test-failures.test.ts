@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the test runner, without type declarations
-import { playwrightFailures, vitestFailures } from './test-failures.mjs';
+import { failureDigest, playwrightFailures, vitestFailures } from './test-failures.mjs';
 
 const root = join(__dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'mc-test-failures-'));
@@ -39,5 +39,24 @@ describe('the failed-test summary of npm test', () => {
     expect(vitestFailures(join(dir, 'absent.json'), root)).toEqual([]);
     writeFileSync(join(dir, 'torn.json'), '{"suites": [');
     expect(playwrightFailures(join(dir, 'torn.json'))).toEqual([]);
+  });
+
+  it('sums up many failures that share a first line in a few lines, unit before browser', () => {
+    const host = (n: number) => `  status.spec.ts › test ${n}\n      Fixture "host" timeout of 60000ms exceeded during setup.\n      at /tmp/mc-e2e-${n}`;
+    const browser = [host(1), '  routing.spec.ts › connects\n      expected "healthy"\n      received "unknown"', host(2), host(3)];
+    const unit = ['  src-main/a.test.ts › runs jq\n      jq missing'];
+    expect(failureDigest([['unit', unit], ['browser', browser]])).toEqual([
+      'unit: 1 failed, 1 distinct first line',
+      '  src-main/a.test.ts › runs jq',
+      '      jq missing',
+      'browser: 4 failed, 2 distinct first lines',
+      '  status.spec.ts › test 1  (and 2 more like it)',
+      '      Fixture "host" timeout of 60000ms exceeded during setup.',
+      '      at /tmp/mc-e2e-1',
+      '  routing.spec.ts › connects',
+      '      expected "healthy"',
+      '      received "unknown"',
+    ]);
+    expect(failureDigest([['unit', []], ['browser', []]])).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensurePrivateKeychain } from './isolate.mjs';
-import { playwrightFailures, vitestFailures } from './test-failures.mjs';
+import { failureDigest, playwrightFailures, vitestFailures } from './test-failures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensurePrivateKeychain(fileURLToPath(import.meta.url));
@@ -53,8 +53,12 @@ for (const [label, ...commands] of steps) {
     break;
   }
 }
-const failures = [...vitestFailures(vitestJson, root), ...playwrightFailures(playwrightJson)];
-if (failures.length > 0) process.stdout.write(`\n== failed tests\n${failures.join('\n')}\n`);
+const unit = vitestFailures(vitestJson, root);
+const browser = playwrightFailures(playwrightJson);
+if (unit.length + browser.length > 0) {
+  process.stdout.write(`\n== failed tests\n${[...unit, ...browser].join('\n')}\n`);
+  process.stdout.write(`\n== in short\n${failureDigest([['unit', unit], ['browser', browser]]).join('\n')}\n`);
+}
 process.stdout.write('\n== summary\n');
 for (const r of results) process.stdout.write(`${r.ok ? 'pass' : 'FAIL'}  ${r.label} (${r.s} s)\n`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
