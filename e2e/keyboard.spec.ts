@@ -106,9 +106,11 @@ test.describe('keyboard only', () => {
   });
 
   test('topology graph: Tab reaches each box, + expands and − collapses it, Enter selects it for the map and the site panel', async ({ page, host }) => {
+    // The first layout starts ELK's worker: on a loaded machine over 30 s (see layout.spec).
+    test.setTimeout(150_000);
     await page.goto(`${host.url}#/network`);
     const graph = page.getByTestId('network-graph');
-    await expect(graph).toHaveAttribute('data-laying', 'false', { timeout: 30_000 });
+    await expect(graph).toHaveAttribute('data-laying', 'false', { timeout: 100_000 });
     await expect(page.getByTestId('gn-corridor-EU')).toBeVisible();
     const focusedBox = () => page.evaluate(() => document.activeElement?.closest('.react-flow__node')?.getAttribute('aria-label') ?? null);
     // Tab from the page into the graph, then box to box until the EU corridor has focus.

@@ -13,6 +13,8 @@ import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incide
 export function ConnectRuntimeDialog({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const nodes = useGrid((s) => s.nodes).filter((n) => n.lifecycle !== 'retired');
   const sites = useGrid(selectSites);
+  const gridLoaded = useGrid((s) => s.loaded);
+  const gridError = useGrid((s) => s.error);
   const toast = useUi((s) => s.toast);
   // Until the operator picks, the first node (also when the grid finishes loading after the dialog
   // opened: the select shows its first option, so that is what is sent).
@@ -25,8 +27,12 @@ export function ConnectRuntimeDialog({ onClose, onDone }: { onClose: () => void;
   const { busy, problem, run } = useSubmit();
   const f = (k: string) => fieldError(problem?.fields ?? {}, k);
 
+  // Until the grid has loaded there is no node to pick: submitting then would only be refused.
+  const noNode = !gridLoaded ? 'Loading nodes…' : nodes.length === 0 ? (gridError ? `Could not load nodes: ${gridError}` : 'No node yet: register one under Nodes first.') : null;
+
   const submit = () =>
     run(async () => {
+      if (noNode) return;
       const r = await call('runtimes.connect', { nodeId, name: name || baseUrl, baseUrl, kind: kind || null, apiKey: apiKey || null, runtimeGroup: kind === 'openai' || !kind ? 'vllm' : kind });
       toast('ok', `Connected ${RUNTIME_KIND_LABELS[r.runtime.kind]} ${r.runtime.version ?? ''} on ${r.runtime.hostname}: ${r.runtime.models.length} model(s).`);
       onDone();
@@ -34,9 +40,10 @@ export function ConnectRuntimeDialog({ onClose, onDone }: { onClose: () => void;
     });
 
   return (
-    <FormDialog title="Connect a runtime" onClose={onClose} onSubmit={() => void submit()} submitLabel={busy ? 'Testing the endpoint…' : 'Test and connect'} hint="tests and connects" busy={busy} testId="connect-submit">
+    <FormDialog title="Connect a runtime" onClose={onClose} onSubmit={() => void submit()} submitLabel={busy ? 'Testing the endpoint…' : 'Test and connect'} hint="tests and connects" busy={busy} disabled={busy || noNode !== null} testId="connect-submit">
       <Field label="Node" error={f('nodeId')}>
-        <select value={nodeId} onChange={(e) => setNodeId(e.target.value)} aria-label="Node">
+        <select value={nodeId} onChange={(e) => setNodeId(e.target.value)} aria-label="Node" disabled={noNode !== null} data-testid="connect-node">
+          {noNode !== null && <option value="">{noNode}</option>}
           {nodes.map((n) => (
             <option key={n.id} value={n.id}>
               {n.hostname} ({sites.find((x) => x.id === n.siteId)?.name ?? 'unknown site'})
