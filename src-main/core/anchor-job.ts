@@ -37,7 +37,7 @@ export class AnchorJob {
     if (this.running) return null;
     this.running = true;
     try {
-      const r = await this.router.invoke('audit.verify', {}, { readOnly: true, via: 'anchor-schedule' });
+      const r = await this.router.invoke('audit.verify', {}, { readOnly: true, via: 'anchor-schedule', background: true });
       if (!r.ok) return null;
       const v = r.data as Response<'audit.verify'>;
       if (v.anchor.state === 'tampered' || v.anchor.state === 'store_error' || !v.ok) {

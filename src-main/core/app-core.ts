@@ -10,6 +10,7 @@ import { AnchorJob } from './anchor-job';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
 import { OpsJob } from './ops-job';
+import { SessionClock } from './session-clock';
 import { createLogger, type Logger } from './log';
 import { appVersion, sqlDir } from './paths';
 
@@ -26,6 +27,11 @@ export interface AppCoreOptions {
   opsJob?: boolean;
   /** The 10-minute anchored audit verify (default on; MC_ANCHOR_JOB=0 turns it off). */
   anchorJob?: boolean;
+  /**
+   * The operator's session clock: idle lock, expiry, handover (default on). Off for a read-only
+   * wall display, which changes nothing and must stay up unattended.
+   */
+  sessionClock?: boolean;
 }
 
 export interface Health {
@@ -51,6 +57,8 @@ export interface AppCore {
   demo: DemoAgent | null;
   /** The operations clock (alerts, escalation, figures), when enabled. */
   ops: OpsJob | null;
+  /** The operator's session clock, when enabled (not on a read-only display). */
+  sessions: SessionClock | null;
   /** Connects the active profile; never throws (a failure is the database state). */
   start(): Promise<void>;
   health(): Promise<Health>;
@@ -95,8 +103,13 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       ops?.sync();
     });
     const localAudit = new LocalAuditLog(opts.dataDir, (t) => log.warn({ file: t.file, bytes: t.bytes }, 'local audit log: an incomplete last line was set aside'));
+    const minuteMs = Number(process.env.MC_SESSION_MINUTE_MS ?? '');
+    const sessions =
+      opts.sessionClock ?? true
+        ? new SessionClock({ db, localAudit, log, ...(Number.isInteger(minuteMs) && minuteMs >= 100 && minuteMs <= 60_000 ? { minuteMs } : {}) })
+        : null;
     const router = createRouter(
-      { log, db, vault, shell, localAudit, appVersion: appVersion(), validateResponses: opts.validateResponses ?? true },
+      { log, db, vault, shell, localAudit, appVersion: appVersion(), validateResponses: opts.validateResponses ?? true, ...(sessions ? { sessions } : {}) },
       handlers,
       topicHandlers,
     );
@@ -129,6 +142,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       shell,
       demo,
       ops,
+      sessions,
       start: () => db.start(),
       health() {
         // /healthz needs no token; one database round per second at most, however often it is asked.
@@ -142,6 +156,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         closed = true;
         try {
           maintenance.stop();
+          sessions?.stop();
           ops?.stop();
           anchorJob?.stop();
           await demo?.stop();

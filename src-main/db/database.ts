@@ -674,6 +674,34 @@ export class DatabaseManager extends EventEmitter {
     return next;
   }
 
+  /**
+   * End the signed-in operator's session on this workstation (session expiry, shift handover):
+   * the member pool closes at once (work in flight fails: tx() finds no login), the login is
+   * forgotten by the keychain together with its refresh token, and the database drops the role,
+   * so nothing of that session can act again, not even after a restart. The profile stays
+   * connected (live updates, Connections) with nobody signed in; `why` is what the views say.
+   */
+  async signOut(why: string): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    const member = active.member;
+    active.member = null;
+    active.session = null;
+    active.sessionMessage = why;
+    this.message = why;
+    await member?.end().catch(() => undefined);
+    const account = secretAccounts.memberLogin(this.opts.store.instanceId, active.profile.id);
+    const held = decodeMemberLogin(await this.opts.vault.get(account).catch(() => null));
+    await this.opts.vault.delete(account).catch((err: Error) => this.opts.log.warn({ err: err.message }, 'sign-out: the keychain kept the member login'));
+    await this.opts.vault.delete(secretAccounts.refreshToken(this.opts.store.instanceId, active.profile.id)).catch(() => false);
+    if (held) {
+      await this.withOwner((owner) => dropMemberLogin(owner, held.role)).catch((err: Error) =>
+        this.opts.log.warn({ err: err.message }, 'sign-out: the database login could not be dropped now; it is no longer held here'),
+      );
+    }
+    this.changed(true);
+  }
+
   /** A transaction as mc_app with no org: for platform upkeep that needs no operator. */
   async systemTx<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
     const active = this.active;

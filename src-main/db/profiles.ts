@@ -32,6 +32,8 @@ interface ConfigFile {
   profiles: (RemoteProfileFields & { id: string })[];
   /** Per profile id: the organisation's OpenID Connect provider (public settings only). */
   identityProviders?: Record<string, IdentityProviderSettings>;
+  /** Per profile id: session length and idle lock (issue 10); read through parseSessionPolicy. */
+  sessionPolicies?: Record<string, { maxHours?: unknown; idleMinutes?: unknown }>;
 }
 
 /** Where a profile's operators sign in: public values (no client secret: the desktop is a public client). */
@@ -71,6 +73,7 @@ export class ProfileStore {
         embedded: { operatorEmail: parsed.embedded?.operatorEmail ?? DEMO_ADMIN_EMAIL },
         profiles: Array.isArray(parsed.profiles) ? parsed.profiles : [],
         identityProviders: parsed.identityProviders && typeof parsed.identityProviders === 'object' ? parsed.identityProviders : {},
+        sessionPolicies: parsed.sessionPolicies && typeof parsed.sessionPolicies === 'object' ? parsed.sessionPolicies : {},
       };
     }
     const fresh: ConfigFile = {
@@ -160,6 +163,18 @@ export class ProfileStore {
     if (settings) all[id] = { issuer: settings.issuer, clientId: settings.clientId };
     else delete all[id];
     this.write({ ...this.config, identityProviders: all });
+  }
+
+  /** The stored session policy of a profile, as written (the session clock validates it); null: none set. */
+  sessionPolicyRaw(id: string): { maxHours?: unknown; idleMinutes?: unknown } | null {
+    const v = this.config.sessionPolicies?.[id];
+    return v && typeof v === 'object' ? v : null;
+  }
+
+  setSessionPolicy(id: string, policy: { maxHours: number; idleMinutes: number | null }): void {
+    const all = { ...(this.config.sessionPolicies ?? {}) };
+    all[id] = { maxHours: policy.maxHours, idleMinutes: policy.idleMinutes };
+    this.write({ ...this.config, sessionPolicies: all });
   }
 
   setActive(id: string): void {

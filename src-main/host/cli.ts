@@ -43,7 +43,8 @@ async function main(): Promise<void> {
 
   let core;
   try {
-    core = createAppCore({ dataDir });
+    // A read-only wall display changes nothing and stays up unattended: no session clock there.
+    core = createAppCore({ dataDir, sessionClock: !args['read-only'] });
   } catch (err) {
     process.stderr.write(`Mission Control cannot start: ${(err as Error).message}\n`);
     process.exit(err instanceof DataDirBusyError ? DATA_DIR_BUSY_EXIT_CODE : 1);

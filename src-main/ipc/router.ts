@@ -154,6 +154,9 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
       try {
         if (!isChannelName(channel)) throw new McError('NOT_FOUND', `Unknown channel “${name}”.`);
         const def = channels[channel];
+        // Before anything else, even validation: a locked screen answers only its own channels,
+        // an expired session nothing that needs the org.
+        if (!call.background) deps.sessions?.gate(channel, def);
         if (call.readOnly && (def.kind === 'command' || !def.readOnlyAllowed)) {
           throw new McError('FORBIDDEN', 'This display is read-only (wall-display mode): commands are refused. Use a Mission Control workstation to make changes.');
         }
@@ -195,6 +198,8 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
       }
       const handler = topicHandlers[topic as TopicName] as unknown as (p: unknown, ctx: unknown, emit: (e: unknown) => void) => () => void;
       const checkedEmit = (event: unknown) => {
+        // While locked, org events are held back (views reload on unlock: system.changed resyncs).
+        if (deps.sessions && !deps.sessions.topicOpen(topic)) return;
         const out = def.event.safeParse(event);
         if (!out.success) {
           log.error({ issues: out.error.issues.slice(0, 5) }, 'topic event broke the contract; dropped');

@@ -3,6 +3,7 @@ import type { Channels, ChannelName, Request, Response, TopicEvent, TopicName, T
 import type { z } from 'zod';
 import type { Session } from '../../src-shared/contract/system';
 import type { LocalAuditLog } from '../core/local-audit';
+import type { SessionClock } from '../core/session-clock';
 import type { Logger } from '../core/log';
 import type { DatabaseManager, Sql } from '../db';
 import type { AuditDraft, AuditRecord } from '../services/audit';
@@ -14,6 +15,8 @@ export interface CallContext {
   readOnly: boolean;
   /** For logs only: 'ipc', 'ws', 'direct'. */
   via: string;
+  /** The app's own scheduled work (the anchored verify): not gated by an operator's screen lock. */
+  background?: boolean;
 }
 
 export interface RouterDeps {
@@ -26,6 +29,8 @@ export interface RouterDeps {
   shell: EventEmitter;
   /** Validate every response against the contract (always in tests; on by default). */
   validateResponses: boolean;
+  /** The operator's session clock (idle lock, expiry, handover); absent: no session gating (tests, read-only displays). */
+  sessions?: SessionClock;
 }
 
 interface BaseCtx {

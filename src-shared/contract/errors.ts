@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** The only error codes that cross the contract boundary. */
-export const ERROR_CODES = ['VALIDATION', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT', 'UNAVAILABLE', 'INTERNAL'] as const;
+/**
+ * The only error codes that cross the contract boundary. UNAUTHENTICATED: the session ended
+ * (expired, handed over) and the person must sign in again; the views show the sign-in prompt.
+ */
+export const ERROR_CODES = ['VALIDATION', 'NOT_FOUND', 'FORBIDDEN', 'CONFLICT', 'UNAVAILABLE', 'INTERNAL', 'UNAUTHENTICATED'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export const errorShape = z.object({

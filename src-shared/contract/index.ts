@@ -23,6 +23,7 @@ import * as migrations from './migrations';
 import * as members from './members';
 import * as oncall from './oncall';
 import * as identity from './identity';
+import * as session from './session';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -155,6 +156,12 @@ export const channels = {
   [identity.invitationsCreate.name]: identity.invitationsCreate,
   [identity.invitationsWithdraw.name]: identity.invitationsWithdraw,
   [identity.invitationsAcceptAsOsUser.name]: identity.invitationsAcceptAsOsUser,
+  [session.sessionState.name]: session.sessionState,
+  [session.sessionSetPolicy.name]: session.sessionSetPolicy,
+  [session.sessionActivity.name]: session.sessionActivity,
+  [session.sessionLock.name]: session.sessionLock,
+  [session.sessionUnlock.name]: session.sessionUnlock,
+  [session.sessionHandover.name]: session.sessionHandover,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {
@@ -225,3 +232,4 @@ export * as migrationsContract from './migrations';
 export * as membersContract from './members';
 export * as oncallContract from './oncall';
 export * as identityContract from './identity';
+export * as sessionContract from './session';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { empty, query, topic } from './channel';
 import { VIEWS } from '../navigation';
 import { roleSchema } from './roles';
+import { sessionStatusSchema } from './session';
 
 export const dbStateSchema = z.enum(['connecting', 'connected', 'disconnected', 'error']);
 
@@ -37,6 +38,8 @@ export const systemInfoSchema = z.object({
    * OS user is the operator), 'database-login' on any other (a member login the database resolves).
    */
   identityMode: z.enum(['os-user', 'database-login']).nullable(),
+  /** The session clock (issue 10): locked, ended, when it locks and expires; null where no clock runs. */
+  sessionClock: sessionStatusSchema.nullable(),
 });
 export type SystemInfo = z.infer<typeof systemInfoSchema>;
 

@@ -18,6 +18,7 @@ export async function buildSystemInfo(deps: RouterDeps, call: CallContext): Prom
     },
     session: db.session,
     identityMode: db.session ? (db.activeProfile?.kind === 'embedded' ? 'os-user' : 'database-login') : null,
+    sessionClock: deps.sessions?.status() ?? null,
   };
 }
 
@@ -33,7 +34,11 @@ export const systemTopics = {
         .catch((err: Error) => ctx.log.warn({ err: err.message }, 'system.changed: could not build info'));
     };
     ctx.deps.db.on('changed', onChanged);
-    return () => ctx.deps.db.off('changed', onChanged);
+    ctx.deps.sessions?.on('changed', onChanged);
+    return () => {
+      ctx.deps.db.off('changed', onChanged);
+      ctx.deps.sessions?.off('changed', onChanged);
+    };
   },
 } satisfies Partial<TopicHandlers>;
 

@@ -3,7 +3,7 @@ import { McError } from '../../../src-shared/contract/errors';
 import type { DatabaseManager } from '../../db';
 import { type FlowOptions, type PendingSignIn, startSignIn } from './oidc-flow';
 import { acceptInvitation } from './invitations';
-import { type LinkedMember, recordSignIn } from './sign-in';
+import { type LinkedMember, type ProvenIdentity, recordSignIn } from './sign-in';
 
 /**
  * Opens a URL in the operating system's browser. The Electron shell registers one (shell.openExternal);
@@ -87,4 +87,19 @@ export async function cancelSignIn(attemptId: string): Promise<boolean> {
   attempts.delete(attemptId);
   await attempt.pending.cancel();
   return true;
+}
+
+/**
+ * Wait for a started sign-in's answer and return the identity the provider vouched for, without
+ * signing anybody in (unlocking a locked screen: the caller compares it with the locked operator).
+ * The same checks as a sign-in (state, nonce, PKCE, issuer, audience, time); used once.
+ */
+export async function verifiedIdentityOf(attemptId: string): Promise<{ profileId: string; who: ProvenIdentity }> {
+  const attempt = attempts.get(attemptId);
+  if (!attempt) throw new McError('NOT_FOUND', 'That sign-in is not under way here (it was finished, cancelled or timed out). Start it again.');
+  try {
+    return { profileId: attempt.profileId, who: await attempt.pending.result };
+  } finally {
+    attempts.delete(attemptId);
+  }
 }
