@@ -86,8 +86,9 @@ export const sessionHandlers = {
         );
       }
     }
+    const lockedHow = c.lockedHow;
     clock.unlock(c.key);
-    ctx.record({ action: 'session.unlocked', target: { type: 'operator', id: c.operator.id }, data: { method, lockedHow: c.lockedHow } });
+    ctx.record({ action: 'session.unlocked', target: { type: 'operator', id: c.operator.id }, data: { method, lockedHow } });
     return clock.status();
   },
 
