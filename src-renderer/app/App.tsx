@@ -28,6 +28,8 @@ import { Nav } from './Nav';
 import { useGlobalShortcuts } from './shortcuts';
 import { ShortcutHelp } from './ShortcutHelp';
 import { TopBar } from './TopBar';
+import { LockScreen } from '../views/session/LockScreen';
+import { startActivityReporter } from '../stores/session-store';
 
 // deck.gl, React Flow and the basemap are large: they load when the Network view first opens.
 const NetworkView = lazy(() => import('../views/network/NetworkView'));
@@ -40,6 +42,10 @@ export function App() {
   const paletteOpen = useUi((s) => s.paletteOpen);
   const helpOpen = useUi((s) => s.helpOpen);
   const version = useSystem((s) => s.info?.appVersion ?? null);
+  // While locked or signed out, nothing behind the lock screen takes focus or clicks.
+  const clockState = useSystem((s) => s.info?.sessionClock?.state ?? null);
+  const covered = clockState === 'locked' || (clockState === 'ended' && route !== 'connections');
+  useEffect(() => startActivityReporter(), []);
   useGlobalShortcuts();
 
   useEffect(() => {
@@ -59,7 +65,8 @@ export function App() {
   }, []);
 
   return (
-    <div className="shell">
+    <>
+    <div className="shell" inert={covered}>
       <TopBar />
       <Nav version={version} />
       <main>
@@ -94,5 +101,7 @@ export function App() {
       {helpOpen && <ShortcutHelp />}
       <Toasts />
     </div>
+    <LockScreen />
+    </>
   );
 }

@@ -4,6 +4,7 @@ import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { Keys } from './Keys';
+import { SessionLine } from '../views/session/SessionLine';
 
 export function TopBar() {
   const info = useSystem((s) => s.info);
@@ -41,6 +42,7 @@ export function TopBar() {
           <small className="dim"> · {info?.identityMode === 'os-user' ? 'offline, this workstation’s user' : 'database sign-in'}</small>
         </span>
       )}
+      <SessionLine />
       <ConnectionIndicator />
     </header>
   );

@@ -3,6 +3,7 @@ import type { Response } from '../../src-shared/contract';
 import { useAudit } from '../stores/audit-store';
 import { useNetwork } from '../stores/network-store';
 import { useStatus } from '../stores/status-store';
+import { useSession } from '../stores/session-store';
 import { useUi } from '../stores/ui-store';
 import { ROUTES, type RouteId } from './routes';
 
@@ -62,6 +63,7 @@ export function buildCommands(): Command[] {
     { id: 'incidents:map', group: 'Incidents', label: 'Show the open incident’s blast radius on the map', keys: [['m']], run: () => actOn('incidents', 'show-on-map') },
     { id: 'checklists:daily', group: 'Checklists', label: 'Open (or start) today’s daily checklist', keys: [], run: () => ui.requestAction('operator', 'start-daily') },
     { id: 'telemetry:validate', group: 'Telemetry', label: 'Run telemetry validation on the open node', keys: [], run: () => actOn('nodes', 'validate-telemetry') },
+    { id: 'session:lock', group: 'Session', label: 'Lock the screen', keys: [['Ctrl+L']], run: () => void useSession.getState().lock() },
   ];
   const components: Command[] = useStatus.getState().components.map((c) => ({
     id: `state:${c.id}`,

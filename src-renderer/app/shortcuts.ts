@@ -1,4 +1,6 @@
 import { useEffect } from 'react';
+import { useSession } from '../stores/session-store';
+import { useSystem } from '../stores/system-store';
 import { useUi } from '../stores/ui-store';
 import { ROUTES } from './routes';
 
@@ -23,6 +25,14 @@ export function useGlobalShortcuts(): void {
     let pendingG = 0;
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
+      // Ctrl/Cmd+L locks the screen from anywhere, even while typing; the main process decides the rest.
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && e.key.toLowerCase() === 'l') {
+        e.preventDefault();
+        if (useSystem.getState().info?.sessionClock?.state === 'active') void useSession.getState().lock();
+        return;
+      }
+      // Nothing else while the lock screen covers the app.
+      if (document.querySelector('[data-testid="lock-screen"]')) return;
       if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
         e.preventDefault();
         ui.setPalette(!ui.paletteOpen);

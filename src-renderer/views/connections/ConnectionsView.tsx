@@ -8,6 +8,7 @@ import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { CreateOrgPanel } from './CreateOrgPanel';
 import { IdentityProviderPanel } from './IdentityProviderPanel';
+import { SessionPolicyPanel } from '../session/SessionPolicyPanel';
 import { ProfileForm } from './ProfileForm';
 import { TestResultLine } from './TestResultLine';
 
@@ -105,6 +106,8 @@ export function ConnectionsView() {
         {a && a.kind === 'remote' && !info?.session && !readOnly && <CreateOrgPanel profileId={a.profileId} />}
 
         {a && <IdentityProviderPanel profileId={a.profileId} readOnly={readOnly} />}
+
+        {a && <SessionPolicyPanel profileId={a.profileId} readOnly={readOnly} />}
 
         <section className="panel">
           <header>Profiles</header>
