@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
 import { subscribe } from './bridge/client';
 import { startBlockingStore } from './stores/blocking-store';
+import { useSession } from './stores/session-store';
 import { startSystemStore } from './stores/system-store';
 import { useUi } from './stores/ui-store';
 import iconUrl from '../resources/icon.svg';
@@ -19,6 +20,7 @@ subscribe('shell.action', ({ action, param }) => {
   const ui = useUi.getState();
   if (action === 'palette') ui.setPalette(true);
   else if (action === 'theme:toggle') ui.toggleTheme();
+  else if (action === 'session:lock') void useSession.getState().lock();
   else if (action.startsWith('navigate:')) ui.navigate(action.slice('navigate:'.length) as Parameters<typeof ui.navigate>[0], param ?? null);
 });
 

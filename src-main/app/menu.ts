@@ -26,6 +26,7 @@ export function buildMenu(core: AppCore): Menu {
       label: 'View',
       submenu: [
         { label: 'Toggle light / dark theme', accelerator: 'Alt+T', registerAccelerator: false, click: act('theme:toggle') },
+        { label: 'Lock the screen', accelerator: 'CmdOrCtrl+L', registerAccelerator: false, click: act('session:lock') },
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },

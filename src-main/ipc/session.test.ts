@@ -182,11 +182,21 @@ describe.skipIf(!ok || !server)('session clock through the router (real Postgres
     expect(localRecords().at(-1)).toMatchObject({ action: 'session.unlocked', data: { method: 'identity-provider', lockedHow: 'idle' } });
   });
 
-  it('locks by hand (Ctrl+L): recorded, and refused calls stay refused until unlocked', async () => {
+  it('locks by hand (Ctrl+L): recorded, refused calls stay refused, and org events are held back while locked', async () => {
+    const seen: unknown[] = [];
+    const sub = router.subscribe('status.changed', {}, WS, (e) => seen.push(e));
+    if (!sub.ok) throw new Error(sub.error.message);
+    const componentId = '00000000-0000-4000-8000-00000000000a';
+    core.db.emit('notification', { topic: 'status.changed', orgId: org.orgId, id: componentId });
+    expect(seen).toEqual([{ componentId }]);
+
     const r = await invoke('session.lock');
     expect(r.ok ? r.data : r.error).toMatchObject({ state: 'locked', lockedHow: 'by-hand' });
     expect(localRecords().at(-1)).toMatchObject({ action: 'session.locked', data: { how: 'by-hand', alreadyLocked: false } });
     expect((await invoke('grid.overview')).ok).toBe(false);
+    core.db.emit('notification', { topic: 'status.changed', orgId: org.orgId, id: componentId });
+    expect(seen).toHaveLength(1);
+    sub.data();
   });
 
   it('hand over signs the operator out, records both sides, and leaves nothing of the old session usable', async () => {
@@ -221,6 +231,9 @@ describe.skipIf(!ok || !server)('session clock through the router (real Postgres
 
   it('an expired session is signed out: org calls and hand-made calls are refused, saying when it expired', async () => {
     const held = decodeMemberLogin(await core.vault.get(memberAccount()));
+    const told: Response<'system.info'>[] = [];
+    const sub = router.subscribe('system.changed', {}, WS, (e) => told.push((e as { info: Response<'system.info'> }).info));
+    if (!sub.ok) throw new Error(sub.error.message);
     now += 8 * 60 * MIN;
     const r = await invoke('status.list');
     expect(r.ok ? null : r.error).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.stringMatching(/^Your session expired at \d{4}-\d\d-\d\d \d\d:\d\d UTC: sign in again\.$/) });
@@ -233,5 +246,8 @@ describe.skipIf(!ok || !server)('session clock through the router (real Postgres
     expect(await core.vault.get(memberAccount())).toBeNull();
     // Workstation settings still answer (the next person signs in from Connections).
     expect((await invoke('connections.list')).ok).toBe(true);
+    // The views are told: system.changed carries the ended session and why.
+    await expect.poll(() => told.some((i) => i.sessionClock?.state === 'ended' && i.sessionClock.ended?.reason === 'expired' && i.session === null)).toBe(true);
+    sub.data();
   });
 });

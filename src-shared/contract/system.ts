@@ -57,7 +57,7 @@ export const systemChanged = topic('system.changed', {
 });
 
 /** Menu and tray actions chosen in the desktop shell (the browser host never sends any). */
-export const SHELL_ACTIONS = [...VIEWS.map((v) => `navigate:${v.id}` as const), 'palette', 'theme:toggle'] as const;
+export const SHELL_ACTIONS = [...VIEWS.map((v) => `navigate:${v.id}` as const), 'palette', 'theme:toggle', 'session:lock'] as const;
 export const shellAction = topic('shell.action', {
   summary: 'The user chose a menu item in the desktop shell.',
   params: empty,
