@@ -129,6 +129,12 @@ export class SessionClock extends EventEmitter {
     const s = db.session;
     const profile = db.activeProfile;
     if (!s || !profile) {
+      // A locked session stays locked through a dropped connection (an embedded server restarting
+      // comes back signed in as the same operator): losing the lock must take an unlock or a handover.
+      if (this.current?.lockedAt != null && (!profile || profile.id === this.current.profileId)) {
+        this.schedule();
+        return;
+      }
       if (this.current) {
         this.current = null;
         this.emitChanged();
@@ -325,6 +331,8 @@ export class SessionClock extends EventEmitter {
     c.lockedAt = null;
     c.lockedHow = null;
     c.lastInputAt = this.now();
+    // Kept through a dropped connection while locked; if the session did not come back, say so.
+    if (!this.opts.db.session) this.current = null;
     this.schedule();
     // Views missed live events while locked (they were held back): reload.
     this.emitChanged(true);

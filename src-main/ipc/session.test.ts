@@ -197,6 +197,10 @@ describe.skipIf(!ok || !server)('session clock through the router (real Postgres
     core.db.emit('notification', { topic: 'status.changed', orgId: org.orgId, id: componentId });
     expect(seen).toHaveLength(1);
     sub.data();
+    // Reconnecting (the same operator's login) does not unlock.
+    await core.db.activate(profileId());
+    expect((await state()).state).toBe('locked');
+    expect((await invoke('status.list')).ok).toBe(false);
   });
 
   it('hand over signs the operator out, records both sides, and leaves nothing of the old session usable', async () => {
