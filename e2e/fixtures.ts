@@ -8,7 +8,9 @@ export const test = base.extend<object, { host: Host }>({
   host: [
     async ({}, use) => {
       // Alert rules evaluated every 3 s instead of 15 s: a spec waits seconds, not tens of seconds.
-      const host = await startHealthyHost({ env: { MC_OPS_INTERVAL_MS: '3000' } });
+      // A policy minute lasts an hour (MC_SESSION_MINUTE_MS, test only): the shared host must not
+      // idle-lock under specs that make no input for a while (session-lock.spec.ts has its own host).
+      const host = await startHealthyHost({ env: { MC_OPS_INTERVAL_MS: '3000', MC_SESSION_MINUTE_MS: '3600000' } });
       await use(host);
       await host.stop();
     },

@@ -106,7 +106,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     const minuteMs = Number(process.env.MC_SESSION_MINUTE_MS ?? '');
     const sessions =
       opts.sessionClock ?? true
-        ? new SessionClock({ db, localAudit, log, ...(Number.isInteger(minuteMs) && minuteMs >= 100 && minuteMs <= 60_000 ? { minuteMs } : {}) })
+        ? new SessionClock({ db, localAudit, log, ...(Number.isInteger(minuteMs) && minuteMs >= 100 && minuteMs <= 3_600_000 ? { minuteMs } : {}) })
         : null;
     const router = createRouter(
       { log, db, vault, shell, localAudit, appVersion: appVersion(), validateResponses: opts.validateResponses ?? true, ...(sessions ? { sessions } : {}) },

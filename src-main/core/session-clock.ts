@@ -60,7 +60,8 @@ export interface SessionClockOptions {
   now?: () => number;
   /**
    * Test only (MC_SESSION_MINUTE_MS): how many real milliseconds one policy minute (and 1/60 of a
-   * policy hour) lasts, so a browser spec sees a 1-minute idle lock in a second. Unset: 60,000.
+   * policy hour) lasts, so a browser spec sees a 1-minute idle lock in seconds, and the shared spec
+   * host never idle-locks under the other specs. Unset: 60,000.
    */
   minuteMs?: number;
 }
@@ -207,8 +208,9 @@ export class SessionClock extends EventEmitter {
     const st = this.status();
     const next = st.state === 'active' && st.locksAt ? st.locksAt : st.expiresAt;
     if (!next) return;
-    // setTimeout caps at ~24.8 days; a session is at most 72 h, so one timer (re-armed on input) does.
-    const wait = Math.max(0, Date.parse(next) - this.now()) + 5;
+    // At most a day per timer: setTimeout cannot wait past ~24.8 days (a scaled test clock can
+    // ask for more), and an early wake-up only evaluates and re-arms.
+    const wait = Math.min(Math.max(0, Date.parse(next) - this.now()) + 5, 86_400_000);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.evaluate();
