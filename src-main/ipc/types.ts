@@ -14,6 +14,12 @@ export interface CallContext {
   readOnly: boolean;
   /** For logs only: 'ipc', 'ws', 'direct'. */
   via: string;
+  /**
+   * Where an identity provider sends this transport's page back after sign-in: the browser host's
+   * own http://127.0.0.1:PORT/auth/callback (it cannot open a system browser). Absent on the
+   * desktop, whose sign-in uses a loopback receiver on an ephemeral port (RFC 8252).
+   */
+  signInRedirectUri?: string;
 }
 
 export interface RouterDeps {

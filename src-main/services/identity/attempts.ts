@@ -26,7 +26,11 @@ interface Attempt {
 const attempts = new Map<string, Attempt>();
 const MAX_ATTEMPTS = 4;
 
-export async function beginSignIn(db: DatabaseManager, input: { profileId: string; invitationCode?: string | undefined }, opts: FlowOptions = {}): Promise<{ attemptId: string; authorizationUrl: string; openedInSystemBrowser: boolean }> {
+export async function beginSignIn(
+  db: DatabaseManager,
+  input: { profileId: string; invitationCode?: string | undefined },
+  opts: FlowOptions = {},
+): Promise<{ attemptId: string; authorizationUrl: string; openedInSystemBrowser: boolean; returnsToThisPage: boolean }> {
   const profile = db.profileStore.get(input.profileId);
   if (!profile) throw new McError('NOT_FOUND', `There is no connection profile "${input.profileId}".`);
   const provider = db.profileStore.identityProvider(profile.id);
@@ -43,6 +47,8 @@ export async function beginSignIn(db: DatabaseManager, input: { profileId: strin
   attempts.set(attemptId, { profileId: profile.id, invitationCode: input.invitationCode ?? null, pending });
   // Forget it once answered or timed out, whatever the outcome.
   pending.result.finally(() => setTimeout(() => attempts.delete(attemptId), 60_000).unref()).catch(() => undefined);
+  // The browser host's page goes to the provider itself and comes back to the host: no system browser.
+  if (opts.hostRedirectUri) return { attemptId, authorizationUrl: pending.authorizationUrl, openedInSystemBrowser: false, returnsToThisPage: true };
   let opened = false;
   if (opener) {
     try {
@@ -52,7 +58,7 @@ export async function beginSignIn(db: DatabaseManager, input: { profileId: strin
       // The URL is shown for the person to open by hand.
     }
   }
-  return { attemptId, authorizationUrl: pending.authorizationUrl, openedInSystemBrowser: opened };
+  return { attemptId, authorizationUrl: pending.authorizationUrl, openedInSystemBrowser: opened, returnsToThisPage: false };
 }
 
 /**
