@@ -109,8 +109,12 @@ describe.skipIf(!ok || !server)('the browser host’s sign-in callback (real pro
     expect(landed.headers.get('cache-control')).toBe('no-store');
     expect(landed.headers.get('referrer-policy')).toBe('no-referrer');
     for (const secret of [callback.searchParams.get('code')!, callback.searchParams.get('state')!, host.token]) expect(body).not.toContain(secret);
-    const finished = await page.invoke('identity.signInFinish', { attemptId: s.attemptId });
+    // A page that asks twice (its first call timed out on its side, or it reloaded) waits on the one finish: one sign-in, not two.
+    const [finished, again] = await Promise.all([page.invoke('identity.signInFinish', { attemptId: s.attemptId }), page.invoke('identity.signInFinish', { attemptId: s.attemptId })]);
     expect(finished.ok ? finished.data : finished.error).toMatchObject({ email: 'hana@idp.test', role: 'operator', orgName: expect.stringContaining('hostcb') });
+    expect(again).toEqual(finished);
+    const admins = await call<Response<'audit.list'>>(admin, 'audit.list', {});
+    expect(admins.events.filter((e) => e.action === 'identity.signed_in' && e.actor.name === 'Person hana')).toHaveLength(1);
     expect(user.db.session).toMatchObject({ email: 'hana@idp.test' });
     expect(waitingHostCallbacks()).toBe(0);
     replay = callback;

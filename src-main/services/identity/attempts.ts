@@ -20,6 +20,8 @@ interface Attempt {
   profileId: string;
   invitationCode: string | null;
   pending: PendingSignIn;
+  /** Set by the first finish: a page that asks again (its call timed out, it was reloaded) waits on the same one, never signs in twice. */
+  finishing?: Promise<LinkedMember>;
 }
 
 /** Sign-ins under way, by attempt id: the PKCE verifier, state and nonce never leave this process. */
@@ -69,22 +71,25 @@ export async function beginSignIn(
 export async function finishSignIn(db: DatabaseManager, attemptId: string): Promise<LinkedMember> {
   const attempt = attempts.get(attemptId);
   if (!attempt) throw new McError('NOT_FOUND', 'That sign-in is not under way here (it was finished, cancelled or timed out). Start the sign-in again.');
-  try {
-    const who = await attempt.pending.result;
-    const out: { member?: LinkedMember } = {};
-    await db.signInWith(
-      attempt.profileId,
-      async (owner) => {
-        out.member = attempt.invitationCode ? await acceptInvitation(owner, attempt.invitationCode, who, 'oidc') : await recordSignIn(owner, who, 'oidc');
-        return out.member;
-      },
-      { refreshToken: who.refreshToken },
-    );
-    if (!out.member) throw new Error('sign-in finished without a member');
-    return out.member;
-  } finally {
-    attempts.delete(attemptId);
-  }
+  attempt.finishing ??= (async () => {
+    try {
+      const who = await attempt.pending.result;
+      const out: { member?: LinkedMember } = {};
+      await db.signInWith(
+        attempt.profileId,
+        async (owner) => {
+          out.member = attempt.invitationCode ? await acceptInvitation(owner, attempt.invitationCode, who, 'oidc') : await recordSignIn(owner, who, 'oidc');
+          return out.member;
+        },
+        { refreshToken: who.refreshToken },
+      );
+      if (!out.member) throw new Error('sign-in finished without a member');
+      return out.member;
+    } finally {
+      attempts.delete(attemptId);
+    }
+  })();
+  return attempt.finishing;
 }
 
 export async function cancelSignIn(attemptId: string): Promise<boolean> {
