@@ -8,6 +8,9 @@ import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { CreateOrgPanel } from './CreateOrgPanel';
 import { IdentityProviderPanel } from './IdentityProviderPanel';
+import { AcceptAsOsUserPanel } from './AcceptAsOsUserPanel';
+import { SignInPanel } from './SignInPanel';
+import { useIdentity } from '../../stores/identity-store';
 import { ProfileForm } from './ProfileForm';
 import { TestResultLine } from './TestResultLine';
 
@@ -47,6 +50,7 @@ export function ConnectionsView() {
   };
 
   const a = status?.active;
+  const idp = useIdentity((s) => (a && s.profileId === a.profileId ? (s.provider?.provider ?? null) : null));
   return (
     <div className="view">
       <div className="view-head">
@@ -105,6 +109,10 @@ export function ConnectionsView() {
         {a && a.kind === 'remote' && !info?.session && !readOnly && <CreateOrgPanel profileId={a.profileId} />}
 
         {a && <IdentityProviderPanel profileId={a.profileId} readOnly={readOnly} />}
+
+        {a && idp && <SignInPanel profileId={a.profileId} issuer={idp.issuer} readOnly={readOnly} />}
+
+        {a && a.kind === 'embedded' && <AcceptAsOsUserPanel readOnly={readOnly} />}
 
         <section className="panel">
           <header>Profiles</header>
