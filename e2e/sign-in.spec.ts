@@ -164,7 +164,7 @@ test('sign-in with the provider: cancelled while waiting, refused for a wrong co
   await expect(row).toContainText('Person alice');
 });
 
-test('an unknown or replayed answer at /auth/callback is refused with a plain page', async ({ page, host }) => {
+test('an answer at /auth/callback that belongs to no sign-in is refused with a plain page that echoes nothing', async ({ page, host }) => {
   const r = await page.goto(`${host.origin}/auth/callback?code=abc&state=made-up`);
   expect(r?.status()).toBe(400);
   await expect(page.locator('h1')).toHaveText('This sign-in is not under way');
