@@ -103,7 +103,7 @@ test('an admin invites: the code is shown once with a note, too short an expiry 
   await expect(panel).toContainText('1 earlier invitation accepted, withdrawn or expired');
 });
 
-test('sign-in with the provider: cancelled while waiting, refused for a wrong code, then accepted with the invitation', async ({ page, host, idp }) => {
+test('sign-in with the provider: cancelled while waiting, refused for a wrong code and for a token meant for another app, then accepted with the invitation', async ({ page, host, idp }) => {
   expect(code, 'the invitation test runs first').not.toBe('');
   await page.goto(`${host.url}#/connections`);
   const provider = page.getByTestId('identity-provider');
@@ -141,6 +141,20 @@ test('sign-in with the provider: cancelled while waiting, refused for a wrong co
   await page.waitForURL((u) => u.origin === host.origin && u.hash === '#/connections');
   await expect(page.getByTestId('sign-in-refused')).toContainText('That invitation code is not known in this database', { timeout: 30_000 });
   await expect(page.getByTestId('session-who')).toHaveText('Ada Okafor');
+
+  // A provider that signs its token for another application: refused at the exchange, saying what to check.
+  await idp.setMode({ audience: 'other-app' });
+  try {
+    await forgetProviderSession(page);
+    await page.getByTestId('sign-in').locator('input[name=invitationCode]').fill('');
+    await page.getByTestId('sign-in-start').click();
+    await atProvider(page, idp, 'alice');
+    await page.waitForURL((u) => u.origin === host.origin && u.hash === '#/connections');
+    await expect(page.getByTestId('sign-in-refused')).toContainText('audience mismatch', { timeout: 30_000 });
+    await expect(page.getByTestId('session-who')).toHaveText('Ada Okafor');
+  } finally {
+    await idp.setMode({});
+  }
 
   // The real code: back in the app, signed in as the invited person, with the invited role.
   await forgetProviderSession(page);
