@@ -6,6 +6,8 @@ import { cookieName, cookieToken, hostAllowed, newToken, originAllowed, sameToke
 import { resolveStatic, sendFile, sendJson, sendText } from './static-files';
 import { type TransportStats, type UnreadLimits, WsTransport } from './ws-transport';
 import { registerOwnEndpoint } from '../runtimes/own-endpoints';
+import type { CallContext } from '../ipc';
+import { AUTH_CALLBACK_PATH, CallbackRate, handleAuthCallback } from './auth-callback';
 
 export interface HostOptions {
   core: AppCore;
@@ -41,7 +43,10 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const readOnly = opts.readOnly ?? false;
   const root = opts.staticRoot ?? rendererDir();
   const log = core.log.child({ room: 'host' });
-  const transport = new WsTransport(core.router, { readOnly, via: 'ws' }, log, opts.unreadLimits);
+  // The sign-in redirect is set once the port is known (below); calls read it from this object.
+  const call: CallContext = { readOnly, via: 'ws' };
+  const transport = new WsTransport(core.router, call, log, opts.unreadLimits);
+  const callbackRate = new CallbackRate();
   let port = 0;
 
   const authorised = (req: IncomingMessage, url: URL) => sameToken(token, url.searchParams.get('token')) || sameToken(token, cookieToken(req, port));
@@ -55,6 +60,8 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         const h = await core.health();
         return sendJson(res, h.status === 'down' ? 503 : 200, { ...h, readOnly });
       }
+      // The provider's redirect carries no page token; state + PKCE + nonce protect it (auth-callback.ts).
+      if (url.pathname === AUTH_CALLBACK_PATH) return handleAuthCallback(req, res, url, callbackRate);
       if (!authorised(req, url)) {
         return sendText(res, 401, 'Mission Control needs the token printed when the host started: open the exact URL it printed (…/?token=…).');
       }
@@ -95,6 +102,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   });
   const addr = server.address();
   port = typeof addr === 'object' && addr ? addr.port : 0;
+  call.signInRedirectUri = `http://127.0.0.1:${port}${AUTH_CALLBACK_PATH}`;
   // A model runtime may never be registered at this address (runtimes.connect checks).
   const unregisterOwn = registerOwnEndpoint(`127.0.0.1:${port}`);
   const url = `http://127.0.0.1:${port}/?token=${token}`;

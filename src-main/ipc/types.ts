@@ -17,6 +17,12 @@ export interface CallContext {
   via: string;
   /** The app's own scheduled work (the anchored verify): not gated by an operator's screen lock. */
   background?: boolean;
+  /**
+   * Where an identity provider sends this transport's page back after sign-in: the browser host's
+   * own http://127.0.0.1:PORT/auth/callback (it cannot open a system browser). Absent on the
+   * desktop, whose sign-in uses a loopback receiver on an ephemeral port (RFC 8252).
+   */
+  signInRedirectUri?: string;
 }
 
 export interface RouterDeps {

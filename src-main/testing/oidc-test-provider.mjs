@@ -1,5 +1,6 @@
 // A real OpenID provider for tests: panva's oidc-provider on 127.0.0.1, PKCE required, the
-// desktop registered as a native public client (any loopback port, RFC 8252). Runs in its own
+// desktop registered as a native public client (any loopback port, RFC 8252): /callback for the
+// desktop's loopback receiver, /auth/callback for the browser host's own route. Runs in its own
 // process so a test can set *this provider's* clock wrong without touching the app's.
 // Prints {"issuer": "..."} on its first stdout line. Plain JS so node runs it without a build.
 //
@@ -23,7 +24,7 @@ const provider = new Provider(issuer, {
       client_id: 'mc-desktop',
       application_type: 'native',
       token_endpoint_auth_method: 'none',
-      redirect_uris: ['http://127.0.0.1/callback'],
+      redirect_uris: ['http://127.0.0.1/callback', 'http://127.0.0.1/auth/callback'],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
     },

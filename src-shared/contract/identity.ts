@@ -39,8 +39,13 @@ export const identitySignInStart = command('identity.signInStart', {
     attemptId: z.uuid(),
     /** The URL the browser must open (state, nonce, PKCE challenge; no secret). */
     authorizationUrl: z.url(),
-    /** False where no system browser can be opened (the browser host): the page opens the URL itself. */
+    /** False where no system browser was opened: the URL is shown to open by hand, or (below) the page goes there itself. */
     openedInSystemBrowser: z.boolean(),
+    /**
+     * True on the browser host: the page itself goes to the provider, which sends it back to the
+     * host's /auth/callback; the page then calls signInFinish with the same attempt id.
+     */
+    returnsToThisPage: z.boolean(),
   }),
 });
 

@@ -9,12 +9,18 @@ import type { Handlers } from '../types';
 /** The issuer under which the embedded database's OS user is linked (no provider is involved offline). */
 export const OS_USER_ISSUER = 'urn:mc:os-user';
 
-const REDIRECT_PATTERN = 'http://127.0.0.1:<any port>/callback';
+/**
+ * The redirect URIs to allow-list at the provider. The desktop's loopback receiver takes any free
+ * port (RFC 8252 §7.3); the browser host comes back to its own origin, whose port is fixed with
+ * `npm run serve -- --port N`. Both are plain http on 127.0.0.1 only, never a network address.
+ */
+export const REDIRECT_PATTERN = 'http://127.0.0.1:<any port>/callback';
 
 export const identityHandlers = {
   'identity.provider': async (input, ctx) => {
     if (!ctx.deps.db.profileStore.get(input.profileId)) throw new McError('NOT_FOUND', `There is no connection profile "${input.profileId}".`);
-    return { provider: ctx.deps.db.profileStore.identityProvider(input.profileId), redirectPattern: REDIRECT_PATTERN };
+    // Each shell shows the redirect its own sign-in uses.
+    return { provider: ctx.deps.db.profileStore.identityProvider(input.profileId), redirectPattern: ctx.call.signInRedirectUri ?? REDIRECT_PATTERN };
   },
 
   'identity.setProvider': async (input, ctx) => {
@@ -27,8 +33,8 @@ export const identityHandlers = {
   },
 
   'identity.signInStart': async (input, ctx) => {
-    const started = await beginSignIn(ctx.deps.db, input);
-    ctx.record({ action: 'identity.sign_in_started', target: { type: 'connection_profile', id: input.profileId }, data: { attemptId: started.attemptId, withInvitation: Boolean(input.invitationCode) } });
+    const started = await beginSignIn(ctx.deps.db, input, ctx.call.signInRedirectUri ? { hostRedirectUri: ctx.call.signInRedirectUri } : {});
+    ctx.record({ action: 'identity.sign_in_started', target: { type: 'connection_profile', id: input.profileId }, data: { attemptId: started.attemptId, withInvitation: Boolean(input.invitationCode), via: started.returnsToThisPage ? 'browser-host' : 'system-browser' } });
     return started;
   },
 

@@ -20,13 +20,19 @@ interface Attempt {
   profileId: string;
   invitationCode: string | null;
   pending: PendingSignIn;
+  /** Set by the first finish: a page that asks again (its call timed out, it was reloaded) waits on the same one, never signs in twice. */
+  finishing?: Promise<LinkedMember>;
 }
 
 /** Sign-ins under way, by attempt id: the PKCE verifier, state and nonce never leave this process. */
 const attempts = new Map<string, Attempt>();
 const MAX_ATTEMPTS = 4;
 
-export async function beginSignIn(db: DatabaseManager, input: { profileId: string; invitationCode?: string | undefined }, opts: FlowOptions = {}): Promise<{ attemptId: string; authorizationUrl: string; openedInSystemBrowser: boolean }> {
+export async function beginSignIn(
+  db: DatabaseManager,
+  input: { profileId: string; invitationCode?: string | undefined },
+  opts: FlowOptions = {},
+): Promise<{ attemptId: string; authorizationUrl: string; openedInSystemBrowser: boolean; returnsToThisPage: boolean }> {
   const profile = db.profileStore.get(input.profileId);
   if (!profile) throw new McError('NOT_FOUND', `There is no connection profile "${input.profileId}".`);
   const provider = db.profileStore.identityProvider(profile.id);
@@ -43,6 +49,8 @@ export async function beginSignIn(db: DatabaseManager, input: { profileId: strin
   attempts.set(attemptId, { profileId: profile.id, invitationCode: input.invitationCode ?? null, pending });
   // Forget it once answered or timed out, whatever the outcome.
   pending.result.finally(() => setTimeout(() => attempts.delete(attemptId), 60_000).unref()).catch(() => undefined);
+  // The browser host's page goes to the provider itself and comes back to the host: no system browser.
+  if (opts.hostRedirectUri) return { attemptId, authorizationUrl: pending.authorizationUrl, openedInSystemBrowser: false, returnsToThisPage: true };
   let opened = false;
   if (opener) {
     try {
@@ -52,7 +60,7 @@ export async function beginSignIn(db: DatabaseManager, input: { profileId: strin
       // The URL is shown for the person to open by hand.
     }
   }
-  return { attemptId, authorizationUrl: pending.authorizationUrl, openedInSystemBrowser: opened };
+  return { attemptId, authorizationUrl: pending.authorizationUrl, openedInSystemBrowser: opened, returnsToThisPage: false };
 }
 
 /**
@@ -63,22 +71,25 @@ export async function beginSignIn(db: DatabaseManager, input: { profileId: strin
 export async function finishSignIn(db: DatabaseManager, attemptId: string): Promise<LinkedMember> {
   const attempt = attempts.get(attemptId);
   if (!attempt) throw new McError('NOT_FOUND', 'That sign-in is not under way here (it was finished, cancelled or timed out). Start the sign-in again.');
-  try {
-    const who = await attempt.pending.result;
-    const out: { member?: LinkedMember } = {};
-    await db.signInWith(
-      attempt.profileId,
-      async (owner) => {
-        out.member = attempt.invitationCode ? await acceptInvitation(owner, attempt.invitationCode, who, 'oidc') : await recordSignIn(owner, who, 'oidc');
-        return out.member;
-      },
-      { refreshToken: who.refreshToken },
-    );
-    if (!out.member) throw new Error('sign-in finished without a member');
-    return out.member;
-  } finally {
-    attempts.delete(attemptId);
-  }
+  attempt.finishing ??= (async () => {
+    try {
+      const who = await attempt.pending.result;
+      const out: { member?: LinkedMember } = {};
+      await db.signInWith(
+        attempt.profileId,
+        async (owner) => {
+          out.member = attempt.invitationCode ? await acceptInvitation(owner, attempt.invitationCode, who, 'oidc') : await recordSignIn(owner, who, 'oidc');
+          return out.member;
+        },
+        { refreshToken: who.refreshToken },
+      );
+      if (!out.member) throw new Error('sign-in finished without a member');
+      return out.member;
+    } finally {
+      attempts.delete(attemptId);
+    }
+  })();
+  return attempt.finishing;
 }
 
 export async function cancelSignIn(attemptId: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { McError } from '../../../src-shared/contract/errors';
 import type { IdentityProviderSettings } from '../../db/profiles';
+import { openHostCallbackReceiver } from './host-callbacks';
 import { openLoopbackReceiver, type LoopbackReceiver } from './loopback-receiver';
 import { signInRefusal } from './refusals';
 
@@ -28,6 +29,12 @@ export interface FlowOptions {
   timeoutMs?: number;
   /** Seconds the provider's request may take (default 10). */
   requestTimeoutS?: number;
+  /**
+   * The browser host's own callback (http://127.0.0.1:PORT/auth/callback): the page goes to the
+   * provider itself and the host hands the answer back by its state. Absent: the desktop's
+   * loopback receiver on an ephemeral port.
+   */
+  hostRedirectUri?: string;
 }
 
 const isLoopback = (u: URL) => u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
@@ -75,9 +82,10 @@ export async function startSignIn(settings: IdentityProviderSettings, opts: Flow
   } catch (err) {
     throw signInRefusal(err, ctx);
   }
-  const receiver: LoopbackReceiver = await openLoopbackReceiver({ timeoutMs: opts.timeoutMs ?? 5 * 60_000 });
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
+  const timeoutMs = opts.timeoutMs ?? 5 * 60_000;
+  const receiver: LoopbackReceiver = opts.hostRedirectUri ? openHostCallbackReceiver(opts.hostRedirectUri, state, { timeoutMs }) : await openLoopbackReceiver({ timeoutMs });
   const nonce = oidc.randomNonce();
   const challenge = await oidc.calculatePKCECodeChallenge(verifier);
   const scope = ['openid', 'email', 'profile', ...(config.serverMetadata().scopes_supported?.includes('offline_access') ? ['offline_access'] : [])].join(' ');

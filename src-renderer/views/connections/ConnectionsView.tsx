@@ -9,6 +9,9 @@ import { useUi } from '../../stores/ui-store';
 import { CreateOrgPanel } from './CreateOrgPanel';
 import { IdentityProviderPanel } from './IdentityProviderPanel';
 import { SessionPolicyPanel } from '../session/SessionPolicyPanel';
+import { AcceptAsOsUserPanel } from './AcceptAsOsUserPanel';
+import { SignInPanel } from './SignInPanel';
+import { useIdentity } from '../../stores/identity-store';
 import { ProfileForm } from './ProfileForm';
 import { TestResultLine } from './TestResultLine';
 
@@ -48,6 +51,7 @@ export function ConnectionsView() {
   };
 
   const a = status?.active;
+  const idp = useIdentity((s) => (a && s.profileId === a.profileId ? (s.provider?.provider ?? null) : null));
   return (
     <div className="view">
       <div className="view-head">
@@ -108,6 +112,9 @@ export function ConnectionsView() {
         {a && <IdentityProviderPanel profileId={a.profileId} readOnly={readOnly} />}
 
         {a && <SessionPolicyPanel profileId={a.profileId} readOnly={readOnly} />}
+        {a && idp && <SignInPanel profileId={a.profileId} issuer={idp.issuer} readOnly={readOnly} />}
+
+        {a && a.kind === 'embedded' && <AcceptAsOsUserPanel readOnly={readOnly} />}
 
         <section className="panel">
           <header>Profiles</header>

@@ -1,6 +1,7 @@
 import { NoOrg } from '../../components/NoOrg';
 import { useSystem } from '../../stores/system-store';
 import { AccessReviewPanel } from './AccessReviewPanel';
+import { InvitationsPanel } from './InvitationsPanel';
 import { MembersPanel } from './MembersPanel';
 
 /**
@@ -20,6 +21,7 @@ export function MembersView() {
       </div>
       <div className="stack">
         <MembersPanel />
+        {session.role === 'admin' && <InvitationsPanel />}
         {(session.role === 'admin' || session.role === 'auditor') && <AccessReviewPanel />}
       </div>
     </div>
