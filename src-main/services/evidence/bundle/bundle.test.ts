@@ -13,11 +13,13 @@ import { formatSums } from '../../../../src-shared/domain/evidence/sums';
 import { createOrg, migratedDatabase, seedComponents, type TestDatabase, testServers } from '../../../testing/db';
 import { coreOn, DIRECT } from '../../../testing/harness';
 import { needKeychain } from '../../../testing/keychain-gate';
-import { CheckpointStore, loadOrCreateCheckpointKey } from '../../audit/anchor';
+import { TEST_SERVICE } from '../../../testing/keychain';
+import { CheckpointStore, checkpointKeyAccount, loadOrCreateCheckpointKey } from '../../audit/anchor';
 import { exportBundle, type Manifest } from './bundle';
 import { verifyBundle } from './verify';
 
 const server = testServers()[0]!;
+const ROOT = join(__dirname, '..', '..', '..', '..');
 const keychain = await needKeychain();
 const tools = ['sha256sum', 'ssh-keygen', 'openssl', 'unzip'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
 if (tools.length > 0 && process.env.MC_REQUIRE_ALL === '1') throw new Error(`MC_REQUIRE_ALL=1 but ${tools.join(', ')} missing (apt-get install coreutils openssh-client openssl unzip)`);
@@ -87,6 +89,7 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
   }, 120_000);
 
   afterAll(async () => {
+    await core?.vault.delete(checkpointKeyAccount(orgId)).catch(() => false);
     await core?.cleanup();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
@@ -266,4 +269,26 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     expect(v.ok).toBe(false);
     expect(v.checks[0]?.detail).toMatch(/not a readable zip/);
   });
+
+  it('npm run evidence exports from the data folder and verifies with no database; bad arguments say what to give', () => {
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src-main/services/evidence/bundle/cli.ts'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE },
+      });
+    const out = join(dir, 'cli.zip');
+    const exported = cli(['export', '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', out, '--data-dir', core.dataDir]);
+    expect(exported.stderr.replace(/\rzipping \d+\/\d+/g, '').trim()).toBe('');
+    expect(exported.status).toBe(0);
+    expect(exported.stdout).toContain(manifest.key.fingerprint);
+    const verified = cli(['verify', out, '--pin', manifest.key.fingerprint]);
+    expect(verified.stdout).toMatch(/verified\n$/);
+    expect(verified.status).toBe(0);
+    const forged = cli(['verify', join(dir, 'forged.zip'), '--pin', manifest.key.fingerprint]);
+    expect(forged.stdout).toContain('NOT VERIFIED');
+    expect(forged.status).toBe(1);
+    const bad = cli(['export', '--from', 'yesterday', '--to', '2100-01-01T00:00:00Z', '--out', out]);
+    expect(bad.stderr).toContain('--from must be an ISO 8601 time');
+    expect(bad.status).toBe(2);
+  }, 60_000);
 });
