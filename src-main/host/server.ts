@@ -6,6 +6,9 @@ import { cookieName, cookieToken, hostAllowed, newToken, originAllowed, sameToke
 import { resolveStatic, sendFile, sendJson, sendText } from './static-files';
 import { type TransportStats, type UnreadLimits, WsTransport } from './ws-transport';
 import { registerOwnEndpoint } from '../runtimes/own-endpoints';
+import { BUNDLE_FILE, evidenceDir } from '../ipc/handlers/bundles';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface HostOptions {
   core: AppCore;
@@ -57,6 +60,13 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       }
       if (!authorised(req, url)) {
         return sendText(res, 401, 'Mission Control needs the token printed when the host started: open the exact URL it printed (…/?token=…).');
+      }
+      if (url.pathname.startsWith('/evidence/')) {
+        // A bundle this workstation exported (bundles.export): only a plain file name of that folder.
+        const name = decodeURIComponent(url.pathname.slice('/evidence/'.length));
+        const bundle = join(evidenceDir(core.dataDir), name);
+        if (!BUNDLE_FILE.test(name) || !existsSync(bundle)) return sendText(res, 404, 'No such evidence bundle on this workstation: export it again.');
+        return sendFile(res, bundle, { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' });
       }
       const file = resolveStatic(root, url.pathname);
       if (!file) {

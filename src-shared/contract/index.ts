@@ -23,6 +23,7 @@ import * as migrations from './migrations';
 import * as members from './members';
 import * as oncall from './oncall';
 import * as identity from './identity';
+import * as bundles from './bundles';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -155,6 +156,9 @@ export const channels = {
   [identity.invitationsCreate.name]: identity.invitationsCreate,
   [identity.invitationsWithdraw.name]: identity.invitationsWithdraw,
   [identity.invitationsAcceptAsOsUser.name]: identity.invitationsAcceptAsOsUser,
+  [bundles.bundlesExport.name]: bundles.bundlesExport,
+  [bundles.bundlesProgress.name]: bundles.bundlesProgress,
+  [bundles.bundlesCancel.name]: bundles.bundlesCancel,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

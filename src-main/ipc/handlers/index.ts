@@ -20,6 +20,7 @@ import { migrationsHandlers, migrationsTopics } from './migrations';
 import { membersHandlers } from './members';
 import { oncallHandlers } from './oncall';
 import { identityHandlers } from './identity';
+import { bundlesHandlers } from './bundles';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -44,6 +45,7 @@ export const handlers: Handlers = {
   ...membersHandlers,
   ...oncallHandlers,
   ...identityHandlers,
+  ...bundlesHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
