@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       }),
     );
     process.stderr.write('\n');
+    // For npm run bench: the peak memory of this process, to show an export stays flat as bundles grow.
+    if (process.env.MC_REPORT_RSS === '1') process.stderr.write(`peak rss ${process.resourceUsage().maxRSS} KiB\n`);
     process.stdout.write(`${r.file}: ${r.bytes} bytes, ${r.manifest.audit.events} audit events, ${r.manifest.files} files; key ${r.manifest.key.fingerprint}\n`);
   } catch (err) {
     fail((err as Error).message, 1);
