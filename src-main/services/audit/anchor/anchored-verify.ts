@@ -60,6 +60,8 @@ export interface AnchorDeps {
   store: CheckpointStore;
   vault: Vault;
   now?: () => Date;
+  /** The leaf hashes when the caller already read every event (verifyAudit's pass); read here otherwise. */
+  leaves?: Uint8Array[];
 }
 
 /**
@@ -82,7 +84,7 @@ export async function anchorAudit(sql: Sql, orgId: string, deps: AnchorDeps, cha
   } catch (e) {
     return { state: 'store_error', message: (e as Error).message, fingerprint: key.fingerprint, latest: null, lastGood: null, stored: 0 };
   }
-  const tree = new MerkleTree(sha256Bytes, await readLeaves(sql));
+  const tree = new MerkleTree(sha256Bytes, deps.leaves ?? (await readLeaves(sql)));
   const size = tree.size;
   const root = tree.root();
   const latest = seen[seen.length - 1] ?? null;

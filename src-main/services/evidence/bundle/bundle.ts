@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
 import { McError } from '../../../../src-shared/contract/errors';
+import { auditLeaf } from '../../../../src-shared/domain/anchor/audit-tree';
 import { toBase64 } from '../../../../src-shared/domain/anchor/base64';
 import { parseCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
 import { MerkleTree } from '../../../../src-shared/domain/anchor/merkle';
@@ -15,7 +16,6 @@ import type { Sql } from '../../../db';
 import type { Vault } from '../../../vault';
 import { verifyAudit } from '../../audit';
 import { anchorAuditSerial, type CheckpointStore, loadOrCreateCheckpointKey } from '../../audit/anchor';
-import { readLeaves } from '../../audit/anchor/anchored-verify';
 import { ed25519Verify, sha256Bytes } from '../../audit/anchor/node-crypto';
 import { bundleReadme } from './readme';
 import { auditLines, type BundleScope, SOURCES, sourceLines } from './sources';
@@ -109,15 +109,19 @@ export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise
   const progress = (p: BundleProgress) => opts.onProgress?.(p);
   const now = opts.now?.() ?? new Date();
   progress({ phase: 'anchoring', done: 0, total: null });
-  const chain = await verifyAudit(sql, opts.orgId);
-  const anchor = await anchorAuditSerial(sql, opts.orgId, opts.store, opts.vault, chain.ok);
+  // One pass over the log: the chain recomputed and the Merkle leaves taken on the way.
+  const leaves: Uint8Array[] = [];
+  const chain = await verifyAudit(sql, opts.orgId, (events) => {
+    for (const e of events) leaves.push(auditLeaf(sha256Bytes, e));
+  });
+  const anchor = await anchorAuditSerial(sql, opts.orgId, opts.store, opts.vault, chain.ok, leaves);
   if (!chain.ok) throw new McError('CONFLICT', `The audit chain does not verify, so no bundle is signed over it: ${chain.breaks[0]?.description ?? 'see Audit → Verify chain'}.`);
   if (anchor.state !== 'anchored' && anchor.state !== 'first') throw new McError('CONFLICT', `The audit log could not be anchored, so no bundle is signed over it: ${anchor.message}`);
   const key = await loadOrCreateCheckpointKey(opts.vault, opts.orgId);
   const stored = opts.store.read(opts.orgId);
   const latestNote = stored.at(-1)?.note as string;
   const checkpoint = parseCheckpoint(verifyNote(sha256Bytes, ed25519Verify, latestNote, key).text);
-  const tree = new MerkleTree(sha256Bytes, await readLeaves(sql, checkpoint.size));
+  const tree = new MerkleTree(sha256Bytes, leaves.slice(0, checkpoint.size));
   if (tree.size !== checkpoint.size || toBase64(tree.root()) !== toBase64(checkpoint.root)) {
     throw new McError('CONFLICT', 'The audit log changed while the bundle was being prepared; export again.');
   }
