@@ -7,9 +7,10 @@ import { networkGraphDrag } from './network/graph-drag.bench';
 import { networkMapFrame } from './network/map-frame.bench';
 import { wsPausedClient } from './ws-paused-client.bench';
 import { routingDecision } from './routing/decision.bench';
+import { bundleExport } from './evidence/bundle-export.bench';
 
 /** npm run bench [-- NAME ...]: run all benchmarks, or the named ones. */
-const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, networkMapFrame, networkGraphDrag, wsPausedClient, routingDecision];
+const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, networkMapFrame, networkGraphDrag, wsPausedClient, routingDecision, bundleExport];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

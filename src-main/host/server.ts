@@ -8,6 +8,9 @@ import { type TransportStats, type UnreadLimits, WsTransport } from './ws-transp
 import { registerOwnEndpoint } from '../runtimes/own-endpoints';
 import type { CallContext } from '../ipc';
 import { AUTH_CALLBACK_PATH, CallbackRate, handleAuthCallback } from './auth-callback';
+import { BUNDLE_FILE, evidenceDir } from '../ipc/handlers/bundles';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface HostOptions {
   core: AppCore;
@@ -64,6 +67,18 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
       if (url.pathname === AUTH_CALLBACK_PATH) return handleAuthCallback(req, res, url, callbackRate);
       if (!authorised(req, url)) {
         return sendText(res, 401, 'Mission Control needs the token printed when the host started: open the exact URL it printed (…/?token=…).');
+      }
+      if (url.pathname.startsWith('/evidence/')) {
+        // A bundle this workstation exported (bundles.export): only a plain file name of that folder.
+        let name = '';
+        try {
+          name = decodeURIComponent(url.pathname.slice('/evidence/'.length));
+        } catch {
+          // a malformed escape names no file
+        }
+        const bundle = join(evidenceDir(core.dataDir), name);
+        if (!BUNDLE_FILE.test(name) || !existsSync(bundle)) return sendText(res, 404, 'No such evidence bundle on this workstation: export it again.');
+        return sendFile(res, bundle, { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' });
       }
       const file = resolveStatic(root, url.pathname);
       if (!file) {

@@ -86,6 +86,7 @@ export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] =
   { view: 'Set state', keys: ['1 … 5'], label: 'Choose a state' },
   { view: 'Set state', keys: ['Ctrl+Enter'], label: 'Apply' },
   { view: 'Audit log', keys: ['v'], label: 'Verify the chain' },
+  { view: 'Audit log', keys: ['b'], label: 'Export an evidence bundle' },
   { view: 'Operator', keys: ['d'], label: 'Open (or start) today’s checklist' },
   { view: 'Network', keys: ['1', '2', '3'], label: 'Map and graph, map only, graph only' },
   { view: 'Network', keys: ['/'], label: 'Search a site or node' },

@@ -24,6 +24,7 @@ import * as members from './members';
 import * as oncall from './oncall';
 import * as identity from './identity';
 import * as session from './session';
+import * as bundles from './bundles';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -162,6 +163,9 @@ export const channels = {
   [session.sessionLock.name]: session.sessionLock,
   [session.sessionUnlock.name]: session.sessionUnlock,
   [session.sessionHandover.name]: session.sessionHandover,
+  [bundles.bundlesExport.name]: bundles.bundlesExport,
+  [bundles.bundlesProgress.name]: bundles.bundlesProgress,
+  [bundles.bundlesCancel.name]: bundles.bundlesCancel,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

@@ -21,6 +21,7 @@ import { membersHandlers } from './members';
 import { oncallHandlers } from './oncall';
 import { identityHandlers } from './identity';
 import { sessionHandlers } from './session';
+import { bundlesHandlers } from './bundles';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -46,6 +47,7 @@ export const handlers: Handlers = {
   ...oncallHandlers,
   ...identityHandlers,
   ...sessionHandlers,
+  ...bundlesHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {

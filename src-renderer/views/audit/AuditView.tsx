@@ -7,6 +7,7 @@ import { isFiltered, startAuditLive, useAudit } from '../../stores/audit-store';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { AnchorStatus } from './AnchorStatus';
+import { BundleDialog } from './BundleDialog';
 import { AuditDetail } from './AuditDetail';
 import { AuditFilters } from './AuditFilters';
 import { AuditTable } from './AuditTable';
@@ -24,6 +25,7 @@ export function AuditView() {
   const session = useSystem((s) => s.info?.session);
   const epoch = useSystem((s) => s.epoch);
   const [detailSeq, setDetailSeq] = useState<number | null>(null);
+  const [bundling, setBundling] = useState(false);
   const [exporting, setExporting] = useState<{ format: ExportFormat; rows: number; abort: AbortController } | null>(null);
   const exportingRef = useRef(exporting);
   exportingRef.current = exporting;
@@ -84,6 +86,9 @@ export function AuditView() {
       if (e.key === 'v') {
         e.preventDefault();
         void useAudit.getState().verify();
+      } else if (e.key === 'b') {
+        e.preventDefault();
+        setBundling(true);
       } else if (e.key === 'j' || e.key === 'ArrowDown') {
         e.preventDefault();
         const next = list[Math.min(i + 1, list.length - 1)];
@@ -157,6 +162,9 @@ export function AuditView() {
               </button>
             </>
           )}
+          <button className="btn" onClick={() => setBundling(true)} data-testid="audit-export-bundle" title="A signed zip an auditor verifies offline with sha256sum, ssh-keygen or openssl (b)">
+            Evidence bundle…
+          </button>
           <button className="btn" onClick={() => void exportCheckpoints()} data-testid="audit-export-checkpoints" title="Save the signed checkpoints this workstation keeps, for a witness">
             Export checkpoints
           </button>
@@ -166,6 +174,7 @@ export function AuditView() {
         </div>
       </div>
 
+      {bundling && <BundleDialog onClose={() => setBundling(false)} />}
       {verdict && (
         <div className={`banner ${verdict.ok ? 'info' : 'bad'}`} role="status" data-testid="verdict" data-ok={verdict.ok}>
           {verdict.ok ? (

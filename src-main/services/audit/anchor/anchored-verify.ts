@@ -13,14 +13,14 @@ import { ed25519Verify, sha256Bytes } from './node-crypto';
 
 const BATCH = 5000;
 
-/** Leaf hashes of every event of the current org, in seq order (32 bytes each; memory stays small). */
-async function readLeaves(sql: Sql): Promise<Uint8Array[]> {
+/** Leaf hashes of every event of the current org (up to untilSeq), in seq order (32 bytes each; memory stays small). */
+export async function readLeaves(sql: Sql, untilSeq: number = Number.MAX_SAFE_INTEGER): Promise<Uint8Array[]> {
   const leaves: Uint8Array[] = [];
   let after = 0;
   for (;;) {
     const rows = await sql.query<AuditRow>(
-      `SELECT ${COLUMNS} FROM mc.audit_events WHERE org_id = mc.current_org_id() AND seq > $1 ORDER BY seq LIMIT $2`,
-      [after, BATCH],
+      `SELECT ${COLUMNS} FROM mc.audit_events WHERE org_id = mc.current_org_id() AND seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2`,
+      [after, BATCH, untilSeq],
     );
     for (const r of rows) leaves.push(auditLeaf(sha256Bytes, chained(r)));
     if (rows.length < BATCH) return leaves;
@@ -60,6 +60,8 @@ export interface AnchorDeps {
   store: CheckpointStore;
   vault: Vault;
   now?: () => Date;
+  /** The leaf hashes when the caller already read every event (verifyAudit's pass); read here otherwise. */
+  leaves?: Uint8Array[];
 }
 
 /**
@@ -82,7 +84,7 @@ export async function anchorAudit(sql: Sql, orgId: string, deps: AnchorDeps, cha
   } catch (e) {
     return { state: 'store_error', message: (e as Error).message, fingerprint: key.fingerprint, latest: null, lastGood: null, stored: 0 };
   }
-  const tree = new MerkleTree(sha256Bytes, await readLeaves(sql));
+  const tree = new MerkleTree(sha256Bytes, deps.leaves ?? (await readLeaves(sql)));
   const size = tree.size;
   const root = tree.root();
   const latest = seen[seen.length - 1] ?? null;

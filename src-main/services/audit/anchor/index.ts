@@ -18,9 +18,9 @@ export function checkpointStoreBeside(localAuditPath: string): CheckpointStore {
 /** One anchored verify per org at a time: two would race on the checkpoints file (read, then rename). */
 const running = new Map<string, Promise<unknown>>();
 
-export function anchorAuditSerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, chainOk: boolean): Promise<AuditAnchor> {
+export function anchorAuditSerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, chainOk: boolean, leaves?: Uint8Array[]): Promise<AuditAnchor> {
   const prev = running.get(orgId) ?? Promise.resolve();
-  const next = prev.catch(() => undefined).then(() => anchorAudit(sql, orgId, { store, vault }, chainOk));
+  const next = prev.catch(() => undefined).then(() => anchorAudit(sql, orgId, { store, vault, leaves }, chainOk));
   running.set(orgId, next);
   void next.finally(() => {
     if (running.get(orgId) === next) running.delete(orgId);

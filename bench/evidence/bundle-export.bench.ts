@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { createAppCore } from '../../src-main/core/app-core';
+import { silentLogger } from '../../src-main/core/log';
+import { appendAudit } from '../../src-main/services/audit';
+import { CheckpointStore } from '../../src-main/services/audit/anchor';
+import { exportBundle } from '../../src-main/services/evidence/bundle/bundle';
+import { tempDataDir } from '../../src-main/testing/harness';
+import { testVault } from '../../src-main/testing/keychain';
+import { type Bench, median, result, round, since } from '../lib';
+
+const SMALL = 2_000;
+const FACTOR = 10;
+/** Each event carries ~2 KB of data, like an incident update with its affected grid. */
+const PAYLOAD = 'x'.repeat(2_000);
+const ROUNDS = 3;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+}
+
+/**
+ * Evidence bundle export (issue 15): throughput of a whole export (anchor check, records read from
+ * the database, proofs, signatures, zip) against sha256 + deflate of the same bytes in the same run
+ * (target ≥ 0.5×), and the peak RSS of a child process exporting a bundle 10× larger against one
+ * exporting the small one (target ≤ 1.2×: memory stays flat).
+ */
+export const bundleExport: Bench = {
+  name: 'evidence-bundle-export',
+  summary: `export of ${SMALL} and ${SMALL * FACTOR} audit events vs sha256 + deflate of the same bytes; peak RSS 10× larger vs small`,
+  async run() {
+    const data = tempDataDir('mc-bench-bundle-');
+    const vault = testVault();
+    const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), demoAgent: false, opsJob: false, anchorJob: false });
+    await core.start();
+    const session = core.db.session;
+    if (!session) throw new Error(`no database session: ${core.db.message}`);
+    const grow = async (n: number) => {
+      for (let done = 0; done < n; done += 1000) {
+        await core.db.tx(session, async (sql) => {
+          for (let i = 0; i < Math.min(1000, n - done); i++) {
+            await appendAudit(sql, session, { action: 'bench.event', target: { type: 'bench', id: null }, data: { i: done + i, payload: PAYLOAD } }, { reason: 'bench', requestId: null });
+          }
+        });
+      }
+    };
+    const period = (from: Date) => ({ kind: 'period' as const, from: from.toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() });
+    const exportOnce = async (file: string, scope: ReturnType<typeof period>) =>
+      core.db.tx(session, (sql) => exportBundle(sql, { orgId: session.orgId, orgName: session.orgName, scope, outFile: file, vault, store: new CheckpointStore(data.dir), appVersion: 'bench' }), { readOnly: true });
+    /** Peak RSS (KiB) of `npm run evidence -- export` in its own process. */
+    const childRss = (file: string, scope: ReturnType<typeof period>) => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src-main/services/evidence/bundle/cli.ts'), 'export', '--from', scope.from, '--to', scope.to, '--out', file, '--data-dir', data.dir], {
+        encoding: 'utf8',
+        env: { ...process.env, MC_REPORT_RSS: '1' },
+      });
+      const m = /peak rss (\d+) KiB/.exec(r.stderr);
+      if (r.status !== 0 || !m) throw new Error(`the export child failed: ${r.stderr.slice(-500)}`);
+      return Number(m[1]);
+    };
+    try {
+      const start = new Date(Date.now() - 1000);
+      await grow(SMALL);
+      const smallScope = period(start);
+      const smallRss = childRss(join(data.dir, 'small.zip'), smallScope);
+      await grow(SMALL * (FACTOR - 1));
+      const bigScope = period(start);
+      const bigRss = childRss(join(data.dir, 'big.zip'), bigScope);
+
+      // Throughput on the large bundle: bytes of its files per second, against hashing and
+      // deflating exactly those bytes in memory.
+      const times: number[] = [];
+      const out = join(data.dir, 'timed.zip');
+      for (let r = 0; r < ROUNDS; r++) {
+        const t0 = performance.now();
+        await exportOnce(out, bigScope);
+        times.push(since(t0));
+      }
+      const unzipped = join(data.dir, 'unzipped');
+      execFileSync('unzip', ['-q', '-o', out, '-d', unzipped]);
+      const blobs = files(unzipped).map((f) => ({ path: relative(unzipped, f), bytes: readFileSync(f) }));
+      const total = blobs.reduce((n, b) => n + b.bytes.length, 0);
+      const base: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        const t0 = performance.now();
+        let sink = 0;
+        for (const b of blobs) {
+          sink += createHash('sha256').update(b.bytes).digest()[0] as number;
+          sink += deflateRawSync(b.bytes, { level: 6 }).length;
+        }
+        if (sink < 0) throw new Error('unreachable');
+        base.push(since(t0));
+      }
+      const mbps = (ms: number) => round(total / 1e6 / (ms / 1000), 2);
+      return [
+        result({
+          name: 'evidence-bundle-export-throughput',
+          value: mbps(median(times)),
+          unit: 'MB/s',
+          baseline: mbps(median(base)),
+          baselineName: 'sha256 + deflate of the same bytes',
+          better: 'higher',
+          target: 0.5,
+          params: { events: SMALL * FACTOR, bytes: total, rounds: ROUNDS },
+        }),
+        result({
+          name: 'evidence-bundle-export-peak-rss',
+          value: round(bigRss / 1024, 1),
+          unit: 'MiB',
+          baseline: round(smallRss / 1024, 1),
+          baselineName: `peak RSS exporting ${SMALL} events`,
+          better: 'lower',
+          target: 1.2,
+          params: { small: SMALL, large: SMALL * FACTOR },
+        }),
+      ];
+    } finally {
+      await core.close();
+      rmSync(data.dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,294 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import yauzl from 'yauzl';
+import yazl from 'yazl';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EVIDENCE_NAMESPACE, sshsigArmor, sshsigSignedData } from '../../../../src-shared/domain/evidence/sshsig';
+import { formatSums } from '../../../../src-shared/domain/evidence/sums';
+import { createOrg, migratedDatabase, seedComponents, type TestDatabase, testServers } from '../../../testing/db';
+import { coreOn, DIRECT } from '../../../testing/harness';
+import { needKeychain } from '../../../testing/keychain-gate';
+import { TEST_SERVICE } from '../../../testing/keychain';
+import { CheckpointStore, checkpointKeyAccount, loadOrCreateCheckpointKey } from '../../audit/anchor';
+import { exportBundle, type Manifest } from './bundle';
+import { verifyBundle } from './verify';
+
+const server = testServers()[0]!;
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const keychain = await needKeychain();
+const tools = ['sha256sum', 'ssh-keygen', 'openssl', 'unzip'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+if (tools.length > 0 && process.env.MC_REQUIRE_ALL === '1') throw new Error(`MC_REQUIRE_ALL=1 but ${tools.join(', ')} missing (apt-get install coreutils openssh-client openssl unzip)`);
+
+type Core = Awaited<ReturnType<typeof coreOn>>;
+const run = (cmd: string, cwd: string) => spawnSync('sh', ['-c', cmd], { cwd, encoding: 'utf8' });
+
+describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with sha256sum, ssh-keygen and openssl', () => {
+  let db: TestDatabase;
+  let core: Core;
+  let orgId: string;
+  const dir = mkdtempSync(join(tmpdir(), 'mc-bundle-'));
+  let bundle: string;
+  let manifest: Manifest;
+
+  const exportTo = (file: string, scope = { kind: 'period' as const, from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }, signal?: AbortSignal) =>
+    core.db.tx(core.db.session!, (sql) =>
+      exportBundle(sql, { orgId, orgName: 'Bundle Org', scope, outFile: file, vault: core.vault, store: new CheckpointStore(core.dataDir), appVersion: 'test', signal }),
+    );
+
+  /** Unzip a bundle into a fresh folder. */
+  function unzip(file: string): string {
+    const to = mkdtempSync(join(dir, 'x-'));
+    execFileSync('unzip', ['-q', file, '-d', to]);
+    return to;
+  }
+
+  /** Zip a folder back (any order: the verifier must not rely on it). */
+  async function rezip(from: string, file: string): Promise<void> {
+    const zip = new yazl.ZipFile();
+    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+    for (const f of walk(from)) zip.addBuffer(readFileSync(f), relative(from, f));
+    zip.end();
+    const out = createWriteStream(file);
+    zip.outputStream.pipe(out);
+    await finished(out);
+  }
+
+  /** What only the key holder can do: new SHA256SUMS over the folder, signed again with the org's own key. */
+  async function resign(folder: string): Promise<void> {
+    const key = await loadOrCreateCheckpointKey(core.vault, orgId);
+    const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+    const lines = walk(folder)
+      .map((f) => relative(folder, f))
+      .filter((p) => !p.startsWith('SHA256SUMS'))
+      .map((path) => ({ path, sha256: createHash('sha256').update(readFileSync(join(folder, path))).digest('hex') }));
+    const sums = Buffer.from(formatSums(lines));
+    writeFileSync(join(folder, 'SHA256SUMS'), sums);
+    writeFileSync(join(folder, 'SHA256SUMS.ed25519'), key.sign(sums));
+    writeFileSync(join(folder, 'SHA256SUMS.sig'), sshsigArmor(key.publicKey, EVIDENCE_NAMESPACE, key.sign(sshsigSignedData(EVIDENCE_NAMESPACE, createHash('sha512').update(sums).digest()))));
+  }
+
+  const failedChecks = async (file: string, pin?: string) => (await verifyBundle(file, pin)).checks.filter((c) => !c.ok).map((c) => c.name);
+
+  beforeAll(async () => {
+    db = await migratedDatabase(server);
+    const org = await createOrg(db, 'bundle');
+    orgId = org.orgId;
+    const [componentId] = await seedComponents(db, orgId, [{ key: 'c1', name: 'Component 1', kind: 'runtime' }]);
+    core = await coreOn(db, org.operator.email);
+    for (let i = 0; i < 9; i++) {
+      const r = await core.router.invoke('status.setState', { componentId, state: i % 2 ? 'operational' : 'degraded_performance', reason: `change ${i}` }, DIRECT);
+      expect(r.ok).toBe(true);
+    }
+    bundle = join(dir, 'bundle.zip');
+    manifest = (await exportTo(bundle)).manifest;
+  }, 120_000);
+
+  afterAll(async () => {
+    await core?.vault.delete(checkpointKeyAccount(orgId)).catch(() => false);
+    await core?.cleanup();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('passes sha256sum, ssh-keygen -Y verify and openssl pkeyutl as the README says, and the key fingerprint is the manifest’s', () => {
+    const x = unzip(bundle);
+    expect(run('sha256sum -c --strict --quiet SHA256SUMS', x).status).toBe(0);
+    const ssh = run(`ssh-keygen -Y verify -f keys/allowed_signers -I ${manifest.key.identity} -n ${EVIDENCE_NAMESPACE} -s SHA256SUMS.sig < SHA256SUMS`, x);
+    expect(ssh.stdout + ssh.stderr).toContain(`Good "${EVIDENCE_NAMESPACE}" signature for ${manifest.key.identity}`);
+    expect(ssh.status).toBe(0);
+    const ossl = run('openssl pkeyutl -verify -pubin -inkey keys/signing-key.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.ed25519', x);
+    expect(ossl.stdout).toContain('Signature Verified Successfully');
+    expect(run('ssh-keygen -lf keys/signing-key.pub', x).stdout).toContain(manifest.key.fingerprint);
+    // Another namespace (a signature made for something else) is refused by ssh-keygen itself.
+    expect(run(`ssh-keygen -Y verify -f keys/allowed_signers -I ${manifest.key.identity} -n file -s SHA256SUMS.sig < SHA256SUMS`, x).status).not.toBe(0);
+    // The README's own file count.
+    expect(Number(run("find . -type f ! -name 'SHA256SUMS*' | wc -l", x).stdout.trim())).toBe(manifest.files);
+    expect(readFileSync(join(x, 'README.txt'), 'utf8')).toContain(manifest.key.fingerprint);
+  });
+
+  it('holds the scope’s audit events with chain fields, and the verifier proves each in the signed log', async () => {
+    expect(manifest.audit.events).toBeGreaterThanOrEqual(9);
+    expect(manifest.counts['records/audit-events.jsonl']).toBe(manifest.audit.events);
+    const v = await verifyBundle(bundle, manifest.key.fingerprint);
+    expect(v.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(v.ok).toBe(true);
+    expect(v.checks.find((c) => c.name === 'audit events')?.detail).toContain(`${manifest.audit.events} audit events`);
+    // Nothing secret leaves: node keys carry no key hash.
+    const x = unzip(bundle);
+    expect(readFileSync(join(x, 'records/node-keys.jsonl'), 'utf8')).not.toContain('key_hash');
+  });
+
+  it('is written with sorted entries and fixed times', async () => {
+    const zip = await yauzl.openPromise(bundle);
+    const names: string[] = [];
+    const times = new Set<string>();
+    for await (const e of zip.eachEntry()) {
+      names.push(e.fileName);
+      times.add(`${e.lastModFileDate}:${e.lastModFileTime}`);
+    }
+    zip.close();
+    expect(names).toEqual([...names].sort());
+    expect(times.size).toBe(1);
+  });
+
+  it('a second export carries a consistency proof from the checkpoint before it', async () => {
+    const r = await core.router.invoke('status.list', {}, DIRECT);
+    expect(r.ok).toBe(true);
+    const [c] = (r as { data: { components: { id: string }[] } }).data.components;
+    await core.router.invoke('status.setState', { componentId: c!.id, state: 'major_outage', reason: 'one more' }, DIRECT);
+    const second = join(dir, 'second.zip');
+    const m2 = (await exportTo(second)).manifest;
+    expect(m2.audit.tree_size).toBeGreaterThan(manifest.audit.tree_size);
+    const v = await verifyBundle(second);
+    expect(v.checks.find((c) => c.name === 'consistency')).toMatchObject({ ok: true });
+    expect(v.ok).toBe(true);
+  });
+
+  it('fails on an edited file, a deleted file, an added file and an edited SHA256SUMS', async () => {
+    // Edited.
+    let x = unzip(bundle);
+    writeFileSync(join(x, 'records/nodes.jsonl'), '{"hostname":"invented"}\n', { flag: 'a' });
+    expect(run('sha256sum -c --strict --quiet SHA256SUMS', x).status).not.toBe(0);
+    await rezip(x, join(dir, 'edited.zip'));
+    expect(await failedChecks(join(dir, 'edited.zip'))).toContain('files');
+    // Deleted.
+    x = unzip(bundle);
+    rmSync(join(x, 'records/incidents.jsonl'));
+    expect(run('sha256sum -c --strict --quiet SHA256SUMS', x).status).not.toBe(0);
+    await rezip(x, join(dir, 'deleted.zip'));
+    expect(await failedChecks(join(dir, 'deleted.zip'))).toContain('files');
+    // Added: sha256sum cannot see it; the manifest's count and the verifier do.
+    x = unzip(bundle);
+    writeFileSync(join(x, 'records/extra.jsonl'), '{}\n');
+    expect(Number(run("find . -type f ! -name 'SHA256SUMS*' | wc -l", x).stdout.trim())).not.toBe(manifest.files);
+    await rezip(x, join(dir, 'added.zip'));
+    expect(await failedChecks(join(dir, 'added.zip'))).toContain('files');
+    // SHA256SUMS edited to match an edited file: both signatures fail, with both tools.
+    x = unzip(bundle);
+    writeFileSync(join(x, 'records/audit-events.jsonl'), '');
+    const sums = readFileSync(join(x, 'SHA256SUMS'), 'utf8').replace(/^[0-9a-f]{64}(?=  records\/audit-events\.jsonl$)/m, createHash('sha256').update('').digest('hex'));
+    expect(sums).not.toBe(readFileSync(join(x, 'SHA256SUMS'), 'utf8'));
+    writeFileSync(join(x, 'SHA256SUMS'), sums);
+    expect(run('sha256sum -c --strict --quiet SHA256SUMS', x).status).toBe(0);
+    expect(run(`ssh-keygen -Y verify -f keys/allowed_signers -I ${manifest.key.identity} -n ${EVIDENCE_NAMESPACE} -s SHA256SUMS.sig < SHA256SUMS`, x).status).not.toBe(0);
+    expect(run('openssl pkeyutl -verify -pubin -inkey keys/signing-key.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.ed25519', x).status).not.toBe(0);
+    await rezip(x, join(dir, 'sums.zip'));
+    expect(await failedChecks(join(dir, 'sums.zip'))).toEqual(expect.arrayContaining(['ed25519', 'sshsig']));
+  });
+
+  it('a bundle re-signed with another key passes the tools on its own keys but not the pinned fingerprint', async () => {
+    const x = unzip(bundle);
+    const other = mkdtempSync(join(dir, 'k-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', manifest.key.identity, '-f', join(other, 'id')]);
+    const pub = readFileSync(join(other, 'id.pub'), 'utf8').trim().split(' ');
+    writeFileSync(join(x, 'keys/allowed_signers'), `${manifest.key.identity} namespaces="${EVIDENCE_NAMESPACE}" ${pub[0]} ${pub[1]}\n`);
+    writeFileSync(join(x, 'keys/signing-key.pub'), `${pub.join(' ')}\n`);
+    // Re-list and re-sign with the forger's key (ssh-keygen -Y sign writes SHA256SUMS.sig).
+    const lines = readFileSync(join(x, 'SHA256SUMS'), 'utf8').split('\n').filter((l) => l && !l.endsWith('keys/allowed_signers') && !l.endsWith('keys/signing-key.pub'));
+    for (const p of ['keys/allowed_signers', 'keys/signing-key.pub']) lines.push(`${createHash('sha256').update(readFileSync(join(x, p))).digest('hex')}  ${p}`);
+    writeFileSync(join(x, 'SHA256SUMS'), `${lines.sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : 1)).join('\n')}\n`);
+    rmSync(join(x, 'SHA256SUMS.sig'));
+    execFileSync('sh', ['-c', `ssh-keygen -q -Y sign -f ${join(other, 'id')} -n ${EVIDENCE_NAMESPACE} SHA256SUMS`], { cwd: x });
+    expect(run('sha256sum -c --strict --quiet SHA256SUMS', x).status).toBe(0);
+    expect(run(`ssh-keygen -Y verify -f keys/allowed_signers -I ${manifest.key.identity} -n ${EVIDENCE_NAMESPACE} -s SHA256SUMS.sig < SHA256SUMS`, x).status).toBe(0);
+    // …but the fingerprint is not the one pinned out of band.
+    expect(run('ssh-keygen -lf keys/signing-key.pub', x).stdout).not.toContain(manifest.key.fingerprint);
+    await rezip(x, join(dir, 'forged.zip'));
+    const failed = await failedChecks(join(dir, 'forged.zip'), manifest.key.fingerprint);
+    expect(failed.length).toBeGreaterThan(0);
+  });
+
+  it('an edited, removed or reordered audit event fails its proof even when SHA256SUMS is signed again with the org key', async () => {
+    const events = (x: string) => readFileSync(join(x, 'records/audit-events.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const proofs = (x: string) => readFileSync(join(x, 'log/proofs/inclusion.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const cases: [string, (x: string) => void][] = [
+      [
+        'edited (hash recomputed)',
+        (x) => {
+          const lines = events(x);
+          const e = JSON.parse(lines[2]!) as { canonical: string; prev_hash: string; hash: string };
+          e.canonical = e.canonical.replace(/"reason":"[^"]*"/, '"reason":"nothing happened"');
+          e.hash = createHash('sha256').update(e.prev_hash + e.canonical).digest('hex');
+          lines[2] = JSON.stringify(e);
+          writeFileSync(join(x, 'records/audit-events.jsonl'), `${lines.join('\n')}\n`);
+        },
+      ],
+      [
+        'removed (with its proof, and the manifest count)',
+        (x) => {
+          const e = events(x);
+          const p = proofs(x);
+          e.splice(3, 1);
+          p.splice(3, 1);
+          writeFileSync(join(x, 'records/audit-events.jsonl'), `${e.join('\n')}\n`);
+          writeFileSync(join(x, 'log/proofs/inclusion.jsonl'), `${p.join('\n')}\n`);
+          const m = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8')) as Manifest;
+          m.audit.events -= 1;
+          m.counts['records/audit-events.jsonl'] = m.audit.events;
+          writeFileSync(join(x, 'manifest.json'), JSON.stringify(m));
+        },
+      ],
+      [
+        'reordered (with their proofs)',
+        (x) => {
+          const e = events(x);
+          const p = proofs(x);
+          [e[1], e[2]] = [e[2]!, e[1]!];
+          [p[1], p[2]] = [p[2]!, p[1]!];
+          writeFileSync(join(x, 'records/audit-events.jsonl'), `${e.join('\n')}\n`);
+          writeFileSync(join(x, 'log/proofs/inclusion.jsonl'), `${p.join('\n')}\n`);
+        },
+      ],
+    ];
+    for (const [name, tamper] of cases) {
+      const x = unzip(bundle);
+      tamper(x);
+      await resign(x);
+      expect(run('sha256sum -c --strict --quiet SHA256SUMS', x).status, name).toBe(0);
+      const file = join(dir, `events-${cases.findIndex((c) => c[0] === name)}.zip`);
+      await rezip(x, file);
+      expect(await failedChecks(file, manifest.key.fingerprint), name).toEqual(['audit events']);
+    }
+  });
+
+  it('a cancelled export leaves no file, and a file that is not a zip is refused plainly', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const file = join(dir, 'cancelled.zip');
+    await expect(exportTo(file, undefined, ac.signal)).rejects.toThrow(/cancelled/);
+    expect(() => statSync(file)).toThrow();
+    expect(readdirSync(dir).filter((n) => n.startsWith('.evidence-') || n.endsWith('.partial'))).toEqual([]);
+    const junk = join(dir, 'junk.zip');
+    writeFileSync(junk, 'not a zip');
+    const v = await verifyBundle(junk);
+    expect(v.ok).toBe(false);
+    expect(v.checks[0]?.detail).toMatch(/not a readable zip/);
+  });
+
+  it('npm run evidence exports from the data folder and verifies with no database; bad arguments say what to give', () => {
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src-main/services/evidence/bundle/cli.ts'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE },
+      });
+    const out = join(dir, 'cli.zip');
+    const exported = cli(['export', '--from', '2000-01-01T00:00:00Z', '--to', '2100-01-01T00:00:00Z', '--out', out, '--data-dir', core.dataDir]);
+    expect(exported.stderr.replace(/\rzipping \d+\/\d+/g, '').trim()).toBe('');
+    expect(exported.status).toBe(0);
+    expect(exported.stdout).toContain(manifest.key.fingerprint);
+    const verified = cli(['verify', out, '--pin', manifest.key.fingerprint]);
+    expect(verified.stdout).toMatch(/verified\n$/);
+    expect(verified.status).toBe(0);
+    const forged = cli(['verify', join(dir, 'forged.zip'), '--pin', manifest.key.fingerprint]);
+    expect(forged.stdout).toContain('NOT VERIFIED');
+    expect(forged.status).toBe(1);
+    const bad = cli(['export', '--from', 'yesterday', '--to', '2100-01-01T00:00:00Z', '--out', out]);
+    expect(bad.stderr).toContain('--from must be an ISO 8601 time');
+    expect(bad.status).toBe(2);
+  }, 60_000);
+});

@@ -1,0 +1,242 @@
+import { createHash, createPublicKey, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import yazl from 'yazl';
+import { McError } from '../../../../src-shared/contract/errors';
+import { auditLeaf } from '../../../../src-shared/domain/anchor/audit-tree';
+import { toBase64 } from '../../../../src-shared/domain/anchor/base64';
+import { parseCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
+import { MerkleTree } from '../../../../src-shared/domain/anchor/merkle';
+import { verifyNote } from '../../../../src-shared/domain/anchor/signed-note';
+import { openSshPublicKey } from '../../../../src-shared/domain/anchor/ssh-key';
+import { allowedSignersLine, EVIDENCE_NAMESPACE, sshsigArmor, sshsigSignedData } from '../../../../src-shared/domain/evidence/sshsig';
+import { formatSums, type SumLine } from '../../../../src-shared/domain/evidence/sums';
+import type { Sql } from '../../../db';
+import type { Vault } from '../../../vault';
+import { verifyAudit } from '../../audit';
+import { anchorAuditSerial, type CheckpointStore, loadOrCreateCheckpointKey } from '../../audit/anchor';
+import { ed25519Verify, sha256Bytes } from '../../audit/anchor/node-crypto';
+import { bundleReadme } from './readme';
+import { auditLines, type BundleScope, SOURCES, sourceLines } from './sources';
+import { bundleReport } from './report';
+
+export const BUNDLE_FORMAT = 'umamiedge-evidence-bundle';
+/** Every entry's time in the zip: fixed, so the same records give the same bytes (local time: yazl writes DOS fields). */
+const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
+
+export interface BundleProgress {
+  phase: 'anchoring' | 'records' | 'signing' | 'zipping' | 'done';
+  /** Files written (records) or zipped so far, and the total when known. */
+  done: number;
+  total: number | null;
+}
+
+export interface ExportBundleOptions {
+  orgId: string;
+  orgName: string;
+  scope: BundleScope;
+  outFile: string;
+  vault: Vault;
+  store: CheckpointStore;
+  appVersion: string;
+  now?: () => Date;
+  signal?: AbortSignal;
+  onProgress?: (p: BundleProgress) => void;
+}
+
+export interface Manifest {
+  format: typeof BUNDLE_FORMAT;
+  version: 1;
+  bundle_id: string;
+  org: { id: string; name: string };
+  scope: BundleScope;
+  exported_at: string;
+  app_version: string;
+  /** Lines per records file. */
+  counts: Record<string, number>;
+  /** Files listed in SHA256SUMS (every file but SHA256SUMS and its two signatures). */
+  files: number;
+  audit: { tree_size: number; root: string; events: number; first_seq: number | null; last_seq: number | null };
+  key: { name: string; fingerprint: string; identity: string };
+}
+
+export interface ExportedBundle {
+  file: string;
+  bytes: number;
+  manifest: Manifest;
+}
+
+function aborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new McError('CONFLICT', 'The export was cancelled; no file was written.');
+}
+
+/** A file in the staging folder, written line by line with its sha256 computed on the way. */
+class StagedFile {
+  private readonly hash = createHash('sha256');
+  private readonly out;
+  lines = 0;
+
+  constructor(readonly root: string, readonly path: string) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    this.out = createWriteStream(join(root, path));
+  }
+
+  async write(text: string | Uint8Array, lines = 0): Promise<void> {
+    this.hash.update(text);
+    this.lines += lines;
+    if (!this.out.write(text)) await new Promise<void>((r) => this.out.once('drain', () => r()));
+  }
+
+  async close(): Promise<SumLine> {
+    this.out.end();
+    await finished(this.out);
+    return { path: this.path, sha256: this.hash.digest('hex') };
+  }
+}
+
+/**
+ * Export an evidence bundle (docs/formats.md, "Evidence bundle"): the scope's records as canonical
+ * JSONL, the audit events with inclusion proofs against this workstation's signed checkpoint, a
+ * consistency proof from its previous checkpoint, SHA256SUMS signed twice (SSHSIG and raw Ed25519)
+ * with the org's checkpoint key, a README and an offline report. Files are staged in a folder
+ * beside the output (streamed: memory holds one page of rows), then zipped in sorted order with
+ * fixed times, to a partial file renamed at the end: a cancel or crash leaves no bundle behind.
+ * The audit log is checked first: a broken chain or a history that disagrees with a stored
+ * checkpoint refuses the export rather than signing over it.
+ */
+export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise<ExportedBundle> {
+  const progress = (p: BundleProgress) => opts.onProgress?.(p);
+  const now = opts.now?.() ?? new Date();
+  progress({ phase: 'anchoring', done: 0, total: null });
+  // One pass over the log: the chain recomputed and the Merkle leaves taken on the way.
+  const leaves: Uint8Array[] = [];
+  const chain = await verifyAudit(sql, opts.orgId, (events) => {
+    for (const e of events) leaves.push(auditLeaf(sha256Bytes, e));
+  });
+  const anchor = await anchorAuditSerial(sql, opts.orgId, opts.store, opts.vault, chain.ok, leaves);
+  if (!chain.ok) throw new McError('CONFLICT', `The audit chain does not verify, so no bundle is signed over it: ${chain.breaks[0]?.description ?? 'see Audit → Verify chain'}.`);
+  if (anchor.state !== 'anchored' && anchor.state !== 'first') throw new McError('CONFLICT', `The audit log could not be anchored, so no bundle is signed over it: ${anchor.message}`);
+  const key = await loadOrCreateCheckpointKey(opts.vault, opts.orgId);
+  const stored = opts.store.read(opts.orgId);
+  const latestNote = stored.at(-1)?.note as string;
+  const checkpoint = parseCheckpoint(verifyNote(sha256Bytes, ed25519Verify, latestNote, key).text);
+  const tree = new MerkleTree(sha256Bytes, leaves.slice(0, checkpoint.size));
+  if (tree.size !== checkpoint.size || toBase64(tree.root()) !== toBase64(checkpoint.root)) {
+    throw new McError('CONFLICT', 'The audit log changed while the bundle was being prepared; export again.');
+  }
+  aborted(opts.signal);
+
+  mkdirSync(dirname(opts.outFile), { recursive: true });
+  const staging = mkdtempSync(join(dirname(opts.outFile), '.evidence-'));
+  const partial = `${opts.outFile}.partial`;
+  try {
+    const sums: SumLine[] = [];
+    const counts: Record<string, number> = {};
+    const stage = async (path: string, fill: (f: StagedFile) => Promise<void>) => {
+      aborted(opts.signal);
+      const f = new StagedFile(staging, path);
+      await fill(f);
+      sums.push(await f.close());
+      if (path.startsWith('records/')) counts[path] = f.lines;
+      progress({ phase: 'records', done: sums.length, total: null });
+    };
+
+    // Audit events and, line for line, their inclusion proofs against the checkpoint.
+    const proofs = new StagedFile(staging, 'log/proofs/inclusion.jsonl');
+    let first: number | null = null;
+    let last: number | null = null;
+    await stage('records/audit-events.jsonl', async (f) => {
+      for await (const page of auditLines(sql, opts.scope, checkpoint.size)) {
+        aborted(opts.signal);
+        await f.write(page.text, page.seqs.length);
+        for (const seq of page.seqs) {
+          first ??= seq;
+          last = seq;
+          const proof = tree.inclusionProof(seq - 1).map(toBase64);
+          await proofs.write(`${JSON.stringify({ seq, leaf_index: seq - 1, tree_size: checkpoint.size, proof })}\n`, 1);
+        }
+      }
+    });
+    sums.push(await proofs.close());
+    for (const source of SOURCES) {
+      await stage(source.file, async (f) => {
+        for await (const line of sourceLines(sql, source, opts.scope)) await f.write(line, 1);
+      });
+    }
+
+    // The checkpoint, and how it extends the one this workstation signed before it.
+    await stage('log/checkpoint', (f) => f.write(latestNote));
+    const previousNote = stored.at(-2)?.note;
+    if (previousNote) {
+      const prev = parseCheckpoint(verifyNote(sha256Bytes, ed25519Verify, previousNote, key).text);
+      await stage('log/proofs/consistency.json', (f) =>
+        f.write(`${JSON.stringify({ from: { size: prev.size, root: toBase64(prev.root), note: previousNote }, to: { size: checkpoint.size, root: toBase64(checkpoint.root) }, proof: tree.consistencyProof(prev.size, checkpoint.size).map(toBase64) }, null, 1)}\n`),
+      );
+    }
+
+    // The keys an auditor checks with, and pins by fingerprint.
+    const identity = `${opts.orgId}@umamiedge-mission-control`;
+    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.publicKey).toString('base64url') }, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
+    await stage('keys/allowed_signers', (f) => f.write(allowedSignersLine(identity, key.publicKey)));
+    await stage('keys/signing-key.pub.pem', (f) => f.write(pem));
+    await stage('keys/signing-key.pub', (f) => f.write(`${openSshPublicKey(key.publicKey, identity)}\n`));
+
+    const manifest: Manifest = {
+      format: BUNDLE_FORMAT,
+      version: 1,
+      bundle_id: randomUUID(),
+      org: { id: opts.orgId, name: opts.orgName },
+      scope: opts.scope,
+      exported_at: now.toISOString(),
+      app_version: opts.appVersion,
+      counts,
+      // This file, the README and the report are listed too.
+      files: sums.length + 3,
+      audit: { tree_size: checkpoint.size, root: toBase64(checkpoint.root), events: counts['records/audit-events.jsonl'] ?? 0, first_seq: first, last_seq: last },
+      key: { name: key.name, fingerprint: key.fingerprint, identity },
+    };
+    await stage('manifest.json', (f) => f.write(`${JSON.stringify(manifest, null, 1)}\n`));
+    await stage('README.txt', (f) => f.write(bundleReadme(manifest)));
+    await stage('report.html', (f) => f.write(bundleReport(manifest)));
+
+    // SHA256SUMS over every file above, signed twice with the same key.
+    progress({ phase: 'signing', done: 0, total: null });
+    const sumsText = formatSums(sums);
+    const sumsBytes = Buffer.from(sumsText, 'utf8');
+    writeFileSync(join(staging, 'SHA256SUMS'), sumsBytes);
+    writeFileSync(join(staging, 'SHA256SUMS.ed25519'), key.sign(sumsBytes));
+    const sshsig = key.sign(sshsigSignedData(EVIDENCE_NAMESPACE, createHash('sha512').update(sumsBytes).digest()));
+    writeFileSync(join(staging, 'SHA256SUMS.sig'), sshsigArmor(key.publicKey, EVIDENCE_NAMESPACE, sshsig));
+
+    // The zip: sorted entries, fixed times, streamed from the staged files.
+    const entries = [...sums.map((s) => s.path), 'SHA256SUMS', 'SHA256SUMS.ed25519', 'SHA256SUMS.sig'].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const zip = new yazl.ZipFile();
+    const out = createWriteStream(partial);
+    zip.outputStream.pipe(out);
+    const onAbort = () => out.destroy(new Error('cancelled'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    entries.forEach((path, i) =>
+      zip.addReadStreamLazy(path, { mtime: ZIP_TIME, mode: 0o100644, forceDosTimestamp: true, compressionLevel: 6 }, (cb) => {
+        progress({ phase: 'zipping', done: i, total: entries.length });
+        cb(null, createReadStream(join(staging, path)));
+      }),
+    );
+    zip.end();
+    try {
+      await finished(out);
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+    aborted(opts.signal);
+    renameSync(partial, opts.outFile);
+    progress({ phase: 'done', done: entries.length, total: entries.length });
+    return { file: opts.outFile, bytes: statSync(opts.outFile).size, manifest };
+  } catch (err) {
+    rmSync(partial, { force: true });
+    if (opts.signal?.aborted) aborted(opts.signal);
+    throw err;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}

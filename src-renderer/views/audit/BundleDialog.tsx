@@ -1,0 +1,144 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Response } from '../../../src-shared/contract';
+import type { BundleScopeInput } from '../../../src-shared/contract/bundles';
+import { call } from '../../bridge/client';
+import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
+
+type Done = Response<'bundles.export'>;
+type Progress = Response<'bundles.progress'>;
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+const PHASES: Record<string, string> = {
+  anchoring: 'Checking the audit chain and its checkpoint…',
+  records: 'Writing the records…',
+  signing: 'Signing SHA256SUMS…',
+  zipping: 'Writing the zip…',
+  done: 'Done.',
+};
+
+/**
+ * Export evidence bundle: a period of the org (dates, "to" inclusive) or one incident, written by
+ * the main process with progress and cancel; the result names the file, its size, the events it
+ * proves and the key fingerprint an auditor pins. On the browser host the file downloads from the
+ * host; on the desktop it is in the data folder's evidence folder.
+ */
+export function BundleDialog({ onClose }: { onClose: () => void }) {
+  const [kind, setKind] = useState<'period' | 'incident'>('period');
+  const [from, setFrom] = useState(day(new Date(Date.now() - 30 * 86_400_000)));
+  const [to, setTo] = useState(day(new Date()));
+  const [incidentId, setIncidentId] = useState('');
+  const [incidents, setIncidents] = useState<Response<'incidents.list'>['incidents'] | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [done, setDone] = useState<Done | null>(null);
+  const exportId = useRef<string | null>(null);
+  const { busy, problem, run } = useSubmit();
+  const f = (k: string) => fieldError(problem?.fields ?? {}, k);
+
+  useEffect(() => {
+    if (kind === 'incident' && incidents === null) void call('incidents.list', { filter: 'all', limit: 500 }).then((r) => setIncidents(r.incidents), () => setIncidents([]));
+  }, [kind, incidents]);
+
+  // Poll the main process for progress while the export runs.
+  useEffect(() => {
+    if (!busy) return;
+    const t = setInterval(() => {
+      if (exportId.current) void call('bundles.progress', { exportId: exportId.current }).then(setProgress, () => undefined);
+    }, 400);
+    return () => clearInterval(t);
+  }, [busy]);
+
+  const scope = (): BundleScopeInput =>
+    kind === 'period'
+      ? { kind, from: `${from}T00:00:00.000Z`, to: new Date(Date.parse(`${to}T00:00:00.000Z`) + 86_400_000).toISOString() }
+      : { kind, incidentId };
+
+  const submit = () =>
+    run(async () => {
+      exportId.current = crypto.randomUUID();
+      setProgress(null);
+      setDone(await call('bundles.export', { exportId: exportId.current, scope: scope() }));
+    });
+
+  const cancel = () => {
+    if (busy && exportId.current) void call('bundles.cancel', { exportId: exportId.current });
+    else onClose();
+  };
+
+  if (done) {
+    const inBrowser = !window.mc;
+    return (
+      <FormDialog title="Evidence bundle exported" onClose={onClose} onSubmit={onClose} submitLabel="Close" hint="closes" busy={false} testId="bundle-close" cancelLabel="Close">
+        <div data-testid="bundle-done">
+          <p>
+            <strong>{done.fileName}</strong> · {(done.bytes / 1024).toFixed(1)} KiB · {done.events} audit event{done.events === 1 ? '' : 's'} proven in a log of {done.treeSize} · {done.files} files
+          </p>
+          <p>
+            Signing key fingerprint: <code data-testid="bundle-fingerprint">{done.fingerprint}</code>. An auditor compares it with the one you give them out of band; README.txt in the bundle has the commands.
+          </p>
+          {inBrowser ? (
+            <a className="btn primary" href={done.downloadPath} download={done.fileName} data-testid="bundle-download">
+              Download
+            </a>
+          ) : (
+            <p>
+              Saved in <code>{done.path}</code>
+            </p>
+          )}
+        </div>
+      </FormDialog>
+    );
+  }
+
+  return (
+    <FormDialog
+      title="Export evidence bundle"
+      onClose={cancel}
+      onSubmit={() => void submit()}
+      submitLabel={busy ? 'Exporting…' : 'Export'}
+      hint="exports"
+      busy={busy}
+      disabled={busy || (kind === 'incident' && !incidentId)}
+      cancelLabel={busy ? 'Cancel export' : 'Cancel'}
+      testId="bundle-export"
+    >
+      <Field label="Scope">
+        <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} disabled={busy} aria-label="Scope" name="scope">
+          <option value="period">A period of the whole org</option>
+          <option value="incident">One incident or drill</option>
+        </select>
+      </Field>
+      {kind === 'period' ? (
+        <>
+          <Field label="From (UTC)" error={f('scope.from')}>
+            <input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} disabled={busy} />
+          </Field>
+          <Field label="To (UTC, inclusive)" error={f('scope.to')}>
+            <input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} disabled={busy} />
+          </Field>
+        </>
+      ) : (
+        <Field label="Incident" error={f('scope.incidentId')}>
+          <select value={incidentId} onChange={(e) => setIncidentId(e.target.value)} disabled={busy || incidents === null} aria-label="Incident" name="incident">
+            <option value="">{incidents === null ? 'Loading incidents…' : incidents.length === 0 ? 'No incident yet' : 'Pick an incident'}</option>
+            {(incidents ?? []).map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.ref} {i.title}
+                {i.drill ? ' (drill)' : ''}
+              </option>
+            ))}
+          </select>
+        </Field>
+      )}
+      <p className="dim">
+        The bundle holds the scope’s records and audit events with proofs against a signed checkpoint, SHA256SUMS signed for ssh-keygen and openssl, a README with the commands, and a report to open offline.
+      </p>
+      {busy && (
+        <p role="status" data-testid="bundle-progress">
+          {progress?.phase ? PHASES[progress.phase] : 'Starting…'}
+          {progress?.phase === 'zipping' && progress.total ? ` ${progress.done}/${progress.total} files` : ''}
+        </p>
+      )}
+      <FormMessage problem={problem} shownFields={['scope.from', 'scope.to', 'scope.incidentId']} />
+    </FormDialog>
+  );
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { isoTime, query } from './channel';
+
+/** What a bundle covers: the whole org over a period (to exclusive), or one incident or drill. */
+export const bundleScopeSchema = z.discriminatedUnion('kind', [
+  z
+    .strictObject({ kind: z.literal('period'), from: isoTime, to: isoTime })
+    .refine((s) => s.from < s.to, { message: '“From” must be before “to”.', path: ['to'] }),
+  z.strictObject({ kind: z.literal('incident'), incidentId: z.uuid('Pick an incident.') }),
+]);
+export type BundleScopeInput = z.infer<typeof bundleScopeSchema>;
+
+const exportId = z.uuid();
+const phase = z.enum(['anchoring', 'records', 'signing', 'zipping', 'done']);
+
+export const bundlesExport = query('bundles.export', {
+  summary:
+    'Export a signed evidence bundle (zip) of a scope to this workstation’s evidence folder: records, audit events with proofs against a signed checkpoint, SHA256SUMS signed for ssh-keygen and openssl, a README and an offline report. Read-only: auditors may export.',
+  request: z.strictObject({ exportId, scope: bundleScopeSchema }),
+  response: z.object({
+    fileName: z.string().max(200),
+    /** Where it was written (this computer), and the download address on the browser host. */
+    path: z.string().max(4096),
+    downloadPath: z.string().max(300),
+    bytes: z.number().int().min(0),
+    events: z.number().int().min(0),
+    files: z.number().int().min(0),
+    fingerprint: z.string().max(100),
+    treeSize: z.number().int().min(0),
+  }),
+});
+
+export const bundlesProgress = query('bundles.progress', {
+  summary: 'How far an export under way has got (none when it is not running).',
+  request: z.strictObject({ exportId }),
+  response: z.object({ running: z.boolean(), phase: phase.nullable(), done: z.number().int().min(0), total: z.number().int().min(0).nullable() }),
+  needsDb: false,
+});
+
+export const bundlesCancel = query('bundles.cancel', {
+  summary: 'Cancel an export under way: nothing is left behind (no partial file).',
+  request: z.strictObject({ exportId }),
+  response: z.object({ cancelled: z.boolean() }),
+  needsDb: false,
+});
