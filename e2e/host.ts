@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,16 +101,31 @@ async function stopChild(child: ChildProcess, dataDir: string): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+/**
+ * Hosts that failed to start in this run, shared by every worker (playwright.config sets
+ * MC_E2E_RUN once for the run): after three, the rest of the run fails at once with the first
+ * reason instead of each spec waiting minutes for the same failure.
+ */
+const failures = () => join(tmpdir(), `mc-e2e-host-failures-${process.env.MC_E2E_RUN ?? process.pid}`);
+const GIVE_UP_AFTER = 3;
+
 /** Start a host and wait until its database is reachable; a host that gets neither far is stopped. */
 export async function startHealthyHost(opts: Parameters<typeof startHost>[0] = {}): Promise<Host> {
-  const host = await startHost(opts);
+  const seen = existsSync(failures()) ? readFileSync(failures(), 'utf8').split('\n\u0000\n').filter(Boolean) : [];
+  if (seen.length >= GIVE_UP_AFTER) throw new Error(`the browser host failed to start ${seen.length} times in this run; not trying again. The first failure: ${seen[0]}`);
   try {
-    await waitHealthy(host);
+    const host = await startHost(opts);
+    try {
+      await waitHealthy(host);
+    } catch (e) {
+      await host.stop();
+      throw e;
+    }
+    return host;
   } catch (e) {
-    await host.stop();
+    appendFileSync(failures(), `${(e as Error).message}\n\u0000\n`);
     throw e;
   }
-  return host;
 }
 
 /** Wait until the host reports its database connected (the embedded server starts after the URL line). */
@@ -118,7 +133,8 @@ export async function waitHealthy(host: Host, timeoutMs = 60_000): Promise<void>
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const h = (await (await fetch(`${host.origin}/healthz`)).json()) as { database: { reachable: boolean } };
+      // Bounded: a health check that hangs (a keychain that never answers) must show as such, with stderr.
+      const h = (await (await fetch(`${host.origin}/healthz`, { signal: AbortSignal.timeout(10_000) })).json()) as { database: { reachable: boolean } };
       if (h.database.reachable) return;
     } catch {
       // not yet

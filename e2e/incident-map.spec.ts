@@ -18,7 +18,7 @@ test.describe('incident → map', () => {
     await page.keyboard.press('m');
     const banner = page.getByTestId('blast-radius');
     // The first visit loads the Network view's map and graph code (lazy): allow for a slow machine.
-    await expect(banner).toContainText(title, { timeout: 30_000 });
+    await expect(banner).toContainText(title, { timeout: 90_000 });
     await expect(banner).toContainText('1 site in 1 corridor');
     await expect(banner).toHaveAttribute('data-drill', 'true');
     await expect(page.getByTestId('blast-drill')).toContainText('Drill');

@@ -48,13 +48,13 @@ test.describe('layout', () => {
       await dialog.locator('input[name=title]').fill(`Layout ${size.width}: P95 latency above two seconds across every Frankfurt and Amsterdam colocation site`);
       await dialog.getByRole('radio', { name: /Critical/ }).check();
       await dialog.getByTestId('create-incident').click();
-      await expect(page.getByTestId('incident-detail')).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByTestId('incident-detail')).toBeVisible({ timeout: 90_000 });
       for (const v of VIEWS) {
         await page.goto(`${host.url}#/${v.id}`);
-        await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible({ timeout: 30_000 });
+        await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible({ timeout: 90_000 });
         // Wait on state: no "Loading…" left in the view.
-        await expect(page.locator('.view').getByText(/^Loading/)).toHaveCount(0, { timeout: 30_000 });
-        if (v.id === 'network') await expect(page.getByTestId('network-graph')).toHaveAttribute('data-laying', 'false', { timeout: 30_000 });
+        await expect(page.locator('.view').getByText(/^Loading/)).toHaveCount(0, { timeout: 90_000 });
+        if (v.id === 'network') await expect(page.getByTestId('network-graph')).toHaveAttribute('data-laying', 'false', { timeout: 90_000 });
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, `${v.id} is ${overflow}px wider than the window`).toBeLessThanOrEqual(0);
         // Polled: the graph frames itself with a short animation after its layout.
@@ -70,8 +70,8 @@ test.describe('layout', () => {
     const map = page.getByTestId('network-map');
     const graph = page.getByTestId('network-graph');
     // The map and graph load on the first visit to Network (a large chunk): slow on a loaded machine.
-    await expect(map).toBeVisible({ timeout: 30_000 });
-    await expect(graph).toBeVisible({ timeout: 30_000 });
+    await expect(map).toBeVisible({ timeout: 90_000 });
+    await expect(graph).toBeVisible({ timeout: 90_000 });
     await page.keyboard.press('/');
     await page.keyboard.type('SIN-01');
     await page.keyboard.press('Enter');

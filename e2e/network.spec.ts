@@ -10,7 +10,7 @@ async function sitePoint(page: Page, name: string): Promise<{ id: string; x: num
       const p = site ? window.__mcMap!.pointOf(site.id) : null;
       return site && p ? { id: site.id, x: p[0], y: p[1] } : null;
     }, name);
-  await expect.poll(locate, { timeout: 30_000, message: `the map draws ${name}` }).not.toBeNull();
+  await expect.poll(locate, { timeout: 90_000, message: `the map draws ${name}` }).not.toBeNull();
   const box = (await page.getByTestId('network-map').boundingBox())!;
   const inside = (p: { x: number; y: number }) => p.x > box.x && p.x < box.x + box.width && p.y > box.y && p.y < box.y + box.height;
   // Let a fly-to or a fit settle: the point must hold still before a click can hit it. A site
@@ -128,7 +128,7 @@ test.describe('network views', () => {
       const tip = page.getByTestId('map-tooltip');
       return (await tip.count()) ? ((await tip.textContent()) ?? '') : '';
     };
-    await expect.poll(hovered, { timeout: 30_000, message: 'hovering Frankfurt shows its tooltip' }).toContain('FRA-01 Frankfurt');
+    await expect.poll(hovered, { timeout: 90_000, message: 'hovering Frankfurt shows its tooltip' }).toContain('FRA-01 Frankfurt');
     await expect(page.getByTestId('map-tooltip')).toContainText('nodes running');
     await page.mouse.click(at.x, at.y);
     const panel = page.getByTestId('site-panel');
@@ -139,7 +139,7 @@ test.describe('network views', () => {
     // The selected site is in the address: a reload (or a shared link) shows it again.
     await expect(page).toHaveURL(new RegExp(`#/network/${fra.id}$`));
     await page.reload();
-    await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', fra.id, { timeout: 30_000 });
+    await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', fra.id, { timeout: 90_000 });
     await expect(panel).toContainText('FRA-01 Frankfurt');
     await page.keyboard.press('Escape');
     await expect(panel).toHaveCount(0);
@@ -264,7 +264,7 @@ test.describe('wall display', () => {
       await expect(page.getByRole('navigation')).toBeHidden();
       // A host started a moment ago, its demo agent still writing history: on a loaded machine its
       // first status read has taken longer than the default 10 s (state, not time, is waited on).
-      await expect(page.getByTestId('wall-rollup')).toContainText(/operational|outage|Degraded|Maintenance/i, { timeout: 30_000 });
+      await expect(page.getByTestId('wall-rollup')).toContainText(/operational|outage|Degraded|Maintenance/i, { timeout: 90_000 });
       await expect(page.getByTestId('wall-corridors').locator('li')).toHaveCount(5);
       await expect(page.getByTestId('wall-incidents')).toBeVisible();
       await sitePoint(page, 'SIN-01 Singapore');
@@ -288,14 +288,14 @@ test.describe('graph layout worker', () => {
     });
     await page.goto(`${host.url}#/network`);
     const graph = page.getByTestId('network-graph');
-    await expect(graph.getByText(/^Could not lay out the graph: /)).toBeVisible({ timeout: 30_000 });
+    await expect(graph.getByText(/^Could not lay out the graph: /)).toBeVisible({ timeout: 90_000 });
     await expect(graph).toHaveAttribute('data-laying', 'false');
     expect(refused).toBeGreaterThanOrEqual(2);
 
     // Once the worker can load, "Try again" lays the same graph out.
     await page.unroute(/elk-worker[^/]*\.js/);
     await graph.getByTestId('layout-retry').click();
-    await expect(page.getByTestId('gn-corridor-EU')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('gn-corridor-EU')).toBeVisible({ timeout: 90_000 });
     await expect(graph.getByText(/^Could not lay out the graph: /)).toHaveCount(0);
   });
 });
