@@ -1,7 +1,7 @@
 // npm test: every suite, for real. Type checks, the build, unit/service/database/keychain tests
 // (Vitest, real PostgreSQL servers, real Secret Service) and the browser specs (Playwright in
 // Chromium against the built browser host). All steps run; the exit code says if any failed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,6 +32,24 @@ const steps = [
 // a reason, or fails under MC_REQUIRE_ALL=1 (CI), like every suite whose external part is missing.
 const squawkMissing = spawnSync(bin('squawk'), ['--version'], { cwd: root }).status !== 0;
 
+/**
+ * Run a step with its output shown as it comes, keeping its last lines: when a step fails without
+ * naming a test (a global setup that could not start a server), those lines are the diagnosis.
+ */
+function run(cmd, args, tail) {
+  return new Promise((resolveRun) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['inherit', 'pipe', 'pipe'] });
+    const keep = (chunk) => {
+      for (const line of String(chunk).replace(/\u001b\[[0-9;]*m/g, '').split('\n')) if (line.trim()) tail.push(line.slice(0, 240));
+      tail.splice(0, Math.max(0, tail.length - 12));
+    };
+    child.stdout.on('data', (c) => (process.stdout.write(c), keep(c)));
+    child.stderr.on('data', (c) => (process.stderr.write(c), keep(c)));
+    child.on('error', (e) => (keep(e.message), resolveRun(1)));
+    child.on('close', (code) => resolveRun(code ?? 1));
+  });
+}
+
 const results = [];
 for (const [label, ...commands] of steps) {
   process.stdout.write(`\n== ${label}\n`);
@@ -43,11 +61,11 @@ for (const [label, ...commands] of steps) {
   }
   const started = Date.now();
   let ok = true;
+  const tail = [];
   for (const [cmd, ...args] of commands) {
-    const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
-    if (r.status !== 0) ok = false;
+    if ((await run(cmd, args, tail)) !== 0) ok = false;
   }
-  results.push({ label, ok, s: ((Date.now() - started) / 1000).toFixed(1) });
+  results.push({ label, ok, s: ((Date.now() - started) / 1000).toFixed(1), tail });
   if (!ok && label === 'build') {
     results.push({ label: 'browser specs', ok: false, s: '0 (no build)' });
     break;
@@ -55,9 +73,13 @@ for (const [label, ...commands] of steps) {
 }
 const unit = vitestFailures(vitestJson, root);
 const browser = playwrightFailures(playwrightJson);
-if (unit.length + browser.length > 0) {
-  process.stdout.write(`\n== failed tests\n${[...unit, ...browser].join('\n')}\n`);
-  process.stdout.write(`\n== in short\n${failureDigest([['unit', unit], ['browser', browser]]).join('\n')}\n`);
+if (unit.length + browser.length > 0) process.stdout.write(`\n== failed tests\n${[...unit, ...browser].join('\n')}\n`);
+// A failed step that named no failed test: its last lines instead.
+const unnamed = results.filter((r) => !r.ok && r.tail && !(r.label.startsWith('unit') && unit.length) && !(r.label.startsWith('browser') && browser.length));
+if (unit.length + browser.length + unnamed.length > 0) {
+  const lines = failureDigest([['unit', unit], ['browser', browser]]);
+  for (const r of unnamed) lines.push(`${r.label} failed; its last lines:`, ...r.tail.slice(-6).map((l) => `  ${l}`));
+  process.stdout.write(`\n== in short\n${lines.join('\n')}\n`);
 }
 process.stdout.write('\n== summary\n');
 for (const r of results) process.stdout.write(`${r.ok ? 'pass' : 'FAIL'}  ${r.label} (${r.s} s)\n`);
