@@ -1,22 +1,12 @@
-import { useState } from 'react';
 import { Dialog } from './Dialog';
+import { useCopyOnce } from './use-copy-once';
 
 /**
  * A node key, shown this once. It is not stored anywhere (only its hash is), so the dialog insists
  * it is copied before it can be closed without a second thought.
  */
 export function SecretDialog({ title, secret, note, onClose }: { title: string; secret: string; note: string; onClose: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const [confirmClose, setConfirmClose] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
-  const close = () => (copied || confirmClose ? onClose() : setConfirmClose(true));
+  const { copied, unconfirmed, copy, close } = useCopyOnce(secret, onClose);
   return (
     <Dialog
       title={title}
@@ -27,7 +17,7 @@ export function SecretDialog({ title, secret, note, onClose }: { title: string; 
             {copied ? 'Copied' : 'Copy key'}
           </button>
           <button className="btn primary" onClick={close}>
-            {confirmClose && !copied ? 'Close without copying' : 'Done'}
+            {unconfirmed ? 'Close without copying' : 'Done'}
           </button>
         </>
       }
@@ -37,7 +27,7 @@ export function SecretDialog({ title, secret, note, onClose }: { title: string; 
         {secret}
       </code>
       <p className="err">This is the only time the key is shown. Mission Control keeps only its hash; if it is lost, rotate the key.</p>
-      {confirmClose && !copied && <p className="err">You have not copied the key. Close anyway?</p>}
+      {unconfirmed && <p className="err">You have not copied the key. Close anyway?</p>}
     </Dialog>
   );
 }

@@ -1,7 +1,7 @@
-import { useState } from 'react';
 import type { Invitation } from '../../../src-shared/contract/identity';
 import { ROLE_LABELS } from '../../../src-shared/contract/roles';
 import { Dialog } from '../../components/Dialog';
+import { useCopyOnce } from '../../components/use-copy-once';
 import { localTime } from '../../components/Time';
 
 /**
@@ -9,17 +9,7 @@ import { localTime } from '../../components/Time';
  * it on; closing without copying asks first.
  */
 export function InvitationCodeDialog({ invitation, code, onClose }: { invitation: Invitation; code: string; onClose: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const [confirmClose, setConfirmClose] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(code);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
-  const close = () => (copied || confirmClose ? onClose() : setConfirmClose(true));
+  const { copied, unconfirmed, copy, close } = useCopyOnce(code, onClose);
   return (
     <Dialog
       title={`Invitation for ${invitation.email}`}
@@ -30,7 +20,7 @@ export function InvitationCodeDialog({ invitation, code, onClose }: { invitation
             {copied ? 'Copied' : 'Copy code'}
           </button>
           <button className="btn primary" onClick={close} data-testid="invitation-code-done">
-            {confirmClose && !copied ? 'Close without copying' : 'Done'}
+            {unconfirmed ? 'Close without copying' : 'Done'}
           </button>
         </>
       }
@@ -46,7 +36,7 @@ export function InvitationCodeDialog({ invitation, code, onClose }: { invitation
         This code is shown once: Mission Control keeps only its hash. No mail is sent: pass it on to {invitation.email} yourself, by a channel you trust. If it is lost, withdraw
         the invitation and invite again.
       </p>
-      {confirmClose && !copied && <p className="err">You have not copied the code. Close anyway?</p>}
+      {unconfirmed && <p className="err">You have not copied the code. Close anyway?</p>}
     </Dialog>
   );
 }

@@ -11,7 +11,8 @@ export type Hash = Uint8Array;
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 
-function concat(...parts: readonly Uint8Array[]): Uint8Array {
+/** The bytes of every part, one after the other. */
+export function concat(...parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -6,7 +6,8 @@ import type { Sha256Bytes } from './merkle';
  * it (SHA256:<unpadded base64 of SHA-256 of the key blob>), so an operator can pin the workstation's
  * checkpoint key out of band with tools they already have.
  */
-function sshString(bytes: Uint8Array): Uint8Array {
+/** An SSH wire-format string (RFC 4251 §5): a 32-bit big-endian length, then the bytes. */
+export function sshString(bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(4 + bytes.length);
   new DataView(out.buffer).setUint32(0, bytes.length);
   out.set(bytes, 4);

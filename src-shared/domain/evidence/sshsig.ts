@@ -1,5 +1,6 @@
 import { toBase64 } from '../anchor/base64';
-import { sshKeyBlob } from '../anchor/ssh-key';
+import { concat } from '../anchor/merkle';
+import { sshKeyBlob, sshString } from '../anchor/ssh-key';
 
 /**
  * OpenSSH's SSHSIG signature format (PROTOCOL.sshsig), for an Ed25519 key, so that an auditor can
@@ -11,35 +12,19 @@ export const EVIDENCE_NAMESPACE = 'umamiedge-evidence-v1';
 
 const MAGIC = new TextEncoder().encode('SSHSIG');
 
-function sshString(bytes: Uint8Array | string): Uint8Array {
-  const b = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
-  const out = new Uint8Array(4 + b.length);
-  new DataView(out.buffer).setUint32(0, b.length);
-  out.set(b, 4);
-  return out;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const text = (s: string) => sshString(new TextEncoder().encode(s));
 
 /** The bytes the key signs: the preamble, namespace, reserved, hash algorithm and H(message). */
 export function sshsigSignedData(namespace: string, messageSha512: Uint8Array): Uint8Array {
-  return concat(MAGIC, sshString(namespace), sshString(''), sshString('sha512'), sshString(messageSha512));
+  return concat(MAGIC, text(namespace), text(''), text('sha512'), sshString(messageSha512));
 }
 
 /** The armoured signature file (`-----BEGIN SSH SIGNATURE-----`, base64 in 70-column lines). */
 export function sshsigArmor(publicKey: Uint8Array, namespace: string, signature: Uint8Array): string {
   const version = new Uint8Array(4);
   new DataView(version.buffer).setUint32(0, 1);
-  const sigBlob = concat(sshString('ssh-ed25519'), sshString(signature));
-  const blob = concat(MAGIC, version, sshString(sshKeyBlob(publicKey)), sshString(namespace), sshString(''), sshString('sha512'), sshString(sigBlob));
+  const sigBlob = concat(text('ssh-ed25519'), sshString(signature));
+  const blob = concat(MAGIC, version, sshString(sshKeyBlob(publicKey)), text(namespace), text(''), text('sha512'), sshString(sigBlob));
   const b64 = toBase64(blob);
   const lines: string[] = [];
   for (let i = 0; i < b64.length; i += 70) lines.push(b64.slice(i, i + 70));
