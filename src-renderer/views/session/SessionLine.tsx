@@ -21,7 +21,7 @@ export function SessionLine() {
       <button className="btn small ghost" onClick={() => void useSession.getState().lock()} title="Lock the screen now" data-testid="lock-now">
         Lock <Keys keys={['Ctrl+L']} />
       </button>
-      <button className="btn small" onClick={() => setOpen(true)} data-testid="lock-and-hand-over">
+      <button className="btn small" onClick={() => setOpen(true)} data-testid="lock-and-hand-over" title={st.expiresAt ? `This session expires at ${new Date(st.expiresAt).toLocaleString()}` : undefined}>
         Lock and hand over
       </button>
       {open && <HandoverDialog onClose={() => setOpen(false)} />}
