@@ -38,9 +38,13 @@ async function handMade(page: import('@playwright/test').Page, channel: string, 
 }
 
 test('Ctrl+L locks: the overlay covers every view, a hand-made command is refused, and the OS user unlocks', async ({ page }) => {
+  // Wide enough for the top bar's expiry line (narrower windows keep it in a tooltip).
+  await page.setViewportSize({ width: 1800, height: 900 });
   await page.goto(host.url);
   await expect(page.getByTestId('who')).toBeVisible();
+  await expect(page.getByTestId('session-line')).toBeVisible();
   await expect(page.getByTestId('session-line')).toContainText('expires');
+  await expect(page.getByTestId('lock-and-hand-over')).toHaveAttribute('title', /^This session expires at /);
   await page.keyboard.press('Control+l');
   const lock = page.getByTestId('lock-screen');
   await expect(lock).toBeVisible();
