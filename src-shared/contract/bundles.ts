@@ -28,6 +28,8 @@ export const bundlesExport = query('bundles.export', {
     fingerprint: z.string().max(100),
     treeSize: z.number().int().min(0),
   }),
+  // It signs with the org key in this workstation's keychain and writes a file: not from a wall display.
+  readOnlyAllowed: false,
 });
 
 export const bundlesProgress = query('bundles.progress', {

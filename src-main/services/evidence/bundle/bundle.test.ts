@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -254,6 +254,20 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
       await rezip(x, file);
       expect(await failedChecks(file, manifest.key.fingerprint), name).toEqual(['audit events']);
     }
+  });
+
+  it('through the contract: a wall display (read-only) may not export; a workstation gets the file in its evidence folder', async () => {
+    const scope = { kind: 'period', from: '2000-01-01T00:00:00.000Z', to: '2100-01-01T00:00:00.000Z' };
+    const refused = await core.router.invoke('bundles.export', { exportId: randomUUID(), scope }, { readOnly: true, via: 'ws' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const bad = await core.router.invoke('bundles.export', { exportId: randomUUID(), scope: { ...scope, to: scope.from } }, DIRECT);
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    const r = await core.router.invoke('bundles.export', { exportId: randomUUID(), scope }, DIRECT);
+    expect(r.ok).toBe(true);
+    const data = (r as { data: { path: string; fileName: string; downloadPath: string } }).data;
+    expect(data.path).toBe(join(core.dataDir, 'evidence', data.fileName));
+    expect(data.downloadPath).toBe(`/evidence/${data.fileName}`);
+    expect((await verifyBundle(data.path, manifest.key.fingerprint)).ok).toBe(true);
   });
 
   it('a cancelled export leaves no file, and a file that is not a zip is refused plainly', async () => {
