@@ -32,6 +32,8 @@ function subjectText(label: string | null, detail: string | null): string | null
 export interface ExportPage {
   text: string;
   rows: number;
+  /** The seq of each row, in order (bundles pair each with its proof without parsing the text again). */
+  seqs: number[];
   untilSeq: number;
   nextAfterSeq: number | null;
 }
@@ -92,6 +94,7 @@ export async function exportAuditPage(
     // CSV lines end in CRLF (RFC 4180), JSONL lines in LF; a line break inside a CSV field is quoted.
     text: lines.map((l) => l + (input.format === 'csv' ? '\r\n' : '\n')).join(''),
     rows: page.length,
+    seqs: page.map((r) => r.seq),
     untilSeq,
     nextAfterSeq: more ? page.at(-1)!.seq : null,
   };

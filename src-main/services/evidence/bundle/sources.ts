@@ -78,11 +78,7 @@ export async function* auditLines(sql: Sql, scope: BundleScope, untilSeq: number
   let afterSeq = 0;
   for (;;) {
     const page = await exportAuditPage(sql, { format: 'jsonl', filter, afterSeq, untilSeq, limit: PAGE });
-    const seqs = page.text
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => (JSON.parse(l) as { seq: number }).seq);
-    if (page.rows > 0) yield { text: page.text, seqs };
+    if (page.rows > 0) yield { text: page.text, seqs: page.seqs };
     if (page.nextAfterSeq === null) return;
     afterSeq = page.nextAfterSeq;
   }
