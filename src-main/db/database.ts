@@ -676,7 +676,8 @@ export class DatabaseManager extends EventEmitter {
 
   /**
    * End the signed-in operator's session on this workstation (session expiry, shift handover):
-   * the member pool closes at once (work in flight fails: tx() finds no login), the login is
+   * no new call gets the member pool (tx() finds no login; a call already running finishes on
+   * its connection, and the pool closes after it), the login is
    * forgotten by the keychain together with its refresh token, and the database drops the role,
    * so nothing of that session can act again, not even after a restart. The profile stays
    * connected (live updates, Connections) with nobody signed in; `why` is what the views say.
@@ -689,11 +690,20 @@ export class DatabaseManager extends EventEmitter {
     active.session = null;
     active.sessionMessage = why;
     this.message = why;
-    await member?.end().catch(() => undefined);
+    // What is signed out is read before anything waits: Pool.end() waits for calls in flight (an
+    // export's long read), and the next operator may sign in meanwhile into the same keychain
+    // account. Their login must never be the one deleted or dropped here.
     const account = secretAccounts.memberLogin(this.opts.store.instanceId, active.profile.id);
-    const held = decodeMemberLogin(await this.opts.vault.get(account).catch(() => null));
-    await this.opts.vault.delete(account).catch((err: Error) => this.opts.log.warn({ err: err.message }, 'sign-out: the keychain kept the member login'));
-    await this.opts.vault.delete(secretAccounts.refreshToken(this.opts.store.instanceId, active.profile.id)).catch(() => false);
+    const tokenAccount = secretAccounts.refreshToken(this.opts.store.instanceId, active.profile.id);
+    const raw = await this.opts.vault.get(account).catch(() => null);
+    const held = decodeMemberLogin(raw);
+    const still = async () => raw !== null && (await this.opts.vault.get(account).catch(() => null)) === raw;
+    if (await still()) {
+      await this.opts.vault.delete(account).catch((err: Error) => this.opts.log.warn({ err: err.message }, 'sign-out: the keychain kept the member login'));
+      await this.opts.vault.delete(tokenAccount).catch(() => false);
+    }
+    // No new call can use the pool (active.member is cleared); calls already running finish on it.
+    void member?.end().catch(() => undefined);
     if (held) {
       await this.withOwner((owner) => dropMemberLogin(owner, held.role)).catch((err: Error) =>
         this.opts.log.warn({ err: err.message }, 'sign-out: the database login could not be dropped now; it is no longer held here'),

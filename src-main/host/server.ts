@@ -69,6 +69,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         return sendText(res, 401, 'Mission Control needs the token printed when the host started: open the exact URL it printed (…/?token=…).');
       }
       if (url.pathname.startsWith('/evidence/')) {
+        // Bundles hold the org's records: the same gate as the contract (a signed-in, unlocked
+        // session on a workstation, not a wall display).
+        if (readOnly) return sendText(res, 403, 'This display is read-only: evidence bundles are downloaded on a workstation.');
+        if (!core.db.session) return sendText(res, 403, 'Nobody is signed in on this workstation: sign in, then download the bundle.');
+        if (core.sessions?.locked) return sendText(res, 403, 'The screen is locked: unlock it, then download the bundle.');
         // A bundle this workstation exported (bundles.export): only a plain file name of that folder.
         let name = '';
         try {

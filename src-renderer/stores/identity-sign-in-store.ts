@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Role } from '../../src-shared/contract/roles';
 import { McClientError, call, errorText } from '../bridge/client';
+import { isCallTimeout } from '../bridge/call-timeout';
 
 /**
  * A sign-in with the identity provider, as the page sees it. The tokens, the PKCE verifier, state
@@ -40,8 +41,6 @@ function readPending(): Pending | null {
   }
 }
 
-/** The bridge gives up on a call after 30 s; a sign-in may take minutes, so the page asks again (the main process finishes once). */
-const isCallTimeout = (err: unknown) => err instanceof McClientError && err.code === 'UNAVAILABLE' && err.message.startsWith('The Mission Control host did not answer in time');
 
 export function issuerHostOf(issuer: string): string {
   try {

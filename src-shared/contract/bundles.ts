@@ -13,21 +13,24 @@ export type BundleScopeInput = z.infer<typeof bundleScopeSchema>;
 const exportId = z.uuid();
 const phase = z.enum(['anchoring', 'records', 'signing', 'zipping', 'done']);
 
+const exportedSchema = z.object({
+  fileName: z.string().max(200),
+  /** Where it was written (this computer), and the download address on the browser host. */
+  path: z.string().max(4096),
+  downloadPath: z.string().max(300),
+  bytes: z.number().int().min(0),
+  events: z.number().int().min(0),
+  files: z.number().int().min(0),
+  fingerprint: z.string().max(100),
+  treeSize: z.number().int().min(0),
+});
+export type ExportedBundleInfo = z.infer<typeof exportedSchema>;
+
 export const bundlesExport = query('bundles.export', {
   summary:
     'Export a signed evidence bundle (zip) of a scope to this workstation’s evidence folder: records, audit events with proofs against a signed checkpoint, SHA256SUMS signed for ssh-keygen and openssl, a README and an offline report. Read-only: auditors may export.',
   request: z.strictObject({ exportId, scope: bundleScopeSchema }),
-  response: z.object({
-    fileName: z.string().max(200),
-    /** Where it was written (this computer), and the download address on the browser host. */
-    path: z.string().max(4096),
-    downloadPath: z.string().max(300),
-    bytes: z.number().int().min(0),
-    events: z.number().int().min(0),
-    files: z.number().int().min(0),
-    fingerprint: z.string().max(100),
-    treeSize: z.number().int().min(0),
-  }),
+  response: exportedSchema,
   // It signs with the org key in this workstation's keychain and writes a file: not from a wall display.
   readOnlyAllowed: false,
 });
@@ -35,7 +38,15 @@ export const bundlesExport = query('bundles.export', {
 export const bundlesProgress = query('bundles.progress', {
   summary: 'How far an export under way has got (none when it is not running).',
   request: z.strictObject({ exportId }),
-  response: z.object({ running: z.boolean(), phase: phase.nullable(), done: z.number().int().min(0), total: z.number().int().min(0).nullable() }),
+  response: z.object({
+    running: z.boolean(),
+    phase: phase.nullable(),
+    done: z.number().int().min(0),
+    total: z.number().int().min(0).nullable(),
+    /** How it ended (kept 10 minutes): the browser host's call may have given up before it did. */
+    result: exportedSchema.nullable(),
+    error: z.object({ code: z.string().max(40), message: z.string().max(2000) }).nullable(),
+  }),
   needsDb: false,
 });
 

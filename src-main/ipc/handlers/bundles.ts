@@ -1,8 +1,9 @@
 import { dirname, join } from 'node:path';
 import { McError } from '../../../src-shared/contract/errors';
 import { CheckpointStore } from '../../services/audit/anchor';
-import { exportBundle } from '../../services/evidence/bundle/bundle';
-import { cancelJob, endJob, isRunning, jobProgress, MAX_RUNNING, startJob } from '../../services/evidence/bundle/jobs';
+import { type BundleProgress, stageBundle, zipStaged } from '../../services/evidence/bundle/bundle';
+import { cancelJob, endJob, jobState, MAX_RUNNING, startJob } from '../../services/evidence/bundle/jobs';
+import type { ExportedBundleInfo } from '../../../src-shared/contract/bundles';
 import type { BundleScope } from '../../services/evidence/bundle/sources';
 import type { Handlers } from '../types';
 
@@ -28,22 +29,25 @@ export const bundlesHandlers = {
       const at = new Date();
       const fileName = fileNameFor(input.scope, at);
       const dataDir = dirname(ctx.deps.localAudit.path);
-      const r = await ctx.read(
+      const outFile = join(evidenceDir(dataDir), fileName);
+      const progress = { signal: job.controller.signal, onProgress: (p: BundleProgress) => (job.progress = p) };
+      // The records are read in one snapshot; signing and zipping happen after it is released.
+      const staged = await ctx.read(
         (sql, session) =>
-          exportBundle(sql, {
+          stageBundle(sql, {
             orgId: session.orgId,
             orgName: session.orgName,
             scope: input.scope,
-            outFile: join(evidenceDir(dataDir), fileName),
+            outFile,
             vault: ctx.deps.vault,
             store: new CheckpointStore(dataDir),
             appVersion: ctx.deps.appVersion,
             now: () => at,
-            signal: job.controller.signal,
-            onProgress: (p) => (job.progress = p),
+            ...progress,
           }),
         { snapshot: true },
       );
+      const r = await zipStaged(staged, outFile, progress);
       ctx.deps.localAudit.append({
         actor: ctx.session?.operatorName ?? 'workstation user',
         action: 'evidence.bundle_exported',
@@ -52,7 +56,7 @@ export const bundlesHandlers = {
         reason: null,
         requestId: ctx.requestId,
       });
-      return {
+      const result = {
         fileName,
         path: r.file,
         downloadPath: `/evidence/${fileName}`,
@@ -62,13 +66,24 @@ export const bundlesHandlers = {
         fingerprint: r.manifest.key.fingerprint,
         treeSize: r.manifest.audit.tree_size,
       };
-    } finally {
-      endJob(input.exportId);
+      endJob(input.exportId, { result, error: null });
+      return result;
+    } catch (err) {
+      const e = err instanceof McError ? err : new McError('INTERNAL', 'The export failed unexpectedly; no bundle was written.');
+      endJob(input.exportId, { result: null, error: { code: e.code, message: e.message } });
+      throw err;
     }
   },
   'bundles.progress': async (input) => {
-    const p = jobProgress(input.exportId);
-    return { running: isRunning(input.exportId), phase: p?.phase ?? null, done: p?.done ?? 0, total: p?.total ?? null };
+    const j = jobState(input.exportId);
+    return {
+      running: j.running,
+      phase: j.progress?.phase ?? null,
+      done: j.progress?.done ?? 0,
+      total: j.progress?.total ?? null,
+      result: (j.ended?.result as ExportedBundleInfo | null) ?? null,
+      error: j.ended?.error ?? null,
+    };
   },
   'bundles.cancel': async (input) => ({ cancelled: cancelJob(input.exportId) }),
 } satisfies Partial<Handlers>;

@@ -97,20 +97,23 @@ export const sessionHandlers = {
     const c = clock.requireCurrent('hand over');
     const note = input.note?.trim() || null;
     const session = ctx.deps.db.session;
+    // From a locked screen whoever stands there hands over in the locked operator's name: the
+    // records say so, so the note is not read as that operator's own words.
+    const fromLockedScreen = clock.locked;
     // The org's chain records the handover too (for roles that may write there), while the
     // outgoing operator's login still exists; the workstation's log records it in every case.
     let inOrgChain = false;
     if (session && session.role !== 'auditor') {
       try {
         await ctx.deps.db.tx(session, (sql) =>
-          appendAudit(sql, session, { action: 'session.handed_over', target: { type: 'operator', id: session.operatorId }, data: { note, to: 'next operator' } }, { reason: input.reason?.trim() || null, requestId: ctx.requestId }),
+          appendAudit(sql, session, { action: 'session.handed_over', target: { type: 'operator', id: session.operatorId }, data: { note, to: 'next operator', fromLockedScreen } }, { reason: input.reason?.trim() || null, requestId: ctx.requestId }),
         );
         inOrgChain = true;
       } catch (err) {
         ctx.log.warn({ err: (err as Error).message }, 'handover: the org chain could not record it; the local log does');
       }
     }
-    ctx.record({ action: 'session.handed_over', target: { type: 'operator', id: c.operator.id }, data: { operator: c.operator.name, note, to: 'next operator', inOrgChain } });
+    ctx.record({ action: 'session.handed_over', target: { type: 'operator', id: c.operator.id }, data: { operator: c.operator.name, note, to: 'next operator', inOrgChain, fromLockedScreen } });
     await clock.handover(note);
     return clock.status();
   },

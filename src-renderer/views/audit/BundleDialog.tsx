@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Response } from '../../../src-shared/contract';
 import type { BundleScopeInput } from '../../../src-shared/contract/bundles';
-import { call } from '../../bridge/client';
+import { call, McClientError } from '../../bridge/client';
+import { isCallTimeout } from '../../bridge/call-timeout';
 import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
 
 type Done = Response<'bundles.export'>;
@@ -54,9 +55,23 @@ export function BundleDialog({ onClose }: { onClose: () => void }) {
 
   const submit = () =>
     run(async () => {
-      exportId.current = crypto.randomUUID();
+      const id = crypto.randomUUID();
+      exportId.current = id;
       setProgress(null);
-      setDone(await call('bundles.export', { exportId: exportId.current, scope: scope() }));
+      try {
+        setDone(await call('bundles.export', { exportId: id, scope: scope() }));
+      } catch (err) {
+        // The browser host's calls give up after 30 s; a large export runs on: ask how it ended.
+        if (!isCallTimeout(err)) throw err;
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 1000));
+          const p = await call('bundles.progress', { exportId: id });
+          setProgress(p);
+          if (p.result) return setDone(p.result);
+          if (p.error) throw new McClientError({ code: p.error.code as never, message: p.error.message });
+          if (!p.running) throw err;
+        }
+      }
     });
 
   const cancel = () => {

@@ -84,6 +84,12 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
       const r = await core.router.invoke('status.setState', { componentId, state: i % 2 ? 'operational' : 'degraded_performance', reason: `change ${i}` }, DIRECT);
       expect(r.ok).toBe(true);
     }
+    // Reasons of many multi-byte characters (about 100 KB in all): the zip is read in chunks, and a
+    // character split between two must not break an event's hash in the verifier.
+    for (let i = 0; i < 20; i++) {
+      const r = await core.router.invoke('status.setState', { componentId, state: i % 2 ? 'operational' : 'partial_outage', reason: `Übergabe ${i}: ${'€ü'.repeat(900)}` }, DIRECT);
+      expect(r.ok).toBe(true);
+    }
     bundle = join(dir, 'bundle.zip');
     manifest = (await exportTo(bundle)).manifest;
   }, 120_000);

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import yazl from 'yazl';
 import { McError } from '../../../../src-shared/contract/errors';
@@ -93,6 +94,18 @@ class StagedFile {
     await finished(this.out);
     return { path: this.path, sha256: this.hash.digest('hex') };
   }
+
+  /** On a cancel or an error: the file handle is released before the staging folder is removed. */
+  discard(): void {
+    this.out.destroy();
+  }
+}
+
+/** A bundle staged in its folder, signed, ready to be zipped (outside any database transaction). */
+export interface StagedBundle {
+  staging: string;
+  entries: string[];
+  manifest: Manifest;
 }
 
 /**
@@ -105,7 +118,7 @@ class StagedFile {
  * The audit log is checked first: a broken chain or a history that disagrees with a stored
  * checkpoint refuses the export rather than signing over it.
  */
-export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise<ExportedBundle> {
+export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<StagedBundle> {
   const progress = (p: BundleProgress) => opts.onProgress?.(p);
   const now = opts.now?.() ?? new Date();
   progress({ phase: 'anchoring', done: 0, total: null });
@@ -129,13 +142,14 @@ export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise
 
   mkdirSync(dirname(opts.outFile), { recursive: true });
   const staging = mkdtempSync(join(dirname(opts.outFile), '.evidence-'));
-  const partial = `${opts.outFile}.partial`;
+  const open: StagedFile[] = [];
   try {
     const sums: SumLine[] = [];
     const counts: Record<string, number> = {};
     const stage = async (path: string, fill: (f: StagedFile) => Promise<void>) => {
       aborted(opts.signal);
       const f = new StagedFile(staging, path);
+      open.push(f);
       await fill(f);
       sums.push(await f.close());
       if (path.startsWith('records/')) counts[path] = f.lines;
@@ -144,6 +158,7 @@ export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise
 
     // Audit events and, line for line, their inclusion proofs against the checkpoint.
     const proofs = new StagedFile(staging, 'log/proofs/inclusion.jsonl');
+    open.push(proofs);
     let first: number | null = null;
     let last: number | null = null;
     await stage('records/audit-events.jsonl', async (f) => {
@@ -209,17 +224,43 @@ export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise
     const sshsig = key.sign(sshsigSignedData(EVIDENCE_NAMESPACE, createHash('sha512').update(sumsBytes).digest()));
     writeFileSync(join(staging, 'SHA256SUMS.sig'), sshsigArmor(key.publicKey, EVIDENCE_NAMESPACE, sshsig));
 
-    // The zip: sorted entries, fixed times, streamed from the staged files.
     const entries = [...sums.map((s) => s.path), 'SHA256SUMS', 'SHA256SUMS.ed25519', 'SHA256SUMS.sig'].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { staging, entries, manifest };
+  } catch (err) {
+    for (const f of open) f.discard();
+    rmSync(staging, { recursive: true, force: true });
+    if (opts.signal?.aborted) aborted(opts.signal);
+    throw err;
+  }
+}
+
+/**
+ * Zip a staged bundle: sorted entries, fixed times, streamed from the staged files to a partial
+ * file renamed at the end. Any stream's error (or a cancel) ends the zip at once; the staging
+ * folder and the partial file are removed whatever happens.
+ */
+export async function zipStaged(staged: StagedBundle, outFile: string, opts: { signal?: AbortSignal; onProgress?: (p: BundleProgress) => void } = {}): Promise<ExportedBundle> {
+  const { staging, entries, manifest } = staged;
+  const partial = `${outFile}.partial`;
+  try {
+    aborted(opts.signal);
     const zip = new yazl.ZipFile();
     const out = createWriteStream(partial);
+    const fail = (e: Error) => out.destroy(e);
+    zip.on('error', fail);
+    zip.outputStream.on('error', fail);
     zip.outputStream.pipe(out);
-    const onAbort = () => out.destroy(new Error('cancelled'));
+    const onAbort = () => {
+      (zip.outputStream as unknown as Readable).destroy();
+      out.destroy(new Error('cancelled'));
+    };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     entries.forEach((path, i) =>
       zip.addReadStreamLazy(path, { mtime: ZIP_TIME, mode: 0o100644, forceDosTimestamp: true, compressionLevel: 6 }, (cb) => {
-        progress({ phase: 'zipping', done: i, total: entries.length });
-        cb(null, createReadStream(join(staging, path)));
+        opts.onProgress?.({ phase: 'zipping', done: i, total: entries.length });
+        const rs = createReadStream(join(staging, path));
+        rs.on('error', fail);
+        cb(null, rs);
       }),
     );
     zip.end();
@@ -229,9 +270,9 @@ export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise
       opts.signal?.removeEventListener('abort', onAbort);
     }
     aborted(opts.signal);
-    renameSync(partial, opts.outFile);
-    progress({ phase: 'done', done: entries.length, total: entries.length });
-    return { file: opts.outFile, bytes: statSync(opts.outFile).size, manifest };
+    renameSync(partial, outFile);
+    opts.onProgress?.({ phase: 'done', done: entries.length, total: entries.length });
+    return { file: outFile, bytes: statSync(outFile).size, manifest };
   } catch (err) {
     rmSync(partial, { force: true });
     if (opts.signal?.aborted) aborted(opts.signal);
@@ -239,4 +280,9 @@ export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** Stage and zip in one go (the zip inside the caller's transaction: for tests and small scopes). */
+export async function exportBundle(sql: Sql, opts: ExportBundleOptions): Promise<ExportedBundle> {
+  return zipStaged(await stageBundle(sql, opts), opts.outFile, opts);
 }

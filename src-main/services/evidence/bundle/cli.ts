@@ -4,7 +4,7 @@ import { appVersion, defaultDataDir } from '../../../core/paths';
 import { attachToDataDir } from '../../../db/attach';
 import { DataFolderFallbackVault, KeyringVault } from '../../../vault';
 import { CheckpointStore } from '../../audit/anchor';
-import { exportBundle } from './bundle';
+import { type BundleProgress, stageBundle, zipStaged } from './bundle';
 import type { BundleScope } from './sources';
 import { verifyBundle } from './verify';
 
@@ -75,21 +75,22 @@ async function main(): Promise<void> {
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   try {
-    const r = await db.tx((sql) =>
-      exportBundle(sql, {
-        orgId: db.session.orgId,
-        orgName: db.session.orgName,
-        scope,
-        outFile: resolve(a.out as string),
-        vault,
-        store: new CheckpointStore(dataDir),
-        appVersion: appVersion(),
-        signal: stop.signal,
-        onProgress: (p) => {
-          if (p.phase === 'zipping' && p.total) process.stderr.write(`\rzipping ${p.done}/${p.total}`);
-        },
-      }),
-    );
+    const opts = {
+      orgId: db.session.orgId,
+      orgName: db.session.orgName,
+      scope,
+      outFile: resolve(a.out as string),
+      vault,
+      store: new CheckpointStore(dataDir),
+      appVersion: appVersion(),
+      signal: stop.signal,
+      onProgress: (p: BundleProgress) => {
+        if (p.phase === 'zipping' && p.total) process.stderr.write(`\rzipping ${p.done}/${p.total}`);
+      },
+    };
+    // Records read in one transaction; signing and zipping after it ends.
+    const staged = await db.tx((sql) => stageBundle(sql, opts));
+    const r = await zipStaged(staged, opts.outFile, opts);
     process.stderr.write('\n');
     // For npm run bench: the peak memory of this process, to show an export stays flat as bundles grow.
     if (process.env.MC_REPORT_RSS === '1') process.stderr.write(`peak rss ${process.resourceUsage().maxRSS} KiB\n`);

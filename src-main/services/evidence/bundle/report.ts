@@ -58,7 +58,11 @@ ${REPORT_SCRIPT}
 `;
 }
 
-/** The in-page checker (plain ES2020, no import): the same checks as \`npm run evidence -- verify\`. */
+/**
+ * The in-page checker (plain ES2020, no import): files against SHA256SUMS and none added, the key's
+ * fingerprint, the Ed25519 signature, the signed checkpoint, each audit event's hash and inclusion
+ * proof. `npm run evidence -- verify` also checks the SSHSIG, a period's run and the consistency proof.
+ */
 const REPORT_SCRIPT = String.raw`
 'use strict';
 const M = JSON.parse(document.getElementById('manifest').textContent);

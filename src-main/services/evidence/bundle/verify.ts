@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import yauzl from 'yauzl';
 import { fromBase64, toBase64 } from '../../../../src-shared/domain/anchor/base64';
 import { parseCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
@@ -57,6 +58,8 @@ async function readZip(file: string, onLines: (path: string, line: string) => Pr
       let size = 0;
       let pending = '';
       const lines = path === 'records/audit-events.jsonl' || path === 'log/proofs/inclusion.jsonl';
+      // A character of several bytes may be split between two chunks: decode across them.
+      const text = new StringDecoder('utf8');
       for await (const chunk of await zip.openReadStreamPromise(entry)) {
         const b = chunk as Buffer;
         h.update(b);
@@ -66,12 +69,13 @@ async function readZip(file: string, onLines: (path: string, line: string) => Pr
           parts.push(b);
         }
         if (lines) {
-          pending += b.toString('utf8');
+          pending += text.write(b);
           const all = pending.split('\n');
           pending = all.pop() ?? '';
           for (const l of all) await onLines(path, l);
         }
       }
+      pending += text.end();
       if (lines && pending) await onLines(path, pending);
       hashes.set(path, h.digest('hex'));
       if (keep) kept.set(path, Buffer.concat(parts));
@@ -128,7 +132,8 @@ function parseSshsig(armored: string): { publicKey: Buffer; namespace: string; h
 export async function verifyBundle(file: string, pin?: string): Promise<BundleVerdict> {
   const checks: BundleCheck[] = [];
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
-  // Audit events and proofs arrive line by line, pairs matched by position; only counts are kept.
+  // Audit events and proofs arrive line by line, paired by position: a leaf hash (32 bytes) and a
+  // proof per event are kept, not the events' text.
   const events: { seq: number; leaf: Uint8Array; chainOk: boolean; hash: string; prevHash: string }[] = [];
   const proofs: { seq: number; index: number; size: number; proof: Uint8Array[] }[] = [];
   let unreadable = 0;
@@ -189,7 +194,8 @@ export async function verifyBundle(file: string, pin?: string): Promise<BundleVe
   if (publicKey && fingerprint) {
     const spki = createPublicKey(read.kept.get('keys/signing-key.pub.pem') as Buffer);
     const raw = read.kept.get('SHA256SUMS.ed25519');
-    check('ed25519', Boolean(raw) && cryptoVerify(null, sumsBytes, spki, raw as Buffer), 'SHA256SUMS.ed25519 is a valid Ed25519 signature of SHA256SUMS by the bundle key');
+    const rawOk = Boolean(raw) && cryptoVerify(null, sumsBytes, spki, raw as Buffer);
+    check('ed25519', rawOk, rawOk ? 'SHA256SUMS.ed25519 is a valid Ed25519 signature of SHA256SUMS by the bundle key' : 'SHA256SUMS.ed25519 is missing or is not a signature of SHA256SUMS by the bundle key (edited, or signed by another key)');
     const sig = parseSshsig(read.kept.get('SHA256SUMS.sig')?.toString('utf8') ?? '');
     const sshOk =
       sig !== null &&
@@ -197,7 +203,7 @@ export async function verifyBundle(file: string, pin?: string): Promise<BundleVe
       sig.hashAlg === 'sha512' &&
       Buffer.from(sshKeyBlob(publicKey)).equals(sig.publicKey) &&
       cryptoVerify(null, sshsigSignedData(EVIDENCE_NAMESPACE, createHash('sha512').update(sumsBytes).digest()), spki, sig.signature);
-    check('sshsig', sshOk, `SHA256SUMS.sig is a valid SSHSIG (namespace ${EVIDENCE_NAMESPACE}) by the bundle key`);
+    check('sshsig', sshOk, sshOk ? `SHA256SUMS.sig is a valid SSHSIG (namespace ${EVIDENCE_NAMESPACE}) by the bundle key` : `SHA256SUMS.sig is missing or is not an SSHSIG of SHA256SUMS by the bundle key in namespace ${EVIDENCE_NAMESPACE}`);
     check('manifest key', manifest?.key.fingerprint === fingerprint, `the bundle key is ${fingerprint}`);
     if (pin !== undefined) check('pinned key', pin.trim() === fingerprint, pin.trim() === fingerprint ? `the key is the pinned ${pin.trim()}` : `the key is ${fingerprint}, not the pinned ${pin.trim()}: re-signed by someone else`);
   }
