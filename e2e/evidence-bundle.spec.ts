@@ -37,6 +37,9 @@ test.describe('evidence bundles', () => {
     execFileSync('unzip', ['-q', zip, '-d', folder]);
     expect(spawnSync('sha256sum', ['-c', '--strict', '--quiet', 'SHA256SUMS'], { cwd: folder }).status).toBe(0);
     expect(readFileSync(join(folder, 'README.txt'), 'utf8')).toContain(fingerprint);
+    // The shared host runs the demo org: the bundle says its records are simulated.
+    expect(readFileSync(join(folder, 'README.txt'), 'utf8')).toContain('A DEMO ORG');
+    expect(JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')).org.simulated).toBe(true);
 
     // The report, from file://, with every network request refused.
     const ctx = await browser.newContext({ offline: true });
@@ -45,6 +48,7 @@ test.describe('evidence bundles', () => {
     await report.goto(`file://${join(folder, 'report.html')}`);
     await expect(report.getByRole('heading', { name: 'Evidence bundle' })).toBeVisible();
     await expect(report.getByTestId('fingerprint')).toHaveText(fingerprint);
+    await expect(report.getByTestId('simulated')).toHaveText('A demo org: its records are simulated.');
     await report.getByLabel('Unzipped bundle folder').setInputFiles(folder);
     await expect(report.locator('#verdict')).toHaveAttribute('data-state', 'pass');
     await expect(report.locator('#verdict')).toHaveText('All checks passed.');

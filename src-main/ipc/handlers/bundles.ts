@@ -37,6 +37,7 @@ export const bundlesHandlers = {
           stageBundle(sql, {
             orgId: session.orgId,
             orgName: session.orgName,
+            orgSimulated: session.orgSimulated,
             scope: input.scope,
             outFile,
             vault: ctx.deps.vault,

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Response } from '../../../src-shared/contract';
 import type { BundleScopeInput } from '../../../src-shared/contract/bundles';
 import { call, McClientError } from '../../bridge/client';
+import { Dialog } from '../../components/Dialog';
 import { isCallTimeout } from '../../bridge/call-timeout';
 import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
 
@@ -82,7 +83,15 @@ export function BundleDialog({ onClose }: { onClose: () => void }) {
   if (done) {
     const inBrowser = !window.mc;
     return (
-      <FormDialog title="Evidence bundle exported" onClose={onClose} onSubmit={onClose} submitLabel="Close" hint="closes" busy={false} testId="bundle-close" cancelLabel="Close">
+      <Dialog
+        title="Evidence bundle exported"
+        onClose={onClose}
+        footer={
+          <button className="btn primary" onClick={onClose} data-testid="bundle-close">
+            Close
+          </button>
+        }
+      >
         <div data-testid="bundle-done">
           <p>
             <strong>{done.fileName}</strong> · {(done.bytes / 1024).toFixed(1)} KiB · {done.events} audit event{done.events === 1 ? '' : 's'} proven in a log of {done.treeSize} · {done.files} files
@@ -100,7 +109,7 @@ export function BundleDialog({ onClose }: { onClose: () => void }) {
             </p>
           )}
         </div>
-      </FormDialog>
+      </Dialog>
     );
   }
 

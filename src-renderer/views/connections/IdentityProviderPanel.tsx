@@ -3,6 +3,7 @@ import { McClientError } from '../../bridge/client';
 import { ConfirmDialog } from '../../components/Dialog';
 import { useIdentity } from '../../stores/identity-store';
 import { useUi } from '../../stores/ui-store';
+import { Field as FormField } from '../incidents/parts';
 
 type Field = 'issuer' | 'clientId';
 
@@ -54,11 +55,9 @@ export function IdentityProviderPanel({ profileId, readOnly }: { profileId: stri
   };
 
   const input = (k: Field, label: string, placeholder: string) => (
-    <label className={`field ${errors[k] ? 'invalid' : ''}`}>
-      <span>{label}</span>
+    <FormField label={label} error={errors[k]}>
       <input name={k} value={values[k]} placeholder={placeholder} onChange={(e) => setValues((v) => ({ ...v, [k]: e.target.value }))} disabled={readOnly} autoComplete="off" />
-      {errors[k] && <span className="err">{errors[k]}</span>}
-    </label>
+    </FormField>
   );
 
   return (

@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import type { Invitation } from '../../../src-shared/contract/identity';
 import { ROLE_LABELS, ROLES, type Role } from '../../../src-shared/contract/roles';
-import { McClientError, call, errorText } from '../../bridge/client';
-import { Dialog } from '../../components/Dialog';
-
-type Field = 'email' | 'role' | 'expiresInMinutes';
+import { call } from '../../bridge/client';
+import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
 
 /** Minutes as a person reads them: 1440 → "24 h", 90 → "1 h 30 min". */
 function span(minutes: number): string {
@@ -20,45 +18,17 @@ export function InviteDialog({ onClose, onCreated }: { onClose: () => void; onCr
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('operator');
   const [minutes, setMinutes] = useState('1440');
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
-  const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, run } = useSubmit();
+  const f = (k: string) => fieldError(problem?.fields ?? {}, k);
 
-  const submit = async () => {
-    setBusy(true);
-    setErrors({});
-    setMessage(null);
-    try {
+  const submit = () =>
+    run(async () => {
       const n = Number(minutes);
-      const created = await call('invitations.create', { email: email.trim(), role, expiresInMinutes: Number.isFinite(n) ? n : -1 });
-      onCreated(created);
-    } catch (err) {
-      if (err instanceof McClientError) {
-        const f: Partial<Record<Field, string>> = {};
-        for (const [k, v] of Object.entries(err.fields)) if (k === 'email' || k === 'role' || k === 'expiresInMinutes') f[k] = v;
-        setErrors(f);
-      }
-      setMessage(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+      onCreated(await call('invitations.create', { email: email.trim(), role, expiresInMinutes: Number.isFinite(n) ? n : -1 }));
+    });
 
   return (
-    <Dialog
-      title="Invite someone"
-      onClose={onClose}
-      footer={
-        <>
-          <button className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button className="btn primary" onClick={() => void submit()} disabled={busy} data-testid="invite-submit">
-            {busy ? 'Inviting…' : 'Create invitation'}
-          </button>
-        </>
-      }
-    >
+    <FormDialog title="Invite someone" onClose={onClose} onSubmit={() => void submit()} submitLabel={busy ? 'Inviting…' : 'Create invitation'} hint="creates the invitation" busy={busy} disabled={busy} testId="invite-submit">
       <form
         noValidate
         onSubmit={(e) => {
@@ -66,13 +36,10 @@ export function InviteDialog({ onClose, onCreated }: { onClose: () => void; onCr
           void submit();
         }}
       >
-        <label className={`field ${errors.email ? 'invalid' : ''}`}>
-          <span>E-mail (as their identity provider knows it)</span>
+        <Field label="E-mail (as their identity provider knows it)" error={f('email')}>
           <input autoFocus name="email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} maxLength={320} autoComplete="off" />
-          {errors.email && <span className="err">{errors.email}</span>}
-        </label>
-        <label className={`field ${errors.role ? 'invalid' : ''}`}>
-          <span>Role</span>
+        </Field>
+        <Field label="Role" error={f('role')}>
           <select name="role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
@@ -80,21 +47,14 @@ export function InviteDialog({ onClose, onCreated }: { onClose: () => void; onCr
               </option>
             ))}
           </select>
-          {errors.role && <span className="err">{errors.role}</span>}
-        </label>
-        <label className={`field ${errors.expiresInMinutes ? 'invalid' : ''}`}>
-          <span>Expires in (minutes; at least 15, default 1440 = 24 h){span(Number(minutes)) && ` · ${span(Number(minutes))}`}</span>
+        </Field>
+        <Field label={`Expires in (minutes; at least 15, default 1440 = 24 h)${span(Number(minutes)) && ` · ${span(Number(minutes))}`}`} error={f('expiresInMinutes')}>
           <input name="expiresInMinutes" type="number" step={1} value={minutes} onChange={(e) => setMinutes(e.target.value)} />
-          {errors.expiresInMinutes && <span className="err">{errors.expiresInMinutes}</span>}
-        </label>
-        {message && (
-          <div className="err" role="alert" data-testid="invite-error">
-            {message}
-          </div>
-        )}
+        </Field>
+        <FormMessage problem={problem} shownFields={['email', 'role', 'expiresInMinutes']} />
         <p className="faint">No mail is sent: you get a single-use code to pass on yourself.</p>
         <button type="submit" hidden />
       </form>
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { call, errorText, McClientError } from '../../bridge/client';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+import { Field as FormField } from '../incidents/parts';
 
 type Field = 'maxHours' | 'idleMinutes';
 
@@ -49,11 +50,9 @@ export function SessionPolicyPanel({ profileId, readOnly }: { profileId: string;
     }
   };
   const input = (k: Field, label: string, placeholder: string) => (
-    <label className={`field ${errors[k] ? 'invalid' : ''}`}>
-      <span>{label}</span>
+    <FormField label={label} error={errors[k]}>
       <input name={k} inputMode="numeric" value={values[k]} placeholder={placeholder} onChange={(e) => setValues((v) => ({ ...v, [k]: e.target.value }))} disabled={readOnly} data-testid={`policy-${k}`} />
-      {errors[k] && <span className="err">{errors[k]}</span>}
-    </label>
+    </FormField>
   );
   return (
     <section className="panel" data-testid="session-policy">

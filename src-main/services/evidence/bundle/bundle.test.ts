@@ -120,6 +120,7 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
   it('holds the scope’s audit events with chain fields, and the verifier proves each in the signed log', async () => {
     expect(manifest.audit.events).toBeGreaterThanOrEqual(9);
     expect(manifest.counts['records/audit-events.jsonl']).toBe(manifest.audit.events);
+    expect(manifest.org.simulated).toBe(false);
     const v = await verifyBundle(bundle, manifest.key.fingerprint);
     expect(v.checks.filter((c) => !c.ok)).toEqual([]);
     expect(v.ok).toBe(true);

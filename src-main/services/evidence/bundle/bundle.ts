@@ -36,6 +36,8 @@ export interface BundleProgress {
 export interface ExportBundleOptions {
   orgId: string;
   orgName: string;
+  /** A demo org: its records are simulated, and the bundle says so. */
+  orgSimulated?: boolean;
   scope: BundleScope;
   outFile: string;
   vault: Vault;
@@ -50,7 +52,7 @@ export interface Manifest {
   format: typeof BUNDLE_FORMAT;
   version: 1;
   bundle_id: string;
-  org: { id: string; name: string };
+  org: { id: string; name: string; simulated: boolean };
   scope: BundleScope;
   exported_at: string;
   app_version: string;
@@ -201,7 +203,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
       format: BUNDLE_FORMAT,
       version: 1,
       bundle_id: randomUUID(),
-      org: { id: opts.orgId, name: opts.orgName },
+      org: { id: opts.orgId, name: opts.orgName, simulated: opts.orgSimulated ?? false },
       scope: opts.scope,
       exported_at: now.toISOString(),
       app_version: opts.appVersion,

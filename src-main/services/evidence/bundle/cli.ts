@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     const opts = {
       orgId: db.session.orgId,
       orgName: db.session.orgName,
+      orgSimulated: db.session.orgSimulated,
       scope,
       outFile: resolve(a.out as string),
       vault,

@@ -13,7 +13,7 @@ export function bundleReadme(m: Manifest): string {
 ==========================================
 
 Bundle:    ${m.bundle_id}
-Org:       ${m.org.name} (${m.org.id})
+Org:       ${m.org.name} (${m.org.id})${m.org.simulated ? '\n           A DEMO ORG: its sites, nodes, telemetry and every record drawn from them are simulated.' : ''}
 Scope:     ${scopeText(m)}
 Exported:  ${m.exported_at} by Mission Control ${m.app_version}
 Audit log: ${m.audit.events} events of this scope, in a log of ${m.audit.tree_size} events (Merkle root ${m.audit.root})

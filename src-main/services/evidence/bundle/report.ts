@@ -31,7 +31,7 @@ li[data-ok=false]{color:#c62828}li[data-ok=true]::marker{content:"✓ "}li[data-
 </style></head><body>
 <h1>Evidence bundle</h1>
 <table>
-<tr><th>Org</th><td>${esc(m.org.name)} <code>${esc(m.org.id)}</code></td></tr>
+<tr><th>Org</th><td>${esc(m.org.name)} <code>${esc(m.org.id)}</code>${m.org.simulated ? ' <strong data-testid="simulated">A demo org: its records are simulated.</strong>' : ''}</td></tr>
 <tr><th>Scope</th><td>${esc(scope)}</td></tr>
 <tr><th>Exported</th><td>${esc(m.exported_at)} by Mission Control ${esc(m.app_version)}</td></tr>
 <tr><th>Bundle</th><td><code>${esc(m.bundle_id)}</code></td></tr>
