@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -27,13 +28,12 @@ export function ensurePrivateKeychain(script) {
     [
       '--',
       'sh',
-      '-c',
-      'printf %s "$MC_TEST_KEYRING_PW" | XDG_DATA_HOME="$MC_TEST_KEYRING_DIR" gnome-keyring-daemon --components=secrets --unlock >/dev/null 2>&1; exec "$0" "$@"',
+      join(dirname(fileURLToPath(import.meta.url)), 'keyring-session.sh'),
       process.execPath,
       script,
       ...process.argv.slice(2),
     ],
-    { stdio: 'inherit', env: { ...process.env, MC_TEST_ISOLATED: '1', MC_TEST_KEYRING_PW: randomBytes(12).toString('hex'), MC_TEST_KEYRING_DIR: keyrings } },
+    { stdio: 'inherit', env: { ...process.env, MC_TEST_ISOLATED: '1', MC_KEYRING_PW: randomBytes(12).toString('hex'), MC_KEYRING_DIR: keyrings } },
   );
   rmSync(keyrings, { recursive: true, force: true });
   process.exit(r.status ?? 1);

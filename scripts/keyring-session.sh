@@ -1,0 +1,34 @@
+#!/bin/sh
+# Inside a private D-Bus session (dbus-run-session): start gnome-keyring with a fresh, unlocked
+# throwaway keyring, wait until it really answers, then run the command given.
+#   MC_KEYRING_DIR  the keyring folder (fresh, so no existing keyring with another password prompts)
+#   MC_KEYRING_PW   its password
+# The daemon forks before it owns org.freedesktop.secrets on the bus. A client that asks first
+# makes the bus start a second daemon, without the unlocked keyring, and every store is then
+# refused: the whole suite fails on "the OS keychain refused to store". So the name is awaited
+# without activating anything (NameHasOwner), and one store and delete is tried before the tests.
+set -eu
+printf %s "${MC_KEYRING_PW:-ci-keyring}" | XDG_DATA_HOME="$MC_KEYRING_DIR" gnome-keyring-daemon --components=secrets --unlock >/dev/null 2>&1
+owned() {
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
+}
+i=0
+until owned; do
+  i=$((i + 1))
+  if [ "$i" -ge 100 ]; then
+    echo "keyring-session: gnome-keyring did not take org.freedesktop.secrets within 20 s" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+i=0
+until printf ready | secret-tool store --label='Mission Control keyring probe' mc-keyring-probe ready 2>/dev/null; do
+  i=$((i + 1))
+  if [ "$i" -ge 50 ]; then
+    echo "keyring-session: the throwaway keyring refuses to store (locked?) after 10 s" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+secret-tool clear mc-keyring-probe ready
+exec "$@"
