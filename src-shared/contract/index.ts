@@ -61,6 +61,7 @@ export const channels = {
   [telemetry.telemetryValidate.name]: telemetry.telemetryValidate,
   [telemetry.telemetrySettings.name]: telemetry.telemetrySettings,
   [telemetry.evidenceList.name]: telemetry.evidenceList,
+  [telemetry.evidencePilot.name]: telemetry.evidencePilot,
   [incidents.orgMembers.name]: incidents.orgMembers,
   [incidents.incidentsList.name]: incidents.incidentsList,
   [incidents.incidentsGet.name]: incidents.incidentsGet,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PILOT_RECORD_KEYS } from '../domain/evidence/pilot-records';
 import { command, empty, isoTime, query, topic } from './channel';
 
 export const evidenceSchema = z.object({
@@ -46,6 +47,26 @@ export const evidenceList = query('evidence.list', {
   summary: 'Evidence records of the current org, newest first.',
   request: z.strictObject({ kind: z.string().max(60).optional(), subjectId: z.string().max(100).optional(), limit: z.number().int().min(1).max(500).default(50) }),
   response: z.object({ records: z.array(evidenceSchema) }),
+});
+
+const pilotRecordSchema = z.object({
+  key: z.enum(PILOT_RECORD_KEYS),
+  label: z.string(),
+  present: z.boolean(),
+  summary: z.string(),
+  record: z.object({ type: z.string(), id: z.string().nullable(), label: z.string() }).nullable(),
+});
+
+export const evidencePilot = query('evidence.pilot', {
+  summary: 'The seven evidence records of a customer pilot (the operating principle), each present with its record or missing with how to produce it, computed now.',
+  request: z.strictObject({ pilotId: z.uuid() }),
+  response: z.object({
+    pilot: z.object({ id: z.uuid(), customerName: z.string(), tier: z.string(), corridorId: z.uuid(), corridorName: z.string() }),
+    records: z.array(pilotRecordSchema),
+    /** The gate "Compliance evidence artifacts are visible": yes only when all seven are present. */
+    complete: z.boolean(),
+    summary: z.string(),
+  }),
 });
 
 export const evidenceChanged = topic('evidence.changed', {

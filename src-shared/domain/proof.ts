@@ -31,7 +31,6 @@ const EVIDENCE_CHECKS: Partial<Record<CheckKey, readonly EvidenceKind[]>> = {
   corridor_drill_captured: ['drill'],
   // "Incidents can be created, acknowledged and resolved": a drill in the pilot's corridor proves it.
   incident_lifecycle_proven: ['incident', 'drill'],
-  evidence_visible: ['telemetry_validation', 'routing_simulation'],
 };
 
 /** The proof an item of a template declares: from its check, or an attestation when the app cannot answer it. */

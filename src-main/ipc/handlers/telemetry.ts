@@ -1,4 +1,6 @@
+import { answer } from '../../services/checklists/checks';
 import { listEvidence } from '../../services/evidence';
+import { pilotEvidence, pilotRef, pilotScope } from '../../services/evidence/pilot';
 import { recordTelemetryValidation, telemetrySettings } from '../../services/telemetry';
 import type { Handlers, TopicHandlers } from '../types';
 import { forwardCoalesced } from './org-topic';
@@ -7,6 +9,11 @@ export const telemetryHandlers = {
   'telemetry.validate': async (input, ctx) => ({ evidence: await recordTelemetryValidation(ctx.sql, ctx.session, input.nodeId, ctx.audit) }),
   'telemetry.settings': async (_input, ctx) => ctx.read((sql) => telemetrySettings(sql)),
   'evidence.list': async (input, ctx) => ({ records: await ctx.read((sql) => listEvidence(sql, input)) }),
+  'evidence.pilot': async (input, ctx) =>
+    ctx.read(async (sql, session) => {
+      const pilot = await pilotRef(sql, input.pilotId);
+      return pilotEvidence(sql, pilot, (key) => answer(sql, key, pilotScope(pilot), session));
+    }),
 } satisfies Partial<Handlers>;
 
 export const telemetryTopics = {

@@ -15,6 +15,8 @@ import { listComponents } from '../status';
 import { observabilityOverview } from '../observability/overview';
 import { SCORE_POOR_BELOW } from '../../../src-shared/domain/scores';
 import { orgSetupAnswer } from './org-setup-check';
+import { pilotRecords, pilotRef } from '../evidence/pilot';
+import { pilotRecordsVerdict } from '../../../src-shared/domain/evidence/pilot-records';
 import { oauthLoginAnswer } from './oauth-login-check';
 
 /** The subject a check looks at; pilots are checked in their corridor. */
@@ -142,7 +144,14 @@ const CHECKS: Record<CheckKey, Check> = {
     return { ok: true, summary: `${incidentRef(r.number)}${r.drill ? ' (a drill)' : ''} was acknowledged and resolved.`, record: { type: 'incident', id: r.id, label: incidentRef(r.number) } };
   },
 
-  async evidence_visible(sql, scope) {
+  // A pilot's gate is answered from its evidence page: all seven records of the operating principle.
+  async evidence_visible(sql, scope, session) {
+    if (scope.type === 'pilot' && scope.id) {
+      const pilot = await pilotRef(sql, scope.id);
+      const records = await pilotRecords(sql, pilot, (key) => CHECKS[key](sql, scope, session));
+      const v = pilotRecordsVerdict(records);
+      return { ok: v.ok, summary: v.summary, record: { type: 'pilot_evidence', id: scope.id, label: 'The pilot’s evidence records' } };
+    }
     const r = await sql.maybeOne<{ n: number; id: string; title: string }>(
       `SELECT count(*) OVER ()::int AS n, id, title FROM mc.evidence_records e
         WHERE e.kind IN ('telemetry_validation', 'routing_simulation') AND e.outcome = 'passed'
