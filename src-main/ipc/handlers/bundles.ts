@@ -4,7 +4,7 @@ import { CheckpointStore } from '../../services/audit/anchor';
 import { type BundleProgress, stageBundle, zipStaged } from '../../services/evidence/bundle/bundle';
 import { cancelJob, endJob, jobState, MAX_RUNNING, startJob } from '../../services/evidence/bundle/jobs';
 import type { ExportedBundleInfo } from '../../../src-shared/contract/bundles';
-import type { BundleScope } from '../../services/evidence/bundle/sources';
+import { type BundleScope, scopeSlug } from '../../../src-shared/domain/evidence/bundle-scope';
 import type { Handlers } from '../types';
 
 /** Bundles are written to <dataDir>/evidence/ and served from there by the browser host. */
@@ -16,8 +16,7 @@ export const BUNDLE_FILE = /^evidence-[A-Za-z0-9._-]{1,150}\.zip$/;
 
 function fileNameFor(scope: BundleScope, at: Date): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const what = scope.kind === 'period' ? `${scope.from.slice(0, 10)}_${scope.to.slice(0, 10)}` : `incident-${scope.incidentId.slice(0, 8)}`;
-  return `evidence-${what}-${stamp}.zip`;
+  return `evidence-${scopeSlug(scope)}-${stamp}.zip`;
 }
 
 export const bundlesHandlers = {

@@ -2,7 +2,7 @@ import type { AuditFilter } from '../../../src-shared/contract/audit';
 import { bodyOf } from '../../../src-shared/domain/audit-chain';
 import { canonicalJson } from '../../../src-shared/domain/canonical-json';
 import type { Sql } from '../../db';
-import { filterWhere } from './filter';
+import { type AlsoCondition, filterWhere } from './filter';
 import { type AuditRow, chained, COLUMNS } from './read';
 import { NO_SUBJECT, resolveSubjects, subjectKey } from './subjects';
 
@@ -45,11 +45,11 @@ export interface ExportPage {
  */
 export async function exportAuditPage(
   sql: Sql,
-  input: { format: 'csv' | 'jsonl'; filter?: AuditFilter; afterSeq: number; untilSeq?: number; limit: number },
+  input: { format: 'csv' | 'jsonl'; filter?: AuditFilter | undefined; also?: AlsoCondition | undefined; afterSeq: number; untilSeq?: number; limit: number },
 ): Promise<ExportPage> {
   const head = await sql.maybeOne<{ seq: number }>('SELECT seq FROM mc.audit_heads WHERE org_id = mc.current_org_id()');
   const untilSeq = input.untilSeq ?? head?.seq ?? 0;
-  const where = filterWhere(input.filter, 3);
+  const where = filterWhere(input.filter, 3, input.also);
   const rows = await sql.query<AuditRow>(
     `SELECT ${COLUMNS} FROM mc.audit_events e
       WHERE ${where.sql} AND e.seq > $1 AND e.seq <= $2

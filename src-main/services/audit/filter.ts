@@ -19,19 +19,26 @@ function subjectIdSql(type: string | undefined, id: string, p: (v: unknown) => s
 }
 
 /**
+ * A caller's own condition on the events (alias e), built with the placeholder function so its
+ * values travel as parameters too: an evidence bundle's "events about the records it exports".
+ */
+export type AlsoCondition = (param: (v: unknown) => string) => string;
+
+/**
  * The WHERE clause of a filter, as SQL text with numbered parameters starting after `offset`.
  * Every value travels as a parameter; only column names and operators are written here.
  * The equality filters (action, actor id, subject) and the time range have indexes (0002, 0030),
  * so with ORDER BY seq and a LIMIT a page reads only matching rows; the free text is a scan,
  * bounded by the page's LIMIT and the statement timeout.
  */
-export function filterWhere(filter: AuditFilter | undefined, offset: number): { sql: string; params: unknown[] } {
+export function filterWhere(filter: AuditFilter | undefined, offset: number, also?: AlsoCondition): { sql: string; params: unknown[] } {
   const parts = ['e.org_id = mc.current_org_id()'];
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v);
     return `$${offset + params.length}`;
   };
+  if (also) parts.push(also(p));
   if (!filter) return { sql: parts.join(' AND '), params };
   if (filter.from) parts.push(`e.at >= ${p(filter.from)}::timestamptz`);
   if (filter.to) parts.push(`e.at < ${p(filter.to)}::timestamptz`);

@@ -1,14 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { seedGrid, seedKey, type TestGrid } from '../../testing/grid';
-import { call, coreOn, refused } from '../../testing/harness';
+import { call, coreOn, DIRECT, refused } from '../../testing/harness';
+import { verifyBundle } from './bundle/verify';
 import { needKeychain } from '../../testing/keychain-gate';
 
 const ok = await needKeychain();
 type Core = Awaited<ReturnType<typeof coreOn>>;
 type Page = Response<'evidence.pilot'>;
 type Run = Response<'checklists.get'>;
+
+/** Every file of a zip, as text. */
+async function readZip(file: string): Promise<Map<string, string>> {
+  const zip = await yauzl.openPromise(file);
+  const out = new Map<string, string>();
+  for await (const entry of zip.eachEntry()) {
+    const stream = await zip.openReadStreamPromise(entry);
+    const parts: Buffer[] = [];
+    for await (const c of stream) parts.push(c as Buffer);
+    out.set(entry.fileName, Buffer.concat(parts).toString('utf8'));
+  }
+  zip.close();
+  return out;
+}
 
 // The pilot's evidence page (issue 15): the seven records of the operating principle, each computed
 // from what the database holds, and the gate "Compliance evidence artifacts are visible" answered
@@ -122,6 +139,33 @@ describe.skipIf(!ok)('pilot evidence: the seven records', () => {
     const gate = (await call<Run>(operator, 'checklists.get', { runId: pilotRun })).items.find((i) => i.key === 'evidence')!;
     const err = await refused(operator, 'checklists.setItem', { itemId: gate.id, status: 'done', expectedVersion: gate.version });
     expect(err.message).toContain('missing: customer api-key record');
+  });
+
+  it('exports the pilot’s bundle in one call: its records and the events about them, nothing of another corridor, verified offline', async () => {
+    const r = await operator.router.invoke('bundles.export', { exportId: randomUUID(), scope: { kind: 'pilot', pilotId } }, DIRECT);
+    expect(r.ok).toBe(true);
+    const file = (r as { data: { path: string; fileName: string } }).data;
+    expect(file.fileName).toMatch(new RegExp(`^evidence-pilot-${pilotId.slice(0, 8)}-\\d{8}T\\d{6}Z\\.zip$`));
+    const v = await verifyBundle(file.path);
+    expect(v.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(v.ok).toBe(true);
+    const entries = await readZip(file.path);
+    const lines = (name: string) => (entries.get(name) ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines('records/pilots.jsonl').map((x) => x.id)).toEqual([pilotId]);
+    expect(lines('records/checklist-runs.jsonl').map((x) => x.id)).toEqual([pilotRun]);
+    expect(lines('records/deployment-runs.jsonl').map((x) => x.release_name).sort()).toEqual(['eu-0.9', 'eu-1.0']);
+    expect(lines('records/migration-runs.jsonl').map((x) => x.file_name)).toEqual(['0101_pilot.sql']);
+    expect(lines('records/evidence-records.jsonl').map((x) => x.title).sort()).toEqual(['Simulation for Kenya Health', 'Validation of eu node']);
+    expect(lines('records/nodes.jsonl').map((x) => x.id)).toEqual([eu.nodeId]);
+    // Node keys go out without their hash.
+    expect(lines('records/node-keys.jsonl').every((k) => !('key_hash' in k))).toBe(true);
+    const actions = lines('records/audit-events.jsonl').map((e) => (e.event as { action: string; target: { type: string; id: string } }));
+    expect(actions).toContainEqual(expect.objectContaining({ action: 'readiness.pilot_created', target: { type: 'pilot', id: pilotId } }));
+    // Only events about the pilot's records: the other org member's pilot-less events stay out.
+    expect(actions.every((a) => ['pilot', 'checklist_run', 'checklist_item', 'deployment_run', 'migration_run', 'node', 'node_key', 'incident', 'customer', 'sla_policy', 'escalation_policy', 'routing_decision'].includes(a.target.type))).toBe(true);
+    const manifest = JSON.parse(entries.get('manifest.json')!) as { scope: unknown };
+    expect(manifest.scope).toEqual({ kind: 'pilot', pilotId });
+    expect(entries.get('README.txt')).toContain(`customer pilot ${pilotId}`);
   });
 
   it('refuses a pilot it cannot see: unknown, another org’s (row-level security), or not an id', async () => {

@@ -1,8 +1,6 @@
+import { scopeText } from '../../../../src-shared/domain/evidence/bundle-scope';
 import type { Manifest } from './bundle';
 
-function scopeText(m: Manifest): string {
-  return m.scope.kind === 'period' ? `the whole org from ${m.scope.from} until ${m.scope.to}` : `incident ${m.scope.incidentId} and its record`;
-}
 
 /**
  * README.txt: what the bundle is, what it proves and what it does not, and the exact commands an
@@ -14,7 +12,7 @@ export function bundleReadme(m: Manifest): string {
 
 Bundle:    ${m.bundle_id}
 Org:       ${m.org.name} (${m.org.id})${m.org.simulated ? '\n           A DEMO ORG: its sites, nodes, telemetry and every record drawn from them are simulated.' : ''}
-Scope:     ${scopeText(m)}
+Scope:     ${scopeText(m.scope)}
 Exported:  ${m.exported_at} by Mission Control ${m.app_version}
 Audit log: ${m.audit.events} events of this scope, in a log of ${m.audit.tree_size} events (Merkle root ${m.audit.root})
 Signed by: ${m.key.name}

@@ -1,3 +1,4 @@
+import { scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
 import type { Manifest } from './bundle';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -10,7 +11,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
  * plainly which check failed. WebCrypto's Ed25519 and SHA-256 do the cryptography.
  */
 export function bundleReport(m: Manifest): string {
-  const scope = m.scope.kind === 'period' ? `The whole org, ${m.scope.from} to ${m.scope.to}` : `Incident ${m.scope.incidentId}`;
+  const scope = scopeTitle(m.scope);
   const rows = Object.entries(m.counts)
     .map(([file, n]) => `<tr><td>${esc(file)}</td><td class="n">${n}</td></tr>`)
     .join('');

@@ -1,10 +1,10 @@
 import type { AuditFilter } from '../../../../src-shared/contract/audit';
 import { canonicalJson } from '../../../../src-shared/domain/canonical-json';
 import type { Sql } from '../../../db';
+import type { BundleScope } from '../../../../src-shared/domain/evidence/bundle-scope';
 import { exportAuditPage } from '../../audit';
 
-/** What a bundle covers: the whole org over a period, or one incident (or drill) and its record. */
-export type BundleScope = { kind: 'period'; from: string; to: string } | { kind: 'incident'; incidentId: string };
+export type { BundleScope };
 
 /**
  * One records file: a table's rows for the scope, each as one line of RFC 8785 canonical JSON, read
@@ -15,36 +15,79 @@ interface Source {
   file: string;
   table: string;
   keys: string[];
-  /** SQL over alias t with $1 = the scope's first value, $2 = its second (period: from, to; incident: id). */
+  /**
+   * SQL over alias t with $1 = the scope's first value, $2 = its second (period: from, to; incident:
+   * its id; pilot: its id); null where the table is not part of that scope.
+   */
   where: Record<BundleScope['kind'], string | null>;
   omit?: string[];
+  /** The audit target type of this table's rows (by their id): a pilot's bundle carries the events about them. */
+  auditType?: string;
 }
 
 const inPeriod = (col: string) => `t.${col} >= $1::timestamptz AND t.${col} < $2::timestamptz`;
 const ofIncidentsInPeriod = `t.incident_id IN (SELECT id FROM mc.incidents WHERE org_id = mc.current_org_id() AND ${inPeriod('opened_at').replaceAll('t.', '')})`;
 
+// A pilot's scope: its corridor's grid, incidents and deployments; its own gates; its customer's
+// routing and SLA records; the org's applied migrations and escalation policies (the seven records).
+const pilot = (expr: string) => `(SELECT ${expr} FROM mc.pilots p WHERE p.org_id = mc.current_org_id() AND p.id = $1::uuid)`;
+const PILOT_CORRIDOR = pilot('p.corridor_id');
+const PILOT_CUSTOMER = pilot('lower(p.customer_name)');
+const pilotIncidents = `(SELECT i.id FROM mc.incidents i WHERE i.org_id = mc.current_org_id() AND mc.incident_in_corridor(i.id, ${PILOT_CORRIDOR}))`;
+const pilotRuns = `(SELECT r.id FROM mc.checklist_runs r WHERE r.org_id = mc.current_org_id() AND r.subject_type = 'pilot' AND r.subject_id = $1::uuid)`;
+const pilotNodes = `(SELECT n.id FROM mc.nodes n JOIN mc.sites s ON s.org_id = n.org_id AND s.id = n.site_id WHERE n.org_id = mc.current_org_id() AND s.corridor_id = ${PILOT_CORRIDOR})`;
+const pilotCustomers = `(SELECT c.id FROM mc.customers c WHERE c.org_id = mc.current_org_id() AND lower(c.name) = ${PILOT_CUSTOMER})`;
+const pilotEvidence = `mc.evidence_corridor(t.kind, t.subject_type, t.subject_id, t.data) = ${PILOT_CORRIDOR} AND (t.kind <> 'routing_simulation' OR lower(t.data #>> '{request,customerName}') = ${PILOT_CUSTOMER})`;
+
 export const SOURCES: readonly Source[] = [
-  { file: 'records/incidents.jsonl', table: 'incidents', keys: ['id'], where: { period: inPeriod('opened_at'), incident: 't.id = $1::uuid' } },
-  { file: 'records/incident-events.jsonl', table: 'incident_events', keys: ['id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid' } },
-  { file: 'records/incident-affected.jsonl', table: 'incident_affected', keys: ['incident_id', 'kind', 'target_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid' } },
-  { file: 'records/incident-reviews.jsonl', table: 'incident_reviews', keys: ['incident_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid' } },
-  { file: 'records/checklist-runs.jsonl', table: 'checklist_runs', keys: ['id'], where: { period: inPeriod('started_at'), incident: null } },
+  { file: 'records/pilots.jsonl', table: 'pilots', keys: ['id'], where: { period: 'true', incident: null, pilot: 't.id = $1::uuid' }, auditType: 'pilot' },
+  { file: 'records/incidents.jsonl', table: 'incidents', keys: ['id'], where: { period: inPeriod('opened_at'), incident: 't.id = $1::uuid', pilot: `t.id IN ${pilotIncidents}` }, auditType: 'incident' },
+  { file: 'records/incident-events.jsonl', table: 'incident_events', keys: ['id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}` } },
+  { file: 'records/incident-affected.jsonl', table: 'incident_affected', keys: ['incident_id', 'kind', 'target_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}` } },
+  { file: 'records/incident-reviews.jsonl', table: 'incident_reviews', keys: ['incident_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}` } },
+  { file: 'records/checklist-runs.jsonl', table: 'checklist_runs', keys: ['id'], where: { period: inPeriod('started_at'), incident: null, pilot: `t.id IN ${pilotRuns}` }, auditType: 'checklist_run' },
   {
     file: 'records/checklist-items.jsonl',
     table: 'checklist_items',
     keys: ['id'],
-    where: { period: `t.run_id IN (SELECT id FROM mc.checklist_runs WHERE org_id = mc.current_org_id() AND ${inPeriod('started_at').replaceAll('t.', '')})`, incident: null },
+    where: { period: `t.run_id IN (SELECT id FROM mc.checklist_runs WHERE org_id = mc.current_org_id() AND ${inPeriod('started_at').replaceAll('t.', '')})`, incident: null, pilot: `t.run_id IN ${pilotRuns}` },
+    auditType: 'checklist_item',
   },
-  { file: 'records/evidence-records.jsonl', table: 'evidence_records', keys: ['id'], where: { period: inPeriod('created_at'), incident: null } },
-  { file: 'records/routing-decisions.jsonl', table: 'routing_decisions', keys: ['id'], where: { period: inPeriod('decided_at'), incident: null } },
-  { file: 'records/nodes.jsonl', table: 'nodes', keys: ['id'], where: { period: 'true', incident: null } },
-  { file: 'records/node-keys.jsonl', table: 'node_keys', keys: ['id'], where: { period: 'true', incident: null }, omit: ['key_hash'] },
+  { file: 'records/evidence-records.jsonl', table: 'evidence_records', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: pilotEvidence } },
+  { file: 'records/deployment-runs.jsonl', table: 'deployment_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: `t.corridor_id = ${PILOT_CORRIDOR}` }, auditType: 'deployment_run' },
+  { file: 'records/migration-runs.jsonl', table: 'migration_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: "t.status = 'applied'" }, auditType: 'migration_run' },
+  { file: 'records/routing-decisions.jsonl', table: 'routing_decisions', keys: ['id'], where: { period: inPeriod('decided_at'), incident: null, pilot: `t.customer_id IN ${pilotCustomers}` }, auditType: 'routing_decision' },
+  { file: 'records/customers.jsonl', table: 'customers', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotCustomers}` }, auditType: 'customer' },
+  { file: 'records/sla-policies.jsonl', table: 'sla_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true' }, auditType: 'sla_policy' },
+  { file: 'records/escalation-policies.jsonl', table: 'escalation_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true' }, auditType: 'escalation_policy' },
+  { file: 'records/nodes.jsonl', table: 'nodes', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotNodes}` }, auditType: 'node' },
+  { file: 'records/node-keys.jsonl', table: 'node_keys', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.node_id IN ${pilotNodes}` }, omit: ['key_hash'], auditType: 'node_key' },
 ];
+
+/**
+ * The audit events of a pilot's bundle: those about a record the bundle exports (by target type
+ * and id), and those its evidence records cite. `at` is the placeholder the pilot id is bound to.
+ */
+function pilotAuditCondition(at: string): string {
+  const bind = (where: string) => where.replace(/\$1\b/g, at);
+  const about = SOURCES.filter((s) => s.auditType && s.where.pilot).map(
+    (s) => `(e.target_type = '${s.auditType}' AND e.target_id IN (SELECT t.id::text FROM mc.${s.table} t WHERE t.org_id = mc.current_org_id() AND (${bind(s.where.pilot as string)})))`,
+  );
+  const cited = `e.seq IN (SELECT t.audit_seq FROM mc.evidence_records t WHERE t.org_id = mc.current_org_id() AND (${bind(pilotEvidence)}))`;
+  return `(${[...about, cited].join(' OR ')})`;
+}
 
 const PAGE = 1000;
 
 function scopeParams(scope: BundleScope): unknown[] {
-  return scope.kind === 'period' ? [scope.from, scope.to] : [scope.incidentId, null];
+  switch (scope.kind) {
+    case 'period':
+      return [scope.from, scope.to];
+    case 'incident':
+      return [scope.incidentId, null];
+    case 'pilot':
+      return [scope.pilotId, null];
+  }
 }
 
 /** The canonical JSON lines of one source for the scope (none when the source is not in that scope). */
@@ -74,10 +117,12 @@ export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope)
 
 /** The audit events of the scope, with their chain fields, oldest first (the audit export's JSONL lines). */
 export async function* auditLines(sql: Sql, scope: BundleScope, untilSeq: number): AsyncGenerator<{ text: string; seqs: number[] }> {
-  const filter: AuditFilter = scope.kind === 'period' ? { from: scope.from, to: scope.to } : { subjectType: 'incident', subjectId: scope.incidentId };
+  const filter: AuditFilter | undefined =
+    scope.kind === 'period' ? { from: scope.from, to: scope.to } : scope.kind === 'incident' ? { subjectType: 'incident', subjectId: scope.incidentId } : undefined;
+  const also = scope.kind === 'pilot' ? (p: (v: unknown) => string) => pilotAuditCondition(p(scope.pilotId)) : undefined;
   let afterSeq = 0;
   for (;;) {
-    const page = await exportAuditPage(sql, { format: 'jsonl', filter, afterSeq, untilSeq, limit: PAGE });
+    const page = await exportAuditPage(sql, { format: 'jsonl', filter, also, afterSeq, untilSeq, limit: PAGE });
     if (page.rows > 0) yield { text: page.text, seqs: page.seqs };
     if (page.nextAfterSeq === null) return;
     afterSeq = page.nextAfterSeq;

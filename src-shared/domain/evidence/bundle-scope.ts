@@ -1,0 +1,45 @@
+/**
+ * What an evidence bundle covers: the whole org over a period (`to` exclusive), one incident (or
+ * drill) and its record, or one customer pilot and the records of its operating principle. The
+ * same words in the README, the report and the file name.
+ */
+export type BundleScope =
+  | { kind: 'period'; from: string; to: string }
+  | { kind: 'incident'; incidentId: string }
+  | { kind: 'pilot'; pilotId: string };
+
+/** A sentence's object: "the whole org from … until …", "incident … and its record". */
+export function scopeText(scope: BundleScope): string {
+  switch (scope.kind) {
+    case 'period':
+      return `the whole org from ${scope.from} until ${scope.to}`;
+    case 'incident':
+      return `incident ${scope.incidentId} and its record`;
+    case 'pilot':
+      return `customer pilot ${scope.pilotId}: its gates, the records of its corridor and customer, and the audit events about them`;
+  }
+}
+
+/** A heading: "The whole org, … to …", "Incident …", "Customer pilot …". */
+export function scopeTitle(scope: BundleScope): string {
+  switch (scope.kind) {
+    case 'period':
+      return `The whole org, ${scope.from} to ${scope.to}`;
+    case 'incident':
+      return `Incident ${scope.incidentId}`;
+    case 'pilot':
+      return `Customer pilot ${scope.pilotId}`;
+  }
+}
+
+/** The part of a bundle's file name that says what it covers. */
+export function scopeSlug(scope: BundleScope): string {
+  switch (scope.kind) {
+    case 'period':
+      return `${scope.from.slice(0, 10)}_${scope.to.slice(0, 10)}`;
+    case 'incident':
+      return `incident-${scope.incidentId.slice(0, 8)}`;
+    case 'pilot':
+      return `pilot-${scope.pilotId.slice(0, 8)}`;
+  }
+}
