@@ -24,7 +24,7 @@ const PHASES: Record<string, string> = {
  * proves and the key fingerprint an auditor pins. On the browser host the file downloads from the
  * host; on the desktop it is in the data folder's evidence folder.
  */
-export function BundleDialog({ onClose }: { onClose: () => void }) {
+export function BundleDialog({ onClose, preset }: { onClose: () => void; preset?: { scope: BundleScopeInput; label: string } }) {
   const [kind, setKind] = useState<'period' | 'incident'>('period');
   const [from, setFrom] = useState(day(new Date(Date.now() - 30 * 86_400_000)));
   const [to, setTo] = useState(day(new Date()));
@@ -50,9 +50,11 @@ export function BundleDialog({ onClose }: { onClose: () => void }) {
   }, [busy]);
 
   const scope = (): BundleScopeInput =>
-    kind === 'period'
+    preset
+      ? preset.scope
+      : kind === 'period'
       ? { kind, from: `${from}T00:00:00.000Z`, to: new Date(Date.parse(`${to}T00:00:00.000Z`) + 86_400_000).toISOString() }
-      : { kind, incidentId };
+        : { kind, incidentId };
 
   const submit = () =>
     run(async () => {
@@ -74,6 +76,14 @@ export function BundleDialog({ onClose }: { onClose: () => void }) {
         }
       }
     });
+
+  // A preset scope (a pilot's page) is one action: the export starts as the dialog opens.
+  const started = useRef(false);
+  useEffect(() => {
+    if (!preset || started.current) return;
+    started.current = true;
+    void submit();
+  }, []);
 
   const cancel = () => {
     if (busy && exportId.current) void call('bundles.cancel', { exportId: exportId.current });
@@ -115,43 +125,49 @@ export function BundleDialog({ onClose }: { onClose: () => void }) {
 
   return (
     <FormDialog
-      title="Export evidence bundle"
+      title={preset ? `Export evidence bundle: ${preset.label}` : 'Export evidence bundle'}
       onClose={cancel}
       onSubmit={() => void submit()}
-      submitLabel={busy ? 'Exporting…' : 'Export'}
+      submitLabel={busy ? 'Exporting…' : preset ? 'Export again' : 'Export'}
       hint="exports"
       busy={busy}
-      disabled={busy || (kind === 'incident' && !incidentId)}
+      disabled={busy || (!preset && kind === 'incident' && !incidentId)}
       cancelLabel={busy ? 'Cancel export' : 'Cancel'}
       testId="bundle-export"
     >
-      <Field label="Scope">
-        <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} disabled={busy} aria-label="Scope" name="scope">
-          <option value="period">A period of the whole org</option>
-          <option value="incident">One incident or drill</option>
-        </select>
-      </Field>
-      {kind === 'period' ? (
-        <>
-          <Field label="From (UTC)" error={f('scope.from')}>
-            <input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} disabled={busy} />
-          </Field>
-          <Field label="To (UTC, inclusive)" error={f('scope.to')}>
-            <input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} disabled={busy} />
-          </Field>
-        </>
+      {preset ? (
+        <p data-testid="bundle-preset">Scope: {preset.label}</p>
       ) : (
-        <Field label="Incident" error={f('scope.incidentId')}>
-          <select value={incidentId} onChange={(e) => setIncidentId(e.target.value)} disabled={busy || incidents === null} aria-label="Incident" name="incident">
-            <option value="">{incidents === null ? 'Loading incidents…' : incidents.length === 0 ? 'No incident yet' : 'Pick an incident'}</option>
-            {(incidents ?? []).map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.ref} {i.title}
-                {i.drill ? ' (drill)' : ''}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <>
+          <Field label="Scope">
+            <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} disabled={busy} aria-label="Scope" name="scope">
+              <option value="period">A period of the whole org</option>
+              <option value="incident">One incident or drill</option>
+            </select>
+          </Field>
+          {kind === 'period' ? (
+            <>
+              <Field label="From (UTC)" error={f('scope.from')}>
+                <input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} disabled={busy} />
+              </Field>
+              <Field label="To (UTC, inclusive)" error={f('scope.to')}>
+                <input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} disabled={busy} />
+              </Field>
+            </>
+          ) : (
+            <Field label="Incident" error={f('scope.incidentId')}>
+              <select value={incidentId} onChange={(e) => setIncidentId(e.target.value)} disabled={busy || incidents === null} aria-label="Incident" name="incident">
+                <option value="">{incidents === null ? 'Loading incidents…' : incidents.length === 0 ? 'No incident yet' : 'Pick an incident'}</option>
+                {(incidents ?? []).map((i) => (
+                  <option key={i.id} value={i.id}>
+                    {i.ref} {i.title}
+                    {i.drill ? ' (drill)' : ''}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+        </>
       )}
       <p className="dim">
         The bundle holds the scope’s records and audit events with proofs against a signed checkpoint, SHA256SUMS signed for ssh-keygen and openssl, a README with the commands, and a report to open offline.

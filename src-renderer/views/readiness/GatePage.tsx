@@ -6,6 +6,7 @@ import { type Readiness, useReadiness } from '../../stores/readiness-store';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { RunPage } from '../checklists/RunPage';
+import { PilotEvidence } from './PilotEvidence';
 import { READINESS_LABELS, ReadinessBadge } from './ReadinessBadge';
 
 const DECISIONS: { to: Readiness; label: string; testId: string }[] = [
@@ -57,6 +58,7 @@ export function GatePage({ runId }: { runId: string }) {
         }
       >
         {subject && <Decision subject={subject} why={why} />}
+        {subject?.subjectType === 'pilot' && <PilotEvidence pilotId={subject.id} name={subject.name} />}
       </RunPage>
       {decision && subject && (
         <ReasonDialog

@@ -311,5 +311,9 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     const bad = cli(['export', '--from', 'yesterday', '--to', '2100-01-01T00:00:00Z', '--out', out]);
     expect(bad.stderr).toContain('--from must be an ISO 8601 time');
     expect(bad.status).toBe(2);
+    const notPilot = cli(['export', '--pilot', 'kenya', '--out', out]);
+    expect(notPilot).toMatchObject({ status: 2, stderr: expect.stringContaining('--pilot is a customer pilot id') });
+    const two = cli(['export', '--pilot', randomUUID(), '--from', '2000-01-01T00:00:00Z', '--out', out]);
+    expect(two).toMatchObject({ status: 2, stderr: expect.stringContaining('give one of --incident, --pilot or --from/--to') });
   }, 60_000);
 });

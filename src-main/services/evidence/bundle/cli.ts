@@ -5,17 +5,19 @@ import { attachToDataDir } from '../../../db/attach';
 import { DataFolderFallbackVault, KeyringVault } from '../../../vault';
 import { CheckpointStore } from '../../audit/anchor';
 import { type BundleProgress, stageBundle, zipStaged } from './bundle';
-import type { BundleScope } from './sources';
+import type { BundleScope } from '../../../../src-shared/domain/evidence/bundle-scope';
 import { verifyBundle } from './verify';
 
 const USAGE = `Usage:
   npm run evidence -- export --from TIME --to TIME --out FILE [--data-dir DIR]
   npm run evidence -- export --incident ID --out FILE [--data-dir DIR]
+  npm run evidence -- export --pilot ID --out FILE [--data-dir DIR]
   npm run evidence -- verify FILE [--pin SHA256:...]
 
 export  writes an evidence bundle of the org the data folder's active profile is signed in to
         (like npm run agent: the app must have connected once from that data folder). TIME is
-        an ISO 8601 time such as 2026-11-01T00:00:00Z; --to is exclusive.
+        an ISO 8601 time such as 2026-11-01T00:00:00Z; --to is exclusive. --pilot: a customer
+        pilot's id (Readiness shows it), for its gates and the seven records of the principle.
 verify  checks a bundle with no database and no network: every file against SHA256SUMS, both
         signatures, the file count, each audit event's hash and inclusion proof against the
         signed checkpoint. --pin: the key fingerprint you hold out of band.
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
       args: rest,
       allowPositionals: true,
       strict: true,
-      options: { from: { type: 'string' }, to: { type: 'string' }, incident: { type: 'string' }, out: { type: 'string' }, pin: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { from: { type: 'string' }, to: { type: 'string' }, incident: { type: 'string' }, pilot: { type: 'string' }, out: { type: 'string' }, pin: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     fail(`${(err as Error).message}\n${USAGE}`);
@@ -58,8 +60,11 @@ async function main(): Promise<void> {
     return new Date(v).toISOString();
   };
   let scope: BundleScope;
-  if (a.incident !== undefined) {
-    if (a.from || a.to) fail('give either --incident or --from/--to, not both.');
+  if ([a.incident, a.pilot, a.from ?? a.to].filter((v) => v !== undefined).length > 1) fail('give one of --incident, --pilot or --from/--to.');
+  if (a.pilot !== undefined) {
+    if (!/^[0-9a-f-]{36}$/i.test(a.pilot)) fail('--pilot is a customer pilot id (a UUID; Readiness shows it).');
+    scope = { kind: 'pilot', pilotId: a.pilot.toLowerCase() };
+  } else if (a.incident !== undefined) {
     if (!/^[0-9a-f-]{36}$/i.test(a.incident)) fail('--incident is an incident id (a UUID; Incidents shows it).');
     scope = { kind: 'incident', incidentId: a.incident.toLowerCase() };
   } else {
