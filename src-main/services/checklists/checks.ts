@@ -210,7 +210,7 @@ const CHECKS: Record<CheckKey, Check> = {
     return {
       ok,
       summary: ok
-        ? `${plural(r.policies, 'escalation policy', 'escalation policies')} cover critical incidents; ${plural(r.commanders, 'incident commander')}.`
+        ? `${plural(r.policies, 'escalation policy', 'escalation policies')} ${r.policies === 1 ? 'covers' : 'cover'} critical incidents; ${plural(r.commanders, 'incident commander')}.`
         : r.policies === 0
           ? 'No escalation policy covers critical incidents.'
           : 'Nobody holds the incident commander role.',

@@ -86,8 +86,9 @@ export function PilotEvidence({ pilotId, name }: { pilotId: string; name: string
             <li key={r.key} data-testid={`pilot-record-${r.key}`} data-present={r.present}>
               <span className={`pill ${r.present ? 'ok' : 'bad'}`}>{r.present ? 'present' : 'missing'}</span>
               <strong>{r.label}</strong>
-              <span className="dim">{r.summary}</span>
-              {r.record && <RecordLink record={r.record} testId={`pilot-record-link-${r.key}`} />}
+              <span className="dim">
+                {r.summary} {r.record && <RecordLink record={r.record} testId={`pilot-record-link-${r.key}`} />}
+              </span>
             </li>
           ))}
         </ul>
