@@ -11,6 +11,18 @@ test.describe('connections', () => {
     await expect(page.getByTestId('latency')).toContainText(/[\d.]+ ms/);
   });
 
+  test('shows the retention matrix of the connected database, with the upkeep that ran on connect and the next purge', async ({ page, host }) => {
+    await page.goto(`${host.url}#/connections`);
+    const panel = page.getByTestId('retention-panel');
+    await expect(panel.locator('tbody tr')).toHaveCount(12);
+    await expect(panel.getByTestId('retention-telemetry_samples')).toContainText('30 days (telemetry_retention_days)');
+    await expect(panel.getByTestId('retention-audit_events')).toContainText('kept for good');
+    await expect(panel.getByTestId('retention-api_request_logs')).toContainText('not collected');
+    // The host's own upkeep ran when it connected: a last run and an hourly next purge.
+    await expect(panel.getByTestId('retention-upkeep')).toContainText('The database upkeep last purged');
+    await expect(panel.getByTestId('retention-telemetry_samples').locator('td').nth(4).locator('time')).toHaveCount(1);
+  });
+
   test('an unreachable remote profile fails by name, and the app stays on its database', async ({ page, host }) => {
     await page.goto(`${host.url}#/connections`);
     await page.getByRole('button', { name: 'Add profile' }).click();

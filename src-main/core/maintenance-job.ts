@@ -1,10 +1,16 @@
 import type { Logger } from './log';
-import type { DatabaseManager } from '../db';
+import type { DatabaseManager, Sql } from '../db';
 import { maintainOps } from '../services/org';
 import { maintainTelemetry } from '../services/telemetry';
 import { maintainRouting } from '../services/routing';
+import { UPKEEP_EVERY_MS } from '../../src-shared/domain/retention';
 
-const EVERY_MS = 60 * 60_000;
+/** One upkeep pass, recorded (mc.upkeep_done) in the same transaction as what it purged. */
+export async function runUpkeep(sql: Sql): Promise<Record<string, number>> {
+  const result = { ...(await maintainTelemetry(sql)), ...(await maintainOps(sql)), ...(await maintainRouting(sql)) };
+  await sql.one('SELECT mc.upkeep_done() AS at');
+  return result;
+}
 
 /**
  * Upkeep of the connected database: day partitions ahead of time, expired ones dropped, rollups,
@@ -27,13 +33,13 @@ export class MaintenanceJob {
     this.connectedTo = profile;
     if (!profile) return;
     void this.run();
-    this.timer = setInterval(() => void this.run(), EVERY_MS);
+    this.timer = setInterval(() => void this.run(), UPKEEP_EVERY_MS);
     this.timer.unref();
   }
 
   async run(): Promise<void> {
     try {
-      const result = await this.db.systemTx(async (sql) => ({ ...(await maintainTelemetry(sql)), ...(await maintainOps(sql)), ...(await maintainRouting(sql)) }));
+      const result = await this.db.systemTx(async (sql) => runUpkeep(sql));
       this.log.info(result, 'telemetry maintenance');
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'telemetry maintenance failed; will retry in an hour');

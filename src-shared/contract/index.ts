@@ -25,6 +25,7 @@ import * as oncall from './oncall';
 import * as identity from './identity';
 import * as session from './session';
 import * as bundles from './bundles';
+import * as retention from './retention';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -62,6 +63,7 @@ export const channels = {
   [telemetry.telemetrySettings.name]: telemetry.telemetrySettings,
   [telemetry.evidenceList.name]: telemetry.evidenceList,
   [telemetry.evidencePilot.name]: telemetry.evidencePilot,
+  [retention.retentionMatrix.name]: retention.retentionMatrix,
   [incidents.orgMembers.name]: incidents.orgMembers,
   [incidents.incidentsList.name]: incidents.incidentsList,
   [incidents.incidentsGet.name]: incidents.incidentsGet,

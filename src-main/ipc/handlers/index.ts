@@ -22,6 +22,7 @@ import { oncallHandlers } from './oncall';
 import { identityHandlers } from './identity';
 import { sessionHandlers } from './session';
 import { bundlesHandlers } from './bundles';
+import { retentionHandlers } from './retention';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -48,6 +49,7 @@ export const handlers: Handlers = {
   ...identityHandlers,
   ...sessionHandlers,
   ...bundlesHandlers,
+  ...retentionHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {

@@ -11,6 +11,7 @@ import { IdentityProviderPanel } from './IdentityProviderPanel';
 import { SessionPolicyPanel } from '../session/SessionPolicyPanel';
 import { AcceptAsOsUserPanel } from './AcceptAsOsUserPanel';
 import { SignInPanel } from './SignInPanel';
+import { RetentionPanel } from '../retention/RetentionPanel';
 import { useIdentity } from '../../stores/identity-store';
 import { ProfileForm } from './ProfileForm';
 import { TestResultLine } from './TestResultLine';
@@ -115,6 +116,8 @@ export function ConnectionsView() {
         {a && idp && <SignInPanel profileId={a.profileId} issuer={idp.issuer} readOnly={readOnly} />}
 
         {a && a.kind === 'embedded' && <AcceptAsOsUserPanel readOnly={readOnly} />}
+
+        {a && <RetentionPanel />}
 
         <section className="panel">
           <header>Profiles</header>
