@@ -147,6 +147,9 @@ CREATE FUNCTION mc.ingest_enqueue(
         FROM (SELECT ins.key_id, max(ins.source) AS source, count(*)::integer AS n FROM ins GROUP BY ins.key_id) u
        WHERE nk.id = u.key_id
       RETURNING nk.id
+    ), acc AS (
+      -- Which items were queued now (hash joins throughout: a group holds a thousand items).
+      SELECT f.i FROM fresh f JOIN ins ON ins.node_id = f.node_id AND ins.batch_id = f.batch_id
     ), rej AS (
       SELECT v.i, mc.ingest_reject(v.org_id, v.key_id, v.code, v.source,
                CASE v.code
@@ -158,10 +161,7 @@ CREATE FUNCTION mc.ingest_enqueue(
         FROM v WHERE v.code IS NOT NULL
     )
     SELECT v.i,
-           CASE WHEN v.code IS NOT NULL THEN 'rejected'
-                WHEN EXISTS (SELECT 1 FROM ins WHERE ins.node_id = v.node_id AND ins.batch_id = v.batch_id)
-                     AND v.i = (SELECT min(f.i) FROM fresh f WHERE f.node_id = v.node_id AND f.batch_id = v.batch_id) THEN 'accepted'
-                ELSE 'duplicate' END,
+           CASE WHEN v.code IS NOT NULL THEN 'rejected' WHEN acc.i IS NOT NULL THEN 'accepted' ELSE 'duplicate' END,
            v.code,
            CASE v.code
              WHEN 'key_malformed' THEN 'The node key is not a Mission Control node key (ume_node_…).'
@@ -177,10 +177,12 @@ CREATE FUNCTION mc.ingest_enqueue(
              WHEN 'sample_invalid' THEN format('%s sample(s) are invalid; nothing from this batch was stored.', v.bad)
              ELSE NULL
            END,
-           CASE WHEN v.code IS NULL THEN coalesce((SELECT st.samples FROM stored st WHERE st.i = v.i), v.n) END,
+           CASE WHEN v.code IS NULL THEN coalesce(st.samples, v.n) END,
            v.errs,
            v.org_id
       FROM v
+      LEFT JOIN acc ON acc.i = v.i
+      LEFT JOIN stored st ON st.i = v.i
       LEFT JOIN rej ON rej.i = v.i
      -- Referencing the data-modifying parts makes sure they ran before this answers.
      WHERE (SELECT count(*) FROM used) >= 0
