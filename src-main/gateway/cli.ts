@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { cliArgs, numberArg } from '../cli/args';
 import pino from 'pino';
 import { INGEST_DEFAULTS, startIngestServer } from './ingest-server';
 
@@ -17,35 +17,19 @@ PGPORT, PGDATABASE, PGUSER, PGPASSWORD variables. The login must be a member of 
   --org-rate R         batches per second per org, bursts of 2×R (default ${INGEST_DEFAULTS.orgRate.perSecond})
   --no-worker          only the door; another ingest-server drains the queue`;
 
-function num(v: string | undefined, fallback: number, name: string, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`--${name} must be a whole number from ${min} to ${max}, got "${v}".\n`);
-    process.exit(2);
-  }
-  return n;
-}
+const num = (v: string | undefined, fallback: number, name: string, min: number, max: number) => numberArg(v, fallback, name, min, max, true);
 
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'max-queue-depth': { type: 'string' },
-        'org-rate': { type: 'string' },
-        'no-worker': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  if (args.help) return void process.stdout.write(`${USAGE}\n`);
+  const args = cliArgs(
+    {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'max-queue-depth': { type: 'string' },
+      'org-rate': { type: 'string' },
+      'no-worker': { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
   const orgRate = num(args['org-rate'], INGEST_DEFAULTS.orgRate.perSecond, 'org-rate', 1, 10_000_000);
   // Logs go to stderr as JSON lines; the key is a header and never logged, nor are bodies.
   const log = pino({ level: process.env.MC_LOG_LEVEL ?? 'info', redact: ['password', '*.password', 'headers.authorization'] }, pino.destination(2));
