@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
 import { METRICS } from '../src-shared/domain/metrics';
 import { type CopyRow, ingestBenchDb } from './ingest-setup';
 import { type Bench, median, percentile, result, round, since } from './lib';
@@ -67,10 +68,10 @@ export const ingestDoor: Bench = {
     };
     const { child, port } = await startServer(env);
     const agent = new Agent({ keepAlive: true, maxSockets: AGENTS });
-    const post = (key: string, body: string) =>
+    const post = (key: string, body: string, to = port) =>
       new Promise<number>((resolve, reject) => {
         const req = request(
-          { host: '127.0.0.1', port, path: '/v1/telemetry', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) } },
+          { host: '127.0.0.1', port: to, path: '/v1/telemetry', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) } },
           (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));
@@ -109,6 +110,20 @@ export const ingestDoor: Bench = {
         const written = Number((await db.owner.query<{ n: string }>(`SELECT count(*) AS n FROM mc.telemetry WHERE ts > now() - interval '1 hour'`)).rows[0]!.n);
         if (written !== rows.length) throw new Error(`the door wrote ${written} rows of ${rows.length}`);
       }
+      // The HTTP ceiling of this machine for this traffic: the same client against a bare fastify
+      // route that answers at once (no schema, no queue), so the door's figure can be read against it.
+      const bare = Fastify();
+      bare.post('/v1/telemetry', async () => ({ status: 'accepted' }));
+      await bare.listen({ host: '127.0.0.1', port: 0 });
+      const barePort = (bare.server.address() as { port: number }).port;
+      const sample = makeBatches(0);
+      const tb = performance.now();
+      await Promise.all(sample.map(async (list) => { for (const b of list) await post('x', b.body, barePort); }));
+      const bareRequestsPerS = (AGENTS * BATCHES_PER_AGENT) / (since(tb) / 1000);
+      await bare.close();
+      process.stdout.write(
+        `  bare HTTP ceiling (same client, a route answering at once): ${Math.round(bareRequestsPerS)} requests/s = ${Math.round(bareRequestsPerS * METRICS.length)} samples/s\n`,
+      );
       process.stdout.write(
         `  door (acknowledged and written): ${Math.round(median(door))} samples/s, acknowledged only: ${Math.round(median(ackOnly))} samples/s, COPY ${Math.round(median(copy))} samples/s, ack p50 ${round(percentile(latencies, 50), 1)} ms, p99 ${round(percentile(latencies, 99), 1)} ms\n`,
       );
@@ -130,6 +145,8 @@ export const ingestDoor: Bench = {
           ackP50Ms: round(percentile(latencies, 50), 2),
           ackP99Ms: round(percentile(latencies, 99), 2),
           ackMaxMs: round(Math.max(...latencies), 2),
+          bareHttpRequestsPerS: round(bareRequestsPerS, 0),
+          bareHttpNote: 'same client against a bare fastify route in the bench process: the request rate this machine serves for this traffic with no work behind it',
         },
       });
     } finally {
