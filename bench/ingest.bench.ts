@@ -1,19 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { silentLogger } from '../src-main/core/log';
-import { sqlDir } from '../src-main/core/paths';
-import { ensureIngestLogin, ingestRoleName } from '../src-main/db/authenticator';
-import { EmbeddedServer } from '../src-main/db/embedded-server';
-import { applyMigrations, loadMigrations } from '../src-main/db/migrations';
-import { clientConfig } from '../src-main/db/pg-config';
-import { generateNodeKey } from '../src-main/services/keys';
 import { type Batch, sendBatch } from '../src-main/services/telemetry';
-import { tempDataDir } from '../src-main/testing/harness';
 import { METRICS } from '../src-shared/domain/metrics';
+import { ingestBenchDb } from './ingest-setup';
 import { type Bench, median, result, round, since } from './lib';
 
 const SAMPLES = 200_000;
@@ -55,57 +44,14 @@ export const ingest: Bench = {
   name: 'ingest-authenticated-vs-copy',
   summary: '200,000 samples through mc.ingest_telemetry vs raw COPY into mc.telemetry (samples/s); also agent-sized batches',
   async run() {
-    const data = tempDataDir('mc-bench-ingest-');
-    const password = randomBytes(16).toString('base64url');
-    const server = new EmbeddedServer({ clusterDir: join(data.dir, 'pg'), superuser: 'mc_owner', password, log: silentLogger() });
-    const info = await server.start();
-    const target = { host: info.socketDir ?? info.host, port: info.port, database: 'postgres', user: 'mc_owner', sslmode: 'disable' as const };
-    const owner = new pg.Client(clientConfig(target, password));
-    await owner.connect();
+    const db = await ingestBenchDb(NODES);
+    const { owner, org, nodeIds, keys } = db;
     try {
-      await applyMigrations(owner, loadMigrations(sqlDir()));
-      const org = randomUUID();
-      await owner.query('BEGIN');
-      await owner.query(`SELECT set_config('mc.org_id', $1, true), set_config('mc.role', 'admin', true)`, [org]);
-      await owner.query(`INSERT INTO mc.orgs (id, slug, name) VALUES ($1, 'bench', 'Bench')`, [org]);
-      const corridor = (await owner.query(`INSERT INTO mc.corridors (org_id, key, name, region) VALUES ($1, 'c', 'C', 'custom') RETURNING id`, [org])).rows[0].id;
-      const site = (await owner.query(`INSERT INTO mc.sites (org_id, corridor_id, key, name, kind, country, latitude, longitude, owner_name) VALUES ($1, $2, 's', 'S', 'campus', 'DE', 1, 1, 'o') RETURNING id`, [org, corridor])).rows[0].id;
-      const group = (await owner.query(`INSERT INTO mc.node_groups (org_id, site_id, key, name) VALUES ($1, $2, 'g', 'G') RETURNING id`, [org, site])).rows[0].id;
-      const nodeIds: string[] = [];
-      const keys: string[] = [];
-      for (let i = 0; i < NODES; i++) {
-        const id = (
-          await owner.query(
-            `INSERT INTO mc.nodes (org_id, site_id, node_group_id, hostname, runtime_group, gpu_model, gpu_count, gpu_memory_gb, capacity_tokens_per_s, lifecycle)
-             VALUES ($1, $2, $3, $4, 'vllm', 'H100', 8, 640, 1000, 'active') RETURNING id`,
-            [org, site, group, `n${i}`],
-          )
-        ).rows[0].id;
-        const k = generateNodeKey();
-        await owner.query(`INSERT INTO mc.node_keys (org_id, node_id, key_hash, prefix) VALUES ($1, $2, $3, $4)`, [org, id, k.hash, k.prefix]);
-        nodeIds.push(id);
-        keys.push(k.secret);
-      }
-      await owner.query('COMMIT');
-      const ingestPassword = randomBytes(16).toString('base64url');
-      const role = ingestRoleName('be0c01');
-      await ensureIngestLogin(owner, role, ingestPassword);
-      const ingestPool = new pg.Pool({ ...clientConfig({ ...target, user: role }, ingestPassword), max: CONNECTIONS });
-      const copyPool = new pg.Pool({ ...clientConfig(target, password), max: CONNECTIONS });
+      const ingestPool = new pg.Pool({ ...db.ingest, max: CONNECTIONS });
       // The server stops at the end with connections still open: that is expected, not a crash.
       ingestPool.on('error', () => undefined);
-      copyPool.on('error', () => undefined);
 
-      // Removes what a round wrote (the last hour), never the week of history loaded below.
-      const clean = async () => {
-        await owner.query(`SET session_replication_role = replica`);
-        await owner.query(`DELETE FROM mc.telemetry WHERE ts > now() - interval '1 hour'`);
-        await owner.query(`DELETE FROM mc.telemetry_rollups_1m WHERE minute > now() - interval '1 hour'`);
-        await owner.query(`DELETE FROM mc.ingest_batches WHERE received_at > now() - interval '1 hour'`);
-        await owner.query(`TRUNCATE mc.node_latest`);
-        await owner.query(`SET session_replication_role = origin`);
-        await owner.query(`VACUUM mc.telemetry, mc.telemetry_rollups_1m, mc.ingest_batches`);
-      };
+      const clean = () => db.clean();
 
       // Both sides prepare their payload before the clock starts: what is timed is the database
       // path (and the client's wire encoding), not JavaScript building rows.
@@ -137,28 +83,7 @@ export const ingest: Bench = {
         return rows.length / (since(t0) / 1000);
       };
 
-      const viaCopy = async (rows: Row[]): Promise<number> => {
-        const buffers = Array.from({ length: CONNECTIONS }, (_, c) =>
-          Buffer.from(
-            rows
-              .filter((_, i) => i % CONNECTIONS === c)
-              .map((r) => `${org}\t${nodeIds[r.node]}\t${r.ts}\t${r.metricId}\t${r.value}\n`)
-              .join(''),
-          ),
-        );
-        const t0 = performance.now();
-        await Promise.all(
-          buffers.map(async (buf) => {
-            const client = await copyPool.connect();
-            try {
-              await pipeline(Readable.from([buf]), client.query(copyFrom('COPY mc.telemetry (org_id, node_id, ts, metric, value) FROM STDIN')));
-            } finally {
-              client.release();
-            }
-          }),
-        );
-        return rows.length / (since(t0) / 1000);
-      };
+      const viaCopy = (rows: Row[]) => db.copy(rows, CONNECTIONS);
 
       const measure = async (label: string) => {
         const fn: number[] = [];
@@ -227,7 +152,6 @@ export const ingest: Bench = {
       const full = await measure(`with ${BIG_TABLE.toLocaleString('en')} samples of history`);
       const serverVersion = (await owner.query<{ v: string }>(`SELECT current_setting('server_version') AS v`)).rows[0]!.v;
       await ingestPool.end();
-      await copyPool.end();
       const main = result({
         name: this.name,
         value: round(empty.fn, 0),
@@ -273,9 +197,7 @@ export const ingest: Bench = {
       });
       return [main, agent];
     } finally {
-      await owner.end().catch(() => undefined);
-      await server.stop();
-      data.remove();
+      await db.close();
     }
   },
 };

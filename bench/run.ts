@@ -1,6 +1,7 @@
 import { coldStart } from './cold-start.bench';
 import { contractCall } from './contract-call.bench';
 import { ingest } from './ingest.bench';
+import { ingestDoor } from './ingest-door.bench';
 import { type Bench, write } from './lib';
 import { liveUpdate } from './live-update.bench';
 import { networkGraphDrag } from './network/graph-drag.bench';
@@ -10,7 +11,7 @@ import { routingDecision } from './routing/decision.bench';
 import { bundleExport } from './evidence/bundle-export.bench';
 
 /** npm run bench [-- NAME ...]: run all benchmarks, or the named ones. */
-const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, networkMapFrame, networkGraphDrag, wsPausedClient, routingDecision, bundleExport];
+const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, ingestDoor, networkMapFrame, networkGraphDrag, wsPausedClient, routingDecision, bundleExport];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

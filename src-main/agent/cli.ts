@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { cliArgs, numberArg as num } from '../cli/args';
 import { WRITER_ROLES } from '../../src-shared/contract/roles';
 import { defaultDataDir } from '../core/paths';
 import { secretAccounts } from '../db';
@@ -27,37 +27,19 @@ sends telemetry through the real ingest function until stopped (Ctrl+C) or --dur
   --duration SECONDS   stop after this long (default: run until Ctrl+C)
   --data-dir DIR       the data folder of the running app (default: ${defaultDataDir()})`;
 
-function num(v: string | undefined, fallback: number, name: string, min: number, max: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    process.stderr.write(`--${name} must be a number from ${min} to ${max}, got "${v}".\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 async function main(): Promise<void> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        nodes: { type: 'string' },
-        rate: { type: 'string' },
-        'batch-seconds': { type: 'string' },
-        'bad-key-rate': { type: 'string' },
-        'bad-sample-rate': { type: 'string' },
-        duration: { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
-    process.exit(2);
-  }
-  if (args.help) return void process.stdout.write(`${USAGE}\n`);
+  const args = cliArgs(
+    {
+      nodes: { type: 'string' },
+      rate: { type: 'string' },
+      'batch-seconds': { type: 'string' },
+      'bad-key-rate': { type: 'string' },
+      'bad-sample-rate': { type: 'string' },
+      duration: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
+    USAGE,
+  );
   const nodes = num(args.nodes, 400, 'nodes', 1, 50_000);
   const sim = {
     rate: num(args.rate, 0.1, 'rate', 0.001, 10),

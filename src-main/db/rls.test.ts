@@ -187,6 +187,41 @@ const fixtures: Record<string, Fixture> = {
     crossInsert: (sql, v) =>
       sql.query(`INSERT INTO mc.ingest_batches (org_id, node_id, batch_id, key_id, samples) VALUES ($1, $2, gen_random_uuid(), $3, 1)`, [v.orgId, g(v).node, g(v).key]),
   },
+  ingest_queue: {
+    // Written only by the door's functions (mc_definer); the app may read its own org's queue.
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.ingest_queue (org_id, node_id, key_id, batch_id, ts, metric, value, source) VALUES ($1, $2, $3, gen_random_uuid(), ARRAY[now()], '{1}', '{5}', 'x')`, [
+          org.orgId,
+          g(org).node,
+          g(org).key,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.ingest_queue (org_id, node_id, key_id, batch_id, ts, metric, value, source) VALUES ($1, $2, $3, gen_random_uuid(), ARRAY[now()], '{1}', '{5}', 'x')`, [
+        v.orgId,
+        g(v).node,
+        g(v).key,
+      ]),
+  },
+  ingest_dead_letters: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.ingest_dead_letters (seq, org_id, node_id, key_id, batch_id, ts, metric, value, source, received_at, attempts, reason)
+           VALUES ((random() * 1e12)::bigint, $1, $2, $3, gen_random_uuid(), ARRAY[now()], '{1}', '{5}', 'x', now(), 5, 'P0001: test')`,
+          [org.orgId, g(org).node, g(org).key],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.ingest_dead_letters (seq, org_id, node_id, key_id, batch_id, ts, metric, value, source, received_at, attempts, reason)
+         VALUES (1, $1, $2, $3, gen_random_uuid(), ARRAY[now()], '{1}', '{5}', 'x', now(), 5, 'x')`,
+        [v.orgId, g(v).node, g(v).key],
+      ),
+  },
   evidence_records: {
     refusedBy: 'policy',
     seed: (c, org) =>
@@ -546,6 +581,8 @@ const SEED_ORDER = [
   'telemetry_rollups_1m',
   'node_latest',
   'ingest_batches',
+  'ingest_queue',
+  'ingest_dead_letters',
   'evidence_records',
   'org_ops_settings',
   'escalation_policies',

@@ -67,8 +67,8 @@ export async function seedKey(
   return { id, secret: k.secret, prefix: k.prefix };
 }
 
-/** A node agent's login: the ingest role and nothing else. */
-export async function ingestPool(db: TestDatabase): Promise<pg.Pool> {
+/** A node agent's login (the ingest role and nothing else): its connection settings, password included. */
+export async function ingestLogin(db: TestDatabase): Promise<pg.ClientConfig & { user: string; password: string }> {
   const role = ingestRoleName(randomBytes(6).toString('hex'));
   const password = randomBytes(18).toString('base64url');
   const c = await db.owner();
@@ -77,7 +77,12 @@ export async function ingestPool(db: TestDatabase): Promise<pg.Pool> {
   } finally {
     await c.end();
   }
-  const pool = new pg.Pool({ ...clientConfig({ ...db.target, user: role }, password), max: 4 });
+  return { ...clientConfig({ ...db.target, user: role }, password), user: role, password };
+}
+
+/** A node agent's login: the ingest role and nothing else. */
+export async function ingestPool(db: TestDatabase): Promise<pg.Pool> {
+  const pool = new pg.Pool({ ...(await ingestLogin(db)), max: 4 });
   pool.on('error', () => undefined);
   return pool;
 }

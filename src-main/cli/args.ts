@@ -1,0 +1,31 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/**
+ * The npm entry points' options (agent, ingest-server): parsed strictly; a wrong option prints the
+ * usage and exits 2, --help prints it and exits 0.
+ */
+export function cliArgs<const O extends NonNullable<ParseArgsConfig['options']>>(options: O, usage: string): ReturnType<typeof parseArgs<{ options: O; strict: true }>>['values'] {
+  let values;
+  try {
+    values = parseArgs({ options: { ...options, help: { type: 'boolean', short: 'h', default: false } }, strict: true }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${usage}\n`);
+    process.exit(2);
+  }
+  if ((values as { help?: boolean }).help) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+  return values as ReturnType<typeof parseArgs<{ options: O; strict: true }>>['values'];
+}
+
+/** A numeric option within bounds, or the fallback when absent; anything else exits 2 saying why. */
+export function numberArg(v: string | undefined, fallback: number, name: string, min: number, max: number, integer = false): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    process.stderr.write(`--${name} must be a ${integer ? 'whole number' : 'number'} from ${min} to ${max}, got "${v}".\n`);
+    process.exit(2);
+  }
+  return n;
+}

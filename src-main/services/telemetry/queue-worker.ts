@@ -1,0 +1,142 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+
+export interface WorkerOptions {
+  /** Batches written per statement. */
+  maxGroup?: number;
+  /** Attempts before a batch goes to the dead letters. */
+  maxAttempts?: number;
+  /** First retry delay; each further one doubles (capped at ten minutes in the database). */
+  backoffBaseMs?: number;
+  /** How long to wait when the queue is empty. */
+  idleMs?: number;
+}
+
+export interface WorkerStats {
+  batches: number;
+  samples: number;
+  failures: number;
+  deadLettered: number;
+}
+
+/** Errors of the connection or the server's state, not of a batch: they never count as an attempt. */
+function transient(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  if (!code) return true;
+  return code.startsWith('08') || code.startsWith('57') || code.startsWith('53') || code === '40001' || code === '40P01' || code === '55P03';
+}
+
+/** What is kept about a failure: the database's code and message, never data or a secret. */
+function reasonOf(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return `${e.code ?? 'error'}: ${(e.message ?? String(err)).slice(0, 400)}`;
+}
+
+/**
+ * Drains mc.ingest_queue into the telemetry tables: claims up to maxGroup due batches (SKIP
+ * LOCKED, so several workers never take the same ones), writes them all in one statement per org,
+ * and removes them, in one transaction. When the write fails the claimed batches get an attempt
+ * counted and a later retry (exponential backoff); a batch that failed before is retried alone, and
+ * one that keeps failing goes to the dead letters with its reason. When the database is away,
+ * nothing is counted: the worker waits and tries again.
+ */
+export class QueueWorker {
+  readonly stats: WorkerStats = { batches: 0, samples: 0, failures: 0, deadLettered: 0 };
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly maxGroup: number;
+  private readonly maxAttempts: number;
+  private readonly backoffBaseMs: number;
+  private readonly idleMs: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+    opts: WorkerOptions = {},
+  ) {
+    this.maxGroup = opts.maxGroup ?? 2000;
+    this.maxAttempts = opts.maxAttempts ?? 5;
+    this.backoffBaseMs = opts.backoffBaseMs ?? 1000;
+    this.idleMs = opts.idleMs ?? 200;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** New batches were queued: do not wait for the idle timer. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** One pass: claim, write, commit. Returns how many batches it took (0: nothing due). */
+  async drainOnce(): Promise<number> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const seqs = (await client.query<{ s: string[] }>('SELECT mc.ingest_claim($1) AS s', [this.maxGroup])).rows[0]!.s;
+      if (seqs.length === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      await client.query('SAVEPOINT write');
+      try {
+        const n = (await client.query<{ n: number }>('SELECT mc.ingest_write($1::bigint[]) AS n', [seqs])).rows[0]!.n;
+        await client.query('COMMIT');
+        this.stats.batches += seqs.length;
+        this.stats.samples += n;
+        return seqs.length;
+      } catch (err) {
+        if (transient(err)) throw err;
+        await client.query('ROLLBACK TO SAVEPOINT write');
+        const dead = (
+          await client.query<{ d: number }>('SELECT mc.ingest_failed($1::bigint[], $2, $3, $4) AS d', [seqs, reasonOf(err), this.maxAttempts, this.backoffBaseMs])
+        ).rows[0]!.d;
+        await client.query('COMMIT');
+        this.stats.failures += 1;
+        this.stats.deadLettered += dead;
+        this.log.warn({ batches: seqs.length, deadLettered: dead, reason: reasonOf(err) }, 'telemetry queue: a write failed; its batches will be retried');
+        return seqs.length;
+      }
+    } catch (err) {
+      broken = true;
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async run(): Promise<void> {
+    let pause = 0;
+    while (!this.stopping) {
+      let took = 0;
+      try {
+        took = await this.drainOnce();
+        pause = 0;
+      } catch (err) {
+        // The database is away or restarting: nothing was counted against any batch.
+        pause = Math.min(5000, Math.max(100, pause * 2));
+        this.log.warn({ reason: reasonOf(err), retryInMs: pause }, 'telemetry queue: the database did not answer; retrying');
+      }
+      if (this.stopping) break;
+      if (took === 0 || pause > 0) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, pause || this.idleMs);
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    }
+  }
+}
