@@ -18,7 +18,9 @@ export type Keep =
   /** Files on this workstation, rotated by size. */
   | { kind: 'files'; size: string; count: number }
   /** Not collected by this version: nothing to keep or purge. */
-  | { kind: 'not_collected' };
+  | { kind: 'not_collected' }
+  /** Kept until an event, not a time: written, replayed, discarded. */
+  | { kind: 'until'; what: string };
 
 export interface RetentionClass {
   key: string;
@@ -38,6 +40,8 @@ export const RETENTION_CLASSES: readonly RetentionClass[] = [
   { key: 'corridor_minutes', label: 'Corridor figures (per minute)', holds: 'mc.corridor_minutes (scores, availability)', keep: { kind: 'days', setting: 'rollup_retention_days' }, how: 'rows older than the period are deleted', upkeep: true },
   { key: 'routing_decisions', label: 'Routing decisions', holds: 'mc.routing_decisions, one partition per UTC day', keep: { kind: 'days', setting: 'telemetry_retention_days' }, how: 'day partitions older than the period are dropped whole', upkeep: true },
   { key: 'ingest_batch_ids', label: 'Ingest batch ids', holds: 'mc.ingest_batches (what makes a re-sent batch count once)', keep: { kind: 'hours', setting: 'ingest_batch_window_hours' }, how: 'rows older than the window are deleted; a batch re-sent later is refused as too old', upkeep: true },
+  { key: 'telemetry_queue', label: 'Telemetry queue', holds: 'mc.ingest_queue, batches the HTTP door acknowledged and the worker has not written yet', keep: { kind: 'until', what: 'until written' }, how: 'deleted in the same transaction that writes the batch to the telemetry tables, or moves it to the dead letters', upkeep: false },
+  { key: 'telemetry_dead_letters', label: 'Telemetry dead letters', holds: 'mc.ingest_dead_letters, batches that kept failing, with the reason', keep: { kind: 'until', what: 'until replayed or discarded' }, how: 'kept for an operator to replay or discard; never purged by time, since a dead letter is data the grid acknowledged', upkeep: false },
   { key: 'alert_transitions', label: 'Alert transitions', holds: 'mc.alert_events (firing, resolved)', keep: { kind: 'fixed_days', days: 30 }, how: 'rows older than 30 days are deleted; an alert linked to an incident stays on the incident’s timeline', upkeep: true },
   { key: 'api_request_logs', label: 'API request logs', holds: 'the gateway’s request log', keep: { kind: 'not_collected' }, how: 'this version has no customer gateway, so no request is logged', upkeep: false },
   { key: 'usage_events', label: 'Usage events', holds: 'metered usage per request', keep: { kind: 'not_collected' }, how: 'this version has no customer gateway, so no usage is metered', upkeep: false },
@@ -66,6 +70,8 @@ export function keepText(keep: Keep, settings: Readonly<Record<string, number>>)
       return `${keep.count} rotated files of ${keep.size.replace('m', ' MB')}`;
     case 'not_collected':
       return 'not collected';
+    case 'until':
+      return keep.what;
   }
 }
 

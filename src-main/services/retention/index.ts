@@ -15,6 +15,7 @@ const OLDEST: Record<string, string> = {
   corridor_minutes: 'SELECT min(minute) AS at FROM mc.corridor_minutes WHERE org_id = mc.current_org_id()',
   ingest_batch_ids: 'SELECT min(received_at) AS at FROM mc.ingest_batches WHERE org_id = mc.current_org_id()',
   alert_transitions: 'SELECT min(at) AS at FROM mc.alert_events WHERE org_id = mc.current_org_id()',
+  telemetry_dead_letters: 'SELECT min(failed_at) AS at FROM mc.ingest_dead_letters WHERE org_id = mc.current_org_id()',
 };
 
 /**
