@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { addPilot } from './pilots';
 import { expect, type Host, test } from './fixtures';
 
 /** A corridor of its own, its go-live gates set up: its attestation gates are open. */
@@ -25,14 +26,7 @@ async function newCorridorGates(page: Page, host: Host, name: string) {
 test.describe('gates that need proof', () => {
   test('a live gate whose records say no stays open, saying why; an attestation gate needs a sentence and a file, and passes with them, its sha256 shown and exported', async ({ page, host }) => {
     const customer = `Proof Bank ${Date.now().toString(36).slice(-5)}`;
-    await page.goto(`${host.url}#/readiness`);
-    await page.getByTestId('add-pilot').click();
-    const dialog = page.getByRole('dialog');
-    await dialog.locator('input[name=customerName]').fill(customer);
-    await dialog.locator('select[name=corridorId]').selectOption({ label: 'EU' });
-    await dialog.getByTestId('save-pilot').click();
-    const run = page.getByTestId('run-page');
-    await expect(run.getByTestId('run-title')).toHaveText(`Customer pilot acceptance gates: ${customer}`);
+    const run = await addPilot(page, host, customer);
 
     // "OAuth login works" is answered from records: on the demo database nobody signed in through
     // an identity provider, so the live check says no and the gate stays open.

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addPilot } from './pilots';
 import { expect, test } from './fixtures';
 
 // A pilot's page (issue 15): the seven records of the operating principle, computed from records;
@@ -13,14 +14,7 @@ test.describe('pilot evidence', () => {
 
   test('lists the seven records, keeps the evidence gate open while one is missing, and exports the pilot bundle in one action', async ({ page, host }) => {
     const customer = `Evidence Co ${Date.now().toString(36).slice(-5)}`;
-    await page.goto(`${host.url}#/readiness`);
-    await page.getByTestId('add-pilot').click();
-    const dialog = page.getByRole('dialog');
-    await dialog.locator('input[name=customerName]').fill(customer);
-    await dialog.locator('select[name=corridorId]').selectOption({ label: 'EU' });
-    await dialog.getByTestId('save-pilot').click();
-    const run = page.getByTestId('run-page');
-    await expect(run.getByTestId('run-title')).toHaveText(`Customer pilot acceptance gates: ${customer}`);
+    const run = await addPilot(page, host, customer);
 
     const panel = page.getByTestId('pilot-evidence');
     await expect(panel.locator('li')).toHaveCount(7);

@@ -24,61 +24,45 @@ GRANT EXECUTE ON FUNCTION mc.upkeep_done() TO mc_app;
 -- telemetry_YYYYMMDD already exists", rolling back the whole upkeep (found by the retention test,
 -- whose upkeep ran beside the app's own on connect). The create is now its own subtransaction: a
 -- table another instance created meanwhile is simply there.
-CREATE OR REPLACE FUNCTION mc.telemetry_ensure_days(p_from date, p_to date) RETURNS integer
-  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+-- One day partition of a day-partitioned table, attached; 1 when this call created it, 0 when it
+-- was there (or another instance created it while this one waited for the day's lock). Called
+-- only by the definer functions below (no grant).
+CREATE FUNCTION mc.ensure_day_partition(p_schema text, p_parent text, p_day date) RETURNS integer
+  LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
   AS $$
   DECLARE
-    today date := (now() AT TIME ZONE 'UTC')::date;
-    keep_days integer := mc.setting_int('telemetry_retention_days');
-    d date;
-    created integer := 0;
-    name text;
+    name text := p_parent || '_' || to_char(p_day, 'YYYYMMDD');
   BEGIN
-    FOR d IN SELECT generate_series(greatest(p_from, today - keep_days), least(p_to, today + 8), interval '1 day')::date LOOP
-      name := 'telemetry_' || to_char(d, 'YYYYMMDD');
-      IF to_regclass('mc_telemetry.' || name) IS NULL THEN
-        PERFORM pg_advisory_xact_lock(hashtext('mc_telemetry.' || name));
-        BEGIN
-          EXECUTE format('CREATE TABLE mc_telemetry.%I (LIKE mc.telemetry INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name);
-          EXECUTE format('ALTER TABLE mc.telemetry ATTACH PARTITION mc_telemetry.%I FOR VALUES FROM (%L) TO (%L)',
-                         name, d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC');
-          created := created + 1;
-        EXCEPTION WHEN duplicate_table THEN
-          -- Another instance created it while this one waited for the lock.
-          NULL;
-        END;
-      END IF;
-    END LOOP;
-    RETURN created;
+    IF to_regclass(p_schema || '.' || name) IS NOT NULL THEN RETURN 0; END IF;
+    PERFORM pg_advisory_xact_lock(hashtext(p_schema || '.' || name));
+    BEGIN
+      -- Created on its own, then attached: ATTACH lets inserts and reads go on meanwhile.
+      EXECUTE format('CREATE TABLE %I.%I (LIKE mc.%I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', p_schema, name, p_parent);
+      EXECUTE format('ALTER TABLE mc.%I ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)',
+                     p_parent, p_schema, name, p_day::timestamp AT TIME ZONE 'UTC', (p_day + 1)::timestamp AT TIME ZONE 'UTC');
+      RETURN 1;
+    EXCEPTION WHEN duplicate_table THEN
+      RETURN 0;
+    END;
   END
+  $$;
+REVOKE ALL ON FUNCTION mc.ensure_day_partition(text, text, date) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION mc.telemetry_ensure_days(p_from date, p_to date) RETURNS integer
+  LANGUAGE sql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+    -- Only days that can hold valid samples: the retention window up to a week ahead.
+    SELECT coalesce(sum(mc.ensure_day_partition('mc_telemetry', 'telemetry', d::date)), 0)::integer
+      FROM generate_series(greatest(p_from, (now() AT TIME ZONE 'UTC')::date - mc.setting_int('telemetry_retention_days')),
+                           least(p_to, (now() AT TIME ZONE 'UTC')::date + 8), interval '1 day') d
   $$;
 
 CREATE OR REPLACE FUNCTION mc.routing_decisions_ensure_days(p_from date, p_to date) RETURNS integer
-  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
-  DECLARE
-    today date := (now() AT TIME ZONE 'UTC')::date;
-    d date;
-    created integer := 0;
-    name text;
-  BEGIN
-    FOR d IN SELECT generate_series(greatest(p_from, today - 1), least(p_to, today + 8), interval '1 day')::date LOOP
-      name := 'routing_decisions_' || to_char(d, 'YYYYMMDD');
-      IF to_regclass('mc_routing.' || name) IS NULL THEN
-        PERFORM pg_advisory_xact_lock(hashtext('mc_routing.' || name));
-        BEGIN
-          EXECUTE format('CREATE TABLE mc_routing.%I (LIKE mc.routing_decisions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name);
-          EXECUTE format('ALTER TABLE mc.routing_decisions ATTACH PARTITION mc_routing.%I FOR VALUES FROM (%L) TO (%L)',
-                         name, d::timestamp AT TIME ZONE 'UTC', (d + 1)::timestamp AT TIME ZONE 'UTC');
-          created := created + 1;
-        EXCEPTION WHEN duplicate_table THEN
-          -- Another instance created it while this one waited for the lock.
-          NULL;
-        END;
-      END IF;
-    END LOOP;
-    RETURN created;
-  END
+    SELECT coalesce(sum(mc.ensure_day_partition('mc_routing', 'routing_decisions', d::date)), 0)::integer
+      FROM generate_series(greatest(p_from, (now() AT TIME ZONE 'UTC')::date - 1), least(p_to, (now() AT TIME ZONE 'UTC')::date + 8), interval '1 day') d
   $$;
