@@ -188,8 +188,9 @@ const fixtures: Record<string, Fixture> = {
       sql.query(`INSERT INTO mc.ingest_batches (org_id, node_id, batch_id, key_id, samples) VALUES ($1, $2, gen_random_uuid(), $3, 1)`, [v.orgId, g(v).node, g(v).key]),
   },
   ingest_queue: {
-    // Written only by the door's functions (mc_definer); the app may read its own org's queue.
-    refusedBy: 'grant',
+    // Written by the door's functions (mc_definer); the app may read its own org's queue and put
+    // its own org's dead letters back on it (replay, 0038), never another org's.
+    refusedBy: 'policy',
     seed: (c, org) =>
       c
         .query(`INSERT INTO mc.ingest_queue (org_id, node_id, key_id, batch_id, ts, metric, value, source) VALUES ($1, $2, $3, gen_random_uuid(), ARRAY[now()], '{1}', '{5}', 'x')`, [

@@ -63,6 +63,8 @@ export const channels = {
   [telemetry.telemetrySettings.name]: telemetry.telemetrySettings,
   [telemetry.evidenceList.name]: telemetry.evidenceList,
   [telemetry.evidencePilot.name]: telemetry.evidencePilot,
+  [telemetry.telemetryDeadLetters.name]: telemetry.telemetryDeadLetters,
+  [telemetry.telemetryResolveDeadLetters.name]: telemetry.telemetryResolveDeadLetters,
   [retention.retentionMatrix.name]: retention.retentionMatrix,
   [incidents.orgMembers.name]: incidents.orgMembers,
   [incidents.incidentsList.name]: incidents.incidentsList,

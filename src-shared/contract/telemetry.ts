@@ -43,6 +43,47 @@ export const telemetrySettings = query('telemetry.settings', {
   }),
 });
 
+const deadLettersSchema = z.object({
+  /** Batches the HTTP door acknowledged that the worker has not written yet, and since when. */
+  waiting: z.number().int(),
+  waitingSince: z.string().nullable(),
+  deadLetters: z.number().int(),
+  oldestDeadLetterAt: z.string().nullable(),
+  reasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+  /** The newest 200. */
+  items: z.array(
+    z.object({
+      seq: z.number().int(),
+      nodeId: z.uuid(),
+      hostname: z.string().nullable(),
+      batchId: z.uuid(),
+      samples: z.number().int(),
+      source: z.string(),
+      receivedAt: z.string(),
+      failedAt: z.string(),
+      attempts: z.number().int(),
+      reason: z.string(),
+    }),
+  ),
+});
+export type DeadLetters = z.infer<typeof deadLettersSchema>;
+
+export const telemetryDeadLetters = query('telemetry.deadLetters', {
+  summary: 'The telemetry door’s queue depth and its dead letters (batches the worker gave up on), with their reasons.',
+  request: empty,
+  response: deadLettersSchema,
+});
+
+export const telemetryResolveDeadLetters = command('telemetry.resolveDeadLetters', {
+  summary: 'Replay dead letters (back on the queue) or discard them, with a reason; audited.',
+  request: z.strictObject({
+    seqs: z.array(z.number().int().positive()).min(1, 'Choose at least one dead letter.').max(500, 'At most 500 at a time.'),
+    action: z.enum(['replay', 'discard']),
+    reason: z.string().trim().min(3, 'Say why.').max(2000),
+  }),
+  response: z.object({ resolved: z.number().int() }),
+});
+
 export const evidenceList = query('evidence.list', {
   summary: 'Evidence records of the current org, newest first.',
   request: z.strictObject({ kind: z.string().max(60).optional(), subjectId: z.string().max(100).optional(), limit: z.number().int().min(1).max(500).default(50) }),
