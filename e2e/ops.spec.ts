@@ -58,6 +58,9 @@ test.describe('alerts, observability and the operator screen', () => {
     await page.getByRole('button', { name: 'Last day' }).click();
     await expect(page.getByRole('button', { name: 'Last day' })).toHaveAttribute('aria-pressed', 'true');
     await expect(page.getByText('Five-minute points are the mean')).toBeVisible();
+    // No HTTP door runs beside the demo: the telemetry queue is empty and says how dead letters arrive.
+    await expect(page.getByTestId('dead-letter-count')).toHaveText('0 dead letters');
+    await expect(page.getByTestId('dead-letters-empty')).toContainText('npm run ingest-server');
   });
 
   test('the operator screen puts the shift on one page and starts today’s checklist', async ({ page, host }) => {

@@ -6,6 +6,7 @@ import { viewKey } from '../../app/shortcuts';
 import { call } from '../../bridge/client';
 import { fmt, pct } from '../../components/format';
 import { ReasonDialog } from '../../components/ReasonDialog';
+import { DeadLettersPanel } from './DeadLettersPanel';
 import { NoOrg } from '../../components/NoOrg';
 import { ErrorState } from '../../components/States';
 import { startObservabilityLive, useObservability } from '../../stores/observability-store';
@@ -212,6 +213,8 @@ export function ObservabilityView() {
         </div>
       )}
       {series && series.stepSeconds === 300 && <p className="faint">Five-minute points are the mean of their minutes’ percentiles, and the sum of their tokens and energy.</p>}
+
+      <DeadLettersPanel />
 
       {targetOpen && (
         <ReasonDialog
