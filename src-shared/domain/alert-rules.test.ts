@@ -193,6 +193,8 @@ describe('rules', () => {
       ['warning', 'P95 latency (P95, each corridor) > 500 ms for 10 min'],
       ['warning', 'Error rate (average, each corridor) > 1 % for 10 min'],
       ['warning', 'Queue depth (P95, each corridor) > 1,000 requests for 15 min'],
+      // Seed 004's "DLQ size > 50" warning.
+      ['warning', 'Telemetry dead letters (the whole grid) > 50 batches'],
     ]);
     for (const r of DEFAULT_RULES) expect(ruleProblems(r)).toEqual({});
   });

@@ -40,8 +40,11 @@ export const AGGREGATION_LABELS: Record<Aggregation, string> = {
 export const COMPARISONS = ['>', '>=', '<', '<='] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
-/** Telemetry metrics, plus the state of status components (ranked 0 operational … 4 major outage). */
-export const ALERT_METRICS = [...METRIC_NAMES, 'component_state'] as const;
+/**
+ * Telemetry metrics, the state of status components (ranked 0 operational … 4 major outage), and
+ * the org's telemetry dead letters (batches the HTTP door's worker gave up on; whole grid only).
+ */
+export const ALERT_METRICS = [...METRIC_NAMES, 'component_state', 'dead_letters'] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 
 /** node/site/corridor/all subjects are telemetry; component subjects are component status. */
@@ -239,12 +242,14 @@ export function durationText(seconds: number): string {
 }
 
 export function metricLabel(metric: AlertMetric): string {
+  if (metric === 'dead_letters') return 'Telemetry dead letters';
   return metric === 'component_state' ? 'Component state' : (METRIC_BY_NAME.get(metric)?.label ?? metric);
 }
 
 export function formatValue(metric: AlertMetric, v: number): string {
   if (metric === 'component_state') return STATE_LABELS[COMPONENT_STATES[Math.max(0, Math.min(4, Math.round(v)))]!].toLowerCase();
   if (metric === 'error_rate') return `${round(v * 100)} %`;
+  if (metric === 'dead_letters') return `${Math.round(v).toLocaleString('en')} batch${Math.round(v) === 1 ? '' : 'es'}`;
   const unit = METRIC_BY_NAME.get(metric as MetricName)?.unit ?? '';
   return `${round(v).toLocaleString('en')}${unit ? ` ${unit}` : ''}`;
 }
@@ -265,7 +270,7 @@ export function describeRule(r: Pick<AlertRuleDef, 'metric' | 'aggregation' | 'c
         : r.scopeId
           ? (scopeName ?? `one ${r.scopeKind}`)
           : `each ${r.scopeKind}`;
-  const agg = r.metric === 'component_state' ? '' : ` (${AGGREGATION_LABELS[r.aggregation]}, ${where})`;
+  const agg = r.metric === 'component_state' ? '' : r.metric === 'dead_letters' ? ` (${where})` : ` (${AGGREGATION_LABELS[r.aggregation]}, ${where})`;
   const subject = r.metric === 'component_state' ? ` of ${where}` : agg;
   return `${metricLabel(r.metric)}${subject} ${r.comparison} ${formatValue(r.metric, r.threshold)}${r.forSeconds > 0 ? ` for ${durationText(r.forSeconds)}` : ''}`;
 }
@@ -278,8 +283,10 @@ export function ruleProblems(r: AlertRuleDef): Record<string, string> {
   if (component !== (r.scopeKind === 'component')) {
     out.scopeKind = component ? 'Component state is watched per component.' : 'Telemetry is watched per node, site, corridor or the whole grid.';
   }
+  if (r.metric === 'dead_letters' && r.scopeKind !== 'all') out.scopeKind = 'Dead letters are counted for the whole grid (the org’s queue), not per node, site or corridor.';
   if (r.scopeKind === 'all' && r.scopeId !== null) out.scopeId = 'The whole grid has no id.';
   if (!Number.isFinite(r.threshold)) out.threshold = 'Give a number.';
+  else if (r.metric === 'dead_letters' && r.threshold < 0) out.threshold = 'A count of dead letters is 0 or more.';
   else if (component && (r.threshold < 0 || r.threshold > 4)) out.threshold = 'A component state threshold is a state (0 operational … 4 major outage).';
   else if (!component) {
     const m = METRIC_BY_NAME.get(r.metric);
@@ -306,6 +313,21 @@ export const DEFAULT_RULES: readonly AlertRuleDef[] = [
   rule('P95 latency warning', 'p95_latency_ms', 'p95', 500, 10, 'warning'),
   rule('Error rate warning', 'error_rate', 'avg', 0.01, 10, 'warning'),
   rule('Queue depth warning', 'queue_depth', 'p95', 1000, 15, 'warning'),
+  // The seed's "DLQ size > 50" warning: batches the grid acknowledged and could not write.
+  {
+    name: 'Dead letters warning',
+    metric: 'dead_letters',
+    aggregation: 'max',
+    comparison: '>',
+    threshold: 50,
+    forSeconds: 0,
+    keepFiringForSeconds: 0,
+    severity: 'warning',
+    scopeKind: 'all',
+    scopeId: null,
+    openIncident: false,
+    incidentSeverity: 'critical',
+  },
 ];
 
 function rule(name: string, metric: MetricName, aggregation: Aggregation, threshold: number, forMinutes: number, severity: AlertSeverity): AlertRuleDef {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import { DEFAULT_RULES } from '../../../src-shared/domain/alert-rules';
-import { createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
-import { seedGrid, seedRollup, type TestGrid } from '../../testing/grid';
+import { asOwner, createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
+import { seedGrid, seedKey, seedRollup, type TestGrid } from '../../testing/grid';
 import { call, coreOn, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 import { ensureOpsDefaults } from './defaults';
@@ -132,6 +132,33 @@ describe.skipIf(!ok)('alert rules and their evaluation', () => {
     expect(r.transitions).toEqual([expect.objectContaining({ to: 'firing', reason: 'major outage >= partial outage' })]);
     expect((await list()).instances.find((i) => i.ruleId === saved.id)).toMatchObject({ subjectName: 'Routing', lastValueText: 'major outage' });
     await call(admin, 'status.setState', { componentId: routing, state: 'operational', reason: 'fixed' });
+    await call(admin, 'alerts.deleteRule', { id: saved.id, reason: 'test over' });
+  });
+
+  it('counts the org’s telemetry dead letters: the default warning fires above 50 and resolves when they are replayed or discarded', async () => {
+    const dead = DEFAULT_RULES.find((r) => r.metric === 'dead_letters')!;
+    expect(dead).toMatchObject({ name: 'Dead letters warning', comparison: '>', threshold: 50, scopeKind: 'all', severity: 'warning' });
+    const saved = (await call<Response<'alerts.saveRule'>>(admin, 'alerts.saveRule', rule({ ...dead, name: 'DLQ size' }))).rule;
+    expect(saved.description).toBe('Telemetry dead letters (the whole grid) > 50 batches');
+    // Bad input: per corridor is refused, naming the field.
+    expect(await refused(admin, 'alerts.saveRule', rule({ ...dead, name: 'DLQ per corridor', scopeKind: 'corridor' }))).toMatchObject({ code: 'VALIDATION', fields: { scopeKind: expect.stringContaining('whole grid') } });
+    const key = (await seedKey(db, org, grid.nodeId)).id;
+    const letters = (n: number, from: number) =>
+      asOwner(db, org.orgId, (c) =>
+        c.query(
+          `INSERT INTO mc.ingest_dead_letters (seq, org_id, node_id, key_id, batch_id, ts, metric, value, source, received_at, attempts, reason)
+           SELECT $3 + g, $1, $2, $4, gen_random_uuid(), ARRAY[now()], '{1}', '{5}', 'x', now(), 5, 'test' FROM generate_series(1, $5) g`,
+          [org.orgId, grid.nodeId, from, key, n],
+        ),
+      );
+    await letters(50, 0);
+    expect((await evaluate(at(4000))).transitions.filter((t) => t.rule === 'DLQ size')).toEqual([]);
+    await letters(1, 50);
+    const fired = await evaluate(at(4015));
+    expect(fired.transitions.filter((t) => t.rule === 'DLQ size')).toEqual([expect.objectContaining({ to: 'firing', subjectKey: 'all', reason: '51 batches > 50 batches' })]);
+    await asOwner(db, org.orgId, (c) => c.query('DELETE FROM mc.ingest_dead_letters WHERE org_id = $1', [org.orgId]));
+    const cleared = await evaluate(at(4030));
+    expect(cleared.transitions.filter((t) => t.rule === 'DLQ size')).toEqual([expect.objectContaining({ to: 'resolved' })]);
     await call(admin, 'alerts.deleteRule', { id: saved.id, reason: 'test over' });
   });
 

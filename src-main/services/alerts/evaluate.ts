@@ -81,7 +81,7 @@ export async function evaluateAlerts(sql: Sql, session: Session, now: Date, eval
   const rules = await sql.query<RuleRow>(`${SELECT_RULES} WHERE r.enabled ORDER BY r.name`);
   const result: EvaluationResult = { rules: rules.length, subjects: 0, transitions: [], opened: [] };
   if (rules.length > 0) {
-    const metricIds = [...new Set(rules.filter((r) => r.metric !== 'component_state').map((r) => METRIC_BY_NAME.get(r.metric)!.id))];
+    const metricIds = [...new Set(rules.filter((r) => r.metric !== 'component_state' && r.metric !== 'dead_letters').map((r) => METRIC_BY_NAME.get(r.metric)!.id))];
     const from = new Date(Math.floor((now.getTime() - WINDOW_SECONDS * 1000) / 60_000) * 60_000);
     const windows =
       metricIds.length === 0
@@ -97,6 +97,8 @@ export async function evaluateAlerts(sql: Sql, session: Session, now: Date, eval
             [metricIds, from.toISOString(), now.toISOString()],
           );
     const components = rules.some((r) => r.scope_kind === 'component') ? await sql.query<{ id: string; state: ComponentState }>('SELECT id, state FROM mc.components') : [];
+    // The org's dead letters now (row-level security counts this org's only).
+    const deadLetters = rules.some((r) => r.metric === 'dead_letters') ? (await sql.one<{ n: number }>('SELECT count(*)::int AS n FROM mc.ingest_dead_letters')).n : 0;
     const instances = await sql.query<InstanceRow>(
       `SELECT a.rule_id, a.subject_key, a.state, a.pending_since, a.firing_since, a.resolved_at, a.last_true_at, a.last_observed_at, a.last_value,
               a.incident_id, i.state AS incident_state
@@ -112,7 +114,7 @@ export async function evaluateAlerts(sql: Sql, session: Session, now: Date, eval
     }
     for (const rule of rules) {
       const def = toDef(rule);
-      const values = figures(def, windows, components);
+      const values = def.metric === 'dead_letters' ? new Map([['all', deadLetters]]) : figures(def, windows, components);
       const existing = byRule.get(rule.id) ?? new Map<string, InstanceRow>();
       const keys = new Set([...values.keys(), ...existing.keys()]);
       result.subjects += keys.size;
