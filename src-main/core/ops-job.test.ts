@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RULES } from '../../src-shared/domain/alert-rules';
 import type { Response } from '../../src-shared/contract';
 import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
 import { seedGrid, seedRollup } from '../testing/grid';
@@ -40,7 +41,7 @@ describe.skipIf(!ok)('the ops clock of a workstation', () => {
   it('on a workstation that may write: installs the defaults, evaluates, and computes the minute figures', async () => {
     const operator = await coreOn(db, org.operator.email, { opsJob: true });
     try {
-      await expect.poll(async () => (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).rules.length, { timeout: 15_000 }).toBe(6);
+      await expect.poll(async () => (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).rules.length, { timeout: 15_000 }).toBe(DEFAULT_RULES.length);
       await expect.poll(async () => (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).evaluation.stale, { timeout: 15_000 }).toBe(false);
       const evaluation = (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).evaluation;
       expect(evaluation.by).toContain(`(${org.operator.name})`);

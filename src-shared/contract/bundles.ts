@@ -57,3 +57,58 @@ export const bundlesCancel = query('bundles.cancel', {
   response: z.object({ cancelled: z.boolean() }),
   needsDb: false,
 });
+
+const uploadId = z.uuid();
+
+/** A chunk of a bundle being opened (base64 of at most 128 KiB: one contract frame). */
+export const bundlesOpenChunk = query('bundles.openChunk', {
+  summary: 'Send the next chunk of an evidence bundle to open (in order, from byte 0); the first starts the upload. Needs no database.',
+  request: z.strictObject({ uploadId, offset: z.number().int().min(0), data: z.base64().max(174_764, 'A chunk is at most 128 KiB.') }),
+  response: z.object({ received: z.number().int() }),
+  needsDb: false,
+});
+
+const verdictSchema = z.object({
+  ok: z.boolean(),
+  bytes: z.number().int(),
+  fingerprint: z.string().max(100).nullable(),
+  checks: z.array(z.object({ name: z.string().max(60), ok: z.boolean(), detail: z.string().max(2000) })),
+  /** What the bundle says of itself (read from it: trusted only as far as the checks above pass). */
+  manifest: z
+    .object({
+      bundleId: z.string(),
+      orgName: z.string(),
+      simulated: z.boolean(),
+      scope: z.string(),
+      exportedAt: z.string(),
+      appVersion: z.string(),
+      files: z.number().int(),
+      events: z.number().int(),
+      treeSize: z.number().int(),
+      counts: z.array(z.object({ file: z.string(), lines: z.number().int() })),
+    })
+    .nullable(),
+});
+export type OpenedBundle = z.infer<typeof verdictSchema>;
+
+export const bundlesOpen = query('bundles.open', {
+  summary:
+    'Verify an uploaded evidence bundle as `npm run evidence -- verify` does, with no database and no network: every file against SHA256SUMS, both signatures, the file count, every audit event against the signed checkpoint; optionally against a pinned key fingerprint. The upload is deleted after.',
+  request: z.strictObject({
+    uploadId,
+    pin: z
+      .string()
+      .trim()
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'A fingerprint looks like SHA256: followed by 43 characters (as the app shows it).')
+      .optional(),
+  }),
+  response: verdictSchema,
+  needsDb: false,
+});
+
+export const bundlesOpenCancel = query('bundles.openCancel', {
+  summary: 'Stop opening a bundle: the part received is deleted.',
+  request: z.strictObject({ uploadId }),
+  response: z.object({ cancelled: z.boolean() }),
+  needsDb: false,
+});

@@ -171,6 +171,9 @@ export const channels = {
   [bundles.bundlesExport.name]: bundles.bundlesExport,
   [bundles.bundlesProgress.name]: bundles.bundlesProgress,
   [bundles.bundlesCancel.name]: bundles.bundlesCancel,
+  [bundles.bundlesOpenChunk.name]: bundles.bundlesOpenChunk,
+  [bundles.bundlesOpen.name]: bundles.bundlesOpen,
+  [bundles.bundlesOpenCancel.name]: bundles.bundlesOpenCancel,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

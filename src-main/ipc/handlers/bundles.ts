@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { McError } from '../../../src-shared/contract/errors';
 import { CheckpointStore } from '../../services/audit/anchor';
 import { type BundleProgress, stageBundle, zipStaged } from '../../services/evidence/bundle/bundle';
+import { appendChunk, cancelOpen, finishOpen } from '../../services/evidence/bundle/open';
 import { cancelJob, endJob, jobState, MAX_RUNNING, startJob } from '../../services/evidence/bundle/jobs';
 import type { ExportedBundleInfo } from '../../../src-shared/contract/bundles';
 import { type BundleScope, scopeSlug } from '../../../src-shared/domain/evidence/bundle-scope';
@@ -20,6 +21,9 @@ function fileNameFor(scope: BundleScope, at: Date): string {
 }
 
 export const bundlesHandlers = {
+  'bundles.openChunk': async (input, ctx) => appendChunk(dirname(ctx.deps.localAudit.path), input.uploadId, input.offset, Buffer.from(input.data, 'base64')),
+  'bundles.open': async (input) => finishOpen(input.uploadId, input.pin),
+  'bundles.openCancel': async (input) => ({ cancelled: cancelOpen(input.uploadId) }),
   'bundles.export': async (input, ctx) => {
     const job = startJob(input.exportId);
     if (job === 'duplicate') throw new McError('CONFLICT', 'That export is already running.');

@@ -277,6 +277,48 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     expect((await verifyBundle(data.path, manifest.key.fingerprint)).ok).toBe(true);
   });
 
+  it('opens in the app through the contract, with no database: a genuine bundle verifies, a tampered one and a wrong pin do not, and bad uploads are refused', async () => {
+    type Opened = { ok: boolean; fingerprint: string | null; checks: { name: string; ok: boolean }[]; manifest: { orgName: string; events: number } | null };
+    const send = async (file: string, pin?: string, chunk = 128 * 1024): Promise<Opened> => {
+      const bytes = readFileSync(file);
+      const uploadId = randomUUID();
+      for (let off = 0; off < bytes.length; off += chunk) {
+        const r = await core.router.invoke('bundles.openChunk', { uploadId, offset: off, data: bytes.subarray(off, off + chunk).toString('base64') }, DIRECT);
+        expect(r.ok).toBe(true);
+      }
+      const r = await core.router.invoke('bundles.open', pin ? { uploadId, pin } : { uploadId }, DIRECT);
+      if (!r.ok) throw new Error(r.error.message);
+      return (r as { data: Opened }).data;
+    };
+    const good = await send(bundle, manifest.key.fingerprint, 4096);
+    expect(good).toMatchObject({ ok: true, fingerprint: manifest.key.fingerprint, manifest: { orgName: 'Bundle Org', events: manifest.audit.events } });
+    expect(good.checks.every((c) => c.ok)).toBe(true);
+    const edited = await send(join(dir, 'edited.zip'));
+    expect(edited.ok).toBe(false);
+    expect(edited.checks.filter((c) => !c.ok).map((c) => c.name)).toContain('files');
+    const forged = await send(join(dir, 'forged.zip'), manifest.key.fingerprint);
+    expect(forged.ok).toBe(false);
+    const wrongPin = await send(bundle, 'SHA256:' + 'A'.repeat(43));
+    expect(wrongPin.ok).toBe(false);
+    // Nothing is left behind after an open, whatever its verdict.
+    expect(readdirSync(join(core.dataDir, 'evidence-open'))).toEqual([]);
+
+    // Bad uploads: not a zip (a verdict that says so), out of order, unknown, oversized chunk, bad pin text.
+    const junkFile = join(dir, 'junk-open.zip');
+    writeFileSync(junkFile, 'not a zip at all');
+    const junk = await send(junkFile);
+    expect(junk.ok).toBe(false);
+    const id = randomUUID();
+    expect((await core.router.invoke('bundles.openChunk', { uploadId: id, offset: 5, data: 'AAAA' }, DIRECT)) as unknown).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await core.router.invoke('bundles.openChunk', { uploadId: id, offset: 0, data: 'AAAA' }, DIRECT);
+    expect((await core.router.invoke('bundles.openChunk', { uploadId: id, offset: 0, data: 'AAAA' }, DIRECT)) as unknown).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.stringContaining('out of order') } });
+    expect((await core.router.invoke('bundles.openCancel', { uploadId: id }, DIRECT)) as unknown).toMatchObject({ ok: true, data: { cancelled: true } });
+    expect((await core.router.invoke('bundles.open', { uploadId: id }, DIRECT)) as unknown).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect((await core.router.invoke('bundles.openChunk', { uploadId: randomUUID(), offset: 0, data: 'A'.repeat(200_000) }, DIRECT)) as unknown).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect((await core.router.invoke('bundles.open', { uploadId: randomUUID(), pin: 'my key' }, DIRECT)) as unknown).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(readdirSync(join(core.dataDir, 'evidence-open'))).toEqual([]);
+  });
+
   it('a cancelled export leaves no file, and a file that is not a zip is refused plainly', async () => {
     const ac = new AbortController();
     ac.abort();
