@@ -55,6 +55,7 @@ export function buildCommands(): Command[] {
         void useAudit.getState().verify();
       },
     },
+    { id: 'audit:open-bundle', group: 'Audit', label: 'Open an evidence bundle (verify it, no database needed)', keys: [], run: () => ui.requestAction('audit', 'open-bundle') },
     { id: 'network:wall', group: 'Network', label: 'Wall display: full-screen map and status', keys: [], run: () => ui.navigate('network', 'wall') },
     { id: 'connections:add', group: 'Connections', label: 'Add a connection profile', keys: [], run: () => ui.requestAction('connections', 'add-profile') },
     { id: 'incidents:new', group: 'Incidents', label: 'Open a new incident or failover drill', keys: [], run: () => ui.requestAction('incidents', 'new-incident') },
@@ -87,6 +88,7 @@ export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] =
   { view: 'Set state', keys: ['Ctrl+Enter'], label: 'Apply' },
   { view: 'Audit log', keys: ['v'], label: 'Verify the chain' },
   { view: 'Audit log', keys: ['b'], label: 'Export an evidence bundle' },
+  { view: 'Audit log', keys: ['o'], label: 'Open an evidence bundle and verify it' },
   { view: 'Operator', keys: ['d'], label: 'Open (or start) today’s checklist' },
   { view: 'Network', keys: ['1', '2', '3'], label: 'Map and graph, map only, graph only' },
   { view: 'Network', keys: ['/'], label: 'Search a site or node' },

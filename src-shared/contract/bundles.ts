@@ -82,6 +82,8 @@ const verdictSchema = z.object({
       scope: z.string(),
       exportedAt: z.string(),
       appVersion: z.string(),
+      /** The signer identity for `ssh-keygen -Y verify -I`. */
+      identity: z.string(),
       files: z.number().int(),
       events: z.number().int(),
       treeSize: z.number().int(),

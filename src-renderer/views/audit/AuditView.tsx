@@ -8,6 +8,7 @@ import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { AnchorStatus } from './AnchorStatus';
 import { BundleDialog } from './BundleDialog';
+import { OpenBundleDialog } from './OpenBundleDialog';
 import { AuditDetail } from './AuditDetail';
 import { AuditFilters } from './AuditFilters';
 import { AuditTable } from './AuditTable';
@@ -26,6 +27,12 @@ export function AuditView() {
   const epoch = useSystem((s) => s.epoch);
   const [detailSeq, setDetailSeq] = useState<number | null>(null);
   const [bundling, setBundling] = useState(false);
+  // Open evidence bundle needs no session: an auditor with no database opens bundles here too.
+  const [opening, setOpening] = useState(false);
+  const pending = useUi((s) => s.pendingAction);
+  useEffect(() => {
+    if (useUi.getState().takeAction('open-bundle')) setOpening(true);
+  }, [pending]);
   const [exporting, setExporting] = useState<{ format: ExportFormat; rows: number; abort: AbortController } | null>(null);
   const exportingRef = useRef(exporting);
   exportingRef.current = exporting;
@@ -89,6 +96,9 @@ export function AuditView() {
       } else if (e.key === 'b') {
         e.preventDefault();
         setBundling(true);
+      } else if (e.key === 'o') {
+        e.preventDefault();
+        setOpening(true);
       } else if (e.key === 'j' || e.key === 'ArrowDown') {
         e.preventDefault();
         const next = list[Math.min(i + 1, list.length - 1)];
@@ -127,7 +137,13 @@ export function AuditView() {
         <div className="view-head">
           <h1>Audit log</h1>
         </div>
-        <EmptyState title="No org to show">The audit log appears once Mission Control is connected and signed in to an org.</EmptyState>
+        <EmptyState title="No org to show">
+          The audit log appears once Mission Control is connected and signed in to an org. An evidence bundle opens without one:{' '}
+          <button className="btn" onClick={() => setOpening(true)} data-testid="audit-open-bundle">
+            Open evidence bundle…
+          </button>
+        </EmptyState>
+        {opening && <OpenBundleDialog onClose={() => setOpening(false)} />}
       </div>
     );
   }
@@ -165,6 +181,9 @@ export function AuditView() {
           <button className="btn" onClick={() => setBundling(true)} data-testid="audit-export-bundle" title="A signed zip an auditor verifies offline with sha256sum, ssh-keygen or openssl (b)">
             Evidence bundle…
           </button>
+          <button className="btn" onClick={() => setOpening(true)} data-testid="audit-open-bundle" title="Verify a bundle someone exported, with no database and no network (o)">
+            Open bundle…
+          </button>
           <button className="btn" onClick={() => void exportCheckpoints()} data-testid="audit-export-checkpoints" title="Save the signed checkpoints this workstation keeps, for a witness">
             Export checkpoints
           </button>
@@ -175,6 +194,7 @@ export function AuditView() {
       </div>
 
       {bundling && <BundleDialog onClose={() => setBundling(false)} />}
+      {opening && <OpenBundleDialog onClose={() => setOpening(false)} />}
       {verdict && (
         <div className={`banner ${verdict.ok ? 'info' : 'bad'}`} role="status" data-testid="verdict" data-ok={verdict.ok}>
           {verdict.ok ? (

@@ -93,6 +93,7 @@ export async function finishOpen(id: string, pin: string | undefined) {
             scope: typeof m.scope === 'object' && m.scope ? scopeTitle(m.scope).slice(0, 300) : '(no scope)',
             exportedAt: String(m.exported_at).slice(0, 40),
             appVersion: String(m.app_version).slice(0, 40),
+            identity: String(m.key?.identity ?? '').slice(0, 200),
             files: Number(m.files) || 0,
             events: Number(m.audit?.events) || 0,
             treeSize: Number(m.audit?.tree_size) || 0,
