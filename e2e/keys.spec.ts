@@ -37,6 +37,60 @@ test.describe('node keys', () => {
     await expect(page.getByTestId('nodes-without-key')).toContainText('jnb-01-gpu01');
   });
 
+  test('customer API keys: an admin issues a live key shown once, rotates it with no grace, and revokes the new one', async ({ page, host }) => {
+    // The demo has no customer: the panel says where to add one; add one in SLA (defaults first).
+    await page.goto(`${host.url}#/keys`);
+    const panel = page.getByTestId('customer-keys');
+    await expect(panel.getByTestId('customer-keys-empty')).toContainText('Add one in SLA (New customer)');
+    await expect(panel.getByTestId('customer-key-issue')).toBeDisabled();
+    await page.goto(`${host.url}#/sla`);
+    await expect(page.getByRole('heading', { name: 'SLA', exact: true })).toBeVisible();
+    await expect(page.getByTestId('install-defaults').or(page.getByTestId('policy-enterprise-standard'))).toBeVisible();
+    if (await page.getByTestId('install-defaults').isVisible()) await page.getByTestId('install-defaults').click();
+    await page.getByTestId('new-customer').click();
+    const cd = page.getByRole('dialog');
+    await cd.locator('input[name=key]').fill('e2e-keys');
+    await cd.locator('input[name=name]').fill('E2E Keys Co');
+    await cd.locator('select[name=home]').selectOption({ label: 'EU' });
+    await page.getByTestId('save-customer').click();
+    await expect(page.getByTestId('customer-e2e-keys')).toBeVisible();
+    await page.goto(`${host.url}#/keys`);
+    await panel.getByTestId('customer-key-issue').click();
+    const dialog = page.getByRole('dialog', { name: 'Issue a customer API key' });
+    await dialog.locator('select[name=mode]').selectOption('live');
+    await dialog.locator('input[name=label]').fill('e2e backend');
+    await page.getByTestId('customer-key-issue-submit').click();
+    const secret = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(secret).toMatch(/^ume_live_[0-9A-Za-z]{38}$/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Close without copying' }).click();
+    const row = panel.getByTestId(`customer-key-${secret.slice(0, 15)}`);
+    await expect(row).toHaveAttribute('data-status', 'active');
+    await expect(row).toContainText('e2e backend');
+    expect(await page.content()).not.toContain(secret.slice(15));
+
+    // Rotation with no grace (a leak): the old key is rotated out, the new one shown once.
+    await row.getByRole('button', { name: 'Rotate' }).click();
+    await page.getByRole('dialog').locator('select').selectOption('0');
+    await page.getByTestId('customer-key-rotate-submit').click();
+    const fresh = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(fresh).toMatch(/^ume_live_/);
+    await expect(page.getByRole('dialog')).toContainText('stopped working now');
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Close without copying' }).click();
+    await expect(row).toHaveAttribute('data-status', 'rotated_out');
+
+    // Revoke needs a reason; a too-short one is refused in place.
+    const next = panel.getByTestId(`customer-key-${fresh.slice(0, 15)}`);
+    await next.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByTestId('reason').fill('no');
+    await page.getByTestId('reason-submit').click();
+    await expect(page.getByRole('dialog')).toContainText('Say why');
+    await page.getByTestId('reason').fill('e2e: customer offboarded');
+    await page.getByTestId('reason-submit').click();
+    await expect(next).toHaveAttribute('data-status', 'revoked');
+  });
+
   test('records the telemetry validation as evidence', async ({ page, host }) => {
     await openNode(page, host, 'cai-01-gpu05');
     await page.getByTestId('validate').click();

@@ -32,7 +32,7 @@ test.describe('pilot evidence', () => {
     await expect(panel.getByTestId('pilot-record-link-node_registration')).toHaveAttribute('href', /^#\/nodes\//);
     const apiKey = panel.getByTestId('pilot-record-customer_api_key');
     await expect(apiKey).toHaveAttribute('data-present', 'false');
-    await expect(apiKey).toContainText(`No customer API key has been issued to ${customer}`);
+    await expect(apiKey).toContainText(`No working live customer API key has been issued to ${customer}`);
     await expect(panel.getByTestId('pilot-evidence-count')).toHaveText(/^[0-6] of 7 present$/);
 
     // The gate is answered from the same seven: ticking it is refused while one is missing.

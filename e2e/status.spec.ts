@@ -147,7 +147,7 @@ test.describe('app shell', () => {
       /Readiness/,
       /Corridors/,
       /Nodes/,
-      /Node keys/,
+      /Keys/,
       /Audit log/,
       /Connections/,
       /Runtimes/,

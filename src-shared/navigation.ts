@@ -14,7 +14,7 @@ export const VIEWS = [
   { id: 'readiness', label: 'Readiness', key: 'y', digit: '8', summary: 'Go-live gates per corridor and customer pilot' },
   { id: 'corridors', label: 'Corridors', key: 'r', digit: '9', summary: 'Corridors, residency policies and sites' },
   { id: 'nodes', label: 'Nodes', key: 'n', digit: null, summary: 'Every node: lifecycle, health and telemetry' },
-  { id: 'keys', label: 'Node keys', key: 'k', digit: null, summary: 'Node keys, their use, and refused calls' },
+  { id: 'keys', label: 'Keys', key: 'k', digit: null, summary: 'Node keys and customer API keys, their use, and refused calls' },
   { id: 'audit', label: 'Audit log', key: 'a', digit: null, summary: 'Hash-chained record of every change' },
   { id: 'connections', label: 'Connections', key: 'c', digit: null, summary: 'Database profiles and the active connection' },
   { id: 'runtimes', label: 'Runtimes', key: 'u', digit: null, summary: 'vLLM, Ollama, TGI and OpenAI-compatible endpoints: health, circuit, load' },

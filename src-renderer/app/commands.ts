@@ -80,7 +80,7 @@ export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] =
   { view: 'Nodes', keys: ['/'], label: 'Search nodes' },
   { view: 'Nodes', keys: ['j', 'k'], label: 'Next / previous node' },
   { view: 'Nodes', keys: ['Enter'], label: 'Open the selected node' },
-  { view: 'Node keys', keys: ['r'], label: 'Refresh' },
+  { view: 'Keys', keys: ['r'], label: 'Refresh' },
   { view: 'Status', keys: ['j', '↓'], label: 'Next component' },
   { view: 'Status', keys: ['k', '↑'], label: 'Previous component' },
   { view: 'Status', keys: ['Enter', 'e'], label: 'Set the selected component’s state' },

@@ -7,6 +7,7 @@ import * as connections from './connections';
 import * as grid from './grid';
 import * as incidents from './incidents';
 import * as keys from './keys';
+import * as customerKeys from './customer-keys';
 import * as network from './network';
 import * as notify from './notify';
 import * as observability from './observability';
@@ -59,6 +60,10 @@ export const channels = {
   [keys.keysIssue.name]: keys.keysIssue,
   [keys.keysRotate.name]: keys.keysRotate,
   [keys.keysRevoke.name]: keys.keysRevoke,
+  [customerKeys.customerKeysList.name]: customerKeys.customerKeysList,
+  [customerKeys.customerKeysIssue.name]: customerKeys.customerKeysIssue,
+  [customerKeys.customerKeysRotate.name]: customerKeys.customerKeysRotate,
+  [customerKeys.customerKeysRevoke.name]: customerKeys.customerKeysRevoke,
   [telemetry.telemetryValidate.name]: telemetry.telemetryValidate,
   [telemetry.telemetrySettings.name]: telemetry.telemetrySettings,
   [telemetry.evidenceList.name]: telemetry.evidenceList,
@@ -230,6 +235,7 @@ export * as observabilityContract from './observability';
 export * as connectionsContract from './connections';
 export * as gridContract from './grid';
 export * as keysContract from './keys';
+export * as customerKeysContract from './customer-keys';
 export * as networkContract from './network';
 export * as telemetryContract from './telemetry';
 export * as statusContract from './status';

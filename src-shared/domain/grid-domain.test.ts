@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { healthOf, worstHealth } from './node-health';
-import { formatNodeKey, looksLikeNodeKey, visiblePrefix } from './node-key';
+import { formatKey, formatNodeKey, keyKind, looksLikeNodeKey, visiblePrefix } from './api-key';
 import { allowedTransitions, canTransition, LIFECYCLES } from './node-lifecycle';
 import { checkSiteCountry } from './residency';
 
@@ -72,5 +72,23 @@ describe('node health', () => {
   it('rolls up to the worst', () => {
     expect(worstHealth(['healthy', 'stale', 'warning'])).toBe('warning');
     expect(worstHealth([])).toBe('healthy');
+  });
+});
+
+describe('customer API key format (the same module, other kinds)', () => {
+  const random = 'Zz3dE9xQ0123456789abcdefghijKLMN';
+  it('has a typed prefix per mode, the same checksum, and is never taken for another kind', () => {
+    const live = formatKey('live', random);
+    const test = formatKey('test', random);
+    expect(live).toMatch(/^ume_live_[0-9A-Za-z]{38}$/);
+    expect(test).toMatch(/^ume_test_[0-9A-Za-z]{38}$/);
+    expect(keyKind(live)).toBe('live');
+    expect(keyKind(test)).toBe('test');
+    expect(keyKind(formatNodeKey(random))).toBe('node');
+    expect(looksLikeNodeKey(live)).toBe(false);
+    expect(visiblePrefix(live)).toBe('ume_live_Zz3dE9');
+    // A prefix swapped onto another kind's body keeps a valid checksum: the kind is the prefix.
+    expect(keyKind(`ume_prod_${live.slice(9)}`)).toBeNull();
+    expect(keyKind(`${live.slice(0, -1)}${live.endsWith('0') ? '1' : '0'}`)).toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import { connectionsHandlers } from './connections';
 import { gridHandlers, gridTopics } from './grid';
 import { incidentsHandlers, incidentsTopics } from './incidents';
 import { keysHandlers, keysTopics } from './keys';
+import { customerKeysHandlers } from './customer-keys';
 import { networkHandlers } from './network';
 import { notifyHandlers } from './notify';
 import { observabilityHandlers } from './observability';
@@ -32,6 +33,7 @@ export const handlers: Handlers = {
   ...auditHandlers,
   ...gridHandlers,
   ...keysHandlers,
+  ...customerKeysHandlers,
   ...telemetryHandlers,
   ...incidentsHandlers,
   ...alertsHandlers,

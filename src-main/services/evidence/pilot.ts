@@ -2,6 +2,7 @@ import { McError } from '../../../src-shared/contract/errors';
 import type { CheckAnswer, CheckKey } from '../../../src-shared/domain/checklists';
 import { PILOT_RECORD_LABELS, type PilotRecord, type PilotRecordKey, pilotRecordsVerdict } from '../../../src-shared/domain/evidence/pilot-records';
 import type { Sql } from '../../db';
+import { VALID_KEY_SQL } from '../keys';
 import type { CheckScope } from '../checklists/checks';
 
 export interface PilotRef {
@@ -59,6 +60,15 @@ export async function pilotRecords(sql: Sql, pilot: PilotRef, check: PilotCheck)
       LIMIT 1`,
     [pilot.customerName, pilot.tier],
   );
+  // The pilot names its customer; the customer record of that name holds the keys. Only a live key
+  // that works now counts (a test key serves no customer traffic).
+  const customerKey = await sql.maybeOne<{ id: string; prefix: string; created_at: string; customer: string; n: number }>(
+    `SELECT k.id, k.prefix, k.created_at, c.name AS customer, count(*) OVER ()::int AS n
+       FROM mc.customer_keys k JOIN mc.customers c ON c.org_id = k.org_id AND c.id = k.customer_id
+      WHERE lower(c.name) = lower($1) AND k.mode = 'live' AND ${VALID_KEY_SQL}
+      ORDER BY k.created_at DESC LIMIT 1`,
+    [pilot.customerName],
+  );
   const routing = await check('routing_simulation_saved');
   const routingOk = routing.ok === true && sla !== null;
   return [
@@ -72,9 +82,9 @@ export async function pilotRecords(sql: Sql, pilot: PilotRef, check: PilotCheck)
       ? rec('node_registration', true, `${nodes.n} node${nodes.n === 1 ? '' : 's'} of ${pilot.corridorName} registered with a live key; the newest: ${nodes.hostname}.`, { type: 'node', id: nodes.id, label: nodes.hostname })
       : rec('node_registration', false, `No node of ${pilot.corridorName} is registered with a live node key: register one and issue its key in Nodes.`, { type: 'view', id: 'nodes', label: 'Nodes' }),
     fromCheck('telemetry_validation', await check('telemetry_valid_key_accepted')),
-    // Customer API keys are issued by the pilot gateway, which this version does not have yet: the
-    // record is honestly missing rather than stood in for by something else.
-    rec('customer_api_key', false, `No customer API key has been issued to ${pilot.customerName}: this version has no customer API keys yet (they come with the pilot gateway).`, null),
+    customerKey
+      ? rec('customer_api_key', true, `${customerKey.customer} holds ${customerKey.n} working live API key${customerKey.n === 1 ? '' : 's'}; the newest: ${customerKey.prefix}… issued ${customerKey.created_at.slice(0, 10)}.`, { type: 'customer_key', id: customerKey.id, label: `${customerKey.prefix}…` })
+      : rec('customer_api_key', false, `No working live customer API key has been issued to ${pilot.customerName}: add the customer in SLA (same name) and issue a live key in Keys.`, { type: 'view', id: 'keys', label: 'Keys' }),
     rec(
       'routing_sla',
       routingOk,

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { BASE62_ALPHABET, formatNodeKey, NODE_KEY_RANDOM_LENGTH, visiblePrefix } from '../../../src-shared/domain/node-key';
+import { BASE62_ALPHABET, formatKey, KEY_RANDOM_LENGTH, type KeyKind, visiblePrefix } from '../../../src-shared/domain/api-key';
 
 export interface GeneratedKey {
   /** The key itself: shown once, never stored. */
@@ -25,15 +25,17 @@ export function hashKey(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
 
-function fromRandom(random: string): GeneratedKey {
-  const secret = formatNodeKey(random);
+function fromRandom(kind: KeyKind, random: string): GeneratedKey {
+  const secret = formatKey(kind, random);
   return { secret, hash: hashKey(secret), prefix: visiblePrefix(secret) };
 }
 
-/** A fresh key from the CSPRNG (~190 bits). */
-export function generateNodeKey(): GeneratedKey {
-  return fromRandom(base62From(() => randomBytes(48), NODE_KEY_RANDOM_LENGTH));
+/** A fresh key of a kind from the CSPRNG (~190 bits). */
+export function generateKey(kind: KeyKind): GeneratedKey {
+  return fromRandom(kind, base62From(() => randomBytes(48), KEY_RANDOM_LENGTH));
 }
+
+export const generateNodeKey = (): GeneratedKey => generateKey('node');
 
 /**
  * A key derived from a secret seed and a node id: the demo agent can present the same keys after
@@ -41,5 +43,5 @@ export function generateNodeKey(): GeneratedKey {
  */
 export function deriveNodeKey(seed: string, nodeId: string): GeneratedKey {
   let counter = 0;
-  return fromRandom(base62From(() => createHmac('sha256', seed).update(`${nodeId}:${counter++}`).digest(), NODE_KEY_RANDOM_LENGTH));
+  return fromRandom('node', base62From(() => createHmac('sha256', seed).update(`${nodeId}:${counter++}`).digest(), KEY_RANDOM_LENGTH));
 }

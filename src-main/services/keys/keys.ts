@@ -9,7 +9,7 @@ import { type GeneratedKey, generateNodeKey } from './generate';
  * A key's standing, in the same order the ingest function checks it: revoked, rotated out,
  * expired. "grace" is a rotated key still inside its grace period: it still works.
  */
-const STATUS_SQL = `CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
+export const STATUS_SQL = `CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
                           WHEN k.superseded_by IS NOT NULL AND k.grace_until <= now() THEN 'rotated_out'
                           WHEN k.expires_at IS NOT NULL AND k.expires_at <= now() THEN 'expired'
                           WHEN k.superseded_by IS NOT NULL THEN 'grace'

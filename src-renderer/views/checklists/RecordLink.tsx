@@ -27,6 +27,8 @@ function hrefOf(r: RecordRef): string | null {
     case 'site':
     case 'corridor':
       return '#/corridors';
+    case 'customer_key':
+      return '#/keys';
     // Environment changes without evidence: Deployments lists them all, with "Attach evidence".
     case 'deployment_run':
     case 'migration_run':

@@ -8,6 +8,7 @@ import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { useKeyActions } from '../nodes/KeyActions';
 import { KeysTable } from '../nodes/KeysTable';
+import { CustomerKeys } from './CustomerKeys';
 
 const REASONS: Record<string, string> = {
   key_malformed: 'Not a node key',
@@ -54,9 +55,9 @@ export function KeysView() {
     return (
       <div className="view">
         <div className="view-head">
-          <h1>Node keys</h1>
+          <h1>Keys</h1>
         </div>
-        <EmptyState title="No org to show">Node keys appear once Mission Control is connected and signed in to an org.</EmptyState>
+        <EmptyState title="No org to show">Node keys and customer API keys appear once Mission Control is connected and signed in to an org.</EmptyState>
       </div>
     );
   }
@@ -69,9 +70,9 @@ export function KeysView() {
   return (
     <div className="view">
       <div className="view-head">
-        <h1>Node keys</h1>
+        <h1>Keys</h1>
         <span className="sub">
-          {data.keys.length} keys · {data.keys.filter((k) => k.status === 'active' || k.status === 'grace').length} valid
+          {data.keys.length} node keys · {data.keys.filter((k) => k.status === 'active' || k.status === 'grace').length} valid
         </span>
         <div className="actions">
           <label className="dim">
@@ -171,7 +172,8 @@ export function KeysView() {
           )}
         </section>
 
-        <KeyTable title="All keys" keys={data.keys} actions={actions} write={write.ok} onNode={(id) => navigate('nodes', id)} testId="all-keys" />
+        <KeyTable title="All node keys" keys={data.keys} actions={actions} write={write.ok} onNode={(id) => navigate('nodes', id)} testId="all-keys" />
+        <CustomerKeys staleDays={staleDays} epoch={epoch} changed={data} />
       </div>
       {actions.dialogs}
     </div>
