@@ -116,7 +116,9 @@ export class Simulator {
     let retried = false;
     try {
       out = await this.sink(batch);
-    } catch {
+    } catch (err) {
+      // Given up by the sink itself (its spool dropped it, or it is stopping): not sent again.
+      if ((err as { final?: boolean }).final) throw err;
       // Timeout or lost connection: send the same batch again, as an agent should; the batch id
       // makes it count once however many tries reach the database.
       retried = true;

@@ -29,3 +29,28 @@ export function numberArg(v: string | undefined, fallback: number, name: string,
   }
   return n;
 }
+
+/** One of a few words, or the fallback when absent; anything else exits 2 naming the choices. */
+export function choiceArg<const C extends readonly string[]>(v: string | undefined, fallback: C[number], name: string, choices: C): C[number] {
+  if (v === undefined) return fallback;
+  if (!choices.includes(v)) {
+    process.stderr.write(`--${name} must be one of ${choices.join(', ')}, got "${v}".\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+/** An http(s) base URL without a trailing slash; anything else exits 2 saying what is expected. */
+export function httpUrlArg(v: string | undefined, name: string): string {
+  let u: URL | null = null;
+  try {
+    u = v === undefined ? null : new URL(v);
+  } catch {
+    u = null;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) {
+    process.stderr.write(`--${name} must be an http:// or https:// address like http://127.0.0.1:8787 (no credentials, query or fragment), got ${v === undefined ? 'nothing' : v.includes('@') ? 'an address with credentials (not repeated here)' : `"${v}"`}.\n`);
+    process.exit(2);
+  }
+  return u.href.replace(/\/+$/, '');
+}

@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +6,10 @@ import { QueueWorker } from '../services/telemetry/queue-worker';
 import { sendBatch } from '../services/telemetry';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
 import { ingestLogin, seedGrid, seedKey } from '../testing/grid';
+import { startIngestProcess } from '../testing/ingest-process';
 import { type IngestServer, startIngestServer } from './ingest-server';
 
 const silent = pino({ level: 'silent' });
-const root = join(__dirname, '..', '..');
 
 interface Sample {
   ts: string;
@@ -276,18 +274,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('telemetry HTTP d
   });
 
   it('kill -9 of the server under load: every acknowledged batch lands exactly once, and re-sending the rest completes the set', async () => {
-    const env = { ...process.env, PGHOST: String(login.host), PGPORT: String(login.port), PGDATABASE: String(login.database), PGUSER: String(login.user), PGPASSWORD: String(login.password), MC_LOG_LEVEL: 'silent' };
-    const start = (): Promise<{ child: ChildProcess; url: string }> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src-main/gateway/cli.ts'), '--port', '0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        child.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) resolve({ child, url: m[1]! });
-        });
-        child.on('exit', (code) => reject(new Error(`ingest-server exited (${code}) before listening: ${out}`)));
-      });
+    const start = () => startIngestProcess(login);
     await drain();
     const totalBefore = (await one<{ n: number }>('SELECT count(*)::int AS n FROM mc.telemetry')).n;
     const { child, url } = await start();

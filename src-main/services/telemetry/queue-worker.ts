@@ -80,6 +80,12 @@ export class QueueWorker {
   async drainOnce(): Promise<number> {
     const client = await this.pool.connect();
     let broken = false;
+    // The database may end this connection between our statements (a restart, an administrator):
+    // a checked-out client then emits 'error', which with no listener ends the whole process.
+    const lost = () => {
+      broken = true;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const seqs = (await client.query<{ s: string[] }>('SELECT mc.ingest_claim($1) AS s', [this.maxGroup])).rows[0]!.s;
@@ -110,6 +116,7 @@ export class QueueWorker {
       broken = true;
       throw err;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
