@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { nextDrillStep, drillStepRefusal, drillOutcome } from './drills';
+import { nextDrillStep, drillStepRefusal, drillOutcome, longestGapMs } from './drills';
 
 describe('drill steps', () => {
   it('runs drain, simulate, restore in order', () => {
@@ -23,5 +23,15 @@ describe('drill outcome', () => {
     expect(r.outcome).toBe('failed');
     expect(r.reasons).toHaveLength(3);
     expect(drillOutcome({ recoveryMs: null, dataLossMs: null, residencyViolations: 0 }, { recoveryMs: null, dataLossMs: null }).outcome).toBe('failed');
+  });
+});
+
+describe('data-loss window', () => {
+  it('is the longest telemetry silence inside the window, edges included', () => {
+    expect(longestGapMs([1000, 2000, 6000], 0, 7000)).toBe(4000);
+    expect(longestGapMs([500], 0, 10_000)).toBe(9500);
+    // Samples outside the window do not count, and none at all is "not measured", never zero.
+    expect(longestGapMs([-5, 20_000], 0, 10_000)).toBeNull();
+    expect(longestGapMs([], 0, 10_000)).toBeNull();
   });
 });
