@@ -73,6 +73,20 @@ export const drillsList = query('drills.list', {
   response: z.object({ drills: z.array(drillSummarySchema) }),
 });
 
+const option = z.object({ id: z.string(), name: z.string() });
+
+export const drillsOptions = query('drills.options', {
+  summary: 'What a new drill can name: corridors, sites, runtime groups, SLA policies and alert rules (at most 500 each).',
+  request: empty,
+  response: z.object({
+    corridors: z.array(option),
+    sites: z.array(option),
+    runtimeGroups: z.array(option),
+    slaPolicies: z.array(option),
+    alertRules: z.array(option),
+  }),
+});
+
 export const drillsGet = query('drills.get', {
   summary: 'One drill: its steps as a runbook, the before/after figures, recovery against the SLA target, outcome.',
   request: z.strictObject({ drillId: z.uuid() }),

@@ -177,6 +177,7 @@ export const channels = {
   [bundles.bundlesOpenCancel.name]: bundles.bundlesOpenCancel,
   [drills.drillsList.name]: drills.drillsList,
   [drills.drillsGet.name]: drills.drillsGet,
+  [drills.drillsOptions.name]: drills.drillsOptions,
   [drills.drillsCreate.name]: drills.drillsCreate,
   [drills.drillsStart.name]: drills.drillsStart,
   [drills.drillsRunStep.name]: drills.drillsRunStep,

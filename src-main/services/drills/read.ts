@@ -155,3 +155,15 @@ async function timelineOf(sql: Sql, id: string): Promise<DrillDetail['timeline']
     return { seq: Number(r.seq), at: new Date(r.at).toISOString(), action: r.action, actor: r.actor_name, summary: [ACTION_WORDS[r.action] ?? r.action, detail].filter(Boolean).join(' — ') };
   });
 }
+
+/** The choices of the create dialog, each list bounded. */
+export async function drillOptions(sql: Sql) {
+  const q = (text: string) => sql.query<{ id: string; name: string }>(`${text} LIMIT 500`);
+  return {
+    corridors: await q('SELECT id::text, name FROM mc.corridors ORDER BY name'),
+    sites: await q(`SELECT s.id::text, s.name || ' (' || c.name || ')' AS name FROM mc.sites s JOIN mc.corridors c ON c.org_id = s.org_id AND c.id = s.corridor_id ORDER BY s.name`),
+    runtimeGroups: await q(`SELECT runtime_group AS id, runtime_group || ' (' || count(*) || ' nodes)' AS name FROM mc.nodes GROUP BY runtime_group ORDER BY runtime_group`),
+    slaPolicies: await q('SELECT id::text, name FROM mc.sla_policies ORDER BY name'),
+    alertRules: await q('SELECT id::text, name FROM mc.alert_rules ORDER BY name'),
+  };
+}
