@@ -3,12 +3,15 @@
  * its corridor and passes, a corridor drill that leaves nothing to route to and fails, a stop
  * condition that aborts, and every refusal with nothing stored changed.
  */
+import { randomUUID } from 'node:crypto';
+import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import type { DrillDetail } from '../../../src-shared/contract/drills';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { seedGrid, type TestGrid } from '../../testing/grid';
-import { call, coreOn, refused } from '../../testing/harness';
+import { call, coreOn, DIRECT, refused } from '../../testing/harness';
+import { verifyBundle } from '../evidence/bundle/verify';
 import { needKeychain } from '../../testing/keychain-gate';
 
 const ok = await needKeychain();
@@ -28,6 +31,8 @@ describe.skipIf(!ok)('failover drills end to end', () => {
   let commander: Core;
   let operator: Core;
   let auditor: Core;
+  /** The drill that passed, for its evidence bundle. */
+  let passedId: string;
 
   const stored = () =>
     asOwner(db, null, async (c) => {
@@ -139,6 +144,38 @@ describe.skipIf(!ok)('failover drills end to end', () => {
     ]);
     expect(done.timeline.map((t) => t.action)).toEqual(['drills.created', 'drills.started', 'drills.step_done', 'drills.step_done', 'drills.step_done', 'drills.completed']);
     expect((await call<{ ok: boolean }>(auditor, 'audit.verify', {})).ok).toBe(true);
+    passedId = drill.id;
+  });
+
+  it('exports a drill’s evidence bundle: the drill, its steps, incident, decisions and events, verified offline', async () => {
+    const r = await auditor.router.invoke('bundles.export', { exportId: randomUUID(), scope: { kind: 'drill', drillId: passedId } }, DIRECT);
+    expect(r.ok).toBe(true);
+    const file = (r as { data: { path: string; fileName: string } }).data;
+    expect(file.fileName).toMatch(new RegExp(`^evidence-drill-${passedId.slice(0, 8)}-`));
+    const v = await verifyBundle(file.path);
+    expect(v.checks.filter((c) => !c.ok)).toEqual([]);
+    const zip = await yauzl.openPromise(file.path);
+    const entries = new Map<string, string>();
+    for await (const entry of zip.eachEntry()) {
+      const parts: Buffer[] = [];
+      for await (const c of await zip.openReadStreamPromise(entry)) parts.push(c as Buffer);
+      entries.set(entry.fileName, Buffer.concat(parts).toString('utf8'));
+    }
+    zip.close();
+    const lines = (name: string) => (entries.get(name) ?? '').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const drill = lines('records/drills.jsonl');
+    expect(drill.map((d) => d.id)).toEqual([passedId]);
+    expect(lines('records/drill-steps.jsonl').map((s) => s.kind)).toEqual(['drain', 'simulate', 'restore']);
+    expect(lines('records/incidents.jsonl').map((i) => [i.id, i.drill])).toEqual([[drill[0]!.incident_id, true]]);
+    expect(lines('records/evidence-records.jsonl').map((e) => e.kind)).toEqual(['drill']);
+    expect(lines('records/routing-decisions.jsonl')).toHaveLength(1);
+    expect(lines('records/sla-policies.jsonl').map((p) => p.id)).toEqual([policyId]);
+    const events = lines('records/audit-events.jsonl').map((e) => e.event as { action: string; target: { type: string; id: string }; data: { drillId?: string } });
+    expect(events.filter((e) => e.target.type === 'drill').map((e) => e.action)).toEqual(['drills.created', 'drills.started', 'drills.step_done', 'drills.step_done', 'drills.step_done', 'drills.completed']);
+    expect(events.filter((e) => e.target.type === 'node').map((e) => e.data.drillId)).toEqual([passedId, passedId]);
+    // Nothing of another drill.
+    expect(events.every((e) => e.target.type !== 'drill' || e.target.id === passedId)).toBe(true);
+    expect(JSON.parse(entries.get('manifest.json')!).scope).toEqual({ kind: 'drill', drillId: passedId });
   });
 
   it('a corridor drill leaves nothing to route to: it fails with the reason, and says the figures are computed', async () => {

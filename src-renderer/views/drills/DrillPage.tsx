@@ -86,7 +86,7 @@ export function DrillPage({ drillId }: { drillId: string }) {
               {d.incidentRef} (drill incident)
             </button>
           )}
-          <button className="btn" onClick={() => setExporting(true)} disabled={!d.incidentId} title={d.incidentId ? 'Export the evidence bundle of this drill' : 'Start the drill first'} data-testid="drill-bundle">
+          <button className="btn" onClick={() => setExporting(true)} title="The drill, its steps, its incident, the decisions and evidence it made, and their audit events, signed" data-testid="drill-bundle">
             Export evidence
           </button>
         </span>
@@ -183,7 +183,7 @@ export function DrillPage({ drillId }: { drillId: string }) {
           The drill ends as stopped; nodes it drained go back to active.
         </ReasonDialog>
       )}
-      {exporting && d.incidentId && <BundleDialog preset={{ scope: { kind: 'incident', incidentId: d.incidentId }, label: `Failover drill: ${d.scopeName}` }} onClose={() => setExporting(false)} />}
+      {exporting && <BundleDialog preset={{ scope: { kind: 'drill', drillId }, label: `Failover drill: ${d.scopeName}` }} onClose={() => setExporting(false)} />}
     </div>
   );
 }
