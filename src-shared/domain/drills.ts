@@ -80,3 +80,14 @@ export function longestGapMs(sampleTimes: readonly number[], start: number, end:
   }
   return gap;
 }
+
+/** One re-run simulation as a drill step records it (and the runbook shows it). */
+export interface SimulationOutcome {
+  customerName: string;
+  model: string;
+  origin: string;
+  selected: string | null;
+  corridor: string | null;
+  residency: ResidencyVerdict['kind'];
+  note: string | null;
+}

@@ -1,9 +1,9 @@
 import type { SteadyState } from '../../../src-shared/contract/drills';
-import { longestGapMs, residencyVerdict } from '../../../src-shared/domain/drills';
+import { longestGapMs, residencyVerdict, type SimulationOutcome } from '../../../src-shared/domain/drills';
 import { healthOf } from '../../../src-shared/domain/node-health';
 import { buildIndex, route, type RoutingRequest, type RoutingSnapshot, type SlaTerms } from '../../../src-shared/domain/routing';
 import type { Sql } from '../../db';
-import { customerTerms, loadSnapshot } from '../routing';
+import { loadSnapshot, requestFor, routableTerms } from '../routing';
 import { type DrillScopeKind, type ResolvedScope, scopeCondition, scopeNodes } from './scope';
 
 /** Simulations a drill re-runs: at most this many, so a step stays one short transaction. */
@@ -49,23 +49,8 @@ export async function drillSimulations(sql: Sql, scope: ResolvedScope, snapshot:
   );
   const requests: RoutingRequest[] = [];
   for (const s of saved) {
-    let terms;
-    try {
-      terms = await customerTerms(sql, s.customer_id);
-    } catch {
-      continue; // a customer who lost its SLA policy is not routed at all; the SLA view says so
-    }
-    requests.push({
-      customerId: terms.id,
-      customerName: terms.name,
-      tier: terms.tier,
-      homeCorridorId: terms.homeCorridorId,
-      sla: terms.sla,
-      model: s.model,
-      origin: { country: s.origin_country, lat: null, lon: null },
-      workloadClass: s.workload_class,
-      estimatedTokens: 1000,
-    });
+    const terms = await routableTerms(sql, s.customer_id);
+    if (terms) requests.push(requestFor(terms, { model: s.model, originCountry: s.origin_country, workloadClass: s.workload_class }));
   }
   if (requests.length > 0) return { requests, source: 'saved' };
   for (const id of scope.corridorIds) {
@@ -86,16 +71,6 @@ export async function drillSimulations(sql: Sql, scope: ResolvedScope, snapshot:
     });
   }
   return { requests, source: 'standard' };
-}
-
-export interface SimulationOutcome {
-  customerName: string;
-  model: string;
-  origin: string;
-  selected: string | null;
-  corridor: string | null;
-  residency: 'inside' | 'outside' | 'unserved';
-  note: string | null;
 }
 
 /** Route every request on one snapshot and check each decision against residency. */

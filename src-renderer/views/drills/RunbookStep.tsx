@@ -1,17 +1,8 @@
 import type { DrillDetail } from '../../../src-shared/contract/drills';
+import type { SimulationOutcome as Simulation } from '../../../src-shared/domain/drills';
 import { Time } from '../../components/Time';
 
 type Step = DrillDetail['steps'][number];
-interface Simulation {
-  customerName: string;
-  model: string;
-  origin: string;
-  selected: string | null;
-  corridor: string | null;
-  residency: 'inside' | 'outside' | 'unserved';
-  note: string | null;
-}
-
 const TITLES: Record<Step['kind'], { title: string; what: string }> = {
   drain: { title: 'Drain the scope', what: 'Active nodes in scope go to draining; routing stops sending them work.' },
   simulate: { title: 'Re-run routing simulations', what: 'The scope’s saved simulations (or a standard one) on the live snapshot; each decision checked against residency.' },
