@@ -13,6 +13,7 @@ export const VIEWS = [
   { id: 'checklists', label: 'Checklists', key: 'h', digit: '7', summary: 'Daily, weekly and monthly checklists, site safety, post-deployment' },
   { id: 'readiness', label: 'Readiness', key: 'y', digit: '8', summary: 'Go-live gates per corridor and customer pilot' },
   { id: 'corridors', label: 'Corridors', key: 'r', digit: '9', summary: 'Corridors, residency policies and sites' },
+  { id: 'drills', label: 'Drills', key: 'x', digit: null, summary: 'Failover drills: hypothesis, runbook steps, recovery against the SLA, outcome and evidence' },
   { id: 'nodes', label: 'Nodes', key: 'n', digit: null, summary: 'Every node: lifecycle, health and telemetry' },
   { id: 'keys', label: 'Keys', key: 'k', digit: null, summary: 'Node keys and customer API keys, their use, and refused calls' },
   { id: 'audit', label: 'Audit log', key: 'a', digit: null, summary: 'Hash-chained record of every change' },

@@ -12,6 +12,7 @@ import { KeysView } from '../views/keys/KeysView';
 import { DeploymentsView } from '../views/deployments/DeploymentsView';
 import { FlagsView } from '../views/flags/FlagsView';
 import { MembersView } from '../views/members/MembersView';
+import { DrillsView } from '../views/drills/DrillsView';
 import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
@@ -96,6 +97,7 @@ export function App() {
         {route === 'flags' && <FlagsView />}
         {route === 'migrations' && <MigrationsView />}
         {route === 'members' && <MembersView />}
+        {route === 'drills' && <DrillsView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

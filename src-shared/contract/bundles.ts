@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { isoTime, query } from './channel';
 
-/** What a bundle covers: the whole org over a period (to exclusive), one incident or drill, or one customer pilot. */
+/** What a bundle covers: the whole org over a period (to exclusive), one incident, one failover drill, or one customer pilot. */
 export const bundleScopeSchema = z.discriminatedUnion('kind', [
   z
     .strictObject({ kind: z.literal('period'), from: isoTime, to: isoTime })
     .refine((s) => s.from < s.to, { message: '“From” must be before “to”.', path: ['to'] }),
   z.strictObject({ kind: z.literal('incident'), incidentId: z.uuid('Pick an incident.') }),
   z.strictObject({ kind: z.literal('pilot'), pilotId: z.uuid('Pick a customer pilot.') }),
+  z.strictObject({ kind: z.literal('drill'), drillId: z.uuid('Pick a failover drill.') }),
 ]);
 export type BundleScopeInput = z.infer<typeof bundleScopeSchema>;
 

@@ -27,6 +27,7 @@ import * as identity from './identity';
 import * as session from './session';
 import * as bundles from './bundles';
 import * as retention from './retention';
+import * as drills from './drills';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -179,6 +180,14 @@ export const channels = {
   [bundles.bundlesOpenChunk.name]: bundles.bundlesOpenChunk,
   [bundles.bundlesOpen.name]: bundles.bundlesOpen,
   [bundles.bundlesOpenCancel.name]: bundles.bundlesOpenCancel,
+  [drills.drillsList.name]: drills.drillsList,
+  [drills.drillsGet.name]: drills.drillsGet,
+  [drills.drillsOptions.name]: drills.drillsOptions,
+  [drills.drillsCreate.name]: drills.drillsCreate,
+  [drills.drillsStart.name]: drills.drillsStart,
+  [drills.drillsRunStep.name]: drills.drillsRunStep,
+  [drills.drillsStop.name]: drills.drillsStop,
+  [drills.drillsComplete.name]: drills.drillsComplete,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

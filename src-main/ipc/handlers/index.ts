@@ -24,6 +24,7 @@ import { identityHandlers } from './identity';
 import { sessionHandlers } from './session';
 import { bundlesHandlers } from './bundles';
 import { retentionHandlers } from './retention';
+import { drillsHandlers } from './drills';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -52,6 +53,7 @@ export const handlers: Handlers = {
   ...sessionHandlers,
   ...bundlesHandlers,
   ...retentionHandlers,
+  ...drillsHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {

@@ -8,7 +8,7 @@ import { sha256Hex } from '../../core/hash';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
 import { recordEvidence } from '../evidence';
-import { customerTerms, loadSnapshot } from './snapshot';
+import { customerTerms, loadSnapshot, requestFor, routableTerms } from './snapshot';
 
 type Audit = (d: AuditDraft) => Promise<AuditRecord>;
 /** A snapshot this small is stored with its decision so it can be replayed exactly. */
@@ -136,27 +136,13 @@ export async function runWhatIf(sql: Sql, input: z.output<(typeof routingWhatIf)
   );
   const requests: RoutingRequest[] = [];
   for (const cu of customers) {
-    let terms;
-    try {
-      terms = await customerTerms(sql, cu.id);
-    } catch {
-      continue; // a customer without a policy is not routed at all; the SLA view says so
-    }
+    const terms = await routableTerms(sql, cu.id);
+    if (!terms) continue;
     const home = snapshot.corridors.find((c) => c.id === terms.homeCorridorId);
     const origin = input.originCountry ?? home?.policy.allowedCountries[0] ?? snapshot.candidates.find((c) => c.corridorId === terms.homeCorridorId)?.siteCountry ?? 'ZZ';
     for (const m of models) {
       if (m.allowed_tiers && !m.allowed_tiers.includes(terms.tier)) continue;
-      requests.push({
-        customerId: terms.id,
-        customerName: terms.name,
-        tier: terms.tier,
-        homeCorridorId: terms.homeCorridorId,
-        sla: terms.sla,
-        model: m.model_id,
-        origin: { country: origin, lat: null, lon: null },
-        workloadClass: 'general',
-        estimatedTokens: 1000,
-      });
+      requests.push(requestFor(terms, { model: m.model_id, originCountry: origin, workloadClass: 'general' }));
     }
   }
   const rows = whatIf(snapshot, input, requests.slice(0, 2000));

@@ -5,7 +5,7 @@
  * it is up.
  */
 import { healthOf } from '../../../src-shared/domain/node-health';
-import type { Candidate, CorridorInfo, RoutingSnapshot, RuntimeHealth, SlaTerms, Tier } from '../../../src-shared/domain/routing/types';
+import type { Candidate, CorridorInfo, RoutingRequest, RoutingSnapshot, RuntimeHealth, SlaTerms, Tier } from '../../../src-shared/domain/routing/types';
 import { McError } from '../../../src-shared/contract/errors';
 import type { Sql } from '../../db';
 
@@ -149,5 +149,29 @@ export async function customerTerms(sql: Sql, customerId: string): Promise<Custo
       escalationWindowMin: r.escalation_window_min ?? 15,
       failover: r.failover_rule === 'fallback_corridor' && r.fallback_corridor_id ? { kind: 'fallback_corridor', corridorId: r.fallback_corridor_id } : r.failover_rule === 'none' ? { kind: 'none' } : { kind: 'same_corridor' },
     },
+  };
+}
+
+/** A customer's terms, or null when it has no SLA policy (then it is not routed at all; the SLA view says so). */
+export async function routableTerms(sql: Sql, customerId: string): Promise<CustomerTerms | null> {
+  try {
+    return await customerTerms(sql, customerId);
+  } catch {
+    return null;
+  }
+}
+
+/** A request of a customer under its terms, of the standard size batch simulations use. */
+export function requestFor(terms: CustomerTerms, r: { model: string; originCountry: string; workloadClass: string }): RoutingRequest {
+  return {
+    customerId: terms.id,
+    customerName: terms.name,
+    tier: terms.tier,
+    homeCorridorId: terms.homeCorridorId,
+    sla: terms.sla,
+    model: r.model,
+    origin: { country: r.originCountry, lat: null, lon: null },
+    workloadClass: r.workloadClass,
+    estimatedTokens: 1000,
   };
 }

@@ -1,12 +1,13 @@
 /**
  * What an evidence bundle covers: the whole org over a period (`to` exclusive), one incident (or
- * drill) and its record, or one customer pilot and the records of its operating principle. The
+ * drill incident) and its record, one failover drill with its steps and incident, or one customer pilot and the records of its operating principle. The
  * same words in the README, the report and the file name.
  */
 export type BundleScope =
   | { kind: 'period'; from: string; to: string }
   | { kind: 'incident'; incidentId: string }
-  | { kind: 'pilot'; pilotId: string };
+  | { kind: 'pilot'; pilotId: string }
+  | { kind: 'drill'; drillId: string };
 
 /** A sentence's object: "the whole org from … until …", "incident … and its record". */
 export function scopeText(scope: BundleScope): string {
@@ -17,6 +18,8 @@ export function scopeText(scope: BundleScope): string {
       return `incident ${scope.incidentId} and its record`;
     case 'pilot':
       return `customer pilot ${scope.pilotId}: its gates, the records of its corridor and customer, and the audit events about them`;
+    case 'drill':
+      return `failover drill ${scope.drillId}: its steps, its drill incident, the routing decisions and evidence it made, and the audit events about them`;
   }
 }
 
@@ -29,6 +32,8 @@ export function scopeTitle(scope: BundleScope): string {
       return `Incident ${scope.incidentId}`;
     case 'pilot':
       return `Customer pilot ${scope.pilotId}`;
+    case 'drill':
+      return `Failover drill ${scope.drillId}`;
   }
 }
 
@@ -41,5 +46,7 @@ export function scopeSlug(scope: BundleScope): string {
       return `incident-${scope.incidentId.slice(0, 8)}`;
     case 'pilot':
       return `pilot-${scope.pilotId.slice(0, 8)}`;
+    case 'drill':
+      return `drill-${scope.drillId.slice(0, 8)}`;
   }
 }

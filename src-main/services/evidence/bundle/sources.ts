@@ -17,9 +17,10 @@ interface Source {
   keys: string[];
   /**
    * SQL over alias t with $1 = the scope's first value, $2 = its second (period: from, to; incident:
-   * its id; pilot: its id); null where the table is not part of that scope.
+   * its id; pilot, drill: its id); null where the table is not part of that scope. Only the sources
+   * a drill's bundle holds name `drill`.
    */
-  where: Record<BundleScope['kind'], string | null>;
+  where: Record<Exclude<BundleScope['kind'], 'drill'>, string | null> & { drill?: string };
   omit?: string[];
   /** The audit target type of this table's rows (by their id): a pilot's bundle carries the events about them. */
   auditType?: string;
@@ -39,12 +40,18 @@ const pilotNodes = `(SELECT n.id FROM mc.nodes n JOIN mc.sites s ON s.org_id = n
 const pilotCustomers = `(SELECT c.id FROM mc.customers c WHERE c.org_id = mc.current_org_id() AND lower(c.name) = ${PILOT_CUSTOMER})`;
 const pilotEvidence = `mc.evidence_corridor(t.kind, t.subject_type, t.subject_id, t.data) = ${PILOT_CORRIDOR} AND (t.kind <> 'routing_simulation' OR lower(t.data #>> '{request,customerName}') = ${PILOT_CUSTOMER})`;
 
+// A drill's scope: the drill, its steps, its incident, the routing decisions and evidence it wrote.
+const drill = (expr: string) => `(SELECT ${expr} FROM mc.drills d WHERE d.org_id = mc.current_org_id() AND d.id = $1::uuid)`;
+const DRILL_INCIDENT = drill('d.incident_id');
+
 export const SOURCES: readonly Source[] = [
+  { file: 'records/drills.jsonl', table: 'drills', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, drill: 't.id = $1::uuid' }, auditType: 'drill' },
+  { file: 'records/drill-steps.jsonl', table: 'drill_steps', keys: ['drill_id', 'position'], where: { period: `t.drill_id IN (SELECT id FROM mc.drills WHERE org_id = mc.current_org_id() AND ${inPeriod('created_at').replaceAll('t.', '')})`, incident: null, pilot: null, drill: 't.drill_id = $1::uuid' } },
   { file: 'records/pilots.jsonl', table: 'pilots', keys: ['id'], where: { period: 'true', incident: null, pilot: 't.id = $1::uuid' }, auditType: 'pilot' },
-  { file: 'records/incidents.jsonl', table: 'incidents', keys: ['id'], where: { period: inPeriod('opened_at'), incident: 't.id = $1::uuid', pilot: `t.id IN ${pilotIncidents}` }, auditType: 'incident' },
-  { file: 'records/incident-events.jsonl', table: 'incident_events', keys: ['id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}` } },
-  { file: 'records/incident-affected.jsonl', table: 'incident_affected', keys: ['incident_id', 'kind', 'target_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}` } },
-  { file: 'records/incident-reviews.jsonl', table: 'incident_reviews', keys: ['incident_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}` } },
+  { file: 'records/incidents.jsonl', table: 'incidents', keys: ['id'], where: { period: inPeriod('opened_at'), incident: 't.id = $1::uuid', pilot: `t.id IN ${pilotIncidents}`, drill: `t.id = ${DRILL_INCIDENT}` }, auditType: 'incident' },
+  { file: 'records/incident-events.jsonl', table: 'incident_events', keys: ['id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` } },
+  { file: 'records/incident-affected.jsonl', table: 'incident_affected', keys: ['incident_id', 'kind', 'target_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` } },
+  { file: 'records/incident-reviews.jsonl', table: 'incident_reviews', keys: ['incident_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` } },
   { file: 'records/checklist-runs.jsonl', table: 'checklist_runs', keys: ['id'], where: { period: inPeriod('started_at'), incident: null, pilot: `t.id IN ${pilotRuns}` }, auditType: 'checklist_run' },
   {
     file: 'records/checklist-items.jsonl',
@@ -53,28 +60,31 @@ export const SOURCES: readonly Source[] = [
     where: { period: `t.run_id IN (SELECT id FROM mc.checklist_runs WHERE org_id = mc.current_org_id() AND ${inPeriod('started_at').replaceAll('t.', '')})`, incident: null, pilot: `t.run_id IN ${pilotRuns}` },
     auditType: 'checklist_item',
   },
-  { file: 'records/evidence-records.jsonl', table: 'evidence_records', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: pilotEvidence } },
+  { file: 'records/evidence-records.jsonl', table: 'evidence_records', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: pilotEvidence, drill: `t.id = ${drill('d.evidence_id')}` } },
   { file: 'records/deployment-runs.jsonl', table: 'deployment_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: `t.corridor_id = ${PILOT_CORRIDOR}` }, auditType: 'deployment_run' },
   { file: 'records/migration-runs.jsonl', table: 'migration_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: "t.status = 'applied'" }, auditType: 'migration_run' },
-  { file: 'records/routing-decisions.jsonl', table: 'routing_decisions', keys: ['id'], where: { period: inPeriod('decided_at'), incident: null, pilot: `t.customer_id IN ${pilotCustomers}` }, auditType: 'routing_decision' },
+  { file: 'records/routing-decisions.jsonl', table: 'routing_decisions', keys: ['id'], where: { period: inPeriod('decided_at'), incident: null, pilot: `t.customer_id IN ${pilotCustomers}`, drill: `t.id::text IN (SELECT jsonb_array_elements_text(s.result->'decisionIds') FROM mc.drill_steps s WHERE s.org_id = mc.current_org_id() AND s.drill_id = $1::uuid)` }, auditType: 'routing_decision' },
   { file: 'records/customers.jsonl', table: 'customers', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotCustomers}` }, auditType: 'customer' },
-  { file: 'records/sla-policies.jsonl', table: 'sla_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true' }, auditType: 'sla_policy' },
+  { file: 'records/sla-policies.jsonl', table: 'sla_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true', drill: `t.id = ${drill('d.sla_policy_id')}` }, auditType: 'sla_policy' },
   { file: 'records/escalation-policies.jsonl', table: 'escalation_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true' }, auditType: 'escalation_policy' },
   { file: 'records/nodes.jsonl', table: 'nodes', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotNodes}` }, auditType: 'node' },
   { file: 'records/node-keys.jsonl', table: 'node_keys', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.node_id IN ${pilotNodes}` }, omit: ['key_hash'], auditType: 'node_key' },
 ];
 
 /**
- * The audit events of a pilot's bundle: those about a record the bundle exports (by target type
- * and id), and those its evidence records cite. `at` is the placeholder the pilot id is bound to.
+ * The audit events of a pilot's or drill's bundle: those about a record the bundle exports (by
+ * target type and id), and those its evidence records cite; a drill's also the node lifecycle
+ * changes it made. `at` is the placeholder the pilot or drill id is bound to.
  */
-function pilotAuditCondition(at: string): string {
+function scopedAuditCondition(kind: 'pilot' | 'drill', at: string): string {
   const bind = (where: string) => where.replace(/\$1\b/g, at);
-  const about = SOURCES.filter((s) => s.auditType && s.where.pilot).map(
-    (s) => `(e.target_type = '${s.auditType}' AND e.target_id IN (SELECT t.id::text FROM mc.${s.table} t WHERE t.org_id = mc.current_org_id() AND (${bind(s.where.pilot as string)})))`,
+  const about = SOURCES.filter((s) => s.auditType && s.where[kind]).map(
+    (s) => `(e.target_type = '${s.auditType}' AND e.target_id IN (SELECT t.id::text FROM mc.${s.table} t WHERE t.org_id = mc.current_org_id() AND (${bind(s.where[kind] as string)})))`,
   );
-  const cited = `e.seq IN (SELECT t.audit_seq FROM mc.evidence_records t WHERE t.org_id = mc.current_org_id() AND (${bind(pilotEvidence)}))`;
-  return `(${[...about, cited].join(' OR ')})`;
+  const evidence = SOURCES.find((s) => s.table === 'evidence_records')!.where[kind] as string;
+  const cited = `e.seq IN (SELECT t.audit_seq FROM mc.evidence_records t WHERE t.org_id = mc.current_org_id() AND (${bind(evidence)}))`;
+  const drained = kind === 'drill' ? [`(e.target_type = 'node' AND e.data->>'drillId' = (${at})::text)`] : [];
+  return `(${[...about, cited, ...drained].join(' OR ')})`;
 }
 
 const PAGE = 1000;
@@ -87,12 +97,14 @@ function scopeParams(scope: BundleScope): unknown[] {
       return [scope.incidentId, null];
     case 'pilot':
       return [scope.pilotId, null];
+    case 'drill':
+      return [scope.drillId, null];
   }
 }
 
 /** The canonical JSON lines of one source for the scope (none when the source is not in that scope). */
 export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope): AsyncGenerator<string> {
-  const where = source.where[scope.kind];
+  const where = source.where[scope.kind] ?? null;
   if (where === null) return;
   const keys = source.keys.map((k) => `t.${k}::text`).join(', ');
   const omit = (source.omit ?? []).map((c) => ` - '${c}'`).join('');
@@ -119,7 +131,8 @@ export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope)
 export async function* auditLines(sql: Sql, scope: BundleScope, untilSeq: number): AsyncGenerator<{ text: string; seqs: number[] }> {
   const filter: AuditFilter | undefined =
     scope.kind === 'period' ? { from: scope.from, to: scope.to } : scope.kind === 'incident' ? { subjectType: 'incident', subjectId: scope.incidentId } : undefined;
-  const also = scope.kind === 'pilot' ? (p: (v: unknown) => string) => pilotAuditCondition(p(scope.pilotId)) : undefined;
+  const id = scope.kind === 'pilot' ? scope.pilotId : scope.kind === 'drill' ? scope.drillId : null;
+  const also = id !== null && (scope.kind === 'pilot' || scope.kind === 'drill') ? (p: (v: unknown) => string) => scopedAuditCondition(scope.kind as 'pilot' | 'drill', p(id)) : undefined;
   let afterSeq = 0;
   for (;;) {
     const page = await exportAuditPage(sql, { format: 'jsonl', filter, also, afterSeq, untilSeq, limit: PAGE });
