@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from './atomic-file';
 
 /**
  * The checkpoints this workstation has seen for one org: <dataDir>/audit-checkpoints/<org>.json,
@@ -53,10 +54,6 @@ export class CheckpointStore {
 
   append(orgId: string, cp: StoredCheckpoint): void {
     const all = [...this.read(orgId), cp];
-    const file = this.fileFor(orgId);
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ version: 1, checkpoints: all }, null, 1)}\n`, { mode: 0o600, flush: true });
-    renameSync(tmp, file);
+    writeFileAtomic(this.fileFor(orgId), `${JSON.stringify({ version: 1, checkpoints: all }, null, 1)}\n`);
   }
 }
