@@ -156,4 +156,14 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     expect(refusedExport).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
     expect(JSON.stringify(refusedExport)).toContain('is not valid JSON');
   });
+  it('refuses a key rotation by a non-admin and leaves the key as it was', async () => {
+    const ws = await workstation('rotate-refused', 2);
+    const before = await verify(ws.core);
+    const r = await ws.core.router.invoke('audit.rotateKey', { reason: 'not mine to do' }, DIRECT);
+    expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const after = await verify(ws.core);
+    expect(after.anchor.fingerprint).toBe(before.anchor.fingerprint);
+    expect(after.anchor.keys.map((k) => k.fingerprint)).toEqual([before.anchor.fingerprint]);
+    expect(existsSync(join(ws.core.dataDir, 'audit-checkpoints', `${ws.orgId}.keys.json`))).toBe(false);
+  });
 });
