@@ -1,10 +1,13 @@
-import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSshPublicKey } from '../../../../src-shared/domain/anchor/ssh-key';
+import { signNote } from '../../../../src-shared/domain/anchor/signed-note';
+import { openSshPublicKey, sshFingerprint } from '../../../../src-shared/domain/anchor/ssh-key';
+import { TEST_SERVICE } from '../../../testing/keychain';
+import { sha256Bytes } from '../../audit/anchor/node-crypto';
 import { EVIDENCE_NAMESPACE, sshsigArmor, sshsigSignedData } from '../../../../src-shared/domain/evidence/sshsig';
 import { createOrg, migratedDatabase, seedComponents, type TestDatabase, testServers } from '../../../testing/db';
 import { coreOn, DIRECT } from '../../../testing/harness';
@@ -119,4 +122,27 @@ describe.skipIf(!keychain || tools.length > 0)('a bundle exported after a key ro
     const before = new Date(Date.parse(old.retired_at as string) - 60_000).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
     expect(verifyAt(`-Overify-time=${before}`).status).toBe(0);
   });
+
+  it('npm run evidence -- import-checkpoints keeps a pinned witness’s checkpoint and refuses a wrong pin', () => {
+    const ROOT = join(__dirname, '..', '..', '..', '..');
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src-main/services/evidence/bundle/cli.ts'), ...args], { encoding: 'utf8', env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE } });
+    // A witness signs the checkpoint text of this bundle's log with its own key.
+    const latest = readFileSync(join(x, 'log/checkpoint'), 'utf8');
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const raw = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x as string, 'base64url'));
+    writeFileSync(join(dir, 'w.note'), signNote(sha256Bytes, latest.slice(0, latest.indexOf('\n\n') + 1), { name: 'witness.example/ws', publicKey: raw, sign: (m) => new Uint8Array(sign(null, m, privateKey)) }));
+    writeFileSync(join(dir, 'w.pem'), publicKey.export({ format: 'pem', type: 'spki' }));
+    const pin = sshFingerprint(sha256Bytes, raw);
+    const witnessFile = join(core.dataDir, 'audit-witnesses', `${orgId}.json`);
+    const wrong = cli(['import-checkpoints', join(dir, 'w.note'), '--key', join(dir, 'w.pem'), '--pin', `SHA256:${'B'.repeat(43)}`, '--data-dir', core.dataDir]);
+    expect(wrong).toMatchObject({ status: 1, stderr: expect.stringContaining(`fingerprint is ${pin}, not the pinned`) });
+    expect(() => statSync(witnessFile)).toThrow();
+    const noKey = cli(['import-checkpoints', join(dir, 'w.note'), '--pin', pin, '--data-dir', core.dataDir]);
+    expect(noKey).toMatchObject({ status: 2, stderr: expect.stringContaining('--key PUB is required') });
+    const ok = cli(['import-checkpoints', join(dir, 'w.note'), '--key', join(dir, 'w.pem'), '--pin', pin, '--data-dir', core.dataDir]);
+    expect(ok.stderr).toBe('');
+    expect(ok).toMatchObject({ status: 0, stdout: expect.stringContaining(`witness ${pin}: 1 checkpoint added`) });
+    expect(JSON.parse(readFileSync(witnessFile, 'utf8'))).toMatchObject({ witnesses: [{ fingerprint: pin, checkpoints: [{ note: readFileSync(join(dir, 'w.note'), 'utf8') }] }] });
+  }, 60_000);
 });
