@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, toBase64 } from '../../../../src-shared/domain/anchor/base64';
 import { sshFingerprint } from '../../../../src-shared/domain/anchor/ssh-key';
 import { canonicalJson } from '../../../../src-shared/domain/canonical-json';
-import { writeFileAtomic } from './atomic-file';
+import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { CheckpointStoreError } from './checkpoint-store';
 import { ed25519Verify, sha256Bytes } from './node-crypto';
 
@@ -58,24 +57,17 @@ export function keyHistoryFile(dir: string, orgId: string): string {
 /** Null when there is no file; throws CheckpointStoreError (naming the file) when it is corrupt or not signed by its current key. */
 export function readKeyHistory(dir: string, orgId: string): KeyHistory | null {
   const file = keyHistoryFile(dir, orgId);
-  if (!existsSync(file)) return null;
   const bad = (why: string) => new CheckpointStoreError(`the key history ${file} ${why}; it was left untouched: restore it from a backup`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw bad(`is not valid JSON (${(e as Error).message})`);
-  }
-  const ok = FILE.safeParse(parsed);
-  if (!ok.success) throw bad(`is not in the expected format (${ok.error.issues[0]?.message ?? 'invalid'})`);
-  if (ok.data.org !== orgId) throw bad(`belongs to org ${ok.data.org}`);
+  const data = readJsonFile(file, FILE, bad);
+  if (!data) return null;
+  if (data.org !== orgId) throw bad(`belongs to org ${data.org}`);
   const key = (e: Entry): PublicCheckpointKey => {
     const publicKey = fromBase64(e.public_key);
     if (!publicKey || publicKey.length !== 32 || sshFingerprint(sha256Bytes, publicKey) !== e.fingerprint) throw bad(`lists a key whose fingerprint is not ${e.fingerprint}`);
     return { fingerprint: e.fingerprint, publicKey, createdAt: e.created_at, retiredAt: e.retired_at };
   };
-  const history: KeyHistory = { current: key(ok.data.current), retired: ok.data.retired.map(key) };
-  const signature = fromBase64(ok.data.signature);
+  const history: KeyHistory = { current: key(data.current), retired: data.retired.map(key) };
+  const signature = fromBase64(data.signature);
   if (!signature || signature.length !== 64 || !ed25519Verify(history.current.publicKey, signedBytes(orgId, history), signature)) {
     throw bad('is not signed by the current key it names (edited)');
   }

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-file';
+import { readJsonFile, writeFileAtomic } from './atomic-file';
 import { type CheckpointStore, CheckpointStoreError } from './checkpoint-store';
 
 /**
@@ -47,17 +46,8 @@ export class WitnessStore {
 
   read(orgId: string): StoredWitness[] {
     const file = this.fileFor(orgId);
-    if (!existsSync(file)) return [];
     const bad = (why: string) => new CheckpointStoreError(`the witness checkpoints file ${file} ${why}; it was left untouched: restore it from a backup, or move it away and import the witnesses' checkpoints again`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw bad(`is not valid JSON (${(e as Error).message})`);
-    }
-    const ok = FILE.safeParse(parsed);
-    if (!ok.success) throw bad(`is not in the expected format (${ok.error.issues[0]?.message ?? 'invalid'})`);
-    return ok.data.witnesses;
+    return readJsonFile(file, FILE, bad)?.witnesses ?? [];
   }
 
   write(orgId: string, witnesses: StoredWitness[]): void {
