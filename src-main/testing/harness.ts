@@ -24,7 +24,7 @@ export const READ_ONLY: CallContext = { readOnly: true, via: 'direct' };
  * A real AppCore whose active profile is a test database on a test server: the remote-profile
  * path, with the password in the (test) keychain, as a user would set it up.
  */
-export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { start?: boolean; opsJob?: boolean } = {}): Promise<AppCore & { cleanup(): Promise<void> }> {
+export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { start?: boolean; opsJob?: boolean; vault?: Vault } = {}): Promise<AppCore & { cleanup(): Promise<void> }> {
   const data = tempDataDir();
   const store = new ProfileStore(data.dir);
   const profile = store.saveRemote(undefined, {
@@ -38,7 +38,8 @@ export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { st
     operatorEmail,
   });
   store.setActive(profile.id);
-  const vault = testVault();
+  // Another workstation has its own keychain: a test gives it a vault under another service name.
+  const vault = opts.vault ?? testVault();
   await vault.set(secretAccounts.profilePassword(store.instanceId, profile.id), db.password);
   // The person has signed in on this workstation (what org creation, an invitation or the
   // identity provider does in the app): a login of their own, held in this workstation's keychain.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { VIEW_IDS, type ViewId } from '../navigation';
-import { empty, isoTime, query, topic } from './channel';
+import { command, empty, isoTime, query, topic } from './channel';
 
 /**
  * What an event is about, resolved to the name people use (INC-12, a node's host name, a site's
@@ -100,8 +100,33 @@ export const anchorCheckpointSchema = z.object({
   /** base64 of the RFC 9162 root hash, as in the checkpoint note. */
   root: z.string().max(64),
   seenAt: isoTime,
+  /** SHA256:… of the key that signed it: the current key, or one this workstation retired. */
+  signedBy: z.string().max(100),
 });
 export type AnchorCheckpoint = z.infer<typeof anchorCheckpointSchema>;
+
+/** One of this workstation's checkpoint keys: public facts only (the private key stays in the keychain). */
+export const anchorKeySchema = z.object({
+  fingerprint: z.string().max(100),
+  /** Null for the key made before the first rotation. */
+  createdAt: isoTime.nullable(),
+  /** Null for the current key. */
+  retiredAt: isoTime.nullable(),
+});
+export type AnchorKey = z.infer<typeof anchorKeySchema>;
+
+/**
+ * A witness (another workstation whose checkpoints were imported) and how the database's tree
+ * compares with its latest checkpoint: consistent (the tree extends it), rewritten (it does not),
+ * truncated (the witness saw more events than the database holds).
+ */
+export const anchorWitnessSchema = z.object({
+  fingerprint: z.string().max(100),
+  checkpoints: z.number().int().min(0),
+  latest: z.object({ size: z.number().int().min(0), root: z.string().max(64), importedAt: isoTime }),
+  state: z.enum(['consistent', 'rewritten', 'truncated']),
+});
+export type AnchorWitness = z.infer<typeof anchorWitnessSchema>;
 
 /**
  * The chain checked against checkpoints held outside the database (this workstation's data folder):
@@ -119,6 +144,10 @@ export const auditAnchorSchema = z.object({
   /** The last checkpoint the database still agrees with. */
   lastGood: anchorCheckpointSchema.nullable(),
   stored: z.number().int().min(0),
+  /** Every checkpoint key of this workstation for the org, current first (empty when none could be read). */
+  keys: z.array(anchorKeySchema).max(1001),
+  /** The latest checkpoint of each witness, checked against the database's tree. */
+  witnesses: z.array(anchorWitnessSchema).max(100),
 });
 export type AuditAnchor = z.infer<typeof auditAnchorSchema>;
 
@@ -139,6 +168,35 @@ export const auditExportCheckpoints = query('audit.exportCheckpoints', {
   summary: 'The signed checkpoints this workstation stored for the current org, as a file for a witness to keep.',
   request: empty,
   response: z.object({ fileName: z.string().max(200), text: z.string().max(64 * 1024 * 1024), count: z.number().int().min(0) }),
+});
+
+export const auditRotateKey = command('audit.rotateKey', {
+  summary: 'Replace this workstation’s checkpoint key for the org: a new keychain key signs from now on; the old public key stays listed.',
+  request: z.strictObject({}),
+  response: z.object({ retired: z.string().max(100), current: z.string().max(100), checkpoint: anchorCheckpointSchema.nullable() }),
+  roles: ['admin'],
+});
+
+/** What one import may carry over the contract (a browser-host frame is 256 KiB); the CLI takes larger files. */
+export const WITNESS_IMPORT_MAX_CHARS = 192 * 1024;
+
+export const auditImportWitness = command('audit.importWitness', {
+  summary: 'Keep another workstation’s signed checkpoints of this org (a witness), after checking its key against the pinned fingerprint.',
+  request: z.strictObject({
+    /** An export of checkpoints (JSON) or one signed checkpoint note (a bundle's log/checkpoint). */
+    checkpoints: z.string().min(1).max(WITNESS_IMPORT_MAX_CHARS, `at most ${WITNESS_IMPORT_MAX_CHARS / 1024} KiB here; import a larger file with npm run evidence -- import-checkpoints`),
+    /** The witness's public key, PEM or OpenSSH. */
+    publicKey: z.string().min(1).max(4096),
+    /** The witness key's fingerprint, as received out of band. */
+    pin: z.string().trim().min(1, 'type the fingerprint the witness gave you').max(100),
+  }),
+  response: z.object({
+    fingerprint: z.string().max(100),
+    added: z.number().int().min(0),
+    duplicates: z.number().int().min(0),
+    total: z.number().int().min(0),
+    latest: z.object({ size: z.number().int().min(0), root: z.string().max(64) }),
+  }),
 });
 
 export const auditAppended = topic('audit.appended', {

@@ -156,6 +156,8 @@ export const channels = {
   [members.membersRemove.name]: members.membersRemove,
   [members.membersAccessReview.name]: members.membersAccessReview,
   [audit.auditExportCheckpoints.name]: audit.auditExportCheckpoints,
+  [audit.auditRotateKey.name]: audit.auditRotateKey,
+  [audit.auditImportWitness.name]: audit.auditImportWitness,
   [oncall.oncallList.name]: oncall.oncallList,
   [oncall.oncallAdd.name]: oncall.oncallAdd,
   [oncall.oncallRemove.name]: oncall.oncallRemove,

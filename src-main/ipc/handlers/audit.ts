@@ -1,5 +1,5 @@
 import { exportAuditPage, listAudit, verifyAudit } from '../../services/audit';
-import { anchorAuditSerial, checkpointStoreBeside, exportCheckpointsOf } from '../../services/audit/anchor';
+import { anchorAuditSerial, checkpointStoreBeside, exportCheckpointsOf, importWitnessSerial, rotateAuditKeySerial } from '../../services/audit/anchor';
 import type { Handlers, TopicHandlers } from '../types';
 import { forwardOrgNotifications } from './org-topic';
 
@@ -20,6 +20,18 @@ export const auditHandlers = {
     ),
   'audit.exportCheckpoints': async (_input, ctx) =>
     ctx.read(async (_sql, session) => exportCheckpointsOf(session.orgId, checkpointStoreBeside(ctx.deps.localAudit.path))),
+  // Admin only (contract roles); the rotation and its fingerprints land in the org's chain.
+  'audit.rotateKey': async (_input, ctx) => {
+    const r = await rotateAuditKeySerial(ctx.sql, ctx.session.orgId, checkpointStoreBeside(ctx.deps.localAudit.path), ctx.deps.vault);
+    await ctx.audit({ action: 'audit.checkpoint_key_rotated', target: { type: 'org', id: ctx.session.orgId }, data: { retiredFingerprint: r.retired, currentFingerprint: r.current, checkpointSize: r.checkpoint?.size ?? 0 } });
+    return r;
+  },
+  'audit.importWitness': async (input, ctx) => {
+    const r = await importWitnessSerial(ctx.session.orgId, checkpointStoreBeside(ctx.deps.localAudit.path), ctx.deps.vault, input);
+    if (r.added === 0) ctx.unchanged();
+    else await ctx.audit({ action: 'audit.witness_checkpoints_imported', target: { type: 'org', id: ctx.session.orgId }, data: { witnessFingerprint: r.fingerprint, added: r.added, latestSize: r.latest.size, latestRoot: r.latest.root } });
+    return r;
+  },
 } satisfies Partial<Handlers>;
 
 export const auditTopics = {

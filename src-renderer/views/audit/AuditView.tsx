@@ -6,6 +6,7 @@ import { saveFile } from '../../components/save-file';
 import { isFiltered, startAuditLive, useAudit } from '../../stores/audit-store';
 import { useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+import { AnchorKeys } from './AnchorKeys';
 import { AnchorStatus } from './AnchorStatus';
 import { BundleDialog } from './BundleDialog';
 import { OpenBundleDialog } from './OpenBundleDialog';
@@ -207,6 +208,7 @@ export function AuditView() {
         </div>
       )}
       {verdict && <AnchorStatus anchor={verdict.anchor} />}
+      {verdict && <AnchorKeys anchor={verdict.anchor} />}
 
       <AuditFilters
         actions={actions}

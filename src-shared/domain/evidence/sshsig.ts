@@ -31,8 +31,14 @@ export function sshsigArmor(publicKey: Uint8Array, namespace: string, signature:
   return `-----BEGIN SSH SIGNATURE-----\n${lines.join('\n')}\n-----END SSH SIGNATURE-----\n`;
 }
 
-/** One `allowed_signers` line (ssh-keygen(1) ALLOWED SIGNERS), limited to the evidence namespace. */
-export function allowedSignersLine(identity: string, publicKey: Uint8Array, namespace = EVIDENCE_NAMESPACE): string {
+/**
+ * One `allowed_signers` line (ssh-keygen(1) ALLOWED SIGNERS), limited to the evidence namespace.
+ * `validBefore` (a retired key): ssh-keygen accepts its signatures only if made at or before that
+ * time, and it checks against the present time by default, so a retired key never verifies a new
+ * SHA256SUMS.
+ */
+export function allowedSignersLine(identity: string, publicKey: Uint8Array, namespace = EVIDENCE_NAMESPACE, validBefore?: Date): string {
   if (!/^[^\s"]+$/.test(identity)) throw new RangeError('a signer identity has no spaces or quotes');
-  return `${identity} namespaces="${namespace}" ssh-ed25519 ${toBase64(sshKeyBlob(publicKey))}\n`;
+  const before = validBefore ? `,valid-before="${validBefore.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z')}"` : '';
+  return `${identity} namespaces="${namespace}"${before} ssh-ed25519 ${toBase64(sshKeyBlob(publicKey))}\n`;
 }

@@ -1,16 +1,30 @@
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../../src-shared/contract';
+import { WITNESS_IMPORT_MAX_CHARS } from '../../../../src-shared/contract/audit';
+import { fromBase64 } from '../../../../src-shared/domain/anchor/base64';
+import { checkpointOrigin, formatCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
+import { signNote } from '../../../../src-shared/domain/anchor/signed-note';
+import { openSshPublicKey } from '../../../../src-shared/domain/anchor/ssh-key';
 import { bodyOf, chainHash } from '../../../../src-shared/domain/audit-chain';
 import { AnchorJob } from '../../../core/anchor-job';
 import { sha256Hex } from '../../../core/hash';
 import type { Logger } from '../../../core/log';
 import { createOrg, migratedDatabase, seedComponents, type TestDatabase, testServers } from '../../../testing/db';
 import { coreOn, DIRECT } from '../../../testing/harness';
+import { TEST_SERVICE } from '../../../testing/keychain';
 import { needKeychain } from '../../../testing/keychain-gate';
+import { KeyringVault } from '../../../vault';
 import { type AuditRow, chained, COLUMNS } from '../read';
-import { checkpointKeyAccount } from './checkpoint-key';
+import { openStored } from './anchored-verify';
+import { checkpointKeyAccount, loadKeyRing, loadOrCreateCheckpointKey, nextCheckpointKeyAccount, ringKeys, rotateCheckpointKey, type RotationStep } from './checkpoint-key';
+import { CheckpointStore } from './checkpoint-store';
+import { keyHistoryFile } from './key-history';
+import { sha256Bytes } from './node-crypto';
+import { importWitness, MAX_WITNESS_IMPORT_CHARS } from './witness-import';
+import { WitnessStore } from './witness-store';
 
 const server = testServers()[0]!;
 const ok = await needKeychain();
@@ -25,13 +39,13 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
   const verify = async (c: Core) => ((await c.router.invoke('audit.verify', {}, DIRECT)) as { data: Verdict }).data;
   const checkpointsFile = (c: Core, orgId: string) => join(c.dataDir, 'audit-checkpoints', `${orgId}.json`);
 
-  /** A workstation on a fresh org with `events` audit events. */
-  async function workstation(slug: string, events: number) {
+  /** A workstation on a fresh org with `events` audit events (its operator signed in, or its admin). */
+  async function workstation(slug: string, events: number, as: 'operator' | 'admin' = 'operator') {
     const org = await createOrg(db, slug);
     const [componentId] = await seedComponents(db, org.orgId, [{ key: 'c1', name: 'Component 1', kind: 'runtime' }]);
-    const core = await coreOn(db, org.operator.email);
+    const core = await coreOn(db, org[as].email);
     cores.push({ core, orgId: org.orgId });
-    const ws = { core, orgId: org.orgId, n: 0 };
+    const ws = { core, orgId: org.orgId, org, n: 0 };
     const add = async (k: number) => {
       for (let i = 0; i < k; i++) {
         const r = await core.router.invoke('status.setState', { componentId, state: STATES[ws.n++ % 4], reason: `change ${ws.n}` }, DIRECT);
@@ -155,5 +169,229 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     const refusedExport = await ws.core.router.invoke('audit.exportCheckpoints', {}, DIRECT);
     expect(refusedExport).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
     expect(JSON.stringify(refusedExport)).toContain('is not valid JSON');
+  });
+  it('refuses a key rotation by a non-admin and leaves the key as it was', async () => {
+    const ws = await workstation('rotate-refused', 2);
+    const before = await verify(ws.core);
+    const r = await ws.core.router.invoke('audit.rotateKey', { reason: 'not mine to do' }, DIRECT);
+    expect(r).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const after = await verify(ws.core);
+    expect(after.anchor.fingerprint).toBe(before.anchor.fingerprint);
+    expect(after.anchor.keys.map((k) => k.fingerprint)).toEqual([before.anchor.fingerprint]);
+    expect(existsSync(join(ws.core.dataDir, 'audit-checkpoints', `${ws.orgId}.keys.json`))).toBe(false);
+  });
+
+  const call = async <T>(c: Core, channel: string, input: unknown, ctx: Parameters<Core['router']['invoke']>[2] = DIRECT) => {
+    const r = await c.router.invoke(channel as never, input as never, ctx);
+    if (!r.ok) throw new Error(`${channel}: ${r.error.code} ${r.error.message}`);
+    return r.data as T;
+  };
+  const auditOf = async (c: Core, action: string) => (await call<Response<'audit.list'>>(c, 'audit.list', { filter: { action } })).events;
+  const storeOf = (c: Core) => new CheckpointStore(c.dataDir);
+  /** Which key signed each stored checkpoint, oldest first: [size, fingerprint]. */
+  const signers = async (c: Core, orgId: string) =>
+    openStored(storeOf(c).read(orgId), ringKeys(await loadKeyRing(c.vault, storeOf(c).dir, orgId)), orgId).map((s) => [s.size, s.signedBy]);
+
+  it('rotates the key (admin): old checkpoints still verify and say which key signed, the rotation is audited, a wall display is refused', async () => {
+    const ws = await workstation('rotate', 4, 'admin');
+    expect((await verify(ws.core)).anchor).toMatchObject({ state: 'first', latest: { size: 4 } });
+    await ws.add(2);
+    const before = (await verify(ws.core)).anchor;
+    expect(before).toMatchObject({ state: 'anchored', latest: { number: 2, size: 6 } });
+    const old = before.fingerprint as string;
+    expect(before.keys).toEqual([{ fingerprint: old, createdAt: null, retiredAt: null }]);
+
+    const readOnly = await ws.core.router.invoke('audit.rotateKey', {}, { readOnly: true, via: 'ws' });
+    expect(readOnly).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(existsSync(keyHistoryFile(storeOf(ws.core).dir, ws.orgId))).toBe(false);
+
+    const r = await call<Response<'audit.rotateKey'>>(ws.core, 'audit.rotateKey', { reason: 'yearly rotation' });
+    expect(r.retired).toBe(old);
+    expect(r.current).not.toBe(old);
+    expect(r.current).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    // The new key signed the same tree at once.
+    expect(r.checkpoint).toMatchObject({ number: 3, size: 6, signedBy: r.current });
+    const [event] = await auditOf(ws.core, 'audit.checkpoint_key_rotated');
+    expect(event).toMatchObject({ reason: 'yearly rotation', data: { retiredFingerprint: old, currentFingerprint: r.current, checkpointSize: 6 } });
+
+    // The rotation's own audit event grew the log: the new key signs it, consistent with the checkpoints the old key signed.
+    const after = (await verify(ws.core)).anchor;
+    expect(after).toMatchObject({ state: 'anchored', fingerprint: r.current, latest: { number: 4, size: 7, signedBy: r.current }, lastGood: { number: 3, signedBy: r.current } });
+    expect(after.keys).toEqual([
+      { fingerprint: r.current, createdAt: expect.any(String), retiredAt: null },
+      { fingerprint: old, createdAt: null, retiredAt: after.keys[0]?.createdAt },
+    ]);
+    expect(await signers(ws.core, ws.orgId)).toEqual([[4, old], [6, old], [6, r.current], [7, r.current]]);
+
+    // The history beside the checkpoints holds public keys only, never the keychain's private key.
+    const history = readFileSync(keyHistoryFile(storeOf(ws.core).dir, ws.orgId), 'utf8');
+    const secret = (await ws.core.vault.get(checkpointKeyAccount(ws.orgId))) as string;
+    expect(history).not.toContain(secret.slice(-40));
+    expect(history).not.toMatch(/PRIVATE/);
+
+    // A second rotation keeps both older keys; every checkpoint still opens with the key that signed it.
+    const again = await call<Response<'audit.rotateKey'>>(ws.core, 'audit.rotateKey', {});
+    expect(again.retired).toBe(r.current);
+    const third = (await verify(ws.core)).anchor;
+    expect(third.state).toBe('anchored');
+    expect(third.keys.map((k) => k.fingerprint)).toEqual([again.current, r.current, old]);
+    expect((await signers(ws.core, ws.orgId)).map((s) => s[1])).toEqual([old, old, r.current, r.current, again.current, again.current]);
+
+    // A history file whose list was edited (a key slipped in) is refused, not trusted.
+    const file = keyHistoryFile(storeOf(ws.core).dir, ws.orgId);
+    const text = readFileSync(file, 'utf8');
+    const edited = JSON.parse(text) as { retired: { retired_at: string }[] };
+    edited.retired[0]!.retired_at = '2020-01-01T00:00:00.000Z';
+    writeFileSync(file, JSON.stringify(edited));
+    const refused = (await verify(ws.core)).anchor;
+    expect(refused).toMatchObject({ state: 'store_error' });
+    expect(refused.message).toMatch(/is not signed by the current key it names \(edited\)/);
+    writeFileSync(file, text);
+    expect((await verify(ws.core)).anchor.state).toBe('anchored');
+  });
+
+  it('a crash between the rotation steps leaves a working key: the old one before the history is written, the new one after', async () => {
+    const ws = await workstation('rotate-crash', 3, 'admin');
+    const first = (await verify(ws.core)).anchor;
+    expect(first.state).toBe('first');
+    const store = storeOf(ws.core);
+    const crashAfter = (at: RotationStep) => (step: RotationStep) => {
+      if (step === at) throw new Error(`power cut after ${at}`);
+    };
+    const history = keyHistoryFile(store.dir, ws.orgId);
+
+    // Stopped with the new private key only under the "next" account: the old key stays current and the leftover is dropped.
+    await expect(rotateCheckpointKey(ws.core.vault, store.dir, ws.orgId, new Date(), crashAfter('next-key-stored'))).rejects.toThrow(/power cut/);
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).not.toBeNull();
+    const kept = (await verify(ws.core)).anchor;
+    expect(kept).toMatchObject({ state: 'anchored', fingerprint: first.fingerprint, keys: [{ fingerprint: first.fingerprint }] });
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+    expect(existsSync(history)).toBe(false);
+
+    // Stopped after the history named the new key, before the keychain's entry was switched: the next load finishes the switch.
+    const oldSecret = await ws.core.vault.get(checkpointKeyAccount(ws.orgId));
+    await expect(rotateCheckpointKey(ws.core.vault, store.dir, ws.orgId, new Date(), crashAfter('history-written'))).rejects.toThrow(/power cut/);
+    expect(await ws.core.vault.get(checkpointKeyAccount(ws.orgId))).toBe(oldSecret);
+    const switched = (await verify(ws.core)).anchor;
+    expect(switched.state).toBe('anchored');
+    expect(switched.fingerprint).not.toBe(first.fingerprint);
+    expect(switched.keys.map((k) => k.fingerprint)).toEqual([switched.fingerprint, first.fingerprint]);
+    expect(await ws.core.vault.get(checkpointKeyAccount(ws.orgId))).not.toBe(oldSecret);
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+    // …and it signs: the next checkpoint is the new key's, the first still the old key's.
+    await ws.add(1);
+    expect((await verify(ws.core)).anchor).toMatchObject({ state: 'anchored', latest: { size: 4, signedBy: switched.fingerprint } });
+    expect(await signers(ws.core, ws.orgId)).toEqual([[3, first.fingerprint], [4, switched.fingerprint]]);
+
+    // Stopped after the switch, before the "next" entry was removed: the new key works and the leftover goes.
+    await expect(rotateCheckpointKey(ws.core.vault, store.dir, ws.orgId, new Date(), crashAfter('switched'))).rejects.toThrow(/power cut/);
+    const third = (await verify(ws.core)).anchor;
+    expect(third.state).toBe('anchored');
+    expect(third.keys.map((k) => k.fingerprint)).toEqual([third.fingerprint, switched.fingerprint, first.fingerprint]);
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+  });
+
+  it('imports a second workstation’s checkpoints with its pinned key, and reports a rewrite or truncation against them, naming the witness checkpoint', async () => {
+    const a = await workstation('witness', 5, 'admin');
+    // Workstation B: the same org, its own data folder and its own keychain.
+    const witnessVault = new KeyringVault(`${TEST_SERVICE} (witness)`);
+    const b = await coreOn(db, a.org.operator.email, { vault: witnessVault });
+    cores.push({ core: b, orgId: a.orgId });
+    const bFirst = (await verify(b)).anchor;
+    expect(bFirst).toMatchObject({ state: 'first', latest: { size: 5 } });
+    const pin = bFirst.fingerprint as string;
+    const bKey = await loadOrCreateCheckpointKey(witnessVault, a.orgId);
+    expect(bKey.fingerprint).toBe(pin);
+    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(bKey.publicKey).toString('base64url') }, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
+    const exported = (await call<Response<'audit.exportCheckpoints'>>(b, 'audit.exportCheckpoints', {})).text;
+
+    // A imports B's export (PEM key, pinned fingerprint): kept apart from A's own checkpoints, and audited.
+    const imported = await call<Response<'audit.importWitness'>>(a.core, 'audit.importWitness', { checkpoints: exported, publicKey: pem, pin: ` ${pin} ` });
+    expect(imported).toEqual({ fingerprint: pin, added: 1, duplicates: 0, total: 1, latest: { size: 5, root: bFirst.latest?.root } });
+    expect(existsSync(join(a.core.dataDir, 'audit-witnesses', `${a.orgId}.json`))).toBe(true);
+    expect(existsSync(checkpointsFile(a.core, a.orgId))).toBe(false);
+    const [event] = await auditOf(a.core, 'audit.witness_checkpoints_imported');
+    expect(event).toMatchObject({ data: { witnessFingerprint: pin, added: 1, latestSize: 5 } });
+    // The same file again adds nothing.
+    expect(await call<Response<'audit.importWitness'>>(a.core, 'audit.importWitness', { checkpoints: exported, publicKey: pem, pin })).toMatchObject({ added: 0, duplicates: 1, total: 1 });
+
+    // B's next checkpoint as a bundle carries it (one note), with B's OpenSSH key line.
+    await a.add(2);
+    const bNext = (await verify(b)).anchor;
+    expect(bNext).toMatchObject({ state: 'anchored', latest: { size: 8 } });
+    const note = (JSON.parse((await call<Response<'audit.exportCheckpoints'>>(b, 'audit.exportCheckpoints', {})).text) as { checkpoints: { note: string }[] }).checkpoints.at(-1)!.note;
+    expect(await call<Response<'audit.importWitness'>>(a.core, 'audit.importWitness', { checkpoints: note, publicKey: openSshPublicKey(bKey.publicKey, 'witness b'), pin })).toMatchObject({ added: 1, total: 2, latest: { size: 8 } });
+
+    const consistent = (await verify(a.core)).anchor;
+    expect(consistent).toMatchObject({ state: 'first', witnesses: [{ fingerprint: pin, checkpoints: 2, latest: { size: 8 }, state: 'consistent' }] });
+    expect(consistent.message).toContain(`Consistent with witness ${pin}'s checkpoint (8 events`);
+
+    // Workstation C has no checkpoint of its own yet, only B's: a rewrite made before C's first verify is caught by the witness alone.
+    const c = await coreOn(db, a.org.commander.email);
+    cores.push({ core: c, orgId: a.orgId });
+    await call(c, 'audit.importWitness', { checkpoints: exported, publicKey: pem, pin });
+    await call(c, 'audit.importWitness', { checkpoints: note, publicKey: pem, pin });
+    await rewrite(a.orgId, `UPDATE mc.audit_events SET reason = 'nothing to see here' WHERE org_id = $1 AND seq = 3`, [a.orgId], null);
+    const onA = await verify(a.core);
+    expect(onA).toMatchObject({ ok: true, breaks: [] });
+    expect(onA.anchor).toMatchObject({ state: 'tampered', witnesses: [{ fingerprint: pin, state: 'rewritten' }] });
+    expect(onA.anchor.message).toContain(`disagrees with witness ${pin}'s checkpoint (8 events`);
+    const onC = (await verify(c)).anchor;
+    expect(onC).toMatchObject({ state: 'tampered', latest: null, witnesses: [{ state: 'rewritten', latest: { size: 8 } }] });
+    expect(onC.message).toMatch(new RegExp(`^TAMPERED: the history before event #9 was rewritten since witness ${pin.replace(/[+/]/g, '\\$&')}'s checkpoint \\(8 events, root `));
+    // Nothing is signed over it.
+    expect(existsSync(checkpointsFile(c, a.orgId))).toBe(false);
+
+    // A tree smaller than the witness saw: truncated.
+    await rewrite(a.orgId, null, [], 4);
+    const truncated = (await verify(c)).anchor;
+    expect(truncated).toMatchObject({ state: 'tampered', witnesses: [{ state: 'truncated' }] });
+    expect(truncated.message).toContain(`the history was truncated to 4 events since witness ${pin}'s checkpoint (8 events`);
+  });
+
+  it('refuses every bad witness import with a clear error and changes nothing stored', async () => {
+    const a = await workstation('witness-bad', 3, 'admin');
+    const witnessVault = new KeyringVault(`${TEST_SERVICE} (witness)`);
+    const b = await coreOn(db, a.org.operator.email, { vault: witnessVault });
+    cores.push({ core: b, orgId: a.orgId });
+    const pin = (await verify(b)).anchor.fingerprint as string;
+    const bKey = await loadOrCreateCheckpointKey(witnessVault, a.orgId);
+    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(bKey.publicKey).toString('base64url') }, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
+    const exported = (await call<Response<'audit.exportCheckpoints'>>(b, 'audit.exportCheckpoints', {})).text;
+    await call(a.core, 'audit.importWitness', { checkpoints: exported, publicKey: pem, pin });
+    const witnessFile = join(a.core.dataDir, 'audit-witnesses', `${a.orgId}.json`);
+    const stored = readFileSync(witnessFile, 'utf8');
+    const head = (await verify(a.core)).headSeq;
+
+    const note = (JSON.parse(exported) as { checkpoints: { note: string }[] }).checkpoints[0]!.note;
+    const root = fromBase64(note.split('\n')[2]!)!;
+    const otherOrg = signNote(sha256Bytes, formatCheckpoint({ origin: checkpointOrigin(randomUUID()), size: 3, root }), bKey);
+    const sigAt = note.lastIndexOf(' ') + 10;
+    const badSignature = note.slice(0, sigAt) + (note[sigAt] === 'A' ? 'B' : 'A') + note.slice(sigAt + 1);
+    const ownKey = await loadOrCreateCheckpointKey(a.core.vault, a.orgId);
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['another org’s log', { checkpoints: otherOrg }, /is a checkpoint of another log .*not this org's/],
+      ['a bad signature', { checkpoints: JSON.stringify({ version: 1, checkpoints: [{ note: badSignature, seenAt: new Date().toISOString() }] }) }, /The checkpoint does not verify|Checkpoint 1 of the file does not verify/],
+      ['a wrong pin', { pin: `SHA256:${'A'.repeat(43)}` }, new RegExp(`fingerprint is ${pin.replace(/[+/]/g, '\\$&')}, not the pinned SHA256:A{43}: this is not the witness's key\\. Nothing was imported`)],
+      ['a pin that is no fingerprint', { pin: 'my witness' }, /The pinned fingerprint is SHA256: and 43 characters/],
+      ['this workstation’s own key', { publicKey: openSshPublicKey(ownKey.publicKey), pin: ownKey.fingerprint }, /own checkpoint key: a witness is another workstation/],
+      ['a private key', { publicKey: '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n' }, /That is a private key/],
+      ['a key file that is no key', { publicKey: 'hello' }, /not an Ed25519 public key/],
+      ['truncated JSON', { checkpoints: exported.slice(0, 40) }, /not valid JSON/],
+      ['JSON of another shape', { checkpoints: '{"version":2,"checkpoints":[]}' }, /not an export of checkpoints \(version/],
+      ['a note that is not one', { checkpoints: 'hello\n' }, /The checkpoint does not verify/],
+      ['an oversized file', { checkpoints: 'x'.repeat(WITNESS_IMPORT_MAX_CHARS + 1) }, /npm run evidence -- import-checkpoints/],
+    ];
+    for (const [name, change, message] of cases) {
+      const r = await a.core.router.invoke('audit.importWitness', { checkpoints: exported, publicKey: pem, pin, ...change }, DIRECT);
+      expect(r, name).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      expect(r.ok ? '' : r.error.message, name).toMatch(message);
+      expect(readFileSync(witnessFile, 'utf8'), name).toBe(stored);
+    }
+    // The service's own bound, for files larger than the contract carries (the CLI).
+    expect(() => importWitness(a.orgId, new WitnessStore(a.core.dataDir), [], { checkpoints: ' '.repeat(MAX_WITNESS_IMPORT_CHARS + 1), publicKey: pem, pin }, new Date())).toThrow(/larger than 32 MiB/);
+    expect(readFileSync(witnessFile, 'utf8')).toBe(stored);
+    // Nothing audited for the refusals.
+    expect((await verify(a.core)).headSeq).toBe(head);
   });
 });

@@ -3,12 +3,16 @@ import { toBase64 } from '../../../../src-shared/domain/anchor/base64';
 import { type Checkpoint, checkpointOrigin, formatCheckpoint, parseCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
 import { MerkleTree, verifyConsistency } from '../../../../src-shared/domain/anchor/merkle';
 import { signNote, verifyNote } from '../../../../src-shared/domain/anchor/signed-note';
-import type { AuditAnchor, AnchorCheckpoint } from '../../../../src-shared/contract/audit';
+import type { AnchorKey, AnchorWitness, AuditAnchor, AnchorCheckpoint } from '../../../../src-shared/contract/audit';
+import { fromBase64 } from '../../../../src-shared/domain/anchor/base64';
 import type { Sql } from '../../../db';
 import type { Vault } from '../../../vault';
 import { type AuditRow, chained, COLUMNS } from '../read';
-import { type CheckpointKey, loadOrCreateCheckpointKey } from './checkpoint-key';
+import { checkpointKeyName, type KeyRing, loadKeyRing, ringKeys } from './checkpoint-key';
 import { CheckpointStore, CheckpointStoreError, type StoredCheckpoint } from './checkpoint-store';
+import type { PublicCheckpointKey } from './key-history';
+import { openWitnessNote } from './witness-import';
+import { WitnessStore } from './witness-store';
 import { ed25519Verify, sha256Bytes } from './node-crypto';
 
 const BATCH = 5000;
@@ -28,38 +32,88 @@ export async function readLeaves(sql: Sql, untilSeq: number = Number.MAX_SAFE_IN
   }
 }
 
-interface Seen extends Checkpoint {
+export interface Seen extends Checkpoint {
   index: number;
   seenAt: string;
+  /** Fingerprint of the key (current or retired) whose signature verified. */
+  signedBy: string;
+  note: string;
 }
 
 function view(c: Seen): AnchorCheckpoint {
-  return { number: c.index + 1, size: c.size, root: toBase64(c.root), seenAt: c.seenAt };
+  return { number: c.index + 1, size: c.size, root: toBase64(c.root), seenAt: c.seenAt, signedBy: c.signedBy };
 }
 
 function describe(c: Seen): string {
   return `checkpoint ${c.index + 1} (${c.size} events, root ${toBase64(c.root)}, seen ${c.seenAt})`;
 }
 
-/** Every stored note must carry this workstation's signature over a checkpoint of this org. */
-function openStored(stored: readonly StoredCheckpoint[], key: CheckpointKey, orgId: string): Seen[] {
+/**
+ * Every stored note must carry a signature, by this workstation's current key or one it retired,
+ * over a checkpoint of this org. The retired keys come from the key history the current key signed.
+ */
+export function openStored(stored: readonly StoredCheckpoint[], keys: readonly PublicCheckpointKey[], orgId: string): Seen[] {
+  const name = checkpointKeyName(orgId);
   return stored.map((s, index) => {
-    let text: string;
-    try {
-      text = verifyNote(sha256Bytes, ed25519Verify, s.note, key).text;
-    } catch (e) {
-      throw new CheckpointStoreError(`stored checkpoint ${index + 1} does not verify with this workstation's key (${(e as Error).message})`);
+    let text: string | null = null;
+    let signedBy = '';
+    const errors: string[] = [];
+    for (const k of keys) {
+      try {
+        text = verifyNote(sha256Bytes, ed25519Verify, s.note, { name, publicKey: k.publicKey }).text;
+        signedBy = k.fingerprint;
+        break;
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    if (text === null) {
+      const which = keys.length > 1 ? `any of this workstation's ${keys.length} keys (current and retired)` : "this workstation's key";
+      throw new CheckpointStoreError(`stored checkpoint ${index + 1} does not verify with ${which} (${errors.at(-1) ?? 'no key'})`);
     }
     const cp = parseCheckpoint(text);
     if (cp.origin !== checkpointOrigin(orgId)) throw new CheckpointStoreError(`stored checkpoint ${index + 1} belongs to another log (${cp.origin})`);
-    return { ...cp, index, seenAt: s.seenAt };
+    return { ...cp, index, seenAt: s.seenAt, signedBy, note: s.note };
   });
+}
+
+export function keysView(ring: KeyRing): AnchorKey[] {
+  return ringKeys(ring).map((k) => ({ fingerprint: k.fingerprint, createdAt: k.createdAt, retiredAt: k.retiredAt }));
+}
+
+interface WitnessLatest extends AnchorWitness {
+  root: Uint8Array;
+}
+
+/** Each witness's largest checkpoint, every note re-verified with the witness's own key (the file may have been edited). */
+function openWitnesses(store: WitnessStore, orgId: string): WitnessLatest[] {
+  return store.read(orgId).flatMap((w) => {
+    const publicKey = fromBase64(w.public_key);
+    if (!publicKey || publicKey.length !== 32) throw new CheckpointStoreError(`the witness checkpoints file ${store.fileFor(orgId)} holds a malformed key for ${w.fingerprint}; it was left untouched`);
+    let best: WitnessLatest | null = null;
+    w.checkpoints.forEach((c, i) => {
+      let cp: Checkpoint;
+      try {
+        cp = openWitnessNote(c.note, publicKey, orgId, `witness ${w.fingerprint}'s checkpoint ${i + 1}`).checkpoint;
+      } catch (e) {
+        throw new CheckpointStoreError(`the witness checkpoints file ${store.fileFor(orgId)} was altered: ${(e as Error).message} It was left untouched.`);
+      }
+      if (!best || cp.size > best.latest.size) best = { fingerprint: w.fingerprint, checkpoints: w.checkpoints.length, latest: { size: cp.size, root: toBase64(cp.root), importedAt: c.imported_at }, state: 'consistent', root: cp.root };
+    });
+    return best ? [best] : [];
+  });
+}
+
+function describeWitness(w: WitnessLatest): string {
+  return `witness ${w.fingerprint}'s checkpoint (${w.latest.size} events, root ${w.latest.root}, imported ${w.latest.importedAt})`;
 }
 
 export interface AnchorDeps {
   store: CheckpointStore;
   vault: Vault;
   now?: () => Date;
+  /** Imported witness checkpoints; beside the store when not given. */
+  witnesses?: WitnessStore;
   /** The leaf hashes when the caller already read every event (verifyAudit's pass); read here otherwise. */
   leaves?: Uint8Array[];
 }
@@ -72,44 +126,64 @@ export interface AnchorDeps {
  * broken) also withholds a new checkpoint.
  */
 export async function anchorAudit(sql: Sql, orgId: string, deps: AnchorDeps, chainOk: boolean): Promise<AuditAnchor> {
-  let key: CheckpointKey;
+  let ring: KeyRing;
   try {
-    key = await loadOrCreateCheckpointKey(deps.vault, orgId);
+    ring = await loadKeyRing(deps.vault, deps.store.dir, orgId);
   } catch (e) {
+    if (e instanceof CheckpointStoreError) return { ...unavailable(e.message), state: 'store_error' };
     return unavailable(`No checkpoint key: ${(e as Error).message}`);
   }
+  const key = ring.current;
+  const keys = keysView(ring);
   let seen: Seen[];
+  let witnesses: WitnessLatest[];
   try {
-    seen = openStored(deps.store.read(orgId), key, orgId);
+    seen = openStored(deps.store.read(orgId), ringKeys(ring), orgId);
+    witnesses = openWitnesses(deps.witnesses ?? WitnessStore.beside(deps.store), orgId);
   } catch (e) {
-    return { state: 'store_error', message: (e as Error).message, fingerprint: key.fingerprint, latest: null, lastGood: null, stored: 0 };
+    return { state: 'store_error', message: (e as Error).message, fingerprint: key.fingerprint, latest: null, lastGood: null, stored: 0, keys, witnesses: [] };
   }
   const tree = new MerkleTree(sha256Bytes, deps.leaves ?? (await readLeaves(sql)));
   const size = tree.size;
   const root = tree.root();
+  const consistent = (m: number, r: Uint8Array) => m <= size && verifyConsistency(sha256Bytes, m, size, r, root, tree.consistencyProof(m, size));
+  for (const w of witnesses) if (!consistent(w.latest.size, w.root)) w.state = w.latest.size > size ? 'truncated' : 'rewritten';
+  const witnessView: AnchorWitness[] = witnesses.map(({ root: _root, ...w }) => w);
   const latest = seen[seen.length - 1] ?? null;
-  if (latest) {
-    const proof = latest.size <= size ? tree.consistencyProof(latest.size, size) : [];
-    if (!verifyConsistency(sha256Bytes, latest.size, size, latest.root, root, proof)) {
-      const good = [...seen].reverse().find((c) => c.size <= size && verifyConsistency(sha256Bytes, c.size, size, c.root, root, tree.consistencyProof(c.size, size)));
-      const what = size < latest.size ? `the history was truncated to ${size} events` : `the history before event #${latest.size + 1} was rewritten`;
-      return {
-        state: 'tampered',
-        message:
-          `TAMPERED: ${what} since ${describe(latest)}.` +
-          (good ? ` The database still agrees with ${describe(good)}: events #1–#${good.size} are intact.` : ' No stored checkpoint agrees with the database.'),
-        fingerprint: key.fingerprint,
-        latest: view(latest),
-        lastGood: good ? view(good) : null,
-        stored: seen.length,
-      };
-    }
+  const base = { fingerprint: key.fingerprint, keys, witnesses: witnessView };
+  if (latest && !consistent(latest.size, latest.root)) {
+    const good = [...seen].reverse().find((c) => consistent(c.size, c.root));
+    const what = size < latest.size ? `the history was truncated to ${size} events` : `the history before event #${latest.size + 1} was rewritten`;
+    return {
+      ...base,
+      state: 'tampered',
+      message:
+        `TAMPERED: ${what} since ${describe(latest)}.` +
+        (good ? ` The database still agrees with ${describe(good)}: events #1–#${good.size} are intact.` : ' No stored checkpoint agrees with the database.') +
+        witnesses.filter((w) => w.state !== 'consistent').map((w) => ` It disagrees with ${describeWitness(w)} too.`).join(''),
+      latest: view(latest),
+      lastGood: good ? view(good) : null,
+      stored: seen.length,
+    };
   }
+  const against = witnesses.find((w) => w.state !== 'consistent');
+  if (against) {
+    const what = against.state === 'truncated' ? `the history was truncated to ${size} events` : `the history before event #${against.latest.size + 1} was rewritten`;
+    return {
+      ...base,
+      state: 'tampered',
+      message: `TAMPERED: ${what} since ${describeWitness(against)}. No new checkpoint was signed over it.`,
+      latest: latest ? view(latest) : null,
+      lastGood: null,
+      stored: seen.length,
+    };
+  }
+  const withWitnesses = witnesses.length > 0 ? ` Consistent with ${witnesses.length === 1 ? describeWitness(witnesses[0] as WitnessLatest) : `the latest checkpoints of ${witnesses.length} witnesses`}.` : '';
   if (!chainOk) {
     return {
+      ...base,
       state: 'not_signed',
       message: 'The hash chain is broken, so no new checkpoint was signed over it.' + (latest ? ` Consistent with ${describe(latest)}.` : ''),
-      fingerprint: key.fingerprint,
       latest: latest ? view(latest) : null,
       lastGood: latest ? view(latest) : null,
       stored: seen.length,
@@ -120,15 +194,16 @@ export async function anchorAudit(sql: Sql, orgId: string, deps: AnchorDeps, cha
     const seenAt = (deps.now?.() ?? new Date()).toISOString();
     const note = signNote(sha256Bytes, formatCheckpoint({ origin: checkpointOrigin(orgId), size, root }), key);
     deps.store.append(orgId, { note, seenAt });
-    current = { origin: checkpointOrigin(orgId), size, root, index: seen.length, seenAt };
+    current = { origin: checkpointOrigin(orgId), size, root, index: seen.length, seenAt, signedBy: key.fingerprint, note };
   }
   const c = current as Seen;
   return {
+    ...base,
     state: latest ? 'anchored' : 'first',
-    message: latest
-      ? `Anchored: consistent with ${describe(latest)}` + (c !== latest ? `; signed checkpoint ${c.index + 1} (${c.size} events).` : '.')
-      : `First checkpoint on this workstation: signed checkpoint 1 (${size} events). Rewrites from now on are detected; history before it cannot be checked here.`,
-    fingerprint: key.fingerprint,
+    message:
+      (latest
+        ? `Anchored: consistent with ${describe(latest)}` + (c !== latest ? `; signed checkpoint ${c.index + 1} (${c.size} events).` : '.')
+        : `First checkpoint on this workstation: signed checkpoint 1 (${size} events). Rewrites from now on are detected; history before it cannot be checked here.`) + withWitnesses,
     latest: view(c),
     lastGood: latest ? view(latest) : null,
     stored: c.index + 1,
@@ -136,7 +211,7 @@ export async function anchorAudit(sql: Sql, orgId: string, deps: AnchorDeps, cha
 }
 
 function unavailable(message: string): AuditAnchor {
-  return { state: 'unavailable', message, fingerprint: null, latest: null, lastGood: null, stored: 0 };
+  return { state: 'unavailable', message, fingerprint: null, latest: null, lastGood: null, stored: 0, keys: [], witnesses: [] };
 }
 
 /** The stored notes as the checkpoints file itself (JSON), for a witness to keep and re-verify. */

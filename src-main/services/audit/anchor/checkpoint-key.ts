@@ -3,6 +3,8 @@ import { checkpointOrigin } from '../../../../src-shared/domain/anchor/checkpoin
 import type { NoteSigner } from '../../../../src-shared/domain/anchor/signed-note';
 import { sshFingerprint } from '../../../../src-shared/domain/anchor/ssh-key';
 import type { Vault } from '../../../vault';
+import { CheckpointStoreError } from './checkpoint-store';
+import { type KeyHistory, type PublicCheckpointKey, readKeyHistory, writeKeyHistory } from './key-history';
 import { sha256Bytes } from './node-crypto';
 
 /**
@@ -24,14 +26,24 @@ export interface CheckpointKey extends NoteSigner {
   fingerprint: string;
 }
 
+/** Where a rotation puts the new private key before it becomes current (see rotateCheckpointKey). */
+export function nextCheckpointKeyAccount(orgId: string): string {
+  return `audit-checkpoint-key-next:${orgId}`;
+}
+
+const newPkcs8 = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+
 export async function loadOrCreateCheckpointKey(vault: Vault, orgId: string): Promise<CheckpointKey> {
   const account = checkpointKeyAccount(orgId);
   let pkcs8 = await vault.get(account);
   if (!pkcs8) {
-    const { privateKey } = generateKeyPairSync('ed25519');
-    pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    pkcs8 = newPkcs8();
     await vault.set(account, pkcs8);
   }
+  return keyFrom(pkcs8, account, orgId);
+}
+
+function keyFrom(pkcs8: string, account: string, orgId: string): CheckpointKey {
   const privateKey = createPrivateKey({ key: Buffer.from(pkcs8, 'base64'), format: 'der', type: 'pkcs8' });
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`the keychain entry ${account} is not an Ed25519 key`);
   const x = createPublicKey(privateKey).export({ format: 'jwk' }).x as string;
@@ -42,4 +54,69 @@ export async function loadOrCreateCheckpointKey(vault: Vault, orgId: string): Pr
     fingerprint: sshFingerprint(sha256Bytes, publicKey),
     sign: (message) => new Uint8Array(sign(null, message, privateKey)),
   };
+}
+
+/** The key that signs now and every key this workstation signed with before (public halves). */
+export interface KeyRing {
+  current: CheckpointKey & { createdAt: string | null };
+  /** Newest first. */
+  retired: PublicCheckpointKey[];
+}
+
+/**
+ * The current key (created on first need) and the retired ones from the key history. Finishes a
+ * rotation that crashed after its history was written: the keychain's "next" entry becomes current.
+ * A leftover "next" entry of a rotation that crashed before that is dropped: it never signed anything.
+ */
+export async function loadKeyRing(vault: Vault, dir: string, orgId: string): Promise<KeyRing> {
+  const history = readKeyHistory(dir, orgId);
+  let key = await loadOrCreateCheckpointKey(vault, orgId);
+  const nextAccount = nextCheckpointKeyAccount(orgId);
+  const next = await vault.get(nextAccount);
+  if (history && history.current.fingerprint !== key.fingerprint) {
+    const pending = next ? keyFrom(next, nextAccount, orgId) : null;
+    if (!pending || pending.fingerprint !== history.current.fingerprint) {
+      throw new CheckpointStoreError(
+        `the key history names ${history.current.fingerprint} as this workstation's checkpoint key, but the keychain holds ${key.fingerprint}: the keychain entry was replaced or the history file comes from another workstation`,
+      );
+    }
+    await vault.set(checkpointKeyAccount(orgId), next as string);
+    key = pending;
+  }
+  if (next) await vault.delete(nextAccount);
+  return { current: { ...key, createdAt: history?.current.createdAt ?? null }, retired: history?.retired ?? [] };
+}
+
+/** Every key of the ring, current first, as the public list the app and bundles show. */
+export function ringKeys(ring: KeyRing): PublicCheckpointKey[] {
+  return [{ fingerprint: ring.current.fingerprint, publicKey: ring.current.publicKey, createdAt: ring.current.createdAt, retiredAt: null }, ...ring.retired];
+}
+
+export type RotationStep = 'next-key-stored' | 'history-written' | 'switched';
+
+/**
+ * A new checkpoint key, in three steps so that a crash between any two leaves one key that works:
+ * the new private key under the "next" keychain account (the old key is still current), then the
+ * key history naming it current and the old key retired (signed by the new key; loadKeyRing now
+ * finishes the switch if we stop here), then the keychain's current entry overwritten with it (the
+ * old private key is gone) and the "next" entry removed. `onStep` lets tests stop between steps.
+ */
+export async function rotateCheckpointKey(vault: Vault, dir: string, orgId: string, now: Date, onStep?: (step: RotationStep) => void): Promise<{ old: KeyRing; ring: KeyRing }> {
+  const old = await loadKeyRing(vault, dir, orgId);
+  const pkcs8 = newPkcs8();
+  const nextAccount = nextCheckpointKeyAccount(orgId);
+  await vault.set(nextAccount, pkcs8);
+  onStep?.('next-key-stored');
+  const key = keyFrom(pkcs8, nextAccount, orgId);
+  const at = now.toISOString();
+  const history: KeyHistory = {
+    current: { fingerprint: key.fingerprint, publicKey: key.publicKey, createdAt: at, retiredAt: null },
+    retired: [{ fingerprint: old.current.fingerprint, publicKey: old.current.publicKey, createdAt: old.current.createdAt, retiredAt: at }, ...old.retired],
+  };
+  writeKeyHistory(dir, orgId, history, key.sign);
+  onStep?.('history-written');
+  await vault.set(checkpointKeyAccount(orgId), pkcs8);
+  onStep?.('switched');
+  await vault.delete(nextAccount);
+  return { old, ring: { current: { ...key, createdAt: at }, retired: history.retired } };
 }

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { readJsonFile, writeFileAtomic } from './atomic-file';
 
 /**
  * The checkpoints this workstation has seen for one org: <dataDir>/audit-checkpoints/<org>.json,
@@ -37,26 +37,12 @@ export class CheckpointStore {
   /** Throws CheckpointStoreError (naming the file and what is wrong) for a corrupt file. */
   read(orgId: string): StoredCheckpoint[] {
     const file = this.fileFor(orgId);
-    if (!existsSync(file)) return [];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new CheckpointStoreError(`the checkpoints file ${file} is not valid JSON (${(e as Error).message}); it was left untouched: restore it from a backup or a witness's export`);
-    }
-    const ok = FILE.safeParse(parsed);
-    if (!ok.success) {
-      throw new CheckpointStoreError(`the checkpoints file ${file} is not in the expected format (${ok.error.issues[0]?.message ?? 'invalid'}); it was left untouched: restore it from a backup or a witness's export`);
-    }
-    return ok.data.checkpoints;
+    const bad = (why: string) => new CheckpointStoreError(`the checkpoints file ${file} ${why}; it was left untouched: restore it from a backup or a witness's export`);
+    return readJsonFile(file, FILE, bad)?.checkpoints ?? [];
   }
 
   append(orgId: string, cp: StoredCheckpoint): void {
     const all = [...this.read(orgId), cp];
-    const file = this.fileFor(orgId);
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ version: 1, checkpoints: all }, null, 1)}\n`, { mode: 0o600, flush: true });
-    renameSync(tmp, file);
+    writeFileAtomic(this.fileFor(orgId), `${JSON.stringify({ version: 1, checkpoints: all }, null, 1)}\n`);
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -9,15 +9,14 @@ import { auditLeaf } from '../../../../src-shared/domain/anchor/audit-tree';
 import { toBase64 } from '../../../../src-shared/domain/anchor/base64';
 import { parseCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
 import { MerkleTree } from '../../../../src-shared/domain/anchor/merkle';
-import { verifyNote } from '../../../../src-shared/domain/anchor/signed-note';
-import { openSshPublicKey } from '../../../../src-shared/domain/anchor/ssh-key';
-import { allowedSignersLine, EVIDENCE_NAMESPACE, sshsigArmor, sshsigSignedData } from '../../../../src-shared/domain/evidence/sshsig';
+import { EVIDENCE_NAMESPACE, sshsigArmor, sshsigSignedData } from '../../../../src-shared/domain/evidence/sshsig';
 import { formatSums, type SumLine } from '../../../../src-shared/domain/evidence/sums';
 import type { Sql } from '../../../db';
 import type { Vault } from '../../../vault';
 import { verifyAudit } from '../../audit';
-import { anchorAuditSerial, type CheckpointStore, loadOrCreateCheckpointKey } from '../../audit/anchor';
-import { ed25519Verify, sha256Bytes } from '../../audit/anchor/node-crypto';
+import { anchorAuditSerial, type CheckpointStore, loadKeyRing, openStored, ringKeys } from '../../audit/anchor';
+import { sha256Bytes } from '../../audit/anchor/node-crypto';
+import { type BundleKey, bundleKeyFiles } from './bundle-keys';
 import { bundleReadme } from './readme';
 import { auditLines, type BundleScope, SOURCES, sourceLines } from './sources';
 import { bundleReport } from './report';
@@ -61,7 +60,10 @@ export interface Manifest {
   /** Files listed in SHA256SUMS (every file but SHA256SUMS and its two signatures). */
   files: number;
   audit: { tree_size: number; root: string; events: number; first_seq: number | null; last_seq: number | null };
+  /** The current key: it signed SHA256SUMS and the latest checkpoint. */
   key: { name: string; fingerprint: string; identity: string };
+  /** Every key of this workstation for the org, current first; retired ones may have signed older checkpoints. */
+  keys: BundleKey[];
 }
 
 export interface ExportedBundle {
@@ -132,10 +134,12 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
   const anchor = await anchorAuditSerial(sql, opts.orgId, opts.store, opts.vault, chain.ok, leaves);
   if (!chain.ok) throw new McError('CONFLICT', `The audit chain does not verify, so no bundle is signed over it: ${chain.breaks[0]?.description ?? 'see Audit → Verify chain'}.`);
   if (anchor.state !== 'anchored' && anchor.state !== 'first') throw new McError('CONFLICT', `The audit log could not be anchored, so no bundle is signed over it: ${anchor.message}`);
-  const key = await loadOrCreateCheckpointKey(opts.vault, opts.orgId);
-  const stored = opts.store.read(opts.orgId);
+  const ring = await loadKeyRing(opts.vault, opts.store.dir, opts.orgId);
+  const key = ring.current;
+  // Stored checkpoints may be signed by a key this workstation retired; each is opened with its own.
+  const stored = openStored(opts.store.read(opts.orgId), ringKeys(ring), opts.orgId);
   const latestNote = stored.at(-1)?.note as string;
-  const checkpoint = parseCheckpoint(verifyNote(sha256Bytes, ed25519Verify, latestNote, key).text);
+  const checkpoint = parseCheckpoint(latestNote.slice(0, latestNote.lastIndexOf('\n\n') + 1));
   const tree = new MerkleTree(sha256Bytes, leaves.slice(0, checkpoint.size));
   if (tree.size !== checkpoint.size || toBase64(tree.root()) !== toBase64(checkpoint.root)) {
     throw new McError('CONFLICT', 'The audit log changed while the bundle was being prepared; export again.');
@@ -184,9 +188,10 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
 
     // The checkpoint, and how it extends the one this workstation signed before it.
     await stage('log/checkpoint', (f) => f.write(latestNote));
-    const previousNote = stored.at(-2)?.note;
-    if (previousNote) {
-      const prev = parseCheckpoint(verifyNote(sha256Bytes, ed25519Verify, previousNote, key).text);
+    // The last checkpoint of a smaller tree (a rotation signs the same tree again with the new key).
+    const prev = stored.findLast((c) => c.size < checkpoint.size);
+    const previousNote = prev?.note;
+    if (prev && previousNote) {
       await stage('log/proofs/consistency.json', (f) =>
         f.write(`${JSON.stringify({ from: { size: prev.size, root: toBase64(prev.root), note: previousNote }, to: { size: checkpoint.size, root: toBase64(checkpoint.root) }, proof: tree.consistencyProof(prev.size, checkpoint.size).map(toBase64) }, null, 1)}\n`),
       );
@@ -194,10 +199,8 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
 
     // The keys an auditor checks with, and pins by fingerprint.
     const identity = `${opts.orgId}@umamiedge-mission-control`;
-    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key.publicKey).toString('base64url') }, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
-    await stage('keys/allowed_signers', (f) => f.write(allowedSignersLine(identity, key.publicKey)));
-    await stage('keys/signing-key.pub.pem', (f) => f.write(pem));
-    await stage('keys/signing-key.pub', (f) => f.write(`${openSshPublicKey(key.publicKey, identity)}\n`));
+    const keyFiles = bundleKeyFiles(ring, identity);
+    for (const k of keyFiles.files) await stage(k.path, (f) => f.write(k.text));
 
     const manifest: Manifest = {
       format: BUNDLE_FORMAT,
@@ -212,6 +215,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
       files: sums.length + 3,
       audit: { tree_size: checkpoint.size, root: toBase64(checkpoint.root), events: counts['records/audit-events.jsonl'] ?? 0, first_seq: first, last_seq: last },
       key: { name: key.name, fingerprint: key.fingerprint, identity },
+      keys: keyFiles.keys,
     };
     await stage('manifest.json', (f) => f.write(`${JSON.stringify(manifest, null, 1)}\n`));
     await stage('README.txt', (f) => f.write(bundleReadme(manifest)));

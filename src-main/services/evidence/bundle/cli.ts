@@ -1,9 +1,12 @@
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appVersion, defaultDataDir } from '../../../core/paths';
 import { attachToDataDir } from '../../../db/attach';
 import { DataFolderFallbackVault, KeyringVault } from '../../../vault';
-import { CheckpointStore } from '../../audit/anchor';
+import { WRITER_ROLES } from '../../../../src-shared/contract/roles';
+import { appendAudit } from '../../audit/append';
+import { CheckpointStore, importWitnessSerial, MAX_WITNESS_IMPORT_CHARS } from '../../audit/anchor';
 import { type BundleProgress, stageBundle, zipStaged } from './bundle';
 import type { BundleScope } from '../../../../src-shared/domain/evidence/bundle-scope';
 import { verifyBundle } from './verify';
@@ -13,6 +16,7 @@ const USAGE = `Usage:
   npm run evidence -- export --incident ID --out FILE [--data-dir DIR]
   npm run evidence -- export --pilot ID --out FILE [--data-dir DIR]
   npm run evidence -- verify FILE [--pin SHA256:...]
+  npm run evidence -- import-checkpoints FILE --key PUB --pin SHA256:... [--data-dir DIR]
 
 export  writes an evidence bundle of the org the data folder's active profile is signed in to
         (like npm run agent: the app must have connected once from that data folder). TIME is
@@ -21,6 +25,10 @@ export  writes an evidence bundle of the org the data folder's active profile is
 verify  checks a bundle with no database and no network: every file against SHA256SUMS, both
         signatures, the file count, each audit event's hash and inclusion proof against the
         signed checkpoint. --pin: the key fingerprint you hold out of band.
+import-checkpoints  keeps another workstation's (a witness's) signed checkpoints of the org:
+        FILE is its Export checkpoints JSON (up to 32 MiB) or a bundle's log/checkpoint; --key
+        its public key (keys/signing-key.pub.pem or keys/signing-key.pub); --pin the fingerprint
+        it gave you out of band. Every Verify chain then checks the database against them.
 Exit code: 0 verified / exported, 1 failed, 2 bad arguments.`;
 
 function fail(message: string, code = 2): never {
@@ -36,7 +44,7 @@ async function main(): Promise<void> {
       args: rest,
       allowPositionals: true,
       strict: true,
-      options: { from: { type: 'string' }, to: { type: 'string' }, incident: { type: 'string' }, pilot: { type: 'string' }, out: { type: 'string' }, pin: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { from: { type: 'string' }, to: { type: 'string' }, incident: { type: 'string' }, pilot: { type: 'string' }, out: { type: 'string' }, pin: { type: 'string' }, key: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     fail(`${(err as Error).message}\n${USAGE}`);
@@ -53,6 +61,7 @@ async function main(): Promise<void> {
     process.stdout.write(v.ok ? 'verified\n' : 'NOT VERIFIED\n');
     process.exit(v.ok ? 0 : 1);
   }
+  if (command === 'import-checkpoints') return importCheckpoints(positionals, a);
   if (command !== 'export') fail(`unknown command "${command}".\n${USAGE}`);
 
   const time = (v: string | undefined, name: string) => {
@@ -101,6 +110,42 @@ async function main(): Promise<void> {
     // For npm run bench: the peak memory of this process, to show an export stays flat as bundles grow.
     if (process.env.MC_REPORT_RSS === '1') process.stderr.write(`peak rss ${process.resourceUsage().maxRSS} KiB\n`);
     process.stdout.write(`${r.file}: ${r.bytes} bytes, ${r.manifest.audit.events} audit events, ${r.manifest.files} files; key ${r.manifest.key.fingerprint}\n`);
+  } catch (err) {
+    fail((err as Error).message, 1);
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+  process.exit(0);
+}
+
+/** A witness's checkpoints into this data folder, audited in the org's chain like the Audit view's import. */
+async function importCheckpoints(positionals: string[], a: { key?: string; pin?: string; 'data-dir'?: string }): Promise<void> {
+  const file = positionals[0];
+  if (!file || positionals.length > 1) fail(`import-checkpoints takes one checkpoints file.\n${USAGE}`);
+  if (!a.key) fail('--key PUB is required: the witness’s public key file (keys/signing-key.pub.pem or keys/signing-key.pub).');
+  if (!a.pin) fail('--pin SHA256:... is required: the witness key’s fingerprint, as the witness gave it to you out of band.');
+  const read = (path: string, max: number, what: string) => {
+    try {
+      if (statSync(path).size > max) fail(`${what} ${path} is larger than ${max} bytes: it is not one.`, 1);
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      return fail(`cannot read ${what} ${path}: ${(err as Error).message}`, 1);
+    }
+  };
+  const checkpoints = read(resolve(file), MAX_WITNESS_IMPORT_CHARS, 'the checkpoints file');
+  const publicKey = read(resolve(a.key), 4096, 'the key file');
+  const dataDir = resolve(a['data-dir'] ?? defaultDataDir());
+  const vault = new DataFolderFallbackVault(new KeyringVault(), dataDir);
+  const db = await attachToDataDir(dataDir, vault).catch((err: Error) => fail(err.message, 1));
+  try {
+    if (!WRITER_ROLES.includes(db.session.role)) fail(`${db.session.role}s read and export; importing a witness's checkpoints needs an operator, incident commander or admin.`, 1);
+    const r = await importWitnessSerial(db.session.orgId, new CheckpointStore(dataDir), vault, { checkpoints, publicKey, pin: a.pin });
+    if (r.added > 0) {
+      await db.tx((sql) =>
+        appendAudit(sql, db.session, { action: 'audit.witness_checkpoints_imported', target: { type: 'org', id: db.session.orgId }, data: { witnessFingerprint: r.fingerprint, added: r.added, latestSize: r.latest.size, latestRoot: r.latest.root } }, { reason: 'npm run evidence -- import-checkpoints', requestId: null }),
+      );
+    }
+    process.stdout.write(`witness ${r.fingerprint}: ${r.added} checkpoint${r.added === 1 ? '' : 's'} added, ${r.duplicates} already kept, ${r.total} in all; latest ${r.latest.size} events, root ${r.latest.root}\n`);
   } catch (err) {
     fail((err as Error).message, 1);
   } finally {

@@ -16,7 +16,7 @@ Scope:     ${scopeText(m.scope)}
 Exported:  ${m.exported_at} by Mission Control ${m.app_version}
 Audit log: ${m.audit.events} events of this scope, in a log of ${m.audit.tree_size} events (Merkle root ${m.audit.root})
 Signed by: ${m.key.name}
-Key fingerprint: ${m.key.fingerprint}
+Key fingerprint: ${m.key.fingerprint}${retiredKeys(m)}
 
 Compare that fingerprint with the one you were given out of band (Mission Control shows it under
 Audit -> Verify chain). Everything below rests on it.
@@ -31,7 +31,10 @@ log/proofs/              inclusion.jsonl: a Merkle inclusion proof (RFC 9162) pe
                          consistency.json (when there is one): how this log extends the checkpoint
                          this workstation signed before
 keys/                    the signing key: allowed_signers (ssh-keygen), signing-key.pub.pem (openssl),
-                         signing-key.pub (OpenSSH)
+                         signing-key.pub (OpenSSH); keys.json lists every key of this workstation for
+                         the org, current first; retired/*.pub.pem are keys it rotated out, which may
+                         have signed the older checkpoint in consistency.json (allowed_signers marks
+                         them valid-before their retirement, so they never pass for a new SHA256SUMS)
 report.html              this bundle as a report to read or print (works offline, from file://)
 SHA256SUMS               sha256 of every file above
 SHA256SUMS.sig           SSHSIG signature of SHA256SUMS, namespace ${'umamiedge-evidence-v1'}
@@ -68,4 +71,11 @@ What it does not prove
   older checkpoint of the same log (a witness): check it with the consistency proof between them.
 - That a person typed the truth: records say who acted and when; the database enforced who they were.
 `;
+}
+
+/** The keys the workstation rotated out, each with when: they may have signed older checkpoints only. */
+function retiredKeys(m: Manifest): string {
+  const retired = (m.keys ?? []).filter((k) => k.retired_at !== null);
+  if (retired.length === 0) return '';
+  return `\nRetired keys (valid only for checkpoints signed before their retirement, never for SHA256SUMS):\n${retired.map((k) => `  ${k.fingerprint}  retired ${k.retired_at}  ${k.file}`).join('\n')}`;
 }

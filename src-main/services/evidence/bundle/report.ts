@@ -38,7 +38,7 @@ li[data-ok=false]{color:#c62828}li[data-ok=true]::marker{content:"✓ "}li[data-
 <tr><th>Bundle</th><td><code>${esc(m.bundle_id)}</code></td></tr>
 <tr><th>Audit log</th><td>${m.audit.events} events of this scope${m.audit.first_seq === null ? '' : ` (#${m.audit.first_seq} to #${m.audit.last_seq})`}, in a log of ${m.audit.tree_size} events; Merkle root <code>${esc(m.audit.root)}</code></td></tr>
 <tr><th>Signed by</th><td><code>${esc(m.key.name)}</code><br>fingerprint <code data-testid="fingerprint">${esc(m.key.fingerprint)}</code> (compare with the one you pinned)</td></tr>
-</table>
+${keyRows(m)}</table>
 <h2>Records</h2>
 <table><tr><th>File</th><th class="n">Lines</th></tr>${rows}</table>
 <h2>Check this bundle</h2>
@@ -168,3 +168,14 @@ function finish(ok) {
 }
 document.getElementById('folder').addEventListener('change', (ev) => { check(Array.from(ev.target.files)).catch((e) => { say(false, 'The check stopped: ' + e.message); finish(false); }); });
 `;
+
+/**
+ * Every key of the workstation for the org (keys/keys.json): the current one signed SHA256SUMS and
+ * the checkpoint; a retired one may only have signed an older checkpoint (consistency.json).
+ */
+function keyRows(m: Manifest): string {
+  const retired = (m.keys ?? []).filter((k) => k.retired_at !== null);
+  if (retired.length === 0) return '';
+  const items = retired.map((k) => `<li><code>${esc(k.fingerprint)}</code> retired ${esc(k.retired_at as string)} (<code>${esc(k.file)}</code>)</li>`).join('');
+  return `<tr><th>Retired keys</th><td data-testid="retired-keys">Rotated out on the exporting workstation; valid only for checkpoints signed before their retirement, never for SHA256SUMS:<ul>${items}</ul></td></tr>\n`;
+}

@@ -10,6 +10,7 @@ import { EVIDENCE_NAMESPACE, sshsigSignedData } from '../../../../src-shared/dom
 import { isBundlePath, parseSums } from '../../../../src-shared/domain/evidence/sums';
 import { ed25519Verify, sha256Bytes } from '../../audit/anchor/node-crypto';
 import { BUNDLE_FORMAT, type Manifest } from './bundle';
+import { KEYS_LIST } from './bundle-keys';
 
 export interface BundleCheck {
   name: string;
@@ -25,7 +26,7 @@ export interface BundleVerdict {
 }
 
 /** Files read whole (the small ones the checks need); everything else is only hashed, streaming. */
-const KEEP = new Set(['SHA256SUMS', 'SHA256SUMS.sig', 'SHA256SUMS.ed25519', 'manifest.json', 'keys/signing-key.pub.pem', 'log/checkpoint', 'log/proofs/consistency.json']);
+const KEEP = new Set(['SHA256SUMS', 'SHA256SUMS.sig', 'SHA256SUMS.ed25519', 'manifest.json', 'keys/signing-key.pub.pem', KEYS_LIST, 'log/checkpoint', 'log/proofs/consistency.json']);
 const KEEP_MAX = 16 * 1024 * 1024;
 const MAX_ENTRIES = 100_000;
 
@@ -208,15 +209,30 @@ export async function verifyBundle(file: string, pin?: string): Promise<BundleVe
     if (pin !== undefined) check('pinned key', pin.trim() === fingerprint, pin.trim() === fingerprint ? `the key is the pinned ${pin.trim()}` : `the key is ${fingerprint}, not the pinned ${pin.trim()}: re-signed by someone else`);
   }
 
+  // Every key listed (current first): a checkpoint may be signed by one this workstation retired.
+  const listedKeys = publicKey && fingerprint ? bundleKeys(read.kept.get(KEYS_LIST), fingerprint, publicKey, manifest, check) : [];
+  /** The checkpoint a note states, and which listed key signed it; throws when no listed key did. */
+  const openNote = (note: string) => {
+    const errors: string[] = [];
+    for (const k of listedKeys) {
+      try {
+        return { cp: parseCheckpoint(verifyNote(sha256Bytes, ed25519Verify, note, { name: manifest?.key.name ?? '', publicKey: k.publicKey }).text), by: k };
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+    throw new Error(errors.at(-1) ?? 'no key is listed');
+  };
+
   // The checkpoint and the audit events' proofs against it.
   let cp: { size: number; root: Uint8Array } | null = null;
-  if (publicKey && manifest) {
+  if (listedKeys.length > 0 && manifest) {
     try {
-      const text = verifyNote(sha256Bytes, ed25519Verify, read.kept.get('log/checkpoint')?.toString('utf8') ?? '', { name: manifest.key.name, publicKey }).text;
-      cp = parseCheckpoint(text);
-      check('checkpoint', cp.size === manifest.audit.tree_size && toBase64(cp.root) === manifest.audit.root, `the signed checkpoint states ${cp.size} events, root ${toBase64(cp.root)}`);
+      const opened = openNote(read.kept.get('log/checkpoint')?.toString('utf8') ?? '');
+      cp = opened.cp;
+      check('checkpoint', cp.size === manifest.audit.tree_size && toBase64(cp.root) === manifest.audit.root, `the signed checkpoint states ${cp.size} events, root ${toBase64(cp.root)} (signed by the ${opened.by.retired ? 'retired' : 'current'} key ${opened.by.fingerprint})`);
     } catch (err) {
-      check('checkpoint', false, `log/checkpoint does not verify with the bundle key: ${(err as Error).message}`);
+      check('checkpoint', false, `log/checkpoint does not verify with any key the bundle lists: ${(err as Error).message}`);
     }
   }
   if (cp) {
@@ -243,13 +259,63 @@ export async function verifyBundle(file: string, pin?: string): Promise<BundleVe
     const consistency = read.kept.get('log/proofs/consistency.json');
     if (consistency) {
       try {
-        const c = JSON.parse(consistency.toString('utf8')) as { from: { size: number; root: string }; proof: string[] };
+        const c = JSON.parse(consistency.toString('utf8')) as { from: { size: number; root: string; note?: string }; proof: string[] };
         const ok = verifyConsistency(sha256Bytes, c.from.size, cp.size, fromBase64(c.from.root) ?? new Uint8Array(), cp.root, c.proof.map((p) => fromBase64(p) ?? new Uint8Array()));
         check('consistency', ok, `the log extends the previous checkpoint (${c.from.size} events) without rewriting it`);
+        // The previous checkpoint's own signature: by the current key or a listed retired one.
+        if (c.from.note !== undefined) {
+          let detail: string;
+          let noteOk = false;
+          try {
+            const from = openNote(c.from.note);
+            noteOk = from.cp.size === c.from.size && toBase64(from.cp.root) === c.from.root;
+            detail = noteOk ? `the previous checkpoint is signed by the ${from.by.retired ? 'retired' : 'current'} key ${from.by.fingerprint}` : 'the previous checkpoint note states another tree than consistency.json';
+          } catch (err) {
+            detail = `the previous checkpoint does not verify with any key the bundle lists: ${(err as Error).message}`;
+          }
+          check('previous checkpoint', noteOk, detail);
+        }
       } catch {
         check('consistency', false, 'log/proofs/consistency.json is not a consistency proof');
       }
     }
   }
   return { ok: checks.every((c) => c.ok), checks, manifest, fingerprint };
+}
+
+interface ListedKey {
+  fingerprint: string;
+  publicKey: Uint8Array;
+  retired: boolean;
+}
+
+/**
+ * keys/keys.json: every key listed, each key's fingerprint recomputed, the current (SHA256SUMS)
+ * key first and not retired, and the same fingerprints as the manifest. A bundle from before key
+ * rotation has no list: then the current key is the only one.
+ */
+function bundleKeys(text: Buffer | undefined, fingerprint: string, publicKey: Uint8Array, manifest: Manifest | null, check: (name: string, ok: boolean, detail: string) => void): ListedKey[] {
+  const current = [{ fingerprint, publicKey, retired: false }];
+  if (!text) {
+    if (manifest?.keys) check('key list', false, `${KEYS_LIST} is missing, but the manifest lists ${manifest.keys.length} keys`);
+    return current;
+  }
+  try {
+    const list = JSON.parse(text.toString('utf8')) as { version: number; keys: { fingerprint: string; public_key: string; retired_at: string | null }[] };
+    if (list.version !== 1 || !Array.isArray(list.keys) || list.keys.length === 0 || list.keys.length > 1001) throw new Error('not a key list');
+    const keys = list.keys.map((k) => {
+      const raw = fromBase64(String(k.public_key));
+      if (!raw || raw.length !== 32 || sshFingerprint(sha256Bytes, raw) !== k.fingerprint) throw new Error(`the key listed as ${String(k.fingerprint).slice(0, 60)} has another fingerprint`);
+      return { fingerprint: k.fingerprint, publicKey: raw, retired: k.retired_at !== null };
+    });
+    const first = keys[0] as ListedKey;
+    if (first.fingerprint !== fingerprint || first.retired) throw new Error(`the first key listed is not the current key ${fingerprint}`);
+    const same = manifest?.keys !== undefined && manifest.keys.map((k) => k.fingerprint).join(' ') === keys.map((k) => k.fingerprint).join(' ');
+    const retired = keys.filter((k) => k.retired).length;
+    check('key list', same, same ? `${keys.length} key${keys.length === 1 ? '' : 's'} listed: the current one${retired ? ` and ${retired} retired (accepted for older checkpoints, never for SHA256SUMS)` : ''}` : `${KEYS_LIST} does not list the manifest's keys`);
+    return keys;
+  } catch (err) {
+    check('key list', false, `${KEYS_LIST} is not a list of the bundle's keys: ${(err as Error).message}`);
+    return current;
+  }
 }
