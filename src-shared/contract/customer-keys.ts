@@ -1,27 +1,13 @@
 import { z } from 'zod';
 import { command, isoTime, query } from './channel';
+import { keyStandingShape } from './grid';
 
-/** A customer API key as the app shows it: never the key, never its hash. */
+/** A customer API key as the app shows it: the node keys' standing, plus whom it serves. */
 export const customerKeySchema = z.object({
-  id: z.uuid(),
+  ...keyStandingShape,
   customerId: z.uuid(),
   customerName: z.string(),
   mode: z.enum(['live', 'test']),
-  prefix: z.string(),
-  label: z.string(),
-  status: z.enum(['active', 'grace', 'rotated_out', 'revoked', 'expired']),
-  createdAt: isoTime,
-  createdBy: z.string().nullable(),
-  expiresAt: isoTime.nullable(),
-  revokedAt: isoTime.nullable(),
-  revokeReason: z.string().nullable(),
-  graceUntil: isoTime.nullable(),
-  supersededBy: z.uuid().nullable(),
-  lastUsedAt: isoTime.nullable(),
-  lastUsedSource: z.string().nullable(),
-  useCount: z.number().int(),
-  /** Works, but unused (or never used) for the stale period. */
-  stale: z.boolean(),
   /** Presented after it stopped working (revoked, expired or rotated out), and the latest time and source. */
   refusedCount: z.number().int(),
   lastRefusedAt: isoTime.nullable(),

@@ -177,10 +177,9 @@ export const nodesList = query('nodes.list', {
   response: z.object({ nodes: z.array(nodeRowSchema), at: isoTime }),
 });
 
-export const nodeKeySchema = z.object({
+/** What every key shows, node or customer (one key module): never the key, never its hash. */
+export const keyStandingShape = {
   id: z.uuid(),
-  nodeId: z.uuid(),
-  hostname: z.string(),
   prefix: z.string(),
   label: z.string(),
   status: z.enum(['active', 'grace', 'rotated_out', 'revoked', 'expired']),
@@ -194,7 +193,14 @@ export const nodeKeySchema = z.object({
   lastUsedAt: isoTime.nullable(),
   lastUsedSource: z.string().nullable(),
   useCount: z.number().int(),
+  /** Works, but unused (or never used) for the stale period. */
   stale: z.boolean(),
+};
+
+export const nodeKeySchema = z.object({
+  ...keyStandingShape,
+  nodeId: z.uuid(),
+  hostname: z.string(),
   /** Calls refused with this key (revoked, expired, rotated out, bad samples…), and the latest. */
   rejectedCalls: z.number().int(),
   lastRejectedAt: isoTime.nullable(),

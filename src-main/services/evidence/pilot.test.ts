@@ -71,7 +71,7 @@ describe.skipIf(!ok)('pilot evidence: the seven records', () => {
     // The seeded node has no key: registered means it can report.
     expect(r.node_registration).toMatchObject({ present: false, summary: expect.stringContaining('No node of EU is registered with a live node key') });
     expect(r.telemetry_validation!.present).toBe(false);
-    expect(r.customer_api_key).toMatchObject({ present: false, record: null });
+    expect(r.customer_api_key).toMatchObject({ present: false, record: { type: 'view', id: 'keys' } });
     expect(r.routing_sla!.present).toBe(false);
     expect(p.complete).toBe(false);
     expect(p.summary).toMatch(/^\d of 7 evidence records present; missing: deployment run record, database migration record, node registration record, /);
@@ -133,12 +133,34 @@ describe.skipIf(!ok)('pilot evidence: the seven records', () => {
     const p = await page();
     r = byKey(p);
     expect(r.routing_sla).toMatchObject({ present: true, summary: expect.stringContaining('SLA policy: Pilot SLA (from the pilot tier).'), record: { type: 'evidence' } });
-    // Six of seven: customer API keys do not exist in this version, so the gate stays open and says why.
+    // Six of seven: no customer API key yet, so the gate stays open and says why.
     expect(p.records.filter((x) => x.present).map((x) => x.key)).toEqual(['deployment_run', 'migration', 'node_registration', 'telemetry_validation', 'routing_sla', 'escalation_owner']);
     expect(p).toMatchObject({ complete: false, summary: '6 of 7 evidence records present; missing: customer api-key record.' });
     const gate = (await call<Run>(operator, 'checklists.get', { runId: pilotRun })).items.find((i) => i.key === 'evidence')!;
     const err = await refused(operator, 'checklists.setItem', { itemId: gate.id, status: 'done', expectedVersion: gate.version });
     expect(err.message).toContain('missing: customer api-key record');
+
+    // The customer of the pilot's name with a test key, or a revoked live key, still has no record;
+    // a working live key makes it present, linked to the key, and the gate can pass.
+    const admin = await coreOn(db, org.admin.email);
+    try {
+      const customerId = (await call<Response<'sla.saveCustomer'>>(admin, 'sla.saveCustomer', { key: 'kenya', name: 'Kenya Health', tier: 'pilot', homeCorridorId: eu.corridorId })).customer.id;
+      await call(admin, 'customerKeys.issue', { customerId, mode: 'test' });
+      const revoked = await call<Response<'customerKeys.issue'>>(admin, 'customerKeys.issue', { customerId, mode: 'live' });
+      await call(admin, 'customerKeys.revoke', { keyId: revoked.key.id, reason: 'superseded' });
+      expect(byKey(await page()).customer_api_key).toMatchObject({ present: false, record: { type: 'view', id: 'keys' } });
+      const live = await call<Response<'customerKeys.issue'>>(admin, 'customerKeys.issue', { customerId, mode: 'live', label: 'pilot backend' });
+      const all = await page();
+      expect(byKey(all).customer_api_key).toMatchObject({ present: true, summary: expect.stringContaining('Kenya Health holds 1 working live API key'), record: { type: 'customer_key', id: live.key.id } });
+      expect(all).toMatchObject({ complete: true });
+      const now = (await call<Run>(operator, 'checklists.get', { runId: pilotRun })).items.find((i) => i.key === 'evidence')!;
+      await call(operator, 'checklists.setItem', { itemId: now.id, status: 'done', expectedVersion: now.version });
+      // Revoked again, the record goes missing at once: it is computed, never declared.
+      await call(admin, 'customerKeys.revoke', { keyId: live.key.id, reason: 'pilot paused' });
+      expect(byKey(await page()).customer_api_key!.present).toBe(false);
+    } finally {
+      await admin.cleanup();
+    }
   });
 
   it('exports the pilot’s bundle in one call: its records and the events about them, nothing of another corridor, verified offline', async () => {

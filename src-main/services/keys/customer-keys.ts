@@ -4,7 +4,7 @@ import type { CustomerKeyMode } from '../../../src-shared/domain/api-key';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
 import { generateKey } from './generate';
-import { STATUS_SQL, STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from './keys';
+import { keyStanding, type KeyStandingRow, STATUS_SQL, STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from './keys';
 
 /**
  * Customer API keys (issue 13's customer API-key record): the node keys' module, another kind.
@@ -12,25 +12,10 @@ import { STATUS_SQL, STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from './keys';
  * shape; issue and rotate are an admin's (billed traffic), revoke any writer's (a leak must stop
  * at once). The gateway checks a presented key with mc.customer_key_check (sql/0043).
  */
-interface Row {
-  id: string;
+interface Row extends KeyStandingRow {
   customer_id: string;
   customer_name: string;
   mode: CustomerKey['mode'];
-  prefix: string;
-  label: string;
-  status: CustomerKey['status'];
-  created_at: string;
-  created_by: string | null;
-  expires_at: string | null;
-  revoked_at: string | null;
-  revoke_reason: string | null;
-  grace_until: string | null;
-  superseded_by: string | null;
-  last_used_at: string | null;
-  last_used_source: string | null;
-  use_count: string | number;
-  stale: boolean;
   refused_count: string | number;
   last_refused_at: string | null;
   last_refused_source: string | null;
@@ -47,24 +32,10 @@ const SELECT = `
     LEFT JOIN mc.operators o ON o.id = k.created_by`;
 
 const toKey = (r: Row): CustomerKey => ({
-  id: r.id,
+  ...keyStanding(r),
   customerId: r.customer_id,
   customerName: r.customer_name,
   mode: r.mode,
-  prefix: r.prefix,
-  label: r.label,
-  status: r.status,
-  createdAt: r.created_at,
-  createdBy: r.created_by,
-  expiresAt: r.expires_at,
-  revokedAt: r.revoked_at,
-  revokeReason: r.revoke_reason,
-  graceUntil: r.grace_until,
-  supersededBy: r.superseded_by,
-  lastUsedAt: r.last_used_at,
-  lastUsedSource: r.last_used_source,
-  useCount: Number(r.use_count),
-  stale: r.stale,
   refusedCount: Number(r.refused_count),
   lastRefusedAt: r.last_refused_at,
   lastRefusedSource: r.last_refused_source,

@@ -19,10 +19,9 @@ export const STATUS_SQL = `CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
 export const VALID_KEY_SQL = `(k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
                                AND (k.superseded_by IS NULL OR k.grace_until > now()))`;
 
-interface KeyRow {
+/** The columns every key kind has (one key module): what keyStanding maps. */
+export interface KeyStandingRow {
   id: string;
-  node_id: string;
-  hostname: string;
   prefix: string;
   label: string;
   status: NodeKey['status'];
@@ -35,8 +34,13 @@ interface KeyRow {
   superseded_by: string | null;
   last_used_at: string | null;
   last_used_source: string | null;
-  use_count: number;
+  use_count: string | number;
   stale: boolean;
+}
+
+interface KeyRow extends KeyStandingRow {
+  node_id: string;
+  hostname: string;
   rejected_calls: number;
   last_rejected_at: string | null;
 }
@@ -56,11 +60,9 @@ function selectKeys(where: string): string {
      ${where}`;
 }
 
-function toKey(r: KeyRow): NodeKey {
+export function keyStanding(r: KeyStandingRow) {
   return {
     id: r.id,
-    nodeId: r.node_id,
-    hostname: r.hostname,
     prefix: r.prefix,
     label: r.label,
     status: r.status,
@@ -73,11 +75,13 @@ function toKey(r: KeyRow): NodeKey {
     supersededBy: r.superseded_by,
     lastUsedAt: r.last_used_at,
     lastUsedSource: r.last_used_source,
-    useCount: r.use_count,
+    useCount: Number(r.use_count),
     stale: r.stale,
-    rejectedCalls: r.rejected_calls,
-    lastRejectedAt: r.last_rejected_at,
   };
+}
+
+function toKey(r: KeyRow): NodeKey {
+  return { ...keyStanding(r), nodeId: r.node_id, hostname: r.hostname, rejectedCalls: r.rejected_calls, lastRejectedAt: r.last_rejected_at };
 }
 
 export async function keysOfNode(sql: Sql, nodeId: string, staleDays = 30): Promise<NodeKey[]> {

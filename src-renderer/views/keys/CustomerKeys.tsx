@@ -7,6 +7,7 @@ import { ReasonDialog } from '../../components/ReasonDialog';
 import { SecretDialog } from '../../components/SecretDialog';
 import { Time } from '../../components/Time';
 import { canWrite, useSystem } from '../../stores/system-store';
+import { ExpiryField, GraceField } from '../nodes/KeyActions';
 import { useUi } from '../../stores/ui-store';
 
 type Data = Response<'customerKeys.list'>;
@@ -232,15 +233,7 @@ function IssueCustomerKey({ customers, onClose, onDone }: { customers: Data['cus
         <span>Label (what it is for)</span>
         <input value={label} maxLength={80} onChange={(e) => setLabel(e.target.value)} placeholder="production backend" name="label" />
       </label>
-      <label className="field">
-        <span>Expires</span>
-        <select value={days} onChange={(e) => setDays(e.target.value)}>
-          <option value="30">in 30 days</option>
-          <option value="90">in 90 days</option>
-          <option value="365">in a year</option>
-          <option value="never">never</option>
-        </select>
-      </label>
+      <ExpiryField days={days} onChange={setDays} />
       {error && <div className="err">{error}</div>}
     </Dialog>
   );
@@ -259,15 +252,7 @@ function RotateCustomerKey({ k, onClose, onDone }: { k: CustomerKey; onClose: ()
   return (
     <Dialog title={`Rotate ${k.prefix}… (${k.customerName})`} onClose={onClose} footer={<Footer onClose={onClose} onSubmit={() => void submit()} label="Rotate" testId="customer-key-rotate-submit" />}>
       <p>A new key replaces this one. Until the grace period ends both work, so {k.customerName} can switch without failed requests; after it, the old key is refused.</p>
-      <label className="field">
-        <span>Grace period</span>
-        <select value={hours} onChange={(e) => setHours(Number(e.target.value))} autoFocus>
-          <option value={0}>none: the old key stops now (a leak)</option>
-          <option value={1}>1 hour</option>
-          <option value={24}>24 hours</option>
-          <option value={168}>7 days</option>
-        </select>
-      </label>
+      <GraceField hours={hours} onChange={setHours} />
       {error && <div className="err">{error}</div>}
     </Dialog>
   );

@@ -96,15 +96,7 @@ function IssueDialog({ nodeId, hostname, onClose, onDone }: { nodeId: string; ho
         <span>Label (what it is for)</span>
         <input autoFocus value={label} maxLength={80} onChange={(e) => setLabel(e.target.value)} placeholder="agent on the host" />
       </label>
-      <label className="field">
-        <span>Expires</span>
-        <select value={days} onChange={(e) => setDays(e.target.value)}>
-          <option value="30">in 30 days</option>
-          <option value="90">in 90 days</option>
-          <option value="365">in a year</option>
-          <option value="never">never</option>
-        </select>
-      </label>
+      <ExpiryField days={days} onChange={setDays} />
       {error && <div className="err">{error}</div>}
     </Dialog>
   );
@@ -137,16 +129,38 @@ function RotateDialog({ k, onClose, onDone }: { k: NodeKey; onClose: () => void;
       }
     >
       <p>A new key replaces this one. Until the grace period ends both work, so the node can switch without a gap.</p>
-      <label className="field">
-        <span>Grace period</span>
-        <select value={hours} onChange={(e) => setHours(Number(e.target.value))} autoFocus>
-          <option value={0}>none: the old key stops now</option>
-          <option value={1}>1 hour</option>
-          <option value={24}>24 hours</option>
-          <option value={168}>7 days</option>
-        </select>
-      </label>
+      <GraceField hours={hours} onChange={setHours} />
       {error && <div className="err">{error}</div>}
     </Dialog>
+  );
+}
+
+/** A key's expiry when issued, for node and customer keys alike ('never' or days). */
+export function ExpiryField({ days, onChange }: { days: string; onChange: (d: string) => void }) {
+  return (
+    <label className="field">
+      <span>Expires</span>
+      <select value={days} onChange={(e) => onChange(e.target.value)}>
+        <option value="30">in 30 days</option>
+        <option value="90">in 90 days</option>
+        <option value="365">in a year</option>
+        <option value="never">never</option>
+      </select>
+    </label>
+  );
+}
+
+/** How long a rotated key keeps working; none stops it now (a leak). */
+export function GraceField({ hours, onChange }: { hours: number; onChange: (h: number) => void }) {
+  return (
+    <label className="field">
+      <span>Grace period</span>
+      <select value={hours} onChange={(e) => onChange(Number(e.target.value))} autoFocus>
+        <option value={0}>none: the old key stops now</option>
+        <option value={1}>1 hour</option>
+        <option value={24}>24 hours</option>
+        <option value={168}>7 days</option>
+      </select>
+    </label>
   );
 }
