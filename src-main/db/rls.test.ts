@@ -564,6 +564,41 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// Failover drills (0040) and customer API keys (0043): admins (and, for drills, incident
+// commanders) write them for their own org only.
+const drillIds = new Map<string, string>();
+Object.assign(fixtures, {
+  drills: {
+    refusedBy: 'policy',
+    seed: async (c, org) => {
+      const id = randomUUID();
+      drillIds.set(org.orgId, id);
+      await c.query(`INSERT INTO mc.drills (id, org_id, hypothesis, scope_kind, scope_target, scope_name, sla_policy_id) VALUES ($1, $2, 'EU survives a site loss', 'corridor', $3, 'EU', $4)`, [
+        id,
+        org.orgId,
+        g(org).corridor,
+        r(org).policy,
+      ]);
+    },
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.drills (org_id, hypothesis, scope_kind, scope_target, scope_name, sla_policy_id) VALUES ($1, 'forged drill', 'corridor', $2, 'EU', $3)`, [v.orgId, g(v).corridor, r(v).policy]),
+  },
+  drill_steps: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.drill_steps (org_id, drill_id, position, kind) VALUES ($1, $2, 1, 'drain')`, [org.orgId, drillIds.get(org.orgId)]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.drill_steps (org_id, drill_id, position, kind) VALUES ($1, $2, 2, 'simulate')`, [v.orgId, drillIds.get(v.orgId)]),
+  },
+  customer_keys: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.customer_keys (org_id, customer_id, mode, key_hash, prefix) VALUES ($1, $2, 'live', sha256($3::bytea), 'ume_live_AAAAAA')`, [org.orgId, r(org).customer, org.orgId])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.customer_keys (org_id, customer_id, mode, key_hash, prefix) VALUES ($1, $2, 'live', sha256('forged'::bytea), 'ume_live_BBBBBB')`, [v.orgId, r(v).customer]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -618,6 +653,9 @@ const SEED_ORDER = [
   'oncall_shifts',
   'identity_links',
   'invitations',
+  'drills',
+  'drill_steps',
+  'customer_keys',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {
