@@ -53,6 +53,8 @@ export function OpenBundleDialog({ onClose }: { onClose: () => void }) {
           await call('bundles.openChunk', { uploadId: id, offset: chunk.offset, data: chunk.base64 });
           setSent(chunk.offset + chunk.length);
         }
+        // Cancelled between chunks: the upload is gone already (openCancel); nothing to verify.
+        if (abort.signal.aborted) return;
         setOpened(await call('bundles.open', { uploadId: id, ...(pin.trim() ? { pin: pin.trim() } : {}) }));
       } catch (err) {
         if (abort.signal.aborted) return;
