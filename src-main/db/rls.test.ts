@@ -597,6 +597,39 @@ Object.assign(fixtures, {
     crossInsert: (sql, v) =>
       sql.query(`INSERT INTO mc.customer_keys (org_id, customer_id, mode, key_hash, prefix) VALUES ($1, $2, 'live', sha256('forged'::bytea), 'ume_live_BBBBBB')`, [v.orgId, r(v).customer]),
   },
+  // Written only by the gateway's definer functions: the app may not insert at all.
+  api_requests: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.api_requests (org_id, request_id, started_at, finished_at, customer_id, key_prefix, endpoint, model, status, outcome, latency_ms, gateway_instance)
+           VALUES ($1, 'req_fixture_1', now(), now(), $2, 'ume_live_AAAAAA', 'chat.completions', 'm', 200, 'served', 12, 'test')`,
+          [org.orgId, r(org).customer],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.api_requests (org_id, request_id, started_at, finished_at, customer_id, key_prefix, endpoint, model, status, outcome, latency_ms, gateway_instance)
+         VALUES ($1, 'req_forged_1', now(), now(), $2, 'ume_live_AAAAAA', 'chat.completions', 'm', 200, 'served', 12, 'forged')`,
+        [v.orgId, r(v).customer],
+      ),
+  },
+  usage_events: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.usage_events (org_id, request_id, occurred_at, customer_id, model, prompt_tokens, completion_tokens) VALUES ($1, 'req_fixture_1', now(), $2, 'm', 10, 20)`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.usage_events (org_id, request_id, occurred_at, customer_id, model, prompt_tokens, completion_tokens) VALUES ($1, 'req_forged_1', now(), $2, 'm', 1, 1)`, [
+        v.orgId,
+        r(v).customer,
+      ]),
+  },
 } satisfies Record<string, Fixture>);
 
 /** Seeding order: parents before children. */
@@ -656,6 +689,8 @@ const SEED_ORDER = [
   'drills',
   'drill_steps',
   'customer_keys',
+  'api_requests',
+  'usage_events',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {
