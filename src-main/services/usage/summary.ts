@@ -25,6 +25,9 @@ const METERED = `count(*)::int AS requests, coalesce(sum(prompt_tokens), 0)::big
 /** Usage events of the period ($1 ≤ occurred_at < $2), simulated ones only when $3. */
 const EVENTS = `SELECT * FROM mc.usage_events WHERE occurred_at >= $1 AND occurred_at < $2 AND ($3 OR NOT simulated)`;
 
+/** Bounds the answer: a catalog has dozens of models; past this many, the smallest are left out (and the view says so through the totals). */
+const MAX_MODELS = 2000;
+
 const metered = (r: MeteredRow) => ({
   requests: r.requests,
   promptTokens: r.prompt,
@@ -73,7 +76,7 @@ export async function usageSummary(sql: Sql, input: { from?: string | undefined;
     args,
   );
   const models = await sql.query<MeteredRow & { model: string }>(
-    `WITH u AS (${EVENTS}) SELECT model, ${METERED} FROM u GROUP BY model ORDER BY sum(prompt_tokens + completion_tokens) DESC, model`,
+    `WITH u AS (${EVENTS}) SELECT model, ${METERED} FROM u GROUP BY model ORDER BY sum(prompt_tokens + completion_tokens) DESC, model LIMIT ${MAX_MODELS}`,
     args,
   );
   const days = await sql.query<MeteredRow & { day: string }>(
