@@ -60,6 +60,10 @@ test.describe('usage', () => {
     // Peak 3 requests and 700 tokens in one minute, against 1 and 100 committed: flagged.
     await expect(row).toContainText('enterprise');
     await expect(row.locator('.err')).toHaveCount(2);
+    // Sixteen columns still fit a laptop screen: nothing wider than the window.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: test.info().outputPath('usage-customers-1280.png') });
     await page.getByTestId('usage-tab-models').click();
     await expect(page.getByTestId('usage-models-row')).toHaveCount(2);
     await expect(page.getByTestId('usage-models-row').first()).toContainText('llama-3.1-8b');
@@ -92,6 +96,7 @@ test.describe('usage', () => {
     await expect(detail.getByTestId('recon-windows-row').filter({ hasText: 'discrepancy' })).toHaveCount(1);
     const id = page.url().split('/').pop()!;
     await expect(page.getByTestId(`recon-${id}`)).toContainText('Discrepancy');
+    await page.screenshot({ path: test.info().outputPath('usage-reconciliation.png'), fullPage: true });
     // The record survives a reload, found by its address.
     await page.reload();
     await expect(page.getByTestId('reconciliation-detail').getByTestId('finding-request_without_usage')).toBeVisible();

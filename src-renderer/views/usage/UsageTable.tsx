@@ -4,7 +4,10 @@ import { csvText } from '../../../src-shared/domain/csv';
 
 /** One column: its header, its width in the grid, and its value as text (what the CSV holds) and as shown. */
 export interface Column<R> {
+  /** The full name: the CSV header and the header's tooltip. */
   label: string;
+  /** A shorter header for the screen, where many figure columns share a laptop's width. */
+  short?: string;
   width: string;
   num?: boolean;
   text(r: R): string;
@@ -39,13 +42,14 @@ export function UsageTable<R>({ label, columns, rows, rowKey, testId, selected, 
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW, overscan: 12 });
-  const grid = columns.map((c) => c.width).join(' ');
+  // minmax(0, …): a column may shrink below its header's width (the header wraps), so many columns fit a laptop screen.
+  const grid = columns.map((c) => `minmax(0, ${c.width})`).join(' ');
   return (
-    <div className="vtable" role="table" aria-label={label} aria-rowcount={rows.length} data-testid={testId}>
+    <div className="vtable usage-table" role="table" aria-label={label} aria-rowcount={rows.length} data-testid={testId}>
       <div className="vhead" role="row" style={{ gridTemplateColumns: grid }}>
         {columns.map((c) => (
-          <span key={c.label} role="columnheader" className={c.num ? 'num' : undefined}>
-            {c.label}
+          <span key={c.label} role="columnheader" className={c.num ? 'num' : undefined} title={c.label}>
+            {c.short ?? c.label}
           </span>
         ))}
       </div>

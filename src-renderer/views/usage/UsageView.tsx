@@ -143,7 +143,7 @@ export function UsageView() {
         >
           This month
         </button>
-        <label title="Demo traffic from the simulated clients (s)">
+        <label title="Demo traffic from the simulated clients (s)" style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
           <input type="checkbox" checked={includeSimulated} onChange={(e) => useUsage.getState().setIncludeSimulated(e.target.checked)} data-testid="usage-simulated" /> Include simulated traffic
         </label>
         <span className="count faint">r reconcile · s simulated · 1–4 tables</span>

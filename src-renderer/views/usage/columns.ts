@@ -9,12 +9,12 @@ type Day = UsageSummary['days'][number];
 
 const n = (v: number) => String(v);
 const metered = <R extends { requests: number; promptTokens: number; completionTokens: number; totalTokens: number; simulated: number; estimated: number }>(): Column<R>[] => [
-  { label: 'Requests', width: '0.8fr', num: true, text: (r) => n(r.requests) },
-  { label: 'Prompt tokens', width: '1fr', num: true, text: (r) => n(r.promptTokens) },
-  { label: 'Completion tokens', width: '1fr', num: true, text: (r) => n(r.completionTokens) },
-  { label: 'Total tokens', width: '1fr', num: true, text: (r) => n(r.totalTokens) },
-  { label: 'Simulated', width: '0.8fr', num: true, text: (r) => n(r.simulated) },
-  { label: 'Estimated', width: '0.8fr', num: true, text: (r) => n(r.estimated) },
+  { label: 'Requests', short: 'Req', width: '0.8fr', num: true, text: (r) => n(r.requests) },
+  { label: 'Prompt tokens', short: 'Prompt tok', width: '1fr', num: true, text: (r) => n(r.promptTokens) },
+  { label: 'Completion tokens', short: 'Compl. tok', width: '1fr', num: true, text: (r) => n(r.completionTokens) },
+  { label: 'Total tokens', short: 'Total tok', width: '1fr', num: true, text: (r) => n(r.totalTokens) },
+  { label: 'Simulated', short: 'Sim', width: '0.8fr', num: true, text: (r) => n(r.simulated) },
+  { label: 'Estimated', short: 'Est', width: '0.8fr', num: true, text: (r) => n(r.estimated) },
 ];
 
 /** A peak above what the customer committed to is worth a look (the limits may be too generous, or the commitment too small). */
@@ -24,11 +24,11 @@ export const CUSTOMER_COLUMNS: Column<Customer>[] = [
   { label: 'Customer', width: '1.6fr', text: (r) => r.name },
   { label: 'Tier', width: '0.8fr', text: (r) => r.tier },
   ...metered<Customer>(),
-  { label: 'Refused', width: '0.7fr', num: true, text: (r) => n(r.refused) },
-  { label: 'Committed req/min', width: '1fr', num: true, text: (r) => n(r.committedRequestsPerMin) },
+  { label: 'Refused', width: '0.85fr', num: true, text: (r) => n(r.refused) },
+  { label: 'Committed req/min', short: 'Commit req/min', width: '1fr', num: true, text: (r) => n(r.committedRequestsPerMin) },
   { label: 'Peak req/min', width: '0.9fr', num: true, text: (r) => n(r.peakRequestsPerMin), tone: (r) => over(r.peakRequestsPerMin, r.committedRequestsPerMin) },
   { label: 'Avg req/min', width: '0.9fr', num: true, text: (r) => n(r.avgRequestsPerMin) },
-  { label: 'Committed tok/min', width: '1fr', num: true, text: (r) => n(r.committedTokensPerMin) },
+  { label: 'Committed tok/min', short: 'Commit tok/min', width: '1fr', num: true, text: (r) => n(r.committedTokensPerMin) },
   { label: 'Peak tok/min', width: '0.9fr', num: true, text: (r) => n(r.peakTokensPerMin), tone: (r) => over(r.peakTokensPerMin, r.committedTokensPerMin) },
   { label: 'Avg tok/min', width: '0.9fr', num: true, text: (r) => n(r.avgTokensPerMin) },
 ];
