@@ -243,8 +243,9 @@ interface RecordRow {
   sha256: string;
 }
 
-const SELECT_RECORD = `SELECT r.id, r.created_at, coalesce(o.display_name, 'former member') AS created_by, r.period_from, r.period_to, r.window_minutes, r.outcome,
-                              r.windows_total, r.windows_flagged, r.unexplained, r.explained, r.totals, r.sha256
+/** A record's summary columns; `extra` adds more (the windows, for one record). */
+const selectRecord = (extra = '') => `SELECT r.id, r.created_at, coalesce(o.display_name, 'former member') AS created_by, r.period_from, r.period_to, r.window_minutes, r.outcome,
+                              r.windows_total, r.windows_flagged, r.unexplained, r.explained, r.totals, r.sha256${extra}
                          FROM mc.usage_reconciliations r LEFT JOIN mc.operators o ON o.id = r.created_by`;
 
 const toRecord = (r: RecordRow): Reconciliation => ({
@@ -310,17 +311,17 @@ export async function reconcile(
 }
 
 export async function listReconciliations(sql: Sql, limit: number): Promise<Reconciliation[]> {
-  return (await sql.query<RecordRow>(`${SELECT_RECORD} ORDER BY r.created_at DESC, r.id LIMIT $1`, [limit])).map(toRecord);
+  return (await sql.query<RecordRow>(`${selectRecord()} ORDER BY r.created_at DESC, r.id LIMIT $1`, [limit])).map(toRecord);
 }
 
 export async function getReconciliation(sql: Sql, id: string): Promise<{ reconciliation: Reconciliation; windows: ReconWindow[] }> {
-  const r = await sql.maybeOne<RecordRow & { windows: ReconWindow[] }>(`${SELECT_RECORD.replace('r.sha256', 'r.sha256, r.windows')} WHERE r.id = $1`, [id]);
+  const r = await sql.maybeOne<RecordRow & { windows: ReconWindow[] }>(`${selectRecord(', r.windows')} WHERE r.id = $1`, [id]);
   if (!r) throw new McError('NOT_FOUND', 'That reconciliation record does not exist in this org.', { id: 'No such record.' });
   return { reconciliation: toRecord(r), windows: r.windows };
 }
 
 /** The newest record whose period covers today (UTC) from midnight up to at least `since`. */
 export async function latestCovering(sql: Sql, dayStart: Date, since: Date): Promise<Reconciliation | null> {
-  const r = await sql.maybeOne<RecordRow>(`${SELECT_RECORD} WHERE r.period_from <= $1 AND r.period_to >= $2 ORDER BY r.created_at DESC LIMIT 1`, [dayStart.toISOString(), since.toISOString()]);
+  const r = await sql.maybeOne<RecordRow>(`${selectRecord()} WHERE r.period_from <= $1 AND r.period_to >= $2 ORDER BY r.created_at DESC LIMIT 1`, [dayStart.toISOString(), since.toISOString()]);
   return r ? toRecord(r) : null;
 }
