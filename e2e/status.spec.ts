@@ -128,9 +128,9 @@ test.describe('app shell', () => {
     await expect(page.getByRole('option', { name: /fra-01-gpu01 at FRA-01 Frankfurt/ })).toBeVisible();
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: /fra-01-gpu01/ })).toBeVisible();
-    await page.goto(`${host.url}#/usage`);
+    await page.goto(`${host.url}#/nowhere`);
     await expect(page.getByRole('heading', { name: 'Status' })).toBeVisible();
-    await expect(page.getByText('There is no “usage” view in Mission Control; showing Status.', { exact: false })).toBeVisible();
+    await expect(page.getByText('There is no “nowhere” view in Mission Control; showing Status.', { exact: false })).toBeVisible();
   });
 
   test('navigation lists only views that exist', async ({ page, host }) => {
@@ -158,6 +158,7 @@ test.describe('app shell', () => {
       /Deployments/,
       /Flags/,
       /Migrations/,
+      /Usage/,
       /Members/,
     ]);
   });

@@ -25,6 +25,7 @@ export const VIEWS = [
   { id: 'deployments', label: 'Deployments', key: 'd', digit: null, summary: 'Deployment run ledger, canary stages, DORA figures, changes without evidence' },
   { id: 'flags', label: 'Flags', key: 'f', digit: null, summary: 'Feature flags and kill switches' },
   { id: 'migrations', label: 'Migrations', key: 'q', digit: null, summary: 'Safe SQL execution center: ledger, lint, dry run with locks, approval, schema verification' },
+  { id: 'usage', label: 'Usage', key: 'j', digit: null, summary: 'Metered usage per customer, corridor, model and day; committed against used; reconciliation with the API logs and runtime counters' },
   { id: 'members', label: 'Members', key: 'e', digit: null, summary: 'Who may act in the org: roles, suspension, removal, and the monthly access review' },
 ] as const;
 

@@ -383,6 +383,29 @@ Object.assign(fixtures, {
         .then(() => undefined),
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.corridor_minutes (org_id, corridor_id, minute, nodes_reporting) VALUES ($1, NULL, now(), 99)`, [v.orgId]),
   },
+  runtime_token_counters: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.runtime_token_counters (org_id, runtime_id, prompt_tokens_total, generation_tokens_total) VALUES ($1, $2, 100, 200)`, [org.orgId, r(org).runtime]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.runtime_token_counters (org_id, runtime_id, prompt_tokens_total, generation_tokens_total) VALUES ($1, $2, 1, 1)`, [v.orgId, r(v).runtime]),
+  },
+  usage_reconciliations: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.usage_reconciliations (org_id, created_by, period_from, period_to, window_minutes, outcome, windows_total, windows_flagged, unexplained, explained, totals, windows, sha256)
+           VALUES ($1, $2, now() - interval '1 hour', now(), 60, 'no_traffic', 1, 0, 0, 0, '{}', '[]', repeat('a', 64))`,
+          [org.orgId, org.admin.operatorId],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.usage_reconciliations (org_id, created_by, period_from, period_to, window_minutes, outcome, windows_total, windows_flagged, unexplained, explained, totals, windows, sha256)
+         VALUES ($1, mc.current_operator_id(), now() - interval '1 hour', now(), 60, 'clean', 1, 0, 0, 0, '{}', '[]', repeat('b', 64))`,
+        [v.orgId],
+      ),
+  },
 } satisfies Record<string, Fixture>);
 
 /** Per org: the escalation channel and notification the delivery fixtures reference. */
@@ -691,6 +714,8 @@ const SEED_ORDER = [
   'customer_keys',
   'api_requests',
   'usage_events',
+  'runtime_token_counters',
+  'usage_reconciliations',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

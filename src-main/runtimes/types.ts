@@ -31,6 +31,11 @@ export interface ProbeResult {
   load: RuntimeLoad;
   /** What the probe could not read (a missing /metrics is not a failure). */
   notes: string[];
+  /**
+   * The runtime's own cumulative token counters, where it exposes them (vLLM's /metrics): kept per
+   * probe so usage reconciliation can take their delta over a window.
+   */
+  tokenCounters?: { promptTokensTotal: number | null; generationTokensTotal: number | null } | null;
 }
 
 export interface RuntimeEndpoint {

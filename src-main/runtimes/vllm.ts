@@ -36,6 +36,8 @@ export function vllmLoad(f: Families, prev: CounterMemo | null, now: number) {
       p95LatencyMs: p95s === null ? null : Math.round(p95s * 1000),
     },
     memo: { at: now, generated, latency } satisfies CounterMemo,
+    // The cumulative counters themselves, not only the rate: a reconciliation sums their deltas per window.
+    tokenCounters: { promptTokensTotal: gauge(f, 'vllm:prompt_tokens_total', 'vllm:prompt_tokens'), generationTokensTotal: generated },
   };
 }
 
@@ -53,10 +55,12 @@ export async function probeVllm(ep: RuntimeEndpoint, memo: { value: CounterMemo 
     notes.push('/version not available');
   }
   let load = { runningRequests: null, waitingRequests: null, kvCacheUsage: null, tokensPerS: null, p95LatencyMs: null } as ProbeResult['load'];
+  let tokenCounters: ProbeResult['tokenCounters'] = null;
   const metrics = await callText(ep, '/metrics', { signal }).catch(() => null);
   if (metrics && metrics.status === 200) {
     const out = vllmLoad(parseMetrics(metrics.text), memo.value, Date.now());
     load = out.load;
+    tokenCounters = out.tokenCounters;
     memo.value = out.memo;
   } else notes.push('/metrics not available');
   const served: ServedModel[] = models.data.map((m) => ({
@@ -67,5 +71,5 @@ export async function probeVllm(ep: RuntimeEndpoint, memo: { value: CounterMemo 
     contextLength: m.max_model_len ?? null,
     loaded: true,
   }));
-  return { kind: 'vllm', version, healthy: health.status === 200, models: served, load, notes };
+  return { kind: 'vllm', version, healthy: health.status === 200, models: served, load, notes, tokenCounters };
 }

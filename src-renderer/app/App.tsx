@@ -23,6 +23,7 @@ import { RuntimesView } from '../views/runtimes/RuntimesView';
 import { ModelsView } from '../views/models/ModelsView';
 import { RoutingView } from '../views/routing/RoutingView';
 import { SlaView } from '../views/sla/SlaView';
+import { UsageView } from '../views/usage/UsageView';
 import { Banners } from './Banners';
 import { CommandPalette } from './CommandPalette';
 import { Nav } from './Nav';
@@ -98,6 +99,7 @@ export function App() {
         {route === 'migrations' && <MigrationsView />}
         {route === 'members' && <MembersView />}
         {route === 'drills' && <DrillsView />}
+        {route === 'usage' && <UsageView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

@@ -28,6 +28,7 @@ import * as session from './session';
 import * as bundles from './bundles';
 import * as retention from './retention';
 import * as drills from './drills';
+import * as usage from './usage';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -190,6 +191,10 @@ export const channels = {
   [drills.drillsRunStep.name]: drills.drillsRunStep,
   [drills.drillsStop.name]: drills.drillsStop,
   [drills.drillsComplete.name]: drills.drillsComplete,
+  [usage.usageSummary.name]: usage.usageSummary,
+  [usage.usageReconcile.name]: usage.usageReconcile,
+  [usage.usageReconciliations.name]: usage.usageReconciliations,
+  [usage.usageReconciliation.name]: usage.usageReconciliation,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

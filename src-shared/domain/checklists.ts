@@ -36,6 +36,7 @@ export const CHECK_KEYS = [
   'scores_not_poor',
   'org_setup_complete',
   'oauth_login_works',
+  'metering_reconciled',
 ] as const;
 export type CheckKey = (typeof CHECK_KEYS)[number];
 
@@ -89,7 +90,7 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
       { key: 'scores', text: 'In Observability, review the health, routing, energy and security scores.', view: 'observability', check: 'scores_not_poor' },
       { key: 'incidents', text: 'In Incidents, resolve critical/high incidents before new traffic.', view: 'incidents', check: 'no_open_critical_high_incidents' },
       { key: 'keys', text: 'In Node keys, confirm no stale or revoked key is still used.', view: 'keys', check: 'keys_clean' },
-      { key: 'usage', text: 'Verify metering totals match API logs. Usage is not in Mission Control yet: check it in the metering system and link its report as evidence.' },
+      { key: 'usage', text: 'Verify metering totals match API logs: in Usage, reconcile today (usage events against the API request log and the runtimes’ token counters); the live check reads the newest reconciliation record that covers today.', view: 'usage', check: 'metering_reconciled' },
       { key: 'deployments', text: 'Attach evidence to any environment changes: started deployment runs, applied migration runs and feature-flag changes. The live check counts those without evidence; Deployments (g d) lists them, and attaching evidence there closes each.', view: 'deployments', check: 'environment_changes_evidenced' },
     ],
   },

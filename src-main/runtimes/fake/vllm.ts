@@ -14,6 +14,7 @@ export interface FakeVllmOptions {
   waiting?: number;
   kvCache?: number;
   generatedTokens?: number;
+  promptTokens?: number;
   /** e2e latency histogram: upper bound in seconds → cumulative count. */
   latencyBuckets?: [number, number][];
 }
@@ -34,6 +35,9 @@ export function vllmMetrics(o: FakeVllmOptions): string {
     `# HELP ${kv} KV-cache usage. 1 means 100 percent usage.`,
     `# TYPE ${kv} gauge`,
     `${kv}{${l}} ${o.kvCache ?? 0.42}`,
+    '# HELP vllm:prompt_tokens_total Number of prefill tokens processed.',
+    '# TYPE vllm:prompt_tokens_total counter',
+    `vllm:prompt_tokens_total{${l}} ${o.promptTokens ?? 480000}.0`,
     '# HELP vllm:generation_tokens_total Number of generation tokens processed.',
     '# TYPE vllm:generation_tokens_total counter',
     `vllm:generation_tokens_total{${l}} ${o.generatedTokens ?? 120000}.0`,

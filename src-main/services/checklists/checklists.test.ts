@@ -76,10 +76,11 @@ describe.skipIf(!ok)('checklists and readiness gates', () => {
     expect(run.items.map((i) => i.text)).toEqual(TEMPLATE_BY_KEY.get('daily')!.items.map((i) => i.text));
     expect(item(run, 'status').live).toMatchObject({ ok: true, summary: 'No component is at partial or major outage.' });
     expect(item(run, 'incidents').live?.ok).toBe(true);
-    // Daily item 2 is answered from the scores /observability computes; item 5 (usage) has no check.
+    // Daily item 2 is answered from the scores /observability computes; item 5 (usage) from the
+    // newest reconciliation covering today, and with none (and no traffic) it says so and is a no.
     expect(item(run, 'scores').live?.summary).toMatch(/^Whole grid: health \d+, routing \d+, energy (\d+|—), security \d+; /);
-    expect(item(run, 'usage').live).toBeNull();
-    expect(item(run, 'usage').proof.kind).toBe('attestation');
+    expect(item(run, 'usage').live).toMatchObject({ ok: false, summary: expect.stringMatching(/^No gateway traffic today yet/), record: { type: 'view', id: 'usage' } });
+    expect(item(run, 'usage').proof.kind).toBe('live');
     const list = await call<Response<'checklists.list'>>(admin, 'checklists.list', {});
     expect(list.current.daily).toBe(first.run.id);
   });

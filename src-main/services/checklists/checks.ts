@@ -18,6 +18,7 @@ import { orgSetupAnswer } from './org-setup-check';
 import { pilotRecords, pilotRef } from '../evidence/pilot';
 import { pilotRecordsVerdict } from '../../../src-shared/domain/evidence/pilot-records';
 import { oauthLoginAnswer } from './oauth-login-check';
+import { meteringReconciledAnswer } from '../usage/check';
 
 /** The subject a check looks at; pilots are checked in their corridor. */
 export interface CheckScope {
@@ -377,6 +378,8 @@ const CHECKS: Record<CheckKey, Check> = {
 
   org_setup_complete: (sql) => orgSetupAnswer(sql),
   oauth_login_works: (sql) => oauthLoginAnswer(sql),
+  // Daily item 5: the newest reconciliation record covering today (services/usage/check.ts).
+  metering_reconciled: (sql) => meteringReconciledAnswer(sql),
 };
 
 async function validation(sql: Sql, scope: CheckScope, which: 'valid' | 'invalid'): Promise<CheckAnswer> {

@@ -16,6 +16,8 @@ const OLDEST: Record<string, string> = {
   ingest_batch_ids: 'SELECT min(received_at) AS at FROM mc.ingest_batches WHERE org_id = mc.current_org_id()',
   alert_transitions: 'SELECT min(at) AS at FROM mc.alert_events WHERE org_id = mc.current_org_id()',
   telemetry_dead_letters: 'SELECT min(failed_at) AS at FROM mc.ingest_dead_letters WHERE org_id = mc.current_org_id()',
+  runtime_token_counters: 'SELECT min(observed_at) AS at FROM mc.runtime_token_counters WHERE org_id = mc.current_org_id()',
+  usage_reconciliations: 'SELECT min(created_at) AS at FROM mc.usage_reconciliations WHERE org_id = mc.current_org_id()',
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { Runtime } from '../../../src-shared/contract/runtimes';
+import { recordTokenCounters } from '../usage/counters';
 import { McError } from '../../../src-shared/contract/errors';
 import type { Sql } from '../../db';
 import { type ProbeResult, type RuntimeKind, RuntimeError, checkRuntimeUrl, connectRuntime } from '../../runtimes';
@@ -113,6 +114,7 @@ export async function recordProbe(sql: Sql, runtimeId: string, probe: ProbeResul
     [runtimeId, probe.version, !probe.healthy ? 'down' : saturated ? 'degraded' : 'healthy', circuit, source, l.runningRequests, l.waitingRequests, l.kvCacheUsage, l.tokensPerS, l.p95LatencyMs],
   );
   await storeModels(sql, runtimeId, probe);
+  await recordTokenCounters(sql, runtimeId, probe.tokenCounters);
 }
 
 export async function recordProbeFailure(sql: Sql, runtimeId: string, message: string, circuit: Runtime['circuit']): Promise<void> {

@@ -29,6 +29,8 @@ function hrefOf(r: RecordRef): string | null {
       return '#/corridors';
     case 'customer_key':
       return '#/keys';
+    case 'usage_reconciliation':
+      return `#/usage/${id}`;
     // Environment changes without evidence: Deployments lists them all, with "Attach evidence".
     case 'deployment_run':
     case 'migration_run':

@@ -1,0 +1,56 @@
+import type { ReconWindow } from '../../../src-shared/contract/usage';
+import type { UsageSummary } from '../../stores/usage-store';
+import type { Column } from './UsageTable';
+
+type Customer = UsageSummary['customers'][number];
+type Corridor = UsageSummary['corridors'][number];
+type Model = UsageSummary['models'][number];
+type Day = UsageSummary['days'][number];
+
+const n = (v: number) => String(v);
+const metered = <R extends { requests: number; promptTokens: number; completionTokens: number; totalTokens: number; simulated: number; estimated: number }>(): Column<R>[] => [
+  { label: 'Requests', short: 'Req', width: '0.8fr', num: true, text: (r) => n(r.requests) },
+  { label: 'Prompt tokens', short: 'Prompt tok', width: '1fr', num: true, text: (r) => n(r.promptTokens) },
+  { label: 'Completion tokens', short: 'Compl. tok', width: '1fr', num: true, text: (r) => n(r.completionTokens) },
+  { label: 'Total tokens', short: 'Total tok', width: '1fr', num: true, text: (r) => n(r.totalTokens) },
+  { label: 'Simulated', short: 'Sim', width: '0.8fr', num: true, text: (r) => n(r.simulated) },
+  { label: 'Estimated', short: 'Est', width: '0.8fr', num: true, text: (r) => n(r.estimated) },
+];
+
+/** A peak above what the customer committed to is worth a look (the limits may be too generous, or the commitment too small). */
+const over = (peak: number, committed: number) => (committed > 0 && peak > committed ? 'err' : undefined);
+
+export const CUSTOMER_COLUMNS: Column<Customer>[] = [
+  { label: 'Customer', width: '1.6fr', text: (r) => r.name },
+  { label: 'Tier', width: '0.8fr', text: (r) => r.tier },
+  ...metered<Customer>(),
+  { label: 'Refused', width: '0.85fr', num: true, text: (r) => n(r.refused) },
+  { label: 'Committed req/min', short: 'Commit req/min', width: '1fr', num: true, text: (r) => n(r.committedRequestsPerMin) },
+  { label: 'Peak req/min', width: '0.9fr', num: true, text: (r) => n(r.peakRequestsPerMin), tone: (r) => over(r.peakRequestsPerMin, r.committedRequestsPerMin) },
+  { label: 'Avg req/min', width: '0.9fr', num: true, text: (r) => n(r.avgRequestsPerMin) },
+  { label: 'Committed tok/min', short: 'Commit tok/min', width: '1fr', num: true, text: (r) => n(r.committedTokensPerMin) },
+  { label: 'Peak tok/min', width: '0.9fr', num: true, text: (r) => n(r.peakTokensPerMin), tone: (r) => over(r.peakTokensPerMin, r.committedTokensPerMin) },
+  { label: 'Avg tok/min', width: '0.9fr', num: true, text: (r) => n(r.avgTokensPerMin) },
+];
+
+export const CORRIDOR_COLUMNS: Column<Corridor>[] = [{ label: 'Corridor', width: '1.6fr', text: (r) => r.name }, ...metered<Corridor>()];
+export const MODEL_COLUMNS: Column<Model>[] = [{ label: 'Model', width: '2fr', text: (r) => r.model }, ...metered<Model>()];
+export const DAY_COLUMNS: Column<Day>[] = [{ label: 'Day (UTC)', width: '1fr', text: (r) => r.day }, ...metered<Day>()];
+
+export const WINDOW_STATUS_LABELS: Record<ReconWindow['status'], string> = { idle: 'idle', clean: 'matches', explained: 'explained', discrepancy: 'discrepancy' };
+const toneOf = (s: ReconWindow['status']) => (s === 'discrepancy' ? 'err' : s === 'explained' ? 'warn-text' : undefined);
+const opt = (v: number | null) => (v === null ? '' : n(v));
+
+export const WINDOW_COLUMNS: Column<ReconWindow>[] = [
+  { label: 'Hour from (UTC)', width: '1.3fr', text: (w) => w.from.slice(0, 16).replace('T', ' ') },
+  { label: 'Status', width: '0.9fr', text: (w) => WINDOW_STATUS_LABELS[w.status], tone: (w) => toneOf(w.status) },
+  { label: 'Served (log)', width: '0.8fr', num: true, text: (w) => n(w.servedRequests) },
+  { label: 'Usage events', width: '0.8fr', num: true, text: (w) => n(w.usageEvents) },
+  { label: 'Matched', width: '0.7fr', num: true, text: (w) => n(w.matched) },
+  { label: 'Log tokens', width: '0.9fr', num: true, text: (w) => n(w.logTokens) },
+  { label: 'Metered tokens', width: '0.9fr', num: true, text: (w) => n(w.meteredTokens) },
+  { label: 'Runtime counters', width: '0.9fr', num: true, text: (w) => opt(w.counterTokens) },
+  { label: 'Metered (same probes)', width: '1fr', num: true, text: (w) => opt(w.counterMeteredTokens) },
+  { label: 'Simulated', width: '0.7fr', num: true, text: (w) => n(w.simulated) },
+  { label: 'Findings', width: '0.7fr', num: true, text: (w) => n(w.findings.length), tone: (w) => toneOf(w.status) },
+];
