@@ -26,6 +26,7 @@ export const VIEWS = [
   { id: 'flags', label: 'Flags', key: 'f', digit: null, summary: 'Feature flags and kill switches' },
   { id: 'migrations', label: 'Migrations', key: 'q', digit: null, summary: 'Safe SQL execution center: ledger, lint, dry run with locks, approval, schema verification' },
   { id: 'members', label: 'Members', key: 'e', digit: null, summary: 'Who may act in the org: roles, suspension, removal, and the monthly access review' },
+  { id: 'payouts', label: 'Payouts', key: 'z', digit: null, summary: 'Site-owner reports: GPU-hours, tokens, energy, availability and payout estimates from a versioned rate card' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

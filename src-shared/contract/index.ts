@@ -28,6 +28,7 @@ import * as session from './session';
 import * as bundles from './bundles';
 import * as retention from './retention';
 import * as drills from './drills';
+import * as payouts from './payouts';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -190,6 +191,9 @@ export const channels = {
   [drills.drillsRunStep.name]: drills.drillsRunStep,
   [drills.drillsStop.name]: drills.drillsStop,
   [drills.drillsComplete.name]: drills.drillsComplete,
+  [payouts.payoutsEstimate.name]: payouts.payoutsEstimate,
+  [payouts.payoutsRateCards.name]: payouts.payoutsRateCards,
+  [payouts.payoutsSaveRateCard.name]: payouts.payoutsSaveRateCard,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

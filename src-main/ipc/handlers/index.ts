@@ -25,6 +25,7 @@ import { sessionHandlers } from './session';
 import { bundlesHandlers } from './bundles';
 import { retentionHandlers } from './retention';
 import { drillsHandlers } from './drills';
+import { payoutsHandlers } from './payouts';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -54,6 +55,7 @@ export const handlers: Handlers = {
   ...bundlesHandlers,
   ...retentionHandlers,
   ...drillsHandlers,
+  ...payoutsHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
