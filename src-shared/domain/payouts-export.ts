@@ -1,6 +1,6 @@
 import type { OwnerEstimate, PayoutEstimate, SiteEstimate } from '../contract/payouts';
 import { csvFileSlug, csvText } from './csv';
-import { formatCents } from './payouts';
+import { formatCents, NO_RATE_CARD_NOTE } from './payouts';
 
 /**
  * The payout estimate as files (docs/formats.md, "Payout estimates"): CSV with one row per owner ×
@@ -142,6 +142,8 @@ export function payoutsReportHtml(e: PayoutEstimate, ownerName?: string): string
   const owners = ownerName === undefined ? e.owners : e.owners.filter((o) => o.ownerName === ownerName);
   const cur = e.rateCard?.currency ?? '';
   const title = `Payout estimate — ${ownerName ?? e.orgName} — ${e.period.label}`;
+  // The rate card section says "no rate card" itself.
+  const notes = e.notes.filter((n) => n !== NO_RATE_CARD_NOTE);
   const body = owners
     .map(
       (o) => `<section class="owner"><h2>${escapeHtml(o.ownerName)}</h2>
@@ -158,7 +160,7 @@ ${o.sites.map((s) => siteHtml(e, s)).join('\n')}</section>`,
 <div class="banner">ESTIMATE — computed from operational records (telemetry and usage events); not an invoice or a statement.${e.period.partial ? ' The period is not over: figures run to the time generated.' : ''}</div>
 <p class="meta">${escapeHtml(e.orgName)} · period ${escapeHtml(e.period.from)} to ${escapeHtml(e.period.to)} (end excluded) · generated ${escapeHtml(e.generatedAt)} · simulated traffic ${e.includeSimulated ? 'included' : 'excluded'}</p>
 ${rateCardHtml(e)}
-${e.notes.length ? `<ul class="notes">${e.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
+${notes.length ? `<ul class="notes">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 ${body || '<p>No sites in this org.</p>'}
 </body></html>
 `;

@@ -7,6 +7,7 @@ import {
   estimateSite,
   formatCents,
   gpuHourRate,
+  NO_RATE_CARD_NOTE,
   NO_TOKENS,
   type NodeFigures,
   periodBounds,
@@ -154,7 +155,7 @@ describe('no data', () => {
     expect(e.gpuHours.value).toBe(80);
     expect(e.amounts.total).toBeNull();
     expect(e.availability.targetPct).toBeNull();
-    expect(e.notes[0]).toMatch(/No rate card yet/);
+    expect(e.notes).toEqual([]);
     expect(estimateOwners([site()], null, false)[0]!.totalCents).toBeNull();
   });
 });
@@ -268,5 +269,16 @@ describe('exports', () => {
     expect(html).not.toMatch(/<script|<link|src=|url\(/i);
     expect(html).toContain('213.00 EUR');
     expect(payoutsReportHtml(estimate, 'Equinix')).not.toContain('LAG');
+  });
+
+  it('says once that nothing is priced when there is no rate card', () => {
+    const bare = { ...estimate, rateCard: null, owners: estimateOwners([site()], null, false), notes: [NO_RATE_CARD_NOTE] };
+    const html = payoutsReportHtml(bare);
+    expect(html.match(/No rate card/g)).toHaveLength(1);
+    expect(html).toContain('no amount (no rate card)');
+    const row = payoutsCsv(bare).trimEnd().split('\r\n')[1]!.split(',');
+    expect(row[PAYOUT_CSV_COLUMNS.indexOf('site_total')]).toBe('');
+    expect(row[PAYOUT_CSV_COLUMNS.indexOf('rate_card_version')]).toBe('');
+    expect(payoutsFileName(bare, 'html')).toBe('payout-estimate-lagos-edge-ops-2026-11-01-no-rate-card.html');
   });
 });

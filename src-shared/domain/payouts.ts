@@ -50,6 +50,8 @@ export interface SiteFigures {
 
 export const NO_TOKENS: TokenFigures = { prompt: 0, completion: 0, events: 0, estimatedEvents: 0 };
 
+export const NO_RATE_CARD_NOTE = 'No rate card yet: figures only, nothing priced. An admin saves one under Payouts → Rate card, then the amounts appear.';
+
 /** The longest custom range: a quarter (the rollups of a whole grid for longer get slow to scan). */
 export const MAX_RANGE_DAYS = 93;
 
@@ -148,9 +150,8 @@ export function estimateSite(site: SiteFigures, card: RateCard | null, includeSi
       : `${avail.up} of ${avail.expected} expected node-minutes with telemetry${targetPct !== null ? `, against the ${targetPct} % target of ${card!.slaPolicyName}` : ''}.`;
 
   const amounts: SiteEstimate['amounts'] = { gpu: null, tokens: null, energy: null, creditPct: null, credit: null, total: null };
-  if (!card) {
-    notes.push('No rate card yet: an admin saves one under Payouts → Rate card, then the amounts appear.');
-  } else {
+  // Without a card nothing is priced: the estimate says so once (NO_RATE_CARD_NOTE), not per site.
+  if (card) {
     if (gpuHours !== null) {
       amounts.gpu = toCents(site.nodes.reduce((s, n) => s + ((n.gpuCount * n.servingMinutes) / 60) * gpuHourRate(card, n.gpuModel), 0));
     }

@@ -1,6 +1,6 @@
 import { McError } from '../../../src-shared/contract/errors';
 import type { PayoutEstimate, PeriodInput } from '../../../src-shared/contract/payouts';
-import { estimateOwners, periodBounds, PeriodError } from '../../../src-shared/domain/payouts';
+import { estimateOwners, NO_RATE_CARD_NOTE, periodBounds, PeriodError } from '../../../src-shared/domain/payouts';
 import type { Sql } from '../../db';
 import { siteFigures } from './figures';
 import { rateCard } from './rate-cards';
@@ -27,7 +27,7 @@ export async function payoutEstimate(
   const until = new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString();
   const { sites, unattributed } = await siteFigures(sql, period.from, period.to, until);
 
-  const notes: string[] = [];
+  const notes: string[] = card ? [] : [NO_RATE_CARD_NOTE];
   if (unattributed.events > 0) {
     notes.push(`${unattributed.events} usage events (${unattributed.prompt + unattributed.completion} tokens) name no node of a site and are in no site’s figures.`);
   }

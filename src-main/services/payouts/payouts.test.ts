@@ -126,7 +126,8 @@ describe.skipIf(!ok)('payout estimates end to end', () => {
     const fra = siteOf(e, 'fra-01');
     expect(fra.gpuHours.value).toBe(4); // 8 GPUs × 30 serving minutes
     expect(fra.amounts.total).toBeNull();
-    expect(fra.notes[0]).toMatch(/No rate card yet/);
+    expect(e.notes[0]).toMatch(/No rate card yet/);
+    expect(fra.notes).toEqual(['1 simulated usage event (10000 tokens) left out of the estimate.']);
   });
 
   it('refuses a rate card from anyone but an admin, and bad rates, with nothing stored changed', async () => {

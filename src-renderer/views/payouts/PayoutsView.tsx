@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { NO_RATE_CARD_NOTE } from '../../../src-shared/domain/payouts';
 import { payoutsCsv, payoutsFileName, payoutsReportHtml } from '../../../src-shared/domain/payouts-export';
 import { NoOrg } from '../../components/NoOrg';
 import { CSV_TYPE, saveFile } from '../../components/save-file';
@@ -69,6 +70,8 @@ export function PayoutsView() {
   if (!session) return <NoOrg title="Site-owner payouts" what="Payout estimates" />;
 
   const sites = estimate?.owners.reduce((n, o) => n + o.sites.length, 0) ?? 0;
+  // The rate card panel already says when there is none.
+  const notes = estimate?.notes.filter((n) => n !== NO_RATE_CARD_NOTE) ?? [];
   return (
     <div className="view" data-testid="payouts-view">
       <div className="view-head">
@@ -105,9 +108,9 @@ export function PayoutsView() {
       ) : (
         <>
           {error && <div className="err" role="alert">{error}</div>}
-          {estimate.notes.length > 0 && (
+          {notes.length > 0 && (
             <ul className="faint small" data-testid="payouts-notes">
-              {estimate.notes.map((n) => (
+              {notes.map((n) => (
                 <li key={n}>{n}</li>
               ))}
             </ul>
