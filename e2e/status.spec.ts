@@ -146,6 +146,7 @@ test.describe('app shell', () => {
       /Checklists/,
       /Readiness/,
       /Corridors/,
+      /Drills/,
       /Nodes/,
       /Keys/,
       /Audit log/,
@@ -158,6 +159,7 @@ test.describe('app shell', () => {
       /Flags/,
       /Migrations/,
       /Members/,
+      /Payouts/,
     ]);
   });
 });
