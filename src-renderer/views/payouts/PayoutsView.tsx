@@ -43,6 +43,14 @@ export function PayoutsView() {
     void usePayouts.getState().load();
   }, [session?.orgId, session?.role, epoch]);
 
+  // The dialog offers the SLA policies and GPU classes as they are now, not as they were when the view opened.
+  const openEditor = () => {
+    void usePayouts
+      .getState()
+      .loadCards()
+      .then(() => setEditing(true));
+  };
+
   const exportAs = (kind: 'csv' | 'html', owner?: string) => {
     if (!estimate) return;
     const fileName = payoutsFileName(estimate, kind, owner);
@@ -55,14 +63,14 @@ export function PayoutsView() {
     const ui = useUi.getState();
     if (ui.takeAction('edit-rate-card')) {
       if (editWhy) toast('info', editWhy);
-      else setEditing(true);
+      else openEditor();
     }
     if (ui.takeAction('export-csv')) exportAs('csv');
   }, [pending, estimate]);
 
   useViewKeys({
     r: () => void usePayouts.getState().load(),
-    e: editWhy ? null : () => setEditing(true),
+    e: editWhy ? null : openEditor,
     c: estimate ? () => exportAs('csv') : null,
     h: estimate ? () => exportAs('html') : null,
   });
@@ -97,7 +105,7 @@ export function PayoutsView() {
         </span>
       </div>
       <PeriodBar />
-      <RateCardPanel card={estimate?.rateCard ?? null} newest={cards?.versions[0]?.version ?? null} onEdit={() => setEditing(true)} editWhy={editWhy} />
+      <RateCardPanel card={estimate?.rateCard ?? null} newest={cards?.versions[0]?.version ?? null} onEdit={openEditor} editWhy={editWhy} />
       {session.orgSimulated && <div className="banner warn">The demo org’s figures come from simulated nodes: these are not real payouts.</div>}
       {error && !estimate ? (
         <ErrorState title="Could not compute the estimate" message={error} action={<button className="btn" onClick={() => void usePayouts.getState().load()}>Try again</button>} />
