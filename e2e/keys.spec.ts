@@ -1,4 +1,5 @@
 import { expect, openNode, test } from './fixtures';
+import { ensureSlaDefaults } from './sla-defaults';
 
 test.describe('node keys', () => {
   test('issues a key shown exactly once', async ({ page, host }) => {
@@ -43,10 +44,7 @@ test.describe('node keys', () => {
     const panel = page.getByTestId('customer-keys');
     await expect(panel.getByTestId('customer-keys-empty')).toContainText('Add one in SLA (New customer)');
     await expect(panel.getByTestId('customer-key-issue')).toBeDisabled();
-    await page.goto(`${host.url}#/sla`);
-    await expect(page.getByRole('heading', { name: 'SLA', exact: true })).toBeVisible();
-    await expect(page.getByTestId('install-defaults').or(page.getByTestId('policy-enterprise-standard'))).toBeVisible();
-    if (await page.getByTestId('install-defaults').isVisible()) await page.getByTestId('install-defaults').click();
+    await ensureSlaDefaults(page, host.url);
     await page.getByTestId('new-customer').click();
     const cd = page.getByRole('dialog');
     await cd.locator('input[name=key]').fill('e2e-keys');

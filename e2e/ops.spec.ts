@@ -60,6 +60,8 @@ test.describe('alerts, observability and the operator screen', () => {
     await expect(page.getByText('Five-minute points are the mean')).toBeVisible();
     // No HTTP door runs beside the demo: the telemetry queue is empty and says how dead letters arrive.
     await expect(page.getByTestId('dead-letter-count')).toHaveText('0 dead letters');
+    await expect(page.getByTestId('queue-depth')).toHaveText('0 batches waiting');
+    await expect(page.getByTestId('queue-processing')).toHaveText('no queued batch written in the last 15 min');
     await expect(page.getByTestId('dead-letters-empty')).toContainText('npm run ingest-server');
   });
 

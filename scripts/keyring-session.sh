@@ -31,4 +31,27 @@ until printf ready | secret-tool store --label='Mission Control keyring probe' m
   sleep 0.2
 done
 secret-tool clear mc-keyring-probe ready
+
+# The daemon that owns the name now, by process id. Should it go away mid-run (CI has seen every
+# store refused from some test on, in unit tests and browser hosts alike), the bus would start a
+# locked one on the next request. A watchdog says so on stderr, with the time, and starts the
+# daemon again with the same keyring folder and password (--replace takes the name from a locked
+# stand-in), so the run continues and its log names the moment. It ends with the command.
+owner() {
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null | awk '/uint32/ {print $2}'
+}
+first=$(owner)
+main=$$
+(
+  while kill -0 "$main" 2>/dev/null; do
+    sleep 2
+    now=$(owner)
+    [ "$now" = "$first" ] && continue
+    kill -0 "$main" 2>/dev/null || break
+    echo "keyring-session: $(date -u +%H:%M:%S) the keyring daemon (pid $first) is gone (name now held by: ${now:-nobody}); starting it again" >&2
+    printf %s "${MC_KEYRING_PW:-ci-keyring}" | XDG_DATA_HOME="$MC_KEYRING_DIR" gnome-keyring-daemon --replace --components=secrets --unlock >/dev/null 2>&1 || true
+    sleep 1
+    first=$(owner)
+  done
+) &
 exec "$@"

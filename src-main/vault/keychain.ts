@@ -40,6 +40,16 @@ function backendName(): string {
   }
 }
 
+/**
+ * What the keychain itself answered (a D-Bus error name such as IsLocked, or "no such service"),
+ * so a refusal can be told from a locked keyring or a daemon that went away. Its errors name the
+ * failure, never a secret; still only the first line, bounded.
+ */
+function said(e: unknown): string {
+  const m = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim().slice(0, 200);
+  return m ? ` (it said: ${m})` : '';
+}
+
 function unavailableMessage(): string {
   if (process.platform === 'linux') {
     return (
@@ -87,8 +97,8 @@ export class KeyringVault implements Vault {
     await this.ensure();
     try {
       return await this.entry(account).getPassword();
-    } catch {
-      throw new KeychainUnavailableError(`The OS keychain refused to read "${account}". Unlock it and try again.`);
+    } catch (e) {
+      throw new KeychainUnavailableError(`The OS keychain refused to read "${account}"${said(e)}. Unlock it and try again.`);
     }
   }
 
@@ -96,8 +106,8 @@ export class KeyringVault implements Vault {
     await this.ensure();
     try {
       await this.entry(account).setPassword(secret);
-    } catch {
-      throw new KeychainUnavailableError(`The OS keychain refused to store "${account}". Unlock it and try again.`);
+    } catch (e) {
+      throw new KeychainUnavailableError(`The OS keychain refused to store "${account}"${said(e)}. Unlock it and try again.`);
     }
   }
 
@@ -105,8 +115,8 @@ export class KeyringVault implements Vault {
     await this.ensure();
     try {
       return await this.entry(account).deletePassword();
-    } catch {
-      throw new KeychainUnavailableError(`The OS keychain refused to delete "${account}". Unlock it and try again.`);
+    } catch (e) {
+      throw new KeychainUnavailableError(`The OS keychain refused to delete "${account}"${said(e)}. Unlock it and try again.`);
     }
   }
 }

@@ -47,6 +47,11 @@ const deadLettersSchema = z.object({
   /** Batches the HTTP door acknowledged that the worker has not written yet, and since when. */
   waiting: z.number().int(),
   waitingSince: z.string().nullable(),
+  /**
+   * How long queued batches took from the door's acknowledgement to their write, over the last
+   * PROCESSING_WINDOW_MIN minutes (null percentiles: no queued batch was written in the window).
+   */
+  processing: z.object({ windowMinutes: z.number().int(), batches: z.number().int(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable(), maxMs: z.number().nullable() }),
   deadLetters: z.number().int(),
   oldestDeadLetterAt: z.string().nullable(),
   reasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),

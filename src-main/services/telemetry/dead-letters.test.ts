@@ -54,7 +54,15 @@ describe.skipIf(!ok)('telemetry dead letters', () => {
   });
 
   it('is empty with nothing queued, then lists the dead letters with their reasons grouped, newest first', async () => {
-    expect(await call<Response<'telemetry.deadLetters'>>(operator, 'telemetry.deadLetters', {})).toEqual({ waiting: 0, waitingSince: null, deadLetters: 0, oldestDeadLetterAt: null, reasons: [], items: [] });
+    expect(await call<Response<'telemetry.deadLetters'>>(operator, 'telemetry.deadLetters', {})).toEqual({
+      waiting: 0,
+      waitingSince: null,
+      processing: { windowMinutes: 15, batches: 0, p50Ms: null, p95Ms: null, maxMs: null },
+      deadLetters: 0,
+      oldestDeadLetterAt: null,
+      reasons: [],
+      items: [],
+    });
     await deadLetter(org, grid.nodeId, 101, 'deadlock detected');
     await deadLetter(org, grid.nodeId, 102, 'deadlock detected');
     await deadLetter(org, grid.nodeId, 103, 'statement timeout');
@@ -106,5 +114,37 @@ describe.skipIf(!ok)('telemetry dead letters', () => {
       { action: 'telemetry.dead_letters_replayed', reason: 'database was restarted; retry', data: { seqs: [101, 102], batches: 2, samples: 4 } },
     ]);
     expect(await call<Response<'telemetry.deadLetters'>>(operator, 'telemetry.deadLetters', {})).toMatchObject({ waiting: 2, deadLetters: 0 });
+  });
+
+  it('times queued batches from acknowledgement to write: p50, p95 and max over the last 15 minutes, the direct path and other orgs left out', async () => {
+    // Twenty batches acknowledged 1 … 20 s ago, written now by the worker's own function; one
+    // acknowledged an hour ago (outside the window); one written by the direct SQL path (no queue).
+    // The batches an earlier test left queued are written first and their times cleared, so that
+    // only these are timed.
+    await asOwner(db, null, (c) => c.query('SELECT mc.ingest_write(array_agg(seq)) FROM mc.ingest_queue'));
+    await asOwner(db, null, (c) => c.query('UPDATE mc.ingest_batches SET written_at = NULL'));
+    const seqs = await asOwner(db, org.orgId, async (c) => {
+      const made: string[] = [];
+      for (const ago of [...Array.from({ length: 20 }, (_, i) => `${i + 1} seconds`), '1 hour']) {
+        const r = await c.query<{ seq: string }>(
+          `INSERT INTO mc.ingest_queue (org_id, node_id, key_id, batch_id, ts, metric, value, source, received_at)
+           VALUES ($1, $2, $3, $4, ARRAY[now()], ARRAY[1]::smallint[], ARRAY[1]::float8[], 'agent', now() - $5::interval) RETURNING seq::text`,
+          [org.orgId, grid.nodeId, keyId, batch(), ago],
+        );
+        made.push(r.rows[0]!.seq);
+      }
+      await c.query(`INSERT INTO mc.ingest_batches (org_id, node_id, batch_id, key_id, samples) VALUES ($1, $2, $3, $4, 1)`, [org.orgId, grid.nodeId, batch(), keyId]);
+      return made;
+    });
+    await asOwner(db, null, (c) => c.query('SELECT mc.ingest_write($1::bigint[])', [seqs]));
+    const { processing, waiting } = await call<Response<'telemetry.deadLetters'>>(operator, 'telemetry.deadLetters', {});
+    expect(waiting).toBe(0);
+    expect(processing.batches).toBe(20);
+    // 1 … 20 s plus the moment the write took: percentile_cont over the twenty.
+    expect(processing.p50Ms! / 1000).toBeCloseTo(10.5, 0);
+    expect(processing.p95Ms! / 1000).toBeCloseTo(19.05, 0);
+    expect(processing.maxMs! / 1000).toBeCloseTo(20, 0);
+    expect(processing.p95Ms!).toBeLessThan(processing.maxMs!);
+    expect((await call<Response<'telemetry.deadLetters'>>(outsider, 'telemetry.deadLetters', {})).processing).toMatchObject({ batches: 0, p95Ms: null });
   });
 });

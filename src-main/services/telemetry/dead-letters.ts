@@ -4,6 +4,8 @@ import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
 
 const SHOWN = 200;
+/** The window of the processing-time figures: long enough for a p95, short enough to show today's state. */
+export const PROCESSING_WINDOW_MIN = 15;
 
 /**
  * The telemetry door's queue and dead letters for this org: how many batches wait and since when,
@@ -15,6 +17,16 @@ export async function listDeadLetters(sql: Sql): Promise<DeadLetters> {
     `SELECT (SELECT count(*)::int FROM mc.ingest_queue) AS waiting, (SELECT min(received_at) FROM mc.ingest_queue) AS waiting_since,
             (SELECT count(*)::int FROM mc.ingest_dead_letters) AS dead, (SELECT min(failed_at) FROM mc.ingest_dead_letters) AS oldest`,
   );
+  // Queued batches only: the direct SQL path writes received_at and written_at in one transaction
+  // (equal), and rows from before written_at existed have none.
+  const processing = await sql.one<{ batches: number; p50: number | null; p95: number | null; max: number | null }>(
+    `SELECT count(*)::int AS batches,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY d) AS p95, max(d) AS max
+       FROM (SELECT extract(epoch FROM written_at - received_at) * 1000 AS d FROM mc.ingest_batches
+              WHERE received_at > now() - make_interval(mins => $1) AND written_at > received_at) x`,
+    [PROCESSING_WINDOW_MIN],
+  );
+  const ms = (v: number | null) => (v === null ? null : Math.round(Number(v)));
   const reasons = await sql.query<{ reason: string; count: number }>(
     'SELECT reason, count(*)::int AS count FROM mc.ingest_dead_letters GROUP BY reason ORDER BY count DESC, reason LIMIT 20',
   );
@@ -27,6 +39,7 @@ export async function listDeadLetters(sql: Sql): Promise<DeadLetters> {
   return {
     waiting: totals.waiting,
     waitingSince: iso(totals.waiting_since),
+    processing: { windowMinutes: PROCESSING_WINDOW_MIN, batches: processing.batches, p50Ms: ms(processing.p50), p95Ms: ms(processing.p95), maxMs: ms(processing.max) },
     deadLetters: totals.dead,
     oldestDeadLetterAt: iso(totals.oldest),
     reasons,

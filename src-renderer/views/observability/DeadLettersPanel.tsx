@@ -57,7 +57,14 @@ export function DeadLettersPanel() {
         {data && (
           <span className="dim">
             {' '}
-            · {data.waiting} batch{data.waiting === 1 ? '' : 'es'} waiting{data.waitingSince && <> since <Time iso={data.waitingSince} /></>} ·{' '}
+            · <span data-testid="queue-depth">{data.waiting} batch{data.waiting === 1 ? '' : 'es'} waiting</span>
+            {data.waitingSince && (
+              <>
+                {' '}
+                since <Time iso={data.waitingSince} />
+              </>
+            )}{' '}
+            · <ProcessingTime p={data.processing} /> ·{' '}
             <span className={data.deadLetters > 50 ? 'err' : ''} data-testid="dead-letter-count">
               {data.deadLetters} dead letter{data.deadLetters === 1 ? '' : 's'}
             </span>
@@ -157,3 +164,15 @@ export function DeadLettersPanel() {
     </section>
   );
 }
+
+/** Acknowledgement-to-write time of queued batches, or why there is none (no door traffic lately). */
+function ProcessingTime({ p }: { p: Data['processing'] }) {
+  if (p.batches === 0 || p.p95Ms === null) return <span data-testid="queue-processing">no queued batch written in the last {p.windowMinutes} min</span>;
+  return (
+    <span data-testid="queue-processing" title={`p50 ${ms(p.p50Ms)}, max ${ms(p.maxMs)}, over ${p.batches} batches in the last ${p.windowMinutes} minutes`}>
+      processing p95 {ms(p.p95Ms)} ({p.batches} batches, {p.windowMinutes} min)
+    </span>
+  );
+}
+
+const ms = (v: number | null) => (v === null ? '–' : v < 1000 ? `${v} ms` : `${(v / 1000).toFixed(1)} s`);
