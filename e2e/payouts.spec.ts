@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { PAYOUT_CSV_COLUMNS } from '../src-shared/domain/payouts-export';
 import { expect, test } from './fixtures';
+import { ensureSlaDefaults } from './sla-defaults';
 
 async function download(page: Page, testId: string): Promise<{ name: string; text: string }> {
   const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
@@ -14,10 +15,7 @@ const fields = (line: string) => line.split(',');
 test.describe('site-owner payouts', () => {
   test('an admin reads the report, edits the rate card (bad rates refused), and exports CSV and the report', async ({ page, host }) => {
     // Availability is measured against an SLA policy: install the defaults if this host has none yet.
-    await page.goto(`${host.url}#/sla`);
-    await page.waitForLoadState('networkidle');
-    const install = page.getByTestId('install-defaults');
-    if (await install.isVisible()) await install.click();
+    await ensureSlaDefaults(page, host.url);
 
     // Reached from anywhere with "g z".
     await page.goto(`${host.url}#/status`);
