@@ -160,6 +160,7 @@ test.describe('app shell', () => {
       /Migrations/,
       /Usage/,
       /Members/,
+      /Payouts/,
     ]);
   });
 });

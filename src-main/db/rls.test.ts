@@ -655,6 +655,27 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// Payout rate cards (0049): admins add versions for their own org only; nobody updates one.
+Object.assign(fixtures, {
+  payout_rate_cards: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(
+          `INSERT INTO mc.payout_rate_cards (org_id, version, currency, default_gpu_hour_rate, per_million_tokens, energy_per_kwh, sla_policy_id, uptime_target_pct, credit_pct_per_point, max_credit_pct)
+           VALUES ($1, 1, 'EUR', 2, 0.5, 0.2, $2, 99.9, 5, 20)`,
+          [org.orgId, r(org).policy],
+        )
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.payout_rate_cards (org_id, version, currency, default_gpu_hour_rate, per_million_tokens, energy_per_kwh, sla_policy_id, uptime_target_pct, credit_pct_per_point, max_credit_pct)
+         VALUES ($1, 2, 'EUR', 0, 0, 0, $2, 99.9, 0, 0)`,
+        [v.orgId, r(v).policy],
+      ),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -716,6 +737,7 @@ const SEED_ORDER = [
   'usage_events',
   'runtime_token_counters',
   'usage_reconciliations',
+  'payout_rate_cards',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

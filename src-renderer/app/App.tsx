@@ -13,6 +13,7 @@ import { DeploymentsView } from '../views/deployments/DeploymentsView';
 import { FlagsView } from '../views/flags/FlagsView';
 import { MembersView } from '../views/members/MembersView';
 import { DrillsView } from '../views/drills/DrillsView';
+import { PayoutsView } from '../views/payouts/PayoutsView';
 import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
@@ -100,6 +101,7 @@ export function App() {
         {route === 'members' && <MembersView />}
         {route === 'drills' && <DrillsView />}
         {route === 'usage' && <UsageView />}
+        {route === 'payouts' && <PayoutsView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

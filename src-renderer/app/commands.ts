@@ -65,6 +65,8 @@ export function buildCommands(): Command[] {
     { id: 'usage:reconcile', group: 'Usage', label: 'Reconcile today’s metering with the API logs and runtime counters', keys: [], run: () => ui.requestAction('usage', 'reconcile') },
     { id: 'checklists:daily', group: 'Checklists', label: 'Open (or start) today’s daily checklist', keys: [], run: () => ui.requestAction('operator', 'start-daily') },
     { id: 'telemetry:validate', group: 'Telemetry', label: 'Run telemetry validation on the open node', keys: [], run: () => actOn('nodes', 'validate-telemetry') },
+    { id: 'payouts:export-csv', group: 'Payouts', label: 'Export the payout estimate as CSV (one row per owner × site)', keys: [], run: () => ui.requestAction('payouts', 'export-csv') },
+    { id: 'payouts:rate-card', group: 'Payouts', label: 'New rate card version (admins)', keys: [], run: () => ui.requestAction('payouts', 'edit-rate-card') },
     { id: 'session:lock', group: 'Session', label: 'Lock the screen', keys: [['Ctrl+L']], run: () => void useSession.getState().lock() },
   ];
   const components: Command[] = useStatus.getState().components.map((c) => ({
@@ -112,6 +114,10 @@ export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] =
   { view: 'Drills', keys: ['n'], label: 'Plan a new drill' },
   { view: 'Drills', keys: ['r'], label: 'Refresh' },
   { view: 'Drills', keys: ['Esc'], label: 'Back to the list' },
+  { view: 'Payouts', keys: ['c'], label: 'Export the estimate as CSV' },
+  { view: 'Payouts', keys: ['h'], label: 'Export the print-ready report' },
+  { view: 'Payouts', keys: ['e'], label: 'New rate card version (admins)' },
+  { view: 'Payouts', keys: ['r'], label: 'Refresh' },
   { view: 'Alerts', keys: ['n'], label: 'New rule' },
   { view: 'Alerts', keys: ['j', 'k'], label: 'Next / previous rule' },
   { view: 'Alerts', keys: ['e', 'Enter'], label: 'Edit the selected rule' },

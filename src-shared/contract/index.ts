@@ -29,6 +29,7 @@ import * as bundles from './bundles';
 import * as retention from './retention';
 import * as drills from './drills';
 import * as usage from './usage';
+import * as payouts from './payouts';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -195,6 +196,9 @@ export const channels = {
   [usage.usageReconcile.name]: usage.usageReconcile,
   [usage.usageReconciliations.name]: usage.usageReconciliations,
   [usage.usageReconciliation.name]: usage.usageReconciliation,
+  [payouts.payoutsEstimate.name]: payouts.payoutsEstimate,
+  [payouts.payoutsRateCards.name]: payouts.payoutsRateCards,
+  [payouts.payoutsSaveRateCard.name]: payouts.payoutsSaveRateCard,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

@@ -50,6 +50,7 @@ export const RETENTION_CLASSES: readonly RetentionClass[] = [
   { key: 'audit_events', label: 'Audit events', holds: 'mc.audit_events, the hash-chained log', keep: { kind: 'forever' }, how: 'never deleted: the database refuses UPDATE, DELETE and TRUNCATE, from the app and the owner alike', upkeep: false },
   { key: 'evidence_records', label: 'Evidence records', holds: 'mc.evidence_records, incidents with timelines and reviews, checklist runs with their proofs, deployment and migration runs', keep: { kind: 'forever' }, how: 'never deleted by the app: they are what gates, audits and bundles rest on', upkeep: false },
   { key: 'ingest_refusals', label: 'Ingest refusals', holds: 'mc.ingest_rejections, one counter per key, reason and source (never the key itself)', keep: { kind: 'forever' }, how: 'kept as counters (one per key, reason and source, so they do not grow per attempt); deleted only with the org', upkeep: false },
+  { key: 'payout_rate_cards', label: 'Payout rate cards', holds: 'mc.payout_rate_cards, every version an admin saved', keep: { kind: 'forever' }, how: 'never deleted by the app: every exported payout estimate names its version; deleted only with the org', upkeep: false },
   { key: 'app_logs', label: 'Application logs', holds: 'logs/main.N.log in the data folder (no secrets: see security.md)', keep: { kind: 'files', size: '10m', count: 5 }, how: 'rotated at 10 MB; only the 5 newest old files are kept', upkeep: false },
 ];
 

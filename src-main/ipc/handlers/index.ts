@@ -26,6 +26,7 @@ import { bundlesHandlers } from './bundles';
 import { retentionHandlers } from './retention';
 import { drillsHandlers } from './drills';
 import { usageHandlers } from './usage';
+import { payoutsHandlers } from './payouts';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -56,6 +57,7 @@ export const handlers: Handlers = {
   ...retentionHandlers,
   ...drillsHandlers,
   ...usageHandlers,
+  ...payoutsHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {

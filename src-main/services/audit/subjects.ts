@@ -28,6 +28,7 @@ const VIEW_OF: Record<string, { view: ViewId; byId: boolean }> = {
   migration_run: { view: 'migrations', byId: false },
   connection_profile: { view: 'connections', byId: false },
   drill: { view: 'drills', byId: true },
+  payout_rate_card: { view: 'payouts', byId: false },
 };
 
 /** Subjects that are a value rather than a record: the id is already the name. */
@@ -72,6 +73,9 @@ const RESOLVE = `
       UNION ALL SELECT mr.file_name, mr.target_database, NULL, NULL FROM mc.migration_runs mr WHERE t.type = 'migration_run' AND mr.id = t.uid
       UNION ALL SELECT nc.name, nc.kind, NULL, NULL FROM mc.notification_channels nc WHERE t.type = 'notification_channel' AND nc.id = t.uid
       UNION ALL SELECT dr.hypothesis, dr.scope_name, dr.id::text, NULL FROM mc.drills dr WHERE t.type = 'drill' AND dr.id = t.uid
+      UNION ALL SELECT 'Rate card v' || pr.version, pr.currency, NULL, NULL FROM mc.payout_rate_cards pr
+                  WHERE t.type = 'payout_rate_card' AND pr.org_id = mc.current_org_id()
+                    AND pr.version = CASE WHEN t.id ~ '^[0-9]{1,7}$' THEN t.id::int END
       UNION ALL SELECT o.name, NULL, NULL, NULL FROM mc.orgs o WHERE t.type = 'org' AND o.id = t.uid
       UNION ALL SELECT op.display_name, op.email, NULL, NULL FROM mc.operators op WHERE t.type IN ('operator', 'member') AND op.id = t.uid
       LIMIT 1
