@@ -30,6 +30,7 @@ export async function buildRequest(sql: Sql, input: z.output<typeof simulationIn
     origin: { country: input.originCountry, lat: input.originLat, lon: input.originLon },
     workloadClass: input.workloadClass,
     estimatedTokens: input.estimatedTokens,
+    allowedCorridorIds: c.allowedCorridorIds,
   };
 }
 
