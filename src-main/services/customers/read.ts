@@ -22,7 +22,7 @@ interface Row {
   reserved_node_ids: string[];
   requests_per_min: number | null;
   tokens_per_min: number | null;
-  monthly_token_quota: string | null;
+  monthly_token_quota: string | number | null;
   max_concurrency: number | null;
   committed_requests_per_min: number;
   committed_tokens_per_min: number;
