@@ -19,6 +19,6 @@ export const routingHandlers = {
   },
   'routing.simulate': async (input, ctx) => simulate(ctx.sql, { ...input, operatorId: ctx.session.operatorId }, ctx.audit),
   'routing.whatIf': async (input, ctx) => ctx.read((sql) => runWhatIf(sql, input), { snapshot: true }),
-  'routing.decisions': async (input, ctx) => ({ decisions: await ctx.read((sql) => listDecisions(sql, input.limit)) }),
+  'routing.decisions': async (input, ctx) => ({ decisions: await ctx.read((sql) => listDecisions(sql, input.limit, input.decisionId ?? null)) }),
   'routing.replay': async (input, ctx) => ctx.read((sql) => replayDecision(sql, input.decisionId), { snapshot: true }),
 } satisfies Partial<Handlers>;
