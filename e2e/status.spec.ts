@@ -147,6 +147,7 @@ test.describe('app shell', () => {
       /Readiness/,
       /Corridors/,
       /Nodes/,
+      /Customers/,
       /Keys/,
       /Audit log/,
       /Connections/,
