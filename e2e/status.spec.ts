@@ -146,6 +146,7 @@ test.describe('app shell', () => {
       /Checklists/,
       /Readiness/,
       /Corridors/,
+      /Drills/,
       /Nodes/,
       /Customers/,
       /Keys/,
