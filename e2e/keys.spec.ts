@@ -42,7 +42,7 @@ test.describe('node keys', () => {
     // The demo has no customer: the panel says where to add one; add one in SLA (defaults first).
     await page.goto(`${host.url}#/keys`);
     const panel = page.getByTestId('customer-keys');
-    await expect(panel.getByTestId('customer-keys-empty')).toContainText('Add one in SLA (New customer)');
+    await expect(panel.getByTestId('customer-keys-empty')).toContainText('Add one in Customers or SLA (New customer)');
     await expect(panel.getByTestId('customer-key-issue')).toBeDisabled();
     await ensureSlaDefaults(page, host.url);
     await page.getByTestId('new-customer').click();

@@ -148,6 +148,7 @@ test.describe('app shell', () => {
       /Corridors/,
       /Drills/,
       /Nodes/,
+      /Customers/,
       /Keys/,
       /Audit log/,
       /Connections/,

@@ -15,6 +15,7 @@ export const VIEWS = [
   { id: 'corridors', label: 'Corridors', key: 'r', digit: '9', summary: 'Corridors, residency policies and sites' },
   { id: 'drills', label: 'Drills', key: 'x', digit: null, summary: 'Failover drills: hypothesis, runbook steps, recovery against the SLA, outcome and evidence' },
   { id: 'nodes', label: 'Nodes', key: 'n', digit: null, summary: 'Every node: lifecycle, health and telemetry' },
+  { id: 'customers', label: 'Customers', key: 'w', digit: null, summary: 'Customers: terms, limits, committed capacity, allowed corridors, contacts, keys, usage and routing decisions' },
   { id: 'keys', label: 'Keys', key: 'k', digit: null, summary: 'Node keys and customer API keys, their use, and refused calls' },
   { id: 'audit', label: 'Audit log', key: 'a', digit: null, summary: 'Hash-chained record of every change' },
   { id: 'connections', label: 'Connections', key: 'c', digit: null, summary: 'Database profiles and the active connection' },

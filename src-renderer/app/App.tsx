@@ -9,6 +9,7 @@ import { ConnectionsView } from '../views/connections/ConnectionsView';
 import { CorridorsView } from '../views/corridors/CorridorsView';
 import { IncidentsView } from '../views/incidents/IncidentsView';
 import { KeysView } from '../views/keys/KeysView';
+import { CustomersView } from '../views/customers/CustomersView';
 import { DeploymentsView } from '../views/deployments/DeploymentsView';
 import { FlagsView } from '../views/flags/FlagsView';
 import { MembersView } from '../views/members/MembersView';
@@ -88,6 +89,7 @@ export function App() {
         {route === 'readiness' && <ReadinessView />}
         {route === 'corridors' && <CorridorsView />}
         {route === 'nodes' && <NodesView />}
+        {route === 'customers' && <CustomersView />}
         {route === 'keys' && <KeysView />}
         {route === 'audit' && <AuditView />}
         {route === 'connections' && <ConnectionsView />}

@@ -8,6 +8,7 @@ import * as grid from './grid';
 import * as incidents from './incidents';
 import * as keys from './keys';
 import * as customerKeys from './customer-keys';
+import * as customers from './customers';
 import * as network from './network';
 import * as notify from './notify';
 import * as observability from './observability';
@@ -67,6 +68,9 @@ export const channels = {
   [customerKeys.customerKeysIssue.name]: customerKeys.customerKeysIssue,
   [customerKeys.customerKeysRotate.name]: customerKeys.customerKeysRotate,
   [customerKeys.customerKeysRevoke.name]: customerKeys.customerKeysRevoke,
+  [customers.customersList.name]: customers.customersList,
+  [customers.customersGet.name]: customers.customersGet,
+  [customers.customersSave.name]: customers.customersSave,
   [telemetry.telemetryValidate.name]: telemetry.telemetryValidate,
   [telemetry.telemetrySettings.name]: telemetry.telemetrySettings,
   [telemetry.evidenceList.name]: telemetry.evidenceList,
@@ -256,6 +260,7 @@ export * as connectionsContract from './connections';
 export * as gridContract from './grid';
 export * as keysContract from './keys';
 export * as customerKeysContract from './customer-keys';
+export * as customersContract from './customers';
 export * as networkContract from './network';
 export * as telemetryContract from './telemetry';
 export * as statusContract from './status';

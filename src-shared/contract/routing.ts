@@ -105,8 +105,8 @@ export const decisionRecordSchema = z.object({
 });
 
 export const routingDecisions = query('routing.decisions', {
-  summary: 'Recent routing decisions, newest first.',
-  request: z.strictObject({ limit: z.number().int().min(1).max(500).default(50) }),
+  summary: 'Recent routing decisions, newest first; or the one decision named (a link from a customer’s page).',
+  request: z.strictObject({ limit: z.number().int().min(1).max(500).default(50), decisionId: z.uuid().optional() }),
   response: z.object({ decisions: z.array(decisionRecordSchema) }),
 });
 

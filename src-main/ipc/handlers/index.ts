@@ -7,6 +7,7 @@ import { gridHandlers, gridTopics } from './grid';
 import { incidentsHandlers, incidentsTopics } from './incidents';
 import { keysHandlers, keysTopics } from './keys';
 import { customerKeysHandlers } from './customer-keys';
+import { customersHandlers } from './customers';
 import { networkHandlers } from './network';
 import { notifyHandlers } from './notify';
 import { observabilityHandlers } from './observability';
@@ -37,6 +38,7 @@ export const handlers: Handlers = {
   ...gridHandlers,
   ...keysHandlers,
   ...customerKeysHandlers,
+  ...customersHandlers,
   ...telemetryHandlers,
   ...incidentsHandlers,
   ...alertsHandlers,

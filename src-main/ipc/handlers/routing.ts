@@ -1,5 +1,6 @@
 import { listDecisions, replayDecision, runWhatIf, simulate } from '../../services/routing';
-import { installDefaults, listSla, saveCustomer, savePolicy, setTierPolicy } from '../../services/sla';
+import { saveCustomer } from '../../services/customers';
+import { getCustomer, installDefaults, listSla, savePolicy, setTierPolicy } from '../../services/sla';
 import type { Handlers } from '../types';
 
 export const routingHandlers = {
@@ -10,9 +11,14 @@ export const routingHandlers = {
     return { ok: true as const };
   },
   'sla.installDefaults': async (_input, ctx) => ({ installed: await installDefaults(ctx.sql, ctx.audit, () => ctx.unchanged()) }),
-  'sla.saveCustomer': async (input, ctx) => ({ customer: await saveCustomer(ctx.sql, input, ctx.audit) }),
+  // The SLA view's customer dialog: the same save as customers.save, leaving limits, committed
+  // capacity, allowed corridors and contacts as they are (they are edited in Customers).
+  'sla.saveCustomer': async ({ reason: _reason, ...placement }, ctx) => {
+    const saved = await saveCustomer(ctx.sql, placement, undefined, ctx.audit, () => ctx.unchanged());
+    return { customer: await getCustomer(ctx.sql, saved.id) };
+  },
   'routing.simulate': async (input, ctx) => simulate(ctx.sql, { ...input, operatorId: ctx.session.operatorId }, ctx.audit),
   'routing.whatIf': async (input, ctx) => ctx.read((sql) => runWhatIf(sql, input), { snapshot: true }),
-  'routing.decisions': async (input, ctx) => ({ decisions: await ctx.read((sql) => listDecisions(sql, input.limit)) }),
+  'routing.decisions': async (input, ctx) => ({ decisions: await ctx.read((sql) => listDecisions(sql, input.limit, input.decisionId ?? null)) }),
   'routing.replay': async (input, ctx) => ctx.read((sql) => replayDecision(sql, input.decisionId), { snapshot: true }),
 } satisfies Partial<Handlers>;

@@ -167,6 +167,29 @@ describe.skipIf(!ok)('runtimes, catalog, SLA and routing through the contract', 
     expect(s.evidenceId).toBeNull();
   });
 
+  it('a customer’s allowed corridors narrow the failover; the refused candidates are recorded with their reason', async () => {
+    const { policies } = await call<Response<'sla.list'>>(admin, 'sla.list', {});
+    const toMena = policies.find((p) => p.key === 'eu-to-mena')!;
+    const base = { key: 'euonly', name: 'EU Only', tier: 'enterprise' as const, homeCorridorId: grid.corridorId, slaPolicyId: toMena.id };
+    const c = (await call<Response<'customers.save'>>(admin, 'customers.save', base)).customer;
+    const ask = { customerId: c.id, model: 'llama3.1:70b', originCountry: 'DE' };
+    // Open: the SLA's failover rule takes the 70b model (served only in MENA) there.
+    expect((await call<Response<'routing.simulate'>>(admin, 'routing.simulate', ask)).decision.selected).toMatchObject({ hostname: 'dxb-01-gpu01', corridorName: 'MENA' });
+    await call(admin, 'customers.save', { ...base, id: c.id, allowedCorridorIds: [grid.corridorId] });
+    const s = await call<Response<'routing.simulate'>>(admin, 'routing.simulate', ask);
+    expect(s.decision.selected).toBeNull();
+    expect(s.decision.funnel.find((f) => f.reason === 'customer_corridors')?.removed).toBe(1);
+    expect(s.decision.explanation).toBe('1 MENA node serves llama3.1:70b, but EU Only’s allowed corridors are EU, and no EU node serves it.');
+    const dec = await call<Response<'routing.decisions'>>(auditor, 'routing.decisions', { limit: 1 });
+    expect(dec.decisions[0]).toMatchObject({ id: s.decisionId, rejected: { customer_corridors: 1 } });
+    // The stored inputs carry the list: a replay decides the same.
+    expect(await call<Response<'routing.replay'>>(auditor, 'routing.replay', { decisionId: s.decisionId })).toMatchObject({ same: true, digestMatches: true });
+    // The customer page lists the decisions, newest first.
+    const page = await call<Response<'customers.get'>>(auditor, 'customers.get', { id: c.id });
+    expect(page.decisions.map((d) => d.id)).toEqual([s.decisionId, expect.any(String)]);
+    expect(page.decisions[1]).toMatchObject({ selectedHostname: 'dxb-01-gpu01', source: 'simulation' });
+  });
+
   it('what if: the EU site goes down: its traffic is lost or moves, and the MENA model is unchanged', async () => {
     const w = await call<Response<'routing.whatIf'>>(admin, 'routing.whatIf', { siteIds: [grid.siteId] });
     const gov8b = w.rows.find((r) => r.customerName === 'Gov' && r.model === 'meta-llama/Llama-3.1-8B-Instruct')!;

@@ -30,6 +30,7 @@ export async function buildRequest(sql: Sql, input: z.output<typeof simulationIn
     origin: { country: input.originCountry, lat: input.originLat, lon: input.originLon },
     workloadClass: input.workloadClass,
     estimatedTokens: input.estimatedTokens,
+    allowedCorridorIds: c.allowedCorridorIds,
   };
 }
 
@@ -164,7 +165,7 @@ export async function runWhatIf(sql: Sql, input: z.output<(typeof routingWhatIf)
 
 type DecisionRecord = z.output<typeof decisionRecordSchema>;
 
-export async function listDecisions(sql: Sql, limit: number): Promise<DecisionRecord[]> {
+export async function listDecisions(sql: Sql, limit: number, decisionId: string | null = null): Promise<DecisionRecord[]> {
   const rows = await sql.query<{
     id: string;
     decided_at: string;
@@ -191,8 +192,9 @@ export async function listDecisions(sql: Sql, limit: number): Promise<DecisionRe
        LEFT JOIN mc.customers cu ON cu.org_id = d.org_id AND cu.id = d.customer_id
        LEFT JOIN mc.nodes sn ON sn.org_id = d.org_id AND sn.id = d.selected_node_id
        LEFT JOIN mc.nodes fn ON fn.org_id = d.org_id AND fn.id = d.fallback_node_id
+      WHERE ($2::uuid IS NULL OR d.id = $2)
       ORDER BY d.decided_at DESC LIMIT $1`,
-    [limit],
+    [limit, decisionId],
   );
   return rows.map((r) => ({
     id: r.id,

@@ -110,6 +110,8 @@ export interface CustomerTerms {
   tier: Tier;
   homeCorridorId: string;
   sla: SlaTerms;
+  /** Empty = every corridor residency and the failover rule allow. */
+  allowedCorridorIds: string[];
 }
 
 /** A customer with the SLA policy in force (its own, else its tier's default). No policy = no routing: fail closed. */
@@ -125,8 +127,10 @@ export async function customerTerms(sql: Sql, customerId: string): Promise<Custo
     escalation_window_min: number | null;
     failover_rule: 'same_corridor' | 'fallback_corridor' | 'none' | null;
     fallback_corridor_id: string | null;
+    allowed_corridor_ids: string[];
   }>(
-    `SELECT cu.id, cu.name, cu.tier, cu.home_corridor_id, p.name AS p_name, p.uptime_target_pct, p.p95_target_ms, p.escalation_window_min, p.failover_rule, p.fallback_corridor_id
+    `SELECT cu.id, cu.name, cu.tier, cu.home_corridor_id, p.name AS p_name, p.uptime_target_pct, p.p95_target_ms, p.escalation_window_min, p.failover_rule, p.fallback_corridor_id,
+            cu.allowed_corridor_ids
        FROM mc.customers cu
        LEFT JOIN mc.customer_tiers t ON t.org_id = cu.org_id AND t.tier = cu.tier
        LEFT JOIN mc.sla_policies p ON p.org_id = cu.org_id AND p.id = coalesce(cu.sla_policy_id, t.sla_policy_id)
@@ -149,6 +153,7 @@ export async function customerTerms(sql: Sql, customerId: string): Promise<Custo
       escalationWindowMin: r.escalation_window_min ?? 15,
       failover: r.failover_rule === 'fallback_corridor' && r.fallback_corridor_id ? { kind: 'fallback_corridor', corridorId: r.fallback_corridor_id } : r.failover_rule === 'none' ? { kind: 'none' } : { kind: 'same_corridor' },
     },
+    allowedCorridorIds: [...r.allowed_corridor_ids].sort(),
   };
 }
 
@@ -173,5 +178,6 @@ export function requestFor(terms: CustomerTerms, r: { model: string; originCount
     origin: { country: r.originCountry, lat: null, lon: null },
     workloadClass: r.workloadClass,
     estimatedTokens: 1000,
+    allowedCorridorIds: terms.allowedCorridorIds,
   };
 }

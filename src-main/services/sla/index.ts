@@ -1,1 +1,1 @@
-export { DEFAULT_POLICIES, getCustomer, getPolicy, installDefaults, listSla, saveCustomer, savePolicy, setTierPolicy } from './sla';
+export { DEFAULT_POLICIES, getCustomer, getPolicy, installDefaults, listSla, savePolicy, setTierPolicy } from './sla';

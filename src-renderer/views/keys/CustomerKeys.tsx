@@ -18,8 +18,11 @@ const STATUS: Record<CustomerKey['status'], string> = { active: 'active', grace:
  * test keys with their standing and last use, flagged when stale or presented after they stopped
  * working. Issue and rotate are an admin's; any writer can revoke (a leak must stop at once).
  */
-/** `changed` is the node keys' data: it is reloaded on keys.changed, which customer keys raise too. */
-export function CustomerKeys({ staleDays, epoch, changed }: { staleDays: number; epoch: number; changed: unknown }) {
+/**
+ * `changed` is the node keys' data: it is reloaded on keys.changed, which customer keys raise too.
+ * With `customerId` (the customer's page) only that customer's keys are shown and issued.
+ */
+export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleDays: number; epoch: number; changed: unknown; customerId?: string }) {
   const info = useSystem((s) => s.info);
   const toast = useUi((s) => s.toast);
   const write = canWrite(info);
@@ -33,10 +36,10 @@ export function CustomerKeys({ staleDays, epoch, changed }: { staleDays: number;
 
   const load = useCallback(() => {
     call('customerKeys.list', { staleDays }).then(
-      (d) => (setData(d), setError(null)),
+      (d) => (setData(customerId ? onlyCustomer(d, customerId) : d), setError(null)),
       (err) => setError(errorText(err)),
     );
-  }, [staleDays]);
+  }, [staleDays, customerId]);
   useEffect(load, [load, epoch, changed]);
 
   const flagged = data ? data.keys.filter((k) => k.stale || (k.lastRefusedAt !== null && k.lastRefusedAt >= data.flags.since)) : [];
@@ -48,7 +51,7 @@ export function CustomerKeys({ staleDays, epoch, changed }: { staleDays: number;
         <button
           className="btn small"
           disabled={!admin || !data || data.customers.length === 0}
-          title={!admin ? 'Only admins issue customer keys' : data?.customers.length === 0 ? 'Add a customer in SLA first' : 'Issue a ume_live_ or ume_test_ key'}
+          title={!admin ? 'Only admins issue customer keys' : data?.customers.length === 0 ? 'Add a customer in Customers first' : 'Issue a ume_live_ or ume_test_ key'}
           onClick={() => setIssuing(true)}
           data-testid="customer-key-issue"
         >
@@ -59,7 +62,7 @@ export function CustomerKeys({ staleDays, epoch, changed }: { staleDays: number;
       {error && <div className="body err">Could not load customer keys: {error}</div>}
       {data && data.customers.length === 0 && (
         <div className="body dim" data-testid="customer-keys-empty">
-          No customer yet. Add one in SLA (New customer), then issue its live key here: every customer request to the gateway needs one.
+          No customer yet. Add one in Customers or SLA (New customer), then issue its live key here: every customer request to the gateway needs one.
         </div>
       )}
       {data && data.customers.length > 0 && data.keys.length === 0 && (
@@ -182,6 +185,16 @@ export function CustomerKeys({ staleDays, epoch, changed }: { staleDays: number;
       )}
     </section>
   );
+}
+
+/** One customer's keys, with the flags counted over them only. */
+function onlyCustomer(d: Data, customerId: string): Data {
+  const keys = d.keys.filter((k) => k.customerId === customerId);
+  return {
+    keys,
+    customers: d.customers.filter((c) => c.id === customerId),
+    flags: { ...d.flags, stale: keys.filter((k) => k.stale).length, refusedStillPresented: keys.filter((k) => k.lastRefusedAt !== null && k.lastRefusedAt >= d.flags.since).length },
+  };
 }
 
 function Footer({ onClose, onSubmit, label, testId }: { onClose: () => void; onSubmit: () => void; label: string; testId: string }) {

@@ -11,6 +11,7 @@ import { useRuntimes } from '../../stores/runtimes-store';
 import { useSla } from '../../stores/sla-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+import { LinkedDecision } from './LinkedDecision';
 
 // The basemap is large: it loads when the first decision is drawn, as the Network view's does.
 const DecisionMap = lazy(() => import('./DecisionMap'));
@@ -24,6 +25,7 @@ export function RoutingView() {
   const info = useSystem((s) => s.info);
   const epoch = useSystem((s) => s.epoch);
   const navigate = useUi((s) => s.navigate);
+  const param = useUi((s) => s.param);
   const write = canWrite(info);
   const session = info?.session;
   const sla = useSla((s) => s.data);
@@ -84,6 +86,7 @@ export function RoutingView() {
         <span className="sub">Decisions are computed from the last runtime probes and node telemetry, and recorded.</span>
       </div>
       <div className="stack">
+        {param && <LinkedDecision key={param} decisionId={param} />}
         <section className="panel" data-testid="simulation">
           <header>Simulate a request</header>
           <div className="body">

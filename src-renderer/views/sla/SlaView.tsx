@@ -168,7 +168,9 @@ export function SlaView() {
           </table>
         </section>
         <section className="panel" data-testid="customers">
-          <header>Customers</header>
+          <header>
+            Customers <span className="faint">(limits, committed capacity, allowed corridors, contacts and keys: <a href="#/customers">Customers</a>)</span>
+          </header>
           {data.customers.length === 0 ? (
             <div className="body dim">No customer yet. Add one to run routing simulations for it.</div>
           ) : (
@@ -186,7 +188,7 @@ export function SlaView() {
                 {data.customers.map((c) => (
                   <tr key={c.id} data-testid={`customer-${c.key}`}>
                     <td>
-                      {c.name} <span className="faint mono">{c.key}</span>
+                      <a href={`#/customers/${c.id}`}>{c.name}</a> <span className="faint mono">{c.key}</span>
                     </td>
                     <td>{TIER_LABELS[c.tier]}</td>
                     <td>{c.homeCorridorName}</td>

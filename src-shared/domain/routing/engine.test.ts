@@ -131,3 +131,60 @@ describe('routing engine: worked examples', () => {
     expect(route(buildIndex(snapshot), request()).selected?.nodeId).toBe('fra-1');
   });
 });
+
+describe('routing engine: a customer’s allowed corridors', () => {
+  const toMena = { ...STANDARD_SLA, p95TargetMs: 5000, failover: { kind: 'fallback_corridor' as const, corridorId: 'c-mena' } };
+
+  it('narrows the failover: a fallback corridor outside the list is refused, and the refusal says why', () => {
+    const world = snap([candidate('fra-1', 'fra', { lifecycle: 'draining' }), candidate('dxb-1', 'dxb'), candidate('sin-1', 'sin')]);
+    // Without a list the SLA's failover rule takes the request to MENA.
+    expect(route(buildIndex(world), request({ sla: toMena })).selected?.nodeId).toBe('dxb-1');
+    const d = route(buildIndex(world), request({ sla: toMena, allowedCorridorIds: ['c-eu'] }));
+    expect(d.selected).toBeNull();
+    expect(removed(d, 'customer_corridors')).toBe(1);
+    // APAC was never allowed by the failover rule: that stays a residency refusal.
+    expect(removed(d, 'residency')).toBe(1);
+    expect(removed(d, 'lifecycle')).toBe(1);
+    expect(d.explanation).toContain('1 in corridors outside Acme’s allowed corridors (EU)');
+    // With the only EU node gone too, the list is the whole story.
+    const only = route(buildIndex(snap([candidate('dxb-1', 'dxb')])), request({ sla: toMena, allowedCorridorIds: ['c-eu'] }));
+    expect(removed(only, 'customer_corridors')).toBe(1);
+    expect(only.explanation).toBe('1 MENA node serves llama-3.1-70b, but Acme’s allowed corridors are EU, and no EU node serves it.');
+  });
+
+  it('never widens: a listed corridor residency or the failover rule does not allow stays refused as residency', () => {
+    const d = route(buildIndex(snap([candidate('fra-1', 'fra', { lifecycle: 'offline' }), candidate('sin-1', 'sin')])), request({ allowedCorridorIds: ['c-eu', 'c-apac'] }));
+    expect(d.selected).toBeNull();
+    expect(removed(d, 'residency')).toBe(1);
+    expect(removed(d, 'customer_corridors')).toBe(0);
+  });
+
+  it('a fallback comes only from the list: with MENA left out the fallback is another EU site', () => {
+    const world = snap([candidate('fra-1', 'fra', { p95LatencyMs: 40 }), candidate('par-1', 'par', { p95LatencyMs: 300 }), candidate('dxb-1', 'dxb', { p95LatencyMs: 30 })]);
+    expect(route(buildIndex(world), request({ sla: toMena })).fallback?.nodeId).toBe('dxb-1');
+    const d = route(buildIndex(world), request({ sla: toMena, allowedCorridorIds: ['c-eu'] }));
+    expect(d.selected?.nodeId).toBe('fra-1');
+    expect(d.fallback?.nodeId).toBe('par-1');
+    expect(removed(d, 'customer_corridors')).toBe(1);
+  });
+
+  it('a home corridor left out of the list (possible in stored data) is not served; the named fallback in the list is', () => {
+    const d = route(buildIndex(snap([candidate('fra-1', 'fra'), candidate('dxb-1', 'dxb')])), request({ sla: toMena, allowedCorridorIds: ['c-mena'] }));
+    expect(d.selected?.nodeId).toBe('dxb-1');
+    expect(removed(d, 'customer_corridors')).toBe(1);
+    expect(d.policyReason).toContain('The home corridor EU is outside Acme’s allowed corridors');
+    const none = route(buildIndex(snap([candidate('fra-1', 'fra')])), request({ allowedCorridorIds: ['c-apac'] }));
+    expect(none.selected).toBeNull();
+    expect(none.explanation).toBe('1 EU node serves llama-3.1-70b, but Acme’s allowed corridors are APAC, and residency and the failover rule allow none of them.');
+  });
+
+  it('an empty or absent list changes nothing, so decisions stored before it replay the same', () => {
+    const world = buildIndex(snap([candidate('fra-1', 'fra'), candidate('par-1', 'par'), candidate('dxb-1', 'dxb'), candidate('sin-1', 'sin')]));
+    for (const sla of [STANDARD_SLA, toMena]) {
+      const before = route(world, request({ sla }));
+      expect(route(world, request({ sla, allowedCorridorIds: [] }))).toEqual(before);
+      expect(route(world, request({ sla, allowedCorridorIds: ['c-eu', 'c-mena', 'c-apac'] }))).toEqual(before);
+      expect(removed(before, 'customer_corridors')).toBe(0);
+    }
+  });
+});

@@ -32,6 +32,12 @@ export function allowedCorridors(req: RoutingRequest, index: SnapshotIndex, regu
   return out;
 }
 
+/** The corridors left once the customer's allowed list (if any) has narrowed `allowed`; order kept, home first. */
+export function customerNarrowed(req: RoutingRequest, allowed: readonly string[]): string[] {
+  const own = req.allowedCorridorIds;
+  return own && own.length > 0 ? allowed.filter((id) => own.includes(id)) : [...allowed];
+}
+
 /** Site-level residency: the home corridor's policy says where the customer's data may be processed. */
 function siteAllowed(g: Group, home: CorridorInfo, regulated: boolean): boolean {
   if (home.policy.blockedCountries.includes(g.siteCountry)) return false;
@@ -77,6 +83,8 @@ export function route(index: SnapshotIndex, req: RoutingRequest): RoutingDecisio
   const offered = !policy || (policy.allowedTiers.includes(req.tier) && (!regulated || policy.regulatedOk));
   // Not offered: every candidate serving the model is removed here, before residency looks at any.
   const allowed = offered ? allowedCorridors(req, index, regulated) : [];
+  // The customer's own list narrows what residency and the failover rule allow, after them.
+  const narrowed = customerNarrowed(req, allowed);
   if (!offered) removed.model_not_offered = mi?.count ?? 0;
   // Per corridor: the best candidate of each site, so the fallback can prefer another site.
   const perCorridor = new Map<string, Map<string, Best>>();
@@ -85,6 +93,10 @@ export function route(index: SnapshotIndex, req: RoutingRequest): RoutingDecisio
     for (const [corridorId, cg] of mi.byCorridor) {
       if (!home || !allowed.includes(corridorId)) {
         removed.residency += cg.count;
+        continue;
+      }
+      if (!narrowed.includes(corridorId)) {
+        removed.customer_corridors += cg.count;
         continue;
       }
       const sites = new Map<string, Best>();
@@ -117,8 +129,8 @@ export function route(index: SnapshotIndex, req: RoutingRequest): RoutingDecisio
   }
   const ranked = (corridorId: string): Best[] =>
     [...(perCorridor.get(corridorId)?.values() ?? [])].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
-  const homeRanked = home ? ranked(home.id) : [];
-  const fbId = allowed.length > 1 ? (allowed[1] as string) : null;
+  const homeRanked = home && narrowed.includes(home.id) ? ranked(home.id) : [];
+  const fbId = narrowed.find((id) => id !== home?.id) ?? null;
   const fbRanked = fbId ? ranked(fbId) : [];
   const funnel = REJECT_REASONS.map((reason) => ({ reason, removed: removed[reason] }));
   const base = { funnel, considered: index.total, regulated };
@@ -134,7 +146,10 @@ export function route(index: SnapshotIndex, req: RoutingRequest): RoutingDecisio
   } else if (fbRanked.length > 0) {
     selected = fbRanked[0] as Best;
     fallback = fbRanked[1] ?? null;
-    policyReason = `No eligible node in the home corridor ${home?.name}; the ${req.sla.name} failover rule names ${index.corridors.get(fbId as string)?.name}, whose policy allows this origin.`;
+    policyReason =
+      home && !narrowed.includes(home.id)
+        ? `The home corridor ${home.name} is outside ${req.customerName}’s allowed corridors; the ${req.sla.name} failover rule names ${index.corridors.get(fbId as string)?.name}, whose policy allows this origin.`
+        : `No eligible node in the home corridor ${home?.name}; the ${req.sla.name} failover rule names ${index.corridors.get(fbId as string)?.name}, whose policy allows this origin.`;
   } else {
     return {
       ...base,
@@ -144,7 +159,7 @@ export function route(index: SnapshotIndex, req: RoutingRequest): RoutingDecisio
       fallback: null,
       eligible: 0,
       policyReason: 'No node possible.',
-      explanation: explainNoNode(index, req, regulated, allowed, removed),
+      explanation: explainNoNode(index, req, regulated, allowed, narrowed, removed),
     };
   }
   const corridor = index.corridors.get(selected.g.corridorId);

@@ -6,7 +6,14 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function explainNoNode(index: SnapshotIndex, req: RoutingRequest, regulated: boolean, allowed: readonly string[], removed: Record<RejectReason, number>): string {
+export function explainNoNode(
+  index: SnapshotIndex,
+  req: RoutingRequest,
+  regulated: boolean,
+  policyAllowed: readonly string[],
+  allowed: readonly string[],
+  removed: Record<RejectReason, number>,
+): string {
   const home = index.corridors.get(req.homeCorridorId);
   if (!home) return `The customer’s home corridor is unknown in this snapshot, so no residency policy can be checked; nothing is routed.`;
   const mi = index.byModel.get(req.model);
@@ -17,8 +24,18 @@ export function explainNoNode(index: SnapshotIndex, req: RoutingRequest, regulat
       ? `${req.model} is not offered to the ${req.tier} tier (model catalog: ${policy.allowedTiers.join(', ') || 'no tier'}); ${mi.count} node${mi.count === 1 ? ' serves' : 's serve'} it.`
       : `${req.model} is not declared suitable for regulated workloads in the model catalog, and ${req.workloadClass} is regulated in ${home.name}.`;
   }
-  const allowedNames = allowed.map((id) => index.corridors.get(id)?.name ?? id).join(' or ');
+  const nameOf = (id: string) => index.corridors.get(id)?.name ?? id;
+  const allowedNames = allowed.map(nameOf).join(' or ');
   const inAllowed = allowed.reduce((n, id) => n + (mi.byCorridor.get(id)?.count ?? 0), 0);
+  if (inAllowed === 0 && (removed.customer_corridors > 0 || allowed.length === 0)) {
+    // Residency and the failover rule would have allowed nodes (or corridors); the customer's own list took them away.
+    const own = (req.allowedCorridorIds ?? []).map(nameOf).join(', ');
+    const cut = policyAllowed.filter((id) => !allowed.includes(id) && (mi.byCorridor.get(id)?.count ?? 0) > 0).map(nameOf);
+    const rest = allowed.length === 0 ? 'residency and the failover rule allow none of them' : `no ${allowedNames} node serves it`;
+    if (cut.length === 0) return `${req.customerName}’s allowed corridors are ${own}, and ${rest}; nothing is routed.`;
+    const n = removed.customer_corridors;
+    return `${plural(n, `${cut.join(' or ')} node`)} serve${n === 1 ? 's' : ''} ${req.model}, but ${req.customerName}’s allowed corridors are ${own}, and ${rest}.`;
+  }
   if (inAllowed === 0) {
     const elsewhere = [...mi.byCorridor.values()]
       .filter((cg) => !allowed.includes(cg.corridor.id))
@@ -38,6 +55,7 @@ export function explainNoNode(index: SnapshotIndex, req: RoutingRequest, regulat
   const parts = (
     [
       ['residency', 'in countries the residency policy blocks'],
+      ['customer_corridors', `in corridors outside ${req.customerName}’s allowed corridors (${(req.allowedCorridorIds ?? []).map(nameOf).join(', ')})`],
       ['reservation', req.tier === 'sovereign' ? 'not reserved for this customer' : 'reserved for other customers'],
       ['context_too_short', `with a context window shorter than ${req.estimatedTokens} tokens`],
       ['lifecycle', 'not active (draining, offline or not yet activated)'],

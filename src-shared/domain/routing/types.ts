@@ -81,6 +81,12 @@ export interface RoutingRequest {
   /** A workload class; regulated when the home corridor's policy lists it (or it is literally "regulated"). */
   workloadClass: string;
   estimatedTokens: number;
+  /**
+   * The customer's allowed corridors (mc.customers.allowed_corridor_ids): they narrow what
+   * residency and the failover rule allow, never widen it. Absent or empty = no narrowing, which
+   * is also how decisions stored before this field replay.
+   */
+  allowedCorridorIds?: readonly string[];
 }
 
 /** Why a group of candidates was removed, in funnel order. */
@@ -88,6 +94,7 @@ export const REJECT_REASONS = [
   'model_not_served',
   'model_not_offered',
   'residency',
+  'customer_corridors',
   'reservation',
   'context_too_short',
   'lifecycle',
@@ -102,6 +109,7 @@ export const REJECT_LABELS: Record<RejectReason, string> = {
   model_not_served: 'Model not served',
   model_not_offered: 'Model not offered to this tier or workload (catalog)',
   residency: 'Residency policy',
+  customer_corridors: 'Outside the customer’s allowed corridors',
   reservation: 'Not reserved for this customer',
   context_too_short: 'Context window too short',
   lifecycle: 'Not active (draining, offline, registered, retired)',

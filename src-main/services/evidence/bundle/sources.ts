@@ -64,7 +64,8 @@ export const SOURCES: readonly Source[] = [
   { file: 'records/deployment-runs.jsonl', table: 'deployment_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: `t.corridor_id = ${PILOT_CORRIDOR}` }, auditType: 'deployment_run' },
   { file: 'records/migration-runs.jsonl', table: 'migration_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: "t.status = 'applied'" }, auditType: 'migration_run' },
   { file: 'records/routing-decisions.jsonl', table: 'routing_decisions', keys: ['id'], where: { period: inPeriod('decided_at'), incident: null, pilot: `t.customer_id IN ${pilotCustomers}`, drill: `t.id::text IN (SELECT jsonb_array_elements_text(s.result->'decisionIds') FROM mc.drill_steps s WHERE s.org_id = mc.current_org_id() AND s.drill_id = $1::uuid)` }, auditType: 'routing_decision' },
-  { file: 'records/customers.jsonl', table: 'customers', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotCustomers}` }, auditType: 'customer' },
+  // Contacts are people's emails and phones, not evidence: they stay in the database (docs/privacy.md).
+  { file: 'records/customers.jsonl', table: 'customers', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotCustomers}` }, omit: ['contacts'], auditType: 'customer' },
   { file: 'records/sla-policies.jsonl', table: 'sla_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true', drill: `t.id = ${drill('d.sla_policy_id')}` }, auditType: 'sla_policy' },
   { file: 'records/escalation-policies.jsonl', table: 'escalation_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true' }, auditType: 'escalation_policy' },
   { file: 'records/nodes.jsonl', table: 'nodes', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotNodes}` }, auditType: 'node' },

@@ -1,0 +1,2 @@
+export { customerDetail, getCustomerRecord, listCustomers } from './read';
+export { saveCustomer, type Placement, type Terms } from './save';
