@@ -93,6 +93,8 @@ CREATE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
     v_duplicates integer := 0;
     v_rejected jsonb := '[]';
     v_n integer;
+    v_req_new integer;
+    v_usage_new integer;
   BEGIN
     IF p_batch IS NULL OR jsonb_typeof(p_batch) <> 'array' THEN
       RAISE EXCEPTION 'gateway_record takes a JSON array' USING ERRCODE = '22023';
@@ -131,20 +133,20 @@ CREATE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
                 coalesce((q ->> 'simulated')::boolean, false), p_instance)
         ON CONFLICT (org_id, request_id) DO NOTHING;
         GET DIAGNOSTICS v_n = ROW_COUNT;
-        IF v_n = 0 THEN
-          v_duplicates := v_duplicates + 1;
-        ELSE
-          v_inserted := v_inserted + 1;
-        END IF;
+        v_req_new := v_n;
+        v_usage_new := 0;
         IF u IS NOT NULL THEN
           INSERT INTO mc.usage_events (org_id, request_id, occurred_at, customer_id, model, corridor_id, node_id, runtime_id, prompt_tokens, completion_tokens, estimated, simulated)
           VALUES (v_org, u ->> 'request_id', (u ->> 'occurred_at')::timestamptz, v_customer, u ->> 'model', (u ->> 'corridor_id')::uuid, (u ->> 'node_id')::uuid,
                   (u ->> 'runtime_id')::uuid, (u ->> 'prompt_tokens')::integer, (u ->> 'completion_tokens')::integer, coalesce((u ->> 'estimated')::boolean, false),
                   coalesce((u ->> 'simulated')::boolean, false))
           ON CONFLICT (org_id, request_id) DO NOTHING;
-          GET DIAGNOSTICS v_n = ROW_COUNT;
-          v_usage := v_usage + v_n;
+          GET DIAGNOSTICS v_usage_new = ROW_COUNT;
         END IF;
+        -- Counted only once the whole element is written (variables do not roll back with it).
+        v_inserted := v_inserted + v_req_new;
+        v_duplicates := v_duplicates + (1 - v_req_new);
+        v_usage := v_usage + v_usage_new;
       EXCEPTION WHEN OTHERS THEN
         -- The subtransaction is rolled back: neither row of this element is kept.
         v_rejected := v_rejected || jsonb_build_object('index', v_i, 'reason', left(SQLERRM, 300));

@@ -53,14 +53,14 @@ export const MODEL = 'meta-llama/Llama-3.1-8B-Instruct';
  */
 export async function seedGatewayWorld(db: TestDatabase, org: TestOrg, sites: SiteSpec[], failover: 'same_corridor' | 'none' | 'fallback_corridor' = 'same_corridor'): Promise<GatewayWorld> {
   return asOwner(db, org.orgId, async (c) => {
-    const corridor = async (key: string, countries: string[]) =>
+    const corridor = async (key: string, region: string, countries: string[]) =>
       (
         await c.query<{ id: string }>(
-          `INSERT INTO mc.corridors (org_id, key, name, region, allowed_countries, blocked_countries) VALUES ($1, $2, upper($2), $2, $3, '{}') RETURNING id`,
-          [org.orgId, key, countries],
+          `INSERT INTO mc.corridors (org_id, key, name, region, allowed_countries, blocked_countries) VALUES ($1, $2, upper($2), $3, $4, '{}') RETURNING id`,
+          [org.orgId, key, region, countries],
         )
       ).rows[0]!.id;
-    const corridors = { eu: await corridor('eu', ['DE', 'FR', 'NL']), us: await corridor('us', ['US']) };
+    const corridors = { eu: await corridor('eu', 'eu', ['DE', 'FR', 'NL']), us: await corridor('us', 'north_america', ['US']) };
     const out: GatewayWorld['sites'] = {};
     for (const s of sites) {
       const siteId = (

@@ -138,7 +138,9 @@ export class Spool {
   /** Seal what was written so far (if anything) and drain every closed segment. */
   drain(): Promise<void> {
     if (this.draining) return this.draining;
-    this.draining = (async () => {
+    const run = async () => {
+      // Start on the next turn: `draining` must be set before the body can clear it.
+      await Promise.resolve();
       try {
         if (this.openRecords > 0 && !this.flushing) {
           closeSync(this.fd);
@@ -152,7 +154,8 @@ export class Spool {
       } finally {
         this.draining = null;
       }
-    })();
+    };
+    this.draining = run();
     return this.draining;
   }
 

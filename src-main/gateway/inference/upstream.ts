@@ -3,14 +3,14 @@
  * OpenAI compatibility at /v1/…, TGI's Messages API at /v1/chat/completions) over undici, with a
  * per-runtime circuit breaker (cockatiel). "Opened" means the runtime answered with headers and a
  * status below 500: from then on bytes flow to the client and a failure is a mid-stream failure,
- * never retried elsewhere. Before that (refused, timed out, 5xx, circuit open) the caller may try
+ * never retried elsewhere. Before that (refused, timed out, 5xx, 401/403, circuit open) the caller may try
  * the decision's fallback.
  */
 import { CircuitState, ConsecutiveBreaker, type CircuitBreakerPolicy, circuitBreaker, handleAll, isBrokenCircuitError } from 'cockatiel';
 import { Agent, type Dispatcher } from 'undici';
 import type { RuntimeTarget } from './gateway-db';
 
-export type UpstreamFault = 'refused' | 'timeout' | 'http_5xx' | 'circuit_open' | 'aborted';
+export type UpstreamFault = 'refused' | 'timeout' | 'http_5xx' | 'credentials' | 'circuit_open' | 'aborted';
 
 export class UpstreamError extends Error {
   constructor(
@@ -75,6 +75,12 @@ export class Upstreams {
         if (res.statusCode >= 500) {
           await res.body.dump().catch(() => undefined);
           throw new UpstreamError('http_5xx', `The runtime answered HTTP ${res.statusCode}.`);
+        }
+        // The runtime refusing the gateway's own credentials is the operator's problem, not the
+        // client's: never pass it on as if the client's key were wrong.
+        if (res.statusCode === 401 || res.statusCode === 403) {
+          await res.body.dump().catch(() => undefined);
+          throw new UpstreamError('credentials', `The runtime refused the gateway's credentials (HTTP ${res.statusCode}); check its key in the runtime keys file.`);
         }
         return res;
       });

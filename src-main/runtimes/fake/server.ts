@@ -95,6 +95,8 @@ export async function startFake(route: Route, init: Partial<FakeState> = {}): Pr
         res.writeHead(out.status ?? 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         for (const [i, ev] of out.sse.entries()) {
           if (state.dieAfterEvents !== null && i >= state.dieAfterEvents) {
+            // What was written reaches the client first; then the process "dies".
+            await new Promise((r) => setTimeout(r, 50));
             res.socket?.destroy();
             return;
           }
