@@ -383,6 +383,19 @@ Object.assign(fixtures, {
         .then(() => undefined),
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.corridor_minutes (org_id, corridor_id, minute, nodes_reporting) VALUES ($1, NULL, now(), 99)`, [v.orgId]),
   },
+  // Kept by the gateway (mc_gateway) only; members may see that a key was used, never the stored answer.
+  idempotency_keys: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'fixture', sha256('x'::bytea), 'req_fixture_1')`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'forged', sha256('x'::bytea), 'req_forged_1')`, [v.orgId, r(v).customer]),
+  },
 } satisfies Record<string, Fixture>);
 
 /** Per org: the escalation channel and notification the delivery fixtures reference. */
@@ -414,6 +427,19 @@ Object.assign(fixtures, {
         v.orgId,
         notifyIds.get(v.orgId)!.notification,
       ]),
+  },
+  // Kept by the gateway (mc_gateway) only; members may see that a key was used, never the stored answer.
+  idempotency_keys: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'fixture', sha256('x'::bytea), 'req_fixture_1')`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'forged', sha256('x'::bytea), 'req_forged_1')`, [v.orgId, r(v).customer]),
   },
 } satisfies Record<string, Fixture>);
 
@@ -494,6 +520,19 @@ Object.assign(fixtures, {
         [v.orgId],
       ),
   },
+  // Kept by the gateway (mc_gateway) only; members may see that a key was used, never the stored answer.
+  idempotency_keys: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'fixture', sha256('x'::bytea), 'req_fixture_1')`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'forged', sha256('x'::bytea), 'req_forged_1')`, [v.orgId, r(v).customer]),
+  },
 } satisfies Record<string, Fixture>);
 
 // Change control (0020): deployment runs, feature flags, operator migration runs, change events.
@@ -530,6 +569,19 @@ Object.assign(fixtures, {
     seed: (c, org) => c.query(`INSERT INTO mc.change_events (org_id, kind, message) VALUES ($1, 'flag.changed', 'seeded')`, [org.orgId]).then(() => undefined),
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.change_events (org_id, kind, message) VALUES ($1, 'flag.changed', 'forged')`, [v.orgId]),
   },
+  // Kept by the gateway (mc_gateway) only; members may see that a key was used, never the stored answer.
+  idempotency_keys: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'fixture', sha256('x'::bytea), 'req_fixture_1')`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'forged', sha256('x'::bytea), 'req_forged_1')`, [v.orgId, r(v).customer]),
+  },
 } satisfies Record<string, Fixture>);
 
 // On-call schedule (0032).
@@ -542,6 +594,19 @@ Object.assign(fixtures, {
         .then(() => undefined),
     crossInsert: (sql, v) =>
       sql.query(`INSERT INTO mc.oncall_shifts (org_id, operator_id, starts_at, ends_at) VALUES ($1, $2, now() + interval '1 day', now() + interval '2 days')`, [v.orgId, v.commander.operatorId]),
+  },
+  // Kept by the gateway (mc_gateway) only; members may see that a key was used, never the stored answer.
+  idempotency_keys: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'fixture', sha256('x'::bytea), 'req_fixture_1')`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'forged', sha256('x'::bytea), 'req_forged_1')`, [v.orgId, r(v).customer]),
   },
 } satisfies Record<string, Fixture>);
 
@@ -561,6 +626,19 @@ Object.assign(fixtures, {
       c.query(`INSERT INTO mc.invitations (org_id, email, role, code_hash, created_by, expires_at) VALUES ($1, 'new@example.test', 'operator', md5($3) || md5($3), $2, now() + interval '1 day')`, [org.orgId, org.admin.operatorId, org.orgId]).then(() => undefined),
     crossInsert: (sql, v) =>
       sql.query(`INSERT INTO mc.invitations (org_id, email, role, code_hash, created_by, expires_at) VALUES ($1, 'forged@example.test', 'admin', repeat('f', 64), $2, now() + interval '1 day')`, [v.orgId, v.admin.operatorId]),
+  },
+  // Kept by the gateway (mc_gateway) only; members may see that a key was used, never the stored answer.
+  idempotency_keys: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'fixture', sha256('x'::bytea), 'req_fixture_1')`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'forged', sha256('x'::bytea), 'req_forged_1')`, [v.orgId, r(v).customer]),
   },
 } satisfies Record<string, Fixture>);
 
@@ -630,6 +708,19 @@ Object.assign(fixtures, {
         r(v).customer,
       ]),
   },
+  // Kept by the gateway (mc_gateway) only; members may see that a key was used, never the stored answer.
+  idempotency_keys: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'fixture', sha256('x'::bytea), 'req_fixture_1')`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'forged', sha256('x'::bytea), 'req_forged_1')`, [v.orgId, r(v).customer]),
+  },
 } satisfies Record<string, Fixture>);
 
 /** Seeding order: parents before children. */
@@ -691,6 +782,7 @@ const SEED_ORDER = [
   'customer_keys',
   'api_requests',
   'usage_events',
+  'idempotency_keys',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

@@ -6,7 +6,7 @@ import { loadRuntimeKeys, RuntimeKeysError } from './runtime-keys';
 import { GATEWAY_DEFAULTS, startGateway } from './server';
 
 const USAGE = `Usage: npm run gateway -- --spool-dir DIR [--host H] [--port P] [--runtime-keys FILE] [--instance NAME]
-                           [--body-limit BYTES] [--headers-timeout MS] [--body-timeout MS] [--pool N]
+                           [--body-limit BYTES] [--headers-timeout MS] [--body-timeout MS] [--pool N] [--drain-interval MS]
 
 The customer gateway: OpenAI-compatible POST /v1/chat/completions, /v1/completions, /v1/embeddings
 (streaming and not), GET /v1/models and /api/v1/models, GET /healthz and GET /metrics. Customers
@@ -23,7 +23,8 @@ PGPORT, PGDATABASE, PGUSER, PGPASSWORD variables. The login must be a member of 
   --body-limit BYTES     largest request body (default ${GATEWAY_DEFAULTS.bodyLimit})
   --headers-timeout MS   wait for a runtime's first byte (default ${GATEWAY_DEFAULTS.headersTimeoutMs})
   --body-timeout MS      longest pause inside a runtime's answer (default ${GATEWAY_DEFAULTS.bodyTimeoutMs})
-  --pool N               database connections (default ${GATEWAY_DEFAULTS.poolSize})`;
+  --pool N               database connections (default ${GATEWAY_DEFAULTS.poolSize})
+  --drain-interval MS    how often the spool is drained to Postgres (default ${GATEWAY_DEFAULTS.drainIntervalMs})`;
 
 const num = (v: string | undefined, fallback: number, name: string, min: number, max: number) => numberArg(v, fallback, name, min, max, true);
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       'headers-timeout': { type: 'string' },
       'body-timeout': { type: 'string' },
       pool: { type: 'string' },
+      'drain-interval': { type: 'string' },
     },
     USAGE,
   );
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
       bodyLimit: num(args['body-limit'], GATEWAY_DEFAULTS.bodyLimit, 'body-limit', 1024, 64 * 1024 * 1024),
       headersTimeoutMs: num(args['headers-timeout'], GATEWAY_DEFAULTS.headersTimeoutMs, 'headers-timeout', 100, 600_000),
       bodyTimeoutMs: num(args['body-timeout'], GATEWAY_DEFAULTS.bodyTimeoutMs, 'body-timeout', 100, 600_000),
+      drainIntervalMs: num(args['drain-interval'], GATEWAY_DEFAULTS.drainIntervalMs, 'drain-interval', 50, 3_600_000),
       poolSize: num(args.pool, GATEWAY_DEFAULTS.poolSize, 'pool', 1, 500),
       log,
     });
