@@ -38,24 +38,84 @@ export interface OrgRouting {
   loadedAt: number;
 }
 
+/**
+ * Working keys are remembered for KEY_CACHE_MS so that a busy key does not rewrite its row on every
+ * request (every gateway instance would queue on that one row lock). Revoking or rotating a key
+ * notifies (mc_events, topic keys.changed, sql/0043) and empties the cache at once; without a live
+ * listener nothing is cached. Expiry is therefore seen within KEY_CACHE_MS, and last use is
+ * recorded at most once per KEY_CACHE_MS per key and instance. Refusals are never cached.
+ */
+export const KEY_CACHE_MS = 5000;
+
 export class GatewayDb {
+  private readonly keys = new Map<string, { identity: KeyIdentity; at: number }>();
+  private listener: pg.Client | null = null;
+  private listening = false;
+  private closed = false;
   private readonly routing = new Map<string, OrgRouting>();
   private readonly terms = new Map<string, { terms: CustomerTerms; at: number }>();
 
   constructor(
     readonly pool: pg.Pool,
+    private readonly listenConfig: pg.ClientConfig,
     private readonly cacheMs = 2000,
   ) {}
 
+  /** Listen for key changes (revocation, rotation); reconnects after a loss, caching nothing meanwhile. */
+  async listen(): Promise<void> {
+    if (this.closed) return;
+    const c = new pg.Client(this.listenConfig);
+    const lost = () => {
+      this.listening = false;
+      this.keys.clear();
+      c.removeAllListeners();
+      c.on('error', () => undefined);
+      c.end().catch(() => undefined);
+      if (!this.closed) setTimeout(() => void this.listen(), 1000).unref();
+    };
+    c.on('error', lost);
+    c.on('end', () => this.listening && lost());
+    c.on('notification', (n) => {
+      try {
+        const topic = (JSON.parse(n.payload ?? '{}') as { topic?: string }).topic;
+        if (topic === 'keys.changed') this.keys.clear();
+      } catch {
+        this.keys.clear();
+      }
+    });
+    try {
+      await c.connect();
+      await c.query('LISTEN mc_events');
+      this.listener = c;
+      this.listening = true;
+    } catch {
+      lost();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.listening = false;
+    await this.listener?.end().catch(() => undefined);
+  }
+
   async checkKey(key: string, source: string): Promise<{ status: KeyStatus; identity: KeyIdentity | null }> {
     const hash = createHash('sha256').update(key, 'utf8').digest();
+    const cacheKey = hash.toString('hex');
+    const hit = this.keys.get(cacheKey);
+    if (hit && this.listening && Date.now() - hit.at < KEY_CACHE_MS) return { status: 'ok', identity: hit.identity };
     const r = await this.pool.query<{ status: KeyStatus; org_id: string | null; customer_id: string | null; key_id: string | null; mode: 'live' | 'test' | null }>(
       'SELECT status, org_id, customer_id, key_id, mode FROM mc.customer_key_check($1, $2)',
       [hash, source],
     );
     const row = r.rows[0];
     if (!row || row.status !== 'ok' || !row.org_id || !row.customer_id || !row.key_id || !row.mode) return { status: row?.status ?? 'invalid', identity: null };
-    return { status: 'ok', identity: { orgId: row.org_id, customerId: row.customer_id, keyId: row.key_id, mode: row.mode } };
+    const identity: KeyIdentity = { orgId: row.org_id, customerId: row.customer_id, keyId: row.key_id, mode: row.mode };
+    if (this.listening) {
+      if (this.keys.size > 100_000) this.keys.clear();
+      this.keys.set(cacheKey, { identity, at: Date.now() });
+    }
+    return { status: 'ok', identity };
   }
 
   /** Run fn in a transaction with the org selected. */

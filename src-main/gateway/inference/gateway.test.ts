@@ -201,6 +201,25 @@ describe('the customer gateway', () => {
     expect(Object.fromEntries(refused.map((x) => [x.id, Number(x.refused_count)]))).toEqual({ [revoked.id]: 2, [expired.id]: 1, [rotated.id]: 1 });
   });
 
+  it('a key revoked while the gateway remembers it stops working at once (the revocation notifies)', async () => {
+    const fake = await fakeVllm();
+    const { org, w } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
+    const k = await seedCustomerKey(db, org, w.customerId);
+    const gw = await gateway();
+    expect((await post(gw, '/v1/chat/completions', k.secret, chat())).status).toBe(200);
+    expect((await post(gw, '/v1/chat/completions', k.secret, chat())).status).toBe(200);
+    await asOwner(db, org.orgId, (c) => c.query(`UPDATE mc.customer_keys SET revoked_at = now() WHERE id = $1`, [k.id]));
+    const until = Date.now() + 2000;
+    let status = 200;
+    // The notification is asynchronous; it arrives within milliseconds, far inside the cache's 5 s.
+    while (status === 200 && Date.now() < until) {
+      status = (await post(gw, '/v1/chat/completions', k.secret, chat())).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(401);
+    expect(fake.state.served).toBeLessThanOrEqual(3);
+  });
+
   it('refuses non-JSON, invalid JSON, oversized bodies, missing fields and unknown models with OpenAI errors, logged but not metered as usage', async () => {
     const fake = await fakeVllm();
     const { org, key } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);

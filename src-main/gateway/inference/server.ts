@@ -90,7 +90,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log;
   const pool = new pg.Pool({ ...opts.db, max: opts.poolSize ?? GATEWAY_DEFAULTS.poolSize });
   pool.on('error', () => undefined);
-  const db = new GatewayDb(pool);
+  const db = new GatewayDb(pool, opts.db);
+  await db.listen();
   const instance = opts.instance ?? `gateway-${process.pid}`;
   const metrics = gatewayMetrics();
   const upstreams = new Upstreams({
@@ -450,6 +451,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       await app.close();
       await spool.close();
+      await db.close();
       await upstreams.close();
       await pool.end();
     },

@@ -8,7 +8,7 @@
  * Appends are group-committed: the records waiting while one fsync runs are written and fsynced
  * together, so the disk sees one fsync per batch, not one per request.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, write } from 'node:fs';
 import { join } from 'node:path';
 
 export interface MeteringRequest {
@@ -105,21 +105,26 @@ export class Spool {
 
   private flush(): void {
     this.flushing = true;
-    // Let the records of this event-loop turn join the batch.
+    // Let the records of this event-loop turn join the batch. The write and the fsync run on
+    // libuv's thread pool, so requests keep flowing (and queue for the next batch) meanwhile.
     setImmediate(() => {
       const batch = this.pending;
       this.pending = [];
-      try {
-        writeSync(this.fd, batch.map((b) => b.line).join(''));
-        fsyncSync(this.fd);
-        this.openRecords += batch.length;
-        this.backlog += batch.length;
-        for (const b of batch) b.done();
-      } catch (err) {
-        for (const b of batch) b.fail(err as Error);
-      }
-      if (this.pending.length > 0) this.flush();
-      else this.flushing = false;
+      const fd = this.fd;
+      const finish = (err: Error | null) => {
+        if (err) for (const b of batch) b.fail(err);
+        else {
+          this.openRecords += batch.length;
+          this.backlog += batch.length;
+          for (const b of batch) b.done();
+        }
+        if (this.pending.length > 0) this.flush();
+        else this.flushing = false;
+      };
+      write(fd, batch.map((b) => b.line).join(''), (werr) => {
+        if (werr) return finish(werr);
+        fsync(fd, (ferr) => finish(ferr));
+      });
     });
   }
 
