@@ -32,13 +32,13 @@ GRANT SELECT ON mc.corridors, mc.sites, mc.nodes, mc.node_latest, mc.runtimes, m
 -- keep a gateway inside the org it selected; it never writes them.
 GRANT SELECT ON mc.member_logins, mc.memberships TO mc_gateway;
 
--- Routing decisions: the gateway stores its own, and only as source 'gateway', in the org it selected.
-GRANT INSERT ON mc.routing_decisions TO mc_gateway;
-GRANT SELECT (org_id, id, decided_at) ON mc.routing_decisions TO mc_gateway;
-CREATE POLICY routing_decisions_gateway ON mc.routing_decisions FOR INSERT TO mc_gateway
-  WITH CHECK (org_id = (SELECT mc.current_org_id()) AND source = 'gateway' AND created_by IS NULL AND replay IS NULL);
-CREATE POLICY routing_decisions_gateway_read ON mc.routing_decisions FOR SELECT TO mc_gateway USING (org_id = (SELECT mc.current_org_id()));
-GRANT EXECUTE ON FUNCTION mc.routing_decisions_ensure_days(date, date) TO mc_gateway;
+-- Routing decisions: the gateway's own go into its metering spool with the request they routed
+-- and are written by mc.gateway_record below (source 'gateway' only), so a decision costs the
+-- request no database write and survives a crash like the metering does.
+CREATE POLICY routing_decisions_definer_gateway ON mc.routing_decisions FOR INSERT TO mc_definer WITH CHECK (source = 'gateway' AND replay IS NULL AND created_by IS NULL);
+CREATE POLICY routing_decisions_definer_read ON mc.routing_decisions FOR SELECT TO mc_definer USING (true);
+GRANT SELECT, INSERT ON mc.routing_decisions TO mc_definer;
+GRANT EXECUTE ON FUNCTION mc.routing_decisions_ensure_days(date, date) TO mc_definer;
 
 -- Idempotency-Key (non-streaming requests): the same key from the same customer with the same body
 -- within 24 hours answers the stored response without serving again; another body is a conflict.
@@ -71,7 +71,8 @@ GRANT SELECT (org_id, customer_id, idem_key, request_id, created_at, status, com
 GRANT SELECT, INSERT, UPDATE, DELETE ON mc.idempotency_keys TO mc_gateway;
 
 -- Metering: a batch of what the gateway's spool holds, one element per finished request:
---   {"request": {api_requests columns}, "usage": {usage_events columns} | null}
+--   {"request": {api_requests columns}, "usage": {usage_events columns} | null,
+--    "decision": {routing_decisions columns} | null}
 -- Every field is checked here (and again by the tables' constraints). A duplicate (same org and
 -- request id, a spool drained twice after a crash) is skipped. An element that fails a check is
 -- not written and comes back in "rejected" with its index and why, so one bad line cannot block a
@@ -85,6 +86,7 @@ CREATE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
     v_el jsonb;
     v_i integer := -1;
     q jsonb;
+    d jsonb;
     u jsonb;
     v_org uuid;
     v_customer uuid;
@@ -121,6 +123,11 @@ CREATE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
         IF (q ->> 'finished_at')::timestamptz < (q ->> 'started_at')::timestamptz THEN RAISE EXCEPTION 'request: finished before it started'; END IF;
         IF (q ->> 'started_at')::timestamptz > now() + interval '5 minutes' THEN RAISE EXCEPTION 'request: started in the future'; END IF;
         IF u IS NOT NULL AND (u ->> 'request_id' IS DISTINCT FROM q ->> 'request_id') THEN RAISE EXCEPTION 'usage: request_id differs from the request'; END IF;
+        d := v_el -> 'decision';
+        IF d IS NOT NULL AND jsonb_typeof(d) = 'null' THEN d := NULL; END IF;
+        IF d IS NOT NULL AND (jsonb_typeof(d) <> 'object' OR (d ->> 'id') IS DISTINCT FROM (q ->> 'decision_id')) THEN
+          RAISE EXCEPTION 'decision: not the one the request names';
+        END IF;
         -- Written as mc_definer with the org selected: the definer policies let it in, and the
         -- foreign key refuses a customer of another org.
         PERFORM set_config('mc.org_id', v_org::text, true);
@@ -134,6 +141,17 @@ CREATE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
         ON CONFLICT (org_id, request_id) DO NOTHING;
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_req_new := v_n;
+        IF d IS NOT NULL THEN
+          IF (d ->> 'decided_at')::timestamptz < now() - interval '1 day' THEN RAISE EXCEPTION 'decision: older than a day'; END IF;
+          PERFORM mc.routing_decisions_ensure_days(((d ->> 'decided_at')::timestamptz AT TIME ZONE 'UTC')::date, ((d ->> 'decided_at')::timestamptz AT TIME ZONE 'UTC')::date);
+          INSERT INTO mc.routing_decisions (org_id, id, decided_at, source, customer_id, model, origin_country, workload_class, inputs_digest, corridor_id, region,
+                                            selected_node_id, selected_runtime_id, fallback_node_id, policy_reason, explanation, rejected, considered, eligible)
+          VALUES (v_org, (d ->> 'id')::uuid, (d ->> 'decided_at')::timestamptz, 'gateway', v_customer, d ->> 'model', d ->> 'origin_country', d ->> 'workload_class',
+                  d ->> 'inputs_digest', (d ->> 'corridor_id')::uuid, d ->> 'region', (d ->> 'selected_node_id')::uuid, (d ->> 'selected_runtime_id')::uuid,
+                  (d ->> 'fallback_node_id')::uuid, d ->> 'policy_reason', d ->> 'explanation', coalesce(d -> 'rejected', '{}'), (d ->> 'considered')::integer,
+                  (d ->> 'eligible')::integer)
+          ON CONFLICT DO NOTHING;
+        END IF;
         v_usage_new := 0;
         IF u IS NOT NULL THEN
           INSERT INTO mc.usage_events (org_id, request_id, occurred_at, customer_id, model, corridor_id, node_id, runtime_id, prompt_tokens, completion_tokens, estimated, simulated)

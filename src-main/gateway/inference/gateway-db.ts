@@ -165,6 +165,15 @@ export class GatewayDb {
     return terms;
   }
 
+  /** The org's routing inputs and the customer's terms: from the caches, or one read-only transaction. */
+  async routingFor(orgId: string, customerId: string): Promise<{ routing: OrgRouting; terms: CustomerTerms }> {
+    const r = this.routing.get(orgId);
+    const t = this.terms.get(customerId);
+    const now = Date.now();
+    if (r && t && now - r.loadedAt < this.cacheMs && now - t.at < this.cacheMs) return { routing: r, terms: t.terms };
+    return this.inOrg(orgId, async (sql) => ({ routing: await this.orgRouting(sql, orgId), terms: await this.customerTerms(sql, customerId) }));
+  }
+
   async record(batch: MeteringRecord[], instance: string): Promise<DrainResult> {
     const r = await this.pool.query<{ r: DrainResult }>('SELECT mc.gateway_record($1::jsonb, $2) AS r', [JSON.stringify(batch), instance]);
     return r.rows[0]!.r;

@@ -411,13 +411,14 @@ describe('the customer gateway', () => {
       { ...good('req_bad_endpoint'), request: { ...good('req_bad_endpoint').request, endpoint: 'images' } },
       { ...good('req_other_usage'), usage: { ...good('req_other_usage').usage, request_id: 'req_someone_else' } },
       { request: 'nope' },
+      { ...good('req_bad_decision'), decision: { id: '00000000-0000-4000-8000-000000000001', decided_at: now } },
     ];
     const c = new (await import('pg')).default.Client(login);
     await c.connect();
     try {
       const r1 = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([good('req_good_00001'), ...bad])])).rows[0].r;
       expect(r1).toMatchObject({ inserted: 1, usage: 1, duplicates: 0 });
-      expect(r1.rejected.map((x: { index: number }) => x.index)).toEqual([1, 2, 3, 4, 5]);
+      expect(r1.rejected.map((x: { index: number }) => x.index)).toEqual([1, 2, 3, 4, 5, 6]);
       const r2 = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([good('req_good_00001')])])).rows[0].r;
       expect(r2).toMatchObject({ inserted: 0, usage: 0, duplicates: 1, rejected: [] });
       // The gateway's own login cannot write the tables directly, nor read another org's.

@@ -7,7 +7,7 @@
  * log row; one that reached a runtime also leaves one usage event. Both are fsynced to the spool
  * before the answer completes (see spool.ts).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import pg from 'pg';
@@ -16,14 +16,14 @@ import { BASE62_ALPHABET, keyKind, visiblePrefix } from '../../../src-shared/dom
 import { McError } from '../../../src-shared/contract/errors';
 import { route } from '../../../src-shared/domain/routing';
 import type { ChosenNode, RoutingDecision } from '../../../src-shared/domain/routing/types';
-import { recordDecision } from '../../services/routing';
+import { inputsDigest } from '../../services/routing';
 import type { Limiter } from './admission';
 import { GatewayDb, type KeyIdentity, type OrgRouting, type RuntimeTarget } from './gateway-db';
 import { bodyHash, claim, complete, IDEMPOTENCY_KEY, release } from './idempotency';
 import { gatewayMetrics } from './metrics';
 import { BAD_KEY, errorBody, type OpenAiError } from './openai-errors';
 import { parseBody } from './request-body';
-import { Spool, type MeteringRecord, type MeteringRequest } from './spool';
+import { Spool, type MeteringDecision, type MeteringRecord, type MeteringRequest } from './spool';
 import { estimatePromptTokens, SseMeter, usageOf } from './sse-meter';
 import { type InferenceEndpoint, UpstreamError, Upstreams } from './upstream';
 
@@ -69,6 +69,8 @@ interface Ctx {
   started: number;
   startedAt: string;
   identity: (KeyIdentity & { prefix: string }) | null;
+  /** The routing decision, stored with this request's metering. */
+  decision: MeteringDecision | null;
 }
 
 declare module 'fastify' {
@@ -149,12 +151,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         ...row,
       },
       usage,
+      decision: ctx.decision,
     });
   };
 
   app.addHook('onRequest', async (req, reply) => {
     const started = Date.now();
-    req.ctx = { requestId: newRequestId(), started, startedAt: new Date(started).toISOString(), identity: null };
+    req.ctx = { requestId: newRequestId(), started, startedAt: new Date(started).toISOString(), identity: null, decision: null };
     reply.header('x-request-id', req.ctx.requestId);
     if (!req.url.startsWith('/v1/') && !req.url.startsWith('/api/v1/')) return;
     // The key first, before the body is read: an unauthenticated caller costs no parsing.
@@ -221,7 +224,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const listModels = async (req: FastifyRequest, reply: FastifyReply) => {
     const id = req.ctx.identity!;
     try {
-      const { routing, tier } = await db.inOrg(id.orgId, async (sql) => ({ routing: await db.orgRouting(sql, id.orgId), tier: (await db.customerTerms(sql, id.customerId)).tier }));
+      const { routing, terms } = await db.routingFor(id.orgId, id.customerId);
+      const tier = terms.tier;
       const data = routing.models.filter((m) => !m.allowedTiers || m.allowedTiers.includes(tier)).map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.ownedBy }));
       await meter(req.ctx, { endpoint: 'models', status: 200, outcome: 'served' });
       return reply.send({ object: 'list', data });
@@ -264,23 +268,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       type Routed = { kind: 'routed'; routing: OrgRouting; decision: RoutingDecision; decisionId: string; failoverAllowed: boolean } | { kind: 'error'; e: OpenAiError; outcome: string } | { kind: 'replay'; status: number; body: string };
       let routed: Routed;
       try {
-        routed = await db.inOrg(id.orgId, async (sql): Promise<Routed> => {
-          const routing = await db.orgRouting(sql, id.orgId);
-          const terms = await db.customerTerms(sql, id.customerId);
+        // Warm path: the routing inputs and terms come from the caches, with no database call.
+        const { routing, terms } = await db.routingFor(id.orgId, id.customerId);
+        routed = await (async (): Promise<Routed> => {
           const known = routing.models.find((m) => m.id === model);
           if (!known || (known.allowedTiers && !known.allowedTiers.includes(terms.tier))) {
             return { kind: 'error', outcome: 'unknown_model', e: reject(404, 'invalid_request_error', 'model_not_found', `The model '${model.slice(0, 100)}' does not exist or you do not have access to it. GET /v1/models lists yours.`, 'model') };
-          }
-          if (idemKey !== undefined) {
-            const c = await claim(sql, id.orgId, id.customerId, idemKey, bodyHash((req as FastifyRequest & { rawText?: string }).rawText ?? ''), ctx.requestId);
-            if (c.kind === 'conflict') return { kind: 'error', outcome: 'idempotency_conflict', e: reject(409, 'conflict_error', 'idempotency_conflict', c.message, 'Idempotency-Key') };
-            if (c.kind === 'replay') return { kind: 'replay', status: c.status, body: c.body };
           }
           const home = routing.snapshot.corridors.find((c) => c.id === terms.homeCorridorId);
           const origin = (headerOf(req, 'x-umamiedge-origin-country') ?? home?.policy.allowedCountries[0] ?? 'ZZ').toUpperCase();
           const workload = headerOf(req, 'x-umamiedge-workload-class') ?? 'general';
           if (!/^[A-Z]{2}$/.test(origin) || !/^[a-z0-9_-]{1,60}$/i.test(workload)) {
             return { kind: 'error', outcome: 'bad_request', e: reject(400, 'invalid_request_error', 'invalid_routing_header', 'x-umamiedge-origin-country must be a two-letter country code and x-umamiedge-workload-class a short word.') };
+          }
+          if (idemKey !== undefined) {
+            const c = await db.inOrg(id.orgId, (sql) => claim(sql, id.orgId, id.customerId, idemKey, bodyHash((req as FastifyRequest & { rawText?: string }).rawText ?? ''), ctx.requestId));
+            if (c.kind === 'conflict') return { kind: 'error', outcome: 'idempotency_conflict', e: reject(409, 'conflict_error', 'idempotency_conflict', c.message, 'Idempotency-Key') };
+            if (c.kind === 'replay') return { kind: 'replay', status: c.status, body: c.body };
           }
           const request = {
             customerId: terms.id,
@@ -294,9 +298,28 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
             estimatedTokens: promptEstimate + maxTokens,
           };
           const decision = route(routing.index, request);
-          const rec = await recordDecision(sql, { source: 'gateway', request, snapshot: routing.snapshot, decision, operatorId: null });
-          return { kind: 'routed', routing, decision, decisionId: rec.id, failoverAllowed: terms.sla.failover.kind !== 'none' };
-        });
+          // The decision is written with this request's metering (mc.gateway_record): no write here.
+          const decisionId = randomUUID();
+          ctx.decision = {
+            id: decisionId,
+            decided_at: new Date().toISOString(),
+            model,
+            origin_country: origin,
+            workload_class: workload,
+            inputs_digest: inputsDigest(request, routing.snapshot),
+            corridor_id: decision.corridorId,
+            region: decision.region,
+            selected_node_id: decision.selected?.nodeId ?? null,
+            selected_runtime_id: decision.selected?.runtimeId ?? null,
+            fallback_node_id: decision.fallback?.nodeId ?? null,
+            policy_reason: decision.policyReason,
+            explanation: decision.explanation,
+            rejected: Object.fromEntries(decision.funnel.filter((f) => f.removed > 0).map((f) => [f.reason, f.removed])),
+            considered: decision.considered,
+            eligible: decision.eligible,
+          };
+          return { kind: 'routed', routing, decision, decisionId, failoverAllowed: terms.sla.failover.kind !== 'none' };
+        })();
       } catch (err) {
         if (err instanceof McError) {
           await meter(ctx, { ...base, status: 503, outcome: 'no_route' });

@@ -47,9 +47,30 @@ export interface MeteringUsage {
   simulated: boolean;
 }
 
+/** A routing decision of the gateway's, written with its request (mc.routing_decisions, source 'gateway'). */
+export interface MeteringDecision {
+  id: string;
+  decided_at: string;
+  model: string;
+  origin_country: string;
+  workload_class: string;
+  inputs_digest: string;
+  corridor_id: string | null;
+  region: string | null;
+  selected_node_id: string | null;
+  selected_runtime_id: string | null;
+  fallback_node_id: string | null;
+  policy_reason: string;
+  explanation: string | null;
+  rejected: Record<string, number>;
+  considered: number;
+  eligible: number;
+}
+
 export interface MeteringRecord {
   request: MeteringRequest;
   usage: MeteringUsage | null;
+  decision?: MeteringDecision | null;
 }
 
 export interface DrainResult {
