@@ -397,6 +397,44 @@ describe('the customer gateway', () => {
     expect(notFound.status).toBe(404);
   });
 
+  it('a gateway login reads only the org it selected, nothing without one, and writes no table directly', async () => {
+    const fa = await fakeVllm();
+    const a = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake: fa, p95Ms: 50 }]);
+    const b = await world([{ key: 'par', country: 'FR', corridor: 'eu', fake: fa, p95Ms: 50 }]);
+    const c = new (await import('pg')).default.Client(login);
+    await c.connect();
+    try {
+      const count = async (table: string) => (await c.query(`SELECT count(*)::int AS n FROM mc.${table}`)).rows[0].n as number;
+      for (const t of ['customers', 'runtimes', 'corridors', 'sla_policies']) expect(await count(t)).toBe(0);
+      await c.query('BEGIN');
+      await c.query(`SELECT set_config('mc.org_id', $1, true)`, [a.org.orgId]);
+      const seen = (await c.query<{ org_id: string }>('SELECT org_id FROM mc.customers UNION ALL SELECT org_id FROM mc.runtimes')).rows;
+      expect(seen.length).toBe(2);
+      expect(seen.every((r) => r.org_id === a.org.orgId)).toBe(true);
+      expect((await c.query('SELECT count(*)::int AS n FROM mc.customers WHERE org_id = $1', [b.org.orgId])).rows[0].n).toBe(0);
+      await expect(c.query(`UPDATE mc.runtimes SET enabled = false`)).rejects.toMatchObject({ code: '42501' });
+      await c.query('ROLLBACK');
+      await c.query('BEGIN');
+      await c.query(`SELECT set_config('mc.org_id', $1, true)`, [a.org.orgId]);
+      await expect(
+        c.query(
+          `INSERT INTO mc.routing_decisions (org_id, source, model, origin_country, workload_class, inputs_digest, policy_reason, rejected, considered, eligible) VALUES ($1, 'gateway', 'm', 'DE', 'general', repeat('a', 64), 'x', '{}', 0, 0)`,
+          [a.org.orgId],
+        ),
+      ).rejects.toMatchObject({ code: '42501' });
+      await c.query('ROLLBACK');
+      // Idempotency records: only in the selected org.
+      await c.query('BEGIN');
+      await c.query(`SELECT set_config('mc.org_id', $1, true)`, [a.org.orgId]);
+      await expect(
+        c.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'k', sha256('x'::bytea), 'req_cross_0001')`, [b.org.orgId, b.w.customerId]),
+      ).rejects.toMatchObject({ code: '42501' });
+      await c.query('ROLLBACK');
+    } finally {
+      await c.end();
+    }
+  });
+
   it('mc.gateway_record skips duplicates and refuses a bad record without storing it, keeping the rest of the batch', async () => {
     const fake = await fakeVllm();
     const { org, w, prefix } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
