@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeRuntime, startFakeOllama, startFakeVllm } from '../../runtimes/fake';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { type GatewayLogin, type GatewayWorld, gatewayLogin, MODEL, seedCustomerKey, seedGatewayWorld } from '../../testing/gateway';
-import { unlimited } from './admission';
+import { type Limiter, unlimited } from './admission';
 import { type Gateway, startGateway } from './server';
 
 const silent = pino({ level: process.env.GW_DEBUG ? 'debug' : 'silent' });
@@ -395,6 +395,36 @@ describe('the customer gateway', () => {
     expect(m).toContain('umamiedge_gateway_circuit_state');
     const notFound = await fetch(`${gw.url}/v1/nothing`, { headers: { authorization: `Bearer ${key}` } });
     expect(notFound.status).toBe(404);
+  });
+
+  it('asks the limiter before routing: a refusal is 429 with Retry-After and a log row; a served request settles its real tokens', async () => {
+    const fake = await fakeVllm({ tokens: 6 });
+    const { org, key } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
+    // The Postgres limiter is built elsewhere; this one admits the first request only, through the same interface.
+    const settled: number[] = [];
+    let admitted = 0;
+    const limiter: Limiter = {
+      admit: async () => (admitted++ === 0 ? { ok: true, lease: 'slot-1' } : { ok: false, refusal: 'requests_per_min', retryAfterS: 7.2, message: 'Over 1 request a minute for this customer.' }),
+      settle: async (r) => {
+        settled.push(r.tokens);
+      },
+    };
+    const gw = await gateway({ limiter });
+    expect((await post(gw, '/v1/chat/completions', key, chat())).status).toBe(200);
+    const refused = await post(gw, '/v1/chat/completions', key, chat());
+    expectOpenAiError(refused, 429, 'requests_per_min');
+    expect(refused.headers.get('retry-after')).toBe('8');
+    expect(fake.state.served).toBe(1);
+    expect(settled).toEqual([10]);
+    await gw.spool.drain();
+    const r = await rows(org);
+    expect(r.requests.map((x) => [x.status, x.outcome]).sort()).toEqual([
+      [200, 'served'],
+      [429, 'requests_per_min'],
+    ]);
+    expect(r.usage).toHaveLength(1);
+    const m = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(m).toMatch(/umamiedge_gateway_limit_refusals_total\{reason="requests_per_min"\} 1/);
   });
 
   it('a gateway login reads only the org it selected, nothing without one, and writes no table directly', async () => {
