@@ -1,4 +1,5 @@
 import { coldStart } from './cold-start.bench';
+import { gatewayVsDirect } from './gateway.bench';
 import { contractCall } from './contract-call.bench';
 import { ingest } from './ingest.bench';
 import { ingestDoor } from './ingest-door.bench';
@@ -11,7 +12,7 @@ import { routingDecision } from './routing/decision.bench';
 import { bundleExport } from './evidence/bundle-export.bench';
 
 /** npm run bench [-- NAME ...]: run all benchmarks, or the named ones. */
-const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, ingestDoor, networkMapFrame, networkGraphDrag, wsPausedClient, routingDecision, bundleExport];
+const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, ingestDoor, networkMapFrame, networkGraphDrag, wsPausedClient, routingDecision, bundleExport, gatewayVsDirect];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

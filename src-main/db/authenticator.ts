@@ -22,6 +22,11 @@ export function ingestRoleName(instanceId: string): string {
   return `mc_ingest_${instanceId}`;
 }
 
+export function gatewayRoleName(instanceId: string): string {
+  if (!/^[0-9a-f]{6,32}$/.test(instanceId)) throw new Error('invalid instance id');
+  return `mc_gateway_${instanceId}`;
+}
+
 /** What a login role the app makes must be. */
 export interface LoginRoleSpec {
   inherit: boolean;
@@ -89,6 +94,17 @@ export const AUTHENTICATOR_LOGIN: LoginRoleSpec = { inherit: false, memberOf: ['
 
 export async function ensureIngestLogin(owner: ClientBase, role: string, password: string, mode: LoginPassword['mode'] = 'set'): Promise<void> {
   await ensureLoginRole(owner, role, INGEST_LOGIN, { password, mode });
+}
+
+/**
+ * A customer gateway's login (`npm run gateway`): it inherits mc_gateway, which may check customer
+ * keys, read one org's routing inputs at a time, store gateway routing decisions and idempotency
+ * records, and record metering through mc.gateway_record (sql/0045).
+ */
+export const GATEWAY_LOGIN: LoginRoleSpec = { inherit: true, memberOf: ['mc_gateway'] };
+
+export async function ensureGatewayLogin(owner: ClientBase, role: string, password: string, mode: LoginPassword['mode'] = 'set'): Promise<void> {
+  await ensureLoginRole(owner, role, GATEWAY_LOGIN, { password, mode });
 }
 
 export async function ensureAuthenticator(owner: ClientBase, role: string, password: string, mode: LoginPassword['mode'] = 'set'): Promise<void> {

@@ -674,6 +674,19 @@ Object.assign(fixtures, {
         [v.orgId, r(v).policy],
       ),
   },
+  // Kept by the gateway (mc_gateway) only; members may see that a key was used, never the stored answer.
+  idempotency_keys: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'fixture', sha256('x'::bytea), 'req_fixture_1')`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, 'forged', sha256('x'::bytea), 'req_forged_1')`, [v.orgId, r(v).customer]),
+  },
 } satisfies Record<string, Fixture>);
 
 /** Seeding order: parents before children. */
@@ -738,6 +751,7 @@ const SEED_ORDER = [
   'runtime_token_counters',
   'usage_reconciliations',
   'payout_rate_cards',
+  'idempotency_keys',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

@@ -1,8 +1,10 @@
 /**
  * Ollama as docs.ollama.com/api documents it: /api/version, /api/tags, /api/ps, /api/show,
- * /api/chat (non-streaming), /v1/models. Variant "old" answers "models": null for an empty list
+ * /api/chat (non-streaming), /v1/models, and the OpenAI compatibility
+ * endpoints /v1/chat/completions, /v1/completions, /v1/embeddings (docs/openai.md; see openai-wire.ts). Variant "old" answers "models": null for an empty list
  * and omits context_length from /api/ps, as versions before it was added did.
  */
+import { openAiInference } from './inference';
 import { type FakeRuntime, type FakeState, startFake } from './server';
 
 export interface FakeOllamaModel {
@@ -32,7 +34,7 @@ export async function startFakeOllama(o: FakeOllamaOptions = {}, init: Partial<F
     ...o,
   };
   const list = () => options.models ?? [];
-  const fake = await startFake((req, body) => {
+  const fake = await startFake((req, body, state) => {
     const path = (req.url ?? '').split('?')[0];
     const old = options.variant === 'old';
     if (path === '/') return { text: 'Ollama is running' };
@@ -72,6 +74,8 @@ export async function startFakeOllama(o: FakeOllamaOptions = {}, init: Partial<F
       const model = (body as { model?: string } | null)?.model ?? '';
       return { json: { model, created_at: '2025-10-01T12:00:00Z', message: { role: 'assistant', content: 'ok (fake Ollama)' }, done: true, done_reason: 'stop', total_duration: 1200000, eval_count: 4 } };
     }
+    const inference = openAiInference('ollama', path, req.method, body, state);
+    if (inference) return inference;
     if (path === '/v1/models') return { json: { object: 'list', data: list().map((m) => ({ id: m.name, object: 'model', created: 1733400000, owned_by: 'library' })) } };
     return null;
   }, init);

@@ -16,9 +16,18 @@ export interface FakeState {
   /** Bearer token the fake requires, if any. */
   apiKey: string | null;
   calls: { method: string; path: string; auth: string | null }[];
+  /** Tokens each inference request "generates" (one SSE content chunk each). */
+  tokens: number;
+  /** Pause between two SSE events, to let a test act mid-stream. */
+  streamDelayMs: number;
+  /** Drop the connection after this many SSE events (a runtime dying mid-stream); null = never. */
+  dieAfterEvents: number | null;
+  /** Inference requests answered in full / streams the client cut off before the end. */
+  served: number;
+  cut: number;
 }
 
-export type Route = (req: IncomingMessage, body: unknown, state: FakeState) => { status?: number; json?: unknown; text?: string; type?: string } | null;
+export type Route = (req: IncomingMessage, body: unknown, state: FakeState) => { status?: number; json?: unknown; text?: string; type?: string; sse?: string[] } | null;
 
 export interface FakeRuntime {
   url: string;
@@ -39,7 +48,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 }
 
 export async function startFake(route: Route, init: Partial<FakeState> = {}): Promise<FakeRuntime> {
-  const state: FakeState = { fault: 'none', faultPaths: [], slowMs: 3000, apiKey: null, calls: [], ...init };
+  const state: FakeState = { fault: 'none', faultPaths: [], slowMs: 3000, apiKey: null, calls: [], tokens: 8, streamDelayMs: 0, dieAfterEvents: null, served: 0, cut: 0, ...init };
   const server: Server = createServer((req, res: ServerResponse) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] as string;
@@ -82,6 +91,31 @@ export async function startFake(route: Route, init: Partial<FakeState> = {}): Pr
         res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
         return;
       }
+      if (out.sse) {
+        res.writeHead(out.status ?? 200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        for (const [i, ev] of out.sse.entries()) {
+          if (state.dieAfterEvents !== null && i >= state.dieAfterEvents) {
+            // What was written reaches the client first; then the process "dies".
+            await new Promise((r) => setTimeout(r, 50));
+            res.socket?.destroy();
+            return;
+          }
+          if (res.destroyed || req.socket.destroyed) {
+            state.cut++;
+            return;
+          }
+          if (!res.write(ev)) await new Promise((r) => res.once('drain', r));
+          if (state.streamDelayMs > 0) await new Promise((r) => setTimeout(r, state.streamDelayMs));
+        }
+        if (res.destroyed) {
+          state.cut++;
+          return;
+        }
+        state.served++;
+        res.end();
+        return;
+      }
+      if (out.json !== undefined && /^\/v1\/(chat\/completions|completions|embeddings)$/.test(path) && (out.status ?? 200) < 300) state.served++;
       if (out.json !== undefined) res.writeHead(out.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(out.json));
       else res.writeHead(out.status ?? 200, { 'content-type': out.type ?? 'text/plain; version=0.0.4' }).end(out.text ?? '');
     })().catch(() => {

@@ -1,9 +1,11 @@
 /**
  * vLLM's OpenAI-compatible server as its docs describe it (docs.vllm.ai, "OpenAI-Compatible
  * Server" and "Production Metrics"): /health, /version, /v1/models with max_model_len and
- * owned_by "vllm", /v1/chat/completions, and /metrics in Prometheus text. Version "v0" exposes
+ * owned_by "vllm", /v1/chat/completions, /v1/completions and /v1/embeddings (streaming too: see
+ * openai-wire.ts), and /metrics in Prometheus text. Version "v0" exposes
  * the KV cache gauge as vllm:gpu_cache_usage_perc, "v1" as vllm:kv_cache_usage_perc.
  */
+import { openAiInference } from './inference';
 import { type FakeRuntime, type FakeState, startFake } from './server';
 
 export interface FakeVllmOptions {
@@ -53,7 +55,7 @@ export function vllmMetrics(o: FakeVllmOptions): string {
 
 export async function startFakeVllm(o: FakeVllmOptions = {}, init: Partial<FakeState> = {}): Promise<FakeRuntime & { options: FakeVllmOptions }> {
   const options = { models: [{ id: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 131072 }], variant: 'v1' as const, version: '0.8.5', ...o };
-  const fake = await startFake((req) => {
+  const fake = await startFake((req, body, state) => {
     const path = (req.url ?? '').split('?')[0];
     if (path === '/health') return { text: '' };
     if (path === '/version') return { json: { version: options.version } };
@@ -74,17 +76,8 @@ export async function startFakeVllm(o: FakeVllmOptions = {}, init: Partial<FakeS
           })),
         },
       };
-    if (path === '/v1/chat/completions' && req.method === 'POST')
-      return {
-        json: {
-          id: 'chatcmpl-fake',
-          object: 'chat.completion',
-          created: 1733400000,
-          model: options.models?.[0]?.id,
-          choices: [{ index: 0, message: { role: 'assistant', content: 'ok (fake vLLM)' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 },
-        },
-      };
+    const inference = openAiInference('vllm', path, req.method, body, state);
+    if (inference) return inference;
     return null;
   }, init);
   return { ...fake, options };
