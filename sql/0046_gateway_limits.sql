@@ -300,7 +300,7 @@ CREATE FUNCTION mc.limit_renew(p_leases uuid[], p_lease_ttl_s integer)
   $$;
 
 -- Housekeeping, from any gateway (every minute) and the app's hourly upkeep: minute counters kept
--- a day (the usage view's "used vs committed per minute"), month counters 13 months, admissions
+-- a day (the usage view's "used vs committed per minute"), month counters 400 days, admissions
 -- ten minutes after they settled or their lease expired (an unsettled admission without a lease,
 -- from a gateway killed mid-request, an hour: its estimate stays counted).
 CREATE FUNCTION mc.limit_upkeep()
@@ -315,7 +315,7 @@ CREATE FUNCTION mc.limit_upkeep()
     GET DIAGNOSTICS n1 = ROW_COUNT;
     DELETE FROM mc.limit_minutes WHERE minute < now() - interval '1 day';
     GET DIAGNOSTICS n2 = ROW_COUNT;
-    DELETE FROM mc.limit_months WHERE month < (date_trunc('month', now(), 'UTC') AT TIME ZONE 'UTC')::date - interval '12 months';
+    DELETE FROM mc.limit_months WHERE month < (now() AT TIME ZONE 'UTC')::date - 400;
     GET DIAGNOSTICS n3 = ROW_COUNT;
     DELETE FROM mc.limit_admissions
      WHERE (settled_at IS NOT NULL AND settled_at < now() - interval '10 minutes')

@@ -16,6 +16,10 @@ const OLDEST: Record<string, string> = {
   ingest_batch_ids: 'SELECT min(received_at) AS at FROM mc.ingest_batches WHERE org_id = mc.current_org_id()',
   alert_transitions: 'SELECT min(at) AS at FROM mc.alert_events WHERE org_id = mc.current_org_id()',
   telemetry_dead_letters: 'SELECT min(failed_at) AS at FROM mc.ingest_dead_letters WHERE org_id = mc.current_org_id()',
+  limit_windows: `SELECT least((SELECT min(minute) FROM mc.limit_minutes WHERE org_id = mc.current_org_id()),
+                              (SELECT min(minute) FROM mc.limit_org_minutes WHERE org_id = mc.current_org_id())) AS at`,
+  limit_months: `SELECT (min(month)::timestamp AT TIME ZONE 'UTC') AS at FROM mc.limit_months WHERE org_id = mc.current_org_id()`,
+  limit_admissions: 'SELECT min(admitted_at) AS at FROM mc.limit_admissions WHERE org_id = mc.current_org_id()',
 };
 
 /**
