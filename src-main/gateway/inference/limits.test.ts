@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clientConfig } from '../../db/pg-config';
 import { limitMinutes, LimitMinutesInputError } from '../../services/limits';
 import { appPool, asApp, asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
@@ -36,6 +36,10 @@ describe.each(testServers().map((s) => [s.label, s] as const))('gateway limits o
     const pool = new pg.Pool({ ...clientConfig({ ...db.target, user: role }, password), max });
     pool.on('error', () => undefined);
     pools.push(pool);
+    // Open every connection first, as a running gateway's pool is: a burst on a cold pool would
+    // be spread out by connection set-up and hide races.
+    const clients = await Promise.all(Array.from({ length: max }, () => pool.connect()));
+    for (const c of clients) c.release();
     return pool;
   }
 
@@ -114,10 +118,13 @@ describe.each(testServers().map((s) => [s.label, s] as const))('gateway limits o
     b = await createOrg(db, 'limits-b');
     app = await appPool(db);
   });
+  // Each test's gateways end with it: their warm pools would otherwise hold the server's slots.
+  afterEach(async () => {
+    for (const l of limiters.splice(0)) l.close();
+    for (const p of pools.splice(0)) await p.end().catch(() => undefined);
+  });
   afterAll(async () => {
-    for (const l of limiters) l.close();
     await app?.end();
-    for (const p of pools) await p.end().catch(() => undefined);
     await db?.drop();
     if (loginRoles.length) {
       const admin = new pg.Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'postgres' });
@@ -129,7 +136,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('gateway limits o
 
   it('200 concurrent admissions against 100 a minute: exactly 100 admitted, the rest refused with Retry-After', async () => {
     const cust = await customer(a, { requests_per_min: 100 });
-    const l = limiter(await gatewayPool(10));
+    const l = limiter(await gatewayPool(20));
     await awayFromMinuteEdge();
     const results = await Promise.all(Array.from({ length: 200 }, () => l.admit(req(a, cust))));
     const ok = results.filter((r) => r.ok);
@@ -255,7 +262,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('gateway limits o
   it('a killed gateway’s leases stop counting when they expire; a live one keeps its own', async () => {
     const cust = await customer(a, { max_concurrency: 2 });
     const killed = limiter(await gatewayPool(2), { leaseTtlS: 1 });
-    const live = limiter(await gatewayPool(2), { leaseTtlS: 1, renewEveryMs: 200 });
+    const live = limiter(await gatewayPool(2), { leaseTtlS: 2, renewEveryMs: 250 });
     expect((await killed.admit(req(a, cust))).ok).toBe(true);
     expect((await killed.admit(req(a, cust))).ok).toBe(true);
     killed.close(); // no settle, no renewal: what kill -9 leaves behind
@@ -266,7 +273,7 @@ describe.each(testServers().map((s) => [s.label, s] as const))('gateway limits o
     expect((await live.admit(l1)).ok).toBe(true);
     expect((await live.admit(l2)).ok).toBe(true);
     // The live instance renews its leases past their time-to-live: still full.
-    await sleep(1600);
+    await sleep(2600);
     expect(await live.admit(req(a, cust))).toMatchObject({ ok: false, refusal: 'concurrency' });
   });
 
