@@ -10,9 +10,10 @@ import { networkMapFrame } from './network/map-frame.bench';
 import { wsPausedClient } from './ws-paused-client.bench';
 import { routingDecision } from './routing/decision.bench';
 import { bundleExport } from './evidence/bundle-export.bench';
+import { limits } from './limits.bench';
 
 /** npm run bench [-- NAME ...]: run all benchmarks, or the named ones. */
-const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, ingestDoor, networkMapFrame, networkGraphDrag, wsPausedClient, routingDecision, bundleExport, gatewayVsDirect];
+const all: Bench[] = [contractCall, liveUpdate, coldStart, ingest, ingestDoor, networkMapFrame, networkGraphDrag, wsPausedClient, routingDecision, bundleExport, gatewayVsDirect, limits];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

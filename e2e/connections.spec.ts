@@ -14,7 +14,7 @@ test.describe('connections', () => {
   test('shows the retention matrix of the connected database, with the upkeep that ran on connect and the next purge', async ({ page, host }) => {
     await page.goto(`${host.url}#/connections`);
     const panel = page.getByTestId('retention-panel');
-    await expect(panel.locator('tbody tr')).toHaveCount(14);
+    await expect(panel.locator('tbody tr')).toHaveCount(17);
     await expect(panel.getByTestId('retention-telemetry_samples')).toContainText('30 days (telemetry_retention_days)');
     await expect(panel.getByTestId('retention-audit_events')).toContainText('kept for good');
     await expect(panel.getByTestId('retention-api_request_logs')).toContainText('not collected');

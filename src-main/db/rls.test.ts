@@ -689,6 +689,52 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// The gateway's limits (0046): the org's own request limit is an admin's to set; the counters and
+// admissions are written only by the gateway's definer functions, so the app may not insert.
+Object.assign(fixtures, {
+  org_limits: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.org_limits (org_id, requests_per_min) VALUES ($1, 5000)`, [org.orgId]).then(() => undefined),
+    // Org A's admin sets A's limit, never B's: the policy refuses before the key could clash.
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.org_limits (org_id, requests_per_min) VALUES ($1, 1)`, [v.orgId]),
+  },
+  limit_org_minutes: {
+    refusedBy: 'grant',
+    seed: (c, org) => c.query(`INSERT INTO mc.limit_org_minutes (org_id, minute, requests) VALUES ($1, date_trunc('minute', now()), 3)`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.limit_org_minutes (org_id, minute, requests) VALUES ($1, date_trunc('minute', now()) - interval '5 minutes', 9999)`, [v.orgId]),
+  },
+  limit_minutes: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.limit_minutes (org_id, customer_id, minute, requests, tokens) VALUES ($1, $2, date_trunc('minute', now()), 3, 30)`, [org.orgId, r(org).customer]).then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.limit_minutes (org_id, customer_id, minute, requests, tokens) VALUES ($1, $2, date_trunc('minute', now()) - interval '5 minutes', 9999, 0)`, [v.orgId, r(v).customer]),
+  },
+  limit_months: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.limit_months (org_id, customer_id, month, requests, tokens) VALUES ($1, $2, date_trunc('month', now())::date, 3, 30)`, [org.orgId, r(org).customer]).then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.limit_months (org_id, customer_id, month, tokens) VALUES ($1, $2, date_trunc('month', now())::date - interval '1 month', 999999)`, [v.orgId, r(v).customer]),
+  },
+  limit_admissions: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.limit_admissions (org_id, request_id, customer_id, minute, estimated_tokens) VALUES ($1, 'req_fixture_1', $2, date_trunc('minute', now()), 10)`, [
+          org.orgId,
+          r(org).customer,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.limit_admissions (org_id, request_id, customer_id, minute, estimated_tokens, lease, lease_expires_at)
+         VALUES ($1, 'req_forged_1', $2, date_trunc('minute', now()), 0, gen_random_uuid(), now() + interval '1 hour')`,
+        [v.orgId, r(v).customer],
+      ),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -752,6 +798,11 @@ const SEED_ORDER = [
   'usage_reconciliations',
   'payout_rate_cards',
   'idempotency_keys',
+  'org_limits',
+  'limit_org_minutes',
+  'limit_minutes',
+  'limit_months',
+  'limit_admissions',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

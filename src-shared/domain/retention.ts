@@ -47,6 +47,9 @@ export const RETENTION_CLASSES: readonly RetentionClass[] = [
   { key: 'usage_events', label: 'Usage events', holds: 'metered usage per request', keep: { kind: 'not_collected' }, how: 'this version has no customer gateway, so no usage is metered', upkeep: false },
   { key: 'runtime_token_counters', label: 'Runtime token counters', holds: 'mc.runtime_token_counters, a vLLM runtime’s cumulative prompt and generation token counters per probe (for usage reconciliation)', keep: { kind: 'fixed_days', days: 90 }, how: 'deleted by the prober when it records a newer sample of the same runtime: samples older than 90 days go', upkeep: false },
   { key: 'usage_reconciliations', label: 'Usage reconciliations', holds: 'mc.usage_reconciliations, each reconciliation run with its hourly windows and findings', keep: { kind: 'forever' }, how: 'never deleted by the app: a record is the evidence of daily checklist item 5 (the app may only insert)', upkeep: false },
+  { key: 'limit_windows', label: 'Gateway limit windows (per minute)', holds: 'mc.limit_minutes and mc.limit_org_minutes, requests and tokens counted per customer and per org each UTC minute', keep: { kind: 'fixed_days', days: 1 }, how: 'rows older than a day are deleted (also every minute by each running gateway)', upkeep: true },
+  { key: 'limit_months', label: 'Gateway quota months', holds: 'mc.limit_months, tokens counted per customer each UTC billing month', keep: { kind: 'fixed_days', days: 400 }, how: 'months that began more than 400 days ago are deleted', upkeep: true },
+  { key: 'limit_admissions', label: 'Gateway admissions and leases', holds: 'mc.limit_admissions, one row per admitted request: its token estimate and concurrency lease', keep: { kind: 'until', what: 'until settled or expired, then 10 minutes' }, how: 'deleted 10 minutes after the request settled or its lease expired, an hour after admission if it never settled', upkeep: true },
   { key: 'audit_events', label: 'Audit events', holds: 'mc.audit_events, the hash-chained log', keep: { kind: 'forever' }, how: 'never deleted: the database refuses UPDATE, DELETE and TRUNCATE, from the app and the owner alike', upkeep: false },
   { key: 'evidence_records', label: 'Evidence records', holds: 'mc.evidence_records, incidents with timelines and reviews, checklist runs with their proofs, deployment and migration runs', keep: { kind: 'forever' }, how: 'never deleted by the app: they are what gates, audits and bundles rest on', upkeep: false },
   { key: 'ingest_refusals', label: 'Ingest refusals', holds: 'mc.ingest_rejections, one counter per key, reason and source (never the key itself)', keep: { kind: 'forever' }, how: 'kept as counters (one per key, reason and source, so they do not grow per attempt); deleted only with the org', upkeep: false },
@@ -62,7 +65,7 @@ export function keepText(keep: Keep, settings: Readonly<Record<string, number>>)
       return d === undefined ? `days set by ${keep.setting}` : `${d} days (${keep.setting})`;
     }
     case 'fixed_days':
-      return `${keep.days} days`;
+      return keep.days === 1 ? '1 day' : `${keep.days} days`;
     case 'hours': {
       const h = settings[keep.setting];
       return h === undefined ? `hours set by ${keep.setting}` : `${h} hours (${keep.setting})`;

@@ -18,6 +18,10 @@ const OLDEST: Record<string, string> = {
   telemetry_dead_letters: 'SELECT min(failed_at) AS at FROM mc.ingest_dead_letters WHERE org_id = mc.current_org_id()',
   runtime_token_counters: 'SELECT min(observed_at) AS at FROM mc.runtime_token_counters WHERE org_id = mc.current_org_id()',
   usage_reconciliations: 'SELECT min(created_at) AS at FROM mc.usage_reconciliations WHERE org_id = mc.current_org_id()',
+  limit_windows: `SELECT least((SELECT min(minute) FROM mc.limit_minutes WHERE org_id = mc.current_org_id()),
+                              (SELECT min(minute) FROM mc.limit_org_minutes WHERE org_id = mc.current_org_id())) AS at`,
+  limit_months: `SELECT (min(month)::timestamp AT TIME ZONE 'UTC') AS at FROM mc.limit_months WHERE org_id = mc.current_org_id()`,
+  limit_admissions: 'SELECT min(admitted_at) AS at FROM mc.limit_admissions WHERE org_id = mc.current_org_id()',
 };
 
 /**

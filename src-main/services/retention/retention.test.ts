@@ -85,6 +85,24 @@ describe.skipIf(!ok)('retention purges exactly what the matrix says', () => {
       for (const hours of [49, 47]) {
         await c.query(`INSERT INTO mc.ingest_batches (org_id, node_id, batch_id, key_id, samples, received_at) VALUES ($1, $2, gen_random_uuid(), gen_random_uuid(), 1, now() - make_interval(hours => $3))`, [org.orgId, grid.nodeId, hours]);
       }
+      // The gateway's limit counters (0046): minute windows a day, quota months 400 days, admissions 10 minutes after settling.
+      const customer = (
+        await c.query<{ id: string }>(`INSERT INTO mc.customers (org_id, key, name, tier, home_corridor_id) VALUES ($1, 'acme', 'Acme', 'enterprise', $2) RETURNING id`, [org.orgId, grid.corridorId])
+      ).rows[0]!.id;
+      for (const hours of [25, 23]) {
+        await c.query(`INSERT INTO mc.limit_minutes (org_id, customer_id, minute, requests) VALUES ($1, $2, date_trunc('minute', now()) - make_interval(hours => $3), 1)`, [org.orgId, customer, hours]);
+        await c.query(`INSERT INTO mc.limit_org_minutes (org_id, minute, requests) VALUES ($1, date_trunc('minute', now()) - make_interval(hours => $2), 1)`, [org.orgId, hours]);
+      }
+      for (const days of [430, 0]) {
+        await c.query(`INSERT INTO mc.limit_months (org_id, customer_id, month, tokens) VALUES ($1, $2, date_trunc('month', (now() AT TIME ZONE 'UTC') - make_interval(days => $3))::date, 1)`, [org.orgId, customer, days]);
+      }
+      for (const mins of [11, 9]) {
+        await c.query(
+          `INSERT INTO mc.limit_admissions (org_id, request_id, customer_id, admitted_at, minute, estimated_tokens, settled_at, tokens)
+           VALUES ($1, $2, $3, now() - make_interval(mins => $4 + 1), date_trunc('minute', now()), 1, now() - make_interval(mins => $4), 1)`,
+          [org.orgId, `req_settled_${mins}m`, customer, mins],
+        );
+      }
     });
   }
 
@@ -96,10 +114,13 @@ describe.skipIf(!ok)('retention purges exactly what the matrix says', () => {
                   (SELECT count(*)::int FROM mc.corridor_minutes WHERE org_id = $1) AS minutes,
                   (SELECT count(*)::int FROM mc.telemetry_rollups_1m WHERE org_id = $1) AS rollups,
                   (SELECT count(*)::int FROM mc.ingest_batches WHERE org_id = $1) AS batches,
-                  (SELECT count(*)::int FROM mc.audit_events WHERE org_id = $1) AS audit`,
+                  (SELECT count(*)::int FROM mc.audit_events WHERE org_id = $1) AS audit,
+                  (SELECT count(*)::int FROM mc.limit_minutes WHERE org_id = $1) + (SELECT count(*)::int FROM mc.limit_org_minutes WHERE org_id = $1) AS limit_windows,
+                  (SELECT count(*)::int FROM mc.limit_months WHERE org_id = $1) AS limit_months,
+                  (SELECT array_agg(request_id) FROM mc.limit_admissions WHERE org_id = $1) AS admissions`,
           [org.orgId],
         )
-      ).rows[0] as { alerts: string[]; minutes: number; rollups: number; batches: number; audit: number },
+      ).rows[0] as { alerts: string[]; minutes: number; rollups: number; batches: number; audit: number; limit_windows: number; limit_months: number; admissions: string[] },
     );
 
   it('an upkeep removes exactly the aged rows of each class it enforces, keeps the ones inside their period, and leaves audit events alone', async () => {
@@ -110,7 +131,8 @@ describe.skipIf(!ok)('retention purges exactly what the matrix says', () => {
 
     await seed();
     const before = await counts();
-    expect(before).toMatchObject({ alerts: ['aged 29', 'aged 31'], minutes: 2, rollups: 2, batches: 2 });
+    expect(before).toMatchObject({ alerts: ['aged 29', 'aged 31'], minutes: 2, rollups: 2, batches: 2, limit_windows: 4, limit_months: 2 });
+    expect(before.admissions.sort()).toEqual(['req_settled_11m', 'req_settled_9m']);
     m = await call<Response<'retention.matrix'>>(admin, 'retention.matrix', {});
     const oldestAlert = m.rows.find((r) => r.key === 'alert_transitions')!.oldestAt!;
     expect(Date.now() - Date.parse(oldestAlert)).toBeGreaterThan(30 * 86_400_000);
@@ -118,7 +140,7 @@ describe.skipIf(!ok)('retention purges exactly what the matrix says', () => {
     const t0 = Date.now();
     await admin.db.systemTx((sql) => runUpkeep(sql));
     const after = await counts();
-    expect(after).toEqual({ alerts: ['aged 29'], minutes: 1, rollups: 1, batches: 1, audit: before.audit });
+    expect(after).toEqual({ alerts: ['aged 29'], minutes: 1, rollups: 1, batches: 1, audit: before.audit, limit_windows: 2, limit_months: 1, admissions: ['req_settled_9m'] });
 
     m = await call<Response<'retention.matrix'>>(admin, 'retention.matrix', {});
     expect(Date.parse(m.lastUpkeepAt!)).toBeGreaterThanOrEqual(t0 - 1000);

@@ -1,0 +1,1 @@
+export { type CustomerMinutes, type LimitMinute, LimitMinutesInputError, limitMinutes, MAX_LIMIT_MINUTES, maintainLimits } from './limits';
