@@ -1,4 +1,5 @@
 import { expect, test } from './fixtures';
+import { RETENTION_CLASSES } from '../src-shared/domain/retention';
 
 test.describe('connections', () => {
   test('shows the active connection with server version, migrations and latency', async ({ page, host }) => {
@@ -14,10 +15,10 @@ test.describe('connections', () => {
   test('shows the retention matrix of the connected database, with the upkeep that ran on connect and the next purge', async ({ page, host }) => {
     await page.goto(`${host.url}#/connections`);
     const panel = page.getByTestId('retention-panel');
-    await expect(panel.locator('tbody tr')).toHaveCount(17);
+    await expect(panel.locator('tbody tr')).toHaveCount(RETENTION_CLASSES.length);
     await expect(panel.getByTestId('retention-telemetry_samples')).toContainText('30 days (telemetry_retention_days)');
     await expect(panel.getByTestId('retention-audit_events')).toContainText('kept for good');
-    await expect(panel.getByTestId('retention-api_request_logs')).toContainText('not collected');
+    await expect(panel.getByTestId('retention-api_request_logs')).toContainText('kept for good');
     // The host's own upkeep ran when it connected: a last run and an hourly next purge.
     await expect(panel.getByTestId('retention-upkeep')).toContainText('The database upkeep last purged');
     await expect(panel.getByTestId('retention-telemetry_samples').locator('td').nth(4).locator('time')).toHaveCount(1);

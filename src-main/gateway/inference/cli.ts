@@ -6,7 +6,7 @@ import { loadRuntimeKeys, RuntimeKeysError } from './runtime-keys';
 import { GATEWAY_DEFAULTS, startGateway } from './server';
 
 const USAGE = `Usage: npm run gateway -- --spool-dir DIR [--host H] [--port P] [--runtime-keys FILE] [--instance NAME]
-                           [--body-limit BYTES] [--headers-timeout MS] [--body-timeout MS] [--pool N] [--drain-interval MS]
+                           [--body-limit BYTES] [--headers-timeout MS] [--body-timeout MS] [--pool N] [--drain-interval MS] [--no-limits]
 
 The customer gateway: OpenAI-compatible POST /v1/chat/completions, /v1/completions, /v1/embeddings
 (streaming and not), GET /v1/models and /api/v1/models, GET /healthz and GET /metrics. Customers
@@ -24,7 +24,8 @@ PGPORT, PGDATABASE, PGUSER, PGPASSWORD variables. The login must be a member of 
   --headers-timeout MS   wait for a runtime's first byte (default ${GATEWAY_DEFAULTS.headersTimeoutMs})
   --body-timeout MS      longest pause inside a runtime's answer (default ${GATEWAY_DEFAULTS.bodyTimeoutMs})
   --pool N               database connections (default ${GATEWAY_DEFAULTS.poolSize})
-  --drain-interval MS    how often the spool is drained to Postgres (default ${GATEWAY_DEFAULTS.drainIntervalMs})`;
+  --drain-interval MS    how often the spool is drained to Postgres (default ${GATEWAY_DEFAULTS.drainIntervalMs})
+  --no-limits            admit every request (no rate, token, quota or concurrency limits): for a private test gateway only`;
 
 const num = (v: string | undefined, fallback: number, name: string, min: number, max: number) => numberArg(v, fallback, name, min, max, true);
 
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
       'headers-timeout': { type: 'string' },
       'body-timeout': { type: 'string' },
       pool: { type: 'string' },
+      'no-limits': { type: 'boolean', default: false },
       'drain-interval': { type: 'string' },
     },
     USAGE,
@@ -69,8 +71,8 @@ async function main(): Promise<void> {
       host: args.host ?? '127.0.0.1',
       port: num(args.port, GATEWAY_DEFAULTS.port, 'port', 0, 65535),
       spoolDir: args['spool-dir'],
-      // The Postgres-backed limiter (limits.ts) replaces this once it is merged.
-      limiter: unlimited,
+      // Default: the shared Postgres limits; --no-limits only for a private test gateway.
+      ...(args['no-limits'] ? { limiter: unlimited } : {}),
       runtimeKeys,
       instance: args.instance ?? `${hostname()}:${process.pid}`,
       bodyLimit: num(args['body-limit'], GATEWAY_DEFAULTS.bodyLimit, 'body-limit', 1024, 64 * 1024 * 1024),

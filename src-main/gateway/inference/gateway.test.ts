@@ -427,6 +427,27 @@ describe('the customer gateway', () => {
     expect(m).toMatch(/umamiedge_gateway_limit_refusals_total\{reason="requests_per_min"\} 1/);
   });
 
+  it('by default admits through the shared Postgres limits: 6 concurrent requests against 3 a minute serve exactly 3, the rest 429 with Retry-After', async () => {
+    const fake = await fakeVllm({ tokens: 4 });
+    const { org, w, key } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
+    await asOwner(db, org.orgId, (c) => c.query('UPDATE mc.customers SET requests_per_min = 3 WHERE id = $1', [w.customerId]));
+    const gw = await gateway({ limiter: undefined });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(gw, '/v1/chat/completions', key, chat())));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+    for (const a of answers.filter((x) => x.status === 429)) {
+      expectOpenAiError(a, 429, 'requests_per_min');
+      const wait = Number(a.headers.get('retry-after'));
+      expect(wait).toBeGreaterThanOrEqual(1);
+      expect(wait).toBeLessThanOrEqual(60);
+    }
+    expect(fake.state.served).toBe(3);
+    await gw.spool.drain();
+    const r = await rows(org);
+    expect(r.usage).toHaveLength(3);
+    expect(r.requests.filter((x) => x.outcome === 'requests_per_min')).toHaveLength(3);
+  });
+
   it('a gateway login reads only the org it selected, nothing without one, and writes no table directly', async () => {
     const fa = await fakeVllm();
     const a = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake: fa, p95Ms: 50 }]);

@@ -25,6 +25,7 @@ import { BAD_KEY, errorBody, type OpenAiError } from './openai-errors';
 import { parseBody } from './request-body';
 import { Spool, type MeteringDecision, type MeteringRecord, type MeteringRequest } from './spool';
 import { estimatePromptTokens, SseMeter, usageOf } from './sse-meter';
+import { PgLimiter } from './limits';
 import { type InferenceEndpoint, UpstreamError, Upstreams } from './upstream';
 
 export interface GatewayOptions {
@@ -33,7 +34,8 @@ export interface GatewayOptions {
   host?: string;
   port?: number;
   spoolDir: string;
-  limiter: Limiter;
+  /** The admission limiter; default: the shared Postgres limits (limits.ts) on this gateway's pool. */
+  limiter?: Limiter;
   runtimeKeys?: Map<string, string>;
   /** Names this process in the request log (default: host:pid). */
   instance?: string;
@@ -94,6 +96,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   pool.on('error', () => undefined);
   const db = new GatewayDb(pool, opts.db);
   await db.listen();
+  // Several instances on one database share these limits: the counters live in Postgres.
+  const ownLimiter = opts.limiter ? null : new PgLimiter({ pool, log });
+  const limiter: Limiter = opts.limiter ?? ownLimiter!;
   const instance = opts.instance ?? `gateway-${process.pid}`;
   const metrics = gatewayMetrics();
   const upstreams = new Upstreams({
@@ -251,7 +256,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const base = { endpoint, model, stream } as const;
     const promptEstimate = estimatePromptTokens(body);
     const admissionReq = { orgId: id.orgId, customerId: id.customerId, requestId: ctx.requestId, estimatedTokens: promptEstimate + maxTokens };
-    const admission = await opts.limiter.admit(admissionReq);
+    const admission = await limiter.admit(admissionReq);
     if (!admission.ok) {
       metrics.limitRefusals.inc({ reason: admission.refusal });
       await meter(ctx, { ...base, status: 429, outcome: admission.refusal });
@@ -460,7 +465,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       metrics.requests.inc({ endpoint, status: String(res.statusCode) });
       metrics.latency.observe({ endpoint, stream: 'true' }, (Date.now() - ctx.started) / 1000);
     } finally {
-      await opts.limiter.settle({ ...admissionReq, lease: admission.lease, tokens: settledTokens }).catch((err: Error) => log.warn({ requestId: ctx.requestId, err: err.message }, 'limiter settle'));
+      await limiter.settle({ ...admissionReq, lease: admission.lease, tokens: settledTokens }).catch((err: Error) => log.warn({ requestId: ctx.requestId, err: err.message }, 'limiter settle'));
     }
   };
   app.post('/v1/chat/completions', inference('chat.completions'));
@@ -474,6 +479,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     async close() {
       await app.close();
       await spool.close();
+      ownLimiter?.close();
       await db.close();
       await upstreams.close();
       await pool.end();
