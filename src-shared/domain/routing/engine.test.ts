@@ -129,6 +129,10 @@ describe('routing engine: worked examples', () => {
     const regulated = route(buildIndex(snapshot), request({ workloadClass: 'health' }));
     expect(regulated.explanation).toBe('llama-3.1-70b is not declared suitable for regulated workloads in the model catalog, and health is regulated in EU.');
     expect(route(buildIndex(snapshot), request()).selected?.nodeId).toBe('fra-1');
+    // A what-if keeps the catalog's rules: the pilot stays unserved with a site down, never routed.
+    const rows = whatIf(snapshot, { siteIds: ['fra'], corridorIds: [], runtimeIds: [] }, [request({ tier: 'pilot' }), request()]);
+    expect(rows.map((r) => r.outcome)).toEqual(['still_unserved', 'moved']);
+    expect(removed(rows[0]!.after, 'model_not_offered')).toBe(2);
   });
 });
 

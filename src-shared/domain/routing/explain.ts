@@ -67,5 +67,5 @@ export function explainNoNode(
   )
     .filter(([r]) => removed[r] > 0)
     .map(([r, text]) => `${removed[r]} ${text}`);
-  return `${plural(inAllowed, `${allowedNames} node`)} serve ${req.model}, but none can take this request: ${parts.join('; ')}.`;
+  return `${plural(inAllowed, `${allowedNames} node`)} ${inAllowed === 1 ? 'serves' : 'serve'} ${req.model}, but none can take this request: ${parts.join('; ')}.`;
 }

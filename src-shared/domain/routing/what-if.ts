@@ -15,7 +15,9 @@ export interface Outage {
 export function withOutage(snapshot: RoutingSnapshot, outage: Outage): RoutingSnapshot {
   const down = (c: RoutingSnapshot['candidates'][number]) =>
     outage.siteIds.includes(c.siteId) || outage.corridorIds.includes(c.corridorId) || outage.runtimeIds.includes(c.runtimeId);
-  return { corridors: snapshot.corridors, candidates: snapshot.candidates.map((c) => (down(c) ? { ...c, runtimeHealth: 'down' as const } : c)) };
+  // Everything but the candidates' health carries over: the model catalog's tier and regulated-work
+  // rules still apply after an outage (dropping them let a what-if route where the live engine would not).
+  return { ...snapshot, candidates: snapshot.candidates.map((c) => (down(c) ? { ...c, runtimeHealth: 'down' as const } : c)) };
 }
 
 export interface WhatIfRow {
