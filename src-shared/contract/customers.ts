@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TIERS } from '../domain/routing/types';
 import { command, isoTime, query } from './channel';
+import { customerSchema } from './sla';
 
 /** The org defaults a null limit means (issue 13, seed 004: 10,000 API requests a minute per org). */
 export const ORG_DEFAULT_REQUESTS_PER_MIN = 10_000;
@@ -43,16 +44,8 @@ export const limitsSchema = z.object({
 });
 export const committedSchema = z.object({ requestsPerMin: z.number().int(), tokensPerMin: z.number().int() });
 
-export const customerRecordSchema = z.object({
-  id: z.uuid(),
-  key: z.string(),
-  name: z.string(),
-  tier: z.enum(TIERS),
-  homeCorridorId: z.uuid(),
-  homeCorridorName: z.string(),
-  slaPolicyId: z.uuid().nullable(),
-  /** The policy in force: the customer's own, or its tier's default; null = not routed. */
-  effectivePolicyId: z.uuid().nullable(),
+/** The SLA view's customer (its terms), with the policy's name, the reserved nodes by id and everything issue 13 added. */
+export const customerRecordSchema = customerSchema.omit({ reservedNodes: true }).extend({
   effectivePolicyName: z.string().nullable(),
   reservedNodeIds: z.array(z.uuid()),
   /** null = the org default (requests: ORG_DEFAULT_REQUESTS_PER_MIN; the others: no cap). */
