@@ -128,6 +128,13 @@ CREATE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
         IF d IS NOT NULL AND (jsonb_typeof(d) <> 'object' OR (d ->> 'id') IS DISTINCT FROM (q ->> 'decision_id')) THEN
           RAISE EXCEPTION 'decision: not the one the request names';
         END IF;
+        -- A decision older than a day (a spool drained after a long outage) has no day partition
+        -- to go to; the request and its usage are still written (they are what is billed), the
+        -- decision is dropped and the request row names none rather than a missing one.
+        IF d IS NOT NULL AND (d ->> 'decided_at')::timestamptz < now() - interval '1 day' THEN
+          d := NULL;
+          q := q || jsonb_build_object('decision_id', NULL);
+        END IF;
         -- Written as mc_definer with the org selected: the definer policies let it in, and the
         -- foreign key refuses a customer of another org.
         PERFORM set_config('mc.org_id', v_org::text, true);
@@ -142,7 +149,6 @@ CREATE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
         GET DIAGNOSTICS v_n = ROW_COUNT;
         v_req_new := v_n;
         IF d IS NOT NULL THEN
-          IF (d ->> 'decided_at')::timestamptz < now() - interval '1 day' THEN RAISE EXCEPTION 'decision: older than a day'; END IF;
           PERFORM mc.routing_decisions_ensure_days(((d ->> 'decided_at')::timestamptz AT TIME ZONE 'UTC')::date, ((d ->> 'decided_at')::timestamptz AT TIME ZONE 'UTC')::date);
           INSERT INTO mc.routing_decisions (org_id, id, decided_at, source, customer_id, model, origin_country, workload_class, inputs_digest, corridor_id, region,
                                             selected_node_id, selected_runtime_id, fallback_node_id, policy_reason, explanation, rejected, considered, eligible)

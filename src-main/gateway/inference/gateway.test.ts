@@ -110,6 +110,8 @@ describe('the customer gateway', () => {
     expect(body.object).toBe('chat.completion');
     expect(body.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 6 });
     expect(fake.state.served).toBe(1);
+    // No max_tokens from the client: the runtime gets the figure admission counted, not its context window.
+    expect(fake.state.calls.find((c) => c.path === '/v1/chat/completions')?.body).toMatchObject({ model: MODEL, max_tokens: 256 });
     // Nothing in Postgres until the spool drains; then exactly one of each.
     expect((await rows(org)).requests).toHaveLength(0);
     expect(gw.spool.backlog).toBe(1);
@@ -233,10 +235,18 @@ describe('the customer gateway', () => {
     expect((missing.json as { error: { param: string } }).error.param).toBe('messages');
     const unknownModel = await post(gw, '/v1/chat/completions', key, chat({ model: 'no-such-model' }));
     expectOpenAiError(unknownModel, 404, 'model_not_found');
+    // A model name Postgres could not store in JSON (NUL) is refused, so it never reaches the spool.
+    const control = await post(gw, '/v1/chat/completions', key, chat({ model: 'llama\u0000' }));
+    expectOpenAiError(control, 400, 'invalid_request');
+    expect((control.json as { error: { param: string } }).error.param).toBe('model');
+    // The router decodes paths: /%761/models is /v1/models, and is keyed like it.
+    const encoded = await fetch(`${gw.url}/%761/models`);
+    expect(encoded.status).toBe(401);
     expect(fake.state.served).toBe(0);
     await gw.spool.drain();
     const r = await rows(org);
     expect(r.requests.map((x) => [x.status, x.outcome]).sort()).toEqual([
+      [400, 'bad_request'],
       [400, 'bad_request'],
       [400, 'invalid_json'],
       [404, 'unknown_model'],
@@ -383,13 +393,17 @@ describe('the customer gateway', () => {
     const { key } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
     const gw = await gateway();
     await post(gw, '/v1/chat/completions', key, chat());
+    await post(gw, '/v1/chat/completions', key, chat({ stream: true }));
     await post(gw, '/v1/chat/completions', null, chat());
     const h = await fetch(`${gw.url}/healthz`);
     expect(h.status).toBe(200);
     expect(h.headers.get('x-request-id')).toMatch(/^req_/);
     expect(await h.json()).toMatchObject({ status: 'ok', database: true });
     const m = await (await fetch(`${gw.url}/metrics`)).text();
-    expect(m).toMatch(/umamiedge_gateway_requests_total\{endpoint="chat.completions",status="200"\} 1/);
+    // One plain and one streamed answer: two, each counted once (a stream where it ends).
+    expect(m).toMatch(/umamiedge_gateway_requests_total\{endpoint="chat.completions",status="200"\} 2\n/);
+    expect(m).toMatch(/umamiedge_gateway_request_duration_seconds_count\{endpoint="chat.completions",stream="true"\} 1\n/);
+    expect(m).toMatch(/umamiedge_gateway_request_duration_seconds_count\{endpoint="chat.completions",stream="false"\} 2\n/);
     expect(m).toMatch(/umamiedge_gateway_requests_total\{endpoint="chat.completions",status="401"\} 1/);
     expect(m).toContain('umamiedge_gateway_request_duration_seconds_bucket');
     expect(m).toContain('umamiedge_gateway_circuit_state');
@@ -510,6 +524,21 @@ describe('the customer gateway', () => {
       expect(r1.rejected.map((x: { index: number }) => x.index)).toEqual([1, 2, 3, 4, 5, 6]);
       const r2 = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([good('req_good_00001')])])).rows[0].r;
       expect(r2).toMatchObject({ inserted: 0, usage: 0, duplicates: 1, rejected: [] });
+      // Drained after a two-day outage: the request and its usage are kept, the stale decision is not.
+      const stale = '00000000-0000-4000-8000-0000000000aa';
+      const old = good('req_old_decision');
+      const r3 = (
+        await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [
+          JSON.stringify([
+            {
+              ...old,
+              request: { ...old.request, decision_id: stale },
+              decision: { id: stale, decided_at: new Date(Date.now() - 2 * 86_400_000).toISOString(), model: MODEL, origin_country: 'DE', workload_class: 'general', inputs_digest: '0'.repeat(64), policy_reason: 'test', rejected: {}, considered: 1, eligible: 1 },
+            },
+          ]),
+        ])
+      ).rows[0].r;
+      expect(r3).toMatchObject({ inserted: 1, usage: 1, rejected: [] });
       // The gateway's own login cannot write the tables directly, nor read another org's.
       await expect(c.query(`INSERT INTO mc.usage_events (org_id, request_id, occurred_at, customer_id, model, prompt_tokens, completion_tokens) VALUES ($1, 'req_direct_01', now(), $2, 'm', 1, 1)`, [org.orgId, w.customerId])).rejects.toMatchObject({ code: '42501' });
       expect((await c.query('SELECT count(*)::int AS n FROM mc.customers')).rows[0].n).toBe(0);
@@ -517,8 +546,12 @@ describe('the customer gateway', () => {
       await c.end();
     }
     const r = await rows(org);
-    expect(r.requests.map((x) => x.request_id)).toEqual(['req_good_00001']);
-    expect(r.usage.map((x) => x.request_id)).toEqual(['req_good_00001']);
+    expect(r.requests.map((x) => [x.request_id, x.decision_id]).sort()).toEqual([
+      ['req_good_00001', null],
+      ['req_old_decision', null],
+    ]);
+    expect(r.usage.map((x) => x.request_id).sort()).toEqual(['req_good_00001', 'req_old_decision']);
+    expect(r.decisions).toEqual([]);
   });
 });
 

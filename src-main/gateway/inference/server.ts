@@ -73,6 +73,8 @@ interface Ctx {
   identity: (KeyIdentity & { prefix: string }) | null;
   /** The routing decision, stored with this request's metering. */
   decision: MeteringDecision | null;
+  /** Answered as a stream (hijacked): its metrics are taken where the stream ends. */
+  streamed?: boolean;
 }
 
 declare module 'fastify' {
@@ -164,7 +166,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const started = Date.now();
     req.ctx = { requestId: newRequestId(), started, startedAt: new Date(started).toISOString(), identity: null, decision: null };
     reply.header('x-request-id', req.ctx.requestId);
-    if (!req.url.startsWith('/v1/') && !req.url.startsWith('/api/v1/')) return;
+    // The matched route, not the raw URL: the router decodes the path (GET /%761/models is
+    // /v1/models), so a test on req.url could be stepped around. Unmatched paths are 404s.
+    const route = req.routeOptions.url ?? '';
+    if (!route.startsWith('/v1/') && !route.startsWith('/api/v1/')) return;
     // The key first, before the body is read: an unauthenticated caller costs no parsing.
     const auth = req.headers.authorization ?? '';
     const m = /^Bearer ([^\s]+)$/.exec(auth);
@@ -186,6 +191,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   });
 
   app.addHook('onResponse', async (req, reply) => {
+    // A stream's answer is counted where it ends (the hook still runs after hijack()).
+    if (req.ctx?.streamed) return;
     const endpoint = endpointOf(req.url);
     metrics.requests.inc({ endpoint, status: String(reply.statusCode) });
     metrics.latency.observe({ endpoint, stream: 'false' }, (Date.now() - (req.ctx?.started ?? Date.now())) / 1000);
@@ -256,7 +263,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const base = { endpoint, model, stream } as const;
     const promptEstimate = estimatePromptTokens(body);
     const admissionReq = { orgId: id.orgId, customerId: id.customerId, requestId: ctx.requestId, estimatedTokens: promptEstimate + maxTokens };
-    const admission = await limiter.admit(admissionReq);
+    let admission: Awaited<ReturnType<Limiter['admit']>>;
+    try {
+      admission = await limiter.admit(admissionReq);
+    } catch (err) {
+      log.error({ requestId: ctx.requestId, err: (err as Error).message }, 'limiter admit failed');
+      await meter(ctx, { ...base, status: 503, outcome: 'unavailable' });
+      return send(reply, reject(503, 'server_error', 'unavailable', 'The gateway cannot check its limits right now. Retry in a few seconds.'), { 'retry-after': '5' });
+    }
     if (!admission.ok) {
       metrics.limitRefusals.inc({ reason: admission.refusal });
       await meter(ctx, { ...base, status: 429, outcome: admission.refusal });
@@ -433,6 +447,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
       // Streaming: chunk by chunk, waiting for the client to take each one (back-pressure).
       reply.hijack();
+      ctx.streamed = true;
       raw.writeHead(res.statusCode, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       const sse = new SseMeter();
       let died = false;

@@ -15,7 +15,8 @@ export interface FakeState {
   slowMs: number;
   /** Bearer token the fake requires, if any. */
   apiKey: string | null;
-  calls: { method: string; path: string; auth: string | null }[];
+  /** Every call, with its parsed body (tests check what a client sent on). */
+  calls: { method: string; path: string; auth: string | null; body?: unknown }[];
   /** Tokens each inference request "generates" (one SSE content chunk each). */
   tokens: number;
   /** Pause between two SSE events, to let a test act mid-stream. */
@@ -53,8 +54,10 @@ export async function startFake(route: Route, init: Partial<FakeState> = {}): Pr
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] as string;
       const auth = req.headers.authorization ?? null;
-      state.calls.push({ method: req.method ?? 'GET', path, auth });
+      const call: FakeState['calls'][number] = { method: req.method ?? 'GET', path, auth };
+      state.calls.push(call);
       const body = await readBody(req);
+      call.body = body;
       const faulty = state.fault !== 'none' && (state.faultPaths.length === 0 || state.faultPaths.includes(path));
       if (state.apiKey && auth !== `Bearer ${state.apiKey}`) {
         res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
