@@ -91,6 +91,8 @@ export class Spool {
   private fd: number;
   private pending: { line: string; done: () => void; fail: (e: Error) => void }[] = [];
   private flushing = false;
+  /** A drain asked to close the open segment while a write was in flight: done between batches. */
+  private sealRequested = false;
   private openRecords = 0;
   private seq = 0;
   private draining: Promise<void> | null = null;
@@ -139,6 +141,10 @@ export class Spool {
           this.backlog += batch.length;
           for (const b of batch) b.done();
         }
+        // Between two batches no write is in flight: the moment to close the segment a drain
+        // asked for. Under steady load there is no idle moment, and waiting for one would leave
+        // every record in the open segment, never reaching Postgres.
+        if (this.sealRequested) this.sealOpen();
         if (this.pending.length > 0) this.flush();
         else this.flushing = false;
       };
@@ -155,6 +161,15 @@ export class Spool {
     renameSync(join(this.dir, OPEN), join(this.dir, name));
   }
 
+  private sealOpen(): void {
+    this.sealRequested = false;
+    if (this.openRecords === 0) return;
+    closeSync(this.fd);
+    this.seal();
+    this.fd = openSync(join(this.dir, OPEN), 'a', 0o600);
+    this.openRecords = 0;
+  }
+
   private segments(): string[] {
     return readdirSync(this.dir)
       .filter((f) => SEGMENT.test(f))
@@ -168,11 +183,9 @@ export class Spool {
       // Start on the next turn: `draining` must be set before the body can clear it.
       await Promise.resolve();
       try {
-        if (this.openRecords > 0 && !this.flushing) {
-          closeSync(this.fd);
-          this.seal();
-          this.fd = openSync(join(this.dir, OPEN), 'a', 0o600);
-          this.openRecords = 0;
+        if (this.openRecords > 0) {
+          if (this.flushing) this.sealRequested = true;
+          else this.sealOpen();
         }
         for (const f of this.segments()) await this.drainSegment(join(this.dir, f));
       } catch (err) {
