@@ -185,3 +185,28 @@ ALTER FUNCTION mc.gateway_record(jsonb, text) OWNER TO mc_definer;
 REVOKE CREATE ON SCHEMA mc FROM mc_definer;
 REVOKE ALL ON FUNCTION mc.gateway_record(jsonb, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION mc.gateway_record(jsonb, text) TO mc_gateway;
+
+-- Idempotency records past their 24-hour window: stored answers are a customer's data and a key
+-- never sent again would otherwise stay for good. The app's hourly upkeep calls this for every org
+-- (the retention matrix shows when); a claim still without a status after the window is dropped
+-- with the rest.
+CREATE POLICY idempotency_keys_definer ON mc.idempotency_keys FOR SELECT TO mc_definer USING (true);
+CREATE POLICY idempotency_keys_definer_purge ON mc.idempotency_keys FOR DELETE TO mc_definer USING (true);
+GRANT SELECT, DELETE ON mc.idempotency_keys TO mc_definer;
+CREATE FUNCTION mc.idempotency_upkeep() RETURNS integer
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+  DECLARE
+    n integer;
+  BEGIN
+    DELETE FROM mc.idempotency_keys WHERE created_at < now() - interval '24 hours';
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+  END
+  $$;
+GRANT CREATE ON SCHEMA mc TO mc_definer;
+ALTER FUNCTION mc.idempotency_upkeep() OWNER TO mc_definer;
+REVOKE CREATE ON SCHEMA mc FROM mc_definer;
+REVOKE ALL ON FUNCTION mc.idempotency_upkeep() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mc.idempotency_upkeep() TO mc_app;

@@ -3,12 +3,12 @@ import type { DatabaseManager, Sql } from '../db';
 import { maintainOps } from '../services/org';
 import { maintainTelemetry } from '../services/telemetry';
 import { maintainRouting } from '../services/routing';
-import { maintainLimits } from '../services/limits';
+import { maintainIdempotency, maintainLimits } from '../services/limits';
 import { UPKEEP_EVERY_MS } from '../../src-shared/domain/retention';
 
 /** One upkeep pass, recorded (mc.upkeep_done) in the same transaction as what it purged. */
 export async function runUpkeep(sql: Sql): Promise<Record<string, number>> {
-  const result = { ...(await maintainTelemetry(sql)), ...(await maintainOps(sql)), ...(await maintainRouting(sql)), ...(await maintainLimits(sql)) };
+  const result = { ...(await maintainTelemetry(sql)), ...(await maintainOps(sql)), ...(await maintainRouting(sql)), ...(await maintainLimits(sql)), ...(await maintainIdempotency(sql)) };
   await sql.one('SELECT mc.upkeep_done() AS at');
   return result;
 }

@@ -369,10 +369,25 @@ describe('the customer gateway', () => {
     expectOpenAiError(await post(gw, '/v1/chat/completions', key, chat({ temperature: 0.1 }), { 'idempotency-key': 'order-42' }), 409, 'idempotency_conflict');
     expect(fake.state.served).toBe(1);
     expectOpenAiError(await post(gw, '/v1/chat/completions', key, chat(), { 'idempotency-key': 'has space' }), 400, 'invalid_idempotency_key');
+    // A claim whose gateway died before answering: a conflict while it could still be in flight,
+    // served again once it is older than any request could last.
+    const abandoned = (minutes: number) =>
+      asOwner(db, org.orgId, (c) =>
+        c.query(
+          `INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id, created_at)
+           SELECT org_id, customer_id, $2, body_sha256, 'req_died_claim_1', now() - make_interval(mins => $3) FROM mc.idempotency_keys WHERE org_id = $1 AND idem_key = 'order-42'`,
+          [org.orgId, `order-${minutes}m`, minutes],
+        ),
+      );
+    await abandoned(1);
+    await abandoned(11);
+    expectOpenAiError(await post(gw, '/v1/chat/completions', key, chat(), { 'idempotency-key': 'order-1m' }), 409, 'idempotency_conflict');
+    expect((await post(gw, '/v1/chat/completions', key, chat(), { 'idempotency-key': 'order-11m' })).status).toBe(200);
+    expect(fake.state.served).toBe(2);
     await gw.spool.drain();
     const r = await rows(org);
-    expect(r.usage).toHaveLength(1);
-    expect(r.requests.map((x) => x.outcome).sort()).toEqual(['bad_request', 'idempotency_conflict', 'idempotent_replay', 'served']);
+    expect(r.usage).toHaveLength(2);
+    expect(r.requests.map((x) => x.outcome).sort()).toEqual(['bad_request', 'idempotency_conflict', 'idempotency_conflict', 'idempotent_replay', 'served', 'served']);
   });
 
   it('sends a runtime its API key from the runtime keys, and never shows it to the client', async () => {

@@ -10,6 +10,10 @@ import type { Sql } from '../../db/sql';
 
 export const IDEMPOTENCY_WINDOW_H = 24;
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** A claim with no answer after this long belongs to a request no gateway is serving any more. */
+export const ABANDONED_CLAIM_S = 600;
+/** The largest answer kept for replay (the column's CHECK); a larger one gives its claim back. */
+export const MAX_STORED_ANSWER = 4 * 1024 * 1024;
 
 export type Claim =
   | { kind: 'claimed' }
@@ -19,10 +23,13 @@ export type Claim =
 export const bodyHash = (raw: string): Buffer => createHash('sha256').update(raw, 'utf8').digest();
 
 export async function claim(sql: Sql, orgId: string, customerId: string, key: string, hash: Buffer, requestId: string): Promise<Claim> {
-  // An expired record is replaced, so the key may be used again after the window.
+  // An expired record is replaced, so the key may be used again after the window; so is a claim
+  // still in flight long after any request could last (its gateway died between claim and answer),
+  // or the client would get 409 for a day.
   await sql.query(
-    `DELETE FROM mc.idempotency_keys WHERE org_id = $1 AND customer_id = $2 AND idem_key = $3 AND created_at < now() - make_interval(hours => $4)`,
-    [orgId, customerId, key, IDEMPOTENCY_WINDOW_H],
+    `DELETE FROM mc.idempotency_keys WHERE org_id = $1 AND customer_id = $2 AND idem_key = $3
+        AND (created_at < now() - make_interval(hours => $4) OR (status IS NULL AND created_at < now() - make_interval(secs => $5)))`,
+    [orgId, customerId, key, IDEMPOTENCY_WINDOW_H, ABANDONED_CLAIM_S],
   );
   const ins = await sql.query(
     `INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id) VALUES ($1, $2, $3, $4, $5)
@@ -45,6 +52,8 @@ export async function claim(sql: Sql, orgId: string, customerId: string, key: st
 }
 
 export async function complete(sql: Sql, orgId: string, customerId: string, key: string, status: number, body: string): Promise<void> {
+  // Too large to keep: the claim is given back, so a retry serves again instead of a 409.
+  if (body.length > MAX_STORED_ANSWER) return release(sql, orgId, customerId, key);
   await sql.query(
     `UPDATE mc.idempotency_keys SET status = $4, response = $5, completed_at = now() WHERE org_id = $1 AND customer_id = $2 AND idem_key = $3`,
     [orgId, customerId, key, status, body],

@@ -1,1 +1,1 @@
-export { type CustomerMinutes, type LimitMinute, LimitMinutesInputError, limitMinutes, MAX_LIMIT_MINUTES, maintainLimits } from './limits';
+export { type CustomerMinutes, type LimitMinute, LimitMinutesInputError, limitMinutes, MAX_LIMIT_MINUTES, maintainIdempotency, maintainLimits } from './limits';

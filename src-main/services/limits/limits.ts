@@ -98,3 +98,9 @@ export async function maintainLimits(sql: Sql): Promise<Record<string, number>> 
   const r = await sql.one<{ org_minutes: number; minutes: number; months: number; admissions: number }>('SELECT * FROM mc.limit_upkeep()');
   return { limitOrgMinutes: r.org_minutes, limitMinutes: r.minutes, limitMonths: r.months, limitAdmissions: r.admissions };
 }
+
+/** The gateway's idempotency records past their 24-hour window (stored answers are customers' data). */
+export async function maintainIdempotency(sql: Sql): Promise<Record<string, number>> {
+  const r = await sql.one<{ n: number }>('SELECT mc.idempotency_upkeep() AS n');
+  return { idempotencyKeys: r.n };
+}

@@ -18,6 +18,7 @@ const OLDEST: Record<string, string> = {
   telemetry_dead_letters: 'SELECT min(failed_at) AS at FROM mc.ingest_dead_letters WHERE org_id = mc.current_org_id()',
   runtime_token_counters: 'SELECT min(observed_at) AS at FROM mc.runtime_token_counters WHERE org_id = mc.current_org_id()',
   api_request_logs: 'SELECT min(started_at) AS at FROM mc.api_requests WHERE org_id = mc.current_org_id()',
+  idempotency_keys: 'SELECT min(created_at) AS at FROM mc.idempotency_keys WHERE org_id = mc.current_org_id()',
   usage_events: 'SELECT min(occurred_at) AS at FROM mc.usage_events WHERE org_id = mc.current_org_id()',
   usage_reconciliations: 'SELECT min(created_at) AS at FROM mc.usage_reconciliations WHERE org_id = mc.current_org_id()',
   limit_windows: `SELECT least((SELECT min(minute) FROM mc.limit_minutes WHERE org_id = mc.current_org_id()),

@@ -96,6 +96,16 @@ describe.skipIf(!ok)('retention purges exactly what the matrix says', () => {
       for (const days of [430, 0]) {
         await c.query(`INSERT INTO mc.limit_months (org_id, customer_id, month, tokens) VALUES ($1, $2, date_trunc('month', (now() AT TIME ZONE 'UTC') - make_interval(days => $3))::date, 1)`, [org.orgId, customer, days]);
       }
+      // The gateway's idempotency records (0045): a day.
+      for (const hours of [25, 23]) {
+        await c.query(`INSERT INTO mc.idempotency_keys (org_id, customer_id, idem_key, body_sha256, request_id, created_at) VALUES ($1, $2, $3, sha256('x'::bytea), $4, now() - make_interval(hours => $5))`, [
+          org.orgId,
+          customer,
+          `key-${hours}h`,
+          `req_idem_${hours}h`,
+          hours,
+        ]);
+      }
       for (const mins of [11, 9]) {
         await c.query(
           `INSERT INTO mc.limit_admissions (org_id, request_id, customer_id, admitted_at, minute, estimated_tokens, settled_at, tokens)
@@ -117,10 +127,11 @@ describe.skipIf(!ok)('retention purges exactly what the matrix says', () => {
                   (SELECT count(*)::int FROM mc.audit_events WHERE org_id = $1) AS audit,
                   (SELECT count(*)::int FROM mc.limit_minutes WHERE org_id = $1) + (SELECT count(*)::int FROM mc.limit_org_minutes WHERE org_id = $1) AS limit_windows,
                   (SELECT count(*)::int FROM mc.limit_months WHERE org_id = $1) AS limit_months,
-                  (SELECT array_agg(request_id) FROM mc.limit_admissions WHERE org_id = $1) AS admissions`,
+                  (SELECT array_agg(request_id) FROM mc.limit_admissions WHERE org_id = $1) AS admissions,
+                  (SELECT array_agg(idem_key ORDER BY idem_key) FROM mc.idempotency_keys WHERE org_id = $1) AS idempotency`,
           [org.orgId],
         )
-      ).rows[0] as { alerts: string[]; minutes: number; rollups: number; batches: number; audit: number; limit_windows: number; limit_months: number; admissions: string[] },
+      ).rows[0] as { alerts: string[]; minutes: number; rollups: number; batches: number; audit: number; limit_windows: number; limit_months: number; admissions: string[]; idempotency: string[] },
     );
 
   it('an upkeep removes exactly the aged rows of each class it enforces, keeps the ones inside their period, and leaves audit events alone', async () => {
@@ -131,7 +142,7 @@ describe.skipIf(!ok)('retention purges exactly what the matrix says', () => {
 
     await seed();
     const before = await counts();
-    expect(before).toMatchObject({ alerts: ['aged 29', 'aged 31'], minutes: 2, rollups: 2, batches: 2, limit_windows: 4, limit_months: 2 });
+    expect(before).toMatchObject({ alerts: ['aged 29', 'aged 31'], minutes: 2, rollups: 2, batches: 2, limit_windows: 4, limit_months: 2, idempotency: ['key-23h', 'key-25h'] });
     expect(before.admissions.sort()).toEqual(['req_settled_11m', 'req_settled_9m']);
     m = await call<Response<'retention.matrix'>>(admin, 'retention.matrix', {});
     const oldestAlert = m.rows.find((r) => r.key === 'alert_transitions')!.oldestAt!;
@@ -140,7 +151,7 @@ describe.skipIf(!ok)('retention purges exactly what the matrix says', () => {
     const t0 = Date.now();
     await admin.db.systemTx((sql) => runUpkeep(sql));
     const after = await counts();
-    expect(after).toEqual({ alerts: ['aged 29'], minutes: 1, rollups: 1, batches: 1, audit: before.audit, limit_windows: 2, limit_months: 1, admissions: ['req_settled_9m'] });
+    expect(after).toEqual({ alerts: ['aged 29'], minutes: 1, rollups: 1, batches: 1, audit: before.audit, limit_windows: 2, limit_months: 1, admissions: ['req_settled_9m'], idempotency: ['key-23h'] });
 
     m = await call<Response<'retention.matrix'>>(admin, 'retention.matrix', {});
     expect(Date.parse(m.lastUpkeepAt!)).toBeGreaterThanOrEqual(t0 - 1000);
