@@ -54,8 +54,11 @@ test.describe('nodes', () => {
     await page.getByTestId('reason').fill('Firmware update on the H100s');
     await page.keyboard.press('Control+Enter');
     await expect(page.locator('[data-lifecycle=draining]').first()).toBeVisible();
-    await expect(page.getByText('nodes.lifecycle_changed')).toBeVisible();
-    await expect(page.getByText('“Firmware update on the H100s”')).toBeVisible();
+    // The history entry of this change (a drill in the same host may have drained and restored
+    // this node before: its entries are there too).
+    const entry = page.getByRole('listitem').filter({ hasText: '“Firmware update on the H100s”' });
+    await expect(entry).toHaveCount(1);
+    await expect(entry.getByText('nodes.lifecycle_changed')).toBeVisible();
     await expect(page.getByTestId('move-retired')).toHaveCount(0);
   });
 

@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { RequestIn } from '../../../src-shared/contract';
 import { MAX_CONTACTS, ORG_DEFAULT_REQUESTS_PER_MIN, type CustomerRecord } from '../../../src-shared/contract/customers';
-import { TIER_LABELS } from '../../../src-shared/contract/sla';
-import { TIERS, type Tier } from '../../../src-shared/domain/routing/types';
+import type { Tier } from '../../../src-shared/domain/routing/types';
 import { call } from '../../bridge/client';
 import { selectCorridors, useGrid } from '../../stores/grid-store';
 import { useCustomers } from '../../stores/customers-store';
 import { useSla } from '../../stores/sla-store';
 import { useUi } from '../../stores/ui-store';
 import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
+import { HomeCorridorField, TierField } from './TermsFields';
 
 type Save = RequestIn<'customers.save'>;
 interface ContactDraft {
@@ -108,24 +108,8 @@ export function CustomerDialog({ customer, onClose, onSaved }: { customer: Custo
         </Field>
       </div>
       <div className="fields-row">
-        <Field label="Tier" error={f('tier')}>
-          <select name="tier" value={tier} onChange={(e) => setTier(e.target.value as Tier)}>
-            {TIERS.map((t) => (
-              <option key={t} value={t}>
-                {TIER_LABELS[t]}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Home corridor" error={f('homeCorridorId')}>
-          <select name="home" value={home} onChange={(e) => setHome(e.target.value)}>
-            {corridors.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <TierField value={tier} onChange={setTier} error={f('tier')} />
+        <HomeCorridorField value={home} onChange={setHome} corridors={corridors} error={f('homeCorridorId')} />
         <Field label="SLA policy" error={f('slaPolicyId')}>
           <select name="slaPolicyId" value={policy} onChange={(e) => setPolicy(e.target.value)}>
             <option value="">The tier’s default</option>

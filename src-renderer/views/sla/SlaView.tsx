@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import { FAILOVER_LABELS, TIER_LABELS } from '../../../src-shared/contract/sla';
-import { TIERS, type Tier } from '../../../src-shared/domain/routing/types';
+import type { Tier } from '../../../src-shared/domain/routing/types';
 import { call, errorText } from '../../bridge/client';
 import { NoOrg } from '../../components/NoOrg';
 import { useViewKeys } from '../incidents/useViewKeys';
 import { Field, FormDialog, FormMessage, fieldError, useSubmit } from '../incidents/parts';
 import type { SlaPolicy } from '../../../src-shared/contract/sla';
 import { SlaPolicyDialog } from './SlaPolicyDialog';
+import { HomeCorridorField, TierField } from '../customers/TermsFields';
 import { EmptyState, ErrorState } from '../../components/States';
 import { selectCorridors, useGrid } from '../../stores/grid-store';
 import { useSla } from '../../stores/sla-store';
@@ -240,24 +241,8 @@ function CustomerDialog({ onClose }: { onClose: () => void }) {
           <input name="name" value={name} placeholder="Acme Health" onChange={(e) => setName(e.target.value)} />
         </Field>
       </div>
-      <Field label="Tier">
-        <select name="tier" value={tier} onChange={(e) => setTier(e.target.value as Tier)}>
-          {TIERS.map((t) => (
-            <option key={t} value={t}>
-              {TIER_LABELS[t]}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field label="Home corridor" error={f('homeCorridorId')}>
-        <select name="home" value={home} onChange={(e) => setHome(e.target.value)}>
-          {corridors.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <TierField value={tier} onChange={setTier} />
+      <HomeCorridorField value={home} onChange={setHome} corridors={corridors} error={f('homeCorridorId')} />
       {tier === 'sovereign' && (
         <Field label="Reserved nodes (a sovereign customer runs only on these)" error={f('reservedNodeIds')}>
           <select name="reserved" multiple size={6} value={reserved} onChange={(e) => setReserved([...e.target.selectedOptions].map((o) => o.value))}>
