@@ -6,18 +6,10 @@
 import type { z } from 'zod';
 import { McError } from '../../../src-shared/contract/errors';
 import type { Contact, CustomerRecord, customersGet } from '../../../src-shared/contract/customers';
-import type { Tier } from '../../../src-shared/domain/routing/types';
 import type { Sql } from '../../db';
+import type { CustomerRow } from '../sla';
 
-interface Row {
-  id: string;
-  key: string;
-  name: string;
-  tier: Tier;
-  home_corridor_id: string;
-  home_corridor_name: string;
-  sla_policy_id: string | null;
-  effective_policy_id: string | null;
+interface Row extends Omit<CustomerRow, 'reserved_nodes'> {
   effective_policy_name: string | null;
   reserved_node_ids: string[];
   requests_per_min: number | null;

@@ -34,7 +34,8 @@ const toPolicy = (r: PolicyRow): SlaPolicy => ({
   createdAt: r.created_at,
 });
 
-interface CustomerRow {
+/** A customer row as the SLA view reads it (the Customers view's reader extends it). */
+export interface CustomerRow {
   id: string;
   key: string;
   name: string;
