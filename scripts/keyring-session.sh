@@ -49,8 +49,19 @@ main=$$
     [ "$now" = "$first" ] && continue
     kill -0 "$main" 2>/dev/null || break
     echo "keyring-session: $(date -u +%H:%M:%S) the keyring daemon (pid $first) is gone (name now held by: ${now:-nobody}); starting it again" >&2
+    # A stand-in the bus started holds the name without the unlocked keyring: stop it first
+    # (CI saw --replace leave it in place), then start the daemon on the same keyring folder.
+    [ -n "$now" ] && kill "$now" 2>/dev/null
+    i=0
+    while [ -n "$(owner)" ] && [ "$i" -lt 25 ]; do sleep 0.2; i=$((i + 1)); done
     printf %s "${MC_KEYRING_PW:-ci-keyring}" | XDG_DATA_HOME="$MC_KEYRING_DIR" gnome-keyring-daemon --replace --components=secrets --unlock >/dev/null 2>&1 || true
     sleep 1
+    if printf ready | secret-tool store --label='Mission Control keyring probe' mc-keyring-probe ready 2>/dev/null; then
+      secret-tool clear mc-keyring-probe ready
+      echo "keyring-session: $(date -u +%H:%M:%S) the keyring answers again" >&2
+    else
+      echo "keyring-session: $(date -u +%H:%M:%S) the restarted keyring still refuses to store" >&2
+    fi
     first=$(owner)
   done
 ) &
