@@ -1,7 +1,8 @@
 /**
  * The views that exist. The nav, the command palette, the shortcuts, the desktop menu and the
  * shell actions all follow this list, so a view cannot be in one and missing from another.
- * "g" then the key letter reaches every view; Alt+digit the first nine.
+ * "g" then the key letter reaches every view; Alt+digit the first nine. The small letters are all
+ * taken, so later views use capitals (Shift): g R, g A, g B, g K.
  */
 export const VIEWS = [
   { id: 'status', label: 'Status', key: 's', digit: '1', summary: 'Global component status' },

@@ -60,7 +60,9 @@ export function useGlobalShortcuts(): void {
       }
       if (pendingG && Date.now() - pendingG < 1500) {
         pendingG = 0;
-        const route = ROUTES.find((r) => r.key === e.key.toLowerCase());
+        // Exact first: a capital letter (Shift) reaches the later views (g R runbooks, g r corridors);
+        // a lone capital with no view of its own still reaches its small-letter view.
+        const route = ROUTES.find((r) => r.key === e.key) ?? ROUTES.find((r) => r.key === e.key.toLowerCase());
         if (route) {
           e.preventDefault();
           ui.navigate(route.id);
