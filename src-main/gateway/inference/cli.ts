@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 import { cliArgs, numberArg } from '../../cli/args';
 import { unlimited } from './admission';
-import { loadRuntimeKeys, RuntimeKeysError } from './runtime-keys';
+import { KeyringVault } from '../../vault';
+import { keychainKeys, loadRuntimeKeys, RuntimeKeysError } from './runtime-keys';
 import { GATEWAY_DEFAULTS, startGateway } from './server';
 
 const USAGE = `Usage: npm run gateway -- --spool-dir DIR [--host H] [--port P] [--runtime-keys FILE] [--instance NAME]
@@ -19,6 +20,7 @@ PGPORT, PGDATABASE, PGUSER, PGPASSWORD variables. The login must be a member of 
   --host H               address to listen on (default 127.0.0.1)
   --port P               port (default ${GATEWAY_DEFAULTS.port}; 0 picks a free one)
   --runtime-keys FILE    JSON {"<runtime id>": "<api key>"}, mode 0600; or MC_RUNTIME_KEYS with the same JSON
+  --runtime-keys keychain  on a workstation: the keys saved in Runtimes, from the OS keychain
   --instance NAME        this instance's name in the request log (default host:pid)
   --body-limit BYTES     largest request body (default ${GATEWAY_DEFAULTS.bodyLimit})
   --headers-timeout MS   wait for a runtime's first byte (default ${GATEWAY_DEFAULTS.headersTimeoutMs})
@@ -57,7 +59,10 @@ async function main(): Promise<void> {
   );
   let runtimeKeys;
   try {
-    runtimeKeys = loadRuntimeKeys({ file: args['runtime-keys'], env: process.env.MC_RUNTIME_KEYS });
+    runtimeKeys =
+      args['runtime-keys'] === 'keychain'
+        ? keychainKeys(new KeyringVault(), { onError: (account, err) => log.warn({ account, err: err.message }, 'runtime key not readable from the OS keychain') })
+        : loadRuntimeKeys({ file: args['runtime-keys'], env: process.env.MC_RUNTIME_KEYS });
   } catch (err) {
     const msg = err instanceof RuntimeKeysError ? err.message : `could not read ${args['runtime-keys']} (${(err as { code?: string }).code ?? 'error'})`;
     process.stderr.write(`gateway: runtime keys refused: ${msg}\n`);

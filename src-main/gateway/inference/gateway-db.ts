@@ -24,6 +24,7 @@ export interface KeyIdentity {
 
 export interface RuntimeTarget {
   id: string;
+  orgId: string;
   kind: 'vllm' | 'ollama' | 'tgi' | 'openai';
   baseUrl: string;
 }
@@ -149,7 +150,7 @@ export class GatewayDb {
     const out: OrgRouting = {
       snapshot,
       index: buildIndex(snapshot),
-      runtimes: new Map(rts.map((r) => [r.id, { id: r.id, kind: r.kind, baseUrl: r.base_url }])),
+      runtimes: new Map(rts.map((r) => [r.id, { id: r.id, orgId, kind: r.kind, baseUrl: r.base_url }])),
       models: models.map((m) => ({ id: m.model_id, allowedTiers: m.allowed_tiers, ownedBy: m.owned_by })),
       loadedAt: Date.now(),
     };

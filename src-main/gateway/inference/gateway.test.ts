@@ -13,6 +13,9 @@ import { type FakeRuntime, startFakeOllama, startFakeVllm } from '../../runtimes
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { type GatewayLogin, type GatewayWorld, gatewayLogin, MODEL, seedCustomerKey, seedGatewayWorld } from '../../testing/gateway';
 import { type Limiter, unlimited } from './admission';
+import { runtimeKeyAccount } from '../../services/runtimes/runtimes';
+import { testVault } from '../../testing/keychain';
+import { keychainKeys } from './runtime-keys';
 import { type Gateway, startGateway } from './server';
 
 const silent = pino({ level: process.env.GW_DEBUG ? 'debug' : 'silent' });
@@ -401,6 +404,28 @@ describe('the customer gateway', () => {
     expect(a.status).toBe(200);
     expect(fake.state.calls.at(-1)?.auth).toBe('Bearer rt-secret-123');
     expect(a.text).not.toContain('rt-secret-123');
+  });
+
+  it('on a workstation reads a runtime key from the OS keychain, where Runtimes saved it', async () => {
+    const fake = await fakeVllm({ apiKey: 'rt-keychain-456' });
+    const { w, key, org } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
+    const vault = testVault();
+    const account = runtimeKeyAccount(org.orgId, w.sites.fra!.runtimeId);
+    const errors: string[] = [];
+    const gw = await gateway({ runtimeKeys: keychainKeys(vault, { ttlMs: 0, onError: (a) => errors.push(a) }) });
+    // Nothing saved yet: the runtime refuses the gateway, which is a 502, not the client's 401.
+    await vault.delete(account).catch(() => undefined);
+    expectOpenAiError(await post(gw, '/v1/chat/completions', key, chat()), 502, 'upstream_unavailable');
+    await vault.set(account, 'rt-keychain-456');
+    try {
+      const a = await post(gw, '/v1/chat/completions', key, chat());
+      expect(a.status).toBe(200);
+      expect(fake.state.calls.at(-1)?.auth).toBe('Bearer rt-keychain-456');
+      expect(a.text).not.toContain('rt-keychain-456');
+      expect(errors).toEqual([]);
+    } finally {
+      await vault.delete(account);
+    }
   });
 
   it('answers /healthz and /metrics with requests, latency, upstream errors and circuit states', async () => {

@@ -2,7 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRuntimeKeys, RuntimeKeysError } from './runtime-keys';
+import { runtimeKeyAccount } from '../../services/runtimes/runtimes';
+import { testVault } from '../../testing/keychain';
+import { keychainKeys, loadRuntimeKeys, mapKeys, RuntimeKeysError } from './runtime-keys';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-rtkeys-'));
 const id = '0b7d2c1e-4f5a-4b6c-9d8e-1f2a3b4c5d6e';
@@ -46,5 +48,27 @@ describe('runtime keys for a gateway on a server', () => {
   it('reads MC_RUNTIME_KEYS when no file is given, and nothing when neither is', () => {
     expect(loadRuntimeKeys({ env: JSON.stringify({ [id]: 'k2' }) })).toEqual(new Map([[id, 'k2']]));
     expect(loadRuntimeKeys({})).toEqual(new Map());
+  });
+});
+
+describe('runtime keys for a gateway on a workstation', () => {
+  const org = '6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b';
+  const vault = testVault();
+  const account = runtimeKeyAccount(org, id);
+  afterAll(() => vault.delete(account));
+
+  it('reads the key Runtimes saved in the OS keychain, and a changed key once the remembered one is older than the TTL', async () => {
+    await vault.set(account, 'sk-first');
+    const keys = keychainKeys(vault, { ttlMs: 60_000 });
+    expect(await keys.get(org, id)).toBe('sk-first');
+    await vault.set(account, 'sk-second');
+    expect(await keys.get(org, id)).toBe('sk-first');
+    expect(await keychainKeys(vault, { ttlMs: 0 }).get(org, id)).toBe('sk-second');
+    // Another org's runtime with the same id is another account: no key.
+    expect(await keys.get('7f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b', id)).toBeUndefined();
+  });
+
+  it('a map from the file or environment answers by runtime id, whatever the case', async () => {
+    expect(await mapKeys(new Map([[id, 'k']])).get(org, id.toUpperCase())).toBe('k');
   });
 });

@@ -18,6 +18,7 @@ import { route } from '../../../src-shared/domain/routing';
 import type { ChosenNode, RoutingDecision } from '../../../src-shared/domain/routing/types';
 import { inputsDigest } from '../../services/routing';
 import type { Limiter } from './admission';
+import { mapKeys, type RuntimeKeySource } from './runtime-keys';
 import { GatewayDb, type KeyIdentity, type OrgRouting, type RuntimeTarget } from './gateway-db';
 import { bodyHash, claim, complete, IDEMPOTENCY_KEY, release } from './idempotency';
 import { gatewayMetrics } from './metrics';
@@ -36,7 +37,8 @@ export interface GatewayOptions {
   spoolDir: string;
   /** The admission limiter; default: the shared Postgres limits (limits.ts) on this gateway's pool. */
   limiter?: Limiter;
-  runtimeKeys?: Map<string, string>;
+  /** Runtime API keys: a map runtime id → key (file or environment), or the OS keychain. */
+  runtimeKeys?: Map<string, string> | RuntimeKeySource;
   /** Names this process in the request log (default: host:pid). */
   instance?: string;
   bodyLimit?: number;
@@ -108,7 +110,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     bodyTimeoutMs: opts.bodyTimeoutMs ?? GATEWAY_DEFAULTS.bodyTimeoutMs,
     breakAfter: 5,
     halfOpenAfterMs: 30_000,
-    keys: opts.runtimeKeys ?? new Map(),
+    keys: opts.runtimeKeys instanceof Map || !opts.runtimeKeys ? mapKeys(opts.runtimeKeys ?? new Map()) : opts.runtimeKeys,
   });
   const spool = new Spool(opts.spoolDir, (batch) => db.record(batch, instance), (err) => log.warn({ err: err.message }, 'metering drain'));
   // What a crash left is drained before anything new is served.

@@ -9,6 +9,7 @@
 import { CircuitState, ConsecutiveBreaker, type CircuitBreakerPolicy, circuitBreaker, handleAll, isBrokenCircuitError } from 'cockatiel';
 import { Agent, type Dispatcher } from 'undici';
 import type { RuntimeTarget } from './gateway-db';
+import type { RuntimeKeySource } from './runtime-keys';
 
 export type UpstreamFault = 'refused' | 'timeout' | 'http_5xx' | 'credentials' | 'circuit_open' | 'aborted';
 
@@ -28,7 +29,7 @@ export interface UpstreamOptions {
   bodyTimeoutMs: number;
   breakAfter: number;
   halfOpenAfterMs: number;
-  keys: Map<string, string>;
+  keys: RuntimeKeySource;
 }
 
 export const ENDPOINT_PATHS = { 'chat.completions': '/v1/chat/completions', completions: '/v1/completions', embeddings: '/v1/embeddings' } as const;
@@ -58,7 +59,7 @@ export class Upstreams {
 
   async open(target: RuntimeTarget, endpoint: InferenceEndpoint, body: Record<string, unknown>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: body.stream ? 'text/event-stream' : 'application/json' };
-    const key = this.opts.keys.get(target.id);
+    const key = await this.opts.keys.get(target.orgId, target.id);
     if (key) headers.authorization = `Bearer ${key}`;
     const url = `${target.baseUrl.replace(/\/+$/, '')}${ENDPOINT_PATHS[endpoint]}`;
     try {
@@ -80,7 +81,7 @@ export class Upstreams {
         // client's: never pass it on as if the client's key were wrong.
         if (res.statusCode === 401 || res.statusCode === 403) {
           await res.body.dump().catch(() => undefined);
-          throw new UpstreamError('credentials', `The runtime refused the gateway's credentials (HTTP ${res.statusCode}); check its key in the runtime keys file.`);
+          throw new UpstreamError('credentials', `The runtime refused the gateway's credentials (HTTP ${res.statusCode}); check its key in the runtime keys file (or, with --runtime-keys keychain, in Runtimes on this workstation).`);
         }
         return res;
       });
