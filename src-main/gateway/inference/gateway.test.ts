@@ -4,7 +4,9 @@
  * can drain its spool on demand); gateway-crash.test.ts runs it as a child and kills it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -426,6 +428,32 @@ describe('the customer gateway', () => {
     } finally {
       await vault.delete(account);
     }
+  });
+
+  it('a request that reaches a gateway while it shuts down gets a 503 with Retry-After and its own request id', async () => {
+    const fake = await fakeVllm({ fault: 'slow', slowMs: 800 });
+    const { key } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
+    const spoolDir = mkdtempSync(join(tmpdir(), 'mc-spool-'));
+    spools.push(spoolDir);
+    const gw = await startGateway({ db: login, port: 0, spoolDir, limiter: unlimited, log: silent, drainIntervalMs: 60_000, instance: 'test' });
+    // Two requests on one kept-alive connection: the second is sent once close() has begun, while
+    // the first is still with the runtime (the connection is busy, so close() cannot drop it).
+    const body = JSON.stringify(chat());
+    const sock = connect(Number(new URL(gw.url).port), '127.0.0.1');
+    let text = '';
+    sock.on('data', (d) => (text += d.toString()));
+    const ended = once(sock, 'close');
+    sock.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\nAuthorization: Bearer ${key}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await expect.poll(() => fake.state.calls.length, { timeout: 5000 }).toBe(1);
+    const closed = gw.close();
+    sock.write(`GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n`);
+    await ended;
+    await closed;
+    const answers = text.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 503']);
+    expect(answers[1]).toMatch(/x-request-id: req_/i);
+    expect(answers[1]).toMatch(/retry-after: 1/i);
+    expect(answers[1]).toContain('shutting_down');
   });
 
   it('answers /healthz and /metrics with requests, latency, upstream errors and circuit states', async () => {

@@ -118,7 +118,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   spool.start(opts.drainIntervalMs ?? GATEWAY_DEFAULTS.drainIntervalMs);
   const simulated = opts.simulated ?? false;
 
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? GATEWAY_DEFAULTS.bodyLimit, logger: false, return503OnClosing: true, keepAliveTimeout: 10_000 });
+  const app = Fastify({ bodyLimit: opts.bodyLimit ?? GATEWAY_DEFAULTS.bodyLimit, logger: false, return503OnClosing: false, keepAliveTimeout: 10_000 });
   app.decorateRequest('ctx', null as unknown as Ctx);
   // JSON only; the raw text is kept for the Idempotency-Key body check.
   app.removeAllContentTypeParsers();
@@ -164,10 +164,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     });
   };
 
+  let closing = false;
   app.addHook('onRequest', async (req, reply) => {
     const started = Date.now();
     req.ctx = { requestId: newRequestId(), started, startedAt: new Date(started).toISOString(), identity: null, decision: null };
     reply.header('x-request-id', req.ctx.requestId);
+    // Fastify's own 503 while closing skips the hooks, so it would carry no request id: answer it here.
+    if (closing) return send(reply, reject(503, 'server_error', 'shutting_down', 'This gateway is shutting down. Retry: another instance or its restart will answer.'), { 'retry-after': '1', connection: 'close' });
     // The matched route, not the raw URL: the router decodes the path (GET /%761/models is
     // /v1/models), so a test on req.url could be stepped around. Unmatched paths are 404s.
     const route = req.routeOptions.url ?? '';
@@ -494,6 +497,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     url,
     spool,
     async close() {
+      closing = true;
       await app.close();
       await spool.close();
       ownLimiter?.close();
