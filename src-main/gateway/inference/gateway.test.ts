@@ -4,6 +4,7 @@
  * can drain its spool on demand); gateway-crash.test.ts runs it as a child and kills it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
@@ -570,7 +571,8 @@ describe('the customer gateway', () => {
 
   it('mc.gateway_record skips duplicates and refuses a bad record without storing it, keeping the rest of the batch', async () => {
     const fake = await fakeVllm();
-    const { org, w, prefix } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
+    const { org, w, prefix, key } = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
+    const other = await world([{ key: 'fra', country: 'DE', corridor: 'eu', fake, p95Ms: 50 }]);
     const now = new Date().toISOString();
     const good = (id: string) => ({
       request: { org_id: org.orgId, request_id: id, started_at: now, finished_at: now, customer_id: w.customerId, key_prefix: prefix, endpoint: 'chat.completions', model: MODEL, status: 200, outcome: 'served', latency_ms: 5, prompt_tokens: 1, completion_tokens: 2 },
@@ -587,6 +589,15 @@ describe('the customer gateway', () => {
     const c = new (await import('pg')).default.Client(login);
     await c.connect();
     try {
+      // Records are bound to a key the database accepted: none before the key was ever presented,
+      // and none under another org's customer with this key's prefix.
+      const unseen = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([good('req_unseen_0001')])])).rows[0].r;
+      expect(unseen).toMatchObject({ inserted: 0, usage: 0 });
+      expect(unseen.rejected[0].reason).toMatch(/no key of this customer with prefix ume_live_\w{6} was ever accepted/);
+      expect((await c.query(`SELECT status FROM mc.customer_key_check($1, 'test')`, [createHash('sha256').update(key).digest()])).rows[0].status).toBe('ok');
+      const foreign = { ...good('req_foreign_001'), request: { ...good('req_foreign_001').request, org_id: other.org.orgId, customer_id: other.w.customerId } };
+      const r0 = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([foreign])])).rows[0].r;
+      expect(r0.rejected).toHaveLength(1);
       const r1 = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([good('req_good_00001'), ...bad])])).rows[0].r;
       expect(r1).toMatchObject({ inserted: 1, usage: 1, duplicates: 0 });
       expect(r1.rejected.map((x: { index: number }) => x.index)).toEqual([1, 2, 3, 4, 5, 6]);
