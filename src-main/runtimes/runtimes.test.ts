@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connectRuntime, createRuntimeClient, detectKind } from './client';
 import { RuntimeError } from './errors';
 import { type FakeRuntime, startFakeOllama, startFakeOpenAi, startFakeTgi, startFakeVllm } from './fake';
-import { parseMetrics, quantile, histogram } from './prometheus';
+import { gauge, parseMetrics, quantile, histogram } from './prometheus';
 import { checkRuntimeUrl } from './url-guard';
 
 const open: FakeRuntime[] = [];
@@ -39,6 +39,29 @@ describe('runtime clients against fakes of the documented wire formats', () => {
     // 95th of 100 requests lies in the (0.5, 0.8] bucket at its top: 800 ms.
     expect(r.load.p95LatencyMs).toBe(800);
     expect(r.load.tokensPerS).toBeNull();
+  });
+
+  it('the fake vLLM counts what it answered in its prompt and generation counters, as vLLM does (streams too)', async () => {
+    const f = await track(startFakeVllm({ generatedTokens: 1000, promptTokens: 500 }, { tokens: 5 }));
+    const counters = async () => {
+      const m = parseMetrics(await (await fetch(`${f.url}/metrics`)).text());
+      return [gauge(m, 'vllm:prompt_tokens_total'), gauge(m, 'vllm:generation_tokens_total')];
+    };
+    expect(await counters()).toEqual([500, 1000]);
+    const chat = (extra: object) =>
+      fetch(`${f.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'meta-llama/Llama-3.1-8B-Instruct', messages: [{ role: 'user', content: 'hello there' }], ...extra }),
+      });
+    const plain = (await (await chat({})).json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+    expect(plain.usage.completion_tokens).toBe(5);
+    await (await chat({ stream: true, stream_options: { include_usage: true } })).text();
+    await (await chat({ stream: true })).text();
+    const [prompt, generated] = await counters();
+    // Two answers with usage (5 tokens each, their prompt counted) and one stream without: 5 content chunks.
+    expect(generated).toBe(1000 + 5 + 5 + 5);
+    expect(prompt).toBe(500 + 2 * plain.usage.prompt_tokens);
   });
 
   it('vLLM (V0 metric names): the older KV-cache gauge is read too; tokens/s from two scrapes', async () => {

@@ -26,6 +26,11 @@ export interface FakeState {
   /** Inference requests answered in full / streams the client cut off before the end. */
   served: number;
   cut: number;
+  /** Tokens answered so far (from each answer's usage), as a runtime's own counters count them. */
+  promptTokens: number;
+  completionTokens: number;
+  /** Calls kept in `calls` (oldest dropped), so a long-running demo runtime does not grow without end. */
+  callLimit: number;
 }
 
 export type Route = (req: IncomingMessage, body: unknown, state: FakeState) => { status?: number; json?: unknown; text?: string; type?: string; sse?: string[] } | null;
@@ -48,14 +53,43 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+function addUsage(state: FakeState, usage: unknown): boolean {
+  if (!usage || typeof usage !== 'object') return false;
+  const u = usage as { prompt_tokens?: unknown; completion_tokens?: unknown };
+  state.promptTokens += typeof u.prompt_tokens === 'number' ? u.prompt_tokens : 0;
+  state.completionTokens += typeof u.completion_tokens === 'number' ? u.completion_tokens : 0;
+  return true;
+}
+
+/** A stream's tokens: its usage chunk when the client asked for one, else one token per content chunk. */
+function countTokens(state: FakeState, events: string[]): void {
+  let chunks = 0;
+  for (const ev of events) {
+    const data = /^data: (\{.*\})\s*$/s.exec(ev)?.[1];
+    if (!data) continue;
+    let parsed: { usage?: unknown; choices?: { delta?: { content?: unknown }; text?: unknown }[] };
+    try {
+      parsed = JSON.parse(data) as typeof parsed;
+    } catch {
+      continue;
+    }
+    if (addUsage(state, parsed.usage)) return;
+    const c = parsed.choices?.[0];
+    const text = c?.delta?.content ?? c?.text;
+    if (typeof text === 'string' && text !== '') chunks++;
+  }
+  state.completionTokens += chunks;
+}
+
 export async function startFake(route: Route, init: Partial<FakeState> = {}): Promise<FakeRuntime> {
-  const state: FakeState = { fault: 'none', faultPaths: [], slowMs: 3000, apiKey: null, calls: [], tokens: 8, streamDelayMs: 0, dieAfterEvents: null, served: 0, cut: 0, ...init };
+  const state: FakeState = { fault: 'none', faultPaths: [], slowMs: 3000, apiKey: null, calls: [], tokens: 8, streamDelayMs: 0, dieAfterEvents: null, served: 0, cut: 0, promptTokens: 0, completionTokens: 0, callLimit: 10_000, ...init };
   const server: Server = createServer((req, res: ServerResponse) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] as string;
       const auth = req.headers.authorization ?? null;
       const call: FakeState['calls'][number] = { method: req.method ?? 'GET', path, auth };
       state.calls.push(call);
+      if (state.calls.length > state.callLimit) state.calls.splice(0, state.calls.length - state.callLimit);
       const body = await readBody(req);
       call.body = body;
       const faulty = state.fault !== 'none' && (state.faultPaths.length === 0 || state.faultPaths.includes(path));
@@ -115,10 +149,14 @@ export async function startFake(route: Route, init: Partial<FakeState> = {}): Pr
           return;
         }
         state.served++;
+        countTokens(state, out.sse);
         res.end();
         return;
       }
-      if (out.json !== undefined && /^\/v1\/(chat\/completions|completions|embeddings)$/.test(path) && (out.status ?? 200) < 300) state.served++;
+      if (out.json !== undefined && /^\/v1\/(chat\/completions|completions|embeddings)$/.test(path) && (out.status ?? 200) < 300) {
+        state.served++;
+        addUsage(state, (out.json as { usage?: unknown }).usage);
+      }
       if (out.json !== undefined) res.writeHead(out.status ?? 200, { 'content-type': 'application/json' }).end(JSON.stringify(out.json));
       else res.writeHead(out.status ?? 200, { 'content-type': out.type ?? 'text/plain; version=0.0.4' }).end(out.text ?? '');
     })().catch(() => {

@@ -21,7 +21,8 @@ export interface FakeVllmOptions {
   latencyBuckets?: [number, number][];
 }
 
-export function vllmMetrics(o: FakeVllmOptions): string {
+/** The counters start at the options' figures and grow with what this fake has answered, as vLLM's do. */
+export function vllmMetrics(o: FakeVllmOptions, served: { promptTokens: number; completionTokens: number } = { promptTokens: 0, completionTokens: 0 }): string {
   const model = o.models?.[0]?.id ?? 'meta-llama/Llama-3.1-8B-Instruct';
   const l = `model_name="${model}"`;
   const kv = o.variant === 'v0' ? 'vllm:gpu_cache_usage_perc' : 'vllm:kv_cache_usage_perc';
@@ -39,10 +40,10 @@ export function vllmMetrics(o: FakeVllmOptions): string {
     `${kv}{${l}} ${o.kvCache ?? 0.42}`,
     '# HELP vllm:prompt_tokens_total Number of prefill tokens processed.',
     '# TYPE vllm:prompt_tokens_total counter',
-    `vllm:prompt_tokens_total{${l}} ${o.promptTokens ?? 480000}.0`,
+    `vllm:prompt_tokens_total{${l}} ${(o.promptTokens ?? 480000) + served.promptTokens}.0`,
     '# HELP vllm:generation_tokens_total Number of generation tokens processed.',
     '# TYPE vllm:generation_tokens_total counter',
-    `vllm:generation_tokens_total{${l}} ${o.generatedTokens ?? 120000}.0`,
+    `vllm:generation_tokens_total{${l}} ${(o.generatedTokens ?? 120000) + served.completionTokens}.0`,
     '# HELP vllm:e2e_request_latency_seconds Histogram of e2e request latency in seconds.',
     '# TYPE vllm:e2e_request_latency_seconds histogram',
     ...buckets.map(([le, c]) => `vllm:e2e_request_latency_seconds_bucket{le="${le.toFixed(1)}",${l}} ${c}.0`),
@@ -59,7 +60,7 @@ export async function startFakeVllm(o: FakeVllmOptions = {}, init: Partial<FakeS
     const path = (req.url ?? '').split('?')[0];
     if (path === '/health') return { text: '' };
     if (path === '/version') return { json: { version: options.version } };
-    if (path === '/metrics') return { text: vllmMetrics(options) };
+    if (path === '/metrics') return { text: vllmMetrics(options, state) };
     if (path === '/v1/models')
       return {
         json: {
