@@ -9,6 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    env: { MC_LOG_LEVEL: 'silent' },
+    // App cores in tests run no demo gateway unless a test asks for one (demo-gateway.test.ts).
+    env: { MC_LOG_LEVEL: 'silent', MC_DEMO_GATEWAY: '0' },
   },
 });

@@ -30,7 +30,9 @@ export async function startHost(opts: { readOnly?: boolean; env?: NodeJS.Process
   chmodSync(dataDir, 0o711);
   const child = spawn(process.execPath, [entry, '--data-dir', dataDir, ...(opts.readOnly ? ['--read-only'] : [])], {
     cwd: ROOT,
-    env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE, ...opts.env },
+    // The demo gateway's customer, runtimes and traffic would change what the views show mid-spec;
+    // a spec that wants it passes MC_DEMO_GATEWAY: '1'.
+    env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_KEYCHAIN_SERVICE, MC_DEMO_GATEWAY: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

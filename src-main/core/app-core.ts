@@ -6,6 +6,7 @@ import { isRoot } from '../db/run-as';
 import { createRouter, handlers, type Router, topicHandlers } from '../ipc';
 import { DataFolderFallbackVault, KeyringVault, type Vault } from '../vault';
 import { DemoAgent } from '../agent/demo-agent';
+import { DemoGateway, type DemoGatewayOptions } from '../gateway/demo/demo-gateway';
 import { AnchorJob } from './anchor-job';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
@@ -23,6 +24,11 @@ export interface AppCoreOptions {
   embeddedBinaries?: ServerBinaries;
   /** Demo mode on the embedded demo org: demo grid plus simulated node agents (default on). */
   demoAgent?: boolean;
+  /**
+   * Demo mode's data plane on the embedded demo org: simulated runtimes, the customer gateway and a
+   * trickle of demo traffic (default on; MC_DEMO_GATEWAY=0 turns it off).
+   */
+  demoGateway?: boolean | DemoGatewayOptions;
   /** Alert evaluation, escalation and per-minute figures in the background (default on). */
   opsJob?: boolean;
   /** The 10-minute anchored audit verify (default on; MC_ANCHOR_JOB=0 turns it off). */
@@ -55,6 +61,8 @@ export interface AppCore {
   shell: EventEmitter;
   /** Demo mode's simulated agents, when running (tests look at it). */
   demo: DemoAgent | null;
+  /** Demo mode's gateway with simulated runtimes and traffic, when enabled. */
+  demoGateway: DemoGateway | null;
   /** The operations clock (alerts, escalation, figures), when enabled. */
   ops: OpsJob | null;
   /** The operator's session clock, when enabled (not on a read-only display). */
@@ -89,6 +97,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     });
     const shell = new EventEmitter();
     const demo = opts.demoAgent ?? process.env.MC_DEMO_AGENT !== '0' ? new DemoAgent({ db, vault, log }) : null;
+    const gatewayOpt = opts.demoGateway ?? process.env.MC_DEMO_GATEWAY !== '0';
+    const demoGateway = gatewayOpt ? new DemoGateway({ db, vault, log, dataDir: opts.dataDir }, typeof gatewayOpt === 'object' ? gatewayOpt : {}) : null;
     const maintenance = new MaintenanceJob(db, log);
     const ops = opts.opsJob ?? process.env.MC_OPS_JOB !== '0' ? new OpsJob(db, log, undefined, vault) : null;
     // Follow the connection: demo agent, maintenance and the ops clock start, stop or move with the active profile.
@@ -96,9 +106,14 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     db.beforeSwitch(async () => {
       await ops?.stopAndWait();
       await demo?.stop();
+      await demoGateway?.stop();
     });
     db.on('changed', () => {
-      void demo?.sync();
+      // The gateway after the agent: its runtimes go on demo nodes the agent provisions.
+      void (async () => {
+        await demo?.sync();
+        await demoGateway?.sync();
+      })();
       maintenance.sync();
       ops?.sync();
     });
@@ -141,6 +156,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       router,
       shell,
       demo,
+      demoGateway,
       ops,
       sessions,
       start: () => db.start(),
@@ -160,6 +176,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
           ops?.stop();
           anchorJob?.stop();
           await demo?.stop();
+          await demoGateway?.stop();
           await db.close();
         } finally {
           lock.release();

@@ -7,7 +7,7 @@ import { McError } from '../../src-shared/contract/errors';
 import type { Session } from '../../src-shared/contract/system';
 import type { Logger } from '../core/log';
 import { KeychainUnavailableError, type Vault } from '../vault';
-import { authenticatorRoleName, ensureAuthenticator, ensureIngestLogin, ingestRoleName, newSecret } from './authenticator';
+import { authenticatorRoleName, ensureAuthenticator, ensureGatewayLogin, ensureIngestLogin, gatewayRoleName, ingestRoleName, newSecret } from './authenticator';
 import { EmbeddedServer, type ServerBinaries } from './embedded-server';
 import { NotifyListener, type DbNotification } from './listener';
 import { applyMigrations, migrationState, migrationStateOf, type MigrationFile } from './migrations';
@@ -630,6 +630,30 @@ export class DatabaseManager extends EventEmitter {
     await ensure(password, 'set');
     await this.opts.vault.set(account, password);
     return password;
+  }
+
+  /**
+   * A customer gateway login (a member of mc_gateway, sql/0045) on the active embedded database,
+   * for the demo gateway: made on first use, its password kept like the ingest login's. Only the
+   * embedded database: on a shared one an operator makes gateway logins (docs/operator-guide.md).
+   */
+  async embeddedGatewayLogin(): Promise<pg.PoolConfig> {
+    const active = this.active;
+    const profile = active ? this.opts.store.get(active.profile.id) : null;
+    if (!active || !profile || profile.kind !== 'embedded') throw new McError('UNAVAILABLE', 'The demo gateway runs on the embedded database only.');
+    const creds = await this.ownerCredentials(profile);
+    const owner = new pg.Client(clientConfig(creds.target, creds.password));
+    owner.on('error', () => undefined);
+    await owner.connect();
+    try {
+      const role = gatewayRoleName(this.opts.store.instanceId);
+      const password = await this.roleSecret(secretAccounts.gateway(this.opts.store.instanceId, profile.id), { ...creds.target, user: role }, (pw, mode) =>
+        ensureGatewayLogin(owner, role, pw, mode),
+      );
+      return clientConfig({ ...creds.target, user: role }, password);
+    } finally {
+      await owner.end().catch(() => undefined);
+    }
   }
 
   /** The data-plane pool (as the installation's ingest login) of the active connection. */

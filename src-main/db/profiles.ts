@@ -188,6 +188,10 @@ export const secretAccounts = {
   profilePassword: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:password`,
   authenticator: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:authenticator`,
   ingest: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:ingest`,
+  /** The demo gateway's database login on the embedded profile (a member of mc_gateway). */
+  gateway: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:gateway`,
+  /** The demo gateway's own customer key (test mode), so its traffic is keyed like a customer's. */
+  demoCustomerKey: (instanceId: string) => `${instanceId}:embedded:demo-customer-key`,
   /** The signed-in membership's own database login on that profile (role, password and whose it is). */
   memberLogin: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:member`,
   /** Seed for the demo agent's node keys (derived per node, so restarts reuse the same keys). */

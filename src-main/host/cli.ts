@@ -12,6 +12,9 @@ const USAGE = `Usage: npm run serve -- [--port N] [--read-only] [--data-dir DIR]
   --data-dir DIR   where settings, logs and the embedded database live
                    (default: ${defaultDataDir()})
 
+On the embedded database's demo org it also runs the demo gateway (simulated runtimes and demo
+traffic) and prints "Gateway at http://127.0.0.1:PORT"; MC_DEMO_GATEWAY=0 turns it off.
+
 Exit codes: 0 stopped, 1 could not start, 2 bad arguments, ${DATA_DIR_BUSY_EXIT_CODE} another Mission Control uses the data folder.`;
 
 async function main(): Promise<void> {
@@ -44,7 +47,9 @@ async function main(): Promise<void> {
   let core;
   try {
     // A read-only wall display changes nothing and stays up unattended: no session clock there.
-    core = createAppCore({ dataDir, sessionClock: !args['read-only'] });
+    // The demo gateway provisions, so not on a read-only display; scripts read its address line.
+    const demoGateway = !args['read-only'] && process.env.MC_DEMO_GATEWAY !== '0' ? { onStarted: (url: string) => process.stdout.write(`Gateway at ${url}\n`) } : false;
+    core = createAppCore({ dataDir, sessionClock: !args['read-only'], demoGateway });
   } catch (err) {
     process.stderr.write(`Mission Control cannot start: ${(err as Error).message}\n`);
     process.exit(err instanceof DataDirBusyError ? DATA_DIR_BUSY_EXIT_CODE : 1);

@@ -26,7 +26,7 @@ export interface FakeOllamaOptions {
 
 const details = (m: FakeOllamaModel) => ({ parent_model: '', format: 'gguf', family: m.family, families: [m.family], parameter_size: m.parameterSize, quantization_level: m.quantization });
 
-export async function startFakeOllama(o: FakeOllamaOptions = {}, init: Partial<FakeState> = {}): Promise<FakeRuntime & { options: FakeOllamaOptions }> {
+export async function startFakeOllama(o: FakeOllamaOptions = {}, init: Partial<FakeState> = {}, port = 0): Promise<FakeRuntime & { options: FakeOllamaOptions }> {
   const options: FakeOllamaOptions = {
     models: [{ name: 'llama3.1:8b', family: 'llama', parameterSize: '8.0B', quantization: 'Q4_K_M', contextLength: 131072, size: 4920753328, loaded: true, sizeVram: 4920753328 }],
     variant: 'current',
@@ -78,6 +78,6 @@ export async function startFakeOllama(o: FakeOllamaOptions = {}, init: Partial<F
     if (inference) return inference;
     if (path === '/v1/models') return { json: { object: 'list', data: list().map((m) => ({ id: m.name, object: 'model', created: 1733400000, owned_by: 'library' })) } };
     return null;
-  }, init);
+  }, init, port);
   return { ...fake, options };
 }

@@ -81,7 +81,7 @@ function countTokens(state: FakeState, events: string[]): void {
   state.completionTokens += chunks;
 }
 
-export async function startFake(route: Route, init: Partial<FakeState> = {}): Promise<FakeRuntime> {
+export async function startFake(route: Route, init: Partial<FakeState> = {}, port = 0): Promise<FakeRuntime> {
   const state: FakeState = { fault: 'none', faultPaths: [], slowMs: 3000, apiKey: null, calls: [], tokens: 8, streamDelayMs: 0, dieAfterEvents: null, served: 0, cut: 0, promptTokens: 0, completionTokens: 0, callLimit: 10_000, ...init };
   const server: Server = createServer((req, res: ServerResponse) => {
     void (async () => {
@@ -164,10 +164,16 @@ export async function startFake(route: Route, init: Partial<FakeState> = {}): Pr
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     state,
     close: () =>
       new Promise((resolve) => {

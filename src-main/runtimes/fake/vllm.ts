@@ -54,7 +54,7 @@ export function vllmMetrics(o: FakeVllmOptions, served: { promptTokens: number; 
   ].join('\n');
 }
 
-export async function startFakeVllm(o: FakeVllmOptions = {}, init: Partial<FakeState> = {}): Promise<FakeRuntime & { options: FakeVllmOptions }> {
+export async function startFakeVllm(o: FakeVllmOptions = {}, init: Partial<FakeState> = {}, port = 0): Promise<FakeRuntime & { options: FakeVllmOptions }> {
   const options = { models: [{ id: 'meta-llama/Llama-3.1-8B-Instruct', maxModelLen: 131072 }], variant: 'v1' as const, version: '0.8.5', ...o };
   const fake = await startFake((req, body, state) => {
     const path = (req.url ?? '').split('?')[0];
@@ -80,6 +80,6 @@ export async function startFakeVllm(o: FakeVllmOptions = {}, init: Partial<FakeS
     const inference = openAiInference('vllm', path, req.method, body, state);
     if (inference) return inference;
     return null;
-  }, init);
+  }, init, port);
   return { ...fake, options };
 }

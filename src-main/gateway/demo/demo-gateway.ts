@@ -1,0 +1,139 @@
+/**
+ * Demo mode's data plane: on the embedded database's demo org, simulated runtimes (fakes of vLLM's
+ * and Ollama's documented wire formats, on loopback), the real customer gateway in this process as
+ * its own mc_gateway login, and a trickle of demo customer traffic through it. Routing, limits,
+ * usage and reconciliation are alive on first start; everything the gateway records is marked
+ * simulated. Nothing runs against any other profile or org, nor for a reader (it would provision).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { WRITER_ROLES } from '../../../src-shared/contract/roles';
+import { DEMO_ORG_ID } from '../../agent/demo-agent';
+import type { Logger } from '../../core/log';
+import { type DatabaseManager, secretAccounts } from '../../db';
+import { type FakeRuntime, startFakeOllama, startFakeVllm } from '../../runtimes/fake';
+import { appendAudit } from '../../services/audit';
+import type { Vault } from '../../vault';
+import { type Gateway, startGateway } from '../inference/server';
+import { type DemoRuntimePlan, ensureDemoCustomer, planDemoRuntimes, registerDemoRuntime } from './provision';
+import { DemoTraffic } from './traffic';
+
+export const DEMO_MODELS = { vllm: 'meta-llama/Llama-3.1-8B-Instruct', ollama: 'llama3.1:8b' } as const;
+
+export interface DemoGatewayOptions {
+  /** Mean pause between two demo requests (default 3 s). */
+  trafficEveryMs?: number;
+  /** Told the gateway's address each time it starts (`npm run serve` prints it). */
+  onStarted?: (url: string) => void;
+}
+
+interface Running {
+  fakes: FakeRuntime[];
+  gateway: Gateway | null;
+  traffic: DemoTraffic | null;
+}
+
+export class DemoGateway {
+  private running: Running | null = null;
+  private want: string | null = null;
+  private generation = 0;
+  /** The gateway's address while it runs. */
+  url: string | null = null;
+  traffic: DemoTraffic | null = null;
+
+  constructor(
+    private readonly deps: { db: DatabaseManager; vault: Vault; log: Logger; dataDir: string },
+    private readonly opts: DemoGatewayOptions = {},
+  ) {}
+
+  async sync(): Promise<void> {
+    const { db } = this.deps;
+    const session = db.quiescing ? null : db.session;
+    const want =
+      session && db.activeProfile?.kind === 'embedded' && session.orgId === DEMO_ORG_ID && WRITER_ROLES.includes(session.role) ? `${db.activeProfile.id}:${session.operatorId}` : null;
+    if (want === this.want) return;
+    await this.stop();
+    if (!want || !session) return;
+    const mine = ++this.generation;
+    this.want = want;
+    const run: Running = { fakes: [], gateway: null, traffic: null };
+    this.running = run;
+    try {
+      const audit = (sql: Parameters<typeof appendAudit>[0]) => (d: Parameters<typeof appendAudit>[2]) =>
+        appendAudit(sql, session, d, { reason: 'demo gateway for the embedded demo org', requestId: null });
+      const keyAccount = secretAccounts.demoCustomerKey(db.profileStore.instanceId);
+      const { plans, secret } = await db.tx(session, async (sql) => ({
+        plans: await planDemoRuntimes(sql),
+        secret: (await ensureDemoCustomer(sql, this.deps.vault, keyAccount, session.operatorId, audit(sql))).secret,
+      }));
+      if (mine !== this.generation) return;
+      for (const plan of plans) run.fakes.push(await startFakeFor(plan));
+      if (mine !== this.generation) return;
+      await db.tx(session, async (sql) => {
+        for (const [i, plan] of plans.entries()) await registerDemoRuntime(sql, this.deps.vault, session, plan, run.fakes[i]!.url, audit(sql));
+      });
+      if (mine !== this.generation) return;
+      const login = await db.embeddedGatewayLogin();
+      const spoolDir = join(this.deps.dataDir, 'demo-gateway', 'spool');
+      mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
+      run.gateway = await startGateway({
+        db: { ...login, connectionTimeoutMillis: 8000, keepAlive: true },
+        port: 0,
+        spoolDir,
+        simulated: true,
+        instance: 'demo',
+        poolSize: 4,
+        log: this.deps.log.child({ component: 'demo-gateway' }),
+      });
+      if (mine !== this.generation) return;
+      this.url = run.gateway.url;
+      run.traffic = new DemoTraffic(
+        {
+          gatewayUrl: run.gateway.url,
+          key: secret,
+          routes: plans.map((p, i) => ({ model: DEMO_MODELS[p.kind], countries: p.countries, fake: run.fakes[i]! })),
+        },
+        { everyMs: this.opts.trafficEveryMs ?? 3000, onError: (err) => this.deps.log.warn({ err: err.message }, 'demo gateway: a demo request failed') },
+      );
+      run.traffic.start();
+      this.traffic = run.traffic;
+      this.deps.log.info({ url: run.gateway.url, runtimes: plans.length }, 'demo gateway: serving simulated traffic');
+      this.opts.onStarted?.(run.gateway.url);
+    } catch (err) {
+      if (mine === this.generation) {
+        this.want = null;
+        await this.stop();
+      }
+      this.deps.log.warn({ err: (err as Error).message }, 'demo gateway: could not start');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.generation++;
+    this.want = null;
+    this.url = null;
+    this.traffic = null;
+    const run = this.running;
+    this.running = null;
+    if (!run) return;
+    await run.traffic?.stop();
+    await run.gateway?.close().catch(() => undefined);
+    await Promise.all(run.fakes.map((f) => f.close().catch(() => undefined)));
+  }
+}
+
+/** A fake for the plan's kind, on the port its runtime was registered with when that port is free. */
+async function startFakeFor(plan: DemoRuntimePlan): Promise<FakeRuntime> {
+  const start = (port: number) =>
+    plan.kind === 'vllm'
+      ? startFakeVllm({ models: [{ id: DEMO_MODELS.vllm, maxModelLen: 131072 }], generatedTokens: 0, promptTokens: 0 }, { callLimit: 200 }, port)
+      : startFakeOllama({}, { callLimit: 200 }, port);
+  if (plan.existing?.port) {
+    try {
+      return await start(plan.existing.port);
+    } catch {
+      /* taken by something else since: a new port and a new runtime */
+    }
+  }
+  return start(0);
+}

@@ -1,0 +1,128 @@
+/**
+ * What the demo gateway needs in the embedded demo org, made through the same services an operator
+ * uses (so each step is audited like theirs): simulated runtimes on a few demo nodes, one demo
+ * customer with limits and a commitment, and its test-mode key. Everything it makes says
+ * "(simulated)" or "Demo" in its name; re-running finds what an earlier start made.
+ */
+import { visiblePrefix } from '../../../src-shared/domain/api-key';
+import type { Sql } from '../../db';
+import type { AuditDraft, AuditRecord } from '../../services/audit';
+import { saveCustomer } from '../../services/customers/save';
+import { issueCustomerKey } from '../../services/keys/customer-keys';
+import { connect } from '../../services/runtimes/runtimes';
+import { installDefaults } from '../../services/sla/sla';
+import type { Vault } from '../../vault';
+
+type Audit = (d: AuditDraft) => Promise<AuditRecord>;
+
+export type DemoRuntimeKind = 'vllm' | 'ollama';
+
+/** One runtime per entry, on the first active node of that corridor and runtime group. */
+export const DEMO_RUNTIMES: readonly { corridor: string; kind: DemoRuntimeKind }[] = [
+  { corridor: 'eu', kind: 'vllm' },
+  { corridor: 'eu', kind: 'ollama' },
+  { corridor: 'north-america', kind: 'vllm' },
+  { corridor: 'apac', kind: 'vllm' },
+];
+
+export const DEMO_CUSTOMER_KEY = 'demo-traffic';
+
+export interface DemoRuntimePlan {
+  kind: DemoRuntimeKind;
+  corridor: string;
+  /** Countries a request may come from to be served in this corridor (its residency list). */
+  countries: string[];
+  nodeId: string;
+  name: string;
+  /** The runtime an earlier start registered (its port is tried again), if any. */
+  existing: { id: string; port: number; enabled: boolean } | null;
+}
+
+export async function planDemoRuntimes(sql: Sql): Promise<DemoRuntimePlan[]> {
+  const out: DemoRuntimePlan[] = [];
+  for (const spec of DEMO_RUNTIMES) {
+    const node = await sql.maybeOne<{ id: string; hostname: string; countries: string[] }>(
+      `SELECT n.id, n.hostname, c.allowed_countries AS countries
+         FROM mc.nodes n JOIN mc.sites s ON s.id = n.site_id JOIN mc.corridors c ON c.id = s.corridor_id
+        WHERE c.key = $1 AND n.runtime_group = $2 AND n.lifecycle = 'active'
+        ORDER BY n.hostname LIMIT 1`,
+      [spec.corridor, spec.kind],
+    );
+    if (!node) continue;
+    const name = `Demo ${spec.kind === 'vllm' ? 'vLLM' : 'Ollama'} on ${node.hostname} (simulated)`;
+    const row = await sql.maybeOne<{ id: string; base_url: string; enabled: boolean }>(
+      'SELECT id, base_url, enabled FROM mc.runtimes WHERE name = $1 AND node_id = $2 ORDER BY created_at DESC LIMIT 1',
+      [name, node.id],
+    );
+    const port = row ? Number(new URL(row.base_url).port) : 0;
+    out.push({ ...spec, countries: node.countries, nodeId: node.id, name, existing: row ? { id: row.id, port, enabled: row.enabled } : null });
+  }
+  return out;
+}
+
+/**
+ * Register the runtime a fake now answers for. A fake that got its earlier port back keeps its
+ * runtime; one that did not gets a new runtime and the old one is disabled (an address cannot be
+ * changed in place: decisions and counters name the runtime at its address).
+ */
+export async function registerDemoRuntime(
+  sql: Sql,
+  vault: Vault,
+  who: { orgId: string; operatorId: string },
+  plan: DemoRuntimePlan,
+  url: string,
+  audit: Audit,
+): Promise<string> {
+  if (plan.existing && new URL(url).port === String(plan.existing.port)) return plan.existing.id;
+  if (plan.existing?.enabled) await sql.query('UPDATE mc.runtimes SET enabled = false WHERE id = $1', [plan.existing.id]);
+  const rt = await connect(sql, vault, who.orgId, { nodeId: plan.nodeId, name: plan.name, baseUrl: url, kind: plan.kind, runtimeGroup: plan.kind, apiKey: null, operatorId: who.operatorId }, audit);
+  return rt.id;
+}
+
+/**
+ * The demo customer (enterprise, homed in the EU, 120 requests/min with 30 committed) and a
+ * test-mode key whose secret only the keychain holds. A key an operator revoked or rotated is
+ * replaced by a new one, so the demo never sends a key the gateway must refuse.
+ */
+export async function ensureDemoCustomer(
+  sql: Sql,
+  vault: Vault,
+  keyAccount: string,
+  operatorId: string,
+  audit: Audit,
+): Promise<{ customerId: string; secret: string }> {
+  let customer = await sql.maybeOne<{ id: string }>('SELECT id FROM mc.customers WHERE key = $1', [DEMO_CUSTOMER_KEY]);
+  if (!customer) {
+    const eu = await sql.maybeOne<{ id: string }>(`SELECT id FROM mc.corridors WHERE key = 'eu'`);
+    if (!eu) throw new Error('the demo org has no EU corridor');
+    await installDefaults(sql, audit, () => undefined);
+    const saved = await saveCustomer(
+      sql,
+      { id: null, key: DEMO_CUSTOMER_KEY, name: 'Demo traffic (simulated)', tier: 'enterprise', homeCorridorId: eu.id, slaPolicyId: null, reservedNodeIds: [] },
+      {
+        requestsPerMin: 120,
+        tokensPerMin: 120_000,
+        monthlyTokenQuota: null,
+        maxConcurrency: 8,
+        committedRequestsPerMin: 30,
+        committedTokensPerMin: 20_000,
+        allowedCorridorIds: [],
+        contacts: [],
+      },
+      audit,
+      () => undefined,
+    );
+    customer = { id: saved.id };
+  }
+  const held = await vault.get(keyAccount);
+  if (held) {
+    const usable = await sql.maybeOne(
+      `SELECT 1 FROM mc.customer_keys WHERE customer_id = $1 AND prefix = $2 AND revoked_at IS NULL AND superseded_by IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [customer.id, visiblePrefix(held)],
+    );
+    if (usable) return { customerId: customer.id, secret: held };
+  }
+  const issued = await issueCustomerKey(sql, { customerId: customer.id, mode: 'test', label: 'demo gateway traffic', expiresInDays: null, operatorId }, audit);
+  await vault.set(keyAccount, issued.secret);
+  return { customerId: customer.id, secret: issued.secret };
+}
