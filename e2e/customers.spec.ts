@@ -34,6 +34,24 @@ test.describe('customers', () => {
     await expect(page).toHaveURL(/#\/customers$/);
   });
 
+  test('the org request limit: the default shown, a bad value refused next to its field, a new one set with l', async ({ page }) => {
+    await page.goto(`${host.url}#/customers`);
+    await expect(page.getByTestId('org-limit-value')).toHaveText('10,000/min');
+    await expect(page.getByTestId('org-limit')).toContainText('the default; no admin has set one');
+    await page.keyboard.press('l');
+    const dialog = page.getByRole('dialog', { name: 'Org request limit' });
+    await dialog.locator('input[name="requestsPerMin"]').fill('0');
+    await dialog.locator('input[name="reason"]').fill('capacity plan Q1');
+    await page.getByTestId('org-limit-save').click();
+    await expect(dialog.locator('.field.invalid')).toContainText('at least 1');
+    await expect(page.getByTestId('org-limit-value')).toHaveText('10,000/min');
+    await dialog.locator('input[name="requestsPerMin"]').fill('20,000');
+    await page.getByTestId('org-limit-save').click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('org-limit-value')).toHaveText('20,000/min');
+    await expect(page.getByTestId('org-limit')).toContainText('(set ');
+  });
+
   test('add a customer with limits, a contact and an allowed corridor; bad input is refused next to its field', async ({ page }) => {
     // Routing needs a policy in force: install the defaults first, as an admin would.
     await page.goto(`${host.url}#/sla`);

@@ -164,3 +164,37 @@ export const customersSave = command('customers.save', {
   request: customerInput,
   response: z.object({ customer: customerRecordSchema }),
 });
+
+/** The org's own request limit across all its customers (mc.org_limits, sql/0046). */
+export const orgLimitSchema = z.object({
+  /** What an admin set; null = never set, so the default applies. */
+  requestsPerMin: z.number().int().nullable(),
+  /** What the gateway applies now. */
+  effectiveRequestsPerMin: z.number().int(),
+  defaultRequestsPerMin: z.number().int(),
+  updatedAt: isoTime.nullable(),
+  /** Requests admitted for the org's customers in the current UTC minute, and the busiest minute of the last hour. */
+  thisMinute: z.number().int(),
+  peakLastHour: z.number().int(),
+});
+export type OrgLimit = z.infer<typeof orgLimitSchema>;
+
+export const customersOrgLimit = query('customers.orgLimit', {
+  summary: 'The org’s request limit across all its customers (default 10,000 a minute) and how much of it this minute and the last hour used.',
+  request: z.strictObject({}),
+  response: z.object({ limit: orgLimitSchema }),
+});
+
+export const customersSetOrgLimit = command('customers.setOrgLimit', {
+  summary: 'Set the org’s request limit across all its customers (admins): the next request the gateway admits applies it.',
+  roles: ['admin'],
+  request: z.strictObject({
+    requestsPerMin: z
+      .number()
+      .int('The org limit must be a whole number of requests a minute.')
+      .min(1, 'The org limit must be at least 1 request a minute.')
+      .max(LIMIT_BOUNDS.requestsPerMin * 10, `The org limit can be at most ${(LIMIT_BOUNDS.requestsPerMin * 10).toLocaleString('en')} requests a minute.`),
+    reason: z.string().trim().min(3, 'Say why the limit changes (it goes in the audit log).').max(500),
+  }),
+  response: z.object({ limit: orgLimitSchema }),
+});

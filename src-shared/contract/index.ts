@@ -71,6 +71,8 @@ export const channels = {
   [customers.customersList.name]: customers.customersList,
   [customers.customersGet.name]: customers.customersGet,
   [customers.customersSave.name]: customers.customersSave,
+  [customers.customersOrgLimit.name]: customers.customersOrgLimit,
+  [customers.customersSetOrgLimit.name]: customers.customersSetOrgLimit,
   [telemetry.telemetryValidate.name]: telemetry.telemetryValidate,
   [telemetry.telemetrySettings.name]: telemetry.telemetrySettings,
   [telemetry.evidenceList.name]: telemetry.evidenceList,

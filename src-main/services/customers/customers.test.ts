@@ -33,6 +33,7 @@ describe.skipIf(!ok)('customers', () => {
       customers: (await c.query(`SELECT to_jsonb(x) AS row FROM mc.customers x ORDER BY x.org_id, x.key`)).rows.map((r) => r.row),
       reservations: (await c.query(`SELECT to_jsonb(x) AS row FROM mc.node_reservations x ORDER BY x.node_id`)).rows.map((r) => r.row),
       audit: (await c.query(`SELECT count(*)::int AS n FROM mc.audit_events`)).rows[0].n,
+      orgLimits: (await c.query(`SELECT org_id, requests_per_min FROM mc.org_limits ORDER BY org_id`)).rows,
     }));
   async function refusedUnchanged(core: Core, channel: string, payload: unknown) {
     const before = await stored();
@@ -222,6 +223,27 @@ describe.skipIf(!ok)('customers', () => {
     expect(page.usage.quotaUsed).toBeCloseTo(1700 / 2_000_000_000);
     expect(page.usage.simulated).toBe(false);
     expect(page.decisions).toEqual([]);
+  });
+
+  it('the org request limit: the default until an admin sets it, audited; bad values and non-admins refused, nothing changed', async () => {
+    const first = (await call<Response<'customers.orgLimit'>>(operator, 'customers.orgLimit', {})).limit;
+    expect(first).toMatchObject({ requestsPerMin: null, effectiveRequestsPerMin: 10_000, defaultRequestsPerMin: 10_000, updatedAt: null, thisMinute: 0 });
+    for (const bad of [0, 1.5, 100_000_001]) {
+      const err = await refusedUnchanged(admin, 'customers.setOrgLimit', { requestsPerMin: bad, reason: 'capacity plan' });
+      expect(err).toMatchObject({ code: 'VALIDATION', fields: { requestsPerMin: expect.stringMatching(/whole number|at least 1|at most 100,000,000/) } });
+    }
+    expect(await refusedUnchanged(admin, 'customers.setOrgLimit', { requestsPerMin: 20_000, reason: '' })).toMatchObject({ code: 'VALIDATION', fields: { reason: expect.any(String) } });
+    expect(await refusedUnchanged(operator, 'customers.setOrgLimit', { requestsPerMin: 20_000, reason: 'capacity plan' })).toMatchObject({ code: 'FORBIDDEN' });
+    const set = (await call<Response<'customers.setOrgLimit'>>(admin, 'customers.setOrgLimit', { requestsPerMin: 20_000, reason: 'capacity plan Q1' })).limit;
+    expect(set).toMatchObject({ requestsPerMin: 20_000, effectiveRequestsPerMin: 20_000 });
+    expect(set.updatedAt).not.toBeNull();
+    const event = await asOwner(db, org.orgId, async (c) => (await c.query(`SELECT action, data, reason FROM mc.audit_events WHERE action = 'customers.org_limit_set'`)).rows);
+    expect(event).toEqual([{ action: 'customers.org_limit_set', data: { requestsPerMin: 20_000, before: 10_000, wasDefault: true }, reason: 'capacity plan Q1' }]);
+    // The same value again is no change and no event; the other org still has the default.
+    const before = await stored();
+    await call(admin, 'customers.setOrgLimit', { requestsPerMin: 20_000, reason: 'again' });
+    expect(await stored()).toEqual(before);
+    expect((await call<Response<'customers.orgLimit'>>(outsider, 'customers.orgLimit', {})).limit.requestsPerMin).toBeNull();
   });
 
   it('another org can neither read nor change them, nor point at them', async () => {

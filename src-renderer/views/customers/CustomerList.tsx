@@ -7,9 +7,10 @@ import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { useViewKeys } from '../incidents/useViewKeys';
 import { CustomerDialog } from './CustomerDialog';
+import { OrgLimitStrip } from './OrgLimitStrip';
 import { committedText, limitText } from './terms';
 
-/** The customers of the org, one row each. Keys: n new customer, r reload, j/k move, Enter open. */
+/** The customers of the org, one row each. Keys: n new customer, l org request limit, r reload, j/k move, Enter open. */
 export function CustomerList() {
   const { list, error } = useCustomers();
   const info = useSystem((s) => s.info);
@@ -17,10 +18,16 @@ export function CustomerList() {
   const write = canSave(info);
   const [creating, setCreating] = useState(false);
   const [cursor, setCursor] = useState(0);
+  const [orgLimitOpen, setOrgLimitOpen] = useState(false);
+  const [reloads, setReloads] = useState(0);
   const rows = list?.customers ?? [];
   useViewKeys({
     n: write.ok ? () => setCreating(true) : null,
-    r: () => void useCustomers.getState().load(),
+    l: info?.session?.role === 'admin' ? () => setOrgLimitOpen(true) : null,
+    r: () => {
+      setReloads((n) => n + 1);
+      void useCustomers.getState().load();
+    },
     j: rows.length ? () => setCursor((c) => Math.min(rows.length - 1, c + 1)) : null,
     k: rows.length ? () => setCursor((c) => Math.max(0, c - 1)) : null,
     Enter: rows[cursor] ? () => navigate('customers', rows[cursor]!.id) : null,
@@ -38,6 +45,7 @@ export function CustomerList() {
         <span className="sub">{list ? `${rows.length} customer${rows.length === 1 ? '' : 's'} · requests and tokens since 00:00 UTC` : ''}</span>
         <span className="actions">{newButton}</span>
       </div>
+      <OrgLimitStrip reloadKey={reloads} open={orgLimitOpen} setOpen={setOrgLimitOpen} />
       {error && !list ? (
         <ErrorState title="Could not load customers" message={error} />
       ) : !list ? (
