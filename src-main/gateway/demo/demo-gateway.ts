@@ -126,8 +126,8 @@ export class DemoGateway {
 async function startFakeFor(plan: DemoRuntimePlan): Promise<FakeRuntime> {
   const start = (port: number) =>
     plan.kind === 'vllm'
-      ? startFakeVllm({ models: [{ id: DEMO_MODELS.vllm, maxModelLen: 131072 }], generatedTokens: 0, promptTokens: 0 }, { callLimit: 200 }, port)
-      : startFakeOllama({}, { callLimit: 200 }, port);
+      ? startFakeVllm({ models: [{ id: DEMO_MODELS.vllm, maxModelLen: 131072 }], generatedTokens: 0, promptTokens: 0 }, { callLimit: 200, latencyMs: 120 }, port)
+      : startFakeOllama({}, { callLimit: 200, latencyMs: 150 }, port);
   if (plan.existing?.port) {
     try {
       return await start(plan.existing.port);

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Admission, AdmissionRequest, Limiter, Refusal } from './admission';
+import { Batcher } from './batcher';
 import { refusalMessage } from './limit-messages';
 
 /**
@@ -43,6 +44,10 @@ const requestShape = z.object({
   estimatedTokens: z.number().int().min(0).max(1e12),
 });
 const settleShape = requestShape.extend({ lease: uuid.nullable(), tokens: z.number().int().min(0).max(1e12) });
+type AdmitIn = z.infer<typeof requestShape>;
+type SettleIn = z.infer<typeof settleShape>;
+const admitJson = (x: AdmitIn) => ({ org_id: x.orgId, customer_id: x.customerId, request_id: x.requestId, estimated_tokens: x.estimatedTokens });
+const settleJson = (x: SettleIn) => ({ org_id: x.orgId, customer_id: x.customerId, request_id: x.requestId, lease: x.lease, tokens: x.tokens });
 
 interface AdmitRow {
   ok: boolean;
@@ -79,12 +84,34 @@ export class PgLimiter implements Limiter {
   private readonly log: Logger | undefined;
   private readonly held = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Admissions and settles that arrive while the previous call runs go together in the next (sql/0056). */
+  private readonly admits: Batcher<AdmitIn, AdmitRow | undefined>;
+  private readonly settles: Batcher<SettleIn, void>;
 
   constructor(opts: PgLimiterOptions) {
     this.pool = opts.pool;
     this.leaseTtlS = opts.leaseTtlS ?? 60;
     if (!Number.isInteger(this.leaseTtlS) || this.leaseTtlS < 1 || this.leaseTtlS > 3600) throw new RangeError('leaseTtlS must be a whole number of seconds from 1 to 3600');
     this.log = opts.log;
+    const ttl = this.leaseTtlS;
+    this.admits = new Batcher<AdmitIn, AdmitRow | undefined>(
+      async (items) => {
+        const r = await this.pool.query<{ r: (AdmitRow & { i: number })[] }>('SELECT mc.limit_admit_many($1::jsonb, $2) AS r', [JSON.stringify(items.map(admitJson)), ttl]).catch(mapError);
+        const byIndex = new Map((r.rows[0]?.r ?? []).map((x) => [x.i, x]));
+        return items.map((_, i) => byIndex.get(i + 1));
+      },
+      async (x) =>
+        (await this.pool.query<AdmitRow>('SELECT * FROM mc.limit_admit($1, $2, $3, $4, $5)', [x.orgId, x.customerId, x.requestId, x.estimatedTokens, ttl]).catch(mapError)).rows[0],
+    );
+    this.settles = new Batcher<SettleIn, void>(
+      async (items) => {
+        await this.pool.query('SELECT mc.limit_settle_many($1::jsonb)', [JSON.stringify(items.map(settleJson))]).catch(mapError);
+        return items.map(() => undefined);
+      },
+      async (x) => {
+        await this.pool.query('SELECT mc.limit_settle($1, $2, $3, $4, $5) AS status', [x.orgId, x.customerId, x.requestId, x.lease, x.tokens]).catch(mapError);
+      },
+    );
     const renewEvery = opts.renewEveryMs ?? Math.max(250, (this.leaseTtlS * 1000) / 3);
     this.timers.push(setInterval(() => void this.renew(), renewEvery));
     const upkeepEvery = opts.upkeepEveryMs === undefined ? 60_000 : opts.upkeepEveryMs;
@@ -94,10 +121,7 @@ export class PgLimiter implements Limiter {
 
   async admit(req: AdmissionRequest): Promise<Admission> {
     const r = parse(requestShape, req);
-    const rows = await this.pool
-      .query<AdmitRow>('SELECT * FROM mc.limit_admit($1, $2, $3, $4, $5)', [r.orgId, r.customerId, r.requestId, r.estimatedTokens, this.leaseTtlS])
-      .catch(mapError);
-    const row = rows.rows[0];
+    const row = await this.admits.submit(r);
     if (!row) throw new Error('limits: the admission function returned no row');
     if (row.ok) {
       if (row.lease) this.held.add(row.lease);
@@ -122,11 +146,16 @@ export class PgLimiter implements Limiter {
   async settle(req: AdmissionRequest & { lease: string | null; tokens: number }): Promise<void> {
     const r = parse(settleShape, req);
     try {
-      await this.pool.query('SELECT mc.limit_settle($1, $2, $3, $4, $5) AS status', [r.orgId, r.customerId, r.requestId, r.lease, r.tokens]).catch(mapError);
+      await this.settles.submit(r);
     } finally {
       // Settled or refused, this instance stops renewing it: at worst the slot expires.
       if (r.lease) this.held.delete(r.lease);
     }
+  }
+
+  /** Database calls made for admissions and settles, and the requests they carried (for tests and the benchmark). */
+  get batching(): { admitCalls: number; admitted: number; settleCalls: number; settled: number } {
+    return { admitCalls: this.admits.stats.calls, admitted: this.admits.stats.elements, settleCalls: this.settles.stats.calls, settled: this.settles.stats.elements };
   }
 
   /** Leases in flight on this instance (for /metrics and tests). */

@@ -19,6 +19,8 @@ export interface FakeState {
   calls: { method: string; path: string; auth: string | null; body?: unknown }[];
   /** Tokens each inference request "generates" (one SSE content chunk each). */
   tokens: number;
+  /** Time an inference request takes before its answer starts (a model computing), 0 = at once. */
+  latencyMs: number;
   /** Pause between two SSE events, to let a test act mid-stream. */
   streamDelayMs: number;
   /** Drop the connection after this many SSE events (a runtime dying mid-stream); null = never. */
@@ -82,7 +84,7 @@ function countTokens(state: FakeState, events: string[]): void {
 }
 
 export async function startFake(route: Route, init: Partial<FakeState> = {}, port = 0): Promise<FakeRuntime> {
-  const state: FakeState = { fault: 'none', faultPaths: [], slowMs: 3000, apiKey: null, calls: [], tokens: 8, streamDelayMs: 0, dieAfterEvents: null, served: 0, cut: 0, promptTokens: 0, completionTokens: 0, callLimit: 10_000, ...init };
+  const state: FakeState = { fault: 'none', faultPaths: [], slowMs: 3000, apiKey: null, calls: [], tokens: 8, latencyMs: 0, streamDelayMs: 0, dieAfterEvents: null, served: 0, cut: 0, promptTokens: 0, completionTokens: 0, callLimit: 10_000, ...init };
   const server: Server = createServer((req, res: ServerResponse) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] as string;
@@ -123,6 +125,7 @@ export async function startFake(route: Route, init: Partial<FakeState> = {}, por
             return;
         }
       }
+      if (state.latencyMs > 0 && /^\/(v1\/(chat\/completions|completions|embeddings)|api\/(chat|generate|embed))$/.test(path)) await new Promise((r) => setTimeout(r, state.latencyMs));
       const out = route(req, body, state);
       if (!out) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
