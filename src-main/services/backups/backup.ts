@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import pg from 'pg';
 import { McError } from '../../../src-shared/contract/errors';
@@ -80,6 +80,8 @@ export async function makeBackup(owner: OwnerCredentials, folder: string, opts: 
       }
       const migrations = await appliedMigrations(client);
       await pgDump(tools, owner.target, owner.password, partial, snapshot, tables.length, opts);
+      // pg_dump creates the file with the process umask; a backup is the whole database.
+      chmodSync(partial, 0o600);
       await client.query('ROLLBACK');
       result = {
         format: 'pg_dump_custom',
