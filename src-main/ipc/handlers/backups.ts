@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { McError } from '../../../src-shared/contract/errors';
 import type { Session } from '../../../src-shared/contract/system';
@@ -18,12 +19,12 @@ import {
   recordDrill,
   runRestoreDrill,
 } from '../../services/backups';
+import type { BackupProgress, BackupRow, DrillRow } from '../../services/backups';
 import { backupJobState, cancelBackupJob, endBackupJob, startBackupJob } from '../../services/backups/jobs';
 import { getSchedule, setSchedule } from '../../services/backups/schedule';
 import type { Recorder } from '../../services/org/recorder';
 import { commandRecorder } from '../../services/org';
 import type { Handlers, QueryCtx } from '../types';
-import { rmSync } from 'node:fs';
 
 /** Where backups go unless the operator chooses another folder. */
 export function defaultBackupFolder(dataDir: string): string {
@@ -49,7 +50,7 @@ function asMcError(err: unknown, what: string): McError {
   return new McError('UNAVAILABLE', `${what} failed: ${message.slice(0, 600)}`);
 }
 
-async function runJob<T>(jobId: string, ctx: QueryCtx, work: (signal: AbortSignal, job: { progress: unknown }) => Promise<{ backup?: T; drill?: T; value: T }>): Promise<T> {
+async function runJob<T>(jobId: string, ctx: QueryCtx, work: (signal: AbortSignal, job: { progress: BackupProgress | null }) => Promise<{ backup?: BackupRow; drill?: DrillRow; value: T }>): Promise<T> {
   const job = startBackupJob(jobId);
   if (job === 'duplicate') throw new McError('CONFLICT', 'That backup or drill is already running.');
   if (job === 'busy') throw new McError('CONFLICT', 'A backup or restore drill is already running on this workstation: wait for it to finish, or cancel it.');
@@ -128,8 +129,8 @@ export const backupsHandlers = {
       done: p?.done ?? 0,
       total: p?.total ?? null,
       table: p?.table ?? null,
-      backup: (s.ended?.backup ?? null) as never,
-      drill: (s.ended?.drill ?? null) as never,
+      backup: s.ended?.backup ?? null,
+      drill: s.ended?.drill ?? null,
       error: s.ended?.error ?? null,
     };
   },

@@ -1,4 +1,5 @@
 import type { BackupProgress } from './progress';
+import type { BackupRow, DrillRow } from './records';
 
 /**
  * Backups and drills under way on this workstation, by the id the view chose: progress (polled),
@@ -8,8 +9,8 @@ import type { BackupProgress } from './progress';
 const KEEP_ENDED_MS = 10 * 60_000;
 
 export interface JobOutcome {
-  backup: unknown;
-  drill: unknown;
+  backup: BackupRow | null;
+  drill: DrillRow | null;
   error: { code: string; message: string } | null;
 }
 
