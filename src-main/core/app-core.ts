@@ -10,6 +10,7 @@ import { DemoGateway, type DemoGatewayOptions } from '../gateway/demo/demo-gatew
 import { AnchorJob } from './anchor-job';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
+import { BackupScheduleJob } from '../services/backups/scheduled';
 import { OpsJob } from './ops-job';
 import { SessionClock } from './session-clock';
 import { createLogger, type Logger } from './log';
@@ -130,6 +131,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     );
     const anchorJob = opts.anchorJob ?? process.env.MC_ANCHOR_JOB !== '0' ? new AnchorJob(router, log) : null;
     anchorJob?.start();
+    const backupSchedule = process.env.MC_BACKUP_SCHEDULE !== '0' ? new BackupScheduleJob(db, log) : null;
+    backupSchedule?.start();
     let closed = false;
     let healthCache: { at: number; value: Promise<Health> } | null = null;
     const computeHealth = async (): Promise<Health> => {
@@ -175,6 +178,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
           sessions?.stop();
           ops?.stop();
           anchorJob?.stop();
+          backupSchedule?.stop();
           await demo?.stop();
           await demoGateway?.stop();
           await db.close();

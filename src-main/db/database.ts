@@ -884,6 +884,17 @@ export class DatabaseManager extends EventEmitter {
   }
 
   /**
+   * The active profile's owner target and password, for pg_dump and the built-in archive
+   * (backups): they stay in the main process, passed to pg_dump only through its environment.
+   */
+  async activeOwnerCredentials(): Promise<{ target: PgTarget; password: string; embedded: boolean }> {
+    const active = this.active;
+    if (!active) throw new McError('UNAVAILABLE', 'No database is connected.');
+    const creds = await this.ownerCredentials(active.profile);
+    return { ...creds, embedded: active.profile.kind === 'embedded' };
+  }
+
+  /**
    * A short-lived owner connection to the active database, for the migrations center (dry runs
    * and operators' SQL files): the app's own role can never run DDL. Closed when fn settles.
    */

@@ -735,6 +735,52 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// Backups and restore drills (0052): admins record them for their own org only.
+const backupIds = new Map<string, string>();
+const backupRow = `'mc_archive', 'built-in', '/backups/a.mcarchive.gz', 10, repeat('a', 64), 'PostgreSQL 18', '0052_backups.sql', '[]', 0, 'manual', 5, 1`;
+Object.assign(fixtures, {
+  backups: {
+    refusedBy: 'policy',
+    seed: async (c, org) => {
+      const id = randomUUID();
+      backupIds.set(org.orgId, id);
+      await c.query(
+        `INSERT INTO mc.backups (id, org_id, format, format_reason, file_path, size_bytes, sha256, server_version, migration_level, tables, audit_events, trigger, duration_ms, audit_seq) VALUES ($1, $2, ${backupRow})`,
+        [id, org.orgId],
+      );
+    },
+    crossInsert: (sql, v) =>
+      sql.query(
+        `INSERT INTO mc.backups (org_id, format, format_reason, file_path, size_bytes, sha256, server_version, migration_level, tables, audit_events, trigger, duration_ms, audit_seq) VALUES ($1, ${backupRow})`,
+        [v.orgId],
+      ),
+  },
+  restore_drills: {
+    refusedBy: 'policy',
+    seed: async (c, org) => {
+      const e = await c.query<{ id: string }>(`SELECT id FROM mc.evidence_records WHERE org_id = $1 LIMIT 1`, [org.orgId]);
+      await c.query(
+        `INSERT INTO mc.restore_drills (org_id, backup_id, ok, counts_ok, chain_ok, chain_message, tables, scratch, started_at, duration_ms, evidence_id, audit_seq)
+         VALUES ($1, $2, true, true, true, 'ok', '[]', 'embedded', now(), 10, $3, 1)`,
+        [org.orgId, backupIds.get(org.orgId), e.rows[0]!.id],
+      );
+    },
+    crossInsert: async (sql, v) => {
+      const e = await sql.query<{ id: string }>(`SELECT id FROM mc.evidence_records LIMIT 1`);
+      return sql.query(
+        `INSERT INTO mc.restore_drills (org_id, backup_id, ok, counts_ok, chain_ok, chain_message, tables, scratch, started_at, duration_ms, evidence_id, audit_seq)
+         VALUES ($1, $2, true, true, true, 'forged', '[]', 'embedded', now(), 10, $3, 1)`,
+        [v.orgId, backupIds.get(v.orgId), e[0]?.id ?? randomUUID()],
+      );
+    },
+  },
+  backup_schedules: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.backup_schedules (org_id, enabled, folder) VALUES ($1, true, '/backups')`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.backup_schedules (org_id, enabled, folder) VALUES ($1, true, '/forged')`, [v.orgId]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -803,6 +849,9 @@ const SEED_ORDER = [
   'limit_minutes',
   'limit_months',
   'limit_admissions',
+  'backups',
+  'restore_drills',
+  'backup_schedules',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

@@ -58,6 +58,8 @@ export function useGlobalShortcuts(): void {
         ui.setHelp(true);
         return;
       }
+      // Shift pressed on its own (on its way to a capital) must not end a pending "g".
+      if (e.key === 'Shift' || e.key === 'CapsLock') return;
       if (pendingG && Date.now() - pendingG < 1500) {
         pendingG = 0;
         // Exact first: a capital letter (Shift) reaches the later views (g R runbooks, g r corridors);

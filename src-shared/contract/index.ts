@@ -31,6 +31,7 @@ import * as retention from './retention';
 import * as drills from './drills';
 import * as usage from './usage';
 import * as payouts from './payouts';
+import * as backups from './backups';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -205,6 +206,12 @@ export const channels = {
   [payouts.payoutsEstimate.name]: payouts.payoutsEstimate,
   [payouts.payoutsRateCards.name]: payouts.payoutsRateCards,
   [payouts.payoutsSaveRateCard.name]: payouts.payoutsSaveRateCard,
+  [backups.backupsOverview.name]: backups.backupsOverview,
+  [backups.backupsRun.name]: backups.backupsRun,
+  [backups.backupsDrill.name]: backups.backupsDrill,
+  [backups.backupsProgress.name]: backups.backupsProgress,
+  [backups.backupsCancel.name]: backups.backupsCancel,
+  [backups.backupsSetSchedule.name]: backups.backupsSetSchedule,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

@@ -37,6 +37,7 @@ export const CHECK_KEYS = [
   'org_setup_complete',
   'oauth_login_works',
   'metering_reconciled',
+  'backup_restore_tested',
 ] as const;
 export type CheckKey = (typeof CHECK_KEYS)[number];
 
@@ -106,7 +107,7 @@ export const TEMPLATES: readonly ChecklistTemplate[] = [
       { key: 'db_growth', text: 'Check database growth (telemetry partitions, rollups, audit log).', view: 'connections' },
       { key: 'slow_queries', text: 'Optimise slow queries.' },
       { key: 'docs', text: 'Update documentation.' },
-      { key: 'backup_restore', text: 'Test backup restore.' },
+      { key: 'backup_restore', text: 'Test backup restore: in Backups (g B), run a restore drill of a recent backup; the live check passes only with a drill in the last 7 days that restored every row and verified the audit chain.', view: 'backups', check: 'backup_restore_tested' },
     ],
   },
   {

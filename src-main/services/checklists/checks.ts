@@ -19,6 +19,7 @@ import { pilotRecords, pilotRef } from '../evidence/pilot';
 import { pilotRecordsVerdict } from '../../../src-shared/domain/evidence/pilot-records';
 import { oauthLoginAnswer } from './oauth-login-check';
 import { meteringReconciledAnswer } from '../usage/check';
+import { backupRestoreAnswer } from '../backups/check';
 
 /** The subject a check looks at; pilots are checked in their corridor. */
 export interface CheckScope {
@@ -380,6 +381,7 @@ const CHECKS: Record<CheckKey, Check> = {
   oauth_login_works: (sql) => oauthLoginAnswer(sql),
   // Daily item 5: the newest reconciliation record covering today (services/usage/check.ts).
   metering_reconciled: (sql) => meteringReconciledAnswer(sql),
+  backup_restore_tested: (sql, _scope, session) => backupRestoreAnswer(sql, session.orgId, new Date()),
 };
 
 async function validation(sql: Sql, scope: CheckScope, which: 'valid' | 'invalid'): Promise<CheckAnswer> {

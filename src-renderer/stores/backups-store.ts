@@ -1,0 +1,119 @@
+import { create } from 'zustand';
+import type { Response } from '../../src-shared/contract';
+import type { Backup, RestoreDrill } from '../../src-shared/contract/backups';
+import { isCallTimeout } from '../bridge/call-timeout';
+import { call, errorText, McClientError } from '../bridge/client';
+
+type Overview = Response<'backups.overview'>;
+type Progress = Response<'backups.progress'>;
+
+interface BackupsState {
+  overview: Overview | null;
+  error: string | null;
+  /** The backup or drill under way (one at a time on a workstation). */
+  job: { id: string; kind: 'backup' | 'drill'; backupId: string | null } | null;
+  progress: Progress | null;
+  jobError: string | null;
+  /** The drill whose result is open (the newest one run here, or one picked from the list). */
+  shownDrill: RestoreDrill | null;
+  load(): Promise<void>;
+  backUp(folder: string): Promise<Backup | null>;
+  drill(backupId: string): Promise<RestoreDrill | null>;
+  cancel(): void;
+  showDrill(d: RestoreDrill | null): void;
+  clear(): void;
+}
+
+let seq = 0;
+
+/** Run a job: the call returns when it ends; the browser host's may give up first, so poll until it says how it ended. */
+async function runJob<T>(id: string, start: () => Promise<T>, pick: (p: Progress) => T | null): Promise<T> {
+  try {
+    return await start();
+  } catch (err) {
+    if (!isCallTimeout(err)) throw err;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const p = await call('backups.progress', { jobId: id });
+      const done = pick(p);
+      if (done) return done;
+      if (p.error) throw new McClientError({ code: p.error.code as never, message: p.error.message });
+      if (!p.running) throw err;
+    }
+  }
+}
+
+export const useBackups = create<BackupsState>((set, get) => {
+  let timer: ReturnType<typeof setInterval> | null = null;
+  const poll = (id: string) => {
+    if (timer) clearInterval(timer);
+    timer = setInterval(() => void call('backups.progress', { jobId: id }).then((p) => get().job?.id === id && set({ progress: p }), () => undefined), 400);
+  };
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+  return {
+    overview: null,
+    error: null,
+    job: null,
+    progress: null,
+    jobError: null,
+    shownDrill: null,
+    async load() {
+      const mine = ++seq;
+      try {
+        const overview = await call('backups.overview', {});
+        if (mine === seq) set({ overview, error: null });
+      } catch (err) {
+        if (mine === seq) set({ error: errorText(err) });
+      }
+    },
+    async backUp(folder) {
+      if (get().job) return null;
+      const id = crypto.randomUUID();
+      set({ job: { id, kind: 'backup', backupId: null }, progress: null, jobError: null });
+      poll(id);
+      try {
+        const b = await runJob(id, () => call('backups.run', { jobId: id, folder }), (p) => p.backup);
+        await get().load();
+        return b;
+      } catch (err) {
+        set({ jobError: errorText(err) });
+        return null;
+      } finally {
+        stop();
+        set({ job: null, progress: null });
+      }
+    },
+    async drill(backupId) {
+      if (get().job) return null;
+      const id = crypto.randomUUID();
+      set({ job: { id, kind: 'drill', backupId }, progress: null, jobError: null, shownDrill: null });
+      poll(id);
+      try {
+        const d = await runJob(id, () => call('backups.drill', { jobId: id, backupId }), (p) => p.drill);
+        set({ shownDrill: d });
+        await get().load();
+        return d;
+      } catch (err) {
+        set({ jobError: errorText(err) });
+        return null;
+      } finally {
+        stop();
+        set({ job: null, progress: null });
+      }
+    },
+    cancel() {
+      const job = get().job;
+      if (job) void call('backups.cancel', { jobId: job.id });
+    },
+    showDrill(d) {
+      set({ shownDrill: d });
+    },
+    clear() {
+      seq++;
+      set({ overview: null, error: null, shownDrill: null, jobError: null });
+    },
+  };
+});
