@@ -28,6 +28,7 @@ import { retentionHandlers } from './retention';
 import { drillsHandlers } from './drills';
 import { usageHandlers } from './usage';
 import { payoutsHandlers } from './payouts';
+import { runbooksHandlers } from './runbooks';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -60,6 +61,7 @@ export const handlers: Handlers = {
   ...drillsHandlers,
   ...usageHandlers,
   ...payoutsHandlers,
+  ...runbooksHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {
