@@ -91,7 +91,8 @@ export function parseRunbook(source: string): ParseResult {
 
   const intro: string[] = [];
   const steps: RunbookStepDef[] = [];
-  let current: (RunbookStepDef & { bodyLines: string[]; directives: boolean }) | null = null;
+  // Declared through a cast: the loop assigns it, which TypeScript's narrowing of `= null` misses.
+  let current = null as (RunbookStepDef & { bodyLines: string[]; directives: boolean }) | null;
   let fenced = false;
   let fenceLine = 0;
   for (; i < lines.length; i++) {
