@@ -15,6 +15,7 @@ import { FlagsView } from '../views/flags/FlagsView';
 import { MembersView } from '../views/members/MembersView';
 import { DrillsView } from '../views/drills/DrillsView';
 import { PayoutsView } from '../views/payouts/PayoutsView';
+import { RunbooksView } from '../views/runbooks/RunbooksView';
 import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
@@ -102,6 +103,7 @@ export function App() {
         {route === 'migrations' && <MigrationsView />}
         {route === 'members' && <MembersView />}
         {route === 'drills' && <DrillsView />}
+        {route === 'runbooks' && <RunbooksView />}
         {route === 'usage' && <UsageView />}
         {route === 'payouts' && <PayoutsView />}
       </main>
