@@ -20,7 +20,7 @@ export function FactRows({ facts }: { facts: Fact[] }) {
             {f.view && (
               <>
                 {' · '}
-                <ViewLink view={f.view} label="source" />
+                <ViewLink view={f.view} label="source" kind="source" />
               </>
             )}
             )
