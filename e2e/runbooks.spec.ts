@@ -49,7 +49,9 @@ test.describe('runbooks', () => {
 
     const panel = detail.getByTestId('incident-runbooks');
     await expect(panel).toContainText('No runbook followed.');
-    await panel.getByTestId('follow-runbook').click();
+    await expect(panel.getByTestId('follow-runbook')).toBeVisible();
+    // Keyboard first: f on an open incident opens the same dialog as the button.
+    await page.keyboard.press('f');
     const choose = page.getByRole('dialog', { name: 'Follow a runbook' });
     const value = await choose.locator('option', { hasText: /^System down / }).getAttribute('value');
     await choose.getByTestId('follow-choose').selectOption(value!);

@@ -6,6 +6,7 @@ import { ReasonDialog } from '../../components/ReasonDialog';
 import { Time } from '../../components/Time';
 import { useIncidents } from '../../stores/incidents-store';
 import { useUi } from '../../stores/ui-store';
+import { useViewKeys } from '../incidents/useViewKeys';
 import { FactRows, LiveFacts } from './FactList';
 import { StepAction } from './StepAction';
 
@@ -38,6 +39,7 @@ export function FollowPanel({ incidentId, write, open }: { incidentId: string; w
     void useIncidents.getState().loadDetail();
   };
   const canAct = write && open;
+  useViewKeys({ f: canAct ? () => setChoosing(true) : null });
 
   return (
     <section className="panel" data-testid="incident-runbooks">
@@ -45,8 +47,8 @@ export function FollowPanel({ incidentId, write, open }: { incidentId: string; w
         Runbooks <span className="faint">({runs?.length ?? 0})</span>
         {canAct && (
           <div className="actions">
-            <button className="btn small" onClick={() => setChoosing(true)} data-testid="follow-runbook">
-              Follow runbook…
+            <button className="btn small" onClick={() => setChoosing(true)} data-testid="follow-runbook" title="Follow a runbook: each step you record lands on the timeline (f)">
+              Follow runbook… <kbd>f</kbd>
             </button>
           </div>
         )}
