@@ -161,6 +161,7 @@ test.describe('app shell', () => {
       /Migrations/,
       /Usage/,
       /Members/,
+      /Runbooks/,
       /Payouts/,
       /Backups/,
     ]);

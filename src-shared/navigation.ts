@@ -29,6 +29,7 @@ export const VIEWS = [
   { id: 'migrations', label: 'Migrations', key: 'q', digit: null, summary: 'Safe SQL execution center: ledger, lint, dry run with locks, approval, schema verification' },
   { id: 'usage', label: 'Usage', key: 'j', digit: null, summary: 'Metered usage per customer, corridor, model and day; committed against used; reconciliation with the API logs and runtime counters' },
   { id: 'members', label: 'Members', key: 'e', digit: null, summary: 'Who may act in the org: roles, suspension, removal, and the monthly access review' },
+  { id: 'runbooks', label: 'Runbooks', key: 'R', digit: null, summary: 'When things go wrong: step-by-step runbooks with live facts, followed from incidents; versioned, editable per org' },
   { id: 'payouts', label: 'Payouts', key: 'z', digit: null, summary: 'Site-owner reports: GPU-hours, tokens, energy, availability and payout estimates from a versioned rate card' },
   { id: 'backups', label: 'Backups', key: 'B', digit: null, summary: 'Backups of the database, restore drills that prove they restore, and the backup schedule' },
 ] as const;

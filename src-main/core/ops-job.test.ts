@@ -4,6 +4,7 @@ import type { Response } from '../../src-shared/contract';
 import { createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
 import { seedGrid, seedRollup } from '../testing/grid';
 import { call, coreOn } from '../testing/harness';
+import { BUILTIN_KEYS } from '../services/runbooks';
 import { needKeychain } from '../testing/keychain-gate';
 
 const ok = await needKeychain();
@@ -33,6 +34,7 @@ describe.skipIf(!ok)('the ops clock of a workstation', () => {
       const list = await call<Response<'alerts.list'>>(auditor, 'alerts.list', {});
       expect(list.rules).toEqual([]);
       expect(list.evaluation.at).toBeNull();
+      expect((await call<Response<'runbooks.list'>>(auditor, 'runbooks.list', {})).runbooks).toEqual([]);
     } finally {
       await auditor.cleanup();
     }
@@ -42,6 +44,8 @@ describe.skipIf(!ok)('the ops clock of a workstation', () => {
     const operator = await coreOn(db, org.operator.email, { opsJob: true });
     try {
       await expect.poll(async () => (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).rules.length, { timeout: 15_000 }).toBe(DEFAULT_RULES.length);
+      // The five built-in runbooks, from resources/runbooks/.
+      await expect.poll(async () => (await call<Response<'runbooks.list'>>(operator, 'runbooks.list', {})).runbooks.map((r) => r.key).sort(), { timeout: 15_000 }).toEqual([...BUILTIN_KEYS].sort());
       await expect.poll(async () => (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).evaluation.stale, { timeout: 15_000 }).toBe(false);
       const evaluation = (await call<Response<'alerts.list'>>(operator, 'alerts.list', {})).evaluation;
       expect(evaluation.by).toContain(`(${org.operator.name})`);

@@ -8,6 +8,7 @@ import { runEscalation } from '../services/incidents';
 import { deliverPending } from '../services/notify';
 import { computeMinutes } from '../services/observability';
 import { systemRecorder } from '../services/org';
+import { builtinRunbooks, ensureRunbooks } from '../services/runbooks';
 import { dueRuntimes, probeRuntimes, PROBE_EVERY_MS, recordOutcomes } from '../services/runtimes';
 import type { Vault } from '../vault';
 import type { Logger } from './log';
@@ -102,6 +103,11 @@ export class OpsJob {
       if (!this.defaultsDone) {
         await this.step('install defaults', session, async (sql) => {
           if (await ensureOpsDefaults(sql, session)) this.log.info('ops: installed the default alert rules and escalation policy');
+        }, false);
+        // Apart from the defaults above: an org that had those before runbooks existed gets these too.
+        await this.step('install runbooks', session, async (sql) => {
+          const installed = await ensureRunbooks(sql, systemRecorder(sql, session, 'Mission Control'), builtinRunbooks());
+          if (installed.length) this.log.info({ runbooks: installed }, 'ops: installed the built-in runbooks');
         }, false);
         this.defaultsDone = true;
       }

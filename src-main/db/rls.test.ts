@@ -781,6 +781,59 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// Runbooks (0053): admins write runbooks and versions, writers follow them from incidents; all for
+// their own org only. The rows reference audit event 1 of their org (the audit_events fixture).
+const runbookIds = new Map<string, { runbook: string; run: string }>();
+const rb = (org: TestOrg) => runbookIds.get(org.orgId)!;
+Object.assign(fixtures, {
+  runbooks: {
+    refusedBy: 'policy',
+    seed: async (c, org) => {
+      runbookIds.set(org.orgId, { runbook: randomUUID(), run: randomUUID() });
+      await c.query(`INSERT INTO mc.runbooks (id, org_id, key, title, builtin) VALUES ($1, $2, 'system-down', 'System down', true)`, [rb(org).runbook, org.orgId]);
+    },
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.runbooks (org_id, key, title, builtin) VALUES ($1, 'forged', 'Forged', true)`, [v.orgId]),
+  },
+  runbook_versions: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.runbook_versions (org_id, runbook_id, version, title, body, created_by_name, audit_seq) VALUES ($1, $2, 1, 'System down', '# System down', 'seed', 1)`, [
+          org.orgId,
+          rb(org).runbook,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.runbook_versions (org_id, runbook_id, version, title, body, created_by_name, audit_seq) VALUES ($1, $2, 1, 'Forged', '# Forged', 'x', 1)`, [
+        v.orgId,
+        rb(v).runbook,
+      ]),
+  },
+  runbook_runs: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.runbook_runs (id, org_id, runbook_id, version, incident_id, started_by_name, audit_seq) VALUES ($1, $2, $3, 1, $4, 'seed', 1)`, [
+          rb(org).run,
+          org.orgId,
+          rb(org).runbook,
+          o(org).incident,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.runbook_runs (org_id, runbook_id, version, incident_id, started_by_name, audit_seq) VALUES ($1, $2, 1, $3, 'x', 1)`, [v.orgId, rb(v).runbook, o(v).incident]),
+  },
+  runbook_step_records: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.runbook_step_records (org_id, run_id, step_id, outcome, actor_name, audit_seq) VALUES ($1, $2, 'check-status', 'done', 'seed', 1)`, [org.orgId, rb(org).run])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.runbook_step_records (org_id, run_id, step_id, outcome, actor_name, audit_seq) VALUES ($1, $2, 'notify', 'done', 'x', 1)`, [v.orgId, rb(v).run]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -852,6 +905,10 @@ const SEED_ORDER = [
   'backups',
   'restore_drills',
   'backup_schedules',
+  'runbooks',
+  'runbook_versions',
+  'runbook_runs',
+  'runbook_step_records',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

@@ -16,6 +16,7 @@ import { MembersView } from '../views/members/MembersView';
 import { DrillsView } from '../views/drills/DrillsView';
 import { PayoutsView } from '../views/payouts/PayoutsView';
 import { BackupsView } from '../views/backups/BackupsView';
+import { RunbooksView } from '../views/runbooks/RunbooksView';
 import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
@@ -103,6 +104,7 @@ export function App() {
         {route === 'migrations' && <MigrationsView />}
         {route === 'members' && <MembersView />}
         {route === 'drills' && <DrillsView />}
+        {route === 'runbooks' && <RunbooksView />}
         {route === 'usage' && <UsageView />}
         {route === 'payouts' && <PayoutsView />}
         {route === 'backups' && <BackupsView />}

@@ -32,6 +32,7 @@ import * as drills from './drills';
 import * as usage from './usage';
 import * as payouts from './payouts';
 import * as backups from './backups';
+import * as runbooks from './runbooks';
 
 /** Every channel of the contract, by name. Adding a channel here is what makes it callable. */
 export const channels = {
@@ -199,6 +200,14 @@ export const channels = {
   [drills.drillsRunStep.name]: drills.drillsRunStep,
   [drills.drillsStop.name]: drills.drillsStop,
   [drills.drillsComplete.name]: drills.drillsComplete,
+  [runbooks.runbooksList.name]: runbooks.runbooksList,
+  [runbooks.runbooksGet.name]: runbooks.runbooksGet,
+  [runbooks.runbooksFacts.name]: runbooks.runbooksFacts,
+  [runbooks.runbooksSave.name]: runbooks.runbooksSave,
+  [runbooks.runbooksRestore.name]: runbooks.runbooksRestore,
+  [runbooks.runbooksRuns.name]: runbooks.runbooksRuns,
+  [runbooks.runbooksFollow.name]: runbooks.runbooksFollow,
+  [runbooks.runbooksRecordStep.name]: runbooks.runbooksRecordStep,
   [usage.usageSummary.name]: usage.usageSummary,
   [usage.usageReconcile.name]: usage.usageReconcile,
   [usage.usageReconciliations.name]: usage.usageReconciliations,

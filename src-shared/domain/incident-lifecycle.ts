@@ -129,6 +129,8 @@ export const TIMELINE_KINDS = [
   'merged_into',
   'merged_from',
   'review_updated',
+  'runbook_followed',
+  'runbook_step',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

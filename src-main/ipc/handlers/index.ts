@@ -29,6 +29,7 @@ import { drillsHandlers } from './drills';
 import { usageHandlers } from './usage';
 import { payoutsHandlers } from './payouts';
 import { backupsHandlers } from './backups';
+import { runbooksHandlers } from './runbooks';
 
 /** Completeness is checked by the compiler: a channel without a handler does not type-check. */
 export const handlers: Handlers = {
@@ -62,6 +63,7 @@ export const handlers: Handlers = {
   ...usageHandlers,
   ...payoutsHandlers,
   ...backupsHandlers,
+  ...runbooksHandlers,
 };
 
 export const topicHandlers: TopicHandlers = {

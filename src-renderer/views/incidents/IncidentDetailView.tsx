@@ -20,6 +20,7 @@ import { ReviewEditor } from './ReviewEditor';
 import { NoteComposer, Timeline } from './Timeline';
 import { TransitionDialog } from './TransitionDialog';
 import { useViewKeys } from './useViewKeys';
+import { FollowPanel } from '../runbooks/FollowPanel';
 
 type Open = { kind: 'ack' } | { kind: 'transition'; to: IncidentState } | { kind: 'severity' | 'takeover' | 'handover' | 'merge' | 'affected' | 'link' | 'create' };
 
@@ -212,6 +213,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
               {write.ok && <NoteComposer incidentId={i.id} />}
             </div>
           </section>
+          <FollowPanel key={`rb-${i.id}`} incidentId={i.id} write={write.ok} open={!['closed', 'declined', 'merged'].includes(i.state)} />
           <ReviewEditor key={i.id} detail={detail} write={write.ok} />
         </div>
 

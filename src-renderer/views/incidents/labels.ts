@@ -22,6 +22,8 @@ export const KIND_LABELS: Record<TimelineKind, string> = {
   merged_into: 'Merged into another incident',
   merged_from: 'Another incident merged in',
   review_updated: 'Review saved',
+  runbook_followed: 'Runbook followed',
+  runbook_step: 'Runbook step',
 };
 
 /** What a lifecycle button says: the move, not only the state it lands in. */
@@ -76,6 +78,10 @@ export function entryDetail(e: TimelineEntry): string | null {
       return str(d.policy) ? `“${str(d.policy)}”` : 'none';
     case 'review_updated':
       return typeof d.version === 'number' ? `version ${d.version}${typeof d.open === 'number' ? ` · ${d.open} open action${d.open === 1 ? '' : 's'}` : ''}` : null;
+    case 'runbook_followed':
+      return str(d.runbook) ? `“${str(d.runbook)}” version ${String(d.version ?? '?')}` : null;
+    case 'runbook_step':
+      return str(d.step) ? `${str(d.runbook) ?? 'Runbook'} · ${str(d.step)}: ${d.outcome === 'skipped' ? 'skipped' : 'done'}${Array.isArray(d.facts) ? ` · ${d.facts.length} fact(s) as seen` : ''}` : null;
     default:
       return null;
   }
