@@ -188,6 +188,8 @@ export const secretAccounts = {
   profilePassword: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:password`,
   authenticator: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:authenticator`,
   ingest: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:ingest`,
+  /** The advisory scan's own database login on that profile (sql/0054). */
+  advisor: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:advisor`,
   /** The signed-in membership's own database login on that profile (role, password and whose it is). */
   memberLogin: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:member`,
   /** Seed for the demo agent's node keys (derived per node, so restarts reuse the same keys). */
