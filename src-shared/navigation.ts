@@ -30,6 +30,7 @@ export const VIEWS = [
   { id: 'usage', label: 'Usage', key: 'j', digit: null, summary: 'Metered usage per customer, corridor, model and day; committed against used; reconciliation with the API logs and runtime counters' },
   { id: 'members', label: 'Members', key: 'e', digit: null, summary: 'Who may act in the org: roles, suspension, removal, and the monthly access review' },
   { id: 'payouts', label: 'Payouts', key: 'z', digit: null, summary: 'Site-owner reports: GPU-hours, tokens, energy, availability and payout estimates from a versioned rate card' },
+  { id: 'advisories', label: 'Advisories', key: 'A', digit: null, summary: 'The advisory scan: stale keys, silent nodes, RLS and definer gaps, pilot evidence, capacity, backups, signing keys — each with evidence and a fix' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

@@ -32,6 +32,7 @@ import { Nav } from './Nav';
 import { useGlobalShortcuts } from './shortcuts';
 import { ShortcutHelp } from './ShortcutHelp';
 import { TopBar } from './TopBar';
+import { AdvisoriesView } from '../views/advisories/AdvisoriesView';
 import { LockScreen } from '../views/session/LockScreen';
 import { startActivityReporter } from '../stores/session-store';
 
@@ -104,6 +105,7 @@ export function App() {
         {route === 'drills' && <DrillsView />}
         {route === 'usage' && <UsageView />}
         {route === 'payouts' && <PayoutsView />}
+        {route === 'advisories' && <AdvisoriesView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}
