@@ -43,5 +43,14 @@ test.describe('advisories', () => {
     await view.getByTestId('advisories-scan').first().click();
     await expect(page.getByText(/Scan done:/).last()).toBeVisible();
     await expect(view.locator(`tr[data-check=pilot_evidence_missing][data-subject^="${customer}"]`)).toHaveCount(1);
+
+    // Thresholds: a value out of bounds is refused next to its field and nothing is saved.
+    await view.getByTestId('advisories-thresholds').click();
+    const t = page.getByRole('dialog', { name: 'Advisory thresholds' });
+    await t.locator('input[name=nodeSilentMinutes]').fill('0');
+    await t.getByTestId('save-thresholds').click();
+    await expect(t.locator('.field.invalid')).toContainText('At least 1.');
+    await page.keyboard.press('Escape');
+    await expect(t).toHaveCount(0);
   });
 });

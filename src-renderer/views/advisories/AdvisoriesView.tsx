@@ -12,6 +12,7 @@ import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { useViewKeys } from '../incidents/useViewKeys';
 import { ScanReport } from './ScanReport';
+import { ThresholdsDialog } from './ThresholdsDialog';
 
 const STATE_LABELS: Record<AdvisoryState, string> = { open: 'Open', acknowledged: 'Acknowledged', closed: 'Closed' };
 const SEVERITY_CLASS: Record<AdvisorySeverity, string> = { critical: 'bad', high: 'bad', medium: 'warn', low: '' };
@@ -27,8 +28,10 @@ export function AdvisoriesView() {
   const [state, setState] = useState<AdvisoryState>('open');
   const [severity, setSeverity] = useState<AdvisorySeverity | 'all'>('all');
   const [acking, setAcking] = useState<Advisory | null>(null);
+  const [editing, setEditing] = useState(false);
   const shownOrg = useRef<string | null>(null);
   const write = canWrite(info);
+  const isAdmin = write.ok && session?.role === 'admin';
 
   useEffect(() => {
     if (!session) return;
@@ -56,7 +59,7 @@ export function AdvisoriesView() {
       toast('error', `No incident opened: ${errorText(err)}`);
     }
   };
-  useViewKeys({ s: write.ok && !scanning ? () => void scanNow() : null, r: () => void useAdvisories.getState().load() });
+  useViewKeys({ s: write.ok && !scanning ? () => void scanNow() : null, r: () => void useAdvisories.getState().load(), t: isAdmin && data ? () => setEditing(true) : null });
 
   const counts = useMemo(() => {
     const c: Record<AdvisoryState, number> = { open: 0, acknowledged: 0, closed: 0 };
@@ -84,7 +87,12 @@ export function AdvisoriesView() {
             </>
           ) : null}
         </span>
-        <span className="actions">{scanButton}</span>
+        <span className="actions">
+          <button className="btn" onClick={() => setEditing(true)} disabled={!isAdmin || !data} title={isAdmin ? 'Thresholds (t)' : 'Admins set the thresholds.'} data-testid="advisories-thresholds">
+            Thresholds
+          </button>
+          {scanButton}
+        </span>
       </div>
       <div className="toolbar">
         <span className="tabs" role="group" aria-label="Show">
@@ -191,6 +199,7 @@ export function AdvisoriesView() {
         </section>
       )}
       {data?.lastScan && <ScanReport scan={data.lastScan} />}
+      {editing && data && <ThresholdsDialog current={data.thresholds} onClose={() => setEditing(false)} />}
       {acking && (
         <ReasonDialog
           title={`Acknowledge: ${acking.checkLabel}`}
