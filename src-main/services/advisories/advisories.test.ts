@@ -150,6 +150,24 @@ describe.skipIf(!ok)('the advisory scan', () => {
     }
   });
 
+  it('a function name too long to store is named by its digest, and the scan still records', async () => {
+    const args = Array.from({ length: 12 }, (_, i) => `a_rather_long_parameter_name_${i} integer`).join(', ');
+    await owner((c) => c.query(`CREATE FUNCTION public.advisory_long(${args}) RETURNS integer LANGUAGE sql SECURITY DEFINER AS 'SELECT 1'`));
+    try {
+      await scan();
+      const rows = (await live('definer_search_path')).filter((a) => a.subjectLabel.startsWith('public.advisory_long('));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.subjectKey).toMatch(/^function:sha256:[0-9a-f]{64}$/);
+      expect(rows[0]!.subjectLabel.endsWith('…')).toBe(true);
+      await scan();
+      expect((await live('definer_search_path')).filter((a) => a.subjectLabel.startsWith('public.advisory_long(')).map((a) => a.seenCount)).toEqual([2]);
+    } finally {
+      await owner((c) => c.query(`DROP FUNCTION public.advisory_long(${Array.from({ length: 12 }, () => 'integer').join(', ')})`));
+    }
+    await scan();
+    expect(await live('definer_search_path')).toEqual([]);
+  });
+
   it('pilot missing evidence records: raised with what is missing, then closed once the pilot is gone', async () => {
     const pilotId = await owner(async (c) => (await c.query(`INSERT INTO mc.pilots (org_id, customer_name, corridor_id) VALUES ($1, 'Pilot Probe', $2) RETURNING id`, [org.orgId, grid.corridorId])).rows[0].id);
     const a = await raisedThenClosed('pilot_evidence_missing', `pilot:${pilotId}`, () => owner((c) => c.query('DELETE FROM mc.pilots WHERE id = $1', [pilotId])));

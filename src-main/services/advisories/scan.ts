@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { ADVISORY_CHECK_LABELS, ADVISORY_CHECKS, type AdvisoryThresholds, DEFAULT_THRESHOLDS } from '../../../src-shared/domain/advisories';
 import type { ScanLine } from '../../../src-shared/contract/advisories';
@@ -18,6 +19,16 @@ export interface ScanResult {
   refreshed: number;
   closed: number;
   report: ScanLine[];
+}
+
+/**
+ * Within the table's bounds, so one long name (a function with many arguments) cannot fail the
+ * whole scan: text is cut, and a subject too long to store is named by its digest (still one per subject).
+ */
+function bounded(f: Finding): Finding {
+  const subject = f.subject.length <= 300 ? f.subject : `${f.subject.slice(0, f.subject.indexOf(':') + 1)}sha256:${createHash('sha256').update(f.subject).digest('hex')}`;
+  const cut = (t: string, n: number) => (t.length <= n ? t : `${t.slice(0, n - 1)}…`);
+  return { ...f, subject, label: cut(f.label, 300), evidence: cut(f.evidence, 4000), fix: cut(f.fix, 1000) };
 }
 
 /** Why a check could not run, without SQL text in the report. */
@@ -62,7 +73,7 @@ export async function runScan(pool: Pool, orgId: string, opts: ScanOptions): Pro
           continue;
         }
         checked.push(check);
-        findings.push(...out.findings);
+        findings.push(...out.findings.map(bounded));
         report.push({ check, label, status: 'checked', found: out.findings.length, note: out.note ?? (out.findings.length === 0 ? 'Nothing found.' : `${out.findings.length} found.`) });
       } catch (err) {
         await client.query('ROLLBACK TO SAVEPOINT advisory_check');
