@@ -15,6 +15,10 @@ import { call, coreOn, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 import type { BackupStatus } from './backup-seam';
 import { runScan } from './scan';
+import { checkpointKeyAge } from './signing-key';
+import { AdvisoryJob } from '../../core/advisory-job';
+import { silentLogger } from '../../core/log';
+import { CheckpointStore } from '../audit/anchor';
 
 const ok = await needKeychain();
 type Core = Awaited<ReturnType<typeof coreOn>>;
@@ -276,6 +280,28 @@ describe.skipIf(!ok)('the advisory scan', () => {
     await scan();
     // Every stale key seeded above is younger than a year: all their advisories close.
     expect(await live('key_stale')).toEqual([]);
+  });
+
+  it('the scheduled scan runs through the same login and records itself as scheduled', async () => {
+    const before = (await list()).lastScan!;
+    const job = new AdvisoryJob(operator.db, silentLogger(), new CheckpointStore(operator.dataDir), 3_600_000);
+    await job.run(org.orgId);
+    job.stop();
+    const after = (await list()).lastScan!;
+    expect(after.id).not.toBe(before.id);
+    expect(after.trigger).toBe('scheduled');
+    // No checkpoint has been signed in this data folder: the check ran and says so, raising nothing.
+    expect(after.report.find((l) => l.check === 'signing_key_age')).toMatchObject({ status: 'checked', found: 0, note: expect.stringMatching(/No checkpoint key has signed/) });
+  });
+
+  it('reads the signing key age from the anchor module: from the first checkpoint of a key never rotated', async () => {
+    const store = new CheckpointStore(operator.dataDir);
+    expect(checkpointKeyAge(store, org.orgId)).toBeNull();
+    await call(operator, 'audit.verify', {});
+    const age = checkpointKeyAge(store, org.orgId);
+    expect(age).not.toBeNull();
+    expect(Date.now() - Date.parse(age!.createdAt)).toBeLessThan(120_000);
+    expect(age!.createdAt).toBe(store.read(org.orgId)[0]!.seenAt);
   });
 
   it('the scan role reads one org at a time and cannot write what it must not', async () => {
