@@ -197,7 +197,7 @@ async function pilotEvidenceMissing(sql: Sql, src: ScanSources): Promise<CheckOu
       subject: `pilot:${p.id}`,
       label: `${p.customerName} (${p.corridorName})`,
       severity: 'medium',
-      evidence: `${plural(missing.length, 'record')} of seven missing: ${missing.map((r) => `${r.label} — ${r.summary}`).join(' ').slice(0, 3800)}`,
+      evidence: `${plural(missing.length, 'record')} of seven missing:\n${missing.map((r) => `• ${r.label}: ${r.summary}`).join('\n').slice(0, 3800)}`,
       fix: 'Produce each missing record where its line says (Deployments, Migrations, Nodes, Keys, Routing, Incidents); the pilot’s gate opens when all seven are present.',
       view: 'readiness',
     });

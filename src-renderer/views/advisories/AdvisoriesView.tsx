@@ -11,6 +11,7 @@ import { useAdvisories } from '../../stores/advisories-store';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { useViewKeys } from '../incidents/useViewKeys';
+import '../../styles/advisories.css';
 import { ScanReport } from './ScanReport';
 import { ThresholdsDialog } from './ThresholdsDialog';
 
@@ -75,7 +76,7 @@ export function AdvisoriesView() {
     </button>
   );
   return (
-    <div className="view" data-testid="advisories-view">
+    <div className="view adv-view" data-testid="advisories-view">
       <div className="view-head">
         <h1>Advisories</h1>
         <span className="sub">
@@ -149,7 +150,7 @@ export function AdvisoriesView() {
                   </td>
                   <td>{a.checkLabel}</td>
                   <td>{a.subjectLabel}</td>
-                  <td>{a.evidence}</td>
+                  <td className="evidence">{a.evidence}</td>
                   <td>
                     {a.fix}{' '}
                     {VIEW_IDS.includes(a.fixView as ViewId) ? (

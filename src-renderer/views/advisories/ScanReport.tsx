@@ -5,9 +5,12 @@ import { Time } from '../../components/Time';
 export function ScanReport({ scan }: { scan: ScanSummary }) {
   return (
     <section className="panel" data-testid="advisories-report">
-      <h2>
-        Last scan <Time iso={scan.finishedAt} /> <span className="dim">({scan.trigger}: {scan.raised} raised, {scan.refreshed} still found, {scan.closed} closed)</span>
-      </h2>
+      <header>
+        Last scan <Time iso={scan.finishedAt} />{' '}
+        <span className="faint">
+          ({scan.trigger}: {scan.raised} raised, {scan.refreshed} still found, {scan.closed} closed)
+        </span>
+      </header>
       <table className="grid">
         <tbody>
           {scan.report.map((l) => (
