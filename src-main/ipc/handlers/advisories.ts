@@ -31,14 +31,11 @@ export const advisoriesHandlers = {
   'advisories.scan': async (_input, ctx) => {
     const orgId = ctx.session.orgId;
     const store = checkpointStoreBeside(ctx.deps.localAudit.path);
-    let r;
-    try {
-      r = await runScan(ctx.deps.db.advisorPool(), orgId, { trigger: 'manual', backupStatus: lastBackupStatus, signingKey: async () => checkpointKeyAge(store, orgId) });
-    } catch (err) {
+    const r = await runScan(ctx.deps.db.advisorPool(), orgId, { trigger: 'manual', backupStatus: lastBackupStatus, signingKey: async () => checkpointKeyAge(store, orgId) }).catch((err: unknown) => {
       if (err instanceof McError) throw err;
       ctx.log.warn({ err: (err as Error).message }, 'advisory scan failed');
       throw new McError('UNAVAILABLE', 'The advisory scan could not run against the database; nothing was changed. Check Connections, then scan again.');
-    }
+    });
     const notChecked = r.report.filter((l) => l.status === 'not_checked').map((l) => l.check);
     await ctx.audit({ action: 'advisories.scanned', target: { type: 'advisory_scan', id: r.scanId }, data: { raised: r.raised, refreshed: r.refreshed, closed: r.closed, notChecked } });
     return { scan: await scanById(ctx.sql, r.scanId) };
