@@ -164,6 +164,7 @@ test.describe('app shell', () => {
       /Runbooks/,
       /Payouts/,
       /Backups/,
+      /Advisories/,
     ]);
   });
 });

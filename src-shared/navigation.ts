@@ -32,6 +32,7 @@ export const VIEWS = [
   { id: 'runbooks', label: 'Runbooks', key: 'R', digit: null, summary: 'When things go wrong: step-by-step runbooks with live facts, followed from incidents; versioned, editable per org' },
   { id: 'payouts', label: 'Payouts', key: 'z', digit: null, summary: 'Site-owner reports: GPU-hours, tokens, energy, availability and payout estimates from a versioned rate card' },
   { id: 'backups', label: 'Backups', key: 'B', digit: null, summary: 'Backups of the database, restore drills that prove they restore, and the backup schedule' },
+  { id: 'advisories', label: 'Advisories', key: 'A', digit: null, summary: 'The advisory scan: stale keys, silent nodes, RLS and definer gaps, pilot evidence, capacity, backups, signing keys — each with evidence and a fix' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

@@ -7,7 +7,9 @@ import { createRouter, handlers, type Router, topicHandlers } from '../ipc';
 import { DataFolderFallbackVault, KeyringVault, type Vault } from '../vault';
 import { DemoAgent } from '../agent/demo-agent';
 import { DemoGateway, type DemoGatewayOptions } from '../gateway/demo/demo-gateway';
+import { AdvisoryJob } from './advisory-job';
 import { AnchorJob } from './anchor-job';
+import { checkpointStoreBeside } from '../services/audit/anchor';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
 import { BackupScheduleJob } from '../services/backups/scheduled';
@@ -34,6 +36,8 @@ export interface AppCoreOptions {
   opsJob?: boolean;
   /** The 10-minute anchored audit verify (default on; MC_ANCHOR_JOB=0 turns it off). */
   anchorJob?: boolean;
+  /** The scheduled advisory scan (default on; MC_ADVISORY_JOB=0 turns it off). */
+  advisoryJob?: boolean;
   /**
    * The operator's session clock: idle lock, expiry, handover (default on). Off for a read-only
    * wall display, which changes nothing and must stay up unattended.
@@ -109,6 +113,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       await demo?.stop();
       await demoGateway?.stop();
     });
+    const localAudit = new LocalAuditLog(opts.dataDir, (t) => log.warn({ file: t.file, bytes: t.bytes }, 'local audit log: an incomplete last line was set aside'));
+    const advisories = opts.advisoryJob ?? process.env.MC_ADVISORY_JOB !== '0' ? new AdvisoryJob(db, log, checkpointStoreBeside(localAudit.path)) : null;
     db.on('changed', () => {
       // The gateway after the agent: its runtimes go on demo nodes the agent provisions.
       void (async () => {
@@ -117,8 +123,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       })();
       maintenance.sync();
       ops?.sync();
+      advisories?.sync();
     });
-    const localAudit = new LocalAuditLog(opts.dataDir, (t) => log.warn({ file: t.file, bytes: t.bytes }, 'local audit log: an incomplete last line was set aside'));
     const minuteMs = Number(process.env.MC_SESSION_MINUTE_MS ?? '');
     const sessions =
       opts.sessionClock ?? true
@@ -177,6 +183,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
           maintenance.stop();
           sessions?.stop();
           ops?.stop();
+          advisories?.stop();
           anchorJob?.stop();
           backupSchedule?.stop();
           await demo?.stop();

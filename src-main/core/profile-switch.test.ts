@@ -82,7 +82,7 @@ describe.skipIf(!ok)('switching away from the embedded demo', () => {
       const documented = documentedAccounts();
       for (const a of new Set(stored)) expect(documented, `${a} is stored but not in docs/security.md`).toContain(a);
       expect(new Set(stored)).toEqual(
-        new Set(['<installation>:embedded:superuser', '<installation>:embedded:demo-agent', '<installation>:profile:<id>:password', '<installation>:profile:<id>:authenticator', '<installation>:profile:<id>:ingest', '<installation>:profile:<id>:member']),
+        new Set(['<installation>:embedded:superuser', '<installation>:embedded:demo-agent', '<installation>:profile:<id>:password', '<installation>:profile:<id>:authenticator', '<installation>:profile:<id>:ingest', '<installation>:profile:<id>:advisor', '<installation>:profile:<id>:member']),
       );
     } finally {
       await core.close();

@@ -27,6 +27,12 @@ export function gatewayRoleName(instanceId: string): string {
   return `mc_gateway_${instanceId}`;
 }
 
+/** The installation's advisory-scan login (sql/0054): a member of mc_advisor and nothing more. */
+export function advisorRoleName(instanceId: string): string {
+  if (!/^[0-9a-f]{6,32}$/.test(instanceId)) throw new Error('invalid instance id');
+  return `mc_advisor_${instanceId}`;
+}
+
 /** What a login role the app makes must be. */
 export interface LoginRoleSpec {
   inherit: boolean;
@@ -109,4 +115,15 @@ export async function ensureGatewayLogin(owner: ClientBase, role: string, passwo
 
 export async function ensureAuthenticator(owner: ClientBase, role: string, password: string, mode: LoginPassword['mode'] = 'set'): Promise<void> {
   await ensureLoginRole(owner, role, AUTHENTICATOR_LOGIN, { password, mode });
+}
+
+/**
+ * The advisory scan's login: it inherits mc_advisor, which may read what the checks need for one
+ * org at a time and record findings only through mc.advisories_record (sql/0054). Its own
+ * credential, so the scan never runs with an operator's or the app's rights.
+ */
+export const ADVISOR_LOGIN: LoginRoleSpec = { inherit: true, memberOf: ['mc_advisor'] };
+
+export async function ensureAdvisorLogin(owner: ClientBase, role: string, password: string, mode: LoginPassword['mode'] = 'set'): Promise<void> {
+  await ensureLoginRole(owner, role, ADVISOR_LOGIN, { password, mode });
 }

@@ -7,7 +7,7 @@ import { McError } from '../../src-shared/contract/errors';
 import type { Session } from '../../src-shared/contract/system';
 import type { Logger } from '../core/log';
 import { KeychainUnavailableError, type Vault } from '../vault';
-import { authenticatorRoleName, ensureAuthenticator, ensureGatewayLogin, ensureIngestLogin, gatewayRoleName, ingestRoleName, newSecret } from './authenticator';
+import { ADVISOR_LOGIN, advisorRoleName, authenticatorRoleName, ensureAdvisorLogin, ensureAuthenticator, ensureGatewayLogin, ensureIngestLogin, gatewayRoleName, ingestRoleName, newSecret } from './authenticator';
 import { EmbeddedServer, type ServerBinaries } from './embedded-server';
 import { NotifyListener, type DbNotification } from './listener';
 import { applyMigrations, migrationState, migrationStateOf, type MigrationFile } from './migrations';
@@ -41,6 +41,8 @@ interface ActiveConnection {
   member: pg.Pool | null;
   /** The installation's node-agent login, for the demo agent and the simulator; made on first use. */
   ingest: { config: pg.PoolConfig; pool: pg.Pool | null };
+  /** The advisory scan's own login (sql/0054); made on first use. */
+  advisor: { config: pg.PoolConfig; pool: pg.Pool | null };
   listener: NotifyListener;
   serverVersion: string;
   session: Session | null;
@@ -350,6 +352,7 @@ export class DatabaseManager extends EventEmitter {
     let version: { text: string; num: number };
     let authPassword: string;
     let ingestPassword: string;
+    let advisorPassword: string;
     let memberLogin: { login: MemberLogin | null; message: string | null };
     const role = authenticatorRoleName(this.opts.store.instanceId);
     try {
@@ -375,8 +378,13 @@ export class DatabaseManager extends EventEmitter {
         { ...creds.target, user: ingestRoleName(this.opts.store.instanceId) },
         (pw, mode) => ensureIngestLogin(owner, ingestRoleName(this.opts.store.instanceId), pw, mode),
       );
+      const advisor = advisorRoleName(this.opts.store.instanceId);
+      advisorPassword = await this.roleSecret(secretAccounts.advisor(this.opts.store.instanceId, profile.id), { ...creds.target, user: advisor }, (pw, mode) =>
+        ensureAdvisorLogin(owner, advisor, pw, mode),
+      );
       memberLogin = await this.memberCredential(owner, profile, creds.target);
       const expectations = appRoleExpectations(role, ingestRoleName(this.opts.store.instanceId));
+      expectations.push({ role: 'mc_advisor', login: false, memberOf: [] }, { role: advisor, login: true, memberOf: ADVISOR_LOGIN.memberOf });
       if (memberLogin.login) expectations.push({ role: memberLogin.login.role, login: true, memberOf: MEMBER_LOGIN.memberOf });
       const problems = await roleConfinementProblems(owner, expectations);
       if (problems.length > 0) {
@@ -407,12 +415,14 @@ export class DatabaseManager extends EventEmitter {
       listener.on('live', () => this.changed(false));
       listener.on('resync', () => this.changed(true));
       const ingestConfig = { ...clientConfig({ ...creds.target, user: loginName(creds.target, ingestRoleName(this.opts.store.instanceId)) }, ingestPassword), max: 4 };
+      const advisorConfig = { ...clientConfig({ ...creds.target, user: loginName(creds.target, advisorRoleName(this.opts.store.instanceId)) }, advisorPassword), max: 2 };
       const connection: ActiveConnection = {
         profile: { ...profile, port: creds.target.port },
         target: creds.target,
         pool,
         member,
         ingest: { config: ingestConfig, pool: null },
+        advisor: { config: advisorConfig, pool: null },
         listener,
         serverVersion: version.text,
         session,
@@ -668,6 +678,18 @@ export class DatabaseManager extends EventEmitter {
     return active.ingest.pool;
   }
 
+  /** The advisory scan's pool (as the installation's scan login, sql/0054) of the active connection. */
+  advisorPool(): pg.Pool {
+    const active = this.active;
+    if (!active) throw new McError('UNAVAILABLE', this.message ?? 'No database is connected.');
+    if (!active.advisor.pool) {
+      const pool = new pg.Pool(active.advisor.config);
+      pool.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle advisory-scan connection error'));
+      active.advisor.pool = pool;
+    }
+    return active.advisor.pool;
+  }
+
   /** Run fn in an org-scoped transaction of the active connection. */
   async tx<T>(session: Session, fn: (sql: Sql) => Promise<T>, opts: TxOptions = {}): Promise<T> {
     const active = this.active;
@@ -858,6 +880,7 @@ export class DatabaseManager extends EventEmitter {
     await c.pool.end().catch(() => undefined);
     await c.member?.end().catch(() => undefined);
     await c.ingest.pool?.end().catch(() => undefined);
+    await c.advisor.pool?.end().catch(() => undefined);
   }
 
   private async stopEmbedded(): Promise<void> {

@@ -192,6 +192,8 @@ export const secretAccounts = {
   gateway: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:gateway`,
   /** The demo gateway's own customer key (test mode), so its traffic is keyed like a customer's. */
   demoCustomerKey: (instanceId: string) => `${instanceId}:embedded:demo-customer-key`,
+  /** The advisory scan's own database login on that profile (sql/0054). */
+  advisor: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:advisor`,
   /** The signed-in membership's own database login on that profile (role, password and whose it is). */
   memberLogin: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:member`,
   /** Seed for the demo agent's node keys (derived per node, so restarts reuse the same keys). */

@@ -834,6 +834,35 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// The advisory scan (0054): advisories and scan reports are written only by the scan's definer
+// function (the app may not insert at all); thresholds by an org's admins for their own org.
+Object.assign(fixtures, {
+  advisory_settings: {
+    refusedBy: 'policy',
+    seed: (c, org) => c.query(`INSERT INTO mc.advisory_settings (org_id, key_stale_days) VALUES ($1, 45)`, [org.orgId]).then(() => undefined),
+    // The victim's row exists already: the insert is refused by the policy before the conflict.
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.advisory_settings (org_id, key_stale_days) VALUES ($1, 1)`, [v.orgId]),
+  },
+  advisories: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.advisories (org_id, check_key, subject_key, subject_label, severity, evidence, fix, fix_view) VALUES ($1, 'node_silent', $2, 'fra-01', 'high', 'silent', 'check it', 'nodes')`, [
+          org.orgId,
+          `node:${g(org).node}`,
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.advisories (org_id, check_key, subject_key, subject_label, severity, evidence, fix, fix_view) VALUES ($1, 'node_silent', 'forged', 'forged', 'low', 'forged', 'forged', 'nodes')`, [v.orgId]),
+  },
+  advisory_scans: {
+    refusedBy: 'grant',
+    seed: (c, org) =>
+      c.query(`INSERT INTO mc.advisory_scans (org_id, trigger, started_at, raised, refreshed, closed, report) VALUES ($1, 'manual', now(), 1, 0, 0, '[]')`, [org.orgId]).then(() => undefined),
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.advisory_scans (org_id, trigger, started_at, raised, refreshed, closed, report) VALUES ($1, 'manual', now(), 0, 0, 0, '[]')`, [v.orgId]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -909,6 +938,9 @@ const SEED_ORDER = [
   'runbook_versions',
   'runbook_runs',
   'runbook_step_records',
+  'advisory_settings',
+  'advisories',
+  'advisory_scans',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

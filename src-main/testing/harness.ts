@@ -46,7 +46,7 @@ export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { st
   const memberAccount = secretAccounts.memberLogin(store.instanceId, profile.id);
   await signInWorkstation(db, vault, memberAccount, operatorEmail);
   // The ops clock stays off unless a test asks for it: tests drive alerts and escalation with their own clock.
-  const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), seedDemo: false, validateResponses: true, opsJob: opts.opsJob ?? false });
+  const core = createAppCore({ dataDir: data.dir, vault, log: silentLogger(), seedDemo: false, validateResponses: true, opsJob: opts.opsJob ?? false, advisoryJob: false });
   if (opts.start ?? true) await core.start();
   return Object.assign(core, {
     async cleanup() {
@@ -54,6 +54,7 @@ export async function coreOn(db: TestDatabase, operatorEmail: string, opts: { st
       await vault.delete(secretAccounts.profilePassword(store.instanceId, profile.id)).catch(() => undefined);
       await vault.delete(secretAccounts.authenticator(store.instanceId, profile.id)).catch(() => undefined);
       await vault.delete(secretAccounts.ingest(store.instanceId, profile.id)).catch(() => undefined);
+      await vault.delete(secretAccounts.advisor(store.instanceId, profile.id)).catch(() => undefined);
       await vault.delete(memberAccount).catch(() => undefined);
       data.remove();
     },

@@ -34,6 +34,7 @@ import { Nav } from './Nav';
 import { useGlobalShortcuts } from './shortcuts';
 import { ShortcutHelp } from './ShortcutHelp';
 import { TopBar } from './TopBar';
+import { AdvisoriesView } from '../views/advisories/AdvisoriesView';
 import { LockScreen } from '../views/session/LockScreen';
 import { startActivityReporter } from '../stores/session-store';
 
@@ -108,6 +109,7 @@ export function App() {
         {route === 'usage' && <UsageView />}
         {route === 'payouts' && <PayoutsView />}
         {route === 'backups' && <BackupsView />}
+        {route === 'advisories' && <AdvisoriesView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

@@ -28,6 +28,7 @@ import * as identity from './identity';
 import * as session from './session';
 import * as bundles from './bundles';
 import * as retention from './retention';
+import * as advisories from './advisories';
 import * as drills from './drills';
 import * as usage from './usage';
 import * as payouts from './payouts';
@@ -192,6 +193,12 @@ export const channels = {
   [bundles.bundlesOpenChunk.name]: bundles.bundlesOpenChunk,
   [bundles.bundlesOpen.name]: bundles.bundlesOpen,
   [bundles.bundlesOpenCancel.name]: bundles.bundlesOpenCancel,
+  [advisories.advisoriesList.name]: advisories.advisoriesList,
+  [advisories.advisoriesScan.name]: advisories.advisoriesScan,
+  [advisories.advisoriesAcknowledge.name]: advisories.advisoriesAcknowledge,
+  [advisories.advisoriesOpenIncident.name]: advisories.advisoriesOpenIncident,
+  [advisories.advisoriesSaveThresholds.name]: advisories.advisoriesSaveThresholds,
+  [advisories.advisoriesOfIncident.name]: advisories.advisoriesOfIncident,
   [drills.drillsList.name]: drills.drillsList,
   [drills.drillsGet.name]: drills.drillsGet,
   [drills.drillsOptions.name]: drills.drillsOptions,

@@ -25,6 +25,7 @@ import { identityHandlers } from './identity';
 import { sessionHandlers } from './session';
 import { bundlesHandlers } from './bundles';
 import { retentionHandlers } from './retention';
+import { advisoriesHandlers } from './advisories';
 import { drillsHandlers } from './drills';
 import { usageHandlers } from './usage';
 import { payoutsHandlers } from './payouts';
@@ -59,6 +60,7 @@ export const handlers: Handlers = {
   ...sessionHandlers,
   ...bundlesHandlers,
   ...retentionHandlers,
+  ...advisoriesHandlers,
   ...drillsHandlers,
   ...usageHandlers,
   ...payoutsHandlers,

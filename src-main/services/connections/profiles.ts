@@ -34,6 +34,7 @@ async function hasSecret(vault: Vault, account: string): Promise<boolean> {
 async function forgetRoleSecrets(vault: Vault, instance: string, id: string): Promise<void> {
   await vault.delete(secretAccounts.authenticator(instance, id));
   await vault.delete(secretAccounts.ingest(instance, id));
+  await vault.delete(secretAccounts.advisor(instance, id));
   await vault.delete(secretAccounts.memberLogin(instance, id));
   await vault.delete(secretAccounts.refreshToken(instance, id));
 }

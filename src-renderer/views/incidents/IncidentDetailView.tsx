@@ -17,6 +17,7 @@ import { EscalationPanel } from './EscalationPanel';
 import { transitionLabel } from './labels';
 import { AlertStatePill, DrillPill, IncidentStateBadge, runQuick, SeverityBadge } from './parts';
 import { ReviewEditor } from './ReviewEditor';
+import { IncidentAdvisories } from '../advisories/IncidentAdvisories';
 import { NoteComposer, Timeline } from './Timeline';
 import { TransitionDialog } from './TransitionDialog';
 import { useViewKeys } from './useViewKeys';
@@ -204,6 +205,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
               </div>
             </section>
           )}
+          <IncidentAdvisories incidentId={incidentId} />
           <section className="panel">
             <header>
               Timeline <span className="faint">({detail.timeline.length})</span>
