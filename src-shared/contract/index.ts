@@ -29,6 +29,7 @@ import * as session from './session';
 import * as bundles from './bundles';
 import * as retention from './retention';
 import * as drills from './drills';
+import * as credentials from './credentials';
 import * as usage from './usage';
 import * as payouts from './payouts';
 
@@ -203,6 +204,14 @@ export const channels = {
   [payouts.payoutsEstimate.name]: payouts.payoutsEstimate,
   [payouts.payoutsRateCards.name]: payouts.payoutsRateCards,
   [payouts.payoutsSaveRateCard.name]: payouts.payoutsSaveRateCard,
+  [credentials.credentialsList.name]: credentials.credentialsList,
+  [credentials.credentialsRun.name]: credentials.credentialsRun,
+  [credentials.credentialsStart.name]: credentials.credentialsStart,
+  [credentials.credentialsStep.name]: credentials.credentialsStep,
+  [credentials.credentialsCancel.name]: credentials.credentialsCancel,
+  [credentials.credentialsResume.name]: credentials.credentialsResume,
+  [credentials.credentialsClose.name]: credentials.credentialsClose,
+  [credentials.credentialsReveal.name]: credentials.credentialsReveal,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

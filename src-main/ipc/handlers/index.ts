@@ -26,6 +26,7 @@ import { sessionHandlers } from './session';
 import { bundlesHandlers } from './bundles';
 import { retentionHandlers } from './retention';
 import { drillsHandlers } from './drills';
+import { credentialsHandlers } from './credentials';
 import { usageHandlers } from './usage';
 import { payoutsHandlers } from './payouts';
 
@@ -58,6 +59,7 @@ export const handlers: Handlers = {
   ...bundlesHandlers,
   ...retentionHandlers,
   ...drillsHandlers,
+  ...credentialsHandlers,
   ...usageHandlers,
   ...payoutsHandlers,
 };
