@@ -49,7 +49,6 @@ CREATE TABLE mc.credential_rotation_items (
   finished_at  timestamptz,
   -- A new key whose secret is held in this workstation's keychain until an operator reveals it once.
   delivery     text NOT NULL DEFAULT 'none' CHECK (delivery IN ('none', 'held', 'revealed', 'lost')),
-  PRIMARY KEY (id),
   UNIQUE (run_id, position),
   FOREIGN KEY (org_id, run_id) REFERENCES mc.credential_rotation_runs (org_id, id) ON DELETE CASCADE,
   CHECK ((state = 'rotated') = (verified_at IS NOT NULL)),

@@ -30,6 +30,7 @@ export const VIEWS = [
   { id: 'usage', label: 'Usage', key: 'j', digit: null, summary: 'Metered usage per customer, corridor, model and day; committed against used; reconciliation with the API logs and runtime counters' },
   { id: 'members', label: 'Members', key: 'e', digit: null, summary: 'Who may act in the org: roles, suspension, removal, and the monthly access review' },
   { id: 'payouts', label: 'Payouts', key: 'z', digit: null, summary: 'Site-owner reports: GPU-hours, tokens, energy, availability and payout estimates from a versioned rate card' },
+  { id: 'credentials', label: 'Credentials', key: 'K', digit: null, summary: 'Every credential the app knows: kind, owner, where used, age, last use; rotate all (compromise or scheduled) and the runs’ reports' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

@@ -15,6 +15,7 @@ import { FlagsView } from '../views/flags/FlagsView';
 import { MembersView } from '../views/members/MembersView';
 import { DrillsView } from '../views/drills/DrillsView';
 import { PayoutsView } from '../views/payouts/PayoutsView';
+import { CredentialsView } from '../views/credentials/CredentialsView';
 import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
@@ -104,6 +105,7 @@ export function App() {
         {route === 'drills' && <DrillsView />}
         {route === 'usage' && <UsageView />}
         {route === 'payouts' && <PayoutsView />}
+        {route === 'credentials' && <CredentialsView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

@@ -9,7 +9,7 @@ function depsOf(ctx: OrgCommandCtx): CredentialDeps {
     orgId: ctx.session.orgId,
     operatorId: ctx.session.operatorId,
     db: ctx.deps.db,
-    checkpointDir: checkpointStoreBeside(ctx.deps.localAudit.path).dir,
+    checkpoints: checkpointStoreBeside(ctx.deps.localAudit.path),
     audit: ctx.audit,
   };
 }
@@ -17,7 +17,7 @@ function depsOf(ctx: OrgCommandCtx): CredentialDeps {
 export const credentialsHandlers = {
   'credentials.list': async (_input, ctx) =>
     ctx.read(async (sql, session) => {
-      const read = { sql, vault: ctx.deps.vault, orgId: session.orgId, db: ctx.deps.db, checkpointDir: checkpointStoreBeside(ctx.deps.localAudit.path).dir };
+      const read = { sql, vault: ctx.deps.vault, orgId: session.orgId, db: ctx.deps.db, checkpoints: checkpointStoreBeside(ctx.deps.localAudit.path) };
       return { credentials: await listCredentials(read), runs: await listRuns(sql), openRunId: await openRunId(sql), pendingSwitch: await pendingSwitch(sql) };
     }),
   'credentials.run': async (input, ctx) => ctx.read(async (sql) => ({ run: await readRun(sql, input.runId) })),

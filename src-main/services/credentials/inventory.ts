@@ -1,5 +1,5 @@
 import type { Credential, CredentialKind } from '../../../src-shared/contract/credentials';
-import { checkpointKeyAccount, CheckpointStore } from '../audit/anchor';
+import { checkpointKeyAccount } from '../audit/anchor';
 import { readKeyHistory } from '../audit/anchor/key-history';
 import { runtimeKeyAccount } from '../runtimes/runtimes';
 import type { ReadDeps } from './deps';
@@ -65,7 +65,7 @@ async function sessions(deps: ReadDeps, ownRole: string | null): Promise<Entry[]
 async function signingKey(deps: ReadDeps): Promise<Entry[]> {
   const history = (() => {
     try {
-      return readKeyHistory(deps.checkpointDir, deps.orgId);
+      return readKeyHistory(deps.checkpoints.dir, deps.orgId);
     } catch {
       return null;
     }
@@ -73,7 +73,7 @@ async function signingKey(deps: ReadDeps): Promise<Entry[]> {
   const held = (await deps.vault.get(checkpointKeyAccount(deps.orgId)).catch(() => null)) !== null;
   const checkpoints = (() => {
     try {
-      return new CheckpointStore(deps.checkpointDir).read(deps.orgId);
+      return deps.checkpoints.read(deps.orgId);
     } catch {
       return [];
     }

@@ -1,6 +1,6 @@
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { McError } from '../../../src-shared/contract/errors';
-import { CheckpointStore, loadKeyRing, rotateAuditKey, serialForOrg } from '../audit/anchor';
+import { loadKeyRing, rotateAuditKey, serialForOrg } from '../audit/anchor';
 import { readKeyHistory } from '../audit/anchor/key-history';
 import { hashKey, rotateKey } from '../keys';
 import { rotateCustomerKey } from '../keys/customer-keys';
@@ -96,7 +96,7 @@ function verifies(publicKey: Uint8Array, sign: (m: Uint8Array) => Uint8Array): b
  * is found on resume by its fingerprint and not repeated.
  */
 async function rotateSigningKey(deps: CredentialDeps, item: ItemRow, run: RunFacts): Promise<Outcome> {
-  const history = readKeyHistory(deps.checkpointDir, deps.orgId);
+  const history = readKeyHistory(deps.checkpoints.dir, deps.orgId);
   const planned = item.ref.startsWith('ed25519:') || item.ref.startsWith('SHA256:') ? item.ref : null;
   const rotatedBefore =
     history !== null &&
@@ -107,16 +107,15 @@ async function rotateSigningKey(deps: CredentialDeps, item: ItemRow, run: RunFac
     retired = history.retired[0]?.fingerprint ?? '';
     current = history.current.fingerprint;
   } else {
-    const store = new CheckpointStore(deps.checkpointDir);
     const r = await serialForOrg(deps.orgId, () =>
-      rotateAuditKey(deps.sql, deps.orgId, store, deps.vault, new Date(), (step) => {
+      rotateAuditKey(deps.sql, deps.orgId, deps.checkpoints, deps.vault, new Date(), (step) => {
         if (step === 'next-key-stored') rotationFaults.hit('signing_key:after-new');
       }),
     );
     retired = r.retired;
     current = r.current;
   }
-  const ring = await loadKeyRing(deps.vault, deps.checkpointDir, deps.orgId);
+  const ring = await loadKeyRing(deps.vault, deps.checkpoints.dir, deps.orgId);
   if (ring.current.fingerprint !== current) throw new Error('the keychain does not hold the new checkpoint key');
   if (!verifies(ring.current.publicKey, ring.current.sign)) throw new Error('the new checkpoint key does not produce a signature its public key verifies');
   if (!ring.retired.some((k) => k.fingerprint === retired)) throw new Error('the old checkpoint key is not recorded as retired');
