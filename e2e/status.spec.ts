@@ -162,6 +162,7 @@ test.describe('app shell', () => {
       /Usage/,
       /Members/,
       /Payouts/,
+      /Credentials/,
     ]);
   });
 });

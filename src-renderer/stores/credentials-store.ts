@@ -44,9 +44,19 @@ export const useCredentials = create<CredentialsState>((set) => ({
 
 /** Every rotation step is audited: a new audit event is the cue to re-read (another admin's run). */
 export function startCredentialsLive(): () => void {
-  return subscribe('audit.appended', () => {
-    const s = useCredentials.getState();
-    void s.load();
-    if (s.run) void s.loadRun(s.run.id);
+  // A run appends an event per credential: one reload after they settle, not one per event.
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const stop = subscribe('audit.appended', () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      const s = useCredentials.getState();
+      void s.load();
+      if (s.run) void s.loadRun(s.run.id);
+    }, 1500);
   });
+  return () => {
+    if (timer) clearTimeout(timer);
+    stop();
+  };
 }

@@ -2,8 +2,8 @@ import { COMPROMISE_CONFIRMATION, ROTATION_MODES, type RotationItem, type Rotati
 import { McError } from '../../../src-shared/contract/errors';
 import type { CredentialDeps } from './deps';
 import { collectCredentials, STAGE } from './inventory';
-import { getItem, lockRun, nextItem, openRunId, readRun, toItem } from './records';
-import { deliveryAccount, HELD_OUTSIDE, rotateOne } from './rotate-one';
+import { getItem, type ItemRow, lockRun, nextItem, openRunId, readRun, toItem } from './records';
+import { deliveryAccount, HELD_OUTSIDE, rotateOne, type RunFacts } from './rotate-one';
 
 export interface StartInput {
   mode: string;
@@ -64,15 +64,19 @@ export async function startRun(deps: CredentialDeps, input: StartInput): Promise
   return readRun(deps.sql, run.id);
 }
 
+/** Node and customer keys are rotated up to this many per step (each still its own savepoint and audit event): 400 nodes are 16 calls, not 400. */
+export const KEYS_PER_STEP = 25;
+
 /**
- * Rotate the next credential of a running run, or finish the run when none is left. A credential
- * that fails is rolled back to where it was (a savepoint: old-and-working), recorded as failed
- * with why, and the run stops as failed; resuming retries it.
+ * Rotate the next credential of a running run (the next few, for node and customer keys), or
+ * finish the run when none is left. A credential that fails is rolled back to where it was (a
+ * savepoint: old-and-working), recorded as failed with why, and the run stops as failed;
+ * resuming retries it.
  */
 export async function stepRun(deps: CredentialDeps, runId: string): Promise<{ run: RotationRunDetail; item: RotationItem | null }> {
   const run = await lockRun(deps.sql, runId);
   if (run.state !== 'running') throw new McError('CONFLICT', `This run is ${run.state}${run.state === 'cancelled' || run.state === 'failed' ? ': resume it first' : ''}.`);
-  const item = await nextItem(deps.sql, runId);
+  let item = await nextItem(deps.sql, runId);
   if (!item) {
     await deps.sql.query(`UPDATE mc.credential_rotation_runs SET state = 'done', ended_at = now() WHERE id = $1`, [runId]);
     const done = await readRun(deps.sql, runId);
@@ -80,9 +84,24 @@ export async function stepRun(deps: CredentialDeps, runId: string): Promise<{ ru
     return { run: done, item: null };
   }
   const startedAt = (await deps.sql.one<{ at: string }>('SELECT started_at AS at FROM mc.credential_rotation_runs WHERE id = $1', [runId])).at;
+  const facts = { mode: run.mode, graceHours: run.grace_hours, startedAt };
+  let last = item;
+  for (let n = 0; item && n < KEYS_PER_STEP; n++) {
+    last = item;
+    const ok = await rotateItem(deps, runId, item, facts);
+    if (!ok || (item.kind !== 'node_key' && item.kind !== 'customer_key')) break;
+    const next = await nextItem(deps.sql, runId);
+    item = next && next.kind === item.kind ? next : null;
+  }
+  const after = await getItem(deps.sql, last.id);
+  return { run: await readRun(deps.sql, runId), item: after ? toItem(after) : null };
+}
+
+/** One credential, in its own savepoint; false when it failed (recorded, run stopped). */
+async function rotateItem(deps: CredentialDeps, runId: string, item: ItemRow, facts: RunFacts): Promise<boolean> {
   await deps.sql.query('SAVEPOINT credential_item');
   try {
-    const out = await rotateOne(deps, item, { mode: run.mode, graceHours: run.grace_hours, startedAt });
+    const out = await rotateOne(deps, item, facts);
     if (out.secret !== undefined) await deps.vault.set(deliveryAccount(deps.orgId, item.id), out.secret);
     await deps.sql.query(
       `UPDATE mc.credential_rotation_items SET state = $2, detail = $3, action = $4, old_ref = $5, new_ref = $6, finished_at = now(),
@@ -91,6 +110,7 @@ export async function stepRun(deps: CredentialDeps, runId: string): Promise<{ ru
       [item.id, out.state, out.detail, out.action, out.oldRef, out.newRef, out.secret !== undefined ? 'held' : 'none'],
     );
     await deps.sql.query('RELEASE SAVEPOINT credential_item');
+    return true;
   } catch (err) {
     await deps.sql.query('ROLLBACK TO SAVEPOINT credential_item');
     const why = err instanceof McError ? err.message : (err as Error).message;
@@ -98,9 +118,8 @@ export async function stepRun(deps: CredentialDeps, runId: string): Promise<{ ru
     await deps.sql.query(`UPDATE mc.credential_rotation_items SET state = 'failed', detail = $2, finished_at = now() WHERE id = $1`, [item.id, detail]);
     await deps.sql.query(`UPDATE mc.credential_rotation_runs SET state = 'failed', stop_reason = $2 WHERE id = $1`, [runId, `${item.label} (${item.owner}): ${why}`.slice(0, 2000)]);
     await deps.audit({ action: 'credentials.rotation_failed', target: { type: 'credential_rotation_run', id: runId }, data: { kind: item.kind, ref: item.ref, label: item.label, why } });
+    return false;
   }
-  const after = await getItem(deps.sql, item.id);
-  return { run: await readRun(deps.sql, runId), item: after ? toItem(after) : null };
 }
 
 export async function cancelRun(deps: CredentialDeps, runId: string): Promise<RotationRunDetail> {
