@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import type { RotationRunDetail } from '../../../src-shared/contract/credentials';
+import { ProfileStore, secretAccounts } from '../../db';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { ingestLogin, seedGrid, seedKey, type TestGrid } from '../../testing/grid';
 import { call, coreOn, refused } from '../../testing/harness';
@@ -222,6 +223,55 @@ describe.skipIf(!ok)('rotate all credentials', () => {
     expect((await presentNode((await reveal(gpu02.id)).secret)).status).toBe('accepted');
     const still = (await call<List>(admin, 'credentials.list', {})).pendingSwitch;
     expect(still.map((p) => p.hostname)).toEqual(['fra-01-gpu01']);
+  });
+
+  it('a failure at the signing key or a database role leaves the old one working; each resume continues there', async () => {
+    const store = new ProfileStore(admin.dataDir);
+    const account = secretAccounts.authenticator(store.instanceId, store.activeId);
+    const role = (await admin.db.appLogins())!.logins.find((l) => l.kind === 'authenticator')!.role;
+    /** A fresh login with what this workstation's keychain holds: what the app's next connection does. */
+    const keychainLogsIn = async () => {
+      const c = new pg.Client({ host: db.target.host, port: db.target.port, database: db.target.database, user: role, password: (await admin.vault.get(account))! });
+      c.on('error', () => undefined);
+      try {
+        await c.connect();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    };
+    const signingKey = async () => (await call<List>(admin, 'credentials.list', {})).credentials.find((c) => c.kind === 'signing_key')!.ref;
+    const keyBefore = await signingKey();
+
+    rotationFaults.arm('signing_key:after-new');
+    const started = await call<Response<'credentials.start'>>(admin, 'credentials.start', { mode: 'scheduled', reason: 'quarterly rotation' });
+    let run = await runToEnd(started.run.id);
+    expect(run).toMatchObject({ state: 'failed', stopReason: expect.stringContaining('signing_key:after-new') });
+    expect(await signingKey()).toBe(keyBefore);
+    expect((await call<Response<'audit.verify'>>(admin, 'audit.verify', {})).ok).toBe(true);
+
+    rotationFaults.clear();
+    rotationFaults.arm('database_role:after-new');
+    await call(admin, 'credentials.resume', { runId: started.run.id });
+    run = await runToEnd(started.run.id);
+    expect(run).toMatchObject({ state: 'failed', stopReason: expect.stringContaining('database_role:after-new') });
+    expect(run.items.find((i) => i.kind === 'signing_key')).toMatchObject({ state: 'rotated' });
+    expect(await signingKey()).not.toBe(keyBefore);
+    // The role has its old password back: the keychain's password logs in, and the app works.
+    expect(await keychainLogsIn()).toBe(true);
+    await call<List>(admin, 'credentials.list', {});
+
+    rotationFaults.clear();
+    const held = await admin.vault.get(account);
+    await call(admin, 'credentials.resume', { runId: started.run.id });
+    run = await runToEnd(started.run.id);
+    expect(run.state).toBe('done');
+    expect(run.items.find((i) => i.kind === 'database_role' && i.ref === role)).toMatchObject({ state: 'rotated' });
+    expect(await admin.vault.get(account)).not.toBe(held);
+    expect(await keychainLogsIn()).toBe(true);
+    expect((await call<Response<'audit.verify'>>(admin, 'audit.verify', {})).ok).toBe(true);
   });
 
   it('cancels between credentials, then resumes or closes the run', async () => {
