@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { RotationItem, RotationRunDetail } from '../../../src-shared/contract/credentials';
 import { call, errorText } from '../../bridge/client';
+import { ReasonDialog } from '../../components/ReasonDialog';
 import { SecretDialog } from '../../components/SecretDialog';
 import { Time } from '../../components/Time';
 import { useCredentials } from '../../stores/credentials-store';
@@ -14,6 +15,7 @@ const STATE_LABEL: Record<RotationItem['state'], string> = { pending: 'pending',
 export function RunReport({ run, admin }: { run: RotationRunDetail; admin: boolean }) {
   const toast = useUi((s) => s.toast);
   const [secret, setSecret] = useState<{ secret: string; prefix: string; deliverTo: string } | null>(null);
+  const [closing, setClosing] = useState(false);
   const reveal = async (item: RotationItem) => {
     try {
       setSecret(await call('credentials.reveal', { itemId: item.id }));
@@ -32,6 +34,14 @@ export function RunReport({ run, admin }: { run: RotationRunDetail; admin: boole
         </span>
       </header>
       {run.stopReason && <div className={`body ${run.state === 'failed' ? 'err' : 'dim'}`}>Stopped: {run.stopReason}</div>}
+      {admin && (run.state === 'cancelled' || run.state === 'failed') && (
+        <div className="body row">
+          <span className="dim">Resume it with Resume rotation (R), or close it as it stands: what was not rotated stays in this report.</span>
+          <button className="btn small" onClick={() => setClosing(true)} data-testid="run-close">
+            Close run…
+          </button>
+        </div>
+      )}
       <table className="grid">
         <thead>
           <tr>
@@ -73,6 +83,20 @@ export function RunReport({ run, admin }: { run: RotationRunDetail; admin: boole
         <div className="body dim">
           {todo.length} credential{todo.length === 1 ? '' : 's'} need a person: each row’s “To do” says what to do.
         </div>
+      )}
+      {closing && (
+        <ReasonDialog
+          title="Close this rotation run?"
+          confirmLabel="Close run"
+          placeholder="e.g. the failed credential is rotated by hand instead"
+          onClose={() => setClosing(false)}
+          onSubmit={async (reason) => {
+            useCredentials.getState().setRun((await call('credentials.close', { runId: run.id, reason })).run);
+            void useCredentials.getState().load();
+          }}
+        >
+          <p>Credentials not rotated yet stay as they are (the old ones keep working). A new run can start once this one is closed.</p>
+        </ReasonDialog>
       )}
       {secret && (
         <SecretDialog
