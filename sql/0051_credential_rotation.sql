@@ -76,9 +76,6 @@ GRANT SELECT, INSERT ON mc.credential_rotation_runs, mc.credential_rotation_item
 GRANT UPDATE (state, stop_reason, ended_at) ON mc.credential_rotation_runs TO mc_app;
 GRANT UPDATE (state, detail, action, old_ref, new_ref, verified_at, finished_at, delivery) ON mc.credential_rotation_items TO mc_app;
 
-CREATE TRIGGER credential_rotation_runs_notify AFTER INSERT OR UPDATE ON mc.credential_rotation_runs
-  FOR EACH ROW EXECUTE FUNCTION mc.notify_change('credentials.changed');
-
 -- Whether a key would be accepted now, by the same rules the ingest door and the gateway apply,
 -- without recording a use (a verification is not the node or customer switching). By the hash of
 -- a presented key (the new one, whose secret the app holds for a moment) or by key id (an old

@@ -97,7 +97,8 @@ function verifies(publicKey: Uint8Array, sign: (m: Uint8Array) => Uint8Array): b
  */
 async function rotateSigningKey(deps: CredentialDeps, item: ItemRow, run: RunFacts): Promise<Outcome> {
   const history = readKeyHistory(deps.checkpoints.dir, deps.orgId);
-  const planned = item.ref.startsWith('ed25519:') || item.ref.startsWith('SHA256:') ? item.ref : null;
+  // Planned with a fingerprint, or with a placeholder when the key had no history yet.
+  const planned = item.ref.startsWith('SHA256:') ? item.ref : null;
   const rotatedBefore =
     history !== null &&
     (planned !== null ? history.retired.some((k) => k.fingerprint === planned) : history.current.createdAt !== null && history.current.createdAt >= run.startedAt);
