@@ -165,6 +165,7 @@ test.describe('app shell', () => {
       /Payouts/,
       /Backups/,
       /Advisories/,
+      /Credentials/,
     ]);
   });
 });

@@ -33,6 +33,7 @@ export const VIEWS = [
   { id: 'payouts', label: 'Payouts', key: 'z', digit: null, summary: 'Site-owner reports: GPU-hours, tokens, energy, availability and payout estimates from a versioned rate card' },
   { id: 'backups', label: 'Backups', key: 'B', digit: null, summary: 'Backups of the database, restore drills that prove they restore, and the backup schedule' },
   { id: 'advisories', label: 'Advisories', key: 'A', digit: null, summary: 'The advisory scan: stale keys, silent nodes, RLS and definer gaps, pilot evidence, capacity, backups, signing keys — each with evidence and a fix' },
+  { id: 'credentials', label: 'Credentials', key: 'K', digit: null, summary: 'Every credential the app knows: kind, owner, where used, age, last use; rotate all (compromise or scheduled) and the runs’ reports' },
 ] as const;
 
 export type ViewId = (typeof VIEWS)[number]['id'];

@@ -23,6 +23,8 @@ import type { Sql } from './sql';
 
 export const MIN_SERVER_VERSION_NUM = 150000;
 
+export type AppLoginKind = 'authenticator' | 'ingest';
+
 export type DbState = 'connecting' | 'connected' | 'disconnected' | 'error';
 
 export interface MigrationSummary {
@@ -904,6 +906,93 @@ export class DatabaseManager extends EventEmitter {
   /** The migration files this build carries (the migrations center lists them). */
   get migrationFiles(): readonly MigrationFile[] {
     return this.opts.migrations;
+  }
+
+  /** The app's own logins on the active profile (names; whether this workstation's keychain holds each), for the credential inventory. */
+  async appLogins(): Promise<{ profile: StoredProfile; logins: { kind: AppLoginKind; role: string; held: boolean }[]; memberRole: string | null } | null> {
+    const active = this.active;
+    if (!active) return null;
+    const id = this.opts.store.instanceId;
+    const held = async (account: string) => (await this.opts.vault.get(account).catch(() => null)) !== null;
+    const member = decodeMemberLogin(await this.opts.vault.get(secretAccounts.memberLogin(id, active.profile.id)).catch(() => null));
+    return {
+      profile: active.profile,
+      logins: [
+        { kind: 'authenticator', role: authenticatorRoleName(id), held: await held(secretAccounts.authenticator(id, active.profile.id)) },
+        { kind: 'ingest', role: ingestRoleName(id), held: await held(secretAccounts.ingest(id, active.profile.id)) },
+      ],
+      memberRole: member?.role ?? null,
+    };
+  }
+
+  /**
+   * A new password for one of the app's own logins on the active profile (rotate-all). The order
+   * keeps one password that works at every point: the role gets the new password, the new one must
+   * log in, and only then does the keychain hold it; a failure before that puts the old password
+   * back. A crash between the ALTER and the keychain write is repaired by the next connect
+   * (roleSecret puts the stored, old password back). Then the old password must be refused, and the
+   * live pools switch: connections already open stay, new ones use the new password.
+   */
+  async rotateAppLogin(kind: AppLoginKind, fault?: (phase: 'after-new') => void): Promise<{ role: string; oldRefused: boolean }> {
+    const active = this.active;
+    if (!active) throw new McError('UNAVAILABLE', 'No database is connected.');
+    const id = this.opts.store.instanceId;
+    const account = kind === 'authenticator' ? secretAccounts.authenticator(id, active.profile.id) : secretAccounts.ingest(id, active.profile.id);
+    const role = kind === 'authenticator' ? authenticatorRoleName(id) : ingestRoleName(id);
+    const ensure = kind === 'authenticator' ? ensureAuthenticator : ensureIngestLogin;
+    const old = await this.opts.vault.get(account);
+    if (!old) throw new McError('UNAVAILABLE', `This workstation's keychain holds no password for ${role}; reconnect the profile first.`);
+    const target: PgTarget = { ...active.target, user: loginName(active.target, role) };
+    const fresh = newSecret();
+    await this.withOwner((owner) => ensure(owner, role, fresh, 'set'));
+    try {
+      fault?.('after-new');
+      if (!(await logsIn(target, fresh))) throw new Error(`the new password of ${role} does not log in`);
+      await this.opts.vault.set(account, fresh);
+    } catch (err) {
+      await this.withOwner((owner) => ensure(owner, role, old, 'set'));
+      throw err;
+    }
+    const oldRefused = !(await logsIn(target, old));
+    if (this.active === active) {
+      if (kind === 'authenticator') {
+        const previous = active.pool;
+        const pool = new pg.Pool({ ...clientConfig(target, fresh), max: 8, idleTimeoutMillis: 30_000 });
+        pool.on('error', (err) => this.opts.log.warn({ err: err.message }, 'database: idle connection error'));
+        active.pool = pool;
+        active.listener.setPassword(fresh);
+        void previous.end().catch(() => undefined);
+      } else {
+        const previous = active.ingest.pool;
+        active.ingest = { config: { ...active.ingest.config, password: fresh }, pool: null };
+        void previous?.end().catch(() => undefined);
+      }
+    }
+    this.opts.log.info({ role }, 'database: app login password rotated');
+    return { role, oldRefused };
+  }
+
+  /**
+   * End one signed-in session of an org (a compromise): its member login's mapping first (its next
+   * statement sees nothing), then the role, then its open connections where the owner may end
+   * them. This workstation's own session is refused: a run never ends the session it runs in.
+   * Returns whether the login is gone (false: it was gone already).
+   */
+  async endSession(orgId: string, role: string): Promise<boolean> {
+    const active = this.active;
+    if (!active) throw new McError('UNAVAILABLE', 'No database is connected.');
+    const own = decodeMemberLogin(await this.opts.vault.get(secretAccounts.memberLogin(this.opts.store.instanceId, active.profile.id)).catch(() => null));
+    if (own?.role === role) throw new McError('CONFLICT', 'That is this workstation’s own session; sign out and in again to replace it.');
+    return this.withOwner(async (owner) => {
+      const mapped = await owner.query('SELECT 1 FROM mc.member_logins WHERE org_id = $1 AND role_name = $2', [orgId, role]);
+      if (mapped.rowCount === 0) return false;
+      await dropMemberLogin(owner, role);
+      // Not every owner may end another role's connections (remote, non-superuser): the mapping is gone either way.
+      await owner.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1', [role]).catch(() => undefined);
+      const left = await owner.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if ((left.rowCount ?? 0) > 0) throw new Error(`the session login ${role} was still there after it was ended`);
+      return true;
+    });
   }
 
   /**

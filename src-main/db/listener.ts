@@ -24,10 +24,15 @@ export class NotifyListener extends EventEmitter {
   live = false;
 
   constructor(
-    private readonly config: ClientConfig,
+    private config: ClientConfig,
     private readonly log: Logger,
   ) {
     super();
+  }
+
+  /** After the login's password was rotated: the next reconnect uses the new one (the open connection stays). */
+  setPassword(password: string): void {
+    this.config = { ...this.config, password };
   }
 
   async start(): Promise<void> {

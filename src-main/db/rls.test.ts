@@ -863,6 +863,32 @@ Object.assign(fixtures, {
   },
 } satisfies Record<string, Fixture>);
 
+// Rotate-all runs (0051): admins write them for their own org only.
+const rotationRunIds = new Map<string, string>();
+Object.assign(fixtures, {
+  credential_rotation_runs: {
+    refusedBy: 'policy',
+    seed: async (c, org) => {
+      const id = randomUUID();
+      rotationRunIds.set(org.orgId, id);
+      await c.query(`INSERT INTO mc.credential_rotation_runs (id, org_id, mode, grace_hours, state, ended_at) VALUES ($1, $2, 'scheduled', 24, 'done', now())`, [id, org.orgId]);
+    },
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.credential_rotation_runs (org_id, mode, grace_hours) VALUES ($1, 'compromise', 0)`, [v.orgId]),
+  },
+  credential_rotation_items: {
+    refusedBy: 'policy',
+    seed: (c, org) =>
+      c
+        .query(`INSERT INTO mc.credential_rotation_items (org_id, run_id, position, stage, kind, ref, label, owner) VALUES ($1, $2, 1, 5, 'node_key', 'k', 'ume_node_AAAAAA…', 'fra-01-gpu01')`, [
+          org.orgId,
+          rotationRunIds.get(org.orgId),
+        ])
+        .then(() => undefined),
+    crossInsert: (sql, v) =>
+      sql.query(`INSERT INTO mc.credential_rotation_items (org_id, run_id, position, stage, kind, ref, label, owner) VALUES ($1, $2, 2, 5, 'node_key', 'forged', 'x', 'x')`, [v.orgId, rotationRunIds.get(v.orgId)]),
+  },
+} satisfies Record<string, Fixture>);
+
 /** Seeding order: parents before children. */
 const SEED_ORDER = [
   'components',
@@ -941,6 +967,8 @@ const SEED_ORDER = [
   'advisory_settings',
   'advisories',
   'advisory_scans',
+  'credential_rotation_runs',
+  'credential_rotation_items',
 ];
 
 describe.each(testServers().map((s) => [s.label, s] as const))('row-level security on %s', (_label, server) => {

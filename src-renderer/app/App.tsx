@@ -17,6 +17,7 @@ import { DrillsView } from '../views/drills/DrillsView';
 import { PayoutsView } from '../views/payouts/PayoutsView';
 import { BackupsView } from '../views/backups/BackupsView';
 import { RunbooksView } from '../views/runbooks/RunbooksView';
+import { CredentialsView } from '../views/credentials/CredentialsView';
 import { MigrationsView } from '../views/migrations/MigrationsView';
 import { NodesView } from '../views/nodes/NodesView';
 import { ObservabilityView } from '../views/observability/ObservabilityView';
@@ -110,6 +111,7 @@ export function App() {
         {route === 'payouts' && <PayoutsView />}
         {route === 'backups' && <BackupsView />}
         {route === 'advisories' && <AdvisoriesView />}
+        {route === 'credentials' && <CredentialsView />}
       </main>
       {paletteOpen && <CommandPalette />}
       {helpOpen && <ShortcutHelp />}

@@ -67,6 +67,7 @@ export function buildCommands(): Command[] {
     { id: 'telemetry:validate', group: 'Telemetry', label: 'Run telemetry validation on the open node', keys: [], run: () => actOn('nodes', 'validate-telemetry') },
     { id: 'payouts:export-csv', group: 'Payouts', label: 'Export the payout estimate as CSV (one row per owner × site)', keys: [], run: () => ui.requestAction('payouts', 'export-csv') },
     { id: 'payouts:rate-card', group: 'Payouts', label: 'New rate card version (admins)', keys: [], run: () => ui.requestAction('payouts', 'edit-rate-card') },
+    { id: 'credentials:rotate-all', group: 'Credentials', label: 'Rotate all credentials (compromise or scheduled; admins)', keys: [], run: () => ui.requestAction('credentials', 'rotate-all') },
     { id: 'session:lock', group: 'Session', label: 'Lock the screen', keys: [['Ctrl+L']], run: () => void useSession.getState().lock() },
   ];
   const components: Command[] = useStatus.getState().components.map((c) => ({

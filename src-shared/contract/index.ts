@@ -30,6 +30,7 @@ import * as bundles from './bundles';
 import * as retention from './retention';
 import * as advisories from './advisories';
 import * as drills from './drills';
+import * as credentials from './credentials';
 import * as usage from './usage';
 import * as payouts from './payouts';
 import * as backups from './backups';
@@ -228,6 +229,14 @@ export const channels = {
   [backups.backupsProgress.name]: backups.backupsProgress,
   [backups.backupsCancel.name]: backups.backupsCancel,
   [backups.backupsSetSchedule.name]: backups.backupsSetSchedule,
+  [credentials.credentialsList.name]: credentials.credentialsList,
+  [credentials.credentialsRun.name]: credentials.credentialsRun,
+  [credentials.credentialsStart.name]: credentials.credentialsStart,
+  [credentials.credentialsStep.name]: credentials.credentialsStep,
+  [credentials.credentialsCancel.name]: credentials.credentialsCancel,
+  [credentials.credentialsResume.name]: credentials.credentialsResume,
+  [credentials.credentialsClose.name]: credentials.credentialsClose,
+  [credentials.credentialsReveal.name]: credentials.credentialsReveal,
 } as const satisfies Record<string, ChannelDef>;
 
 export const topics = {

@@ -27,6 +27,7 @@ import { bundlesHandlers } from './bundles';
 import { retentionHandlers } from './retention';
 import { advisoriesHandlers } from './advisories';
 import { drillsHandlers } from './drills';
+import { credentialsHandlers } from './credentials';
 import { usageHandlers } from './usage';
 import { payoutsHandlers } from './payouts';
 import { backupsHandlers } from './backups';
@@ -62,6 +63,7 @@ export const handlers: Handlers = {
   ...retentionHandlers,
   ...advisoriesHandlers,
   ...drillsHandlers,
+  ...credentialsHandlers,
   ...usageHandlers,
   ...payoutsHandlers,
   ...backupsHandlers,

@@ -1,0 +1,49 @@
+import { expect, test } from './fixtures';
+
+/**
+ * Credentials in Chromium through the browser host, on the embedded demo org (the OS user acts as
+ * its admin): the inventory, then rotate all in scheduled mode to its report. Scheduled mode keeps
+ * every replaced key working for its grace, so the other specs sharing this host keep working.
+ * Counts are "at least": other specs add nodes and keys to the same host.
+ */
+test('the inventory lists the credentials; rotate all (scheduled) runs to a report', async ({ page, host }) => {
+  test.setTimeout(300_000);
+  await page.goto(`${host.url}#/credentials`);
+  const inventory = page.getByTestId('credentials-inventory');
+  await expect(inventory.locator('[data-testid="credential-row"][data-kind="signing_key"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(inventory.locator('[data-testid="credential-row"][data-kind="database_role"]').first()).toBeVisible();
+  await expect(inventory.locator('[data-testid="credential-row"][data-kind="ingest_login"]')).toHaveCount(1);
+  expect(await inventory.locator('[data-testid="credential-row"][data-kind="node_key"]').count()).toBeGreaterThan(0);
+
+  // The kind filter leaves only that kind.
+  await inventory.getByLabel('Filter by kind').selectOption('signing_key');
+  await expect(inventory.getByTestId('credential-row')).toHaveCount(1);
+  await inventory.getByLabel('Filter by kind').selectOption('all');
+
+  // Compromise mode asks for the typed confirmation before anything happens.
+  await page.getByTestId('rotate-all').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByTestId('mode-compromise').check();
+  await dialog.getByLabel('Reason').fill('spec: a breach that is not');
+  await dialog.getByTestId('rotate-go').click();
+  await expect(dialog.getByRole('alert')).toContainText('Type ROTATE ALL');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  // Scheduled: runs credential by credential to the end.
+  await page.getByTestId('rotate-all').click();
+  await dialog.getByLabel('Reason').fill('spec: monthly rotation');
+  await dialog.getByTestId('rotate-go').click();
+  await expect(dialog.getByTestId('rotate-progress')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  const report = page.getByTestId('credentials-report');
+  await expect(report).toHaveAttribute('data-run-state', 'done');
+  await expect(report.locator('[data-testid="report-row"][data-kind="signing_key"][data-state="rotated"]')).toHaveCount(1);
+  await expect(report.locator('[data-testid="report-row"][data-kind="database_role"][data-state="rotated"]')).toHaveCount(1);
+  expect(await report.locator('[data-testid="report-row"][data-kind="node_key"][data-state="rotated"]').count()).toBeGreaterThan(0);
+  await expect(report.locator('[data-testid="report-row"][data-state="failed"]')).toHaveCount(0);
+  // New node keys wait for their nodes: the demo agent still presents the old ones (in grace).
+  await expect(page.getByTestId('credentials-pending-switch')).toBeVisible();
+  await expect(page.getByTestId('credentials-runs').locator('[data-testid="run-row"][data-state="done"]').first()).toBeVisible();
+});
