@@ -13,9 +13,9 @@ test.describe('advisories', () => {
     await view.getByTestId('advisories-scan').first().click();
     await expect(page.getByText(/Scan done: \d+ raised/)).toBeVisible();
 
-    // The report says which checks ran and which could not (no backup source in this build).
+    // The report says what each check found; the backup checks read the org's backup records.
     const report = view.getByTestId('advisories-report');
-    await expect(report.locator('tr', { hasText: 'Backup overdue' })).toContainText('not checked');
+    await expect(report.locator('tr', { hasText: 'Backup overdue' })).toContainText(/\d+ found/);
     await expect(report.locator('tr', { hasText: 'Pilot missing evidence' })).toContainText(/\d+ found/);
 
     const row = view.locator(`tr[data-check=pilot_evidence_missing][data-subject^="${customer}"]`);

@@ -83,18 +83,42 @@ describe.skipIf(!ok)('the advisory scan', () => {
     await db?.drop();
   });
 
-  it('scans a clean org: nothing raised, and the backup checks say they could not run', async () => {
+  it('scans a clean org: only "no backup" and "no restore drill" raised, from the org’s backup records; a backup and a passed drill close them', async () => {
     const s = await scan();
     expect(s.trigger).toBe('manual');
-    expect(s.raised).toBe(0);
-    expect((await list()).advisories).toEqual([]);
-    const backup = s.report.find((l) => l.check === 'backup_overdue')!;
-    expect(backup.status).toBe('not_checked');
-    expect(backup.note).toMatch(/no backup source/);
-    expect(s.report.find((l) => l.check === 'restore_drill_overdue')!.status).toBe('not_checked');
-    expect(s.report.filter((l) => l.status === 'checked')).toHaveLength(9);
+    expect(s.report.filter((l) => l.status === 'checked')).toHaveLength(11);
+    expect((await list()).advisories.map((a) => [a.check, a.evidence]).sort()).toEqual([
+      ['backup_overdue', 'No backup of this database is on record.'],
+      ['restore_drill_overdue', 'No restore drill is on record: no backup has been shown to restore.'],
+    ]);
     const audit = await owner(async (c) => (await c.query(`SELECT data FROM mc.audit_events WHERE org_id = $1 AND action = 'advisories.scanned' ORDER BY seq DESC LIMIT 1`, [org.orgId])).rows[0]);
-    expect(audit.data.notChecked).toEqual(['backup_overdue', 'restore_drill_overdue']);
+    expect(audit.data.notChecked).toEqual([]);
+    // Recorded as Backups records them (sql/0052): the scan's own login reads them (sql/0057).
+    await owner(async (c) => {
+      const b = await c.query<{ id: string }>(
+        `INSERT INTO mc.backups (org_id, format, format_reason, file_path, size_bytes, sha256, server_version, migration_level, tables, audit_events, trigger, duration_ms, audit_seq)
+         VALUES ($1, 'mc_archive', 'built-in', '/backups/a.mcarchive.gz', 10, repeat('a', 64), 'PostgreSQL 18', '0057', '[]', 0, 'manual', 5, (SELECT max(seq) FROM mc.audit_events WHERE org_id = $1)) RETURNING id`,
+        [org.orgId],
+      );
+      const evidence = (
+        await c.query<{ id: string }>(
+          `INSERT INTO mc.evidence_records (org_id, kind, title, subject_type, outcome, audit_seq)
+           VALUES ($1, 'restore_drill', 'Restore drill', 'org', 'passed', (SELECT max(seq) FROM mc.audit_events WHERE org_id = $1)) RETURNING id`,
+          [org.orgId],
+        )
+      ).rows[0]!.id;
+      await c.query(
+        `INSERT INTO mc.restore_drills (org_id, backup_id, ok, counts_ok, chain_ok, chain_message, tables, scratch, started_at, duration_ms, evidence_id, audit_seq)
+         VALUES ($1, $2, true, true, true, 'ok', '[]', 'embedded', now(), 10, $3, (SELECT max(seq) FROM mc.audit_events WHERE org_id = $1))`,
+        [org.orgId, b.rows[0]!.id, evidence],
+      );
+    });
+    const again = await scan();
+    expect(again.closed).toBe(2);
+    expect((await list()).advisories.map((a) => [a.check, a.state]).sort()).toEqual([
+      ['backup_overdue', 'closed'],
+      ['restore_drill_overdue', 'closed'],
+    ]);
   });
 
   it('stale key: raised, then closed once the key is used', async () => {

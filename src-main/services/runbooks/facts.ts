@@ -2,6 +2,7 @@ import type { Fact } from '../../../src-shared/contract/runbooks';
 import { STATE_LABELS } from '../../../src-shared/domain/component-status';
 import type { FactName } from '../../../src-shared/domain/runbooks';
 import type { Sql } from '../../db';
+import { DRILL_WEEK_MS, lastBackupStatus } from '../backups/status';
 import { listComponents } from '../status';
 
 /**
@@ -133,18 +134,33 @@ const accessLog: FactProvider = async (sql, now) => {
 };
 
 /**
- * The backup and restore-drill fact. Its record source (src-main/services/backups/status.ts,
- * `lastBackupStatus(sql, orgId)`) is built on the backups branch of issue 16; until the lead wires
- * it here, this provider says honestly that no backup record exists to read.
+ * The backup and restore-drill fact, from the org's backup and drill records (Backups,
+ * `lastBackupStatus`): a restore is only as good as the last backup, and that backup only as good
+ * as the last drill that restored it.
  */
-const backups: FactProvider = async (_sql, now) =>
-  fact('backups', now, {
+const backups: FactProvider = async (sql, now) => {
+  const org = await sql.one<{ id: string }>('SELECT mc.current_org_id() AS id');
+  const b = await lastBackupStatus(sql, org.id);
+  const ageH = (iso: string) => Math.round((now.getTime() - new Date(iso).getTime()) / 3_600_000);
+  const drillFresh = b.lastDrillAt !== null && b.lastDrillOk === true && now.getTime() - new Date(b.lastDrillAt).getTime() <= DRILL_WEEK_MS;
+  const lines = [
+    b.lastBackupAt ? `Last backup ${hhmm(b.lastBackupAt)} (${ageH(b.lastBackupAt)} h ago, ${b.lastBackupFormat === 'pg_dump_custom' ? 'pg_dump -Fc' : 'built-in archive'}); ${b.backupsKept} kept` : 'No backup recorded.',
+    b.lastDrillAt
+      ? `Last restore drill ${hhmm(b.lastDrillAt)}: ${b.lastDrillOk ? 'passed' : 'FAILED'}${b.lastDrillDurationMs !== null ? ` in ${Math.round(b.lastDrillDurationMs / 1000)} s` : ''}`
+      : 'No restore drill recorded: nothing proves a backup restores.',
+  ];
+  return fact('backups', now, {
     title: 'Last backup and restore drill',
-    level: 'unavailable',
-    summary: 'This build has no backup records to read: backups and restore drills are not recorded yet.',
-    lines: ['Check the last backup and its restore drill by hand before restoring.'],
+    level: !b.lastBackupAt ? 'bad' : drillFresh ? 'ok' : 'warn',
+    summary: !b.lastBackupAt
+      ? 'No backup of this database is recorded: there is nothing to restore from. Back up first (Backups).'
+      : drillFresh
+        ? 'A backup exists and a restore drill in the last 7 days passed.'
+        : 'A backup exists, but no restore drill in the last 7 days passed: run one before relying on it.',
+    lines,
     view: 'backups',
   });
+};
 
 export const FACT_PROVIDERS: Record<FactName, FactProvider> = {
   status,

@@ -124,7 +124,7 @@ describe.skipIf(!ok)('runbooks end to end', () => {
     expect(await refusedUnchanged(admin, 'runbooks.save', { runbookId: '6f1c3a52-0000-4000-8000-000000000000', body, baseVersion: 1 })).toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('computes each fact from seeded records, and says honestly that no backup record source exists', async () => {
+  it('computes each fact from seeded records, the backup fact from the org’s backup and drill records', async () => {
     const [routing] = await seedComponents(db, org.orgId, [{ key: 'routing', name: 'Routing', kind: 'routing' }]);
     await call(admin, 'status.setState', { componentId: routing, state: 'major_outage', reason: 'Router refuses every request' });
     await asOwner(db, org.orgId, (c) => c.query(`INSERT INTO mc.change_events (org_id, kind, message) VALUES ($1, 'flag.changed', 'Flag new-router turned on')`, [org.orgId]));
@@ -137,8 +137,30 @@ describe.skipIf(!ok)('runbooks end to end', () => {
     expect(f.pool!.summary).toMatch(/^\d+ of \d+ connections in use \(\d+%\)\.$/);
     expect(f.queue).toMatchObject({ level: 'ok', summary: 'No telemetry batch waiting in the ingest queue.' });
     expect(f['access-log']).toMatchObject({ level: 'warn', lines: [expect.stringMatching(/identity\.sign_in_refused · Sign-in$/)] });
-    expect(f.backups).toMatchObject({ level: 'unavailable', view: 'backups' });
-    expect(f.backups!.summary).toContain('no backup records');
+    expect(f.backups).toMatchObject({ level: 'bad', view: 'backups', lines: ['No backup recorded.', 'No restore drill recorded: nothing proves a backup restores.'] });
+    expect(f.backups!.summary).toContain('there is nothing to restore from');
+    // A backup without a drill is a warning; with a passed drill this week it is fine.
+    const backupId = await asOwner(db, org.orgId, async (c) => {
+      const seq = `(SELECT max(seq) FROM mc.audit_events WHERE org_id = $1)`;
+      const b = await c.query<{ id: string }>(
+        `INSERT INTO mc.backups (org_id, format, format_reason, file_path, size_bytes, sha256, server_version, migration_level, tables, audit_events, trigger, duration_ms, audit_seq)
+         VALUES ($1, 'pg_dump_custom', 'pg_dump 15', '/backups/a.dump', 10, repeat('a', 64), 'PostgreSQL 15', '0057', '[]', 0, 'manual', 5, ${seq}) RETURNING id`,
+        [org.orgId],
+      );
+      return b.rows[0]!.id;
+    });
+    const backupFact = async () => (await call<{ facts: Fact[] }>(auditor, 'runbooks.facts', { names: ['backups'] })).facts[0]!;
+    expect(await backupFact()).toMatchObject({ level: 'warn', lines: [expect.stringMatching(/^Last backup .* \(0 h ago, pg_dump -Fc\); 1 kept$/), expect.stringMatching(/^No restore drill/)] });
+    await asOwner(db, org.orgId, async (c) => {
+      const seq = `(SELECT max(seq) FROM mc.audit_events WHERE org_id = $1)`;
+      const e = await c.query<{ id: string }>(`INSERT INTO mc.evidence_records (org_id, kind, title, subject_type, outcome, audit_seq) VALUES ($1, 'restore_drill', 'Drill', 'org', 'passed', ${seq}) RETURNING id`, [org.orgId]);
+      await c.query(
+        `INSERT INTO mc.restore_drills (org_id, backup_id, ok, counts_ok, chain_ok, chain_message, tables, scratch, started_at, duration_ms, evidence_id, audit_seq)
+         VALUES ($1, $2, true, true, true, 'ok', '[]', 'embedded', now(), 4200, $3, ${seq})`,
+        [org.orgId, backupId, e.rows[0]!.id],
+      );
+    });
+    expect(await backupFact()).toMatchObject({ level: 'ok', lines: [expect.any(String), expect.stringMatching(/^Last restore drill .*: passed in 4 s$/)] });
     expect(await refused(auditor, 'runbooks.facts', { names: ['weather'] })).toMatchObject({ code: 'VALIDATION' });
   });
 
