@@ -23,7 +23,7 @@ import type { Sql } from './sql';
 
 export const MIN_SERVER_VERSION_NUM = 150000;
 
-export type AppLoginKind = 'authenticator' | 'ingest';
+export type AppLoginKind = 'authenticator' | 'ingest' | 'advisor';
 
 export type DbState = 'connecting' | 'connected' | 'disconnected' | 'error';
 
@@ -920,6 +920,7 @@ export class DatabaseManager extends EventEmitter {
       logins: [
         { kind: 'authenticator', role: authenticatorRoleName(id), held: await held(secretAccounts.authenticator(id, active.profile.id)) },
         { kind: 'ingest', role: ingestRoleName(id), held: await held(secretAccounts.ingest(id, active.profile.id)) },
+        { kind: 'advisor', role: advisorRoleName(id), held: await held(secretAccounts.advisor(id, active.profile.id)) },
       ],
       memberRole: member?.role ?? null,
     };
@@ -937,9 +938,12 @@ export class DatabaseManager extends EventEmitter {
     const active = this.active;
     if (!active) throw new McError('UNAVAILABLE', 'No database is connected.');
     const id = this.opts.store.instanceId;
-    const account = kind === 'authenticator' ? secretAccounts.authenticator(id, active.profile.id) : secretAccounts.ingest(id, active.profile.id);
-    const role = kind === 'authenticator' ? authenticatorRoleName(id) : ingestRoleName(id);
-    const ensure = kind === 'authenticator' ? ensureAuthenticator : ensureIngestLogin;
+    const login = {
+      authenticator: { account: secretAccounts.authenticator(id, active.profile.id), role: authenticatorRoleName(id), ensure: ensureAuthenticator },
+      ingest: { account: secretAccounts.ingest(id, active.profile.id), role: ingestRoleName(id), ensure: ensureIngestLogin },
+      advisor: { account: secretAccounts.advisor(id, active.profile.id), role: advisorRoleName(id), ensure: ensureAdvisorLogin },
+    }[kind];
+    const { account, role, ensure } = login;
     const old = await this.opts.vault.get(account);
     if (!old) throw new McError('UNAVAILABLE', `This workstation's keychain holds no password for ${role}; reconnect the profile first.`);
     const target: PgTarget = { ...active.target, user: loginName(active.target, role) };
@@ -963,8 +967,10 @@ export class DatabaseManager extends EventEmitter {
         active.listener.setPassword(fresh);
         void previous.end().catch(() => undefined);
       } else {
-        const previous = active.ingest.pool;
-        active.ingest = { config: { ...active.ingest.config, password: fresh }, pool: null };
+        // The data-plane pools are made on first use from their config: the next one uses the new password.
+        const slot = kind === 'ingest' ? 'ingest' : 'advisor';
+        const previous = active[slot].pool;
+        active[slot] = { config: { ...active[slot].config, password: fresh }, pool: null };
         void previous?.end().catch(() => undefined);
       }
     }

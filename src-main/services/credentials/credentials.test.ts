@@ -136,7 +136,9 @@ describe.skipIf(!ok)('rotate all credentials', () => {
     const byKind = (k: string) => run.items.filter((i) => i.kind === k);
     expect(byKind('signing_key')[0]).toMatchObject({ state: 'rotated', oldRef: expect.any(String), newRef: expect.stringMatching(/^SHA256:/) });
     expect(byKind('signing_key')[0]!.newRef).not.toBe(ringBefore);
-    for (const k of ['database_role', 'ingest_login']) expect(byKind(k).filter((i) => i.state === 'rotated')).toHaveLength(1);
+    // The app's login and the advisory scan's (database roles), and the ingest login.
+    expect(byKind('database_role').filter((i) => i.state === 'rotated').map((i) => i.ref.replace(/_[0-9a-f]+$/, ''))).toEqual(['mc_auth', 'mc_advisor']);
+    expect(byKind('ingest_login').filter((i) => i.state === 'rotated')).toHaveLength(1);
     expect(byKind('runtime_credential')[0]).toMatchObject({ state: 'manual', action: expect.stringContaining('Runtimes') });
     expect(byKind('notify_secret')[0]).toMatchObject({ state: 'manual', action: expect.stringContaining('receiver') });
     const sessions = byKind('session');

@@ -93,18 +93,24 @@ async function signingKey(deps: ReadDeps): Promise<Entry[]> {
   ];
 }
 
+const LOGIN_LABELS = {
+  authenticator: { label: 'App database login (password)', whereUsed: 'live updates and upkeep of the app' },
+  ingest: { label: 'Ingest login of this installation’s agents (password)', whereUsed: 'the demo agent and the simulator (telemetry door)' },
+  advisor: { label: 'Advisory-scan login (password)', whereUsed: 'the advisory scan (its own read-only login)' },
+} as const;
+
 async function appLogins(deps: ReadDeps): Promise<Entry[]> {
   const info = await deps.db.appLogins();
   if (!info) return [];
   const out: Entry[] = [];
   for (const l of info.logins) {
-    const kind: CredentialKind = l.kind === 'authenticator' ? 'database_role' : 'ingest_login';
+    const kind: CredentialKind = l.kind === 'ingest' ? 'ingest_login' : 'database_role';
     out.push({
       kind,
       ref: l.role,
-      label: l.kind === 'authenticator' ? 'App database login (password)' : 'Ingest login of this installation’s agents (password)',
+      label: LOGIN_LABELS[l.kind].label,
       owner: `this installation, profile “${info.profile.name}”`,
-      whereUsed: l.kind === 'authenticator' ? 'live updates and upkeep of the app' : 'the demo agent and the simulator (telemetry door)',
+      whereUsed: LOGIN_LABELS[l.kind].whereUsed,
       createdAt: await lastRotated(deps.sql, kind, l.role),
       lastUsedAt: null,
       rotatable: l.held,

@@ -131,7 +131,10 @@ async function rotateSigningKey(deps: CredentialDeps, item: ItemRow, run: RunFac
 }
 
 async function rotateLogin(deps: CredentialDeps, item: ItemRow): Promise<Outcome> {
-  const kind = item.kind === 'database_role' ? 'authenticator' : 'ingest';
+  // Which of this installation's logins the item names (its ref is the role).
+  const info = await deps.db.appLogins();
+  const kind = info?.logins.find((l) => l.role === item.ref)?.kind;
+  if (!kind) throw new Error(`${item.ref} is not one of this installation's logins on the active profile`);
   const r = await deps.db.rotateAppLogin(kind, () => rotationFaults.hit(`${item.kind as 'database_role' | 'ingest_login'}:after-new`));
   if (!r.oldRefused) throw new Error(`the old password of ${r.role} still logs in`);
   await deps.audit({ action: 'credentials.rotated', target: { type: item.kind, id: null }, data: { kind: item.kind, role: r.role } });
