@@ -3,8 +3,10 @@ SET lock_timeout = '5s'; SET statement_timeout = '60s';
 -- Issue 13 follow-up: mc.gateway_record trusted its caller for the org and customer of every
 -- record, so any gateway login could file traffic (and bills) under any org. A record is now
 -- accepted only under a key the database itself accepted for that customer (the key check sets
--- last_used_at), so what a gateway writes is bound to keys presented to it. The rest of the
--- function is unchanged from 0045.
+-- last_used_at) and that was working when the request started. This narrows what a gateway login
+-- can file to customers whose keys are in use; it does not prove this login saw the key (a
+-- gateway login is still a trusted server process, docs/security.md). The rest of the function is
+-- unchanged from 0045.
 CREATE OR REPLACE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
   RETURNS jsonb
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -48,11 +50,18 @@ CREATE OR REPLACE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
         IF v_org IS NULL OR v_customer IS NULL THEN RAISE EXCEPTION 'request: org_id and customer_id are required'; END IF;
         IF coalesce(q ->> 'request_id', '') !~ '^[0-9A-Za-z_-]{8,64}$' THEN RAISE EXCEPTION 'request: request_id malformed'; END IF;
         IF coalesce(q ->> 'key_prefix', '') !~ '^ume_(live|test)_[0-9A-Za-z]{6}$' THEN RAISE EXCEPTION 'request: key_prefix malformed'; END IF;
-        -- Bound to a key the database has accepted for this customer: a gateway login cannot file
-        -- traffic under an org or customer it never saw a key of (customer_key_check sets last_used_at).
+        -- Bound to a key the database has accepted for this customer and that was working when the
+        -- request started: a gateway login cannot file traffic under an org or customer it never
+        -- saw a key of (customer_key_check sets last_used_at), nor under a key revoked, expired or
+        -- rotated out before the request (a spool drained after an outage keeps what was served
+        -- while the key still worked).
         IF NOT EXISTS (SELECT 1 FROM mc.customer_keys k
-                        WHERE k.org_id = v_org AND k.customer_id = v_customer AND k.prefix = q ->> 'key_prefix' AND k.last_used_at IS NOT NULL) THEN
-          RAISE EXCEPTION 'request: no key of this customer with prefix % was ever accepted', q ->> 'key_prefix';
+                        WHERE k.org_id = v_org AND k.customer_id = v_customer AND k.prefix = q ->> 'key_prefix' AND k.last_used_at IS NOT NULL
+                          AND k.created_at <= (q ->> 'started_at')::timestamptz + interval '5 minutes'
+                          AND (k.revoked_at IS NULL OR k.revoked_at > (q ->> 'started_at')::timestamptz)
+                          AND (k.expires_at IS NULL OR k.expires_at > (q ->> 'started_at')::timestamptz)
+                          AND (k.superseded_by IS NULL OR k.grace_until IS NULL OR k.grace_until > (q ->> 'started_at')::timestamptz)) THEN
+          RAISE EXCEPTION 'request: no key of this customer with prefix % was accepted and working when it started', q ->> 'key_prefix';
         END IF;
         IF (q ->> 'finished_at')::timestamptz < (q ->> 'started_at')::timestamptz THEN RAISE EXCEPTION 'request: finished before it started'; END IF;
         IF (q ->> 'started_at')::timestamptz > now() + interval '5 minutes' THEN RAISE EXCEPTION 'request: started in the future'; END IF;

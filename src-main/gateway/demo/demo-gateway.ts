@@ -58,6 +58,13 @@ export class DemoGateway {
     this.want = want;
     const run: Running = { fakes: [], gateway: null, traffic: null };
     this.running = run;
+    // Overtaken (a stop or another sync while this one waited): what this start made is closed
+    // here, since stop() only closed what the run held at that moment.
+    const overtaken = async () => {
+      if (mine === this.generation) return false;
+      await teardown(run);
+      return true;
+    };
     try {
       const audit = (sql: Parameters<typeof appendAudit>[0]) => (d: Parameters<typeof appendAudit>[2]) =>
         appendAudit(sql, session, d, { reason: 'demo gateway for the embedded demo org', requestId: null });
@@ -66,13 +73,15 @@ export class DemoGateway {
         plans: await planDemoRuntimes(sql),
         secret: (await ensureDemoCustomer(sql, this.deps.vault, keyAccount, session.operatorId, audit(sql))).secret,
       }));
-      if (mine !== this.generation) return;
-      for (const plan of plans) run.fakes.push(await startFakeFor(plan));
-      if (mine !== this.generation) return;
+      if (await overtaken()) return;
+      for (const plan of plans) {
+        run.fakes.push(await startFakeFor(plan));
+        if (await overtaken()) return;
+      }
       await db.tx(session, async (sql) => {
         for (const [i, plan] of plans.entries()) await registerDemoRuntime(sql, this.deps.vault, session, plan, run.fakes[i]!.url, audit(sql));
       });
-      if (mine !== this.generation) return;
+      if (await overtaken()) return;
       const login = await db.embeddedGatewayLogin();
       const spoolDir = join(this.deps.dataDir, 'demo-gateway', 'spool');
       mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
@@ -85,7 +94,7 @@ export class DemoGateway {
         poolSize: 4,
         log: this.deps.log.child({ component: 'demo-gateway' }),
       });
-      if (mine !== this.generation) return;
+      if (await overtaken()) return;
       this.url = run.gateway.url;
       run.traffic = new DemoTraffic(
         {
@@ -103,6 +112,8 @@ export class DemoGateway {
       if (mine === this.generation) {
         this.want = null;
         await this.stop();
+      } else {
+        await teardown(run);
       }
       this.deps.log.warn({ err: (err as Error).message }, 'demo gateway: could not start');
     }
@@ -115,11 +126,19 @@ export class DemoGateway {
     this.traffic = null;
     const run = this.running;
     this.running = null;
-    if (!run) return;
-    await run.traffic?.stop();
-    await run.gateway?.close().catch(() => undefined);
-    await Promise.all(run.fakes.map((f) => f.close().catch(() => undefined)));
+    if (run) await teardown(run);
   }
+}
+
+/** Close what a run holds, once: traffic first, then the gateway, then the runtimes it calls. */
+async function teardown(run: Running): Promise<void> {
+  const { traffic, gateway, fakes } = run;
+  run.traffic = null;
+  run.gateway = null;
+  run.fakes = [];
+  await traffic?.stop();
+  await gateway?.close().catch(() => undefined);
+  await Promise.all(fakes.map((f) => f.close().catch(() => undefined)));
 }
 
 /** A fake for the plan's kind, on the port its runtime was registered with when that port is free. */

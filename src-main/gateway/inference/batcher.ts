@@ -33,8 +33,13 @@ export class Batcher<In, Out> {
     const batch = this.queue.splice(0, this.max);
     this.stats.calls++;
     this.stats.elements += batch.length;
-    const done = batch.length === 1 ? this.one(batch[0]!.item).then((o) => [o]) : this.many(batch.map((b) => b.item));
-    done
+    // Promise.resolve().then: a call that throws before returning a promise still settles its batch.
+    Promise.resolve()
+      .then(() => (batch.length === 1 ? this.one(batch[0]!.item).then((o) => [o]) : this.many(batch.map((b) => b.item))))
+      .then((outs) => {
+        if (outs.length !== batch.length) throw new Error(`a batch of ${batch.length} came back with ${outs.length} answers`);
+        return outs;
+      })
       .then(
         (outs) => batch.forEach((b, i) => b.resolve(outs[i] as Out)),
         async (err: unknown) => {
@@ -43,7 +48,9 @@ export class Batcher<In, Out> {
           await Promise.all(
             batch.map((b) => {
               this.stats.calls++;
-              return this.one(b.item).then(b.resolve, b.reject);
+              return Promise.resolve()
+                .then(() => this.one(b.item))
+                .then(b.resolve, b.reject);
             }),
           );
         },

@@ -593,11 +593,17 @@ describe('the customer gateway', () => {
       // and none under another org's customer with this key's prefix.
       const unseen = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([good('req_unseen_0001')])])).rows[0].r;
       expect(unseen).toMatchObject({ inserted: 0, usage: 0 });
-      expect(unseen.rejected[0].reason).toMatch(/no key of this customer with prefix ume_live_\w{6} was ever accepted/);
+      expect(unseen.rejected[0].reason).toMatch(/no key of this customer with prefix ume_live_\w{6} was accepted and working when it started/);
       expect((await c.query(`SELECT status FROM mc.customer_key_check($1, 'test')`, [createHash('sha256').update(key).digest()])).rows[0].status).toBe('ok');
       const foreign = { ...good('req_foreign_001'), request: { ...good('req_foreign_001').request, org_id: other.org.orgId, customer_id: other.w.customerId } };
       const r0 = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([foreign])])).rows[0].r;
       expect(r0.rejected).toHaveLength(1);
+      // A key revoked later still covers what it served before; not what "started" after.
+      await asOwner(db, org.orgId, (o) => o.query(`UPDATE mc.customer_keys SET revoked_at = now() + interval '1 minute' WHERE org_id = $1 AND prefix = $2`, [org.orgId, prefix]));
+      const late = { ...good('req_after_revoke'), request: { ...good('req_after_revoke').request, started_at: new Date(Date.now() + 120_000).toISOString(), finished_at: new Date(Date.now() + 121_000).toISOString() } };
+      const r00 = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([late])])).rows[0].r;
+      expect(r00.rejected[0].reason).toMatch(/was accepted and working when it started/);
+      await asOwner(db, org.orgId, (o) => o.query(`UPDATE mc.customer_keys SET revoked_at = NULL WHERE org_id = $1 AND prefix = $2`, [org.orgId, prefix]));
       const r1 = (await c.query(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([good('req_good_00001'), ...bad])])).rows[0].r;
       expect(r1).toMatchObject({ inserted: 1, usage: 1, duplicates: 0 });
       expect(r1.rejected.map((x: { index: number }) => x.index)).toEqual([1, 2, 3, 4, 5, 6]);

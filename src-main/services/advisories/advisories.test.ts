@@ -351,6 +351,9 @@ describe.skipIf(!ok)('the advisory scan', () => {
       expect(await denied(`UPDATE mc.advisory_settings SET key_stale_days = 1`)).toBe('42501');
       expect(await denied(`SELECT * FROM mc.audit_events`)).toBe('42501');
       expect(await denied(`SELECT * FROM mc.operators`)).toBe('42501');
+      // Keys' standing yes, their hashes no (sql/0057).
+      expect(await denied(`SELECT key_hash FROM mc.node_keys`)).toBe('42501');
+      expect(await denied(`SELECT key_hash FROM mc.customer_keys`)).toBe('42501');
       // The record function needs an org.
       const noOrg = await c.query(`SELECT mc.advisories_record('[]', '{}', '[]', 'manual', now())`).then(() => null, (e: { code?: string }) => e);
       expect(noOrg?.code).toBe('42501');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import pg from 'pg';
 import { McError } from '../../../src-shared/contract/errors';
@@ -79,8 +79,10 @@ export async function makeBackup(owner: OwnerCredentials, folder: string, opts: 
         counts.push({ schema: t.schema, table: t.table, rows: Number(r.rows[0]!.n) });
       }
       const migrations = await appliedMigrations(client);
+      // The file exists, owner-only, before pg_dump writes the whole database into it (pg_dump -f
+      // truncates an existing file and keeps its mode; a file it made would follow the umask).
+      closeSync(openSync(partial, 'wx', 0o600));
       await pgDump(tools, owner.target, owner.password, partial, snapshot, tables.length, opts);
-      // pg_dump creates the file with the process umask; a backup is the whole database.
       chmodSync(partial, 0o600);
       await client.query('ROLLBACK');
       result = {

@@ -10,7 +10,7 @@ import { appendAudit } from '../audit';
 import type { Recorder } from '../org/recorder';
 import type { BackupFile } from './backup';
 import { listBackups, recordBackup } from './records';
-import { applyRetention, scheduleDue } from './scheduled';
+import { applyRetention, isScheduledBackupFile, scheduleDue } from './scheduled';
 
 describe('when a scheduled backup is due', () => {
   const now = new Date('2026-12-07T12:00:00Z');
@@ -74,5 +74,14 @@ describe('backup retention', () => {
       asApp(pool, org.operator, (sql) => applyRetention(sql, { actor: { id: null, name: 'x' }, audit: (d) => appendAudit(sql, operator, d, { reason: null, requestId: null }) }, 1)),
     ).rejects.toThrow();
     expect(await asApp(pool, org.admin, (sql) => listBackups(sql))).toEqual(before);
+  });
+
+  it('retention deletes only files the schedule wrote: in its folder, named as backups are named', () => {
+    expect(isScheduledBackupFile('/var/backups/mc/mc-backup-20261207T003000Z-a1b2c3.mcarchive.gz', '/var/backups/mc')).toBe(true);
+    expect(isScheduledBackupFile('/var/backups/mc/mc-backup-20261207T003000Z-a1b2c3.dump', '/var/backups/mc/')).toBe(true);
+    expect(isScheduledBackupFile('/etc/passwd', '/var/backups/mc')).toBe(false);
+    expect(isScheduledBackupFile('/var/backups/mc/../../../etc/mc-backup-1.dump', '/var/backups/mc')).toBe(false);
+    expect(isScheduledBackupFile('/var/backups/mc/sub/mc-backup-1.dump', '/var/backups/mc')).toBe(false);
+    expect(isScheduledBackupFile('/var/backups/mc/notes.txt', '/var/backups/mc')).toBe(false);
   });
 });

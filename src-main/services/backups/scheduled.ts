@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { Session } from '../../../src-shared/contract/system';
 import type { Logger } from '../../core/log';
 import type { DatabaseManager, Sql } from '../../db';
@@ -18,6 +19,12 @@ export function scheduleDue(s: { enabled: boolean; intervalHours: number } | nul
  * Retention: keep the newest `keep` scheduled backups whose file is still there; remove the
  * older files and mark their records removed (the rows stay). Manual backups are never removed.
  */
+/** A file the schedule may delete: directly in its folder, named as makeBackup names backups. */
+export function isScheduledBackupFile(file: string, folder: string): boolean {
+  const f = resolve(file);
+  return dirname(f) === resolve(folder) && /^mc-backup-[0-9A-Za-z_-]+\.(dump|mcarchive\.gz)$/.test(basename(f));
+}
+
 export async function applyRetention(sql: Sql, rec: Recorder, keep: number): Promise<string[]> {
   const old = await sql.query<{ id: string; file_path: string }>(
     `SELECT id, file_path FROM mc.backups WHERE trigger = 'scheduled' AND removed_at IS NULL ORDER BY created_at DESC OFFSET $1`,
@@ -59,7 +66,12 @@ export async function runScheduledBackup(db: DatabaseManager, log: Logger, now =
     rmSync(file.path, { force: true });
     throw err;
   }
-  for (const f of removed) rmSync(f, { force: true });
+  // Only files this schedule wrote: inside its folder, with a backup's own name. A row's path is
+  // data an admin could have written; retention must never delete whatever it names.
+  for (const f of removed) {
+    if (isScheduledBackupFile(f, schedule.folder)) rmSync(f, { force: true });
+    else log.warn({ file: f }, 'retention: a backup record names a file outside the schedule folder; it was marked removed, the file left alone');
+  }
   log.info({ file: file.path, removed: removed.length }, 'scheduled backup written');
   return 'done';
 }
