@@ -114,7 +114,15 @@ async function rotateItem(deps: CredentialDeps, runId: string, item: ItemRow, fa
   } catch (err) {
     await deps.sql.query('ROLLBACK TO SAVEPOINT credential_item');
     const why = err instanceof McError ? err.message : (err as Error).message;
-    const detail = `Not rotated: ${why}. The old credential was left as it was and still works; resume to try again.`.slice(0, 2000);
+    // Keys live in the database and roll back with the savepoint. A password, a keychain entry or a
+    // key file changes outside it: each of those steps puts the old one back on its own failures,
+    // but a check failing after the change (e.g. the old password still logs in) leaves the new one.
+    const inDatabase = item.kind === 'node_key' || item.kind === 'customer_key';
+    const detail = (
+      inDatabase
+        ? `Not rotated: ${why}. The old credential was left as it was and still works; resume to try again.`
+        : `Not completed: ${why}. Its change outside the database (password, keychain or key file) may already have been made; the inventory shows what is in force now. Resume to try again.`
+    ).slice(0, 2000);
     await deps.sql.query(`UPDATE mc.credential_rotation_items SET state = 'failed', detail = $2, finished_at = now() WHERE id = $1`, [item.id, detail]);
     await deps.sql.query(`UPDATE mc.credential_rotation_runs SET state = 'failed', stop_reason = $2 WHERE id = $1`, [runId, `${item.label} (${item.owner}): ${why}`.slice(0, 2000)]);
     await deps.audit({ action: 'credentials.rotation_failed', target: { type: 'credential_rotation_run', id: runId }, data: { kind: item.kind, ref: item.ref, label: item.label, why } });
