@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import { appPool, asApp, asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { seedGrid, type TestGrid } from '../../testing/grid';
-import { call, coreOn, refused } from '../../testing/harness';
+import { call, coreOn } from '../../testing/harness';
+import { unchangedOn } from '../../testing/unchanged';
 import { needKeychain } from '../../testing/keychain-gate';
 
 const ok = await needKeychain();
@@ -39,20 +40,8 @@ describe.skipIf(!ok)('gates and checklist items need their proof', () => {
     return { itemId: i.id, status, expectedVersion: i.version, ...extra };
   };
 
-  const stored = () =>
-    asOwner(db, null, async (c) => {
-      const out: Record<string, unknown[]> = {};
-      for (const t of TABLES) out[t] = (await c.query(`SELECT to_jsonb(x) AS row FROM mc.${t} x WHERE x.org_id = $1 ORDER BY to_jsonb(x)::text`, [org.orgId])).rows.map((r) => r.row);
-      return out;
-    });
-
   /** Refused by the service, with nothing stored added, lost or changed. */
-  async function refusedUnchanged(core: Core, channel: string, payload: unknown) {
-    const before = await stored();
-    const err = await refused(core, channel, payload);
-    expect(await stored()).toEqual(before);
-    return err;
-  }
+  const { stored, refusedUnchanged } = unchangedOn(() => db, () => org.orgId, TABLES);
 
   /** Refused by the database, for a writer that is not the app's service, with nothing changed. */
   async function dbRefusesUnchanged(who: TestOrg['admin'], statement: string, params: unknown[]): Promise<string> {

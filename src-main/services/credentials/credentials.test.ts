@@ -14,6 +14,7 @@ import { ProfileStore, secretAccounts } from '../../db';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { ingestLogin, seedGrid, seedKey, type TestGrid } from '../../testing/grid';
 import { call, coreOn, refused } from '../../testing/harness';
+import { unchangedOn } from '../../testing/unchanged';
 import { needKeychain } from '../../testing/keychain-gate';
 import { hashKey } from '../keys';
 import { rotationFaults } from './faults';
@@ -34,18 +35,8 @@ describe.skipIf(!ok)('rotate all credentials', () => {
   const secrets = new Map<string, string>();
 
   const TABLES = ['credential_rotation_runs', 'credential_rotation_items', 'node_keys', 'customer_keys', 'audit_events'];
-  const stored = () =>
-    asOwner(db, null, async (c) => {
-      const out: Record<string, unknown[]> = {};
-      for (const t of TABLES) out[t] = (await c.query(`SELECT to_jsonb(x) AS row FROM mc.${t} x WHERE x.org_id = $1 ORDER BY to_jsonb(x)::text`, [org.orgId])).rows.map((r) => r.row);
-      return out;
-    });
-  async function refusedUnchanged(core: Core, channel: string, payload: unknown) {
-    const before = await stored();
-    const err = await refused(core, channel, payload);
-    expect(await stored()).toEqual(before);
-    return err;
-  }
+  /** Refused by the service, with nothing stored added, lost or changed. */
+  const { refusedUnchanged } = unchangedOn(() => db, () => org.orgId, TABLES);
   /** A node agent presenting its key to the ingest function, as the telemetry door does. */
   const presentNode = async (secret: string) =>
     (await dataPlane.query<{ r: { status: string; code?: string } }>('SELECT mc.ingest_telemetry($1, $2, $3::timestamptz[], $4::text[], $5::float8[]) AS r', [secret, randomUUID(), [new Date()], ['gpu_util_pct'], [42]])).rows[0]!.r;

@@ -10,7 +10,8 @@ import type { Response } from '../../../src-shared/contract';
 import type { DrillDetail } from '../../../src-shared/contract/drills';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { seedGrid, type TestGrid } from '../../testing/grid';
-import { call, coreOn, DIRECT, refused } from '../../testing/harness';
+import { call, coreOn, DIRECT } from '../../testing/harness';
+import { unchangedOn } from '../../testing/unchanged';
 import { verifyBundle } from '../evidence/bundle/verify';
 import { needKeychain } from '../../testing/keychain-gate';
 
@@ -34,18 +35,8 @@ describe.skipIf(!ok)('failover drills end to end', () => {
   /** The drill that passed, for its evidence bundle. */
   let passedId: string;
 
-  const stored = () =>
-    asOwner(db, null, async (c) => {
-      const out: Record<string, unknown[]> = {};
-      for (const t of TABLES) out[t] = (await c.query(`SELECT to_jsonb(x) AS row FROM mc.${t} x WHERE x.org_id = $1 ORDER BY to_jsonb(x)::text`, [org.orgId])).rows.map((r) => r.row);
-      return out;
-    });
-  async function refusedUnchanged(core: Core, channel: string, payload: unknown) {
-    const before = await stored();
-    const err = await refused(core, channel, payload);
-    expect(await stored()).toEqual(before);
-    return err;
-  }
+  /** Refused by the service, with nothing stored added, lost or changed. */
+  const { refusedUnchanged } = unchangedOn(() => db, () => org.orgId, TABLES);
   const lifecycle = (id: string) => asOwner(db, org.orgId, async (c) => (await c.query<{ lifecycle: string }>('SELECT lifecycle FROM mc.nodes WHERE id = $1', [id])).rows[0]!.lifecycle);
   const auditActions = (drillId: string) =>
     asOwner(db, org.orgId, async (c) =>

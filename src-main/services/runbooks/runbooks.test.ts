@@ -9,6 +9,7 @@ import type { Response } from '../../../src-shared/contract';
 import type { Fact, RunbookDetail, RunbookRun } from '../../../src-shared/contract/runbooks';
 import { asOwner, createOrg, migratedDatabase, seedComponents, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { call, coreOn, refused } from '../../testing/harness';
+import { unchangedOn } from '../../testing/unchanged';
 import { needKeychain } from '../../testing/keychain-gate';
 import { systemRecorder } from '../org';
 import { BUILTIN_KEYS, builtinRunbooks } from './builtin';
@@ -25,18 +26,8 @@ describe.skipIf(!ok)('runbooks end to end', () => {
   let operator: Core;
   let auditor: Core;
 
-  const stored = () =>
-    asOwner(db, null, async (c) => {
-      const out: Record<string, unknown[]> = {};
-      for (const t of TABLES) out[t] = (await c.query(`SELECT to_jsonb(x) AS row FROM mc.${t} x WHERE x.org_id = $1 ORDER BY to_jsonb(x)::text`, [org.orgId])).rows.map((r) => r.row);
-      return out;
-    });
-  async function refusedUnchanged(core: Core, channel: string, payload: unknown) {
-    const before = await stored();
-    const err = await refused(core, channel, payload);
-    expect(await stored()).toEqual(before);
-    return err;
-  }
+  /** Refused by the service, with nothing stored added, lost or changed. */
+  const { refusedUnchanged } = unchangedOn(() => db, () => org.orgId, TABLES);
   const list = () => call<Response<'runbooks.list'>>(auditor, 'runbooks.list', {}).then((r) => r.runbooks);
   const byKey = async (key: string) => (await list()).find((r) => r.key === key)!;
   const get = (runbookId: string, version?: number) => call<{ runbook: RunbookDetail }>(auditor, 'runbooks.get', { runbookId, ...(version ? { version } : {}) }).then((r) => r.runbook);
