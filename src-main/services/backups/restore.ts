@@ -113,6 +113,7 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
   progress({ phase: 'stop_writes', done: 0, total: null });
   await db.beginMaintenance({ kind: 'restore', since: new Date().toISOString(), by: session.operatorName, backupId: backup.id });
   let tail: LiveTail;
+  let seeds: SeedRow[];
   try {
     record('stop_writes', 'done', 'Writes stopped: commands are refused and background jobs (demo agent, gateway, ops clock, scans) are stopped.');
     // 2. Check the backup before anything is touched.
@@ -124,11 +125,11 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
     }
     record('check', 'done', `The file matches its record (${subject.sizeBytes} bytes, sha256 ${subject.sha256.slice(0, 16)}…).`);
     tail = await readLiveTail(db, session, backup);
+    seeds = await readSeedLedger(db);
   } catch (err) {
     db.endMaintenance();
     const message = err instanceof RestoreRefused ? err.message : err instanceof BackupCancelled ? 'The restore was cancelled before anything was changed.' : `The restore stopped before anything was changed: ${(err as Error).message}`;
     record('resume', 'done', `Writes resumed; the database was not touched. ${message}`);
-    if (err instanceof BackupCancelled) throw err;
     throw err instanceof RestoreRefused ? err : new RestoreRefused(message);
   }
 
@@ -157,6 +158,7 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
       } catch (e) {
         throw e instanceof ArchiveError ? new Error(e.message) : e;
       }
+      await writeSeedLedger(c, seeds);
       record('restore', 'done', `The backup was loaded into a fresh cluster (${subject.tables.length} tables).`);
       deps.fault?.('loaded');
       // 4. Verify before resuming.
@@ -269,4 +271,25 @@ async function rollBack(
     throw new McError('UNAVAILABLE', message);
   }
   db.endMaintenance();
+}
+
+type SeedRow = { name: string; checksum: string; applied_at: Date };
+
+/**
+ * The seed ledger (mc_meta.seeds) is not in a backup (the archive holds the app's schemas): the
+ * live one is carried over, so connecting to the restored database does not load the demo org a
+ * second time over the restored rows.
+ */
+async function readSeedLedger(db: DatabaseManager): Promise<SeedRow[]> {
+  return db.withOwner(async (c) => {
+    const exists = await c.query<{ t: string | null }>(`SELECT to_regclass('mc_meta.seeds')::text AS t`);
+    if (!exists.rows[0]?.t) return [];
+    return (await c.query<SeedRow>('SELECT name, checksum, applied_at FROM mc_meta.seeds')).rows;
+  });
+}
+
+async function writeSeedLedger(c: pg.ClientBase, rows: SeedRow[]): Promise<void> {
+  if (!rows.length) return;
+  await c.query(`CREATE TABLE IF NOT EXISTS mc_meta.seeds (name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  for (const r of rows) await c.query('INSERT INTO mc_meta.seeds (name, checksum, applied_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [r.name, r.checksum, r.applied_at]);
 }

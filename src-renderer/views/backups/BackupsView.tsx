@@ -89,7 +89,8 @@ export function BackupsView() {
             Folder <input value={folder} onChange={(e) => setFolder(e.target.value)} style={{ width: '32em' }} data-testid="backup-folder" aria-label="Backup folder" />
           </label>
           {backupButton}
-          {job && (
+          {job && (job.kind !== 'restore' || !progress?.phase || progress.phase === 'stop_writes' || progress.phase === 'checking') && (
+            // A restore can be cancelled only until the database is stopped; after that it finishes or rolls back.
             <button className="btn" onClick={() => useBackups.getState().cancel()} data-testid="backup-cancel">
               Cancel {job.kind === 'backup' ? 'backup' : job.kind === 'drill' ? 'drill' : 'restore'}
             </button>
