@@ -175,6 +175,9 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
       }
       record('verify', 'done', `Every table's rows match the backup's table of contents (${tables.length} tables). ${chain.message}`);
       deps.fault?.('verified');
+      // Sign-ins are database logins of the replaced cluster; the fresh one has none of them, so
+      // their mappings go (everyone signs in again; this workstation's admin does so on reconnect).
+      await c.query('DELETE FROM mc.member_logins WHERE role_name NOT IN (SELECT rolname::text FROM pg_roles)');
     } finally {
       await c.end().catch(() => undefined);
     }
