@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import type { Envelope } from '../../../src-shared/contract/errors';
 import { type AppCore, createAppCore } from '../../core/app-core';
+import { LocalAuditLog } from '../../core/local-audit';
 import { silentLogger } from '../../core/log';
 import { sqlDir } from '../../core/paths';
 import { EMBEDDED_ID, loadMigrations } from '../../db';
-import { migratedDatabase, createOrg, testServers } from '../../testing/db';
-import { coreOn, DIRECT, tempDataDir } from '../../testing/harness';
+import { DIRECT, tempDataDir } from '../../testing/harness';
 import { testVault } from '../../testing/keychain';
 import { needKeychain } from '../../testing/keychain-gate';
 import { CheckpointStore } from '../audit/anchor';
@@ -128,7 +128,7 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
       restoreLive(backup, {
         db: core.db,
         session,
-        localAudit: new (await import('../../core/local-audit')).LocalAuditLog(data.dir),
+        localAudit: new LocalAuditLog(data.dir),
         store: new CheckpointStore(data.dir),
         vault: core.vault,
         log: silentLogger(),
@@ -201,22 +201,4 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
     // The app answers again, commands included.
     expect((await call(core, 'incidents.create', { title: 'After the restore', severity: 'low' })).ok).toBe(true);
   }, 240_000);
-});
-
-describe.skipIf(!ok)('restore over a remote database', () => {
-  it('is refused: the embedded database only', async () => {
-    const db = await migratedDatabase(testServers()[0]!);
-    const org = await createOrg(db, `rs${Date.now() % 100000}`);
-    const core = await coreOn(db, org.admin.email);
-    try {
-      const r = await call(core, 'backups.restore', { jobId: randomUUID(), backupId: randomUUID(), confirm: 'RESTORE' });
-      expect(r).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-      expect(!r.ok && r.error.message).toMatch(/embedded database only/);
-      expect(core.db.maintenance).toBeNull();
-      expect(existsSync(join(core.dataDir, 'local-audit.jsonl')) ? localSteps(core.dataDir) : []).toEqual([]);
-    } finally {
-      await core.cleanup();
-      await db.drop();
-    }
-  }, 120_000);
 });
