@@ -9,6 +9,7 @@ import type { Logger } from '../core/log';
 import { KeychainUnavailableError, type Vault } from '../vault';
 import { ADVISOR_LOGIN, advisorRoleName, authenticatorRoleName, ensureAdvisorLogin, ensureAuthenticator, ensureGatewayLogin, ensureIngestLogin, gatewayRoleName, ingestRoleName, newSecret } from './authenticator';
 import { EmbeddedServer, type ServerBinaries } from './embedded-server';
+import { recoverInterruptedRestore } from './restore-marker';
 import { NotifyListener, type DbNotification } from './listener';
 import { applyMigrations, migrationState, migrationStateOf, type MigrationFile } from './migrations';
 import { withOrgTx, type TxOptions } from './org-tx';
@@ -191,6 +192,19 @@ export class DatabaseManager extends EventEmitter {
   /** Connect the active profile at start-up; failure leaves the app up in the 'error' state. */
   async start(): Promise<void> {
     const id = this.opts.store.activeId;
+    try {
+      const recovered = recoverInterruptedRestore(this.opts.dataDir, this.clusterDir);
+      if (recovered) {
+        this.opts.log.warn(recovered);
+        this.emit('restore-recovered', recovered);
+      }
+    } catch (err) {
+      this.state = 'error';
+      this.message = (err as Error).message;
+      this.opts.log.error({ err: this.message }, 'database: an interrupted restore could not be undone');
+      this.changed(false);
+      return;
+    }
     try {
       await this.activate(id);
     } catch (err) {

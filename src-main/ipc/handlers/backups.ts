@@ -144,6 +144,7 @@ export const backupsHandlers = {
       const dataDir = dirname(ctx.deps.localAudit.path);
       const result = await restoreLive(backup, {
         db: ctx.deps.db,
+        dataDir,
         session,
         localAudit: ctx.deps.localAudit,
         store: new CheckpointStore(dataDir),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,7 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
     await expect(
       restoreLive(backup, {
         db: core.db,
+        dataDir: data.dir,
         session,
         localAudit: new LocalAuditLog(data.dir),
         store: new CheckpointStore(data.dir),
@@ -176,6 +177,7 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
     expect(dirname(result.previousCluster)).toBe(data.dir);
     expect(existsSync(join(result.previousCluster, 'PG_VERSION'))).toBe(true);
     expect(asides(data.dir)).toEqual([basename(result.previousCluster)]);
+    expect(existsSync(join(data.dir, 'restore-in-progress.json'))).toBe(false);
     // Each step in the workstation's log as it happened.
     expect(localSteps(data.dir).slice(t).map((s) => `${s.data.step}:${s.data.outcome}`)).toEqual([
       'stop_writes:done', 'check:done', 'restore:started', 'restore:done', 'verify:done', 'resume:done',
@@ -201,4 +203,26 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
     // The app answers again, commands included.
     expect((await call(core, 'incidents.create', { title: 'After the restore', severity: 'low' })).ok).toBe(true);
   }, 240_000);
+
+  it('puts the previous cluster back on start when the app was killed in the middle of a restore', async () => {
+    const kept = await openIncident('Made before the interrupted restore');
+    await core.close();
+    // What a kill between the swap and the end leaves: the live cluster aside, a half-made one in place, the marker.
+    const aside = join(data.dir, 'pg.before-restore-20261207T000000Z');
+    renameSync(join(data.dir, 'pg'), aside);
+    mkdirSync(join(data.dir, 'pg'), { mode: 0o700 });
+    writeFileSync(join(data.dir, 'pg', 'half-made'), 'x');
+    writeFileSync(join(data.dir, 'restore-in-progress.json'), JSON.stringify({ previousCluster: aside, backupId, at: new Date().toISOString() }));
+    const t = localSteps(data.dir).length;
+    core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger(), demoAgent: false, opsJob: false, advisoryJob: false, anchorJob: false });
+    await core.start();
+    expect(core.db.state).toBe('connected');
+    expect(await exists(kept)).toBe(true);
+    expect(existsSync(join(data.dir, 'restore-in-progress.json'))).toBe(false);
+    expect(existsSync(aside)).toBe(false);
+    const interrupted = asides(data.dir).filter((n) => n.startsWith('pg.interrupted-restore-'));
+    expect(interrupted).toHaveLength(1);
+    expect(readdirSync(join(data.dir, interrupted[0]!))).toEqual(['half-made']);
+    expect(localSteps(data.dir).slice(t).map((s) => `${s.data.step}:${s.data.outcome}`)).toEqual(['rollback:done']);
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import type { Logger } from '../../core/log';
 import type { DatabaseManager } from '../../db';
 import type { MigrationFile } from '../../db/migrations';
 import { clientConfig } from '../../db/pg-config';
+import { clearRestoreMarker, writeRestoreMarker } from '../../db/restore-marker';
 import type { Vault } from '../../vault';
 import type { CheckpointStore } from '../audit/anchor';
 import { ArchiveError } from './archive-read';
@@ -55,6 +56,8 @@ export type RestoreFault = 'loaded' | 'verified';
 
 export interface LiveRestoreDeps {
   db: DatabaseManager;
+  /** The data folder: where the restore's marker is kept while the cluster is swapped. */
+  dataDir: string;
   session: Session;
   localAudit: LocalAuditLog;
   store: CheckpointStore;
@@ -143,6 +146,7 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
   try {
     record('restore', 'started', `Stopping the embedded database; its cluster folder is kept at ${aside}.`, { previousCluster: aside });
     progress({ phase: 'swapping', done: 0, total: null });
+    writeRestoreMarker(deps.dataDir, { previousCluster: aside, backupId: backup.id, at: at.toISOString() });
     await db.detachEmbedded(`A restore is in progress: the database is being replaced by the backup of ${backup.createdAt.slice(0, 16).replace('T', ' ')} UTC.`);
     renameSync(clusterDir, aside);
     swapped = true;
@@ -185,11 +189,12 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
     step = 'resume';
     progress({ phase: 'resuming', done: 0, total: null });
     await db.reattachEmbedded();
+    clearRestoreMarker(deps.dataDir);
   } catch (err) {
     const why = (err as Error).message;
     record(step, 'failed', why);
     progress({ phase: 'rolling_back', done: 0, total: null });
-    await rollBack(db, clusterDir, aside, swapped, at, why, (outcome, message) => record('rollback', outcome, message));
+    await rollBack(db, deps.dataDir, clusterDir, aside, swapped, at, why, (outcome, message) => record('rollback', outcome, message));
     const message = `The restore failed at step “${step}” (${why}). The previous database was put back and the app reconnected to it; nothing was lost.`;
     await recordRestoreInDatabase(db, deps, backup, { steps, failed: message }).catch((e: Error) => deps.log.warn({ err: e.message }, 'restore: the failure could not be recorded in the database'));
     throw new RestoreRolledBack(message);
@@ -248,6 +253,7 @@ async function checkFile(subject: ReturnType<typeof drillSubject>, deps: LiveRes
  */
 async function rollBack(
   db: DatabaseManager,
+  dataDir: string,
   clusterDir: string,
   aside: string,
   swapped: boolean,
@@ -265,10 +271,12 @@ async function rollBack(
       }
       renameSync(aside, clusterDir);
     }
+    // One cluster in place again: a restart now opens it as it is.
+    clearRestoreMarker(dataDir);
     await db.reattachEmbedded();
     record('done', `The previous database was put back${swapped ? ` (from ${aside})` : ''} and the app reconnected to it.`);
   } catch (e) {
-    const message = `The restore failed (${why}) and putting the previous database back failed too (${(e as Error).message}). The previous cluster is kept at ${swapped ? aside : clusterDir}: stop Mission Control, move it back to ${clusterDir}, and start again.`;
+    const message = `The restore failed (${why}) and putting the previous database back failed too (${(e as Error).message}). The previous cluster is kept at ${swapped && existsSync(aside) ? aside : clusterDir}: restart Mission Control, which puts it back in place on start; if it cannot, stop it, move that folder to ${clusterDir}, and start again.`;
     record('failed', message);
     db.endMaintenance();
     throw new McError('UNAVAILABLE', message);
