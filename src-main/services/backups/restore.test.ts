@@ -10,6 +10,7 @@ import { LocalAuditLog } from '../../core/local-audit';
 import { silentLogger } from '../../core/log';
 import { sqlDir } from '../../core/paths';
 import { EMBEDDED_ID, loadMigrations } from '../../db';
+import { createMemberLogin } from '../../db/member-logins';
 import { DIRECT, tempDataDir } from '../../testing/harness';
 import { testVault } from '../../testing/keychain';
 import { needKeychain } from '../../testing/keychain-gate';
@@ -48,6 +49,11 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
   let backupId = '';
   let before = ''; // an incident made before the backup
   let after = ''; // an incident made after it
+  let otherLogin = '';
+  let seededAt = '';
+  const KENJI = '00000000-0000-4000-8000-0000000000a2';
+  const seedAppliedAt = () =>
+    core.db.withOwner(async (c) => (await c.query<{ at: string }>(`SELECT applied_at::text AS at FROM mc_meta.seeds WHERE name = 'seed-demo.sql'`)).rows[0]?.at ?? 'none');
   const exists = async (id: string) => (await call(core, 'incidents.get', { incidentId: id })).ok;
   const openIncident = async (title: string) => (await must<Response<'incidents.create'>>(core, 'incidents.create', { title, severity: 'medium' })).incident.id;
 
@@ -56,6 +62,9 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
     await core.start();
     expect(core.db.session?.role).toBe('admin');
     before = await openIncident('Before the backup');
+    // Another sign-in of the org (a login role of this cluster) and the seed ledger, as they are before the backup.
+    otherLogin = (await core.db.withOwner((c) => createMemberLogin(c, { orgId: core.db.session!.orgId, operatorId: KENJI, email: 'kenji.mori@demo.umamiedge.test' }))).role;
+    seededAt = await seedAppliedAt();
     // A signed checkpoint of this workstation covering the chain so far: the restore verifies against it.
     await must(core, 'audit.verify', {});
     const backup = await must<Response<'backups.run'>>(core, 'backups.run', { jobId: randomUUID(), folder });
@@ -185,6 +194,10 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
     const progress = await must<Response<'backups.progress'>>(core, 'backups.progress', { jobId });
     expect(progress).toMatchObject({ running: false, error: null, restore: { backupId } });
 
+    // The demo seed did not load again over the restored rows, and no sign-in of the replaced cluster maps to a login.
+    expect(await seedAppliedAt()).toBe(seededAt);
+    const stale = await core.db.withOwner(async (c) => (await c.query('SELECT role_name FROM mc.member_logins WHERE role_name = $1', [otherLogin])).rowCount);
+    expect(stale).toBe(0);
     // The restored database: rows made after the backup are gone, rows before it are there.
     expect(core.db.maintenance).toBeNull();
     expect(await exists(after)).toBe(false);

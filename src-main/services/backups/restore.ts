@@ -284,7 +284,7 @@ async function rollBack(
   db.endMaintenance();
 }
 
-type SeedRow = { name: string; checksum: string; applied_at: Date };
+type SeedRow = { name: string; checksum: string; applied_at: string };
 
 /**
  * The seed ledger (mc_meta.seeds) is not in a backup (the archive holds the app's schemas): the
@@ -295,12 +295,12 @@ async function readSeedLedger(db: DatabaseManager): Promise<SeedRow[]> {
   return db.withOwner(async (c) => {
     const exists = await c.query<{ t: string | null }>(`SELECT to_regclass('mc_meta.seeds')::text AS t`);
     if (!exists.rows[0]?.t) return [];
-    return (await c.query<SeedRow>('SELECT name, checksum, applied_at FROM mc_meta.seeds')).rows;
+    return (await c.query<SeedRow>('SELECT name, checksum, applied_at::text AS applied_at FROM mc_meta.seeds')).rows;
   });
 }
 
 async function writeSeedLedger(c: pg.ClientBase, rows: SeedRow[]): Promise<void> {
   if (!rows.length) return;
   await c.query(`CREATE TABLE IF NOT EXISTS mc_meta.seeds (name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-  for (const r of rows) await c.query('INSERT INTO mc_meta.seeds (name, checksum, applied_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [r.name, r.checksum, r.applied_at]);
+  for (const r of rows) await c.query('INSERT INTO mc_meta.seeds (name, checksum, applied_at) VALUES ($1, $2, $3::timestamptz) ON CONFLICT (name) DO NOTHING', [r.name, r.checksum, r.applied_at]);
 }
