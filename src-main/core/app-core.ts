@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { DatabaseManager, DataDirLock, loadMigrations, ProfileStore } from '../db';
@@ -114,6 +115,14 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       await demoGateway?.stop();
     });
     const localAudit = new LocalAuditLog(opts.dataDir, (t) => log.warn({ file: t.file, bytes: t.bytes }, 'local audit log: an incomplete last line was set aside'));
+    // A restore the app was killed in is undone on start (db/restore-marker.ts): on record like its other steps.
+    db.on('restore-recovered', (message: string) => {
+      try {
+        localAudit.append({ actor: 'Mission Control', action: 'backup.restore_step', target: { type: 'backup', id: null }, reason: null, data: { step: 'rollback', outcome: 'done', message }, requestId: randomUUID() });
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'local audit log: the undone restore could not be recorded');
+      }
+    });
     const advisories = opts.advisoryJob ?? process.env.MC_ADVISORY_JOB !== '0' ? new AdvisoryJob(db, log, checkpointStoreBeside(localAudit.path)) : null;
     db.on('changed', () => {
       // The gateway after the agent: its runtimes go on demo nodes the agent provisions.

@@ -28,7 +28,7 @@ export class MaintenanceJob {
   ) {}
 
   sync(): void {
-    const profile = this.db.state === 'connected' ? (this.db.activeProfile?.id ?? null) : null;
+    const profile = this.db.state === 'connected' && !this.db.quiescing ? (this.db.activeProfile?.id ?? null) : null;
     if (profile === this.connectedTo) return;
     this.stop();
     this.connectedTo = profile;

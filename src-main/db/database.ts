@@ -9,6 +9,7 @@ import type { Logger } from '../core/log';
 import { KeychainUnavailableError, type Vault } from '../vault';
 import { ADVISOR_LOGIN, advisorRoleName, authenticatorRoleName, ensureAdvisorLogin, ensureAuthenticator, ensureGatewayLogin, ensureIngestLogin, gatewayRoleName, ingestRoleName, newSecret } from './authenticator';
 import { EmbeddedServer, type ServerBinaries } from './embedded-server';
+import { recoverInterruptedRestore } from './restore-marker';
 import { NotifyListener, type DbNotification } from './listener';
 import { applyMigrations, migrationState, migrationStateOf, type MigrationFile } from './migrations';
 import { withOrgTx, type TxOptions } from './org-tx';
@@ -26,6 +27,14 @@ export const MIN_SERVER_VERSION_NUM = 150000;
 export type AppLoginKind = 'authenticator' | 'ingest' | 'advisor';
 
 export type DbState = 'connecting' | 'connected' | 'disconnected' | 'error';
+
+/** A restore holding writes on this workstation (set by the restore, honoured by the router and the workers). */
+export interface MaintenanceState {
+  kind: 'restore';
+  since: string;
+  by: string;
+  backupId: string;
+}
 
 export interface MigrationSummary {
   applied: number;
@@ -184,6 +193,19 @@ export class DatabaseManager extends EventEmitter {
   async start(): Promise<void> {
     const id = this.opts.store.activeId;
     try {
+      const recovered = recoverInterruptedRestore(this.opts.dataDir, this.clusterDir);
+      if (recovered) {
+        this.opts.log.warn(recovered);
+        this.emit('restore-recovered', recovered);
+      }
+    } catch (err) {
+      this.state = 'error';
+      this.message = (err as Error).message;
+      this.opts.log.error({ err: this.message }, 'database: an interrupted restore could not be undone');
+      this.changed(false);
+      return;
+    }
+    try {
       await this.activate(id);
     } catch (err) {
       this.state = 'error';
@@ -207,9 +229,84 @@ export class DatabaseManager extends EventEmitter {
     this.quiescers.push(stop);
   }
 
-  /** True while a switch is stopping the old connection's workers; they must not start again meanwhile. */
+  /** True while a switch is stopping the old connection's workers, or a restore holds writes; they must not start again meanwhile. */
   get quiescing(): boolean {
-    return this.quiescingNow;
+    return this.quiescingNow || this.maintenanceState !== null;
+  }
+
+  private maintenanceState: MaintenanceState | null = null;
+
+  /** A restore under way on this workstation: the router refuses commands while it is set. */
+  get maintenance(): MaintenanceState | null {
+    return this.maintenanceState;
+  }
+
+  /**
+   * Stop writes for a restore: the maintenance state is set first (the router refuses commands,
+   * workers see `quiescing` and do not start again), then every worker registered with
+   * beforeSwitch stops with what it had in flight, as before a profile switch.
+   */
+  async beginMaintenance(state: MaintenanceState): Promise<void> {
+    if (this.maintenanceState) throw new McError('CONFLICT', 'A restore is already in progress on this workstation.');
+    this.maintenanceState = state;
+    this.changed(false);
+    await this.switching;
+    for (const stop of this.quiescers) {
+      await stop().catch((err: Error) => this.opts.log.warn({ err: err.message }, 'database: a worker did not stop cleanly before the restore'));
+    }
+  }
+
+  /** Lift the maintenance state: commands are accepted again and workers follow the connection. */
+  endMaintenance(): void {
+    if (!this.maintenanceState) return;
+    this.maintenanceState = null;
+    this.changed(true);
+  }
+
+  /** The embedded cluster's folder (PGDATA) in the data folder. */
+  get embeddedClusterDir(): string {
+    return this.clusterDir;
+  }
+
+  /**
+   * For a restore: let go of the active embedded connection and stop its server, so its cluster
+   * folder may be moved. Only while the maintenance state holds writes.
+   */
+  detachEmbedded(message: string): Promise<void> {
+    const run = this.switching.then(async () => {
+      if (!this.maintenanceState) throw new McError('CONFLICT', 'Stop writes (a restore) before detaching the embedded database.');
+      const active = this.active;
+      if (active?.profile.kind !== 'embedded') throw new McError('CONFLICT', 'The embedded database is not the active connection.');
+      this.active = null;
+      this.state = 'connecting';
+      this.message = message;
+      this.changed(false);
+      await this.closeConnection(active);
+      await this.stopEmbedded();
+    });
+    this.switching = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Start the embedded server on whatever cluster folder is in place now (made fresh by initdb when
+   * there is none), with the database the app uses created empty: the owner credentials a restore
+   * loads the backup with. The app stays detached until reattachEmbedded().
+   */
+  async startEmbeddedForRestore(): Promise<{ target: PgTarget; password: string }> {
+    if (!this.maintenanceState || this.active) throw new McError('CONFLICT', 'Detach the embedded database (a restore) first.');
+    return this.ensureEmbedded();
+  }
+
+  /** Stop the embedded server a restore started (before it moves the cluster folders back). */
+  async stopEmbeddedForRestore(): Promise<void> {
+    if (this.active) throw new McError('CONFLICT', 'The embedded database is connected; it cannot be stopped under the app.');
+    await this.stopEmbedded();
+  }
+
+  /** Connect the app to the embedded database again (migrations, logins, sign-in), as a switch does. */
+  reattachEmbedded(): Promise<StoredProfile> {
+    return this.activate(EMBEDDED_ID);
   }
 
   /** Bumped by every switch an operator asks for; a background restart gives way to it. */

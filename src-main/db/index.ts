@@ -1,5 +1,5 @@
 export { DatabaseManager, connectFailure, MIN_SERVER_VERSION_NUM } from './database';
-export type { AppLoginKind, DbState, MigrationSummary, ProbeResult } from './database';
+export type { AppLoginKind, DbState, MaintenanceState, MigrationSummary, ProbeResult } from './database';
 export { ProfileStore, EMBEDDED_ID, DEMO_ADMIN_EMAIL, secretAccounts } from './profiles';
 export type { StoredProfile, RemoteProfileFields } from './profiles';
 export { loadMigrations, applyMigrations, migrationState, MigrationError } from './migrations';

@@ -36,6 +36,9 @@ function findNul(value: unknown, path: string[] = []): string | null {
 
 const MAX_ATTEMPTS = 3;
 
+/** What still answers while a restore holds writes: following it, and cancelling it before the swap. */
+const RUNS_DURING_RESTORE: ReadonlySet<string> = new Set(['backups.progress', 'backups.cancel']);
+
 export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers: TopicHandlers): Router {
   const { db } = deps;
 
@@ -157,6 +160,14 @@ export function createRouter(deps: RouterDeps, handlers: Handlers, topicHandlers
         // Before anything else, even validation: a locked screen answers only its own channels,
         // an expired session nothing that needs the org.
         if (!call.background) deps.sessions?.gate(channel, def);
+        // A restore holds writes: nothing that changes or acts may run until it has finished.
+        const held = deps.db.maintenance;
+        if (held && (def.kind === 'command' || !def.readOnlyAllowed) && !RUNS_DURING_RESTORE.has(channel)) {
+          throw new McError(
+            'UNAVAILABLE',
+            `A restore is in progress (started ${held.since.slice(11, 16)} UTC by ${held.by}): commands are refused until it has finished and the database is verified. Follow it in Backups.`,
+          );
+        }
         if (call.readOnly && (def.kind === 'command' || !def.readOnlyAllowed)) {
           throw new McError('FORBIDDEN', 'This display is read-only (wall-display mode): commands are refused. Use a Mission Control workstation to make changes.');
         }

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Response } from '../../src-shared/contract';
-import type { Backup, RestoreDrill } from '../../src-shared/contract/backups';
+import type { Backup, RestoreDrill, RestoreResult } from '../../src-shared/contract/backups';
 import { isCallTimeout } from '../bridge/call-timeout';
 import { call, errorText, McClientError } from '../bridge/client';
 
@@ -11,12 +11,16 @@ interface BackupsState {
   overview: Overview | null;
   error: string | null;
   /** The backup or drill under way (one at a time on a workstation). */
-  job: { id: string; kind: 'backup' | 'drill'; backupId: string | null } | null;
+  job: { id: string; kind: 'backup' | 'drill' | 'restore'; backupId: string | null } | null;
   progress: Progress | null;
   jobError: string | null;
   /** The drill whose result is open (the newest one run here, or one picked from the list). */
   shownDrill: RestoreDrill | null;
+  /** The last restore over the live database run here (what was restored, lost and kept aside). */
+  shownRestore: RestoreResult | null;
   load(): Promise<void>;
+  restore(backupId: string, opts: { confirm: string; incidentId?: string; reason?: string }): Promise<RestoreResult | null>;
+  showRestore(r: RestoreResult | null): void;
   backUp(folder: string): Promise<Backup | null>;
   drill(backupId: string): Promise<RestoreDrill | null>;
   cancel(): void;
@@ -60,6 +64,7 @@ export const useBackups = create<BackupsState>((set, get) => {
     progress: null,
     jobError: null,
     shownDrill: null,
+    shownRestore: null,
     async load() {
       const mine = ++seq;
       try {
@@ -104,6 +109,31 @@ export const useBackups = create<BackupsState>((set, get) => {
         set({ job: null, progress: null });
       }
     },
+    async restore(backupId, opts) {
+      if (get().job) return null;
+      const id = crypto.randomUUID();
+      set({ job: { id, kind: 'restore', backupId }, progress: null, jobError: null, shownRestore: null });
+      poll(id);
+      try {
+        const r = await runJob(
+          id,
+          () => call('backups.restore', { jobId: id, backupId, confirm: opts.confirm, ...(opts.incidentId ? { incidentId: opts.incidentId } : {}), ...(opts.reason ? { reason: opts.reason } : {}) }),
+          (p) => p.restore,
+        );
+        set({ shownRestore: r });
+        await get().load();
+        return r;
+      } catch (err) {
+        set({ jobError: errorText(err) });
+        return null;
+      } finally {
+        stop();
+        set({ job: null, progress: null });
+      }
+    },
+    showRestore(r) {
+      set({ shownRestore: r });
+    },
     cancel() {
       const job = get().job;
       if (job) void call('backups.cancel', { jobId: job.id });
@@ -113,7 +143,7 @@ export const useBackups = create<BackupsState>((set, get) => {
     },
     clear() {
       seq++;
-      set({ overview: null, error: null, shownDrill: null, jobError: null });
+      set({ overview: null, error: null, shownDrill: null, shownRestore: null, jobError: null });
     },
   };
 });

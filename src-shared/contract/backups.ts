@@ -79,7 +79,54 @@ export const backupsOverview = query('backups.overview', {
   }),
 });
 
-const phase = z.enum(['snapshot', 'tables', 'hashing', 'scratch', 'restoring', 'verifying', 'recording', 'done']);
+const phase = z.enum(['snapshot', 'tables', 'hashing', 'scratch', 'restoring', 'verifying', 'recording', 'done', 'stop_writes', 'checking', 'swapping', 'resuming', 'rolling_back']);
+
+export const RESTORE_STEPS = ['stop_writes', 'check', 'restore', 'verify', 'resume', 'rollback'] as const;
+/** What an admin types to restore over the live database. */
+export const RESTORE_CONFIRMATION = 'RESTORE';
+
+export const restoreResultSchema = z.object({
+  backupId: z.uuid(),
+  backupCreatedAt: z.string(),
+  backupFile: z.string(),
+  /** Where the replaced cluster is kept (never deleted by the app). */
+  previousCluster: z.string(),
+  tables: z.array(z.object({ schema: z.string(), table: z.string(), expected: z.number().int(), restored: z.number().int() })),
+  countsOk: z.boolean(),
+  chainOk: z.boolean(),
+  chainMessage: z.string(),
+  /** The org's audit events made after the backup, which the restore took away. */
+  lost: z.object({
+    events: z.number().int().min(0),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    actions: z.array(z.object({ action: z.string(), count: z.number().int() })),
+  }),
+  steps: z.array(z.object({ step: z.enum(RESTORE_STEPS), outcome: z.enum(['started', 'done', 'failed']), at: z.string(), message: z.string() })),
+  recorded: z.object({ ok: z.boolean(), message: z.string() }),
+  incident: z.object({ id: z.uuid(), recorded: z.boolean(), message: z.string() }).nullable(),
+  durationMs: z.number().int(),
+});
+export type RestoreResult = z.infer<typeof restoreResultSchema>;
+
+/**
+ * Restore a backup over the live embedded database (docs/runbooks.md, "Data loss"): stop writes,
+ * check the file, replace the cluster (the old one is kept aside), verify, resume. Everything
+ * after the backup is lost, so the admin types RESTORE. A long job like a drill.
+ */
+export const backupsRestore = query('backups.restore', {
+  summary: 'Restore a recorded backup over the live embedded database: stop writes, check the file, restore into a fresh cluster (the old one kept aside), verify counts and the audit chain, resume. Everything after the backup is lost. Admins only.',
+  request: z.strictObject({
+    jobId,
+    backupId: z.uuid(),
+    /** Must be RESTORE (checked by the handler, which says what is lost). */
+    confirm: z.string().max(40),
+    incidentId: z.uuid().optional(),
+    reason: z.string().trim().max(2000).optional(),
+  }),
+  response: restoreResultSchema,
+  readOnlyAllowed: false,
+});
 
 /**
  * Long jobs (a backup, a drill) run on this workstation by the id the view chose; the call
@@ -112,6 +159,7 @@ export const backupsProgress = query('backups.progress', {
     table: z.string().nullable(),
     backup: backupSchema.nullable(),
     drill: restoreDrillSchema.nullable(),
+    restore: restoreResultSchema.nullable(),
     error: z.object({ code: z.string().max(40), message: z.string().max(2000) }).nullable(),
   }),
   needsDb: false,

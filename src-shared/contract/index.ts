@@ -226,6 +226,7 @@ export const channels = {
   [backups.backupsOverview.name]: backups.backupsOverview,
   [backups.backupsRun.name]: backups.backupsRun,
   [backups.backupsDrill.name]: backups.backupsDrill,
+  [backups.backupsRestore.name]: backups.backupsRestore,
   [backups.backupsProgress.name]: backups.backupsProgress,
   [backups.backupsCancel.name]: backups.backupsCancel,
   [backups.backupsSetSchedule.name]: backups.backupsSetSchedule,

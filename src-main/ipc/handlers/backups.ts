@@ -17,9 +17,13 @@ import {
   makeBackup,
   recordBackup,
   recordDrill,
+  RestoreRefused,
+  RestoreRolledBack,
+  restoreLive,
   runRestoreDrill,
 } from '../../services/backups';
-import type { BackupProgress, BackupRow, DrillRow } from '../../services/backups';
+import { RESTORE_CONFIRMATION } from '../../../src-shared/contract/backups';
+import type { BackupProgress, BackupRow, DrillRow, LiveRestoreResult } from '../../services/backups';
 import { backupJobState, cancelBackupJob, endBackupJob, startBackupJob } from '../../services/backups/jobs';
 import { getSchedule, setSchedule } from '../../services/backups/schedule';
 import type { Recorder } from '../../services/org/recorder';
@@ -46,17 +50,23 @@ function asMcError(err: unknown, what: string): McError {
   if (err instanceof McError) return err;
   if (err instanceof BackupCancelled) return new McError('CONFLICT', err.message);
   if (err instanceof DrillRefused) return new McError('CONFLICT', err.message);
+  if (err instanceof RestoreRefused) return new McError('CONFLICT', err.message);
+  if (err instanceof RestoreRolledBack) return new McError('UNAVAILABLE', err.message);
   const message = (err as Error).message ?? String(err);
   return new McError('UNAVAILABLE', `${what} failed: ${message.slice(0, 600)}`);
 }
 
-async function runJob<T>(jobId: string, ctx: QueryCtx, work: (signal: AbortSignal, job: { progress: BackupProgress | null }) => Promise<{ backup?: BackupRow; drill?: DrillRow; value: T }>): Promise<T> {
+async function runJob<T>(
+  jobId: string,
+  ctx: QueryCtx,
+  work: (signal: AbortSignal, job: { progress: BackupProgress | null }) => Promise<{ backup?: BackupRow; drill?: DrillRow; restore?: LiveRestoreResult; value: T }>,
+): Promise<T> {
   const job = startBackupJob(jobId);
   if (job === 'duplicate') throw new McError('CONFLICT', 'That backup or drill is already running.');
   if (job === 'busy') throw new McError('CONFLICT', 'A backup or restore drill is already running on this workstation: wait for it to finish, or cancel it.');
   try {
     const r = await work(job.controller.signal, job);
-    endBackupJob(jobId, { backup: r.backup ?? null, drill: r.drill ?? null, error: null });
+    endBackupJob(jobId, { backup: r.backup ?? null, drill: r.drill ?? null, restore: r.restore ?? null, error: null });
     return r.value;
   } catch (err) {
     const e = asMcError(err, 'The job');
@@ -120,6 +130,38 @@ export const backupsHandlers = {
     });
   },
 
+  'backups.restore': async (input, ctx) => {
+    const session = adminOnly(ctx);
+    if (ctx.deps.db.activeProfile?.kind !== 'embedded') {
+      throw new McError('VALIDATION', 'A restore over the live database is for the embedded database only; restore a remote database with its provider’s tools, or drill a backup instead.');
+    }
+    if (input.confirm !== RESTORE_CONFIRMATION) {
+      throw new McError('VALIDATION', `Type ${RESTORE_CONFIRMATION} to confirm: everything made after the backup is lost. Nothing was changed.`, { confirm: `Type ${RESTORE_CONFIRMATION}.` });
+    }
+    // Found (and refused when removed) before the job starts: a wrong id changes nothing.
+    const backup = await ctx.read((sql) => getBackup(sql, input.backupId));
+    return runJob(input.jobId, ctx, async (signal, job) => {
+      const dataDir = dirname(ctx.deps.localAudit.path);
+      const result = await restoreLive(backup, {
+        db: ctx.deps.db,
+        dataDir,
+        session,
+        localAudit: ctx.deps.localAudit,
+        store: new CheckpointStore(dataDir),
+        vault: ctx.deps.vault,
+        log: ctx.log,
+        migrations: loadMigrations(sqlDir()),
+        requestId: ctx.requestId,
+        reason: input.reason ?? null,
+        incidentId: input.incidentId ?? null,
+        signal,
+        onProgress: (p) => (job.progress = p),
+      });
+      job.progress = { phase: 'done', done: 0, total: null };
+      return { restore: result, value: result };
+    });
+  },
+
   'backups.progress': async (input) => {
     const s = backupJobState(input.jobId);
     const p = s.progress;
@@ -131,6 +173,7 @@ export const backupsHandlers = {
       table: p?.table ?? null,
       backup: s.ended?.backup ?? null,
       drill: s.ended?.drill ?? null,
+      restore: s.ended?.restore ?? null,
       error: s.ended?.error ?? null,
     };
   },

@@ -60,6 +60,11 @@ describe.skipIf(!ok)('backups through the contract', () => {
     expect(bad.code).toBe('VALIDATION');
     expect(bad.message).toMatch(/full path/);
     expect((await refused(admin, 'backups.drill', { jobId: randomUUID(), backupId: randomUUID() })).code).toBe('NOT_FOUND');
+    // A restore over the live database is for the embedded database only: this profile is remote.
+    const remote = await refused(admin, 'backups.restore', { jobId: randomUUID(), backupId: randomUUID(), confirm: 'RESTORE' });
+    expect(remote.code).toBe('VALIDATION');
+    expect(remote.message).toMatch(/embedded database only/);
+    expect(admin.db.maintenance).toBeNull();
     expect((await overview()).backups).toEqual([]);
     expect(readdirSync(folder)).toEqual([]);
   });

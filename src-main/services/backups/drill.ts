@@ -142,7 +142,8 @@ export async function runRestoreDrill(subject: DrillSubject, deps: DrillDeps): P
   }
 }
 
-async function countTables(c: pg.Client, expected: DrillSubject['tables']): Promise<DrillResult['tables']> {
+/** Every recorded table's rows in the restored database (-1: the table is missing). */
+export async function countTables(c: pg.ClientBase, expected: DrillSubject['tables']): Promise<DrillResult['tables']> {
   const present = new Set((await tablesOf(c)).map((t) => `${t.schema}.${t.table}`));
   const out: DrillResult['tables'] = [];
   for (const t of expected) {
@@ -161,7 +162,7 @@ async function countTables(c: pg.Client, expected: DrillSubject['tables']): Prom
  * signed checkpoint of this workstation that covers no more events than the copy holds: the
  * restored history is the one the checkpoints vouched for, not a rewritten one.
  */
-async function verifyRestoredChain(c: pg.Client, deps: DrillDeps): Promise<{ ok: boolean; message: string }> {
+export async function verifyRestoredChain(c: pg.ClientBase, deps: Pick<DrillDeps, 'orgId' | 'vault' | 'store'>): Promise<{ ok: boolean; message: string }> {
   await c.query('BEGIN');
   try {
     await c.query(`SELECT set_config('mc.org_id', $1, true)`, [deps.orgId]);

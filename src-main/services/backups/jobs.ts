@@ -1,5 +1,6 @@
 import type { BackupProgress } from './progress';
 import type { BackupRow, DrillRow } from './records';
+import type { LiveRestoreResult } from './restore';
 
 /**
  * Backups and drills under way on this workstation, by the id the view chose: progress (polled),
@@ -11,6 +12,7 @@ const KEEP_ENDED_MS = 10 * 60_000;
 export interface JobOutcome {
   backup: BackupRow | null;
   drill: DrillRow | null;
+  restore?: LiveRestoreResult | null;
   error: { code: string; message: string } | null;
 }
 

@@ -47,7 +47,7 @@ const systemRecorder = (sql: Sql, session: Session): Recorder => ({ actor: { id:
  */
 export async function runScheduledBackup(db: DatabaseManager, log: Logger, now = new Date()): Promise<'done' | 'not_due' | 'skipped'> {
   const session = db.session;
-  if (db.state !== 'connected' || db.activeProfile?.kind !== 'embedded' || !session || session.role !== 'admin') return 'skipped';
+  if (db.state !== 'connected' || db.quiescing || db.activeProfile?.kind !== 'embedded' || !session || session.role !== 'admin') return 'skipped';
   const { schedule, last } = await db.tx(session, async (sql) => ({
     schedule: await getSchedule(sql),
     last: (await sql.one<{ at: string | null }>(`SELECT max(created_at)::text AS at FROM mc.backups WHERE trigger = 'scheduled'`)).at,

@@ -8,7 +8,10 @@ import { useUi } from '../../stores/ui-store';
 import { useViewKeys } from '../incidents/useViewKeys';
 import { DrillResult } from './DrillResult';
 import { bytes, canBackUp, FORMAT_LABELS, PHASE_LABELS } from './labels';
+import { RestoreDialog } from './RestoreDialog';
+import { RestoreResult } from './RestoreResult';
 import { ScheduleForm } from './ScheduleForm';
+import type { Backup } from '../../../src-shared/contract/backups';
 
 /**
  * /backups: back up the database to a folder (progress, cancel, sha256), run restore drills that
@@ -19,7 +22,8 @@ export function BackupsView() {
   const session = useSystem((s) => s.info?.session ?? null);
   const info = useSystem((s) => s.info);
   const epoch = useSystem((s) => s.epoch);
-  const { overview, error, job, progress, jobError, shownDrill } = useBackups();
+  const { overview, error, job, progress, jobError, shownDrill, shownRestore } = useBackups();
+  const [restoring, setRestoring] = useState<Backup | null>(null);
   const toast = useUi((s) => s.toast);
   const shownOrg = useRef<string | null>(null);
   const [folder, setFolder] = useState('');
@@ -42,6 +46,11 @@ export function BackupsView() {
   const drill = async (backupId: string) => {
     const d = await useBackups.getState().drill(backupId);
     if (d) toast(d.ok ? 'ok' : 'error', d.ok ? `Restore drill passed in ${(d.durationMs / 1000).toFixed(1)} s.` : 'Restore drill failed: see its result.');
+  };
+  const restore = async (backup: Backup, opts: { confirm: string; incidentId?: string; reason?: string }) => {
+    setRestoring(null);
+    const r = await useBackups.getState().restore(backup.id, opts);
+    if (r) toast('ok', `Restored the backup and verified it; ${r.lost.events} audit events after it were lost. The old database is kept aside.`);
   };
   useViewKeys({ b: allowed.ok && !job ? () => void backUp() : null, r: () => void useBackups.getState().load() });
 
@@ -80,15 +89,16 @@ export function BackupsView() {
             Folder <input value={folder} onChange={(e) => setFolder(e.target.value)} style={{ width: '32em' }} data-testid="backup-folder" aria-label="Backup folder" />
           </label>
           {backupButton}
-          {job && (
+          {job && (job.kind !== 'restore' || !progress?.phase || progress.phase === 'stop_writes' || progress.phase === 'checking') && (
+            // A restore can be cancelled only until the database is stopped; after that it finishes or rolls back.
             <button className="btn" onClick={() => useBackups.getState().cancel()} data-testid="backup-cancel">
-              Cancel {job.kind === 'backup' ? 'backup' : 'drill'}
+              Cancel {job.kind === 'backup' ? 'backup' : job.kind === 'drill' ? 'drill' : 'restore'}
             </button>
           )}
         </div>
         {job && (
           <p data-testid="backup-progress" role="status">
-            {job.kind === 'backup' ? 'Backing up' : 'Restore drill'}: {progress?.phase ? PHASE_LABELS[progress.phase] : 'Starting…'}
+            {job.kind === 'backup' ? 'Backing up' : job.kind === 'drill' ? 'Restore drill' : 'Restoring over the live database'}: {progress?.phase ? PHASE_LABELS[progress.phase] : 'Starting…'}
             {progress?.total ? ` ${progress.done}/${progress.total}` : ''}
             {progress?.table ? ` · ${progress.table}` : ''}
           </p>
@@ -100,6 +110,8 @@ export function BackupsView() {
         )}
         {!allowed.ok && <p className="dim">{allowed.why}</p>}
       </section>
+      {shownRestore && <RestoreResult result={shownRestore} onClose={() => useBackups.getState().showRestore(null)} />}
+      {restoring && <RestoreDialog backup={restoring} onRestore={(opts) => void restore(restoring, opts)} onClose={() => setRestoring(null)} />}
       {shownDrill && <DrillResult drill={shownDrill} onClose={() => useBackups.getState().showDrill(null)} />}
       {error && !overview ? (
         <ErrorState title="Could not load backups" message={error} />
@@ -154,6 +166,17 @@ export function BackupsView() {
                       ) : (
                         <button className="btn" onClick={() => void drill(b.id)} disabled={!allowed.ok || Boolean(job)} title={allowed.why ?? 'Restore this backup into a scratch server and check it'} data-testid={`drill-${b.id}`}>
                           Restore drill
+                        </button>
+                      )}
+                      {!b.removedAt && overview.embedded && b.format === 'mc_archive' && (
+                        <button
+                          className="btn danger"
+                          onClick={() => setRestoring(b)}
+                          disabled={!allowed.ok || Boolean(job)}
+                          title={allowed.why ?? 'Restore this backup over the live database (everything after it is lost; asks to type RESTORE)'}
+                          data-testid={`restore-${b.id}`}
+                        >
+                          Restore…
                         </button>
                       )}
                     </td>

@@ -8,10 +8,15 @@ export const PHASE_LABELS: Record<string, string> = {
   tables: 'Copying tables…',
   hashing: 'Computing the file’s sha256…',
   scratch: 'Starting a scratch database server…',
-  restoring: 'Restoring into the scratch database…',
+  restoring: 'Restoring the backup…',
   verifying: 'Counting rows and verifying the audit chain…',
   recording: 'Recording…',
   done: 'Done.',
+  stop_writes: '1/5 Stopping writes (commands refused, background jobs stopped)…',
+  checking: '2/5 Checking the backup file’s sha256 and size…',
+  swapping: '3/5 Stopping the database and moving its cluster aside…',
+  resuming: '5/5 Reconnecting to the restored database…',
+  rolling_back: 'Putting the previous database back…',
 };
 
 export function bytes(n: number): string {
