@@ -143,6 +143,7 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
   let step: RestoreStepName = 'restore';
   let swapped = false;
   let verified: { tables: DrillResult['tables']; countsOk: boolean; chainOk: boolean; chainMessage: string; restoredHead: number };
+  const restoredSizes = new Map<string, number>();
   try {
     record('restore', 'started', `Stopping the embedded database; its cluster folder is kept at ${aside}.`, { previousCluster: aside });
     progress({ phase: 'swapping', done: 0, total: null });
@@ -178,6 +179,11 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
         throw new Error(countsOk ? chain.message : `row counts differ from the backup's table of contents (${bad.join(', ')})`);
       }
       record('verify', 'done', `Every table's rows match the backup's table of contents (${tables.length} tables). ${chain.message}`);
+      // How many audit events each org this workstation anchors has in the restored copy (see below).
+      for (const org of deps.store.orgs()) {
+        const n = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM mc.audit_events WHERE org_id = $1', [org]);
+        restoredSizes.set(org, n.rows[0]?.n ?? 0);
+      }
       deps.fault?.('verified');
       // Sign-ins are database logins of the replaced cluster; the fresh one has none of them, so
       // their mappings go (everyone signs in again; this workstation's admin does so on reconnect).
@@ -200,6 +206,19 @@ export async function restoreLive(backup: BackupRow, deps: LiveRestoreDeps): Pro
     throw new RestoreRolledBack(message);
   }
 
+  // The restore rolled each org's audit log back: this workstation's checkpoints of the events it
+  // took away are set aside (kept beside, never deleted), so the anchored verify checks the
+  // restored history instead of reporting the restore itself as tampering. Done only once the
+  // restore stands: a rolled-back restore leaves the checkpoints as they were.
+  const tag = new Date().toISOString().replace(/[-:.]/g, '');
+  for (const [org, size] of restoredSizes) {
+    try {
+      const forked = deps.store.forkAfterRestore(org, size, tag);
+      if (forked) record('resume', 'done', `${forked.setAside} signed checkpoint(s) of org ${org} cover events the restore took away; they are kept in ${forked.asideFile}, and the next checkpoint signs the restored history.`, { org, asideFile: forked.asideFile, setAside: forked.setAside });
+    } catch (e) {
+      record('resume', 'failed', `The checkpoints of org ${org} could not be set aside (${(e as Error).message}); the anchored verify will report the restore as a truncated history.`);
+    }
+  }
   const lost = lostSince(tail, verified.restoredHead);
   record('resume', 'done', `The app is connected to the restored database; writes resumed. ${lost.events} audit event${lost.events === 1 ? '' : 's'} made after the backup ${lost.events === 1 ? 'is' : 'are'} gone.`);
   const recorded = await recordRestoreInDatabase(db, deps, backup, { steps, previousCluster: aside, lost, verified }).catch((e: Error) => ({

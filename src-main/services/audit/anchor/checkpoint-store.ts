@@ -1,4 +1,7 @@
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
+import { parseNote } from '../../../../src-shared/domain/anchor/signed-note';
 import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from './atomic-file';
 
@@ -44,5 +47,32 @@ export class CheckpointStore {
   append(orgId: string, cp: StoredCheckpoint): void {
     const all = [...this.read(orgId), cp];
     writeFileAtomic(this.fileFor(orgId), `${JSON.stringify({ version: 1, checkpoints: all }, null, 1)}\n`);
+  }
+
+  /** The orgs this workstation holds checkpoints for (one file each). */
+  orgs(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .map((n) => /^([0-9a-f-]{36})\.json$/.exec(n)?.[1])
+      .filter((x): x is string => x !== undefined);
+  }
+
+  /**
+   * After a restore rolled the org's audit log back to `size` events: the checkpoints of events the
+   * restore took away can never agree with the log again (the later history is gone, not forged).
+   * The whole file is moved aside, kept as evidence of what was signed before the restore, and
+   * the checkpoints up to `size` carry on; the next anchor signs the restored head. Returns the
+   * kept file and how many checkpoints were set aside, or null when none needed it.
+   */
+  forkAfterRestore(orgId: string, size: number, tag: string): { asideFile: string; setAside: number } | null {
+    const all = this.read(orgId);
+    const keep = all.filter((c) => parseCheckpoint(parseNote(c.note).text).size <= size);
+    if (keep.length === all.length) return null;
+    if (!/^[0-9A-Za-z_-]{1,64}$/.test(tag)) throw new CheckpointStoreError('a restore tag is letters, digits, _ or -');
+    const asideFile = join(this.dir, `${orgId}.before-restore-${tag}.json`);
+    // Copied first, then replaced whole: a crash in between leaves the old file in place.
+    copyFileSync(this.fileFor(orgId), asideFile);
+    writeFileAtomic(this.fileFor(orgId), `${JSON.stringify({ version: 1, checkpoints: keep }, null, 1)}\n`);
+    return { asideFile, setAside: all.length - keep.length };
   }
 }
