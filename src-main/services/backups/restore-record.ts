@@ -122,6 +122,18 @@ export async function recordRestoreInDatabase(
       },
     });
     if (onTimeline) await writeTimelineRow(sql, rec, deps.incidentId!, { kind: 'note', body: summary, data: { restore: 'done', backupId: backup.id, lostEvents: lost.events } }, proof);
+    // The backup's own record was written just after its file, so the restored database does not
+    // have it: written again (same id, time and figures, proof: the restore's event), so Backups,
+    // the runbooks' last-backup fact and the advisory scan know the backup this database came from.
+    await sql.query(
+      `INSERT INTO mc.backups (id, org_id, format, format_reason, file_path, size_bytes, sha256, server_version, migration_level, tables, audit_events, trigger, duration_ms, audit_seq, created_by, created_at)
+       SELECT $1, mc.current_org_id(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+              -- The record names its maker by display name: the member of this org with that name, when exactly one.
+              (SELECT CASE WHEN count(*) = 1 THEN min(o.id::text)::uuid END FROM mc.operators o
+                 JOIN mc.memberships m ON m.operator_id = o.id AND m.org_id = mc.current_org_id() WHERE o.display_name = $14), $15
+        WHERE NOT EXISTS (SELECT 1 FROM mc.backups WHERE id = $1)`,
+      [backup.id, backup.format, backup.formatReason, backup.path, backup.sizeBytes, backup.sha256, backup.serverVersion, backup.migrationLevel, JSON.stringify(backup.tables), backup.auditEvents, backup.trigger, backup.durationMs, proof.seq, backup.createdBy, backup.createdAt],
+    );
     return { ok: true, message: summary, incident };
   });
 }

@@ -203,6 +203,9 @@ describe.skipIf(!ok)('restore over the live embedded database', () => {
     expect(core.db.maintenance).toBeNull();
     expect(await exists(after)).toBe(false);
     expect(await exists(before)).toBe(true);
+    // The backup this database came from is on its Backups list again (its record was made after its file).
+    const overview = await must<Response<'backups.overview'>>(core, 'backups.overview', {});
+    expect(overview.backups.map((x) => x.id)).toContain(result.backupId);
     const audit = await must<Response<'audit.list'>>(core, 'audit.list', { limit: 50 });
     const actions = audit.events.map((e) => e.action);
     expect(actions).toContain('backup.restored');
