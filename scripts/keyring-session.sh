@@ -44,7 +44,7 @@ first=$(owner)
 main=$$
 (
   while kill -0 "$main" 2>/dev/null; do
-    sleep 2
+    sleep 0.5
     now=$(owner)
     [ "$now" = "$first" ] && continue
     kill -0 "$main" 2>/dev/null || break
