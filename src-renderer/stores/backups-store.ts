@@ -57,6 +57,24 @@ export const useBackups = create<BackupsState>((set, get) => {
     if (timer) clearInterval(timer);
     timer = null;
   };
+  /** One job at a time: progress polled while it runs, the list reloaded after, its error kept for the view. */
+  const job = async <T,>(kind: NonNullable<BackupsState['job']>['kind'], backupId: string | null, reset: Partial<BackupsState>, run: (id: string) => Promise<T>): Promise<T | null> => {
+    if (get().job) return null;
+    const id = crypto.randomUUID();
+    set({ job: { id, kind, backupId }, progress: null, jobError: null, ...reset });
+    poll(id);
+    try {
+      const out = await run(id);
+      await get().load();
+      return out;
+    } catch (err) {
+      set({ jobError: errorText(err) });
+      return null;
+    } finally {
+      stop();
+      set({ job: null, progress: null });
+    }
+  };
   return {
     overview: null,
     error: null,
@@ -74,62 +92,24 @@ export const useBackups = create<BackupsState>((set, get) => {
         if (mine === seq) set({ error: errorText(err) });
       }
     },
-    async backUp(folder) {
-      if (get().job) return null;
-      const id = crypto.randomUUID();
-      set({ job: { id, kind: 'backup', backupId: null }, progress: null, jobError: null });
-      poll(id);
-      try {
-        const b = await runJob(id, () => call('backups.run', { jobId: id, folder }), (p) => p.backup);
-        await get().load();
-        return b;
-      } catch (err) {
-        set({ jobError: errorText(err) });
-        return null;
-      } finally {
-        stop();
-        set({ job: null, progress: null });
-      }
+    backUp(folder) {
+      return job('backup', null, {}, (id) => runJob(id, () => call('backups.run', { jobId: id, folder }), (p) => p.backup));
     },
     async drill(backupId) {
-      if (get().job) return null;
-      const id = crypto.randomUUID();
-      set({ job: { id, kind: 'drill', backupId }, progress: null, jobError: null, shownDrill: null });
-      poll(id);
-      try {
-        const d = await runJob(id, () => call('backups.drill', { jobId: id, backupId }), (p) => p.drill);
-        set({ shownDrill: d });
-        await get().load();
-        return d;
-      } catch (err) {
-        set({ jobError: errorText(err) });
-        return null;
-      } finally {
-        stop();
-        set({ job: null, progress: null });
-      }
+      const d = await job('drill', backupId, { shownDrill: null }, (id) => runJob(id, () => call('backups.drill', { jobId: id, backupId }), (p) => p.drill));
+      if (d) set({ shownDrill: d });
+      return d;
     },
     async restore(backupId, opts) {
-      if (get().job) return null;
-      const id = crypto.randomUUID();
-      set({ job: { id, kind: 'restore', backupId }, progress: null, jobError: null, shownRestore: null });
-      poll(id);
-      try {
-        const r = await runJob(
+      const r = await job('restore', backupId, { shownRestore: null }, (id) =>
+        runJob(
           id,
           () => call('backups.restore', { jobId: id, backupId, confirm: opts.confirm, ...(opts.incidentId ? { incidentId: opts.incidentId } : {}), ...(opts.reason ? { reason: opts.reason } : {}) }),
           (p) => p.restore,
-        );
-        set({ shownRestore: r });
-        await get().load();
-        return r;
-      } catch (err) {
-        set({ jobError: errorText(err) });
-        return null;
-      } finally {
-        stop();
-        set({ job: null, progress: null });
-      }
+        ),
+      );
+      if (r) set({ shownRestore: r });
+      return r;
     },
     showRestore(r) {
       set({ shownRestore: r });
