@@ -52,7 +52,10 @@ export const useObservability = create<ObservabilityState>((set, get) => ({
   async loadSeries() {
     const { corridorId, window } = get();
     try {
-      set({ series: await call('observability.series', { corridorId, window }) });
+      const series = await call('observability.series', { corridorId, window });
+      // An answer for a corridor or window the operator has since left (a slow minute's refresh
+      // landing after a newer request) must not replace what is asked for now.
+      if (get().corridorId === corridorId && get().window === window) set({ series });
     } catch (err) {
       set({ error: errorText(err) });
     }
@@ -61,7 +64,8 @@ export const useObservability = create<ObservabilityState>((set, get) => ({
     const { corridorId, score } = get();
     if (!score) return;
     try {
-      set({ drill: await call('observability.drilldown', { corridorId, score }) });
+      const drill = await call('observability.drilldown', { corridorId, score });
+      if (get().corridorId === corridorId && get().score === score) set({ drill });
     } catch (err) {
       set({ error: errorText(err) });
     }

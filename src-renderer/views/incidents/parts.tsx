@@ -164,7 +164,8 @@ export function FormDialog(props: {
   children: ReactNode;
 }) {
   return (
-    <div onKeyDown={onCtrlEnter(props.onSubmit)}>
+    // Ctrl+Enter obeys the same rule as the button: a disabled form is not sent from the keyboard either.
+    <div onKeyDown={onCtrlEnter(() => !props.disabled && props.onSubmit())}>
       <Dialog
         title={props.title}
         onClose={props.onClose}
