@@ -190,8 +190,11 @@ export const secretAccounts = {
   ingest: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:ingest`,
   /** The demo gateway's database login on the embedded profile (a member of mc_gateway). */
   gateway: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:gateway`,
-  /** The demo gateway's own customer key (test mode), so its traffic is keyed like a customer's. */
-  demoCustomerKey: (instanceId: string) => `${instanceId}:embedded:demo-customer-key`,
+  /**
+   * A demo customer's key (test mode), so the demo gateway's traffic is keyed like a customer's.
+   * The EU demo customer keeps the account it always had; another corridor's gets its own.
+   */
+  demoCustomerKey: (instanceId: string, corridorKey = 'eu') => `${instanceId}:embedded:demo-customer-key${corridorKey === 'eu' ? '' : `:${corridorKey}`}`,
   /** The advisory scan's own database login on that profile (sql/0054). */
   advisor: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:advisor`,
   /** The signed-in membership's own database login on that profile (role, password and whose it is). */

@@ -13,19 +13,24 @@ type Core = ReturnType<typeof createAppCore>;
 async function figures(core: Core) {
   return core.db.tx(core.db.session!, async (sql) => ({
     runtimes: await sql.query<{ id: string; name: string; enabled: boolean; health: string }>(`SELECT id, name, enabled, health FROM mc.runtimes WHERE name LIKE 'Demo %(simulated)' ORDER BY name, created_at`),
-    customers: (await sql.one<{ n: number }>('SELECT count(*)::int AS n FROM mc.customers WHERE key = $1', [DEMO_CUSTOMER_KEY])).n,
-    keys: await sql.query<{ id: string; revoked: boolean }>(
-      `SELECT k.id, k.revoked_at IS NOT NULL AS revoked FROM mc.customer_keys k JOIN mc.customers c ON c.id = k.customer_id WHERE c.key = $1 ORDER BY k.created_at`,
+    customers: await sql.query<{ key: string; name: string; home: string }>(
+      `SELECT c.key, c.name, h.key AS home FROM mc.customers c JOIN mc.corridors h ON h.id = c.home_corridor_id WHERE c.key LIKE $1 || '%' ORDER BY c.key`,
       [DEMO_CUSTOMER_KEY],
     ),
-    requests: await sql.one<{ served: number; simulated: number; all: number }>(
-      `SELECT count(*) FILTER (WHERE a.outcome = 'served')::int AS served, count(*) FILTER (WHERE a.simulated)::int AS simulated, count(*)::int AS all
-         FROM mc.api_requests a JOIN mc.customers c ON c.id = a.customer_id WHERE c.key = $1`,
+    keys: await sql.query<{ id: string; customer: string; revoked: boolean }>(
+      `SELECT k.id, c.key AS customer, k.revoked_at IS NOT NULL AS revoked FROM mc.customer_keys k JOIN mc.customers c ON c.id = k.customer_id WHERE c.key LIKE $1 || '%' ORDER BY k.created_at`,
+      [DEMO_CUSTOMER_KEY],
+    ),
+    requests: await sql.one<{ served: number; simulated: number; all: number; refusals: Record<string, number> | null }>(
+      `SELECT count(*) FILTER (WHERE a.outcome = 'served')::int AS served, count(*) FILTER (WHERE a.simulated)::int AS simulated, count(*)::int AS all,
+              (SELECT jsonb_object_agg(o, n) FROM (SELECT b.outcome AS o, count(*) AS n FROM mc.api_requests b JOIN mc.customers d ON d.id = b.customer_id
+                                                    WHERE d.key LIKE $1 || '%' AND b.outcome <> 'served' GROUP BY 1) x) AS refusals
+         FROM mc.api_requests a JOIN mc.customers c ON c.id = a.customer_id WHERE c.key LIKE $1 || '%'`,
       [DEMO_CUSTOMER_KEY],
     ),
     usage: await sql.one<{ n: number; simulated: number; tokens: number }>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE u.simulated)::int AS simulated, coalesce(sum(u.completion_tokens), 0)::int AS tokens
-         FROM mc.usage_events u JOIN mc.customers c ON c.id = u.customer_id WHERE c.key = $1`,
+         FROM mc.usage_events u JOIN mc.customers c ON c.id = u.customer_id WHERE c.key LIKE $1 || '%'`,
       [DEMO_CUSTOMER_KEY],
     ),
     decisions: (await sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM mc.routing_decisions WHERE source = 'gateway'`)).n,
@@ -58,8 +63,20 @@ describe.skipIf(!ok)('the demo gateway', () => {
         expect.stringMatching(/^Demo vLLM on .+ \(simulated\)$/),
         expect.stringMatching(/^Demo vLLM on .+ \(simulated\)$/),
       ]);
-      expect(f.customers).toBe(1);
-      expect(f.keys).toHaveLength(1);
+      // A demo customer homed in each corridor with a demo runtime, each with one key.
+      expect(f.customers.map((c) => [c.key, c.home])).toEqual([
+        ['demo-traffic', 'eu'],
+        ['demo-traffic-apac', 'apac'],
+        ['demo-traffic-north-america', 'north-america'],
+      ]);
+      expect(f.customers.every((c) => c.name.endsWith('(simulated)'))).toBe(true);
+      expect(f.keys.map((k) => k.customer).sort()).toEqual(f.customers.map((c) => c.key));
+      // Demo traffic is what the demo customers may be served: each request comes from its
+      // runtime's corridor, for that corridor's customer, inside its SLA, so routing refuses none.
+      // (A simulated node incident, latency ×3–4, would rightly refuse some; the demo agent's
+      // seeded simulation has none on these nodes in its first minutes.)
+      expect(f.requests.refusals).toBeNull();
+      expect(f.requests.served).toBe(f.requests.all);
       // Every record is simulated; every served request has its usage event and its decision.
       expect(f.requests.simulated).toBe(f.requests.all);
       expect(f.usage.simulated).toBe(f.usage.n);
@@ -77,11 +94,12 @@ describe.skipIf(!ok)('the demo gateway', () => {
   it('on a restart reuses its runtimes, customer and key; a key an operator revoked is replaced, never sent again', async () => {
     let core = await start([]);
     const before = await figures(core);
+    const eu = before.keys.find((k) => k.customer === DEMO_CUSTOMER_KEY && !k.revoked)!;
     try {
       expect(before.runtimes.filter((r) => r.enabled)).toHaveLength(4);
-      expect(before.keys.filter((k) => !k.revoked)).toHaveLength(1);
+      expect(before.keys.filter((k) => !k.revoked)).toHaveLength(3);
       // An operator revokes the demo key: the running demo's requests are refused from then on.
-      await core.db.tx(core.db.session!, (sql) => sql.query('UPDATE mc.customer_keys SET revoked_at = now(), revoked_by = mc.current_operator_id(), revoke_reason = $2 WHERE id = $1', [before.keys[0]!.id, 'test']));
+      await core.db.tx(core.db.session!, (sql) => sql.query('UPDATE mc.customer_keys SET revoked_at = now(), revoked_by = mc.current_operator_id(), revoke_reason = $2 WHERE id = $1', [eu.id, 'test']));
     } finally {
       await core.close();
     }
@@ -89,8 +107,14 @@ describe.skipIf(!ok)('the demo gateway', () => {
     try {
       const after = await figures(core);
       expect(after.runtimes.map((r) => r.id)).toEqual(before.runtimes.map((r) => r.id));
-      expect(after.customers).toBe(1);
-      expect(after.keys.map((k) => k.revoked)).toEqual([true, false]);
+      expect(after.customers).toEqual(before.customers);
+      // The revoked EU key is replaced; the other corridors' keys are reused.
+      const euKeys = after.keys.filter((k) => k.customer === DEMO_CUSTOMER_KEY);
+      expect(euKeys.map((k) => [k.id === eu.id, k.revoked])).toEqual([
+        [true, true],
+        [false, false],
+      ]);
+      expect(after.keys.filter((k) => k.customer !== DEMO_CUSTOMER_KEY)).toEqual(before.keys.filter((k) => k.customer !== DEMO_CUSTOMER_KEY));
       const served = after.requests.served;
       await expect.poll(async () => (await figures(core)).requests.served, { timeout: 30_000, interval: 500 }).toBeGreaterThan(served + 3);
     } finally {

@@ -18,6 +18,14 @@ import { type Gateway, startGateway } from '../inference/server';
 import { type DemoRuntimePlan, ensureDemoCustomer, planDemoRuntimes, registerDemoRuntime } from './provision';
 import { DemoTraffic } from './traffic';
 
+/** The demo vLLM's e2e latency histogram (seconds → cumulative count). */
+const DEMO_VLLM_LATENCY: [number, number][] = [
+  [0.2, 50],
+  [0.3, 85],
+  [0.5, 98],
+  [1.0, 100],
+];
+
 export const DEMO_MODELS = { vllm: 'meta-llama/Llama-3.1-8B-Instruct', ollama: 'llama3.1:8b' } as const;
 
 export interface DemoGatewayOptions {
@@ -68,11 +76,16 @@ export class DemoGateway {
     try {
       const audit = (sql: Parameters<typeof appendAudit>[0]) => (d: Parameters<typeof appendAudit>[2]) =>
         appendAudit(sql, session, d, { reason: 'demo gateway for the embedded demo org', requestId: null });
-      const keyAccount = secretAccounts.demoCustomerKey(db.profileStore.instanceId);
-      const { plans, secret } = await db.tx(session, async (sql) => ({
-        plans: await planDemoRuntimes(sql),
-        secret: (await ensureDemoCustomer(sql, this.deps.vault, keyAccount, session.operatorId, audit(sql))).secret,
-      }));
+      const { plans, secrets } = await db.tx(session, async (sql) => {
+        const plans = await planDemoRuntimes(sql);
+        // One demo customer per corridor that has a demo runtime (see demoCustomerKey).
+        const secrets = new Map<string, string>();
+        for (const corridor of new Set(plans.map((p) => p.corridor))) {
+          const account = secretAccounts.demoCustomerKey(db.profileStore.instanceId, corridor);
+          secrets.set(corridor, (await ensureDemoCustomer(sql, this.deps.vault, account, session.operatorId, audit(sql), corridor)).secret);
+        }
+        return { plans, secrets };
+      });
       if (await overtaken()) return;
       for (const plan of plans) {
         run.fakes.push(await startFakeFor(plan));
@@ -99,8 +112,7 @@ export class DemoGateway {
       run.traffic = new DemoTraffic(
         {
           gatewayUrl: run.gateway.url,
-          key: secret,
-          routes: plans.map((p, i) => ({ model: DEMO_MODELS[p.kind], countries: p.countries, fake: run.fakes[i]! })),
+          routes: plans.map((p, i) => ({ model: DEMO_MODELS[p.kind], countries: p.countries, fake: run.fakes[i]!, key: secrets.get(p.corridor)! })),
         },
         { everyMs: this.opts.trafficEveryMs ?? 3000, onError: (err) => this.deps.log.warn({ err: err.message }, 'demo gateway: a demo request failed') },
       );
@@ -145,7 +157,13 @@ async function teardown(run: Running): Promise<void> {
 async function startFakeFor(plan: DemoRuntimePlan): Promise<FakeRuntime> {
   const start = (port: number) =>
     plan.kind === 'vllm'
-      ? startFakeVllm({ models: [{ id: DEMO_MODELS.vllm, maxModelLen: 131072 }], generatedTokens: 0, promptTokens: 0 }, { callLimit: 200, latencyMs: 120 }, port)
+      ? startFakeVllm(
+          // An 8B model answering in about 120 ms: p95 near 0.45 s, inside the enterprise SLA (the
+          // fake's default histogram puts p95 at 0.8 s, which routing rightly refused).
+          { models: [{ id: DEMO_MODELS.vllm, maxModelLen: 131072 }], generatedTokens: 0, promptTokens: 0, latencyBuckets: DEMO_VLLM_LATENCY },
+          { callLimit: 200, latencyMs: 120 },
+          port,
+        )
       : startFakeOllama({}, { callLimit: 200, latencyMs: 150 }, port);
   if (plan.existing?.port) {
     try {

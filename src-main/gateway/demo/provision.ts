@@ -25,7 +25,17 @@ export const DEMO_RUNTIMES: readonly { corridor: string; kind: DemoRuntimeKind }
   { corridor: 'apac', kind: 'vllm' },
 ];
 
+/** The EU demo customer's key (the first demo customer, kept by installations that have it). */
 export const DEMO_CUSTOMER_KEY = 'demo-traffic';
+
+/**
+ * One demo customer per corridor with a demo runtime, homed there: a customer's residency and
+ * failover rule keep its traffic in its home corridor, so one customer homed in the EU could never
+ * be served by the North American or APAC runtimes (every such request was "no route").
+ */
+export function demoCustomerKey(corridorKey: string): string {
+  return corridorKey === 'eu' ? DEMO_CUSTOMER_KEY : `${DEMO_CUSTOMER_KEY}-${corridorKey}`;
+}
 
 export interface DemoRuntimePlan {
   kind: DemoRuntimeKind;
@@ -80,9 +90,9 @@ export async function registerDemoRuntime(
 }
 
 /**
- * The demo customer (enterprise, homed in the EU, 120 requests/min with 30 committed) and a
- * test-mode key whose secret only the keychain holds. A key an operator revoked or rotated is
- * replaced by a new one, so the demo never sends a key the gateway must refuse.
+ * A corridor's demo customer (enterprise, homed in that corridor, 120 requests/min with 30
+ * committed) and a test-mode key whose secret only the keychain holds. A key an operator revoked
+ * or rotated is replaced by a new one, so the demo never sends a key the gateway must refuse.
  */
 export async function ensureDemoCustomer(
   sql: Sql,
@@ -90,15 +100,17 @@ export async function ensureDemoCustomer(
   keyAccount: string,
   operatorId: string,
   audit: Audit,
+  corridorKey = 'eu',
 ): Promise<{ customerId: string; secret: string }> {
-  let customer = await sql.maybeOne<{ id: string }>('SELECT id FROM mc.customers WHERE key = $1', [DEMO_CUSTOMER_KEY]);
+  const key = demoCustomerKey(corridorKey);
+  let customer = await sql.maybeOne<{ id: string }>('SELECT id FROM mc.customers WHERE key = $1', [key]);
   if (!customer) {
-    const eu = await sql.maybeOne<{ id: string }>(`SELECT id FROM mc.corridors WHERE key = 'eu'`);
-    if (!eu) throw new Error('the demo org has no EU corridor');
+    const home = await sql.maybeOne<{ id: string; name: string }>('SELECT id, name FROM mc.corridors WHERE key = $1', [corridorKey]);
+    if (!home) throw new Error(`the demo org has no corridor "${corridorKey}"`);
     await installDefaults(sql, audit, () => undefined);
     const saved = await saveCustomer(
       sql,
-      { id: null, key: DEMO_CUSTOMER_KEY, name: 'Demo traffic (simulated)', tier: 'enterprise', homeCorridorId: eu.id, slaPolicyId: null, reservedNodeIds: [] },
+      { id: null, key, name: `Demo traffic ${home.name} (simulated)`, tier: 'enterprise', homeCorridorId: home.id, slaPolicyId: null, reservedNodeIds: [] },
       {
         requestsPerMin: 120,
         tokensPerMin: 120_000,

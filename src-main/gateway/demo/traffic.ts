@@ -1,6 +1,7 @@
 /**
  * A trickle of demo customer traffic through the demo gateway: one request every few seconds, from
- * the countries of the corridors that have a demo runtime, mostly plain chat, some streamed with
+ * the countries of the corridors that have a demo runtime, each with the key of the demo customer
+ * homed in that corridor, mostly plain chat, some streamed with
  * usage, some to the Ollama model. It goes through the gateway's public endpoint with the demo
  * customer's key, so key check, limits, routing, metering and reconciliation all run for real.
  */
@@ -8,9 +9,8 @@ import type { FakeRuntime } from '../../runtimes/fake';
 
 export interface TrafficTarget {
   gatewayUrl: string;
-  key: string;
-  /** Per model, the countries a request for it may come from. */
-  routes: { model: string; countries: string[]; fake: FakeRuntime }[];
+  /** Per runtime: its model, the countries a request for it comes from, and the key of the demo customer homed there. */
+  routes: { model: string; countries: string[]; fake: FakeRuntime; key: string }[];
 }
 
 export interface TrafficOptions {
@@ -64,7 +64,7 @@ export class DemoTraffic {
     try {
       const res = await fetch(`${this.target.gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.target.key}`, 'x-umamiedge-origin-country': country },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${route.key}`, 'x-umamiedge-origin-country': country },
         body: JSON.stringify({
           model: route.model,
           messages: [{ role: 'user', content: PROMPTS[Math.floor(r() * PROMPTS.length)] }],
