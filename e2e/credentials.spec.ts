@@ -60,3 +60,40 @@ test('the inventory lists the credentials; rotate all (scheduled) runs to a repo
   await expect(page.getByTestId('credentials-pending-switch')).toBeVisible();
   await expect(page.getByTestId('credentials-runs').locator('[data-testid="run-row"][data-state="done"]').first()).toBeVisible();
 });
+
+test('rotate all in compromise mode: typed confirmation, no grace, old node keys stopped at once', async ({ page }) => {
+  test.setTimeout(300_000);
+  await page.goto(`${host.url}#/credentials`);
+  await expect(page.getByTestId('credentials-inventory').locator('[data-testid="credential-row"][data-kind="signing_key"]')).toHaveCount(1, { timeout: 30_000 });
+
+  await page.getByTestId('rotate-all').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByTestId('mode-compromise').check();
+  await dialog.getByLabel('Reason').fill('spec: an operator laptop was stolen');
+  // A near miss of the typed words is refused like none at all; nothing starts.
+  await dialog.getByTestId('rotate-confirm').fill('rotate all');
+  await dialog.getByTestId('rotate-go').click();
+  await expect(dialog.getByRole('alert')).toContainText('Type ROTATE ALL');
+  await expect(dialog.getByTestId('rotate-progress')).toHaveCount(0);
+
+  await dialog.getByTestId('rotate-confirm').fill('ROTATE ALL');
+  await dialog.getByTestId('rotate-go').click();
+  await expect(dialog.getByTestId('rotate-progress')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+
+  const report = page.getByTestId('credentials-report');
+  await expect(report).toHaveAttribute('data-run-state', 'done');
+  await expect(report.locator('header')).toContainText('compromise run');
+  await expect(report.locator('[data-testid="report-row"][data-kind="signing_key"][data-state="rotated"]')).toHaveCount(1);
+  await expect(report.locator('[data-testid="report-row"][data-kind="database_role"][data-state="rotated"]')).toHaveCount(2);
+  expect(await report.locator('[data-testid="report-row"][data-kind="node_key"][data-state="rotated"]').count()).toBeGreaterThan(0);
+  await expect(report.locator('[data-testid="report-row"][data-state="failed"]')).toHaveCount(0);
+  // No grace: every node's old key stopped with the run; each node is silent until it gets its new key.
+  const pending = page.getByTestId('credentials-pending-switch');
+  await expect(pending).toBeVisible();
+  await expect(pending.locator('td.err').first()).toContainText('stopped: node is silent until it gets the new key');
+  await expect(pending.locator('td.warn')).toHaveCount(0);
+  // The page that ran it is still signed in: the app still answers it after the run.
+  await page.reload();
+  await expect(page.getByTestId('credentials-runs').locator('[data-testid="run-row"][data-state="done"]')).toHaveCount(2);
+});
