@@ -1010,52 +1010,78 @@ export class DatabaseManager extends EventEmitter {
     const active = this.active;
     if (!active) return null;
     const id = this.opts.store.instanceId;
-    const held = async (account: string) => (await this.opts.vault.get(account).catch(() => null)) !== null;
     const member = decodeMemberLogin(await this.opts.vault.get(secretAccounts.memberLogin(id, active.profile.id)).catch(() => null));
-    return {
-      profile: active.profile,
-      logins: [
-        { kind: 'authenticator', role: authenticatorRoleName(id), held: await held(secretAccounts.authenticator(id, active.profile.id)) },
-        { kind: 'ingest', role: ingestRoleName(id), held: await held(secretAccounts.ingest(id, active.profile.id)) },
-        { kind: 'advisor', role: advisorRoleName(id), held: await held(secretAccounts.advisor(id, active.profile.id)) },
-      ],
-      memberRole: member?.role ?? null,
-    };
+    return { profile: active.profile, logins: await this.loginsOf(active.profile), memberRole: member?.role ?? null };
   }
 
   /**
-   * A new password for one of the app's own logins on the active profile (rotate-all). The order
-   * keeps one password that works at every point: the role gets the new password, the new one must
-   * log in, and only then does the keychain hold it; a failure before that puts the old password
-   * back. A crash between the ALTER and the keychain write is repaired by the next connect
-   * (roleSecret puts the stored, old password back). Then the old password must be refused, and the
-   * live pools switch: connections already open stay, new ones use the new password.
+   * The app's logins on every other profile of this workstation whose keychain holds a password
+   * for them (the profile was connected here once, which made them). A breach of this workstation
+   * exposes those passwords too, so rotate-all lists and rotates them as well.
    */
-  async rotateAppLogin(kind: AppLoginKind, fault?: (phase: 'after-new') => void): Promise<{ role: string; oldRefused: boolean }> {
+  async otherProfileLogins(): Promise<{ profile: StoredProfile; logins: { kind: AppLoginKind; role: string; held: boolean }[] }[]> {
+    const activeId = this.active?.profile.id ?? null;
+    const out = [];
+    for (const profile of this.opts.store.list()) {
+      if (profile.id === activeId) continue;
+      const logins = (await this.loginsOf(profile)).filter((l) => l.held);
+      if (logins.length > 0) out.push({ profile, logins });
+    }
+    return out;
+  }
+
+  private async loginsOf(profile: StoredProfile): Promise<{ kind: AppLoginKind; role: string; held: boolean }[]> {
+    const id = this.opts.store.instanceId;
+    const held = async (account: string) => (await this.opts.vault.get(account).catch(() => null)) !== null;
+    return [
+      { kind: 'authenticator', role: authenticatorRoleName(id), held: await held(secretAccounts.authenticator(id, profile.id)) },
+      { kind: 'ingest', role: ingestRoleName(id), held: await held(secretAccounts.ingest(id, profile.id)) },
+      { kind: 'advisor', role: advisorRoleName(id), held: await held(secretAccounts.advisor(id, profile.id)) },
+    ];
+  }
+
+  /**
+   * A new password for one of the app's own logins (rotate-all), on the active profile or, given
+   * its id, on another remote profile of this workstation (through that profile's owner password;
+   * its database need not be the connected one). The order keeps one password that works at every
+   * point: the role gets the new password, the new one must log in, and only then does the keychain
+   * hold it; a failure before that puts the old password back. A crash between the ALTER and the
+   * keychain write is repaired by the next connect (roleSecret puts the stored, old password back).
+   * Then the old password must be refused, and on the active profile the live pools switch:
+   * connections already open stay, new ones use the new password.
+   */
+  async rotateAppLogin(kind: AppLoginKind, fault?: (phase: 'after-new') => void, profileId?: string): Promise<{ role: string; oldRefused: boolean; profile: StoredProfile }> {
     const active = this.active;
     if (!active) throw new McError('UNAVAILABLE', 'No database is connected.');
+    const profile = profileId === undefined || profileId === active.profile.id ? active.profile : this.opts.store.get(profileId);
+    if (!profile) throw new McError('NOT_FOUND', 'That connection profile no longer exists on this workstation.');
+    const isActive = profile === active.profile;
+    // A non-active embedded profile has no server running to rotate on (and listens on loopback only).
+    if (!isActive && profile.kind === 'embedded') throw new McError('CONFLICT', 'The embedded database is not the active one: its logins are rotated while it is active.');
     const id = this.opts.store.instanceId;
     const login = {
-      authenticator: { account: secretAccounts.authenticator(id, active.profile.id), role: authenticatorRoleName(id), ensure: ensureAuthenticator },
-      ingest: { account: secretAccounts.ingest(id, active.profile.id), role: ingestRoleName(id), ensure: ensureIngestLogin },
-      advisor: { account: secretAccounts.advisor(id, active.profile.id), role: advisorRoleName(id), ensure: ensureAdvisorLogin },
+      authenticator: { account: secretAccounts.authenticator(id, profile.id), role: authenticatorRoleName(id), ensure: ensureAuthenticator },
+      ingest: { account: secretAccounts.ingest(id, profile.id), role: ingestRoleName(id), ensure: ensureIngestLogin },
+      advisor: { account: secretAccounts.advisor(id, profile.id), role: advisorRoleName(id), ensure: ensureAdvisorLogin },
     }[kind];
     const { account, role, ensure } = login;
     const old = await this.opts.vault.get(account);
-    if (!old) throw new McError('UNAVAILABLE', `This workstation's keychain holds no password for ${role}; reconnect the profile first.`);
-    const target: PgTarget = { ...active.target, user: loginName(active.target, role) };
+    if (!old) throw new McError('UNAVAILABLE', `This workstation's keychain holds no password for ${role} on profile “${profile.name}”; connect that profile first.`);
+    const base: PgTarget = isActive ? active.target : profile;
+    const target: PgTarget = { ...base, user: loginName(base, role) };
+    const asOwner = <T>(fn: (client: pg.Client) => Promise<T>) => (isActive ? this.withOwner(fn) : this.withOwnerOf(profile, fn));
     const fresh = newSecret();
-    await this.withOwner((owner) => ensure(owner, role, fresh, 'set'));
+    await asOwner((owner) => ensure(owner, role, fresh, 'set'));
     try {
       fault?.('after-new');
       if (!(await logsIn(target, fresh))) throw new Error(`the new password of ${role} does not log in`);
       await this.opts.vault.set(account, fresh);
     } catch (err) {
-      await this.withOwner((owner) => ensure(owner, role, old, 'set'));
+      await asOwner((owner) => ensure(owner, role, old, 'set'));
       throw err;
     }
     const oldRefused = !(await logsIn(target, old));
-    if (this.active === active) {
+    if (isActive && this.active === active) {
       if (kind === 'authenticator') {
         const previous = active.pool;
         const pool = new pg.Pool({ ...clientConfig(target, fresh), max: 8, idleTimeoutMillis: 30_000 });
@@ -1071,8 +1097,8 @@ export class DatabaseManager extends EventEmitter {
         void previous?.end().catch(() => undefined);
       }
     }
-    this.opts.log.info({ role }, 'database: app login password rotated');
-    return { role, oldRefused };
+    this.opts.log.info({ role, profile: profile.id }, 'database: app login password rotated');
+    return { role, oldRefused, profile };
   }
 
   /**
@@ -1116,7 +1142,11 @@ export class DatabaseManager extends EventEmitter {
   async withOwner<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
     const active = this.active;
     if (!active) throw new McError('UNAVAILABLE', 'No database is connected.');
-    const creds = await this.ownerCredentials(active.profile);
+    return this.withOwnerOf(active.profile, fn);
+  }
+
+  private async withOwnerOf<T>(profile: StoredProfile, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    const creds = await this.ownerCredentials(profile);
     const client = new pg.Client(clientConfig(creds.target, creds.password));
     client.on('error', () => undefined);
     await client.connect();

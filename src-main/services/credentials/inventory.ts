@@ -117,6 +117,7 @@ async function appLogins(deps: ReadDeps): Promise<Entry[]> {
       howToRotate: l.held ? null : 'This workstation’s keychain holds no password for it: reconnect the profile in Connections, then rotate.',
     });
   }
+  out.push(...(await otherProfiles(deps)));
   out.push({
     kind: 'database_role',
     ref: info.profile.kind === 'embedded' ? 'embedded server owner' : `owner of profile “${info.profile.name}”`,
@@ -131,6 +132,44 @@ async function appLogins(deps: ReadDeps): Promise<Entry[]> {
         ? 'The embedded server listens on loopback only and its owner password never leaves this workstation; it is not rotated by a run. If this workstation itself is compromised, rebuild it and restore from a backup.'
         : 'Change the owner’s password on the server (or the Supabase dashboard), then edit the profile in Connections and enter the new one.',
   });
+  return out;
+}
+
+/** A login on another profile than the active one: its ref names the profile, so a run rotates it there. */
+export function otherProfileRef(role: string, profileId: string): string {
+  return `${role}@profile:${profileId}`;
+}
+
+export function parseLoginRef(ref: string): { role: string; profileId: string | null } {
+  const at = ref.indexOf('@profile:');
+  return at < 0 ? { role: ref, profileId: null } : { role: ref.slice(0, at), profileId: ref.slice(at + '@profile:'.length) };
+}
+
+/**
+ * This installation's logins on the workstation's other profiles: their passwords are in this
+ * keychain too, so a breach of this workstation exposes them as well.
+ */
+async function otherProfiles(deps: ReadDeps): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for (const { profile, logins } of await deps.db.otherProfileLogins()) {
+    for (const l of logins) {
+      const kind: CredentialKind = l.kind === 'ingest' ? 'ingest_login' : 'database_role';
+      const ref = otherProfileRef(l.role, profile.id);
+      const embedded = profile.kind === 'embedded';
+      out.push({
+        kind,
+        ref,
+        label: `${LOGIN_LABELS[l.kind].label} on profile “${profile.name}”`,
+        owner: `this installation, profile “${profile.name}” (not the connected one)`,
+        whereUsed: `${LOGIN_LABELS[l.kind].whereUsed}, when that profile is active`,
+        createdAt: await lastRotated(deps.sql, kind, ref),
+        lastUsedAt: null,
+        // Rotated through that profile's owner password; the embedded server runs only while it is active.
+        rotatable: !embedded,
+        howToRotate: embedded ? 'The embedded database is not the active one: activate it in Connections and rotate there (it listens on this workstation’s loopback only).' : null,
+      });
+    }
+  }
   return out;
 }
 

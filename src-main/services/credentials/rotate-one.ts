@@ -6,6 +6,7 @@ import { hashKey, rotateKey } from '../keys';
 import { rotateCustomerKey } from '../keys/customer-keys';
 import type { CredentialDeps } from './deps';
 import { rotationFaults } from './faults';
+import { parseLoginRef } from './inventory';
 import type { ItemRow } from './records';
 
 /** What rotating one credential came to; stored on its item row. */
@@ -131,17 +132,25 @@ async function rotateSigningKey(deps: CredentialDeps, item: ItemRow, run: RunFac
 }
 
 async function rotateLogin(deps: CredentialDeps, item: ItemRow): Promise<Outcome> {
-  // Which of this installation's logins the item names (its ref is the role).
-  const info = await deps.db.appLogins();
-  const kind = info?.logins.find((l) => l.role === item.ref)?.kind;
-  if (!kind) throw new Error(`${item.ref} is not one of this installation's logins on the active profile`);
-  const r = await deps.db.rotateAppLogin(kind, () => rotationFaults.hit(`${item.kind as 'database_role' | 'ingest_login'}:after-new`));
+  // Which of this installation's logins the item names (its ref is the role, and the profile when
+  // that is not the connected one).
+  const { role, profileId } = parseLoginRef(item.ref);
+  const info = profileId ? (await deps.db.otherProfileLogins()).find((p) => p.profile.id === profileId) : await deps.db.appLogins();
+  const kind = info?.logins.find((l) => l.role === role)?.kind;
+  if (!kind) throw new Error(profileId ? `${role} is not one of this installation's logins on a profile of this workstation (the profile was removed?)` : `${role} is not one of this installation's logins on the active profile`);
+  const r = await deps.db.rotateAppLogin(kind, () => rotationFaults.hit(`${item.kind as 'database_role' | 'ingest_login'}:after-new`), profileId ?? undefined);
   if (!r.oldRefused) throw new Error(`the old password of ${r.role} still logs in`);
-  await deps.audit({ action: 'credentials.rotated', target: { type: item.kind, id: null }, data: { kind: item.kind, role: r.role } });
+  await deps.audit({
+    action: 'credentials.rotated',
+    target: { type: item.kind, id: null },
+    data: { kind: item.kind, role: r.role, ...(profileId ? { profile: r.profile.name, server: `${r.profile.host}:${r.profile.port}/${r.profile.database}` } : {}) },
+  });
   return {
     state: 'rotated',
-    detail: `New password of ${r.role} logs in; the old one is refused (a role has one password: no grace in either mode). The app’s connections switched to it; the keychain holds it.`,
-    action: kind === 'ingest' ? 'Restart the demo agent or `npm run agent` on this workstation if they were running: they read the login from the keychain at start.' : null,
+    detail: profileId
+      ? `New password of ${r.role} on profile “${r.profile.name}” logs in there; the old one is refused. The keychain holds it; the app uses it when that profile is next active. This record is in the connected database; that profile's database keeps no record of its own.`
+      : `New password of ${r.role} logs in; the old one is refused (a role has one password: no grace in either mode). The app’s connections switched to it; the keychain holds it.`,
+    action: kind === 'ingest' && !profileId ? 'Restart the demo agent or `npm run agent` on this workstation if they were running: they read the login from the keychain at start.' : null,
     oldRef: null,
     newRef: null,
   };
