@@ -13,7 +13,7 @@ import type { RotationRunDetail } from '../../../src-shared/contract/credentials
 import { ProfileStore, secretAccounts } from '../../db';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { ingestLogin, seedGrid, seedKey, type TestGrid } from '../../testing/grid';
-import { call, coreOn, refused } from '../../testing/harness';
+import { call, coreOn, DIRECT, refused } from '../../testing/harness';
 import { unchangedOn } from '../../testing/unchanged';
 import { needKeychain } from '../../testing/keychain-gate';
 import { hashKey } from '../keys';
@@ -278,5 +278,20 @@ describe.skipIf(!ok)('rotate all credentials', () => {
     expect(closed).toMatchObject({ state: 'closed', stopReason: 'drill over' });
     expect(await refusedUnchanged(admin, 'credentials.resume', { runId: started.run.id })).toMatchObject({ code: 'CONFLICT' });
     expect((await call<List>(admin, 'credentials.list', {})).openRunId).toBeNull();
+  });
+
+  it('two starts at once make one run; the other is refused as a conflict, not an internal error', async () => {
+    const [a, b] = await Promise.all([
+      admin.router.invoke('credentials.start', { mode: 'scheduled', reason: 'first click' }, DIRECT),
+      admin.router.invoke('credentials.start', { mode: 'scheduled', reason: 'second click' }, DIRECT),
+    ]);
+    const won = [a, b].filter((r) => r.ok);
+    const lost = [a, b].filter((r) => !r.ok);
+    expect(won).toHaveLength(1);
+    expect(lost.map((r) => (r.ok ? null : r.error.code))).toEqual(['CONFLICT']);
+    const runId = (won[0] as { data: Response<'credentials.start'> }).data.run.id;
+    expect((await call<List>(admin, 'credentials.list', {})).openRunId).toBe(runId);
+    await call(admin, 'credentials.cancel', { runId });
+    await call(admin, 'credentials.close', { runId, reason: 'double click' });
   });
 });

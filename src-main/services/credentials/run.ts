@@ -2,7 +2,7 @@ import { COMPROMISE_CONFIRMATION, ROTATION_MODES, type RotationItem, type Rotati
 import { McError } from '../../../src-shared/contract/errors';
 import type { CredentialDeps } from './deps';
 import { collectCredentials, STAGE } from './inventory';
-import { getItem, type ItemRow, lockRun, nextItem, openRunId, readRun, toItem } from './records';
+import { getItem, type ItemRow, lockRun, nextItem, readRun, toItem } from './records';
 import { deliveryAccount, HELD_OUTSIDE, rotateOne, type RunFacts } from './rotate-one';
 
 export interface StartInput {
@@ -35,13 +35,18 @@ export async function startRun(deps: CredentialDeps, input: StartInput): Promise
   if (!Number.isInteger(graceHours) || graceHours < (mode === 'scheduled' ? 1 : 0) || graceHours > 720) {
     throw new McError('VALIDATION', 'The grace must be 1 to 720 hours.', { graceHours: '1 to 720 hours' });
   }
-  const open = await openRunId(deps.sql);
-  if (open) throw new McError('CONFLICT', 'Another rotation run is unfinished: resume it, or close it, before starting a new one.', { runId: open });
+  // The database's one-open-run index is the only judge, so two starts at once (two admins, a
+  // double click) get the same answer as one after the other: one run, the other a conflict.
+  const run = await deps.sql
+    .one<{ id: string }>(
+      `INSERT INTO mc.credential_rotation_runs (org_id, mode, grace_hours, reason, started_by) VALUES (mc.current_org_id(), $1, $2, $3, $4) RETURNING id`,
+      [mode, graceHours, input.reason, deps.operatorId],
+    )
+    .catch((err: { code?: string; constraint?: string }) => {
+      if (err.code !== '23505' || err.constraint !== 'credential_rotation_runs_one_open') throw err;
+      throw new McError('CONFLICT', 'Another rotation run is unfinished: resume it, or close it, before starting a new one.');
+    });
   const entries = (await collectCredentials(deps)).filter((e) => mode === 'compromise' || e.keyStatus !== 'grace');
-  const run = await deps.sql.one<{ id: string }>(
-    `INSERT INTO mc.credential_rotation_runs (org_id, mode, grace_hours, reason, started_by) VALUES (mc.current_org_id(), $1, $2, $3, $4) RETURNING id`,
-    [mode, graceHours, input.reason, deps.operatorId],
-  );
   const rows = entries.map((e, i) => ({
     position: i + 1,
     stage: STAGE[e.kind],
