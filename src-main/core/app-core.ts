@@ -14,6 +14,7 @@ import { checkpointStoreBeside } from '../services/audit/anchor';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
 import { BackupScheduleJob } from '../services/backups/scheduled';
+import { checkpointBeforeBackup } from '../services/backups/checkpoint-first';
 import { OpsJob } from './ops-job';
 import { SessionClock } from './session-clock';
 import { createLogger, type Logger } from './log';
@@ -146,7 +147,10 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
     );
     const anchorJob = opts.anchorJob ?? process.env.MC_ANCHOR_JOB !== '0' ? new AnchorJob(router, log) : null;
     anchorJob?.start();
-    const backupSchedule = process.env.MC_BACKUP_SCHEDULE !== '0' ? new BackupScheduleJob(db, log) : null;
+    const backupSchedule =
+      process.env.MC_BACKUP_SCHEDULE !== '0'
+        ? new BackupScheduleJob(db, log, undefined, (session) => checkpointBeforeBackup({ db, vault, store: checkpointStoreBeside(localAudit.path), log }, session))
+        : null;
     backupSchedule?.start();
     let closed = false;
     let healthCache: { at: number; value: Promise<Health> } | null = null;

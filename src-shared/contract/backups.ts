@@ -79,7 +79,7 @@ export const backupsOverview = query('backups.overview', {
   }),
 });
 
-const phase = z.enum(['snapshot', 'tables', 'hashing', 'scratch', 'restoring', 'verifying', 'recording', 'done', 'stop_writes', 'checking', 'swapping', 'resuming', 'rolling_back']);
+const phase = z.enum(['checkpoint', 'snapshot', 'tables', 'hashing', 'scratch', 'restoring', 'verifying', 'recording', 'done', 'stop_writes', 'checking', 'swapping', 'resuming', 'rolling_back']);
 
 export const RESTORE_STEPS = ['stop_writes', 'check', 'restore', 'verify', 'resume', 'rollback'] as const;
 /** What an admin types to restore over the live database. */

@@ -5,7 +5,7 @@ import type { Session } from '../../../src-shared/contract/system';
 import { sqlDir } from '../../core/paths';
 import { loadMigrations, type Sql } from '../../db';
 import { appendAudit } from '../../services/audit';
-import { CheckpointStore } from '../../services/audit/anchor';
+import { CheckpointStore, checkpointStoreBeside } from '../../services/audit/anchor';
 import {
   BackupCancelled,
   DrillRefused,
@@ -24,6 +24,7 @@ import {
 } from '../../services/backups';
 import { RESTORE_CONFIRMATION } from '../../../src-shared/contract/backups';
 import type { BackupProgress, BackupRow, DrillRow, LiveRestoreResult } from '../../services/backups';
+import { checkpointBeforeBackup } from '../../services/backups/checkpoint-first';
 import { backupJobState, cancelBackupJob, endBackupJob, startBackupJob } from '../../services/backups/jobs';
 import { getSchedule, setSchedule } from '../../services/backups/schedule';
 import type { Recorder } from '../../services/org/recorder';
@@ -97,6 +98,8 @@ export const backupsHandlers = {
     const session = adminOnly(ctx);
     return runJob(input.jobId, ctx, async (signal, job) => {
       const creds = await ctx.deps.db.activeOwnerCredentials();
+      job.progress = { phase: 'checkpoint', done: 0, total: null };
+      await checkpointBeforeBackup({ db: ctx.deps.db, vault: ctx.deps.vault, store: checkpointStoreBeside(ctx.deps.localAudit.path), log: ctx.log }, session);
       const file = await makeBackup(creds, input.folder, { signal, onProgress: (p) => (job.progress = p) });
       job.progress = { phase: 'recording', done: 0, total: null };
       try {

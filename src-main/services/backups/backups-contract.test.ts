@@ -81,6 +81,9 @@ describe.skipIf(!ok)('backups through the contract', () => {
     const drill = await call<Response<'backups.drill'>>(admin, 'backups.drill', { jobId: randomUUID(), backupId: backup.id });
     expect(drill.ok).toBe(true);
     expect(drill.tables.every((t) => t.expected === t.restored)).toBe(true);
+    // No checkpoint had been signed on this workstation: the backup signed one first, so the
+    // drill checked the restored history against it, not only against itself.
+    expect(drill.chainMessage).toMatch(/matches signed checkpoint 1 \(\d+ events\)/);
 
     const o = await overview();
     expect(o.status).toMatchObject({ lastBackupId: backup.id, lastDrillId: drill.id, lastDrillOk: true });

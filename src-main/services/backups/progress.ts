@@ -1,6 +1,6 @@
 /** How far a backup or restore drill has got (polled by the view). */
 export interface BackupProgress {
-  phase: 'snapshot' | 'tables' | 'hashing' | 'scratch' | 'restoring' | 'verifying' | 'recording' | 'done' | 'stop_writes' | 'checking' | 'swapping' | 'resuming' | 'rolling_back';
+  phase: 'checkpoint' | 'snapshot' | 'tables' | 'hashing' | 'scratch' | 'restoring' | 'verifying' | 'recording' | 'done' | 'stop_writes' | 'checking' | 'swapping' | 'resuming' | 'rolling_back';
   done: number;
   total: number | null;
   /** The table being copied, for the progress line. */

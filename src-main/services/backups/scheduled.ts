@@ -45,7 +45,12 @@ const systemRecorder = (sql: Sql, session: Session): Recorder => ({ actor: { id:
  * on this workstation: the database lets only admins record backups. Files are removed only after
  * their records say so (committed), so a failure never leaves a record pointing at nothing unsaid.
  */
-export async function runScheduledBackup(db: DatabaseManager, log: Logger, now = new Date()): Promise<'done' | 'not_due' | 'skipped'> {
+export async function runScheduledBackup(
+  db: DatabaseManager,
+  log: Logger,
+  now = new Date(),
+  checkpoint?: (session: Session) => Promise<unknown>,
+): Promise<'done' | 'not_due' | 'skipped'> {
   const session = db.session;
   if (db.state !== 'connected' || db.quiescing || db.activeProfile?.kind !== 'embedded' || !session || session.role !== 'admin') return 'skipped';
   const { schedule, last } = await db.tx(session, async (sql) => ({
@@ -54,6 +59,7 @@ export async function runScheduledBackup(db: DatabaseManager, log: Logger, now =
   }));
   if (!schedule || !scheduleDue(schedule, last, now)) return 'not_due';
   const creds = await db.activeOwnerCredentials();
+  await checkpoint?.(session);
   const file = await makeBackup(creds, schedule.folder, { now });
   let removed: string[] = [];
   try {
@@ -84,6 +90,8 @@ export class BackupScheduleJob {
     private readonly db: DatabaseManager,
     private readonly log: Logger,
     private readonly everyMs = 10 * 60_000,
+    /** Signs a checkpoint before each backup (checkpoint-first.ts), so its drill has one to check against. */
+    private readonly checkpoint?: (session: Session) => Promise<unknown>,
   ) {}
 
   start(): void {
@@ -96,7 +104,7 @@ export class BackupScheduleJob {
     if (this.running) return;
     this.running = true;
     try {
-      await runScheduledBackup(this.db, this.log);
+      await runScheduledBackup(this.db, this.log, new Date(), this.checkpoint);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'scheduled backup failed; the next check is in ten minutes');
     } finally {

@@ -4,6 +4,7 @@ import { canWrite } from '../../stores/system-store';
 export const FORMAT_LABELS = { pg_dump_custom: 'pg_dump -Fc', mc_archive: 'Built-in archive' } as const;
 
 export const PHASE_LABELS: Record<string, string> = {
+  checkpoint: 'Signing a checkpoint of the audit log (so the restore drill can check against it)…',
   snapshot: 'Taking a consistent snapshot…',
   tables: 'Copying tables…',
   hashing: 'Computing the file’s sha256…',
