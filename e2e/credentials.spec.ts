@@ -56,8 +56,10 @@ test('the inventory lists the credentials; rotate all (scheduled) runs to a repo
   await expect(report.locator('[data-testid="report-row"][data-kind="database_role"][data-state="rotated"]')).toHaveCount(2);
   expect(await report.locator('[data-testid="report-row"][data-kind="node_key"][data-state="rotated"]').count()).toBeGreaterThan(0);
   await expect(report.locator('[data-testid="report-row"][data-state="failed"]')).toHaveCount(0);
-  // New node keys wait for their nodes: the demo agent still presents the old ones (in grace).
+  // New node keys wait for their nodes. The demo agent takes delivery for the simulated nodes it
+  // runs (revealed to it, audited); nodes that send nothing (maintenance) stay listed as not switched.
   await expect(page.getByTestId('credentials-pending-switch')).toBeVisible();
+  await expect(report.locator('[data-testid="report-row"][data-kind="node_key"]', { hasText: '(revealed)' }).first()).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('credentials-runs').locator('[data-testid="run-row"][data-state="done"]').first()).toBeVisible();
 });
 
@@ -88,7 +90,7 @@ test('rotate all in compromise mode: typed confirmation, no grace, old node keys
   await expect(report.locator('[data-testid="report-row"][data-kind="database_role"][data-state="rotated"]')).toHaveCount(2);
   expect(await report.locator('[data-testid="report-row"][data-kind="node_key"][data-state="rotated"]').count()).toBeGreaterThan(0);
   await expect(report.locator('[data-testid="report-row"][data-state="failed"]')).toHaveCount(0);
-  // No grace: every node's old key stopped with the run; each node is silent until it gets its new key.
+  // No grace: every node's old key stopped with the run; a node that has not got its new key is silent.
   const pending = page.getByTestId('credentials-pending-switch');
   await expect(pending).toBeVisible();
   await expect(pending.locator('td.err').first()).toContainText('stopped: node is silent until it gets the new key');

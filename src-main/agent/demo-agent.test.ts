@@ -6,7 +6,7 @@ import type { Response } from '../../src-shared/contract';
 import { createAppCore } from '../core/app-core';
 import { silentLogger } from '../core/log';
 import { appRoot } from '../core/paths';
-import { DIRECT, tempDataDir } from '../testing/harness';
+import { call, DIRECT, tempDataDir } from '../testing/harness';
 import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
 import { attachToDataDir } from '../db/attach';
@@ -94,6 +94,50 @@ describe.skipIf(!ok)('demo mode', () => {
       await core.close();
     }
   }, 90_000);
+
+  it('after rotate all in compromise mode, takes delivery of its nodes’ new keys and keeps reporting; a restart uses them', async () => {
+    type List = Response<'credentials.list'>;
+    let core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger() });
+    await core.start();
+    try {
+      await expect.poll(() => core.demo?.simulator?.stats.accepted ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
+      let run = (await call<Response<'credentials.start'>>(core, 'credentials.start', { mode: 'compromise', confirm: 'ROTATE ALL', reason: 'demo breach' })).run;
+      for (let i = 0; i < 200 && run.state === 'running'; i++) run = (await call<Response<'credentials.step'>>(core, 'credentials.step', { runId: run.id })).run;
+      expect(run.state).toBe('done');
+      const nodeItems = run.items.filter((i) => i.kind === 'node_key' && i.state === 'rotated');
+      expect(nodeItems.length).toBeGreaterThan(300);
+      // No grace: the derived keys stopped with the run. The agent takes delivery (every 10 s, or now).
+      await core.demo!.takeDeliveries();
+      // Every node that runs has switched; what is left are nodes that send nothing (in maintenance
+      // or not yet in service): they switch when they next run, with the key the agent now holds.
+      const idle = new Set(
+        (await call<Response<'nodes.list'>>(core, 'nodes.list', {})).nodes.filter((n) => n.lifecycle !== 'active' && n.lifecycle !== 'draining').map((n) => n.hostname),
+      );
+      await expect
+        .poll(async () => (await call<List>(core, 'credentials.list', {})).pendingSwitch.filter((p) => !idle.has(p.hostname)).length, { timeout: 90_000, interval: 2000 })
+        .toBe(0);
+      const sim = core.demo!.simulator!;
+      expect(sim.silenced).toBe(0);
+      const after = (await call<Response<'credentials.run'>>(core, 'credentials.run', { runId: run.id })).run;
+      expect(after.items.filter((i) => i.kind === 'node_key' && i.delivery === 'held')).toEqual([]);
+      const audit = await call<Response<'audit.list'>>(core, 'audit.list', { limit: 500, filter: { action: 'credentials.secret_revealed' } });
+      expect(audit.events.length).toBe(nodeItems.length);
+      // The ingest login's password was rotated too: the agent follows the new pool, nothing fails.
+      expect(sim.stats.failed).toBe(0);
+    } finally {
+      await core.close();
+    }
+    core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger() });
+    await core.start();
+    try {
+      await expect.poll(() => core.demo?.simulator?.stats.accepted ?? 0, { timeout: 60_000 }).toBeGreaterThan(200);
+      const keys = await call<Response<'keys.list'>>(core, 'keys.list', {});
+      expect(keys.nodesWithoutValidKey).toEqual([]);
+      expect(core.demo!.simulator!.silenced).toBe(0);
+    } finally {
+      await core.close();
+    }
+  }, 240_000);
 });
 
 describe.skipIf(!ok)('npm run agent', () => {

@@ -3,6 +3,7 @@ import type { Logger } from '../core/log';
 import { type DatabaseManager, secretAccounts } from '../db';
 import { newSecret } from '../db/authenticator';
 import { appendAudit } from '../services/audit';
+import { deliveryAccount, heldNodeKeys, revealSecret } from '../services/credentials';
 import { DEFAULT_DEMO_NODES, provisionDemoGrid } from '../services/grid';
 import { sendBatch } from '../services/telemetry';
 import type { Vault } from '../vault';
@@ -17,8 +18,12 @@ export const DEMO_ORG_ID = '00000000-0000-4000-8000-00000000d3e0';
  * alive with simulated node agents sending telemetry through the real ingest path, so the app
  * has something true to show on first start. Nothing runs against any other profile or org.
  */
+/** How often a running demo agent looks for new node keys a rotation run holds for its nodes. */
+const DELIVERY_CHECK_MS = 10_000;
+
 export class DemoAgent {
   private sim: Simulator | null = null;
+  private deliveryTimer: NodeJS.Timeout | null = null;
   private running: string | null = null;
   /** Every sync and stop takes a new number; a sync that finds a newer one has been overtaken. */
   private generation = 0;
@@ -59,14 +64,23 @@ export class DemoAgent {
         }
         return fleetWithKeys(sql, session, seed, { limit: this.opts.nodes, label: 'demo agent', canWrite, requestId: null });
       });
+      // Keys a rotation run delivered replace the derived ones (which that run retired).
+      const delivered = await this.delivered();
+      for (const [i, n] of nodes.entries()) if (delivered[n.id]) nodes[i] = { ...n, key: delivered[n.id]! };
       if (mine !== this.generation) return;
-      // Bound to this connection's pool: after a switch its batches fail, they never reach the next database.
-      const pool = db.ingestPool();
-      const sim = new Simulator(nodes, (b) => sendBatch(pool, b), { agent: 'demo agent', ...this.opts.sim }, (err) =>
+      // Bound to this connection: after a switch its batches fail, they never reach the next
+      // database; a rotated ingest password (a new pool) is followed.
+      const pool = db.boundIngestPool();
+      const sim = new Simulator(nodes, (b) => sendBatch(pool(), b), { agent: 'demo agent', ...this.opts.sim }, (err) =>
         this.deps.log.warn({ err: err.message }, 'demo agent: a batch failed'),
       );
       sim.start();
       this.sim = sim;
+      if (canWrite) {
+        this.deliveryTimer = setInterval(() => void this.takeDeliveries(mine), DELIVERY_CHECK_MS);
+        this.deliveryTimer.unref();
+        void this.takeDeliveries(mine);
+      }
       // A new demo grid gets its last hour of history, so charts are not empty on first start.
       if (fresh) void sim.backfill(60).catch((err: Error) => this.deps.log.warn({ err: err.message }, 'demo agent: backfill failed'));
       this.deps.log.info({ nodes: nodes.length }, 'demo agent: sending telemetry');
@@ -76,7 +90,63 @@ export class DemoAgent {
     }
   }
 
+  /** Node id → key, as rotation runs delivered them to the simulated nodes. */
+  private async delivered(): Promise<Record<string, string>> {
+    const raw = await this.deps.vault.get(secretAccounts.demoAgentDelivered(this.deps.db.profileStore.instanceId));
+    try {
+      const parsed: unknown = raw ? JSON.parse(raw) : {};
+      return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * A rotation run holds each new node key in this keychain until it is delivered. The demo's
+   * nodes are simulated on this workstation, so the demo agent takes delivery itself: each key is
+   * revealed through the same step as an admin's Reveal (audited, gone from the keychain after),
+   * kept for the next start, and used from the node's next batch. Real nodes still need a person.
+   */
+  async takeDeliveries(generation = this.generation): Promise<number> {
+    const { db, vault, log } = this.deps;
+    const session = db.session;
+    const sim = this.sim;
+    if (!session || !sim || generation !== this.generation || db.quiescing) return 0;
+    const audit = (sql: Parameters<typeof appendAudit>[0]) => (d: Parameters<typeof appendAudit>[2]) =>
+      appendAudit(sql, session, d, { reason: 'delivered to the demo agent’s simulated node', requestId: null });
+    try {
+      const got = await db.tx(session, async (sql) => {
+        const out: { itemId: string; nodeId: string; secret: string }[] = [];
+        for (const h of await heldNodeKeys(sql)) {
+          // A key this keychain does not hold (made on another workstation) stays held, for a person.
+          const held = await vault.get(deliveryAccount(session.orgId, h.itemId));
+          if (!held) continue;
+          const r = await revealSecret({ sql, vault, orgId: session.orgId, audit: audit(sql) }, h.itemId, { keepInKeychain: true });
+          out.push({ itemId: h.itemId, nodeId: h.nodeId, secret: r.secret });
+        }
+        // Kept before the reveals commit: a keychain that refuses the write rolls them back, and
+        // the delivery copies are dropped only after the commit, so nothing is lost either way.
+        if (out.length > 0) {
+          const keys = await this.delivered();
+          for (const g of out) keys[g.nodeId] = g.secret;
+          await vault.set(secretAccounts.demoAgentDelivered(db.profileStore.instanceId), JSON.stringify(keys));
+        }
+        return out;
+      });
+      if (got.length === 0) return 0;
+      for (const g of got) await vault.delete(deliveryAccount(session.orgId, g.itemId)).catch(() => undefined);
+      for (const g of got) sim.setKey(g.nodeId, g.secret);
+      log.info({ nodes: got.length }, 'demo agent: took delivery of rotated node keys for its simulated nodes');
+      return got.length;
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'demo agent: could not take delivery of rotated node keys');
+      return 0;
+    }
+  }
+
   async stop(): Promise<void> {
+    if (this.deliveryTimer) clearInterval(this.deliveryTimer);
+    this.deliveryTimer = null;
     this.generation++;
     this.running = null;
     const sim = this.sim;

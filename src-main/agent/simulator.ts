@@ -136,6 +136,15 @@ export class Simulator {
     return out;
   }
 
+  /** A node's agent got its new key (a rotation delivered it): it uses it from its next batch, and tries again if it had given up. */
+  setKey(nodeId: string, key: string): boolean {
+    const i = this.nodes.findIndex((n) => n.id === nodeId);
+    if (i < 0) return false;
+    this.nodes[i] = { ...this.nodes[i]!, key };
+    this.keyRefusals[i] = 0;
+    return true;
+  }
+
   /** Nodes whose agent gave up: three refusals of its own key in a row. */
   get silenced(): number {
     return this.keyRefusals.filter((n) => n >= MAX_KEY_REFUSALS).length;

@@ -777,6 +777,20 @@ export class DatabaseManager extends EventEmitter {
     return active.ingest.pool;
   }
 
+  /**
+   * The ingest pool of the connection active now, each time it is asked for: it follows a rotation
+   * of the ingest login's password (which replaces the pool), and refuses once another connection
+   * is active, so a batch begun before a switch never reaches the database switched to.
+   */
+  boundIngestPool(): () => pg.Pool {
+    const at = this.active;
+    if (!at) throw new McError('UNAVAILABLE', this.message ?? 'No database is connected.');
+    return () => {
+      if (this.active !== at) throw new McError('UNAVAILABLE', 'The database connection changed; this batch is not sent to the new one.');
+      return this.ingestPool();
+    };
+  }
+
   /** The advisory scan's pool (as the installation's scan login, sql/0054) of the active connection. */
   advisorPool(): pg.Pool {
     const active = this.active;

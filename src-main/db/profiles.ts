@@ -201,6 +201,8 @@ export const secretAccounts = {
   memberLogin: (instanceId: string, profileId: string) => `${instanceId}:profile:${profileId}:member`,
   /** Seed for the demo agent's node keys (derived per node, so restarts reuse the same keys). */
   demoAgent: (instanceId: string) => `${instanceId}:embedded:demo-agent`,
+  /** The demo agent's node keys delivered by rotation runs (node id → key), used instead of the derived ones. */
+  demoAgentDelivered: (instanceId: string) => `${instanceId}:embedded:demo-agent-delivered`,
   /** Seed for `npm run agent`'s node keys, per installation. */
   simulator: (instanceId: string) => `${instanceId}:simulator`,
   /** The identity provider's refresh token of the operator signed in on that profile (never leaves the main process). */

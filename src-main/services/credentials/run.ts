@@ -165,7 +165,12 @@ export async function closeRun(deps: CredentialDeps, runId: string, reason: stri
  * keychain as it is shown. Elsewhere (another workstation, a reset keychain) it is gone: the
  * answer says so and the key can be rotated again from Node keys.
  */
-export async function revealSecret(deps: CredentialDeps, itemId: string): Promise<{ secret: string; prefix: string; deliverTo: string }> {
+export async function revealSecret(
+  deps: Pick<CredentialDeps, 'sql' | 'vault' | 'orgId' | 'audit'>,
+  itemId: string,
+  /** Leave the keychain copy for the caller to delete once its transaction commits (a rollback then loses nothing). */
+  opts: { keepInKeychain?: boolean } = {},
+): Promise<{ secret: string; prefix: string; deliverTo: string }> {
   const item = await getItem(deps.sql, itemId);
   if (!item) throw new McError('NOT_FOUND', 'That credential of a rotation run does not exist in this org.');
   if (item.delivery !== 'held') {
@@ -177,8 +182,25 @@ export async function revealSecret(deps: CredentialDeps, itemId: string): Promis
   }
   await deps.sql.query(`UPDATE mc.credential_rotation_items SET delivery = 'revealed' WHERE id = $1`, [item.id]);
   await deps.audit({ action: 'credentials.secret_revealed', target: { type: item.kind, id: item.ref }, data: { newPrefix: item.new_ref, deliverTo: item.owner } });
-  await deps.vault.delete(deliveryAccount(deps.orgId, item.id));
+  if (!opts.keepInKeychain) await deps.vault.delete(deliveryAccount(deps.orgId, item.id));
   return { secret, prefix: item.new_ref ?? '', deliverTo: item.owner };
+}
+
+/**
+ * New node keys that rotation runs hold for delivery, with the node each is for (the demo agent
+ * takes delivery for its simulated nodes; a real node's key is revealed by an admin).
+ */
+export async function heldNodeKeys(sql: CredentialDeps['sql']): Promise<{ itemId: string; nodeId: string }[]> {
+  const rows = await sql.query<{ item_id: string; node_id: string }>(
+    `SELECT i.id AS item_id, nk.node_id
+       FROM mc.credential_rotation_items i
+       JOIN mc.node_keys ok ON ok.org_id = i.org_id AND ok.id::text = i.ref
+       JOIN mc.node_keys nk ON nk.org_id = ok.org_id AND nk.id = ok.superseded_by
+      WHERE i.kind = 'node_key' AND i.delivery = 'held' AND nk.revoked_at IS NULL
+      ORDER BY i.finished_at, i.position
+      LIMIT 5000`,
+  );
+  return rows.map((r) => ({ itemId: r.item_id, nodeId: r.node_id }));
 }
 
 /**
