@@ -129,13 +129,14 @@ export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope)
 }
 
 /**
- * Which audit events a scope holds, as a WHERE condition over alias e with parameters numbered
- * after `offset` (the audit pass asks it once per batch of the chain it reads).
+ * Which audit events a scope holds, as a condition over alias e with parameters numbered after
+ * `offset`: the audit pass reads it as a column of the chain's own query, whose WHERE already
+ * confines the rows to the org.
  */
 export function auditScopeWhere(scope: BundleScope, offset: number): { sql: string; params: unknown[] } {
   const filter: AuditFilter | undefined =
     scope.kind === 'period' ? { from: scope.from, to: scope.to } : scope.kind === 'incident' ? { subjectType: 'incident', subjectId: scope.incidentId } : undefined;
   const id = scope.kind === 'pilot' ? scope.pilotId : scope.kind === 'drill' ? scope.drillId : null;
   const also = id !== null && (scope.kind === 'pilot' || scope.kind === 'drill') ? (p: (v: unknown) => string) => scopedAuditCondition(scope.kind as 'pilot' | 'drill', p(id)) : undefined;
-  return filterWhere(filter, offset, also);
+  return filterWhere(filter, offset, also, { orgClause: false });
 }
