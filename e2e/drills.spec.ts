@@ -75,6 +75,10 @@ test.describe('failover drills', () => {
     // The drill incident is marked as a drill.
     await drill.getByTestId('drill-incident').click();
     await expect(page.getByTestId('incident-detail')).toContainText('Drill');
+    // It ended with the drill: resolved, the outcome as its resolution note, on its timeline.
+    await expect(page.getByTestId('incident-detail')).toHaveAttribute('data-state', 'resolved');
+    await expect(page.getByTestId('resolution-note-shown')).toContainText('Failover drill completed: failed (recovery never reached');
+    await expect(page.getByTestId('timeline-entry').filter({ hasText: 'Failover drill completed: failed' })).toHaveCount(1);
 
     // And the list shows the drill, completed and failed.
     await page.goto(`${host.url}#/drills`);

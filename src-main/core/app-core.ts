@@ -11,6 +11,7 @@ import { DemoGateway, type DemoGatewayOptions } from '../gateway/demo/demo-gatew
 import { AdvisoryJob } from './advisory-job';
 import { AnchorJob } from './anchor-job';
 import { checkpointStoreBeside } from '../services/audit/anchor';
+import { settleKeyRotations } from './settle-rotations';
 import { LocalAuditLog } from './local-audit';
 import { MaintenanceJob } from './maintenance-job';
 import { BackupScheduleJob } from '../services/backups/scheduled';
@@ -134,6 +135,8 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
       maintenance.sync();
       ops?.sync();
       advisories?.sync();
+      // A key rotation a crash cut short gets its end in the chain at the next start (rotation-log.ts).
+      void settleKeyRotations(db, vault, checkpointStoreBeside(localAudit.path), log);
     });
     const minuteMs = Number(process.env.MC_SESSION_MINUTE_MS ?? '');
     const sessions =

@@ -68,15 +68,18 @@ export function verifyChain(
   orgId: string,
   events: readonly ChainedAuditEvent[],
   from: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH },
+  /** canonical_json(body) of each event when the caller already has it (a bundle reuses it for leaves and lines). */
+  canonical?: readonly string[],
 ): ChainVerdict {
   const breaks: ChainBreak[] = [];
   let expectedSeq = from.seq + 1;
   let prevHash = from.hash;
-  for (const e of events) {
+  for (const [i, e] of events.entries()) {
     if (e.org_id !== orgId) breaks.push({ kind: 'org', seq: e.seq });
     if (e.seq !== expectedSeq) breaks.push({ kind: 'gap', seq: e.seq, expectedSeq });
     if (e.prev_hash !== prevHash) breaks.push({ kind: 'link', seq: e.seq });
-    if (chainHash(sha256, e.prev_hash, bodyOf(e)) !== e.hash) breaks.push({ kind: 'hash', seq: e.seq });
+    const text = canonical?.[i] ?? canonicalJson(bodyOf(e));
+    if (sha256(e.prev_hash + text) !== e.hash) breaks.push({ kind: 'hash', seq: e.seq });
     expectedSeq = e.seq + 1;
     prevHash = e.hash;
   }

@@ -1,5 +1,5 @@
-import { exportAuditPage, listAudit, verifyAudit } from '../../services/audit';
-import { anchorAuditSerial, checkpointStoreBeside, exportCheckpointsOf, importWitnessSerial, rotateAuditKeySerial } from '../../services/audit/anchor';
+import { appendAudit, exportAuditPage, listAudit, verifyAudit } from '../../services/audit';
+import { anchorAuditSerial, checkpointStoreBeside, exportCheckpointsOf, importWitnessSerial, ROTATED, ROTATION_STARTED, type RotationPlan, rotateAuditKeySerial } from '../../services/audit/anchor';
 import type { Handlers, TopicHandlers } from '../types';
 import { forwardOrgNotifications } from './org-topic';
 
@@ -21,10 +21,17 @@ export const auditHandlers = {
   'audit.exportCheckpoints': async (_input, ctx) =>
     ctx.read(async (_sql, session) => exportCheckpointsOf(session.orgId, checkpointStoreBeside(ctx.deps.localAudit.path))),
   // Admin only (contract roles); the rotation and its fingerprints land in the org's chain.
+  // Two events (rotation-log.ts): "started" committed on its own before the key changes, then
+  // "rotated" with this command; a crash between them is settled at the next start.
   'audit.rotateKey': async (_input, ctx) => {
-    const r = await rotateAuditKeySerial(ctx.sql, ctx.session.orgId, checkpointStoreBeside(ctx.deps.localAudit.path), ctx.deps.vault);
-    await ctx.audit({ action: 'audit.checkpoint_key_rotated', target: { type: 'org', id: ctx.session.orgId }, data: { retiredFingerprint: r.retired, currentFingerprint: r.current, checkpointSize: r.checkpoint?.size ?? 0 } });
-    return r;
+    const { orgId } = ctx.session;
+    const started = (plan: RotationPlan) =>
+      ctx.deps.db.tx(ctx.session, async (sql) => {
+        await appendAudit(sql, ctx.session, { action: ROTATION_STARTED, target: { type: 'org', id: orgId }, data: { ...plan } }, { reason: null, requestId: ctx.requestId });
+      });
+    const r = await rotateAuditKeySerial(ctx.sql, orgId, checkpointStoreBeside(ctx.deps.localAudit.path), ctx.deps.vault, started);
+    await ctx.audit({ action: ROTATED, target: { type: 'org', id: orgId }, data: { rotationId: r.rotationId, retiredFingerprint: r.retired, currentFingerprint: r.current, checkpointSize: r.checkpoint?.size ?? 0 } });
+    return { retired: r.retired, current: r.current, checkpoint: r.checkpoint };
   },
   'audit.importWitness': async (input, ctx) => {
     const r = await importWitnessSerial(ctx.session.orgId, checkpointStoreBeside(ctx.deps.localAudit.path), ctx.deps.vault, input);

@@ -29,6 +29,16 @@ function subjectText(label: string | null, detail: string | null): string | null
   return detail ? `${label} — ${detail}` : label;
 }
 
+/**
+ * One JSONL line of an audit export or bundle (docs/formats.md): `canonical` is the hashed text
+ * itself; `event` the same fields as an object, for reading (that same text, which is JSON: the
+ * body is not serialised a second time); `subject` the record's name now.
+ */
+export function auditJsonlLine(r: { seq: number; prev_hash: string; hash: string }, canonical: string, subject: { label: string | null; detail: string | null }): string {
+  const head = JSON.stringify({ seq: r.seq, prev_hash: r.prev_hash, hash: r.hash, canonical });
+  return `${head.slice(0, -1)},"event":${canonical},"subject":${JSON.stringify(subjectText(subject.label, subject.detail))}}`;
+}
+
 export interface ExportPage {
   text: string;
   rows: number;
@@ -65,8 +75,7 @@ export async function exportAuditPage(
     const body = bodyOf(chained(r));
     const s = subjects.get(subjectKey(r.target_type, r.target_id)) ?? NO_SUBJECT;
     if (input.format === 'jsonl') {
-      // `canonical` is the hashed text itself; `event` the same fields as an object, for reading.
-      lines.push(JSON.stringify({ seq: r.seq, prev_hash: r.prev_hash, hash: r.hash, canonical: canonicalJson(body), event: body, subject: subjectText(s.label, s.detail) }));
+      lines.push(auditJsonlLine(r, canonicalJson(body), s));
     } else {
       const values: Record<(typeof CSV_COLUMNS)[number], string | number | null> = {
         seq: r.seq,

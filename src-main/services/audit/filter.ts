@@ -31,8 +31,10 @@ export type AlsoCondition = (param: (v: unknown) => string) => string;
  * so with ORDER BY seq and a LIMIT a page reads only matching rows; the free text is a scan,
  * bounded by the page's LIMIT and the statement timeout.
  */
-export function filterWhere(filter: AuditFilter | undefined, offset: number, also?: AlsoCondition): { sql: string; params: unknown[] } {
-  const parts = ['e.org_id = mc.current_org_id()'];
+export function filterWhere(filter: AuditFilter | undefined, offset: number, also?: AlsoCondition, opts: { orgClause?: boolean } = {}): { sql: string; params: unknown[] } {
+  // Without the org clause when the caller's WHERE has it already and the condition is a column
+  // (mc.current_org_id() in a select list runs once per row).
+  const parts = opts.orgClause === false ? ['true'] : ['e.org_id = mc.current_org_id()'];
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v);

@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditFilter, AuditSubject } from '../../../src-shared/contract/audit';
-import { type ChainedAuditEvent, describeBreak, GENESIS_HASH, verifyChain } from '../../../src-shared/domain/audit-chain';
+import { bodyOf, type ChainedAuditEvent, describeBreak, GENESIS_HASH, verifyChain } from '../../../src-shared/domain/audit-chain';
+import { canonicalJson } from '../../../src-shared/domain/canonical-json';
 import { sha256Hex } from '../../core/hash';
 import type { Sql } from '../../db';
 import { filterWhere } from './filter';
@@ -104,28 +105,48 @@ export async function auditEventsFor(sql: Sql, targets: { type: string; id: stri
 const BATCH = 5000;
 
 /**
+ * One batch of the chain as verifyAudit read it, with each event's canonical_json(body) (computed
+ * once) and, when a `flag` condition was given, whether each event meets it.
+ */
+export type OnAuditBatch = (events: ChainedAuditEvent[], canonical: string[], flags: boolean[]) => void | Promise<void>;
+
+export interface VerifyAuditOptions {
+  /** Rows per read (a bundle reads smaller ones: its events carry payloads). */
+  batch?: number;
+  /** A condition over alias e, its parameters numbered from $3, evaluated for every event read (a bundle's scope). */
+  flag?: { sql: string; params: unknown[] };
+}
+
+/**
  * Recompute the whole chain in batches (memory stays flat however long the chain is) and compare
  * its end with the head the database keeps: a deleted tail shows up as a head that points past
- * the last event.
+ * the last event. The next batch is asked for before this one is checked, so the database reads
+ * while the hashes are computed.
  */
-export async function verifyAudit(sql: Sql, orgId: string, onEvents?: (events: ChainedAuditEvent[]) => void) {
+export async function verifyAudit(sql: Sql, orgId: string, onEvents?: OnAuditBatch, opts: VerifyAuditOptions = {}) {
+  const batch = opts.batch ?? BATCH;
+  const flag = opts.flag ? `, (${opts.flag.sql}) AS flag` : '';
+  const read = (afterSeq: number) =>
+    sql.query<AuditRow & { flag?: boolean }>(`SELECT ${COLUMNS}${flag} FROM mc.audit_events e WHERE e.org_id = mc.current_org_id() AND e.seq > $1 ORDER BY e.seq LIMIT $2`, [afterSeq, batch, ...(opts.flag?.params ?? [])]);
   let from = { seq: 0, hash: GENESIS_HASH };
   let checked = 0;
   const breaks: { seq: number; description: string }[] = [];
+  let pending = read(0);
   for (;;) {
-    const rows = await sql.query<AuditRow>(
-      `SELECT ${COLUMNS} FROM mc.audit_events WHERE org_id = mc.current_org_id() AND seq > $1 ORDER BY seq LIMIT $2`,
-      [from.seq, BATCH],
-    );
+    const rows = await pending;
     if (rows.length === 0) break;
+    const full = rows.length === batch;
+    // Keyset on the last seq read: known now, so the next read need not wait for the hashing.
+    if (full) pending = read((rows[rows.length - 1] as AuditRow).seq);
     const events = rows.map(chained);
-    // The anchor and bundles reuse this one pass (Merkle leaves) instead of reading the log again.
-    onEvents?.(events);
-    const verdict = verifyChain(sha256Hex, orgId, events, from);
+    const canonical = events.map((e) => canonicalJson(bodyOf(e)));
+    const verdict = verifyChain(sha256Hex, orgId, events, from, canonical);
+    // The anchor and bundles reuse this one pass (Merkle leaves, bundle lines) instead of reading the log again.
+    await onEvents?.(events, canonical, rows.map((r) => r.flag === true));
     for (const b of verdict.breaks) breaks.push({ seq: b.seq, description: describeBreak(b) });
     checked += verdict.checked;
     from = { seq: verdict.lastSeq, hash: verdict.lastHash };
-    if (rows.length < BATCH) break;
+    if (!full) break;
   }
   const head = await sql.maybeOne<{ seq: number; hash: string }>('SELECT seq, hash FROM mc.audit_heads WHERE org_id = mc.current_org_id()');
   if (head && (head.seq !== from.seq || head.hash !== from.hash)) {

@@ -3,7 +3,9 @@
  * its corridor and passes, a corridor drill that leaves nothing to route to and fails, a stop
  * condition that aborts, and every refusal with nothing stored changed.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
@@ -14,6 +16,9 @@ import { call, coreOn, DIRECT } from '../../testing/harness';
 import { unchangedOn } from '../../testing/unchanged';
 import { verifyBundle } from '../evidence/bundle/verify';
 import { needKeychain } from '../../testing/keychain-gate';
+import { TEST_SERVICE } from '../../testing/keychain';
+
+const ROOT = join(__dirname, '..', '..', '..');
 
 const ok = await needKeychain();
 type Core = Awaited<ReturnType<typeof coreOn>>;
@@ -45,6 +50,12 @@ describe.skipIf(!ok)('failover drills end to end', () => {
   const plan = (scopeKind: string, scopeTarget: string, stopRuleIds: string[] = []) =>
     call<Drill>(commander, 'drills.create', { hypothesis: 'Traffic stays in the EU when a site is drained.', scopeKind, scopeTarget, slaPolicyId: policyId, stopRuleIds });
   const step = (drillId: string, s: string) => call<Drill>(commander, 'drills.runStep', { drillId, step: s });
+  /** A drill's incident: its state and resolution note, and its timeline's state changes. */
+  const incidentOf = (incidentId: string) =>
+    asOwner(db, org.orgId, async (c) => ({
+      ...(await c.query<{ state: string; resolution_note: string | null; drill: boolean }>('SELECT state, resolution_note, drill FROM mc.incidents WHERE id = $1', [incidentId])).rows[0]!,
+      transitions: (await c.query<{ body: string | null; data: { from: string; to: string } }>(`SELECT body, data FROM mc.incident_events WHERE incident_id = $1 AND kind = 'transition' ORDER BY at`, [incidentId])).rows,
+    }));
 
   beforeAll(async () => {
     db = await migratedDatabase(testServers()[0]!);
@@ -134,6 +145,12 @@ describe.skipIf(!ok)('failover drills end to end', () => {
       'drills.completed',
     ]);
     expect(done.timeline.map((t) => t.action)).toEqual(['drills.created', 'drills.started', 'drills.step_done', 'drills.step_done', 'drills.step_done', 'drills.completed']);
+    // Its incident ends with it: resolved, the outcome as the resolution note on the incident's timeline.
+    const inc = await incidentOf(done.incidentId!);
+    expect(inc).toMatchObject({ state: 'resolved', drill: true });
+    expect(inc.resolution_note).toMatch(/^Failover drill completed: passed \(recovery \d+ ms, data-loss window unknown\)\. Evidence: "Failover drill passed: Site FRA-01"\. Drill, not an outage\.$/);
+    expect(inc.transitions).toEqual([{ body: inc.resolution_note, data: { from: 'triage', to: 'resolved', resolutionNote: true } }]);
+    expect((await call<Response<'incidents.list'>>(auditor, 'incidents.list', { filter: 'open' })).incidents.map((i) => i.id)).not.toContain(done.incidentId);
     expect((await call<{ ok: boolean }>(auditor, 'audit.verify', {})).ok).toBe(true);
     passedId = drill.id;
   });
@@ -167,6 +184,28 @@ describe.skipIf(!ok)('failover drills end to end', () => {
     // Nothing of another drill.
     expect(events.every((e) => e.target.type !== 'drill' || e.target.id === passedId)).toBe(true);
     expect(JSON.parse(entries.get('manifest.json')!).scope).toEqual({ kind: 'drill', drillId: passedId });
+
+    // The same scope from the command line, against the commander's data folder.
+    const out = join(commander.dataDir, 'cli-drill.zip');
+    const cli = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src-main/services/evidence/bundle/cli.ts'), 'export', '--drill', passedId.toUpperCase(), '--out', out, '--data-dir', commander.dataDir], {
+      encoding: 'utf8',
+      env: { ...process.env, MC_KEYCHAIN_SERVICE: TEST_SERVICE },
+    });
+    expect(cli.stderr.replace(/\rzipping \d+\/\d+/g, '').trim()).toBe('');
+    expect(cli.status).toBe(0);
+    const byCli = await verifyBundle(out);
+    expect(byCli.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(byCli.ok).toBe(true);
+    const cliZip = await yauzl.openPromise(out);
+    let cliManifest: unknown = null;
+    for await (const entry of cliZip.eachEntry()) {
+      if (entry.fileName !== 'manifest.json') continue;
+      const parts: Buffer[] = [];
+      for await (const c of await cliZip.openReadStreamPromise(entry)) parts.push(c as Buffer);
+      cliManifest = JSON.parse(Buffer.concat(parts).toString('utf8'));
+    }
+    cliZip.close();
+    expect(cliManifest).toMatchObject({ scope: { kind: 'drill', drillId: passedId }, counts: { 'records/drills.jsonl': 1, 'records/drill-steps.jsonl': 3 } });
   });
 
   it('a corridor drill leaves nothing to route to: it fails with the reason, and says the figures are computed', async () => {
@@ -193,6 +232,9 @@ describe.skipIf(!ok)('failover drills end to end', () => {
     expect(aborted.steps.map((s) => s.state)).toEqual(['done', 'skipped', 'skipped']);
     expect(await lifecycle(grid.nodeId)).toBe('active');
     expect(await auditActions(drill.id)).toContain('drills.aborted');
+    const inc = await incidentOf(aborted.incidentId!);
+    expect(inc).toMatchObject({ state: 'resolved', resolution_note: 'Failover drill aborted: Stop condition fired: EU p95 too high. 1 drained node(s) returned to active. Drill, not an outage.' });
+    expect(inc.transitions.map((t) => t.data.to)).toEqual(['resolved']);
     // A new drill with the rule still firing is not started at all.
     const next = (await plan('site', grid.siteId, [ruleId])).drill;
     expect(await refusedUnchanged(commander, 'drills.start', { drillId: next.id })).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('"EU p95 too high" is firing') });
@@ -206,8 +248,14 @@ describe.skipIf(!ok)('failover drills end to end', () => {
     await step(drill.id, 'drain');
     expect(await lifecycle(parNode)).toBe('draining');
     expect(await refusedUnchanged(commander, 'drills.stop', { drillId: drill.id, reason: '' })).toMatchObject({ code: 'VALIDATION' });
+    // The commander resolved the drill's incident already, in words of their own: the drill's end leaves it as they left it.
+    const running = (await call<Drill>(commander, 'drills.get', { drillId: drill.id })).drill;
+    await call(commander, 'incidents.transition', { incidentId: running.incidentId!, to: 'resolved', expectedState: 'triage', resolutionNote: 'Ended by the commander for a real incident.' });
     const stopped = (await call<Drill>(commander, 'drills.stop', { drillId: drill.id, reason: 'Real incident in progress' })).drill;
     expect(stopped).toMatchObject({ state: 'stopped', endReason: 'Real incident in progress' });
+    const inc = await incidentOf(running.incidentId!);
+    expect(inc).toMatchObject({ state: 'resolved', resolution_note: 'Ended by the commander for a real incident.' });
+    expect(inc.transitions).toHaveLength(1);
     expect(await lifecycle(parNode)).toBe('active');
     expect(await refusedUnchanged(commander, 'drills.complete', { drillId: drill.id })).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('stopped') });
     const list = (await call<Response<'drills.list'>>(auditor, 'drills.list', {})).drills;

@@ -3,7 +3,8 @@ import { McError } from '../../../src-shared/contract/errors';
 import { type DrillStepKind, drillOutcome, drillStepRefusal, DRILL_STEP_ORDER, nextDrillStep } from '../../../src-shared/domain/drills';
 import type { Sql } from '../../db';
 import { recordEvidence } from '../evidence';
-import { createIncident } from '../incidents';
+import { type IncidentState, isOpen } from '../../../src-shared/domain/incident-lifecycle';
+import { createIncident, transition } from '../incidents';
 import type { Recorder } from '../org';
 import { loadSnapshot, recordDecision } from '../routing';
 import { dataLossWindow, drillSimulations, policyTerms, runSimulations, steadyState } from './figures';
@@ -81,6 +82,18 @@ async function restoreDrained(sql: Sql, rec: Recorder, drillId: string, steps: r
   return { restored: rows.map((r) => r.hostname), left: ids.length - rows.length };
 }
 
+/**
+ * A drill's incident ends with the drill: resolved, with the drill's outcome as its resolution
+ * note on the incident's timeline, so a finished drill leaves no open incident behind (escalating,
+ * on the banner, blocking traffic). One an operator already resolved, closed or merged is left as it is.
+ */
+async function resolveDrillIncident(sql: Sql, rec: Recorder, incidentId: string | null, note: string): Promise<void> {
+  if (!incidentId) return;
+  const inc = await sql.maybeOne<{ state: IncidentState }>('SELECT state FROM mc.incidents WHERE id = $1 FOR UPDATE', [incidentId]);
+  if (!inc || !isOpen(inc.state)) return;
+  await transition(sql, rec, { incidentId, to: 'resolved', expectedState: inc.state, resolutionNote: note.slice(0, 4000) });
+}
+
 /** End the drill early (a stop condition or by hand): what it drained goes back into service. */
 async function endEarly(sql: Sql, rec: Recorder, d: DrillRow, state: 'aborted' | 'stopped', reason: string): Promise<DrillDetail> {
   const steps = await stepRows(sql, d.id);
@@ -88,6 +101,8 @@ async function endEarly(sql: Sql, rec: Recorder, d: DrillRow, state: 'aborted' |
   const proof = await rec.audit({ action: state === 'aborted' ? 'drills.aborted' : 'drills.stopped', target: subject(d.id), data: { reason, restored: restored.length, notRestored: left } });
   await sql.query(`UPDATE mc.drill_steps SET state = 'skipped' WHERE drill_id = $1 AND state = 'pending'`, [d.id]);
   await sql.query('UPDATE mc.drills SET state = $2, ended_at = $3, end_reason = $4 WHERE id = $1', [d.id, state, proof.at, reason]);
+  const put = `${restored.length} drained node(s) returned to active` + (left > 0 ? `, ${left} left as an operator set them` : '');
+  await resolveDrillIncident(sql, rec, d.incident_id, `Failover drill ${state === 'aborted' ? 'aborted' : 'stopped by hand'}: ${reason} ${put}. Drill, not an outage.`);
   return getDrill(sql, d.id);
 }
 
@@ -212,6 +227,13 @@ export async function completeDrill(sql: Sql, rec: Recorder, id: string): Promis
   await sql.query(
     `UPDATE mc.drills SET state = 'completed', ended_at = $2, steady_after = $3, outcome = $4, outcome_reasons = $5, recovery_ms = $6, data_loss_ms = $7, evidence_id = $8 WHERE id = $1`,
     [id, proof.at, JSON.stringify(after), verdict.outcome, JSON.stringify(verdict.reasons), recoveryMs, dataLossMs, evidence.id],
+  );
+  const figuresText = `recovery ${recoveryMs === null ? 'never reached' : `${recoveryMs} ms`}, data-loss window ${dataLossMs === null ? 'unknown' : `${dataLossMs} ms`}`;
+  await resolveDrillIncident(
+    sql,
+    rec,
+    d.incident_id,
+    `Failover drill completed: ${verdict.outcome} (${figuresText}).${verdict.reasons.length > 0 ? ` ${verdict.reasons.join(' ')}` : ''} Evidence: "${evidence.title}". Drill, not an outage.`,
   );
   return getDrill(sql, id);
 }

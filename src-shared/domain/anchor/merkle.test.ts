@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leafHash, MerkleTree, verifyConsistency, verifyInclusion } from './merkle';
+import { LeafHashes, leafHash, MerkleTree, verifyConsistency, verifyInclusion } from './merkle';
 import { hex, sha256, unhex } from './test-crypto';
 
 // The RFC 6962 test leaves and roots used by the Certificate Transparency implementations.
@@ -99,5 +99,22 @@ describe('Merkle tree (RFC 6962/9162)', () => {
     expect(() => tree.root(9)).toThrow(/between 0 and 8/);
     expect(() => tree.inclusionProof(8, 8)).toThrow(/outside/);
     expect(() => tree.consistencyProof(9, 8)).toThrow(/between 0 and 8/);
+  });
+
+  it('packed leaves and a prefix size give the same tree, roots and proofs as the leaves given one by one', () => {
+    const hashes = Array.from({ length: 37 }, (_, i) => leafHash(sha256, new TextEncoder().encode(`packed ${i}`)));
+    const packed = new LeafHashes();
+    for (const h of hashes) packed.push(h);
+    for (const n of [0, 1, 2, 5, 16, 31, 37]) {
+      const a = new MerkleTree(sha256, hashes.slice(0, n));
+      const b = new MerkleTree(sha256, packed, n);
+      expect(b.size).toBe(n);
+      expect(hex(b.root())).toBe(hex(a.root()));
+      for (let m = 0; m < n; m++) expect(b.inclusionProof(m).map(hex)).toEqual(a.inclusionProof(m).map(hex));
+      for (let m = 0; m <= n; m++) expect(b.consistencyProof(m).map(hex)).toEqual(a.consistencyProof(m).map(hex));
+    }
+    expect(() => new MerkleTree(sha256, packed, 38)).toThrow(/larger than the 37 leaves/);
+    expect(() => packed.push(new Uint8Array(31))).toThrow(/32 bytes, not 31/);
+    expect(packed.length).toBe(37);
   });
 });

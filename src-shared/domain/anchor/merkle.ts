@@ -44,39 +44,119 @@ function split(n: number): number {
   return k;
 }
 
+const HASH_BYTES = 32;
+
 /**
- * Roots of subtrees, memoised by (start, size): proofs for every size 1..N over the same leaves
- * reuse the same perfect subtrees, so a verify over N events costs O(N) hashing, not O(N log N)
- * per proof.
+ * Leaf hashes packed end to end (32 bytes each) in one growing buffer: a million events are 32 MB
+ * of bytes, not a million small arrays with their headers, and the tree reads them in place.
+ */
+export class LeafHashes {
+  private buf = new Uint8Array(HASH_BYTES * 1024);
+  length = 0;
+
+  push(h: Hash): void {
+    if (h.length !== HASH_BYTES) throw new RangeError(`a leaf hash is ${HASH_BYTES} bytes, not ${h.length}`);
+    if ((this.length + 1) * HASH_BYTES > this.buf.length) {
+      const grown = new Uint8Array(this.buf.length * 2);
+      grown.set(this.buf);
+      this.buf = grown;
+    }
+    this.buf.set(h, this.length * HASH_BYTES);
+    this.length++;
+  }
+
+  /** The first n hashes (a view, not a copy). */
+  bytes(n: number = this.length): Uint8Array {
+    return this.buf.subarray(0, n * HASH_BYTES);
+  }
+}
+
+/**
+ * The tree kept as its levels of perfect subtrees, each packed (levels[h] holds the roots of the
+ * aligned subtrees of 2^h leaves, left to right): built once in N−1 node hashes, about 64 bytes
+ * per leaf, and every inclusion proof is then O(log N) lookups with no hashing. RFC 6962's
+ * recursion only ever asks for aligned perfect subtrees plus the few ragged ones along a tree's
+ * right edge; those are memoised (O(log² N) of them), so proofs for every size 1..N stay cheap.
  */
 export class MerkleTree {
-  private readonly memo = new Map<string, Hash>();
+  private readonly n: number;
+  private readonly levels: Uint8Array[];
+  private readonly ragged = new Map<string, Hash>();
 
   constructor(
     private readonly sha256: Sha256Bytes,
     /** Leaf hashes (already leafHash-ed), in seq order. */
-    private readonly leaves: readonly Hash[],
-  ) {}
+    leaves: readonly Hash[] | LeafHashes,
+    /** Only the first `size` leaves (a prefix of a longer log). */
+    size?: number,
+  ) {
+    let level0: Uint8Array;
+    if (leaves instanceof LeafHashes) {
+      this.n = size ?? leaves.length;
+      if (this.n > leaves.length) throw new RangeError(`tree size ${this.n} is larger than the ${leaves.length} leaves given`);
+      level0 = leaves.bytes(this.n);
+    } else {
+      this.n = size ?? leaves.length;
+      if (this.n > leaves.length) throw new RangeError(`tree size ${this.n} is larger than the ${leaves.length} leaves given`);
+      level0 = new Uint8Array(this.n * HASH_BYTES);
+      for (let i = 0; i < this.n; i++) {
+        const h = leaves[i] as Hash;
+        if (h.length !== HASH_BYTES) throw new RangeError(`a leaf hash is ${HASH_BYTES} bytes, not ${h.length}`);
+        level0.set(h, i * HASH_BYTES);
+      }
+    }
+    this.levels = [level0];
+    const node = new Uint8Array(1 + 2 * HASH_BYTES);
+    node[0] = NODE_PREFIX;
+    for (let below = level0, count = this.n; count >= 2; ) {
+      const pairs = Math.floor(count / 2);
+      const up = new Uint8Array(pairs * HASH_BYTES);
+      for (let i = 0; i < pairs; i++) {
+        node.set(below.subarray(2 * i * HASH_BYTES, (2 * i + 2) * HASH_BYTES), 1);
+        up.set(this.sha256(node), i * HASH_BYTES);
+      }
+      this.levels.push(up);
+      below = up;
+      count = pairs;
+    }
+  }
 
   get size(): number {
-    return this.leaves.length;
+    return this.n;
   }
 
   /** MTH(D[0:n]). */
-  root(n: number = this.leaves.length): Hash {
+  root(n: number = this.n): Hash {
     this.checkSize(n);
     return this.subtree(0, n);
   }
 
   /** PATH(m, D[0:n]): the audit path of leaf m in the tree of size n. */
-  inclusionProof(m: number, n: number = this.leaves.length): Hash[] {
+  inclusionProof(m: number, n: number = this.n): Hash[] {
     this.checkSize(n);
     if (!Number.isInteger(m) || m < 0 || m >= n) throw new RangeError(`leaf index ${m} is outside a tree of size ${n}`);
-    return this.path(m, 0, n);
+    // PATH(m, D[start:start+size]) unrolled: siblings are collected top-down and given bottom-up.
+    const top: Hash[] = [];
+    let start = 0;
+    let size = n;
+    let at = m;
+    while (size > 1) {
+      const k = split(size);
+      if (at < k) {
+        top.push(this.subtree(start + k, size - k));
+        size = k;
+      } else {
+        top.push(this.subtree(start, k));
+        start += k;
+        at -= k;
+        size -= k;
+      }
+    }
+    return top.reverse();
   }
 
   /** PROOF(m, D[0:n]): proves the tree of size m is a prefix of the tree of size n. */
-  consistencyProof(m: number, n: number = this.leaves.length): Hash[] {
+  consistencyProof(m: number, n: number = this.n): Hash[] {
     this.checkSize(n);
     if (!Number.isInteger(m) || m < 0 || m > n) throw new RangeError(`old size ${m} is not between 0 and ${n}`);
     if (m === 0 || m === n) return [];
@@ -84,28 +164,27 @@ export class MerkleTree {
   }
 
   private checkSize(n: number): void {
-    if (!Number.isInteger(n) || n < 0 || n > this.leaves.length) {
-      throw new RangeError(`tree size ${n} is not between 0 and ${this.leaves.length}`);
+    if (!Number.isInteger(n) || n < 0 || n > this.n) {
+      throw new RangeError(`tree size ${n} is not between 0 and ${this.n}`);
     }
   }
 
+  /** MTH(D[start:start+n]). */
   private subtree(start: number, n: number): Hash {
     if (n === 0) return this.sha256(new Uint8Array(0));
-    if (n === 1) return this.leaves[start] as Hash;
+    // An aligned perfect subtree: read from its level.
+    if ((n & (n - 1)) === 0 && start % n === 0) {
+      const level = this.levels[Math.log2(n)] as Uint8Array;
+      const i = start / n;
+      return level.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+    }
     const key = `${start}:${n}`;
-    const hit = this.memo.get(key);
+    const hit = this.ragged.get(key);
     if (hit) return hit;
     const k = split(n);
     const h = nodeHash(this.sha256, this.subtree(start, k), this.subtree(start + k, n - k));
-    this.memo.set(key, h);
+    this.ragged.set(key, h);
     return h;
-  }
-
-  private path(m: number, start: number, n: number): Hash[] {
-    if (n === 1) return [];
-    const k = split(n);
-    if (m < k) return [...this.path(m, start, k), this.subtree(start + k, n - k)];
-    return [...this.path(m - k, start + k, n - k), this.subtree(start, k)];
   }
 
   private subproof(m: number, start: number, n: number, complete: boolean): Hash[] {

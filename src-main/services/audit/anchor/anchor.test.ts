@@ -22,6 +22,11 @@ import { openStored } from './anchored-verify';
 import { checkpointKeyAccount, loadKeyRing, loadOrCreateCheckpointKey, nextCheckpointKeyAccount, ringKeys, rotateCheckpointKey, type RotationStep } from './checkpoint-key';
 import { CheckpointStore } from './checkpoint-store';
 import { keyHistoryFile } from './key-history';
+import { rotateAuditKey } from './rotate';
+import { ROTATION_ABANDONED, ROTATION_STARTED, unfinishedRotations as pendingIn } from './rotation-log';
+import { appendAudit } from '../append';
+import { settleKeyRotations } from '../../../core/settle-rotations';
+import { silentLogger } from '../../../core/log';
 import { sha256Bytes } from './node-crypto';
 import { importWitness, MAX_WITNESS_IMPORT_CHARS } from './witness-import';
 import { WitnessStore } from './witness-store';
@@ -214,14 +219,23 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     const [event] = await auditOf(ws.core, 'audit.checkpoint_key_rotated');
     expect(event).toMatchObject({ reason: 'yearly rotation', data: { retiredFingerprint: old, currentFingerprint: r.current, checkpointSize: 6 } });
 
-    // The rotation's own audit event grew the log: the new key signs it, consistent with the checkpoints the old key signed.
+    // "Started" was committed before the key changed, "rotated" with the command: one rotation id pairs them.
+    const [startedEvent] = await auditOf(ws.core, ROTATION_STARTED);
+    expect(startedEvent).toMatchObject({ seq: 7, data: { retiredFingerprint: old, currentFingerprint: r.current, rotationId: event?.data.rotationId } });
+    expect(event).toMatchObject({ seq: 8 });
+
+    // The rotation's own audit events grew the log: the new key signs them, consistent with the checkpoints the old key signed.
     const after = (await verify(ws.core)).anchor;
-    expect(after).toMatchObject({ state: 'anchored', fingerprint: r.current, latest: { number: 4, size: 7, signedBy: r.current }, lastGood: { number: 3, signedBy: r.current } });
+    expect(after).toMatchObject({ state: 'anchored', fingerprint: r.current, latest: { number: 4, size: 8, signedBy: r.current }, lastGood: { number: 3, signedBy: r.current } });
     expect(after.keys).toEqual([
       { fingerprint: r.current, createdAt: expect.any(String), retiredAt: null },
       { fingerprint: old, createdAt: null, retiredAt: after.keys[0]?.createdAt },
     ]);
-    expect(await signers(ws.core, ws.orgId)).toEqual([[4, old], [6, old], [6, r.current], [7, r.current]]);
+    expect(await signers(ws.core, ws.orgId)).toEqual([[4, old], [6, old], [6, r.current], [8, r.current]]);
+    // Nothing is left unfinished for the next start to settle.
+    await settleKeyRotations(ws.core.db, ws.core.vault, storeOf(ws.core), silentLogger());
+    expect(await auditOf(ws.core, ROTATION_ABANDONED)).toEqual([]);
+    expect(await auditOf(ws.core, 'audit.checkpoint_key_rotated')).toHaveLength(1);
 
     // The history beside the checkpoints holds public keys only, never the keychain's private key.
     const history = readFileSync(keyHistoryFile(storeOf(ws.core).dir, ws.orgId), 'utf8');
@@ -250,45 +264,97 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     expect((await verify(ws.core)).anchor.state).toBe('anchored');
   });
 
-  it('a crash between the rotation steps leaves a working key: the old one before the history is written, the new one after', async () => {
+  it('a crash between the rotation steps leaves a working key: the old one before the history is written, the new one after; the next start records how it ended', async () => {
     const ws = await workstation('rotate-crash', 3, 'admin');
     const first = (await verify(ws.core)).anchor;
     expect(first.state).toBe('first');
     const store = storeOf(ws.core);
+    const session = ws.core.db.session!;
     const crashAfter = (at: RotationStep) => (step: RotationStep) => {
       if (step === at) throw new Error(`power cut after ${at}`);
     };
     const history = keyHistoryFile(store.dir, ws.orgId);
+    // As the rotateKey command does it, minus its own "rotated" event: that is the step a crash skips.
+    const rotate = (at: RotationStep | null) =>
+      ws.core.db.tx(session, (sql) =>
+        rotateAuditKey(sql, ws.orgId, store, ws.core.vault, new Date(), at ? crashAfter(at) : undefined, (plan) =>
+          ws.core.db.tx(session, async (s) => {
+            await appendAudit(s, session, { action: ROTATION_STARTED, target: { type: 'org', id: ws.orgId }, data: { ...plan } }, { reason: null, requestId: null });
+          }),
+        ),
+      );
+    const nextStart = () => settleKeyRotations(ws.core.db, ws.core.vault, store, silentLogger());
+    type Ends = { rotationId: string; retiredFingerprint: string; currentFingerprint: string; plannedFingerprint?: string; reconciled?: boolean };
+    const data = async (action: string) => (await auditOf(ws.core, action)).map((e) => e.data as Ends).reverse();
+    const lastStarted = async () => (await data(ROTATION_STARTED)).at(-1)!;
+
+    // Stopped right after "started" was committed: the key never changed, and the next start says the rotation was abandoned.
+    await expect(rotate('started')).rejects.toThrow(/power cut/);
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+    const s0 = await lastStarted();
+    expect(s0).toMatchObject({ retiredFingerprint: first.fingerprint });
+    expect(await data(ROTATION_ABANDONED)).toEqual([]);
+    await nextStart();
+    expect(await data(ROTATION_ABANDONED)).toEqual([{ rotationId: s0.rotationId, retiredFingerprint: first.fingerprint, plannedFingerprint: s0.currentFingerprint, currentFingerprint: first.fingerprint }]);
+    expect((await verify(ws.core)).anchor).toMatchObject({ state: 'anchored', fingerprint: first.fingerprint });
 
     // Stopped with the new private key only under the "next" account: the old key stays current and the leftover is dropped.
-    await expect(rotateCheckpointKey(ws.core.vault, store.dir, ws.orgId, new Date(), crashAfter('next-key-stored'))).rejects.toThrow(/power cut/);
+    await expect(rotate('next-key-stored')).rejects.toThrow(/power cut/);
     expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).not.toBeNull();
+    const s1 = await lastStarted();
     const kept = (await verify(ws.core)).anchor;
     expect(kept).toMatchObject({ state: 'anchored', fingerprint: first.fingerprint, keys: [{ fingerprint: first.fingerprint }] });
     expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
     expect(existsSync(history)).toBe(false);
+    await nextStart();
+    expect((await data(ROTATION_ABANDONED)).map((d) => d.rotationId)).toEqual([s0.rotationId, s1.rotationId]);
+    expect(await data('audit.checkpoint_key_rotated')).toEqual([]);
 
     // Stopped after the history named the new key, before the keychain's entry was switched: the next load finishes the switch.
     const oldSecret = await ws.core.vault.get(checkpointKeyAccount(ws.orgId));
-    await expect(rotateCheckpointKey(ws.core.vault, store.dir, ws.orgId, new Date(), crashAfter('history-written'))).rejects.toThrow(/power cut/);
+    await expect(rotate('history-written')).rejects.toThrow(/power cut/);
+    const s2 = await lastStarted();
     expect(await ws.core.vault.get(checkpointKeyAccount(ws.orgId))).toBe(oldSecret);
+    // The next start finishes the switch and records the rotation as done, with the key it made current.
+    await nextStart();
     const switched = (await verify(ws.core)).anchor;
     expect(switched.state).toBe('anchored');
-    expect(switched.fingerprint).not.toBe(first.fingerprint);
+    expect(switched.fingerprint).toBe(s2.currentFingerprint);
     expect(switched.keys.map((k) => k.fingerprint)).toEqual([switched.fingerprint, first.fingerprint]);
     expect(await ws.core.vault.get(checkpointKeyAccount(ws.orgId))).not.toBe(oldSecret);
     expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+    expect(await data('audit.checkpoint_key_rotated')).toEqual([{ rotationId: s2.rotationId, retiredFingerprint: first.fingerprint, currentFingerprint: switched.fingerprint, reconciled: true }]);
     // …and it signs: the next checkpoint is the new key's, the first still the old key's.
+    const signed = (await verify(ws.core)).anchor.latest!.size;
     await ws.add(1);
-    expect((await verify(ws.core)).anchor).toMatchObject({ state: 'anchored', latest: { size: 4, signedBy: switched.fingerprint } });
-    expect(await signers(ws.core, ws.orgId)).toEqual([[3, first.fingerprint], [4, switched.fingerprint]]);
+    expect((await verify(ws.core)).anchor).toMatchObject({ state: 'anchored', latest: { size: signed + 1, signedBy: switched.fingerprint } });
+    expect((await signers(ws.core, ws.orgId))[0]).toEqual([3, first.fingerprint]);
+    expect((await signers(ws.core, ws.orgId)).at(-1)).toEqual([signed + 1, switched.fingerprint]);
 
     // Stopped after the switch, before the "next" entry was removed: the new key works and the leftover goes.
-    await expect(rotateCheckpointKey(ws.core.vault, store.dir, ws.orgId, new Date(), crashAfter('switched'))).rejects.toThrow(/power cut/);
+    await expect(rotate('switched')).rejects.toThrow(/power cut/);
+    const s3 = await lastStarted();
+    await nextStart();
     const third = (await verify(ws.core)).anchor;
     expect(third.state).toBe('anchored');
     expect(third.keys.map((k) => k.fingerprint)).toEqual([third.fingerprint, switched.fingerprint, first.fingerprint]);
     expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+
+    // Every step done, but the command's own "rotated" event never committed: the next start writes it.
+    const done = await rotate(null);
+    await nextStart();
+    expect((await data('audit.checkpoint_key_rotated')).map((d) => [d.rotationId, d.currentFingerprint, d.reconciled])).toEqual([
+      [s2.rotationId, switched.fingerprint, true],
+      [s3.rotationId, third.fingerprint, true],
+      [done.rotationId, done.current, true],
+    ]);
+    // Settled once: another start adds nothing, every "started" has exactly one end, and the chain verifies.
+    const count = (await verify(ws.core)).checked;
+    await nextStart();
+    expect((await verify(ws.core)).checked).toBe(count);
+    expect(await ws.core.db.tx(session, (sql) => pendingIn(sql))).toEqual([]);
+    expect((await data(ROTATION_STARTED)).length).toBe(5);
+    expect((await verify(ws.core)).ok).toBe(true);
   });
 
   it('imports a second workstation’s checkpoints with its pinned key, and reports a rewrite or truncation against them, naming the witness checkpoint', async () => {

@@ -116,6 +116,8 @@ export interface AnchorDeps {
   witnesses?: WitnessStore;
   /** The leaf hashes when the caller already read every event (verifyAudit's pass); read here otherwise. */
   leaves?: Uint8Array[];
+  /** The tree itself when the caller built it (a bundle derives its proofs from the same one). */
+  tree?: MerkleTree;
 }
 
 /**
@@ -143,7 +145,7 @@ export async function anchorAudit(sql: Sql, orgId: string, deps: AnchorDeps, cha
   } catch (e) {
     return { state: 'store_error', message: (e as Error).message, fingerprint: key.fingerprint, latest: null, lastGood: null, stored: 0, keys, witnesses: [] };
   }
-  const tree = new MerkleTree(sha256Bytes, deps.leaves ?? (await readLeaves(sql)));
+  const tree = deps.tree ?? new MerkleTree(sha256Bytes, deps.leaves ?? (await readLeaves(sql)));
   const size = tree.size;
   const root = tree.root();
   const consistent = (m: number, r: Uint8Array) => m <= size && verifyConsistency(sha256Bytes, m, size, r, root, tree.consistencyProof(m, size));

@@ -92,7 +92,7 @@ export function ringKeys(ring: KeyRing): PublicCheckpointKey[] {
   return [{ fingerprint: ring.current.fingerprint, publicKey: ring.current.publicKey, createdAt: ring.current.createdAt, retiredAt: null }, ...ring.retired];
 }
 
-export type RotationStep = 'next-key-stored' | 'history-written' | 'switched';
+export type RotationStep = 'started' | 'next-key-stored' | 'history-written' | 'switched';
 
 /**
  * A new checkpoint key, in three steps so that a crash between any two leaves one key that works:
@@ -101,13 +101,23 @@ export type RotationStep = 'next-key-stored' | 'history-written' | 'switched';
  * finishes the switch if we stop here), then the keychain's current entry overwritten with it (the
  * old private key is gone) and the "next" entry removed. `onStep` lets tests stop between steps.
  */
-export async function rotateCheckpointKey(vault: Vault, dir: string, orgId: string, now: Date, onStep?: (step: RotationStep) => void): Promise<{ old: KeyRing; ring: KeyRing }> {
+export async function rotateCheckpointKey(
+  vault: Vault,
+  dir: string,
+  orgId: string,
+  now: Date,
+  onStep?: (step: RotationStep) => void,
+  /** Called with both fingerprints before anything changes (the "started" audit event is committed here). */
+  onPlanned?: (plan: { retiredFingerprint: string; currentFingerprint: string }) => Promise<void>,
+): Promise<{ old: KeyRing; ring: KeyRing }> {
   const old = await loadKeyRing(vault, dir, orgId);
   const pkcs8 = newPkcs8();
   const nextAccount = nextCheckpointKeyAccount(orgId);
+  const key = keyFrom(pkcs8, nextAccount, orgId);
+  await onPlanned?.({ retiredFingerprint: old.current.fingerprint, currentFingerprint: key.fingerprint });
+  onStep?.('started');
   await vault.set(nextAccount, pkcs8);
   onStep?.('next-key-stored');
-  const key = keyFrom(pkcs8, nextAccount, orgId);
   const at = now.toISOString();
   const history: KeyHistory = {
     current: { fingerprint: key.fingerprint, publicKey: key.publicKey, createdAt: at, retiredAt: null },

@@ -1,12 +1,15 @@
 import { dirname } from 'node:path';
 import type { AuditAnchor } from '../../../../src-shared/contract/audit';
 import { McError } from '../../../../src-shared/contract/errors';
+import type { MerkleTree } from '../../../../src-shared/domain/anchor/merkle';
 import type { Sql } from '../../../db';
 import type { Vault } from '../../../vault';
 import { anchorAudit, exportCheckpoints } from './anchored-verify';
 import { loadKeyRing, ringKeys } from './checkpoint-key';
 import { CheckpointStore, CheckpointStoreError } from './checkpoint-store';
 import { rotateAuditKey } from './rotate';
+import { reconcileRotations, type RotationPlan } from './rotation-log';
+import type { AuditDraft } from '../append';
 import { importWitness, type WitnessImportInput } from './witness-import';
 import { WitnessStore } from './witness-store';
 
@@ -15,6 +18,7 @@ export { CheckpointStore, CheckpointStoreError } from './checkpoint-store';
 export { checkpointKeyAccount, checkpointKeyName, type KeyRing, loadKeyRing, loadOrCreateCheckpointKey, nextCheckpointKeyAccount, ringKeys, rotateCheckpointKey } from './checkpoint-key';
 export type { PublicCheckpointKey } from './key-history';
 export { rotateAuditKey } from './rotate';
+export { reconcileRotations, ROTATED, ROTATION_ABANDONED, ROTATION_STARTED, type RotationPlan, unfinishedRotations } from './rotation-log';
 export { importWitness, MAX_WITNESS_IMPORT_CHARS } from './witness-import';
 export { WitnessStore } from './witness-store';
 
@@ -38,8 +42,8 @@ export function serialForOrg<T>(orgId: string, fn: () => Promise<T>): Promise<T>
   return next;
 }
 
-export function anchorAuditSerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, chainOk: boolean, leaves?: Uint8Array[]): Promise<AuditAnchor> {
-  return serialForOrg(orgId, () => anchorAudit(sql, orgId, { store, vault, leaves }, chainOk));
+export function anchorAuditSerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, chainOk: boolean, tree?: MerkleTree): Promise<AuditAnchor> {
+  return serialForOrg(orgId, () => anchorAudit(sql, orgId, { store, vault, tree }, chainOk));
 }
 
 /** A corrupt checkpoints or key file is the operator's to fix: its path and what is wrong, as said. */
@@ -61,8 +65,13 @@ export function exportCheckpointsOf(orgId: string, store: CheckpointStore) {
   }
 }
 
-export function rotateAuditKeySerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, now = new Date()) {
-  return serialForOrg(orgId, () => storeErrors(() => rotateAuditKey(sql, orgId, store, vault, now)));
+export function rotateAuditKeySerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, started: (plan: RotationPlan) => Promise<void>, now = new Date()) {
+  return serialForOrg(orgId, () => storeErrors(() => rotateAuditKey(sql, orgId, store, vault, now, undefined, started)));
+}
+
+/** Settle this workstation's unfinished key rotations (rotation-log.ts), one anchor operation at a time. */
+export function reconcileRotationsSerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, audit: (d: AuditDraft) => Promise<unknown>) {
+  return serialForOrg(orgId, () => storeErrors(() => reconcileRotations(sql, orgId, store, vault, audit)));
 }
 
 /** Import a witness's checkpoints; this workstation's own keys are refused as a witness. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AnchorCheckpoint } from '../../../../src-shared/contract/audit';
 import { McError } from '../../../../src-shared/contract/errors';
 import { auditLeaf } from '../../../../src-shared/domain/anchor/audit-tree';
@@ -11,9 +12,12 @@ import { verifyAudit } from '../read';
 import { anchorAudit } from './anchored-verify';
 import { rotateCheckpointKey, type RotationStep } from './checkpoint-key';
 import type { CheckpointStore } from './checkpoint-store';
+import type { RotationPlan } from './rotation-log';
 import { sha256Bytes } from './node-crypto';
 
 export interface Rotated {
+  /** Pairs the "started" event with the "rotated" one. */
+  rotationId: string;
   retired: string;
   current: string;
   /** The checkpoint the new key signed at once (null when the log is empty). */
@@ -27,7 +31,16 @@ export interface Rotated {
  * the new key signs a checkpoint of the same tree at once, so the latest checkpoint is always the
  * current key's. The caller audits the rotation in its transaction.
  */
-export async function rotateAuditKey(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, now: Date, onStep?: (step: RotationStep) => void): Promise<Rotated> {
+export async function rotateAuditKey(
+  sql: Sql,
+  orgId: string,
+  store: CheckpointStore,
+  vault: Vault,
+  now: Date,
+  onStep?: (step: RotationStep) => void,
+  /** Commits the "started" event (its own transaction) before the key changes; see rotation-log.ts. */
+  started?: (plan: RotationPlan) => Promise<void>,
+): Promise<Rotated> {
   const leaves: Uint8Array[] = [];
   const chain = await verifyAudit(sql, orgId, (events) => {
     for (const e of events) leaves.push(auditLeaf(sha256Bytes, e));
@@ -35,7 +48,8 @@ export async function rotateAuditKey(sql: Sql, orgId: string, store: CheckpointS
   if (!chain.ok) throw new McError('CONFLICT', `The audit chain does not verify, so the key is not rotated (the new key would sign over the break): ${chain.breaks[0]?.description ?? 'see Verify chain'}.`);
   const anchor = await anchorAudit(sql, orgId, { store, vault, leaves, now: () => now }, true);
   if (anchor.state !== 'anchored' && anchor.state !== 'first') throw new McError('CONFLICT', `The audit log must be anchored before the key is rotated: ${anchor.message}`);
-  const { old, ring } = await rotateCheckpointKey(vault, store.dir, orgId, now, onStep);
+  const rotationId = randomUUID();
+  const { old, ring } = await rotateCheckpointKey(vault, store.dir, orgId, now, onStep, started ? (p) => started({ rotationId, ...p }) : undefined);
   const tree = new MerkleTree(sha256Bytes, leaves);
   let checkpoint: AnchorCheckpoint | null = null;
   if (tree.size > 0) {
@@ -43,5 +57,5 @@ export async function rotateAuditKey(sql: Sql, orgId: string, store: CheckpointS
     store.append(orgId, { note, seenAt: now.toISOString() });
     checkpoint = { number: store.read(orgId).length, size: tree.size, root: toBase64(tree.root()), seenAt: now.toISOString(), signedBy: ring.current.fingerprint };
   }
-  return { retired: old.current.fingerprint, current: ring.current.fingerprint, checkpoint };
+  return { rotationId, retired: old.current.fingerprint, current: ring.current.fingerprint, checkpoint };
 }

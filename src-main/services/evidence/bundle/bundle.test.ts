@@ -15,6 +15,7 @@ import { coreOn, DIRECT } from '../../../testing/harness';
 import { needKeychain } from '../../../testing/keychain-gate';
 import { TEST_SERVICE } from '../../../testing/keychain';
 import { CheckpointStore, checkpointKeyAccount, loadOrCreateCheckpointKey } from '../../audit/anchor';
+import type { BundleScope } from '../../../../src-shared/domain/evidence/bundle-scope';
 import { exportBundle, type Manifest } from './bundle';
 import { verifyBundle } from './verify';
 
@@ -35,9 +36,9 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
   let bundle: string;
   let manifest: Manifest;
 
-  const exportTo = (file: string, scope = { kind: 'period' as const, from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }, signal?: AbortSignal) =>
+  const exportTo = (file: string, scope: BundleScope = { kind: 'period' as const, from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }, signal?: AbortSignal, now?: Date) =>
     core.db.tx(core.db.session!, (sql) =>
-      exportBundle(sql, { orgId, orgName: 'Bundle Org', scope, outFile: file, vault: core.vault, store: new CheckpointStore(core.dataDir), appVersion: 'test', signal }),
+      exportBundle(sql, { orgId, orgName: 'Bundle Org', scope, outFile: file, vault: core.vault, store: new CheckpointStore(core.dataDir), appVersion: 'test', signal, ...(now ? { now: () => now } : {}) }),
     );
 
   /** Unzip a bundle into a fresh folder. */
@@ -141,6 +142,37 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     zip.close();
     expect(names).toEqual([...names].sort());
     expect(times.size).toBe(1);
+  });
+
+  it('two exports of the same records at the same time are byte-identical; a later one differs only by its time', async () => {
+    const at = new Date('2026-12-01T10:00:00Z');
+    const [a, b, c] = ['same-a.zip', 'same-b.zip', 'later.zip'].map((n) => join(dir, n)) as [string, string, string];
+    const ma = (await exportTo(a, undefined, undefined, at)).manifest;
+    const mb = (await exportTo(b, undefined, undefined, at)).manifest;
+    expect(mb.bundle_id).toBe(ma.bundle_id);
+    expect(readFileSync(b).equals(readFileSync(a))).toBe(true);
+    // Another export time: another id (the id is the content's, time included), same records.
+    const mc = (await exportTo(c, undefined, undefined, new Date('2026-12-01T10:00:01Z'))).manifest;
+    expect(mc.bundle_id).not.toBe(ma.bundle_id);
+    expect(mc.bundle_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const records = (f: string) => readFileSync(join(unzip(f), 'records/audit-events.jsonl'));
+    expect(records(c).equals(records(a))).toBe(true);
+  });
+
+  it('a period holds only its own events, each proven in the whole log; a period with none still verifies', async () => {
+    const all = readFileSync(join(unzip(bundle), 'records/audit-events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: number; event: { at: string } });
+    const mid = all[Math.floor(all.length / 2)]!;
+    const part = join(dir, 'part.zip');
+    const m = (await exportTo(part, { kind: 'period', from: mid.event.at, to: '2100-01-01T00:00:00Z' })).manifest;
+    const seqs = readFileSync(join(unzip(part), 'records/audit-events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { seq: number }).seq);
+    expect(seqs[0]).toBe(all.find((e) => e.event.at >= mid.event.at)!.seq);
+    expect(m.audit).toMatchObject({ events: seqs.length, first_seq: seqs[0], last_seq: seqs.at(-1) });
+    expect(m.audit.tree_size).toBeGreaterThanOrEqual(all.length);
+    expect(await failedChecks(part, m.key.fingerprint)).toEqual([]);
+    const none = join(dir, 'none.zip');
+    const n = (await exportTo(none, { kind: 'period', from: '2001-01-01T00:00:00Z', to: '2001-01-02T00:00:00Z' })).manifest;
+    expect(n.audit).toMatchObject({ events: 0, first_seq: null, last_seq: null });
+    expect(await failedChecks(none, n.key.fingerprint)).toEqual([]);
   });
 
   it('a second export carries a consistency proof from the checkpoint before it', async () => {
@@ -356,6 +388,15 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     const notPilot = cli(['export', '--pilot', 'kenya', '--out', out]);
     expect(notPilot).toMatchObject({ status: 2, stderr: expect.stringContaining('--pilot is a customer pilot id') });
     const two = cli(['export', '--pilot', randomUUID(), '--from', '2000-01-01T00:00:00Z', '--out', out]);
-    expect(two).toMatchObject({ status: 2, stderr: expect.stringContaining('give one of --incident, --pilot or --from/--to') });
+    expect(two).toMatchObject({ status: 2, stderr: expect.stringContaining('give one of --incident, --pilot, --drill or --from/--to') });
+    const notDrill = cli(['export', '--drill', 'friday', '--out', out]);
+    expect(notDrill).toMatchObject({ status: 2, stderr: expect.stringContaining('--drill is a failover drill id') });
+    const drillAndPilot = cli(['export', '--drill', randomUUID(), '--pilot', randomUUID(), '--out', out]);
+    expect(drillAndPilot).toMatchObject({ status: 2, stderr: expect.stringContaining('give one of') });
+    // A well-formed id this org does not have: refused, and no file (not an empty signed bundle).
+    const missing = randomUUID();
+    const unknown = cli(['export', '--drill', missing, '--out', join(dir, 'no-drill.zip'), '--data-dir', core.dataDir]);
+    expect(unknown).toMatchObject({ status: 1, stderr: expect.stringContaining(`This org has no failover drill ${missing}`) });
+    expect(readdirSync(dir).filter((n) => n.startsWith('no-drill') || n.startsWith('.evidence-'))).toEqual([]);
   }, 60_000);
 });

@@ -15,6 +15,7 @@ const USAGE = `Usage:
   npm run evidence -- export --from TIME --to TIME --out FILE [--data-dir DIR]
   npm run evidence -- export --incident ID --out FILE [--data-dir DIR]
   npm run evidence -- export --pilot ID --out FILE [--data-dir DIR]
+  npm run evidence -- export --drill ID --out FILE [--data-dir DIR]
   npm run evidence -- verify FILE [--pin SHA256:...]
   npm run evidence -- import-checkpoints FILE --key PUB --pin SHA256:... [--data-dir DIR]
 
@@ -22,6 +23,9 @@ export  writes an evidence bundle of the org the data folder's active profile is
         (like npm run agent: the app must have connected once from that data folder). TIME is
         an ISO 8601 time such as 2026-11-01T00:00:00Z; --to is exclusive. --pilot: a customer
         pilot's id (Readiness shows it), for its gates and the seven records of the principle.
+        --incident: an incident's id (Incidents shows it). --drill: a failover drill's id (Drills
+        shows it), for its steps, its drill incident, the routing decisions and evidence it made.
+        The scopes are those the app's Export dialog offers.
 verify  checks a bundle with no database and no network: every file against SHA256SUMS, both
         signatures, the file count, each audit event's hash and inclusion proof against the
         signed checkpoint. --pin: the key fingerprint you hold out of band.
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
       args: rest,
       allowPositionals: true,
       strict: true,
-      options: { from: { type: 'string' }, to: { type: 'string' }, incident: { type: 'string' }, pilot: { type: 'string' }, out: { type: 'string' }, pin: { type: 'string' }, key: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { from: { type: 'string' }, to: { type: 'string' }, incident: { type: 'string' }, pilot: { type: 'string' }, drill: { type: 'string' }, out: { type: 'string' }, pin: { type: 'string' }, key: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     fail(`${(err as Error).message}\n${USAGE}`);
@@ -69,8 +73,11 @@ async function main(): Promise<void> {
     return new Date(v).toISOString();
   };
   let scope: BundleScope;
-  if ([a.incident, a.pilot, a.from ?? a.to].filter((v) => v !== undefined).length > 1) fail('give one of --incident, --pilot or --from/--to.');
-  if (a.pilot !== undefined) {
+  if ([a.incident, a.pilot, a.drill, a.from ?? a.to].filter((v) => v !== undefined).length > 1) fail('give one of --incident, --pilot, --drill or --from/--to.');
+  if (a.drill !== undefined) {
+    if (!/^[0-9a-f-]{36}$/i.test(a.drill)) fail('--drill is a failover drill id (a UUID; Drills shows it).');
+    scope = { kind: 'drill', drillId: a.drill.toLowerCase() };
+  } else if (a.pilot !== undefined) {
     if (!/^[0-9a-f-]{36}$/i.test(a.pilot)) fail('--pilot is a customer pilot id (a UUID; Readiness shows it).');
     scope = { kind: 'pilot', pilotId: a.pilot.toLowerCase() };
   } else if (a.incident !== undefined) {

@@ -2,7 +2,7 @@ import type { AuditFilter } from '../../../../src-shared/contract/audit';
 import { canonicalJson } from '../../../../src-shared/domain/canonical-json';
 import type { Sql } from '../../../db';
 import type { BundleScope } from '../../../../src-shared/domain/evidence/bundle-scope';
-import { exportAuditPage } from '../../audit';
+import { filterWhere } from '../../audit/filter';
 
 export type { BundleScope };
 
@@ -128,17 +128,15 @@ export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope)
   }
 }
 
-/** The audit events of the scope, with their chain fields, oldest first (the audit export's JSONL lines). */
-export async function* auditLines(sql: Sql, scope: BundleScope, untilSeq: number): AsyncGenerator<{ text: string; seqs: number[] }> {
+/**
+ * Which audit events a scope holds, as a condition over alias e with parameters numbered after
+ * `offset`: the audit pass reads it as a column of the chain's own query, whose WHERE already
+ * confines the rows to the org.
+ */
+export function auditScopeWhere(scope: BundleScope, offset: number): { sql: string; params: unknown[] } {
   const filter: AuditFilter | undefined =
     scope.kind === 'period' ? { from: scope.from, to: scope.to } : scope.kind === 'incident' ? { subjectType: 'incident', subjectId: scope.incidentId } : undefined;
   const id = scope.kind === 'pilot' ? scope.pilotId : scope.kind === 'drill' ? scope.drillId : null;
   const also = id !== null && (scope.kind === 'pilot' || scope.kind === 'drill') ? (p: (v: unknown) => string) => scopedAuditCondition(scope.kind as 'pilot' | 'drill', p(id)) : undefined;
-  let afterSeq = 0;
-  for (;;) {
-    const page = await exportAuditPage(sql, { format: 'jsonl', filter, also, afterSeq, untilSeq, limit: PAGE });
-    if (page.rows > 0) yield { text: page.text, seqs: page.seqs };
-    if (page.nextAfterSeq === null) return;
-    afterSeq = page.nextAfterSeq;
-  }
+  return filterWhere(filter, offset, also, { orgClause: false });
 }
