@@ -3,6 +3,7 @@ import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isServerOf } from '../src-main/db/embedded-server';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const TEST_KEYCHAIN_SERVICE = 'UmamiEdge Mission Control (test)';
@@ -92,7 +93,9 @@ async function stopChild(child: ChildProcess, dataDir: string): Promise<void> {
   const pidFile = join(dataDir, 'pg', 'postmaster.pid');
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0) {
+    // Only that cluster's own server: a stale pid file can name a pid the system has given to
+    // another program since (a test keyring daemon killed this way would fail every later store).
+    if (Number.isInteger(pid) && pid > 0 && isServerOf(pid, join(dataDir, 'pg'))) {
       try {
         process.kill(pid, 'SIGQUIT');
       } catch {

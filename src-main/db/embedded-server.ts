@@ -70,7 +70,7 @@ export async function embeddedBinaries(): Promise<ServerBinaries> {
  * another program since, even another PostgreSQL: only the one whose working directory (Linux) or
  * command line is this cluster counts.
  */
-function isServerOf(pid: number, clusterDir: string): boolean {
+export function isServerOf(pid: number, clusterDir: string): boolean {
   try {
     const dir = realpathSync(clusterDir);
     if (process.platform === 'linux') return readlinkSync(`/proc/${pid}/cwd`) === dir;

@@ -12,7 +12,7 @@ import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
 import { processAlive } from './process-alive';
 import { createOrg, migratedDatabase, testServers } from '../testing/db';
-import { EmbeddedServer } from './embedded-server';
+import { EmbeddedServer, isServerOf } from './embedded-server';
 import { freeLoopbackPort } from './free-port';
 import { ProfileStore, secretAccounts } from './profiles';
 
@@ -73,7 +73,7 @@ describe.skipIf(!ok)('embedded PostgreSQL lifecycle', () => {
       for (const a of [secretAccounts.embeddedSuperuser(instanceId), secretAccounts.authenticator(instanceId, 'embedded')]) await vault.delete(a).catch(() => undefined);
     }
     const pm = postmasterPid(data.dir);
-    if (pm && alive(pm.pid)) process.kill(pm.pid, 'SIGQUIT');
+    if (pm && alive(pm.pid) && isServerOf(pm.pid, join(data.dir, 'pg'))) process.kill(pm.pid, 'SIGQUIT');
     data.remove();
   });
 
