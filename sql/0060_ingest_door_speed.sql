@@ -16,16 +16,6 @@ SET lock_timeout = '5s'; SET statement_timeout = '60s';
 --    write touches besides the telemetry rows is keyed by node (batch records, rollups, latest
 --    figures), so workers on different shares never wait on each other's row locks, and one node's
 --    batches are still written in the order they were queued, by one worker.
--- 4. The key's use (last_used_at, last_used_source, use_count) was recorded in the enqueue, one
---    node_keys row update per accepted batch on the acknowledgement's path: about 40 % of that
---    statement. The write records it now, per key for all its batches in the group, as of the
---    batches' receipt (last_used_at is the newest batch's received_at, its source the newest
---    batch's). A key's use therefore shows once its batches are written (normally well under a
---    second later), and counts batches written, not queued: a dead-lettered batch does not count.
---    node_keys gets room on its pages (fillfactor 70) so these updates stay on the page (HOT):
---    none of the columns they change is indexed.
-
-ALTER TABLE mc.node_keys SET (fillfactor = 70);
 
 -- Migrations run in one transaction (no CONCURRENTLY); the queue is drained to near empty in
 -- normal running, so the build is short.
@@ -57,113 +47,6 @@ CREATE FUNCTION mc.ingest_claim(p_limit integer, p_part integer, p_parts integer
   END
   $$;
 
-CREATE OR REPLACE FUNCTION mc.ingest_enqueue(
-  p_key_hash bytea[],
-  p_batch_id uuid[],
-  p_source text[],
-  p_project uuid[],
-  p_item integer[],
-  p_ts timestamptz[],
-  p_metric text[],
-  p_value double precision[]
-) RETURNS TABLE (item integer, status text, code text, message text, accepted integer, errors jsonb, org_id uuid)
-  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-  #variable_conflict use_column
-  DECLARE
-    v_now timestamptz := clock_timestamp();
-    v_keep integer := mc.setting_int('telemetry_retention_days');
-  BEGIN
-    RETURN QUERY
-    WITH it AS MATERIALIZED (
-      SELECT u.i::integer AS i, u.key_hash, u.batch_id, left(coalesce(u.source, 'unknown'), 200) AS source, u.project,
-             nk.id AS key_id, nk.org_id, nk.node_id, nk.expires_at, nk.revoked_at, nk.superseded_by, nk.grace_until, n.lifecycle
-        FROM unnest(p_key_hash, p_batch_id, p_source, p_project) WITH ORDINALITY AS u(key_hash, batch_id, source, project, i)
-        LEFT JOIN mc.node_keys nk ON nk.key_hash = u.key_hash
-        LEFT JOIN mc.nodes n ON n.org_id = nk.org_id AND n.id = nk.node_id
-    ), s AS MATERIALIZED (
-      SELECT x.item, x.ord, x.ts, x.value, m.id AS metric_id,
-             mc.sample_problem(x.ts, x.metric, m.id IS NOT NULL, m.min, m.max, x.value, v_now, v_keep) AS problem
-        FROM unnest(p_item, p_ts, p_metric, p_value) WITH ORDINALITY AS x(item, ts, metric, value, ord)
-        LEFT JOIN mc.telemetry_metrics m ON m.name = x.metric
-    ), numbered AS (
-      SELECT s.*, (row_number() OVER (PARTITION BY s.item ORDER BY s.ord) - 1)::integer AS idx FROM s
-    ), agg AS (
-      SELECT nb.item, count(*)::integer AS n, count(*) FILTER (WHERE nb.problem IS NOT NULL)::integer AS bad,
-             (jsonb_agg(jsonb_build_object('index', nb.idx, 'reason', nb.problem) ORDER BY nb.ord)
-                FILTER (WHERE nb.problem IS NOT NULL)) AS all_errors,
-             array_agg(nb.ts ORDER BY nb.ord) AS ts, array_agg(nb.metric_id ORDER BY nb.ord) AS metric, array_agg(nb.value ORDER BY nb.ord) AS value
-        FROM numbered nb GROUP BY nb.item
-    ), v AS MATERIALIZED (
-      SELECT it.*, coalesce(a.n, 0) AS n, a.ts, a.metric, a.value,
-             CASE WHEN a.bad > 0 THEN (SELECT jsonb_agg(e) FROM (SELECT e FROM jsonb_array_elements(a.all_errors) e LIMIT 20) f) END AS errs,
-             CASE
-               WHEN it.key_hash IS NULL THEN 'key_malformed'
-               WHEN it.key_id IS NULL THEN 'key_invalid'
-               WHEN it.revoked_at IS NOT NULL AND it.revoked_at <= v_now THEN 'key_revoked'
-               WHEN it.superseded_by IS NOT NULL AND it.grace_until <= v_now THEN 'key_rotated_out'
-               WHEN it.expires_at IS NOT NULL AND it.expires_at <= v_now THEN 'key_expired'
-               WHEN it.lifecycle = 'retired' THEN 'node_retired'
-               WHEN it.batch_id IS NULL OR coalesce(a.n, 0) = 0 OR (it.project IS NOT NULL AND it.project <> it.org_id) THEN 'batch_invalid'
-               WHEN a.n > 10000 THEN 'batch_too_large'
-               WHEN a.bad > 0 THEN 'sample_invalid'
-             END AS code,
-             a.bad
-        FROM it LEFT JOIN agg a ON a.item = it.i
-    ), stored AS (
-      SELECT v.i, b.samples FROM v JOIN mc.ingest_batches b ON b.node_id = v.node_id AND b.batch_id = v.batch_id WHERE v.code IS NULL
-    ), fresh AS (
-      -- One candidate per (node, batch): a batch sent twice within one commit counts once.
-      SELECT DISTINCT ON (v.node_id, v.batch_id) v.* FROM v
-       WHERE v.code IS NULL AND NOT EXISTS (SELECT 1 FROM stored WHERE stored.i = v.i)
-       ORDER BY v.node_id, v.batch_id, v.i
-    ), ins AS (
-      INSERT INTO mc.ingest_queue (org_id, node_id, key_id, batch_id, ts, metric, value, source, received_at)
-      SELECT f.org_id, f.node_id, f.key_id, f.batch_id, f.ts, f.metric, f.value, f.source, v_now FROM fresh f ORDER BY f.i
-      ON CONFLICT (node_id, batch_id) DO NOTHING
-      RETURNING mc.ingest_queue.node_id, mc.ingest_queue.batch_id
-    ), acc AS (
-      -- Which items were queued now (hash joins throughout: a group holds a thousand items).
-      SELECT f.i FROM fresh f JOIN ins ON ins.node_id = f.node_id AND ins.batch_id = f.batch_id
-    ), rej AS (
-      SELECT v.i, mc.ingest_reject(v.org_id, v.key_id, v.code, v.source,
-               CASE v.code
-                 WHEN 'batch_invalid' THEN CASE WHEN v.project IS NOT NULL AND v.project <> v.org_id THEN 'project_id is not the key''s org'
-                                                ELSE 'batch id missing, empty batch, or arrays of different lengths' END
-                 WHEN 'batch_too_large' THEN v.n || ' samples'
-                 WHEN 'sample_invalid' THEN v.errs -> 0 ->> 'reason'
-               END) AS done
-        FROM v WHERE v.code IS NOT NULL
-    )
-    SELECT v.i,
-           CASE WHEN v.code IS NOT NULL THEN 'rejected' WHEN acc.i IS NOT NULL THEN 'accepted' ELSE 'duplicate' END,
-           v.code,
-           CASE v.code
-             WHEN 'key_malformed' THEN 'The node key is not a Mission Control node key (ume_node_…).'
-             WHEN 'key_invalid' THEN 'The node key is not known.'
-             WHEN 'key_revoked' THEN 'The node key was revoked.'
-             WHEN 'key_rotated_out' THEN 'The node key was rotated and its grace period is over; use the new key.'
-             WHEN 'key_expired' THEN 'The node key has expired.'
-             WHEN 'node_retired' THEN 'The node is retired; it may not send telemetry.'
-             WHEN 'batch_invalid' THEN CASE WHEN v.project IS NOT NULL AND v.project <> v.org_id
-                                             THEN 'project_id must be the id of the org the node key belongs to.'
-                                             ELSE 'A batch needs a batch id and equally long, non-empty arrays of timestamps, metrics and values.' END
-             WHEN 'batch_too_large' THEN format('A batch may hold at most 10000 samples; this one has %s.', v.n)
-             WHEN 'sample_invalid' THEN format('%s sample(s) are invalid; nothing from this batch was stored.', v.bad)
-             ELSE NULL
-           END,
-           CASE WHEN v.code IS NULL THEN coalesce(st.samples, v.n) END,
-           v.errs,
-           v.org_id
-      FROM v
-      LEFT JOIN acc ON acc.i = v.i
-      LEFT JOIN stored st ON st.i = v.i
-      LEFT JOIN rej ON rej.i = v.i
-     ORDER BY v.i;
-  END
-  $$;
-
 CREATE OR REPLACE FUNCTION mc.ingest_write(p_seqs bigint[]) RETURNS integer
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -187,15 +70,6 @@ CREATE OR REPLACE FUNCTION mc.ingest_write(p_seqs bigint[]) RETURNS integer
         SELECT q.org_id, q.node_id, q.batch_id, q.key_id, cardinality(q.ts), q.received_at FROM q ORDER BY q.seq
         ON CONFLICT (node_id, batch_id) DO NOTHING
         RETURNING mc.ingest_batches.node_id, mc.ingest_batches.batch_id
-      ), used AS (
-        -- The keys' use, as of the batches' receipt (0035 recorded it in the enqueue).
-        UPDATE mc.node_keys nk
-           SET last_used_source = CASE WHEN nk.last_used_at IS NULL OR k.at >= nk.last_used_at THEN k.source ELSE nk.last_used_source END,
-               last_used_at = greatest(nk.last_used_at, k.at),
-               use_count = nk.use_count + k.n
-          FROM (SELECT q.key_id, count(*)::integer AS n, max(q.received_at) AS at, (array_agg(q.source ORDER BY q.seq DESC))[1] AS source
-                  FROM q JOIN fresh f ON f.node_id = q.node_id AND f.batch_id = q.batch_id GROUP BY q.key_id) k
-         WHERE nk.id = k.key_id
       ), s AS MATERIALIZED (
         SELECT q.seq, q.node_id, u.ts, u.metric, u.value, u.ord
           FROM q JOIN fresh f ON f.node_id = q.node_id AND f.batch_id = q.batch_id,
