@@ -165,6 +165,37 @@ describe.each(testServers().map((s) => [s.label, s] as const))('telemetry HTTP d
     expect(w.stats.batches).toBe(mine.length);
   });
 
+  it('lingers after writing a small group: a batch queued meanwhile waits for the next claim (new batches do not cut it short), and stop ends the linger at once', async () => {
+    const nodeId = (await seedGrid(db, org, 'door-linger')).nodeId;
+    const key = await seedKey(db, org, nodeId);
+    const w = new QueueWorker(drainPool, silent, { parallel: 1, idleMs: 20, lingerMs: 10_000 });
+    try {
+      w.start();
+      expect((await post(door.url, key.secret, native(randomUUID(), samples(5500)))).status).toBe(200);
+      w.poke();
+      for (let i = 0; i < 400 && w.stats.batches < 1; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(w.stats.batches).toBe(1);
+      expect((await post(door.url, key.secret, native(randomUUID(), samples(5600)))).status).toBe(200);
+      w.poke();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await queued()).toBe(1);
+      expect(w.stats.batches).toBe(1);
+    } finally {
+      const t0 = Date.now();
+      await w.stop();
+      // The linger had over nine seconds left: stop did not wait for it.
+      expect(Date.now() - t0).toBeLessThan(5000);
+    }
+    await drain();
+    expect(await stored(nodeId)).toBe(18);
+  });
+
+  it('refuses a linger that is not a whole number of milliseconds from 0 to 10000', async () => {
+    expect(() => new QueueWorker(drainPool, silent, { lingerMs: -1 })).toThrow(/lingerMs must be a whole number of milliseconds from 0 to 10000/);
+    expect(() => new QueueWorker(drainPool, silent, { lingerMs: 1.5 })).toThrow(/lingerMs must be/);
+    expect(() => new QueueWorker(drainPool, silent, { lingerMs: 10_001 })).toThrow(/lingerMs must be/);
+  });
+
   it('refuses a drain share that does not exist, claiming nothing', async () => {
     expect(() => new QueueWorker(drainPool, silent, { parallel: 0 })).toThrow(/parallel must be a whole number from 1 to 64/);
     expect(() => new QueueWorker(drainPool, silent, { parallel: 65 })).toThrow(/parallel must be a whole number from 1 to 64/);
