@@ -2,7 +2,7 @@ import { cliArgs, numberArg } from '../cli/args';
 import pino from 'pino';
 import { INGEST_DEFAULTS, startIngestServer } from './ingest-server';
 
-const USAGE = `Usage: npm run ingest-server -- [--host H] [--port P] [--max-queue-depth N] [--org-rate R] [--no-worker]
+const USAGE = `Usage: npm run ingest-server -- [--host H] [--port P] [--max-queue-depth N] [--org-rate R] [--drain-loops N] [--no-worker]
 
 The node agents' telemetry door: POST /v1/telemetry (Authorization: Bearer ume_node_…) and
 GET /healthz. A batch is acknowledged once it is in the durable queue in Postgres; the worker in
@@ -15,6 +15,7 @@ PGPORT, PGDATABASE, PGUSER, PGPASSWORD variables. The login must be a member of 
   --port P             port (default ${INGEST_DEFAULTS.port}; 0 picks a free one)
   --max-queue-depth N  queued batches above which the door answers 429 (default ${INGEST_DEFAULTS.maxQueueDepth})
   --org-rate R         batches per second per org, bursts of 2×R (default ${INGEST_DEFAULTS.orgRate.perSecond})
+  --drain-loops N      drain loops writing in parallel, each on its share of the nodes (default 2, 1..64)
   --no-worker          only the door; another ingest-server drains the queue`;
 
 const num = (v: string | undefined, fallback: number, name: string, min: number, max: number) => numberArg(v, fallback, name, min, max, true);
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'max-queue-depth': { type: 'string' },
       'org-rate': { type: 'string' },
+      'drain-loops': { type: 'string' },
       'no-worker': { type: 'boolean', default: false },
     },
     USAGE,
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
       port: num(args.port, INGEST_DEFAULTS.port, 'port', 0, 65535),
       maxQueueDepth: num(args['max-queue-depth'], INGEST_DEFAULTS.maxQueueDepth, 'max-queue-depth', 1, 100_000_000),
       orgRate: { perSecond: orgRate, burst: orgRate * 2 },
-      worker: !args['no-worker'],
+      worker: args['no-worker'] ? false : { parallel: num(args['drain-loops'], 2, 'drain-loops', 1, 64) },
       log,
     });
   } catch (err) {

@@ -39,7 +39,9 @@ export const INGEST_DEFAULTS = {
  */
 export async function startIngestServer(opts: IngestServerOptions): Promise<IngestServer> {
   const door = new pg.Pool({ ...opts.db, max: 3 });
-  const drain = new pg.Pool({ ...opts.db, max: 2 });
+  const workerOpts: WorkerOptions = typeof opts.worker === 'object' ? opts.worker : {};
+  // One connection per drain loop (each holds its transaction for a whole write).
+  const drain = new pg.Pool({ ...opts.db, max: Math.max(2, workerOpts.parallel ?? 2) });
   // A restarting database ends idle connections; the pools reconnect on the next query.
   door.on('error', () => undefined);
   drain.on('error', () => undefined);
@@ -57,7 +59,7 @@ export async function startIngestServer(opts: IngestServerOptions): Promise<Inge
   await pollDepth();
   const depthTimer = setInterval(() => void pollDepth(), 250);
 
-  const worker = opts.worker === false ? null : new QueueWorker(drain, opts.log, typeof opts.worker === 'object' ? opts.worker : {});
+  const worker = opts.worker === false ? null : new QueueWorker(drain, opts.log, workerOpts);
   const queue = new TelemetryQueue(door);
   const rate = opts.orgRate ?? INGEST_DEFAULTS.orgRate;
   const app = telemetryDoor({

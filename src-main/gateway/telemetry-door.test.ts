@@ -143,6 +143,73 @@ describe.each(testServers().map((s) => [s.label, s] as const))('telemetry HTTP d
     expect(viaDoor).toEqual(viaSql);
   });
 
+  it('drains in parallel loops, each taking only its share of the nodes; together they write every batch once', async () => {
+    // Nodes of its own: other tests count their nodes' rows.
+    const mine: typeof nodes = [];
+    for (let i = 0; i < 6; i++) {
+      const nodeId = (await seedGrid(db, org, `door-share-0${i}`)).nodeId;
+      mine.push({ nodeId, key: await seedKey(db, org, nodeId) });
+    }
+    const before = await Promise.all(mine.map((n) => stored(n.nodeId)));
+    for (const n of mine) expect((await post(door.url, n.key.secret, native(randomUUID(), samples(4000)))).status).toBe(200);
+    const share = await rows<{ node_id: string; part: number }>('SELECT node_id, get_byte(uuid_send(node_id), 15) % 2 AS part FROM mc.ingest_queue ORDER BY node_id');
+    expect(share).toHaveLength(mine.length);
+    const w = new QueueWorker(drainPool, silent, { parallel: 2 });
+    while ((await w.drainOnce(0)) > 0);
+    // Share 0 is written; share 1 untouched, still queued.
+    const left = await rows<{ node_id: string }>('SELECT node_id FROM mc.ingest_queue ORDER BY node_id');
+    expect(left.map((r) => r.node_id)).toEqual(share.filter((r) => r.part === 1).map((r) => r.node_id));
+    while ((await w.drainOnce(1)) > 0);
+    expect(await queued()).toBe(0);
+    expect(await Promise.all(mine.map((n) => stored(n.nodeId)))).toEqual(before.map((b) => b + 9));
+    expect(w.stats.batches).toBe(mine.length);
+  });
+
+  it('lingers after writing a small group: a batch queued meanwhile waits for the next claim (new batches do not cut it short), and stop ends the linger at once', async () => {
+    const nodeId = (await seedGrid(db, org, 'door-linger')).nodeId;
+    const key = await seedKey(db, org, nodeId);
+    const w = new QueueWorker(drainPool, silent, { parallel: 1, idleMs: 20, lingerMs: 10_000 });
+    try {
+      w.start();
+      expect((await post(door.url, key.secret, native(randomUUID(), samples(5500)))).status).toBe(200);
+      w.poke();
+      for (let i = 0; i < 400 && w.stats.batches < 1; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(w.stats.batches).toBe(1);
+      expect((await post(door.url, key.secret, native(randomUUID(), samples(5600)))).status).toBe(200);
+      w.poke();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await queued()).toBe(1);
+      expect(w.stats.batches).toBe(1);
+    } finally {
+      const t0 = Date.now();
+      await w.stop();
+      // The linger had over nine seconds left: stop did not wait for it.
+      expect(Date.now() - t0).toBeLessThan(5000);
+    }
+    await drain();
+    expect(await stored(nodeId)).toBe(18);
+  });
+
+  it('refuses a linger that is not a whole number of milliseconds from 0 to 10000', async () => {
+    expect(() => new QueueWorker(drainPool, silent, { lingerMs: -1 })).toThrow(/lingerMs must be a whole number of milliseconds from 0 to 10000/);
+    expect(() => new QueueWorker(drainPool, silent, { lingerMs: 1.5 })).toThrow(/lingerMs must be/);
+    expect(() => new QueueWorker(drainPool, silent, { lingerMs: 10_001 })).toThrow(/lingerMs must be/);
+  });
+
+  it('refuses a drain share that does not exist, claiming nothing', async () => {
+    expect(() => new QueueWorker(drainPool, silent, { parallel: 0 })).toThrow(/parallel must be a whole number from 1 to 64/);
+    expect(() => new QueueWorker(drainPool, silent, { parallel: 65 })).toThrow(/parallel must be a whole number from 1 to 64/);
+    const nodeId = (await seedGrid(db, org, 'door-share-bad')).nodeId;
+    const key = await seedKey(db, org, nodeId);
+    expect((await post(door.url, key.secret, native(randomUUID(), samples(4500)))).status).toBe(200);
+    for (const [part, parts] of [[2, 2], [-1, 2], [0, 0], [0, 65]] as const) {
+      await expect(drainPool.query('SELECT mc.ingest_claim(10, $1, $2)', [part, parts])).rejects.toMatchObject({ code: '22023', message: expect.stringMatching(/is not a share of the queue/) });
+    }
+    expect(await queued()).toBe(1);
+    await drain();
+    expect(await queued()).toBe(0);
+  });
+
   it('accepts the seed shape and answers {"inserted": N}; the same body again counts once', async () => {
     const n = nodes[3]!;
     const body = { project_id: org.orgId, ts: new Date(Date.now() - 3000).toISOString(), samples: [{ metric: 'gpu_util_pct', value: 45.2 }, { metric: 'gpu_mem_used_mb', value: 1024 }] };
@@ -170,6 +237,10 @@ describe.each(testServers().map((s) => [s.label, s] as const))('telemetry HTTP d
     expect(wrongShape).toMatchObject({ status: 400, body: { code: 'malformed', message: expect.stringMatching(/expected shape.*ts\/0/) } });
     const notADay = await post(door.url, n.key.secret, native(randomUUID(), [{ ts: '2026-02-31T10:00:00Z', metric: 'gpu_util_pct', value: 1 }]));
     expect(notADay).toMatchObject({ status: 400, body: { code: 'malformed', message: expect.stringMatching(/ts\[0\].*not a real date/) } });
+    // Each distinct timestamp is checked once: a bad one after repeats of a good one is still found.
+    const good2 = '2026-02-28T10:00:00Z';
+    const laterNotADay = await post(door.url, n.key.secret, native(randomUUID(), [good2, good2, '2026-02-30T10:00:00Z', good2].map((ts) => ({ ts, metric: 'gpu_util_pct', value: 1 }))));
+    expect(laterNotADay).toMatchObject({ status: 400, body: { code: 'malformed', message: expect.stringMatching(/ts\[2\].*2026-02-30.*not a real date/) } });
 
     const big = `{"batch_id":"${randomUUID()}","metric":[],"value":[],"ts":[${Array(50_000).fill('"2026-01-01T00:00:00Z"').join(',')}]}`;
     const oversized = await post(door.url, n.key.secret, big);
