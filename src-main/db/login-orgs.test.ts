@@ -1,11 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appPool, asApp, asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
+import { sqlDir } from '../core/paths';
+import { appPool, asApp, asOwner, createDatabase, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../testing/db';
 import { gatewayLogin, seedCustomerKey } from '../testing/gateway';
 import { ingestLogin, seedGrid, seedKey } from '../testing/grid';
 import { advisorRoleName, ensureAdvisorLogin, ensureGatewayLogin } from './authenticator';
 import { bindLoginOrgs } from './login-orgs';
+import { applyMigrations, loadMigrations } from './migrations';
 import { clientConfig } from './pg-config';
 
 /**
@@ -243,5 +245,51 @@ describe.each(testServers().map((s) => [s.label, s] as const))('data-plane login
     const bindings = await asApp(app, b.operator, (sql) => sql.query<{ org_id: string }>('SELECT org_id FROM mc.login_orgs'));
     expect(bindings.length).toBeGreaterThan(0);
     expect(bindings.every((r) => r.org_id === b.orgId)).toBe(true);
+  });
+});
+
+describe('sql/0058 on a database that already has data-plane logins', () => {
+  it('binds each existing login to the orgs the records say it served, and no further', async () => {
+    const db = await createDatabase(testServers()[0]!);
+    try {
+      const files = loadMigrations(sqlDir());
+      const before = files.filter((f) => f.name < '0058');
+      const owner = await db.owner();
+      try {
+        await applyMigrations(owner, before);
+        const a = await createOrg(db, 'old-a');
+        const b = await createOrg(db, 'old-b');
+        const grid = await seedGrid(db, a);
+        await seedKey(db, a, grid.nodeId, { lastUsedAt: new Date().toISOString() });
+        const tag = randomBytes(4).toString('hex');
+        const gateway = `mc_gateway_${tag}`;
+        const ingest = `mc_ingest_${tag}`;
+        const advisor = `mc_advisor_${tag}`;
+        await owner.query(`CREATE ROLE ${gateway} LOGIN IN ROLE mc_gateway`);
+        await owner.query(`CREATE ROLE ${ingest} LOGIN IN ROLE mc_ingest`);
+        await owner.query(`CREATE ROLE ${advisor} LOGIN IN ROLE mc_advisor`);
+        // Org B's customer key was accepted by a gateway; org A's node key was used; no scan ran.
+        const gridB = await seedGrid(db, b);
+        const customer = await asOwner(db, b.orgId, async (c) =>
+          (await c.query<{ id: string }>(`INSERT INTO mc.customers (org_id, key, name, tier, home_corridor_id) VALUES ($1, 'c', 'C', 'pilot', $2) RETURNING id`, [b.orgId, gridB.corridorId])).rows[0]!.id,
+        );
+        const key = await seedCustomerKey(db, b, customer);
+        await asOwner(db, b.orgId, (c) => c.query('UPDATE mc.customer_keys SET last_used_at = now() WHERE id = $1', [key.id]));
+        await applyMigrations(owner, files);
+        const rows = (await owner.query<{ role_name: string; org_id: string; purpose: string; granted_by: string }>(
+          'SELECT role_name, org_id, purpose, granted_by FROM mc.login_orgs WHERE role_name = ANY ($1) ORDER BY role_name',
+          [[gateway, ingest, advisor]],
+        )).rows;
+        expect(rows).toEqual([
+          { role_name: gateway, org_id: b.orgId, purpose: 'gateway', granted_by: 'migration 0058' },
+          { role_name: ingest, org_id: a.orgId, purpose: 'ingest', granted_by: 'migration 0058' },
+        ]);
+        await owner.query(`DROP ROLE ${gateway}, ${ingest}, ${advisor}`);
+      } finally {
+        await owner.end();
+      }
+    } finally {
+      await db.drop();
+    }
   });
 });
