@@ -9,6 +9,7 @@ import pg from 'pg';
 import { silentLogger } from '../src-main/core/log';
 import { sqlDir } from '../src-main/core/paths';
 import { ensureGatewayLogin, gatewayRoleName } from '../src-main/db/authenticator';
+import { bindLoginOrgs } from '../src-main/db/login-orgs';
 import { EmbeddedServer } from '../src-main/db/embedded-server';
 import { applyMigrations, loadMigrations } from '../src-main/db/migrations';
 import { clientConfig } from '../src-main/db/pg-config';
@@ -127,6 +128,7 @@ export const gatewayVsDirect: Bench = {
       const role = gatewayRoleName(randomBytes(6).toString('hex'));
       const gwPassword = randomBytes(18).toString('base64url');
       await ensureGatewayLogin(owner, role, gwPassword);
+      await bindLoginOrgs(owner, role, 'gateway', [org]);
       gw = await startGateway({ ...process.env, PGHOST: String(target.host), PGPORT: String(target.port), PGDATABASE: 'postgres', PGUSER: role, PGPASSWORD: gwPassword, MC_LOG_LEVEL: 'silent' }, spoolDir);
       // A runtime answering at once measures the proxy's own ceiling on these two shared cores; one
       // that takes as long as a small model's 8-token answer (MODEL_MS) is what the gateway fronts.

@@ -7,6 +7,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { silentLogger } from '../src-main/core/log';
 import { sqlDir } from '../src-main/core/paths';
 import { ensureIngestLogin, ingestRoleName } from '../src-main/db/authenticator';
+import { bindLoginOrgs } from '../src-main/db/login-orgs';
 import { EmbeddedServer } from '../src-main/db/embedded-server';
 import { applyMigrations, loadMigrations } from '../src-main/db/migrations';
 import { clientConfig, type PgTarget } from '../src-main/db/pg-config';
@@ -74,6 +75,7 @@ export async function ingestBenchDb(nodes: number): Promise<IngestBenchDb> {
   const ingestPassword = randomBytes(16).toString('base64url');
   const role = ingestRoleName('be0c01');
   await ensureIngestLogin(owner, role, ingestPassword);
+  await bindLoginOrgs(owner, role, 'ingest', [org]);
   const copyPool = new pg.Pool({ ...clientConfig(target, password), max: 4 });
   // The server stops at the end with connections still open: that is expected, not a crash.
   copyPool.on('error', () => undefined);

@@ -81,6 +81,8 @@ export const limits: Bench = {
       const role = `gw_bench_${randomBytes(4).toString('hex')}`;
       const rolePw = randomBytes(16).toString('base64url');
       await owner.query(`CREATE ROLE ${role} LOGIN PASSWORD '${rolePw}' IN ROLE mc_gateway`);
+      // Bound to every org it counts for (sql/0058), as an operator binds a gateway's login.
+      await owner.query(`INSERT INTO mc.login_orgs (role_name, org_id, purpose) SELECT $1, id, 'gateway' FROM mc.orgs`, [role]);
       const pool = new pg.Pool({ ...clientConfig({ ...target, user: role }, rolePw), max: POOL });
       const limiter = new PgLimiter({ pool, upkeepEveryMs: null });
       try {

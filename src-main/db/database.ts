@@ -12,6 +12,7 @@ import { EmbeddedServer, type ServerBinaries } from './embedded-server';
 import { recoverInterruptedRestore } from './restore-marker';
 import { NotifyListener, type DbNotification } from './listener';
 import { applyMigrations, migrationState, migrationStateOf, type MigrationFile } from './migrations';
+import { bindLoginOrgs, memberLoginOrg } from './login-orgs';
 import { withOrgTx, type TxOptions } from './org-tx';
 import { clientConfig, describeTarget, type PgTarget } from './pg-config';
 import { EMBEDDED_DATABASE, EMBEDDED_ID, EMBEDDED_SUPERUSER, type ProfileStore, type StoredProfile, secretAccounts } from './profiles';
@@ -482,6 +483,22 @@ export class DatabaseManager extends EventEmitter {
         ensureAdvisorLogin(owner, advisor, pw, mode),
       );
       memberLogin = await this.memberCredential(owner, profile, creds.target);
+      // The installation's node-agent and scan logins serve the org this workstation is signed in
+      // to (sql/0058); bound here, on the owner connection that made them, on every connect (an org
+      // created or joined here is bound on the connect that follows). Rotating their passwords
+      // keeps the binding: it is keyed by role name.
+      const memberOrg = memberLogin.login ? await memberLoginOrg(owner, memberLogin.login.role) : null;
+      if (memberOrg) {
+        await owner.query('BEGIN');
+        try {
+          await bindLoginOrgs(owner, ingestRoleName(this.opts.store.instanceId), 'ingest', [memberOrg]);
+          await bindLoginOrgs(owner, advisor, 'advisor', [memberOrg]);
+          await owner.query('COMMIT');
+        } catch (err) {
+          await owner.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      }
       const expectations = appRoleExpectations(role, ingestRoleName(this.opts.store.instanceId));
       expectations.push({ role: 'mc_advisor', login: false, memberOf: [] }, { role: advisor, login: true, memberOf: ADVISOR_LOGIN.memberOf });
       if (memberLogin.login) expectations.push({ role: memberLogin.login.role, login: true, memberOf: MEMBER_LOGIN.memberOf });
@@ -745,8 +762,9 @@ export class DatabaseManager extends EventEmitter {
    * A customer gateway login (a member of mc_gateway, sql/0045) on the active embedded database,
    * for the demo gateway: made on first use, its password kept like the ingest login's. Only the
    * embedded database: on a shared one an operator makes gateway logins (docs/operator-guide.md).
+   * The login is bound to `orgId` (the demo org it serves, sql/0058) on the same owner connection.
    */
-  async embeddedGatewayLogin(): Promise<pg.PoolConfig> {
+  async embeddedGatewayLogin(orgId: string): Promise<pg.PoolConfig> {
     const active = this.active;
     const profile = active ? this.opts.store.get(active.profile.id) : null;
     if (!active || !profile || profile.kind !== 'embedded') throw new McError('UNAVAILABLE', 'The demo gateway runs on the embedded database only.');
@@ -759,6 +777,7 @@ export class DatabaseManager extends EventEmitter {
       const password = await this.roleSecret(secretAccounts.gateway(this.opts.store.instanceId, profile.id), { ...creds.target, user: role }, (pw, mode) =>
         ensureGatewayLogin(owner, role, pw, mode),
       );
+      await bindLoginOrgs(owner, role, 'gateway', [orgId]);
       return clientConfig({ ...creds.target, user: role }, password);
     } finally {
       await owner.end().catch(() => undefined);

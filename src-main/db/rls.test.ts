@@ -42,6 +42,14 @@ const fixtures: Record<string, Fixture> = {
     },
     crossInsert: (sql, v) => sql.query(`INSERT INTO mc.member_logins (role_name, org_id, operator_id) VALUES ('mc_m_000000000000000000000000', $1, $2)`, [v.orgId, v.admin.operatorId]),
   },
+  login_orgs: {
+    // Data-plane logins' orgs (sql/0058): members read their own org's bindings; only the owner binds.
+    refusedBy: 'grant',
+    async seed(c, org) {
+      await c.query(`INSERT INTO mc.login_orgs (role_name, org_id, purpose) VALUES ($1, $2, 'gateway')`, [`mc_gateway_${org.orgId.replaceAll('-', '').slice(0, 12)}`, org.orgId]);
+    },
+    crossInsert: (sql, v) => sql.query(`INSERT INTO mc.login_orgs (role_name, org_id, purpose) VALUES ('mc_gateway_forged', $1, 'gateway')`, [v.orgId]),
+  },
   components: {
     refusedBy: 'policy',
     async seed(c, org) {
@@ -897,6 +905,7 @@ const SEED_ORDER = [
   'audit_events',
   'memberships',
   'member_logins',
+  'login_orgs',
   'corridors',
   'sites',
   'node_groups',

@@ -271,6 +271,24 @@ describe.each(testServers().map((s) => [s.label, s] as const))('telemetry HTTP d
     for (const secret of [n.key.secret, unknownKey]) expect(everything).not.toContain(secret);
   });
 
+  it('refuses a node key of an org its login does not serve with 403 login_unbound, queueing and recording nothing for that org', async () => {
+    const stranger = await createOrg(db, `door-unbound-${randomUUID().slice(0, 8)}`);
+    const grid = await seedGrid(db, stranger, 'stranger-01');
+    const key = await seedKey(db, stranger, grid.nodeId);
+    const before = await queued();
+    const res = await post(door.url, key.secret, native(randomUUID(), samples(1000, 1)));
+    expect(res).toMatchObject({ status: 403, body: { status: 'rejected', code: 'login_unbound' } });
+    expect(await queued()).toBe(before);
+    const counts = await asOwner(db, null, async (c) =>
+      (await c.query<{ q: number; r: number; u: number }>(
+        `SELECT (SELECT count(*)::int FROM mc.ingest_queue WHERE org_id = $1) AS q, (SELECT count(*)::int FROM mc.ingest_rejections WHERE org_id = $1) AS r,
+                (SELECT use_count FROM mc.node_keys WHERE id = $2) AS u`,
+        [stranger.orgId, key.id],
+      )).rows[0]!,
+    );
+    expect(counts).toEqual({ q: 0, r: 0, u: 0 });
+  });
+
   it('retries a batch that fails with backoff, writes its neighbours, and dead-letters it with the reason after the last attempt', async () => {
     const [good, bad] = [nodes[5]!, nodes[0]!];
     // A real failure inside the write: the database refuses this node's latest figures.

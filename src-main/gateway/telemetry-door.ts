@@ -80,6 +80,8 @@ const HTTP_STATUS: Record<string, number> = {
   key_expired: 401,
   key_rotated_out: 401,
   node_retired: 403,
+  // The door's database login is not bound to the key's org (sql/0058): the door's operator must bind it.
+  login_unbound: 403,
   batch_invalid: 400,
   batch_too_large: 413,
   sample_invalid: 422,

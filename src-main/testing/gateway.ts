@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { ensureGatewayLogin, gatewayRoleName } from '../db/authenticator';
+import { bindLoginOrgs } from '../db/login-orgs';
 import { clientConfig } from '../db/pg-config';
 import { generateKey } from '../services/keys/generate';
 import { asOwner, type TestDatabase, type TestOrg } from './db';
@@ -16,12 +17,19 @@ const root = join(__dirname, '..', '..');
 
 export type GatewayLogin = pg.ClientConfig & { user: string; password: string };
 
-export async function gatewayLogin(db: TestDatabase): Promise<GatewayLogin> {
+/**
+ * A gateway login as an operator makes one (docs/security.md): the role, its grant and its
+ * binding to the orgs it serves (sql/0058) — by default every org the database holds now.
+ */
+export async function gatewayLogin(db: TestDatabase, orgIds?: readonly string[]): Promise<GatewayLogin> {
   const role = gatewayRoleName(randomBytes(6).toString('hex'));
   const password = randomBytes(18).toString('base64url');
   const c = await db.owner();
   try {
+    await c.query('BEGIN');
     await ensureGatewayLogin(c, role, password);
+    await bindLoginOrgs(c, role, 'gateway', orgIds ?? (await c.query<{ id: string }>('SELECT id FROM mc.orgs')).rows.map((r) => r.id));
+    await c.query('COMMIT');
   } finally {
     await c.end();
   }

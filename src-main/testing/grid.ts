@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ensureIngestLogin, ingestRoleName } from '../db/authenticator';
+import { bindLoginOrgs } from '../db/login-orgs';
 import { clientConfig } from '../db/pg-config';
 import { generateNodeKey } from '../services/keys';
 import { asOwner, type TestDatabase, type TestOrg } from './db';
@@ -67,13 +68,19 @@ export async function seedKey(
   return { id, secret: k.secret, prefix: k.prefix };
 }
 
-/** A node agent's login (the ingest role and nothing else): its connection settings, password included. */
-export async function ingestLogin(db: TestDatabase): Promise<pg.ClientConfig & { user: string; password: string }> {
+/**
+ * A node agent's (or the door's) login: the ingest role and nothing else, bound (sql/0058) to
+ * `orgIds`, by default every org the database holds now. Its connection settings, password included.
+ */
+export async function ingestLogin(db: TestDatabase, orgIds?: readonly string[]): Promise<pg.ClientConfig & { user: string; password: string }> {
   const role = ingestRoleName(randomBytes(6).toString('hex'));
   const password = randomBytes(18).toString('base64url');
   const c = await db.owner();
   try {
+    await c.query('BEGIN');
     await ensureIngestLogin(c, role, password);
+    await bindLoginOrgs(c, role, 'ingest', orgIds ?? (await c.query<{ id: string }>('SELECT id FROM mc.orgs')).rows.map((r) => r.id));
+    await c.query('COMMIT');
   } finally {
     await c.end();
   }
@@ -81,8 +88,8 @@ export async function ingestLogin(db: TestDatabase): Promise<pg.ClientConfig & {
 }
 
 /** A node agent's login: the ingest role and nothing else. */
-export async function ingestPool(db: TestDatabase): Promise<pg.Pool> {
-  const pool = new pg.Pool({ ...(await ingestLogin(db)), max: 4 });
+export async function ingestPool(db: TestDatabase, orgIds?: readonly string[]): Promise<pg.Pool> {
+  const pool = new pg.Pool({ ...(await ingestLogin(db, orgIds)), max: 4 });
   pool.on('error', () => undefined);
   return pool;
 }

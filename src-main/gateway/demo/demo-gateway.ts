@@ -95,7 +95,7 @@ export class DemoGateway {
         for (const [i, plan] of plans.entries()) await registerDemoRuntime(sql, this.deps.vault, session, plan, run.fakes[i]!.url, audit(sql));
       });
       if (await overtaken()) return;
-      const login = await db.embeddedGatewayLogin();
+      const login = await db.embeddedGatewayLogin(session.orgId);
       const spoolDir = join(this.deps.dataDir, 'demo-gateway', 'spool');
       mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
       run.gateway = await startGateway({

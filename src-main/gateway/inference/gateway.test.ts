@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeRuntime, startFakeOllama, startFakeVllm } from '../../runtimes/fake';
+import { bindLoginOrgs } from '../../db/login-orgs';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { type GatewayLogin, type GatewayWorld, gatewayLogin, MODEL, seedCustomerKey, seedGatewayWorld } from '../../testing/gateway';
 import { type Limiter, unlimited } from './admission';
@@ -93,6 +94,8 @@ describe('the customer gateway', () => {
   let n = 0;
   async function world(fakes: { key: string; country: string; corridor: 'eu' | 'us'; fake: FakeRuntime; p95Ms: number; kind?: 'vllm' | 'ollama' }[], failover?: 'same_corridor' | 'none' | 'fallback_corridor') {
     const org = await createOrg(db, `gw-${++n}`);
+    // The gateway's login serves each org a test makes, as an operator binds it (sql/0058).
+    await asOwner(db, null, (c) => bindLoginOrgs(c, login.user, 'gateway', [org.orgId]));
     const w: GatewayWorld = await seedGatewayWorld(
       db,
       org,

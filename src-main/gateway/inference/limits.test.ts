@@ -31,7 +31,11 @@ describe.each(testServers().map((s) => [s.label, s] as const))('gateway limits o
   async function gatewayPool(max = 8): Promise<pg.Pool> {
     const role = `gw_limits_${randomBytes(6).toString('hex')}`;
     const password = randomBytes(18).toString('base64url');
-    await asOwner(db, null, (c) => c.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE mc_gateway`));
+    await asOwner(db, null, async (c) => {
+      await c.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE mc_gateway`);
+      // Bound to every org the test made (sql/0058), as an operator binds a gateway's login.
+      await c.query(`INSERT INTO mc.login_orgs (role_name, org_id, purpose) SELECT $1, id, 'gateway' FROM mc.orgs`, [role]);
+    });
     loginRoles.push(role);
     const pool = new pg.Pool({ ...clientConfig({ ...db.target, user: role }, password), max });
     pool.on('error', () => undefined);
