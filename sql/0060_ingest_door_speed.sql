@@ -28,6 +28,9 @@ CREATE FUNCTION mc.ingest_claim(p_limit integer, p_part integer, p_parts integer
   AS $$
   DECLARE
     v_seqs bigint[];
+    -- As mc.ingest_claim(integer) since 0058: a data-plane login claims only its bound orgs' batches.
+    v_checked boolean := mc.data_plane_login();
+    v_orgs uuid[] := ARRAY(SELECT b.org_id FROM mc.login_orgs b WHERE b.role_name = session_user::text);
   BEGIN
     IF p_parts IS NULL OR p_parts < 1 OR p_parts > 64 OR p_part IS NULL OR p_part < 0 OR p_part >= p_parts THEN
       RAISE EXCEPTION 'ingest_claim: part % of % is not a share of the queue (parts 1..64, part 0..parts-1)', p_part, p_parts
@@ -37,11 +40,13 @@ CREATE FUNCTION mc.ingest_claim(p_limit integer, p_part integer, p_parts integer
     SELECT array_agg(q.seq ORDER BY q.seq) INTO v_seqs FROM (
       SELECT seq FROM mc.ingest_queue
        WHERE next_attempt_at <= now() AND attempts > 0 AND get_byte(uuid_send(node_id), 15) % p_parts = p_part
+         AND (NOT v_checked OR org_id = ANY (v_orgs))
        ORDER BY next_attempt_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED) q;
     IF v_seqs IS NOT NULL THEN RETURN v_seqs; END IF;
     SELECT array_agg(q.seq ORDER BY q.seq) INTO v_seqs FROM (
       SELECT seq FROM mc.ingest_queue
        WHERE next_attempt_at <= now() AND attempts = 0 AND get_byte(uuid_send(node_id), 15) % p_parts = p_part
+         AND (NOT v_checked OR org_id = ANY (v_orgs))
        ORDER BY next_attempt_at, seq LIMIT greatest(1, least(p_limit, 5000)) FOR UPDATE SKIP LOCKED) q;
     RETURN coalesce(v_seqs, '{}');
   END
@@ -62,6 +67,8 @@ CREATE OR REPLACE FUNCTION mc.ingest_write(p_seqs bigint[]) RETURNS integer
       FROM mc.ingest_queue q, unnest(q.ts) t WHERE q.seq = ANY (p_seqs);
     IF v_from IS NOT NULL THEN PERFORM mc.telemetry_ensure_days(v_from, v_to); END IF;
     FOR v_org IN SELECT DISTINCT q.org_id FROM mc.ingest_queue q WHERE q.seq = ANY (p_seqs) LOOP
+      -- As since 0058: a data-plane login writes only its bound orgs' batches (42501 otherwise).
+      PERFORM mc.login_org_check(v_org);
       PERFORM set_config('mc.org_id', v_org::text, true);
       WITH q AS MATERIALIZED (
         SELECT * FROM mc.ingest_queue WHERE seq = ANY (p_seqs) AND org_id = v_org

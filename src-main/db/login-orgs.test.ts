@@ -215,6 +215,11 @@ describe.each(testServers().map((s) => [s.label, s] as const))('data-plane login
         await c.query('BEGIN');
         const claimed = await c.query<{ s: string[] }>('SELECT mc.ingest_claim(100) AS s');
         expect(claimed.rows[0]!.s).not.toContain(seqB);
+        // Nor does a parallel drain loop's share (0060): every share together skips it too.
+        for (const part of [0, 1]) {
+          const share = await c.query<{ s: string[] }>('SELECT mc.ingest_claim(100, $1, 2) AS s', [part]);
+          expect(share.rows[0]!.s).not.toContain(seqB);
+        }
         await c.query('ROLLBACK');
       } finally {
         c.release();
