@@ -94,4 +94,31 @@ test.describe('evidence bundles', () => {
     await expect(page.getByTestId('bundle-open-verdict')).toContainText('Not verified');
     await expect(page.getByTestId('bundle-opened')).toContainText('records/nodes.jsonl');
   });
+
+  test('export one corridor: the corridor is picked from a list, nothing exports before, and the bundle holds only its grid', async ({ page, host }) => {
+    await page.goto(`${host.url}#/audit`);
+    await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+    await page.keyboard.press('b');
+    const dialog = page.getByRole('dialog', { name: 'Export evidence bundle' });
+    await dialog.getByLabel('Scope').selectOption('corridor');
+    // Nothing picked yet: the export cannot start.
+    await expect(page.getByTestId('bundle-export')).toBeDisabled();
+    await dialog.getByLabel('Corridor').selectOption({ label: 'EU' });
+    await page.getByTestId('bundle-export').click();
+    await expect(page.getByTestId('bundle-done')).toBeVisible({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bundle-download').click()]);
+    expect(download.suggestedFilename()).toMatch(/^evidence-corridor-[0-9a-f]{8}-\d{8}T\d{6}Z\.zip$/);
+    const zip = join(dir, 'eu.zip');
+    await download.saveAs(zip);
+    const folder = join(dir, 'eu');
+    execFileSync('unzip', ['-q', zip, '-d', folder]);
+    expect(spawnSync('sha256sum', ['-c', '--strict', '--quiet', 'SHA256SUMS'], { cwd: folder }).status).toBe(0);
+    const corridors = readFileSync(join(folder, 'records/corridors.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; name: string });
+    expect(corridors.map((c) => c.name)).toEqual(['EU']);
+    // Every node in the bundle stands at one of the corridor's sites.
+    const sites = new Set(readFileSync(join(folder, 'records/sites.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string; corridor_id: string }).id));
+    const nodes = readFileSync(join(folder, 'records/nodes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { site_id: string });
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.every((n) => sites.has(n.site_id))).toBe(true);
+  });
 });

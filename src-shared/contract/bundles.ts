@@ -9,6 +9,7 @@ export const bundleScopeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('incident'), incidentId: z.uuid('Pick an incident.') }),
   z.strictObject({ kind: z.literal('pilot'), pilotId: z.uuid('Pick a customer pilot.') }),
   z.strictObject({ kind: z.literal('drill'), drillId: z.uuid('Pick a failover drill.') }),
+  z.strictObject({ kind: z.literal('corridor'), corridorId: z.uuid('Pick a corridor.') }),
 ]);
 export type BundleScopeInput = z.infer<typeof bundleScopeSchema>;
 

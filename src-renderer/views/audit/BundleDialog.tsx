@@ -19,17 +19,19 @@ const PHASES: Record<string, string> = {
 };
 
 /**
- * Export evidence bundle: a period of the org (dates, "to" inclusive) or one incident, written by
+ * Export evidence bundle: a period of the org (dates, "to" inclusive), one incident or one corridor, written by
  * the main process with progress and cancel; the result names the file, its size, the events it
  * proves and the key fingerprint an auditor pins. On the browser host the file downloads from the
  * host; on the desktop it is in the data folder's evidence folder.
  */
 export function BundleDialog({ onClose, preset }: { onClose: () => void; preset?: { scope: BundleScopeInput; label: string } }) {
-  const [kind, setKind] = useState<'period' | 'incident'>('period');
+  const [kind, setKind] = useState<'period' | 'incident' | 'corridor'>('period');
   const [from, setFrom] = useState(day(new Date(Date.now() - 30 * 86_400_000)));
   const [to, setTo] = useState(day(new Date()));
   const [incidentId, setIncidentId] = useState('');
   const [incidents, setIncidents] = useState<Response<'incidents.list'>['incidents'] | null>(null);
+  const [corridorId, setCorridorId] = useState('');
+  const [corridors, setCorridors] = useState<Response<'grid.overview'>['corridors'] | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [done, setDone] = useState<Done | null>(null);
   const exportId = useRef<string | null>(null);
@@ -38,7 +40,8 @@ export function BundleDialog({ onClose, preset }: { onClose: () => void; preset?
 
   useEffect(() => {
     if (kind === 'incident' && incidents === null) void call('incidents.list', { filter: 'all', limit: 500 }).then((r) => setIncidents(r.incidents), () => setIncidents([]));
-  }, [kind, incidents]);
+    if (kind === 'corridor' && corridors === null) void call('grid.overview', {}).then((r) => setCorridors(r.corridors), () => setCorridors([]));
+  }, [kind, incidents, corridors]);
 
   // Poll the main process for progress while the export runs.
   useEffect(() => {
@@ -54,7 +57,9 @@ export function BundleDialog({ onClose, preset }: { onClose: () => void; preset?
       ? preset.scope
       : kind === 'period'
       ? { kind, from: `${from}T00:00:00.000Z`, to: new Date(Date.parse(`${to}T00:00:00.000Z`) + 86_400_000).toISOString() }
-        : { kind, incidentId };
+        : kind === 'corridor'
+          ? { kind, corridorId }
+          : { kind, incidentId };
 
   const submit = () =>
     run(async () => {
@@ -131,7 +136,7 @@ export function BundleDialog({ onClose, preset }: { onClose: () => void; preset?
       submitLabel={busy ? 'Exporting…' : preset ? 'Export again' : 'Export'}
       hint="exports"
       busy={busy}
-      disabled={busy || (!preset && kind === 'incident' && !incidentId)}
+      disabled={busy || (!preset && ((kind === 'incident' && !incidentId) || (kind === 'corridor' && !corridorId)))}
       cancelLabel={busy ? 'Cancel export' : 'Cancel'}
       testId="bundle-export"
     >
@@ -143,9 +148,21 @@ export function BundleDialog({ onClose, preset }: { onClose: () => void; preset?
             <select value={kind} onChange={(e) => setKind(e.target.value as typeof kind)} disabled={busy} aria-label="Scope" name="scope">
               <option value="period">A period of the whole org</option>
               <option value="incident">One incident or drill</option>
+              <option value="corridor">One corridor</option>
             </select>
           </Field>
-          {kind === 'period' ? (
+          {kind === 'corridor' ? (
+            <Field label="Corridor" error={f('scope.corridorId')}>
+              <select value={corridorId} onChange={(e) => setCorridorId(e.target.value)} disabled={busy || corridors === null} aria-label="Corridor" name="corridor">
+                <option value="">{corridors === null ? 'Loading corridors…' : corridors.length === 0 ? 'No corridor yet' : 'Pick a corridor'}</option>
+                {(corridors ?? []).map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          ) : kind === 'period' ? (
             <>
               <Field label="From (UTC)" error={f('scope.from')}>
                 <input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} disabled={busy} />
@@ -178,7 +195,7 @@ export function BundleDialog({ onClose, preset }: { onClose: () => void; preset?
           {progress?.phase === 'zipping' && progress.total ? ` ${progress.done}/${progress.total} files` : ''}
         </p>
       )}
-      <FormMessage problem={problem} shownFields={['scope.from', 'scope.to', 'scope.incidentId']} />
+      <FormMessage problem={problem} shownFields={['scope.from', 'scope.to', 'scope.incidentId', 'scope.corridorId']} />
     </FormDialog>
   );
 }

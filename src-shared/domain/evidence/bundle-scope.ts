@@ -1,13 +1,16 @@
 /**
  * What an evidence bundle covers: the whole org over a period (`to` exclusive), one incident (or
- * drill incident) and its record, one failover drill with its steps and incident, or one customer pilot and the records of its operating principle. The
- * same words in the README, the report and the file name.
+ * drill incident) and its record, one failover drill with its steps and incident, one customer
+ * pilot and the records of its operating principle, or one corridor (its policy, grid, pilots,
+ * incidents, drills and what was served there). The same words in the README, the report and the
+ * file name.
  */
 export type BundleScope =
   | { kind: 'period'; from: string; to: string }
   | { kind: 'incident'; incidentId: string }
   | { kind: 'pilot'; pilotId: string }
-  | { kind: 'drill'; drillId: string };
+  | { kind: 'drill'; drillId: string }
+  | { kind: 'corridor'; corridorId: string };
 
 /** A sentence's object: "the whole org from … until …", "incident … and its record". */
 export function scopeText(scope: BundleScope): string {
@@ -20,6 +23,8 @@ export function scopeText(scope: BundleScope): string {
       return `customer pilot ${scope.pilotId}: its gates, the records of its corridor and customer, and the audit events about them`;
     case 'drill':
       return `failover drill ${scope.drillId}: its steps, its drill incident, the routing decisions and evidence it made, and the audit events about them`;
+    case 'corridor':
+      return `corridor ${scope.corridorId}: its residency policy and sites, its nodes and their keys, its pilots, the incidents that touched it, its drills, checklists, deployments and evidence, its customers and the routing decisions served there, and the audit events about them`;
   }
 }
 
@@ -34,6 +39,8 @@ export function scopeTitle(scope: BundleScope): string {
       return `Customer pilot ${scope.pilotId}`;
     case 'drill':
       return `Failover drill ${scope.drillId}`;
+    case 'corridor':
+      return `Corridor ${scope.corridorId}`;
   }
 }
 
@@ -48,5 +55,7 @@ export function scopeSlug(scope: BundleScope): string {
       return `pilot-${scope.pilotId.slice(0, 8)}`;
     case 'drill':
       return `drill-${scope.drillId.slice(0, 8)}`;
+    case 'corridor':
+      return `corridor-${scope.corridorId.slice(0, 8)}`;
   }
 }

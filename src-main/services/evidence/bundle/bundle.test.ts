@@ -388,7 +388,7 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     const notPilot = cli(['export', '--pilot', 'kenya', '--out', out]);
     expect(notPilot).toMatchObject({ status: 2, stderr: expect.stringContaining('--pilot is a customer pilot id') });
     const two = cli(['export', '--pilot', randomUUID(), '--from', '2000-01-01T00:00:00Z', '--out', out]);
-    expect(two).toMatchObject({ status: 2, stderr: expect.stringContaining('give one of --incident, --pilot, --drill or --from/--to') });
+    expect(two).toMatchObject({ status: 2, stderr: expect.stringContaining('give one of --incident, --pilot, --drill, --corridor or --from/--to') });
     const notDrill = cli(['export', '--drill', 'friday', '--out', out]);
     expect(notDrill).toMatchObject({ status: 2, stderr: expect.stringContaining('--drill is a failover drill id') });
     const drillAndPilot = cli(['export', '--drill', randomUUID(), '--pilot', randomUUID(), '--out', out]);

@@ -100,10 +100,18 @@ function contentId(opts: ExportBundleOptions, now: Date, sums: readonly SumLine[
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-/** A scope naming a record (incident, pilot, drill) that this org does not have is refused: an empty signed bundle would look like evidence of nothing happening. */
+/** A scope naming a record (incident, pilot, drill, corridor) that this org does not have is refused: an empty signed bundle would look like evidence of nothing happening. */
 async function checkScopeExists(sql: Sql, scope: BundleScope): Promise<void> {
   const [table, id, what, where] =
-    scope.kind === 'incident' ? ['incidents', scope.incidentId, 'incident', 'Incidents'] : scope.kind === 'pilot' ? ['pilots', scope.pilotId, 'customer pilot', 'Readiness'] : scope.kind === 'drill' ? ['drills', scope.drillId, 'failover drill', 'Drills'] : [null, null, null, null];
+    scope.kind === 'incident'
+      ? ['incidents', scope.incidentId, 'incident', 'Incidents']
+      : scope.kind === 'pilot'
+        ? ['pilots', scope.pilotId, 'customer pilot', 'Readiness']
+        : scope.kind === 'drill'
+          ? ['drills', scope.drillId, 'failover drill', 'Drills']
+          : scope.kind === 'corridor'
+            ? ['corridors', scope.corridorId, 'corridor', 'Corridors']
+            : [null, null, null, null];
   if (table === null) return;
   if (!(await sql.maybeOne(`SELECT 1 FROM mc.${table} WHERE org_id = mc.current_org_id() AND id = $1::uuid`, [id]))) {
     throw new McError('NOT_FOUND', `This org has no ${what} ${id}: copy its id from ${where}.`);

@@ -16,6 +16,7 @@ const USAGE = `Usage:
   npm run evidence -- export --incident ID --out FILE [--data-dir DIR]
   npm run evidence -- export --pilot ID --out FILE [--data-dir DIR]
   npm run evidence -- export --drill ID --out FILE [--data-dir DIR]
+  npm run evidence -- export --corridor ID|KEY --out FILE [--data-dir DIR]
   npm run evidence -- verify FILE [--pin SHA256:...]
   npm run evidence -- import-checkpoints FILE --key PUB --pin SHA256:... [--data-dir DIR]
 
@@ -25,6 +26,9 @@ export  writes an evidence bundle of the org the data folder's active profile is
         pilot's id (Readiness shows it), for its gates and the seven records of the principle.
         --incident: an incident's id (Incidents shows it). --drill: a failover drill's id (Drills
         shows it), for its steps, its drill incident, the routing decisions and evidence it made.
+        --corridor: a corridor's id or key (eu, north-america; Corridors shows them), for its
+        policy, sites, nodes and keys, pilots, incidents, drills, checklists, deployments,
+        evidence, customers and the routing decisions served there.
         The scopes are those the app's Export dialog offers.
 verify  checks a bundle with no database and no network: every file against SHA256SUMS, both
         signatures, the file count, each audit event's hash and inclusion proof against the
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
       args: rest,
       allowPositionals: true,
       strict: true,
-      options: { from: { type: 'string' }, to: { type: 'string' }, incident: { type: 'string' }, pilot: { type: 'string' }, drill: { type: 'string' }, out: { type: 'string' }, pin: { type: 'string' }, key: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { from: { type: 'string' }, to: { type: 'string' }, incident: { type: 'string' }, pilot: { type: 'string' }, drill: { type: 'string' }, corridor: { type: 'string' }, out: { type: 'string' }, pin: { type: 'string' }, key: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     fail(`${(err as Error).message}\n${USAGE}`);
@@ -73,8 +77,16 @@ async function main(): Promise<void> {
     return new Date(v).toISOString();
   };
   let scope: BundleScope;
-  if ([a.incident, a.pilot, a.drill, a.from ?? a.to].filter((v) => v !== undefined).length > 1) fail('give one of --incident, --pilot, --drill or --from/--to.');
-  if (a.drill !== undefined) {
+  /** A corridor named by its key is looked up once the data folder is attached. */
+  let corridorKey: string | null = null;
+  if ([a.incident, a.pilot, a.drill, a.corridor, a.from ?? a.to].filter((v) => v !== undefined).length > 1) fail('give one of --incident, --pilot, --drill, --corridor or --from/--to.');
+  if (a.corridor !== undefined) {
+    if (/^[0-9a-f-]{36}$/i.test(a.corridor)) scope = { kind: 'corridor', corridorId: a.corridor.toLowerCase() };
+    else if (/^[a-z0-9][a-z0-9_-]{0,40}$/.test(a.corridor)) {
+      corridorKey = a.corridor;
+      scope = { kind: 'corridor', corridorId: '' };
+    } else fail('--corridor is a corridor id (a UUID) or its key, such as eu or north-america (Corridors shows them).');
+  } else if (a.drill !== undefined) {
     if (!/^[0-9a-f-]{36}$/i.test(a.drill)) fail('--drill is a failover drill id (a UUID; Drills shows it).');
     scope = { kind: 'drill', drillId: a.drill.toLowerCase() };
   } else if (a.pilot !== undefined) {
@@ -96,6 +108,12 @@ async function main(): Promise<void> {
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   try {
+    if (corridorKey !== null) {
+      const key = corridorKey;
+      const row = await db.tx((sql) => sql.maybeOne<{ id: string }>('SELECT id FROM mc.corridors WHERE org_id = mc.current_org_id() AND key = $1', [key]));
+      if (!row) fail(`this org has no corridor with the key "${key}" (Corridors lists them).`, 1);
+      scope = { kind: 'corridor', corridorId: row.id };
+    }
     const opts = {
       orgId: db.session.orgId,
       orgName: db.session.orgName,

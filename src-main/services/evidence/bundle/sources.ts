@@ -17,8 +17,8 @@ interface Source {
   keys: string[];
   /**
    * SQL over alias t with $1 = the scope's first value, $2 = its second (period: from, to; incident:
-   * its id; pilot, drill: its id); null where the table is not part of that scope. Only the sources
-   * a drill's bundle holds name `drill`.
+   * its id; pilot, drill, corridor: its id); null where the table is not part of that scope. Only
+   * the sources a drill's bundle holds name `drill`.
    */
   where: Record<Exclude<BundleScope['kind'], 'drill'>, string | null> & { drill?: string };
   omit?: string[];
@@ -44,40 +44,58 @@ const pilotEvidence = `mc.evidence_corridor(t.kind, t.subject_type, t.subject_id
 const drill = (expr: string) => `(SELECT ${expr} FROM mc.drills d WHERE d.org_id = mc.current_org_id() AND d.id = $1::uuid)`;
 const DRILL_INCIDENT = drill('d.incident_id');
 
+// A corridor's scope: the corridor (its residency policy) and its sites, their nodes and keys, its
+// pilots, the incidents that touched it, the drills of it or of its sites, the checklist runs of it,
+// its sites and pilots, its deployments and evidence, the customers homed there and the routing
+// decisions served there or for them; SLA and escalation policies and applied migrations are the
+// org's, as in a pilot's bundle. ($1 is the corridor's id; text comparisons cast it the same way.)
+const C = '$1::uuid';
+const corridorSites = `(SELECT s.id FROM mc.sites s WHERE s.org_id = mc.current_org_id() AND s.corridor_id = ${C})`;
+const corridorNodes = `(SELECT n.id FROM mc.nodes n WHERE n.org_id = mc.current_org_id() AND n.site_id IN ${corridorSites})`;
+const corridorIncidents = `(SELECT i.id FROM mc.incidents i WHERE i.org_id = mc.current_org_id() AND mc.incident_in_corridor(i.id, ${C}))`;
+const corridorPilots = `(SELECT p.id FROM mc.pilots p WHERE p.org_id = mc.current_org_id() AND p.corridor_id = ${C})`;
+const corridorDrills = `(SELECT d.id FROM mc.drills d WHERE d.org_id = mc.current_org_id()
+   AND ((d.scope_kind = 'corridor' AND d.scope_target = ${C}::text) OR (d.scope_kind = 'site' AND d.scope_target IN (SELECT x.id::text FROM ${corridorSites} x(id)))))`;
+const corridorRuns = `(SELECT r.id FROM mc.checklist_runs r WHERE r.org_id = mc.current_org_id()
+   AND ((r.subject_type = 'corridor' AND r.subject_id = ${C}) OR (r.subject_type = 'site' AND r.subject_id IN ${corridorSites}) OR (r.subject_type = 'pilot' AND r.subject_id IN ${corridorPilots})))`;
+const corridorCustomers = `(SELECT c.id FROM mc.customers c WHERE c.org_id = mc.current_org_id() AND c.home_corridor_id = ${C})`;
+
 export const SOURCES: readonly Source[] = [
-  { file: 'records/drills.jsonl', table: 'drills', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, drill: 't.id = $1::uuid' }, auditType: 'drill' },
-  { file: 'records/drill-steps.jsonl', table: 'drill_steps', keys: ['drill_id', 'position'], where: { period: `t.drill_id IN (SELECT id FROM mc.drills WHERE org_id = mc.current_org_id() AND ${inPeriod('created_at').replaceAll('t.', '')})`, incident: null, pilot: null, drill: 't.drill_id = $1::uuid' } },
-  { file: 'records/pilots.jsonl', table: 'pilots', keys: ['id'], where: { period: 'true', incident: null, pilot: 't.id = $1::uuid' }, auditType: 'pilot' },
-  { file: 'records/incidents.jsonl', table: 'incidents', keys: ['id'], where: { period: inPeriod('opened_at'), incident: 't.id = $1::uuid', pilot: `t.id IN ${pilotIncidents}`, drill: `t.id = ${DRILL_INCIDENT}` }, auditType: 'incident' },
-  { file: 'records/incident-events.jsonl', table: 'incident_events', keys: ['id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` } },
-  { file: 'records/incident-affected.jsonl', table: 'incident_affected', keys: ['incident_id', 'kind', 'target_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` } },
-  { file: 'records/incident-reviews.jsonl', table: 'incident_reviews', keys: ['incident_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` } },
-  { file: 'records/checklist-runs.jsonl', table: 'checklist_runs', keys: ['id'], where: { period: inPeriod('started_at'), incident: null, pilot: `t.id IN ${pilotRuns}` }, auditType: 'checklist_run' },
+  { file: 'records/corridors.jsonl', table: 'corridors', keys: ['id'], where: { period: null, incident: null, pilot: null, corridor: `t.id = ${C}` }, auditType: 'corridor' },
+  { file: 'records/sites.jsonl', table: 'sites', keys: ['id'], where: { period: null, incident: null, pilot: null, corridor: `t.corridor_id = ${C}` }, auditType: 'site' },
+  { file: 'records/drills.jsonl', table: 'drills', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, drill: 't.id = $1::uuid' , corridor: `t.id IN ${corridorDrills}` }, auditType: 'drill' },
+  { file: 'records/drill-steps.jsonl', table: 'drill_steps', keys: ['drill_id', 'position'], where: { period: `t.drill_id IN (SELECT id FROM mc.drills WHERE org_id = mc.current_org_id() AND ${inPeriod('created_at').replaceAll('t.', '')})`, incident: null, pilot: null, drill: 't.drill_id = $1::uuid' , corridor: `t.drill_id IN ${corridorDrills}` } },
+  { file: 'records/pilots.jsonl', table: 'pilots', keys: ['id'], where: { period: 'true', incident: null, pilot: 't.id = $1::uuid' , corridor: `t.corridor_id = ${C}` }, auditType: 'pilot' },
+  { file: 'records/incidents.jsonl', table: 'incidents', keys: ['id'], where: { period: inPeriod('opened_at'), incident: 't.id = $1::uuid', pilot: `t.id IN ${pilotIncidents}`, drill: `t.id = ${DRILL_INCIDENT}` , corridor: `t.id IN ${corridorIncidents}` }, auditType: 'incident' },
+  { file: 'records/incident-events.jsonl', table: 'incident_events', keys: ['id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` , corridor: `t.incident_id IN ${corridorIncidents}` } },
+  { file: 'records/incident-affected.jsonl', table: 'incident_affected', keys: ['incident_id', 'kind', 'target_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` , corridor: `t.incident_id IN ${corridorIncidents}` } },
+  { file: 'records/incident-reviews.jsonl', table: 'incident_reviews', keys: ['incident_id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}` , corridor: `t.incident_id IN ${corridorIncidents}` } },
+  { file: 'records/checklist-runs.jsonl', table: 'checklist_runs', keys: ['id'], where: { period: inPeriod('started_at'), incident: null, pilot: `t.id IN ${pilotRuns}` , corridor: `t.id IN ${corridorRuns}` }, auditType: 'checklist_run' },
   {
     file: 'records/checklist-items.jsonl',
     table: 'checklist_items',
     keys: ['id'],
-    where: { period: `t.run_id IN (SELECT id FROM mc.checklist_runs WHERE org_id = mc.current_org_id() AND ${inPeriod('started_at').replaceAll('t.', '')})`, incident: null, pilot: `t.run_id IN ${pilotRuns}` },
+    where: { period: `t.run_id IN (SELECT id FROM mc.checklist_runs WHERE org_id = mc.current_org_id() AND ${inPeriod('started_at').replaceAll('t.', '')})`, incident: null, pilot: `t.run_id IN ${pilotRuns}` , corridor: `t.run_id IN ${corridorRuns}` },
     auditType: 'checklist_item',
   },
-  { file: 'records/evidence-records.jsonl', table: 'evidence_records', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: pilotEvidence, drill: `t.id = ${drill('d.evidence_id')}` } },
-  { file: 'records/deployment-runs.jsonl', table: 'deployment_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: `t.corridor_id = ${PILOT_CORRIDOR}` }, auditType: 'deployment_run' },
-  { file: 'records/migration-runs.jsonl', table: 'migration_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: "t.status = 'applied'" }, auditType: 'migration_run' },
-  { file: 'records/routing-decisions.jsonl', table: 'routing_decisions', keys: ['id'], where: { period: inPeriod('decided_at'), incident: null, pilot: `t.customer_id IN ${pilotCustomers}`, drill: `t.id::text IN (SELECT jsonb_array_elements_text(s.result->'decisionIds') FROM mc.drill_steps s WHERE s.org_id = mc.current_org_id() AND s.drill_id = $1::uuid)` }, auditType: 'routing_decision' },
+  { file: 'records/evidence-records.jsonl', table: 'evidence_records', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: pilotEvidence, drill: `t.id = ${drill('d.evidence_id')}` , corridor: `mc.evidence_corridor(t.kind, t.subject_type, t.subject_id, t.data) = ${C}` } },
+  { file: 'records/deployment-runs.jsonl', table: 'deployment_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: `t.corridor_id = ${PILOT_CORRIDOR}` , corridor: `t.corridor_id = ${C}` }, auditType: 'deployment_run' },
+  { file: 'records/migration-runs.jsonl', table: 'migration_runs', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: "t.status = 'applied'" , corridor: "t.status = 'applied'" }, auditType: 'migration_run' },
+  { file: 'records/routing-decisions.jsonl', table: 'routing_decisions', keys: ['id'], where: { period: inPeriod('decided_at'), incident: null, pilot: `t.customer_id IN ${pilotCustomers}`, drill: `t.id::text IN (SELECT jsonb_array_elements_text(s.result->'decisionIds') FROM mc.drill_steps s WHERE s.org_id = mc.current_org_id() AND s.drill_id = $1::uuid)` , corridor: `(t.corridor_id = ${C} OR t.customer_id IN ${corridorCustomers})` }, auditType: 'routing_decision' },
   // Contacts are people's emails and phones, not evidence: they stay in the database (docs/privacy.md).
-  { file: 'records/customers.jsonl', table: 'customers', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotCustomers}` }, omit: ['contacts'], auditType: 'customer' },
-  { file: 'records/sla-policies.jsonl', table: 'sla_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true', drill: `t.id = ${drill('d.sla_policy_id')}` }, auditType: 'sla_policy' },
-  { file: 'records/escalation-policies.jsonl', table: 'escalation_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true' }, auditType: 'escalation_policy' },
-  { file: 'records/nodes.jsonl', table: 'nodes', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotNodes}` }, auditType: 'node' },
-  { file: 'records/node-keys.jsonl', table: 'node_keys', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.node_id IN ${pilotNodes}` }, omit: ['key_hash'], auditType: 'node_key' },
+  { file: 'records/customers.jsonl', table: 'customers', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotCustomers}` , corridor: `t.id IN ${corridorCustomers}` }, omit: ['contacts'], auditType: 'customer' },
+  { file: 'records/sla-policies.jsonl', table: 'sla_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true', drill: `t.id = ${drill('d.sla_policy_id')}` , corridor: 'true' }, auditType: 'sla_policy' },
+  { file: 'records/escalation-policies.jsonl', table: 'escalation_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true' , corridor: 'true' }, auditType: 'escalation_policy' },
+  { file: 'records/nodes.jsonl', table: 'nodes', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotNodes}` , corridor: `t.id IN ${corridorNodes}` }, auditType: 'node' },
+  { file: 'records/node-keys.jsonl', table: 'node_keys', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.node_id IN ${pilotNodes}` , corridor: `t.node_id IN ${corridorNodes}` }, omit: ['key_hash'], auditType: 'node_key' },
 ];
 
 /**
- * The audit events of a pilot's or drill's bundle: those about a record the bundle exports (by
- * target type and id), and those its evidence records cite; a drill's also the node lifecycle
- * changes it made. `at` is the placeholder the pilot or drill id is bound to.
+ * The audit events of a pilot's, drill's or corridor's bundle: those about a record the bundle
+ * exports (by target type and id), and those its evidence records cite; a drill's also the node
+ * lifecycle changes it made. `at` is the placeholder the pilot, drill or corridor id is bound to.
  */
-function scopedAuditCondition(kind: 'pilot' | 'drill', at: string): string {
+function scopedAuditCondition(kind: 'pilot' | 'drill' | 'corridor', at: string): string {
   const bind = (where: string) => where.replace(/\$1\b/g, at);
   const about = SOURCES.filter((s) => s.auditType && s.where[kind]).map(
     (s) => `(e.target_type = '${s.auditType}' AND e.target_id IN (SELECT t.id::text FROM mc.${s.table} t WHERE t.org_id = mc.current_org_id() AND (${bind(s.where[kind] as string)})))`,
@@ -100,6 +118,8 @@ function scopeParams(scope: BundleScope): unknown[] {
       return [scope.pilotId, null];
     case 'drill':
       return [scope.drillId, null];
+    case 'corridor':
+      return [scope.corridorId, null];
   }
 }
 
@@ -136,7 +156,10 @@ export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope)
 export function auditScopeWhere(scope: BundleScope, offset: number): { sql: string; params: unknown[] } {
   const filter: AuditFilter | undefined =
     scope.kind === 'period' ? { from: scope.from, to: scope.to } : scope.kind === 'incident' ? { subjectType: 'incident', subjectId: scope.incidentId } : undefined;
-  const id = scope.kind === 'pilot' ? scope.pilotId : scope.kind === 'drill' ? scope.drillId : null;
-  const also = id !== null && (scope.kind === 'pilot' || scope.kind === 'drill') ? (p: (v: unknown) => string) => scopedAuditCondition(scope.kind as 'pilot' | 'drill', p(id)) : undefined;
+  const id = scope.kind === 'pilot' ? scope.pilotId : scope.kind === 'drill' ? scope.drillId : scope.kind === 'corridor' ? scope.corridorId : null;
+  const also =
+    id !== null && (scope.kind === 'pilot' || scope.kind === 'drill' || scope.kind === 'corridor')
+      ? (p: (v: unknown) => string) => scopedAuditCondition(scope.kind as 'pilot' | 'drill' | 'corridor', p(id))
+      : undefined;
   return filterWhere(filter, offset, also, { orgClause: false });
 }
