@@ -81,6 +81,18 @@ REVOKE CREATE ON SCHEMA mc FROM mc_definer;
 -- Every policy calls mc.current_org_id(), whoever reads; it answers only for the caller's own login.
 GRANT EXECUTE ON FUNCTION mc.login_org_check(uuid), mc.data_plane_login() TO PUBLIC;
 
+-- How many orgs the caller's own login is bound to (never which): a gateway or telemetry door
+-- says at start when its login serves none, instead of refusing every request without a word.
+CREATE FUNCTION mc.login_bound_org_count() RETURNS integer
+  LANGUAGE sql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT count(*)::integer FROM mc.login_orgs b WHERE b.role_name = session_user::text $$;
+GRANT CREATE ON SCHEMA mc TO mc_definer;
+ALTER FUNCTION mc.login_bound_org_count() OWNER TO mc_definer;
+REVOKE CREATE ON SCHEMA mc FROM mc_definer;
+REVOKE ALL ON FUNCTION mc.login_bound_org_count() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mc.login_bound_org_count() TO mc_gateway, mc_ingest, mc_advisor;
+
 -- Same shape as sql/0029 (plain STABLE SQL, no FROM at the top, so a policy evaluates it once per
 -- statement), with two changes to the last branch:
 --   * mc_definer (inside a SECURITY DEFINER function) keeps the bare setting: each such function

@@ -6,7 +6,7 @@ import { appPool, asApp, asOwner, createDatabase, createOrg, migratedDatabase, t
 import { gatewayLogin, seedCustomerKey } from '../testing/gateway';
 import { ingestLogin, seedGrid, seedKey } from '../testing/grid';
 import { advisorRoleName, ensureAdvisorLogin, ensureGatewayLogin } from './authenticator';
-import { bindLoginOrgs } from './login-orgs';
+import { bindLoginOrgs, warnIfUnbound } from './login-orgs';
 import { applyMigrations, loadMigrations } from './migrations';
 import { clientConfig } from './pg-config';
 
@@ -227,6 +227,26 @@ describe.each(testServers().map((s) => [s.label, s] as const))('data-plane login
       await expect(ingest.query('SELECT mc.ingest_write($1::bigint[])', [[seqB]])).rejects.toEqual(refused(role, b));
       expect(await count('SELECT count(*) AS n FROM mc.ingest_queue WHERE seq = $1', [seqB])).toBe(1);
     });
+  });
+
+  it('a data-plane process is told at start when its login serves no org; a bound one is not', async () => {
+    const said: string[] = [];
+    const log = { warn: (_o: object, msg: string) => void said.push(msg) };
+    const unbound = await gatewayLogin(db, []);
+    expect(await warnIfUnbound(poolOf(unbound), log, 'gateway')).toBe(0);
+    expect(said).toEqual([expect.stringContaining(`gateway: database login ${unbound.user} is bound to no org`)]);
+    said.length = 0;
+    expect(await warnIfUnbound(poolOf(await gatewayLogin(db, [a.orgId, b.orgId])), log, 'gateway')).toBe(2);
+    expect(await warnIfUnbound(poolOf(await ingestLogin(db, [a.orgId])), log, 'ingest-server')).toBe(1);
+    expect(said).toEqual([]);
+    // Not a data-plane login (the owner): no count of anyone's, no warning.
+    const owner = await db.owner();
+    try {
+      expect(await warnIfUnbound(owner, log, 'gateway')).toBe(0);
+      expect(said).toEqual([]);
+    } finally {
+      await owner.end();
+    }
   });
 
   it('refuses an unbound login everything it would do for an org', async () => {

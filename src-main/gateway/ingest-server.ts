@@ -4,6 +4,7 @@ import { QueueWorker, type WorkerOptions } from '../services/telemetry/queue-wor
 import { queueDepth, TelemetryQueue } from '../services/telemetry/queue';
 import { OrgRateLimit } from './org-rate-limit';
 import { telemetryDoor } from './telemetry-door';
+import { warnIfUnbound } from '../db/login-orgs';
 
 export interface IngestServerOptions {
   /** Connection to Postgres as a login that is a member of mc_ingest (and nothing more). */
@@ -57,6 +58,7 @@ export async function startIngestServer(opts: IngestServerOptions): Promise<Inge
     }
   };
   await pollDepth();
+  await warnIfUnbound(door, opts.log, 'ingest-server');
   const depthTimer = setInterval(() => void pollDepth(), 250);
 
   const worker = opts.worker === false ? null : new QueueWorker(drain, opts.log, workerOpts);

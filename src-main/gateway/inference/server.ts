@@ -28,6 +28,7 @@ import { Spool, type MeteringDecision, type MeteringRecord, type MeteringRequest
 import { estimatePromptTokens, SseMeter, usageOf } from './sse-meter';
 import { PgLimiter } from './limits';
 import { type InferenceEndpoint, UpstreamError, Upstreams } from './upstream';
+import { warnIfUnbound } from '../../db/login-orgs';
 
 export interface GatewayOptions {
   /** Postgres as a login that is a member of mc_gateway (and nothing more). */
@@ -100,6 +101,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   pool.on('error', () => undefined);
   const db = new GatewayDb(pool, opts.db);
   await db.listen();
+  await warnIfUnbound(pool, opts.log, 'gateway');
   // Several instances on one database share these limits: the counters live in Postgres.
   const ownLimiter = opts.limiter ? null : new PgLimiter({ pool, log });
   const limiter: Limiter = opts.limiter ?? ownLimiter!;
