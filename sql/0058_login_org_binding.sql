@@ -47,14 +47,14 @@ CREATE FUNCTION mc.data_plane_login() RETURNS boolean
   LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
   AS $$
+    -- Membership through any chain of roles counts (pg_has_role MEMBER): a login given
+    -- mc_gateway through a group role is checked like one given it directly.
     SELECT EXISTS (
       SELECT 1 FROM pg_roles r
        WHERE r.rolname = session_user AND r.rolname <> 'authenticator'
          AND NOT r.rolsuper AND NOT r.rolcreaterole AND NOT r.rolbypassrls
-         AND EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-                      WHERE m.member = r.oid AND g.rolname IN ('mc_gateway', 'mc_advisor', 'mc_ingest'))
-         AND NOT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-                          WHERE m.member = r.oid AND g.rolname = 'mc_app'))
+         AND (pg_has_role(r.oid, 'mc_gateway', 'MEMBER') OR pg_has_role(r.oid, 'mc_advisor', 'MEMBER') OR pg_has_role(r.oid, 'mc_ingest', 'MEMBER'))
+         AND NOT pg_has_role(r.oid, 'mc_app', 'MEMBER'))
   $$;
 
 -- p_org if this session may act for it (NULL stays NULL: no org, nothing readable); otherwise a
@@ -216,6 +216,9 @@ CREATE OR REPLACE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
         v_org := (q ->> 'org_id')::uuid;
         v_customer := (q ->> 'customer_id')::uuid;
         IF v_org IS NULL OR v_customer IS NULL THEN RAISE EXCEPTION 'request: org_id and customer_id are required'; END IF;
+        -- Again on the element's own cast id: a uuid the pre-check's pattern did not catch (no
+        -- hyphens, braces) is still a uuid here. Re-raised below, so the whole call is refused.
+        PERFORM mc.login_org_check(v_org);
         IF coalesce(q ->> 'request_id', '') !~ '^[0-9A-Za-z_-]{8,64}$' THEN RAISE EXCEPTION 'request: request_id malformed'; END IF;
         IF coalesce(q ->> 'key_prefix', '') !~ '^ume_(live|test)_[0-9A-Za-z]{6}$' THEN RAISE EXCEPTION 'request: key_prefix malformed'; END IF;
         -- Bound to a key the database has accepted for this customer and that was working when the
@@ -283,6 +286,8 @@ CREATE OR REPLACE FUNCTION mc.gateway_record(p_batch jsonb, p_instance text)
         v_duplicates := v_duplicates + (1 - v_req_new);
         v_usage := v_usage + v_usage_new;
       EXCEPTION WHEN OTHERS THEN
+        -- An org the login does not serve refuses the whole call (the gateway keeps the batch).
+        IF SQLSTATE = '42501' THEN RAISE; END IF;
         -- The subtransaction is rolled back: neither row of this element is kept.
         v_rejected := v_rejected || jsonb_build_object('index', v_i, 'reason', left(SQLERRM, 300));
       END;
@@ -610,11 +615,13 @@ CREATE OR REPLACE FUNCTION mc.ingest_enqueue(
              CASE
                WHEN it.key_hash IS NULL THEN 'key_malformed'
                WHEN it.key_id IS NULL THEN 'key_invalid'
+               -- Before the key's own state: a door learns nothing of an org it does not serve
+               -- (not whether its key was revoked), and records no refusal in that org.
+               WHEN v_checked AND NOT (it.org_id = ANY (v_orgs)) THEN 'login_unbound'
                WHEN it.revoked_at IS NOT NULL AND it.revoked_at <= v_now THEN 'key_revoked'
                WHEN it.superseded_by IS NOT NULL AND it.grace_until <= v_now THEN 'key_rotated_out'
                WHEN it.expires_at IS NOT NULL AND it.expires_at <= v_now THEN 'key_expired'
                WHEN it.lifecycle = 'retired' THEN 'node_retired'
-               WHEN v_checked AND NOT (it.org_id = ANY (v_orgs)) THEN 'login_unbound'
                WHEN it.batch_id IS NULL OR coalesce(a.n, 0) = 0 OR (it.project IS NOT NULL AND it.project <> it.org_id) THEN 'batch_invalid'
                WHEN a.n > 10000 THEN 'batch_too_large'
                WHEN a.bad > 0 THEN 'sample_invalid'
@@ -845,24 +852,28 @@ BEGIN
   END IF;
   WITH logins AS (
     SELECT r.rolname::text AS role_name,
-           CASE WHEN EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid AND g.rolname = 'mc_gateway') THEN 'gateway'
-                WHEN EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid AND g.rolname = 'mc_advisor') THEN 'advisor'
+           CASE WHEN pg_has_role(r.oid, 'mc_gateway', 'MEMBER') THEN 'gateway'
+                WHEN pg_has_role(r.oid, 'mc_advisor', 'MEMBER') THEN 'advisor'
                 ELSE 'ingest' END AS purpose
       FROM pg_roles r
      WHERE r.rolcanlogin AND r.rolname <> 'authenticator'
        AND NOT r.rolsuper AND NOT r.rolcreaterole AND NOT r.rolbypassrls
-       AND EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
-                    WHERE m.member = r.oid AND g.rolname IN ('mc_gateway', 'mc_advisor', 'mc_ingest'))
-       AND NOT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid AND g.rolname = 'mc_app')
+       AND (pg_has_role(r.oid, 'mc_gateway', 'MEMBER') OR pg_has_role(r.oid, 'mc_advisor', 'MEMBER') OR pg_has_role(r.oid, 'mc_ingest', 'MEMBER'))
+       AND NOT pg_has_role(r.oid, 'mc_app', 'MEMBER')
   ), served AS (
+    -- With several orgs, the app's own per-installation logins (mc_ingest_/mc_advisor_/
+    -- mc_gateway_<installation>) are not guessed from the records: each served one workstation's
+    -- org, and the app binds it to exactly that org on its next connect. Only logins an operator
+    -- made for a server (a gateway, a door) are bound here from what the records show.
     SELECT l.role_name, l.purpose, o.id AS org_id
       FROM logins l CROSS JOIN mc.orgs o
      WHERE o.id = v_single
-        OR (l.purpose = 'gateway' AND EXISTS (SELECT 1 FROM mc.customer_keys k WHERE k.org_id = o.id AND k.last_used_at IS NOT NULL))
-        OR (l.purpose = 'advisor' AND EXISTS (SELECT 1 FROM mc.advisory_scans s WHERE s.org_id = o.id))
-        OR (l.purpose = 'ingest' AND (EXISTS (SELECT 1 FROM mc.node_keys k WHERE k.org_id = o.id AND k.last_used_at IS NOT NULL)
-                                      OR EXISTS (SELECT 1 FROM mc.ingest_queue q WHERE q.org_id = o.id)
-                                      OR EXISTS (SELECT 1 FROM mc.ingest_batches b WHERE b.org_id = o.id)))
+        OR (l.role_name !~ '^mc_(ingest|advisor|gateway)_[0-9a-f]{6,32}$' AND (
+               (l.purpose = 'gateway' AND EXISTS (SELECT 1 FROM mc.customer_keys k WHERE k.org_id = o.id AND k.last_used_at IS NOT NULL))
+            OR (l.purpose = 'advisor' AND EXISTS (SELECT 1 FROM mc.advisory_scans s WHERE s.org_id = o.id))
+            OR (l.purpose = 'ingest' AND (EXISTS (SELECT 1 FROM mc.node_keys k WHERE k.org_id = o.id AND k.last_used_at IS NOT NULL)
+                                          OR EXISTS (SELECT 1 FROM mc.ingest_queue q WHERE q.org_id = o.id)
+                                          OR EXISTS (SELECT 1 FROM mc.ingest_batches b WHERE b.org_id = o.id)))))
   )
   INSERT INTO mc.login_orgs (role_name, org_id, purpose, granted_by)
   SELECT role_name, org_id, purpose, 'migration 0058' FROM served

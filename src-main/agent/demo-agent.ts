@@ -18,6 +18,8 @@ export const DEMO_ORG_ID = '00000000-0000-4000-8000-00000000d3e0';
  * alive with simulated node agents sending telemetry through the real ingest path, so the app
  * has something true to show on first start. Nothing runs against any other profile or org.
  */
+const DEMO_AGENT_ACTOR = { id: null, name: 'Mission Control demo agent', role: null } as const;
+
 /** How often a running demo agent looks for new node keys a rotation run holds for its nodes. */
 const DELIVERY_CHECK_MS = 10_000;
 
@@ -111,13 +113,14 @@ export class DemoAgent {
     const { db, vault, log } = this.deps;
     const session = db.session;
     const sim = this.sim;
-    if (!session || !sim || generation !== this.generation || db.quiescing) return 0;
+    if (!session || !sim || generation !== this.generation || db.quiescing || session.orgId !== DEMO_ORG_ID) return 0;
+    // The app acting on its own is named as such, never as the operator whose session it runs in.
     const audit = (sql: Parameters<typeof appendAudit>[0]) => (d: Parameters<typeof appendAudit>[2]) =>
-      appendAudit(sql, session, d, { reason: 'delivered to the demo agent’s simulated node', requestId: null });
+      appendAudit(sql, session, d, { reason: 'delivered to the demo agent’s simulated node', requestId: null, actor: DEMO_AGENT_ACTOR });
     try {
       const got = await db.tx(session, async (sql) => {
         const out: { itemId: string; nodeId: string; secret: string }[] = [];
-        for (const h of await heldNodeKeys(sql)) {
+        for (const h of await heldNodeKeys(sql, sim.nodeIds)) {
           // A key this keychain does not hold (made on another workstation) stays held, for a person.
           const held = await vault.get(deliveryAccount(session.orgId, h.itemId));
           if (!held) continue;

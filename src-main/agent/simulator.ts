@@ -136,6 +136,11 @@ export class Simulator {
     return out;
   }
 
+  /** The nodes this simulator sends for. */
+  get nodeIds(): string[] {
+    return this.nodes.map((n) => n.id);
+  }
+
   /** A node's agent got its new key (a rotation delivered it): it uses it from its next batch, and tries again if it had given up. */
   setKey(nodeId: string, key: string): boolean {
     const i = this.nodes.findIndex((n) => n.id === nodeId);

@@ -1039,7 +1039,7 @@ export class DatabaseManager extends EventEmitter {
   }
 
   /** The app's own logins on the active profile (names; whether this workstation's keychain holds each), for the credential inventory. */
-  async appLogins(): Promise<{ profile: StoredProfile; logins: { kind: AppLoginKind; role: string; held: boolean }[]; memberRole: string | null } | null> {
+  async appLogins(): Promise<{ profile: StoredProfile; logins: { kind: AppLoginKind; role: string; held: boolean | 'unknown' }[]; memberRole: string | null } | null> {
     const active = this.active;
     if (!active) return null;
     const id = this.opts.store.instanceId;
@@ -1052,20 +1052,27 @@ export class DatabaseManager extends EventEmitter {
    * for them (the profile was connected here once, which made them). A breach of this workstation
    * exposes those passwords too, so rotate-all lists and rotates them as well.
    */
-  async otherProfileLogins(): Promise<{ profile: StoredProfile; logins: { kind: AppLoginKind; role: string; held: boolean }[] }[]> {
+  async otherProfileLogins(): Promise<{ profile: StoredProfile; logins: { kind: AppLoginKind; role: string; held: boolean | 'unknown' }[] }[]> {
     const activeId = this.active?.profile.id ?? null;
     const out = [];
     for (const profile of this.opts.store.list()) {
       if (profile.id === activeId) continue;
-      const logins = (await this.loginsOf(profile)).filter((l) => l.held);
+      // A keychain that did not answer hides nothing: such a login is listed as unknown.
+      const logins = (await this.loginsOf(profile)).filter((l) => l.held !== false);
       if (logins.length > 0) out.push({ profile, logins });
     }
     return out;
   }
 
-  private async loginsOf(profile: StoredProfile): Promise<{ kind: AppLoginKind; role: string; held: boolean }[]> {
+  private async loginsOf(profile: StoredProfile): Promise<{ kind: AppLoginKind; role: string; held: boolean | 'unknown' }[]> {
     const id = this.opts.store.instanceId;
-    const held = async (account: string) => (await this.opts.vault.get(account).catch(() => null)) !== null;
+    const held = async (account: string): Promise<boolean | 'unknown'> => {
+      try {
+        return (await this.opts.vault.get(account)) !== null;
+      } catch {
+        return 'unknown';
+      }
+    };
     return [
       { kind: 'authenticator', role: authenticatorRoleName(id), held: await held(secretAccounts.authenticator(id, profile.id)) },
       { kind: 'ingest', role: ingestRoleName(id), held: await held(secretAccounts.ingest(id, profile.id)) },

@@ -122,6 +122,13 @@ describe.each(testServers().map((s) => [s.label, s] as const))('data-plane login
       const batch = JSON.stringify([element(a, 'req_mine0001'), element(b, 'req_forged04')]);
       await expect(gw.query(`SELECT mc.gateway_record($1::jsonb, 'test')`, [batch])).rejects.toEqual(refused(role, b));
       expect(await count('SELECT count(*) AS n FROM mc.api_requests')).toBe(before);
+      // The other org's id in spellings PostgreSQL also reads as a uuid (no hyphens, braces):
+      // refused the same way, not passed to the element checks as "malformed".
+      for (const spelled of [b.orgId.replaceAll('-', ''), `{${b.orgId}}`, b.orgId.toUpperCase().replaceAll('-', '')]) {
+        const forged = { ...element(b, 'req_forged05'), request: { ...element(b, 'req_forged05').request, org_id: spelled } };
+        await expect(gw.query(`SELECT mc.gateway_record($1::jsonb, 'test')`, [JSON.stringify([element(a, 'req_mine0003'), forged])])).rejects.toEqual(refused(role, b));
+      }
+      expect(await count('SELECT count(*) AS n FROM mc.api_requests')).toBe(before);
       // Its own org's element alone goes through the usual checks (here refused as an element: no key was ever accepted).
       const own = await gw.query<{ r: { inserted: number; rejected: unknown[] } }>(`SELECT mc.gateway_record($1::jsonb, 'test') AS r`, [JSON.stringify([element(a, 'req_mine0002')])]);
       expect(own.rows[0]!.r.rejected).toHaveLength(1);
@@ -258,6 +265,15 @@ describe.each(testServers().map((s) => [s.label, s] as const))('data-plane login
     await expect(ing.query('SELECT mc.ingest_telemetry($1, $2, $3, $4, $5)', batch2(nodeKeys.get(a.orgId)!.secret))).rejects.toMatchObject({ code: '42501' });
     // Without an org named, it still reads nothing (as before).
     expect((await gw.query('SELECT id FROM mc.customers')).rowCount).toBe(0);
+    // A login given mc_gateway through a group role is a gateway login too: checked, not trusted.
+    const tag = randomBytes(4).toString('hex');
+    const password = randomBytes(18).toString('base64url');
+    await asOwner(db, null, async (c) => {
+      await c.query(`CREATE ROLE grp_${tag} NOLOGIN IN ROLE mc_gateway`);
+      await c.query(`CREATE ROLE gwg_${tag} LOGIN PASSWORD '${password}' IN ROLE grp_${tag}`);
+    });
+    const viaGroup = poolOf(clientConfig({ ...db.target, user: `gwg_${tag}` }, password));
+    await expect(inOrg(viaGroup, a.orgId, (c) => c.query('SELECT id FROM mc.customers'))).rejects.toEqual(refused(`gwg_${tag}`, a));
   });
   const batch2 = (key: string) => [key, randomUUID(), [new Date().toISOString()], ['gpu_util_pct'], [42]];
 
@@ -287,12 +303,22 @@ describe('sql/0058 on a database that already has data-plane logins', () => {
         const grid = await seedGrid(db, a);
         await seedKey(db, a, grid.nodeId, { lastUsedAt: new Date().toISOString() });
         const tag = randomBytes(4).toString('hex');
-        const gateway = `mc_gateway_${tag}`;
-        const ingest = `mc_ingest_${tag}`;
-        const advisor = `mc_advisor_${tag}`;
+        // Logins an operator made for servers: bound from what the records show.
+        const gateway = `gw_eu_${tag}`;
+        const ingest = `door_${tag}`;
+        const advisor = `scan_${tag}`;
+        // A workstation's own login (mc_ingest_<installation>): with two orgs, not guessed; the
+        // app binds it to its signed-in org on its next connect.
+        const appIngest = `mc_ingest_${tag}`;
+        // Given mc_gateway through a group role: classified (and bound) like a direct member.
+        const group = `gateways_${tag}`;
+        const viaGroup = `gw_na_${tag}`;
         await owner.query(`CREATE ROLE ${gateway} LOGIN IN ROLE mc_gateway`);
         await owner.query(`CREATE ROLE ${ingest} LOGIN IN ROLE mc_ingest`);
         await owner.query(`CREATE ROLE ${advisor} LOGIN IN ROLE mc_advisor`);
+        await owner.query(`CREATE ROLE ${appIngest} LOGIN IN ROLE mc_ingest`);
+        await owner.query(`CREATE ROLE ${group} NOLOGIN IN ROLE mc_gateway`);
+        await owner.query(`CREATE ROLE ${viaGroup} LOGIN IN ROLE ${group}`);
         // Org B's customer key was accepted by a gateway; org A's node key was used; no scan ran.
         const gridB = await seedGrid(db, b);
         const customer = await asOwner(db, b.orgId, async (c) =>
@@ -303,13 +329,16 @@ describe('sql/0058 on a database that already has data-plane logins', () => {
         await applyMigrations(owner, files);
         const rows = (await owner.query<{ role_name: string; org_id: string; purpose: string; granted_by: string }>(
           'SELECT role_name, org_id, purpose, granted_by FROM mc.login_orgs WHERE role_name = ANY ($1) ORDER BY role_name',
-          [[gateway, ingest, advisor]],
+          [[gateway, ingest, advisor, appIngest, viaGroup]],
         )).rows;
-        expect(rows).toEqual([
-          { role_name: gateway, org_id: b.orgId, purpose: 'gateway', granted_by: 'migration 0058' },
-          { role_name: ingest, org_id: a.orgId, purpose: 'ingest', granted_by: 'migration 0058' },
-        ]);
-        await owner.query(`DROP ROLE ${gateway}, ${ingest}, ${advisor}`);
+        expect(rows).toEqual(
+          [
+            { role_name: ingest, org_id: a.orgId, purpose: 'ingest', granted_by: 'migration 0058' },
+            { role_name: gateway, org_id: b.orgId, purpose: 'gateway', granted_by: 'migration 0058' },
+            { role_name: viaGroup, org_id: b.orgId, purpose: 'gateway', granted_by: 'migration 0058' },
+          ].sort((x, y) => (x.role_name < y.role_name ? -1 : 1)),
+        );
+        await owner.query(`DROP ROLE ${gateway}, ${ingest}, ${advisor}, ${appIngest}, ${viaGroup}, ${group}`);
       } finally {
         await owner.end();
       }

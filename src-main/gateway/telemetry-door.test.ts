@@ -287,6 +287,13 @@ describe.each(testServers().map((s) => [s.label, s] as const))('telemetry HTTP d
       )).rows[0]!,
     );
     expect(counts).toEqual({ q: 0, r: 0, u: 0 });
+    // A revoked key of that org is refused the same way: the door does not learn (or record in
+    // that org) whether a key of an org it does not serve was revoked.
+    const revoked = await seedKey(db, stranger, grid.nodeId, { revokedAt: new Date(Date.now() - 60_000).toISOString() });
+    const res2 = await post(door.url, revoked.secret, native(randomUUID(), samples(1000, 1)));
+    expect(res2).toMatchObject({ status: 403, body: { status: 'rejected', code: 'login_unbound' } });
+    const after = await asOwner(db, null, async (c) => (await c.query<{ r: number }>('SELECT count(*)::int AS r FROM mc.ingest_rejections WHERE org_id = $1', [stranger.orgId])).rows[0]!.r);
+    expect(after).toBe(0);
   });
 
   it('retries a batch that fails with backoff, writes its neighbours, and dead-letters it with the reason after the last attempt', async () => {

@@ -210,6 +210,21 @@ describe('the customer gateway', () => {
     const refused = await asOwner(db, org.orgId, async (c) => (await c.query(`SELECT id, refused_count FROM mc.customer_keys WHERE id = ANY($1)`, [[revoked.id, expired.id, rotated.id]])).rows);
     // Each presented once to /v1/chat/completions, the revoked one also to /v1/models.
     expect(Object.fromEntries(refused.map((x) => [x.id, Number(x.refused_count)]))).toEqual({ [revoked.id]: 2, [expired.id]: 1, [rotated.id]: 1 });
+    // A working key of an org this gateway's login is not bound to: the same 401 to the client
+    // (no "retry", no hint the key exists), a warning for the operator, nothing served or stamped.
+    const stranger = await createOrg(db, `gw-stranger-${++n}`);
+    const sw = await seedGatewayWorld(db, stranger, [{ key: 'fra', country: 'DE', corridor: 'eu', runtimeUrl: fake.url, p95Ms: 50, kind: 'vllm' }]);
+    const theirs = await seedCustomerKey(db, stranger, sw.customerId);
+    const warned: string[] = [];
+    const watched = await gateway({ log: pino({ level: 'warn' }, { write: (line: string) => void warned.push(line) }) });
+    const a = await post(watched, '/v1/chat/completions', theirs.secret, chat());
+    expectOpenAiError(a, 401, 'invalid_api_key');
+    expect(a.text).toBe(answers[0]!.text);
+    expect(warned.some((w) => w.includes('not bound to'))).toBe(true);
+    expect(warned.join('')).not.toContain(theirs.secret);
+    expect(fake.state.served).toBe(0);
+    const stamped = await asOwner(db, stranger.orgId, async (c) => (await c.query('SELECT last_used_at FROM mc.customer_keys WHERE id = $1', [theirs.id])).rows[0]);
+    expect(stamped).toEqual({ last_used_at: null });
   });
 
   it('a key revoked while the gateway remembers it stops working at once (the revocation notifies)', async () => {

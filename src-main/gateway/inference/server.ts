@@ -190,6 +190,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     try {
       checked = await db.checkKey(key, `gateway ${instance} from ${req.ip}`);
     } catch (err) {
+      // A key of an org this gateway's login is not bound to (sql/0058): to the client, the same
+      // 401 as any key it may not use (no hint that the key exists); to the operator, what to bind.
+      if ((err as { code?: string }).code === '42501') {
+        log.warn({ requestId: req.ctx.requestId, err: (err as Error).message }, 'key check: a customer key of an org this gateway\'s database login is not bound to; bind the login to that org if it should serve it (docs/security.md)');
+        return send(reply, BAD_KEY);
+      }
       log.error({ requestId: req.ctx.requestId, err: (err as Error).message }, 'key check failed');
       return send(reply, reject(503, 'server_error', 'unavailable', 'The gateway cannot reach its database right now. Retry in a few seconds.'), { 'retry-after': '5' });
     }

@@ -131,13 +131,20 @@ export async function verifyAudit(sql: Sql, orgId: string, onEvents?: OnAuditBat
   let from = { seq: 0, hash: GENESIS_HASH };
   let checked = 0;
   const breaks: { seq: number; description: string }[] = [];
-  let pending = read(0);
+  // A read started ahead is awaited only on the next turn: if the batch's work throws first (a
+  // cancelled export), its rejection must not go unhandled (that would end the main process).
+  const ahead = (afterSeq: number) => {
+    const p = read(afterSeq);
+    p.catch(() => undefined);
+    return p;
+  };
+  let pending = ahead(0);
   for (;;) {
     const rows = await pending;
     if (rows.length === 0) break;
     const full = rows.length === batch;
     // Keyset on the last seq read: known now, so the next read need not wait for the hashing.
-    if (full) pending = read((rows[rows.length - 1] as AuditRow).seq);
+    if (full) pending = ahead((rows[rows.length - 1] as AuditRow).seq);
     const events = rows.map(chained);
     const canonical = events.map((e) => canonicalJson(bodyOf(e)));
     const verdict = verifyChain(sha256Hex, orgId, events, from, canonical);

@@ -93,6 +93,9 @@ async function signingKey(deps: ReadDeps): Promise<Entry[]> {
   ];
 }
 
+/** A keychain that did not answer when the list was made: the login is listed, not hidden. */
+const KEYCHAIN_SILENT = 'The OS keychain did not answer when this list was made, so whether it holds this password is unknown: unlock the keychain and refresh the list (r).';
+
 const LOGIN_LABELS = {
   authenticator: { label: 'App database login (password)', whereUsed: 'live updates and upkeep of the app' },
   ingest: { label: 'Ingest login of this installation’s agents (password)', whereUsed: 'the demo agent and the simulator (telemetry door)' },
@@ -113,8 +116,8 @@ async function appLogins(deps: ReadDeps): Promise<Entry[]> {
       whereUsed: LOGIN_LABELS[l.kind].whereUsed,
       createdAt: await lastRotated(deps.sql, kind, l.role),
       lastUsedAt: null,
-      rotatable: l.held,
-      howToRotate: l.held ? null : 'This workstation’s keychain holds no password for it: reconnect the profile in Connections, then rotate.',
+      rotatable: l.held === true,
+      howToRotate: l.held === true ? null : l.held === 'unknown' ? KEYCHAIN_SILENT : 'This workstation’s keychain holds no password for it: reconnect the profile in Connections, then rotate.',
     });
   }
   out.push(...(await otherProfiles(deps)));
@@ -165,8 +168,12 @@ async function otherProfiles(deps: ReadDeps): Promise<Entry[]> {
         createdAt: await lastRotated(deps.sql, kind, ref),
         lastUsedAt: null,
         // Rotated through that profile's owner password; the embedded server runs only while it is active.
-        rotatable: !embedded,
-        howToRotate: embedded ? 'The embedded database is not the active one: activate it in Connections and rotate there (it listens on this workstation’s loopback only).' : null,
+        rotatable: !embedded && l.held === true,
+        howToRotate: embedded
+          ? 'The embedded database is not the active one: activate it in Connections and rotate there (it listens on this workstation’s loopback only).'
+          : l.held === 'unknown'
+            ? KEYCHAIN_SILENT
+            : null,
       });
     }
   }

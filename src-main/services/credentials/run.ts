@@ -187,18 +187,20 @@ export async function revealSecret(
 }
 
 /**
- * New node keys that rotation runs hold for delivery, with the node each is for (the demo agent
- * takes delivery for its simulated nodes; a real node's key is revealed by an admin).
+ * New node keys that rotation runs hold for delivery for the given nodes, with the node each is
+ * for (the demo agent takes delivery for the simulated nodes it runs; any other node's key stays
+ * held for an admin to reveal).
  */
-export async function heldNodeKeys(sql: CredentialDeps['sql']): Promise<{ itemId: string; nodeId: string }[]> {
+export async function heldNodeKeys(sql: CredentialDeps['sql'], nodeIds: readonly string[]): Promise<{ itemId: string; nodeId: string }[]> {
   const rows = await sql.query<{ item_id: string; node_id: string }>(
     `SELECT i.id AS item_id, nk.node_id
        FROM mc.credential_rotation_items i
        JOIN mc.node_keys ok ON ok.org_id = i.org_id AND ok.id::text = i.ref
        JOIN mc.node_keys nk ON nk.org_id = ok.org_id AND nk.id = ok.superseded_by
-      WHERE i.kind = 'node_key' AND i.delivery = 'held' AND nk.revoked_at IS NULL
+      WHERE i.kind = 'node_key' AND i.delivery = 'held' AND nk.revoked_at IS NULL AND nk.node_id = ANY ($1::uuid[])
       ORDER BY i.finished_at, i.position
       LIMIT 5000`,
+    [nodeIds],
   );
   return rows.map((r) => ({ itemId: r.item_id, nodeId: r.node_id }));
 }

@@ -43,10 +43,10 @@ export function CreateDrillDialog({ onClose, onDone }: { onClose: () => void; on
   return (
     <FormDialog title="Plan a failover drill" onClose={onClose} onSubmit={submit} hint="plan" busy={busy} testId="create-drill"
       // Until the choices arrive, the SLA policy is not picked yet: planning then would be refused for it.
-      disabled={!options}
-      submitLabel={!options ? 'Loading choices…' : busy ? 'Planning…' : 'Plan drill'}
+      disabled={!options || busy}
+      submitLabel={loadError ? 'Choices not loaded' : !options ? 'Loading choices…' : busy ? 'Planning…' : 'Plan drill'}
     >
-      {loadError && <div className="err">Could not load the choices: {loadError}</div>}
+      {loadError && <div className="err">Could not load the choices: {loadError} Close this dialog and open it again to retry.</div>}
       <Field label="Hypothesis: what should hold while the scope is drained" error={errors.hypothesis}>
         <textarea autoFocus name="hypothesis" value={hypothesis} maxLength={2000} placeholder="e.g. EU traffic fails over to PAR-01 and stays in the EU when FRA-01 is drained" onChange={(e) => setHypothesis(e.target.value)} />
         <LengthHint value={hypothesis} max={2000} />

@@ -22,15 +22,19 @@ export interface RotationPlan {
   currentFingerprint: string;
 }
 
-/** Rotations started in this org with neither end recorded, oldest first. */
-export async function unfinishedRotations(sql: Sql): Promise<RotationPlan[]> {
+/**
+ * Rotations started in this org with neither end recorded, oldest first; with `minAgeMs`, only
+ * those started at least that long ago (one still in progress in this process has its end about
+ * to commit: settling it too would end it twice).
+ */
+export async function unfinishedRotations(sql: Sql, minAgeMs = 0): Promise<RotationPlan[]> {
   const rows = await sql.query<{ data: Partial<RotationPlan> }>(
     `SELECT s.data FROM mc.audit_events s
-      WHERE s.org_id = mc.current_org_id() AND s.action = $1
+      WHERE s.org_id = mc.current_org_id() AND s.action = $1 AND s.at <= now() - make_interval(secs => $4::double precision / 1000)
         AND NOT EXISTS (SELECT 1 FROM mc.audit_events e
                          WHERE e.org_id = s.org_id AND e.action IN ($2, $3) AND e.data->>'rotationId' = s.data->>'rotationId')
       ORDER BY s.seq`,
-    [ROTATION_STARTED, ROTATED, ROTATION_ABANDONED],
+    [ROTATION_STARTED, ROTATED, ROTATION_ABANDONED, minAgeMs],
   );
   return rows.map((r) => r.data).filter((d): d is RotationPlan => typeof d.rotationId === 'string' && typeof d.retiredFingerprint === 'string' && typeof d.currentFingerprint === 'string');
 }
@@ -40,8 +44,15 @@ export async function unfinishedRotations(sql: Sql): Promise<RotationPlan[]> {
  * to settle: its keys are not in this ring). Loading the ring first finishes a switch that
  * stopped after the key history was written, as every load does.
  */
-export async function reconcileRotations(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, audit: (d: AuditDraft) => Promise<unknown>): Promise<{ completed: number; abandoned: number }> {
-  const pending = await unfinishedRotations(sql);
+export async function reconcileRotations(
+  sql: Sql,
+  orgId: string,
+  store: CheckpointStore,
+  vault: Vault,
+  audit: (d: AuditDraft) => Promise<unknown>,
+  minAgeMs = 0,
+): Promise<{ completed: number; abandoned: number }> {
+  const pending = await unfinishedRotations(sql, minAgeMs);
   if (pending.length === 0) return { completed: 0, abandoned: 0 };
   const ring = await loadKeyRing(vault, store.dir, orgId);
   const mine = new Set(ringKeys(ring).map((k) => k.fingerprint));
