@@ -68,26 +68,6 @@ function unavailableMessage(): string {
  */
 const ENTRY_OPTIONS = { linux: { store: 'secret-service' as const } };
 
-/**
- * A keychain that answered before and now refuses is tried again for a few seconds before the
- * error is given: a Secret Service daemon that restarts (a desktop session's, or the test
- * keyring's watchdog restarting it) is gone for about a second, and an operation in that second
- * should wait, not fail. A keychain that never answered is refused at once by status() instead.
- */
-const RETRY_DELAYS_MS = [200, 400, 800, 1500, 2500];
-
-async function again<T>(op: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await op();
-    } catch (e) {
-      const delay = RETRY_DELAYS_MS[i];
-      if (delay === undefined) throw e;
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
-}
-
 export class KeyringVault implements Vault {
   private cached: KeychainStatus | null = null;
 
@@ -116,7 +96,7 @@ export class KeyringVault implements Vault {
   async get(account: string): Promise<string | null> {
     await this.ensure();
     try {
-      return await again(() => this.entry(account).getPassword());
+      return await this.entry(account).getPassword();
     } catch (e) {
       throw new KeychainUnavailableError(`The OS keychain refused to read "${account}"${said(e)}. Unlock it and try again.`);
     }
@@ -125,7 +105,7 @@ export class KeyringVault implements Vault {
   async set(account: string, secret: string): Promise<void> {
     await this.ensure();
     try {
-      await again(() => this.entry(account).setPassword(secret));
+      await this.entry(account).setPassword(secret);
     } catch (e) {
       throw new KeychainUnavailableError(`The OS keychain refused to store "${account}"${said(e)}. Unlock it and try again.`);
     }
@@ -134,7 +114,7 @@ export class KeyringVault implements Vault {
   async delete(account: string): Promise<boolean> {
     await this.ensure();
     try {
-      return await again(() => this.entry(account).deletePassword());
+      return await this.entry(account).deletePassword();
     } catch (e) {
       throw new KeychainUnavailableError(`The OS keychain refused to delete "${account}"${said(e)}. Unlock it and try again.`);
     }
