@@ -70,7 +70,7 @@ async function signingKey(deps: ReadDeps): Promise<Entry[]> {
       return null;
     }
   })();
-  const held = (await deps.vault.get(checkpointKeyAccount(deps.orgId)).catch(() => null)) !== null;
+  const held = (await deps.vault.get(checkpointKeyAccount(deps.checkpoints.dir, deps.orgId)).catch(() => null)) !== null;
   const checkpoints = (() => {
     try {
       return deps.checkpoints.read(deps.orgId);

@@ -89,7 +89,7 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
   });
   afterAll(async () => {
     for (const { core, orgId } of cores) {
-      await core.vault.delete(checkpointKeyAccount(orgId)).catch(() => undefined);
+      await core.vault.delete(checkpointKeyAccount(storeOf(core).dir, orgId)).catch(() => undefined);
       await core.cleanup();
     }
     await db?.drop();
@@ -239,7 +239,7 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
 
     // The history beside the checkpoints holds public keys only, never the keychain's private key.
     const history = readFileSync(keyHistoryFile(storeOf(ws.core).dir, ws.orgId), 'utf8');
-    const secret = (await ws.core.vault.get(checkpointKeyAccount(ws.orgId))) as string;
+    const secret = (await ws.core.vault.get(checkpointKeyAccount(storeOf(ws.core).dir, ws.orgId))) as string;
     expect(history).not.toContain(secret.slice(-40));
     expect(history).not.toMatch(/PRIVATE/);
 
@@ -292,7 +292,7 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
 
     // Stopped right after "started" was committed: the key never changed, and the next start says the rotation was abandoned.
     await expect(rotate('started')).rejects.toThrow(/power cut/);
-    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(storeOf(ws.core).dir, ws.orgId))).toBeNull();
     const s0 = await lastStarted();
     expect(s0).toMatchObject({ retiredFingerprint: first.fingerprint });
     expect(await data(ROTATION_ABANDONED)).toEqual([]);
@@ -304,29 +304,29 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
 
     // Stopped with the new private key only under the "next" account: the old key stays current and the leftover is dropped.
     await expect(rotate('next-key-stored')).rejects.toThrow(/power cut/);
-    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).not.toBeNull();
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(storeOf(ws.core).dir, ws.orgId))).not.toBeNull();
     const s1 = await lastStarted();
     const kept = (await verify(ws.core)).anchor;
     expect(kept).toMatchObject({ state: 'anchored', fingerprint: first.fingerprint, keys: [{ fingerprint: first.fingerprint }] });
-    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(storeOf(ws.core).dir, ws.orgId))).toBeNull();
     expect(existsSync(history)).toBe(false);
     await nextStart();
     expect((await data(ROTATION_ABANDONED)).map((d) => d.rotationId)).toEqual([s0.rotationId, s1.rotationId]);
     expect(await data('audit.checkpoint_key_rotated')).toEqual([]);
 
     // Stopped after the history named the new key, before the keychain's entry was switched: the next load finishes the switch.
-    const oldSecret = await ws.core.vault.get(checkpointKeyAccount(ws.orgId));
+    const oldSecret = await ws.core.vault.get(checkpointKeyAccount(storeOf(ws.core).dir, ws.orgId));
     await expect(rotate('history-written')).rejects.toThrow(/power cut/);
     const s2 = await lastStarted();
-    expect(await ws.core.vault.get(checkpointKeyAccount(ws.orgId))).toBe(oldSecret);
+    expect(await ws.core.vault.get(checkpointKeyAccount(storeOf(ws.core).dir, ws.orgId))).toBe(oldSecret);
     // The next start finishes the switch and records the rotation as done, with the key it made current.
     await nextStart();
     const switched = (await verify(ws.core)).anchor;
     expect(switched.state).toBe('anchored');
     expect(switched.fingerprint).toBe(s2.currentFingerprint);
     expect(switched.keys.map((k) => k.fingerprint)).toEqual([switched.fingerprint, first.fingerprint]);
-    expect(await ws.core.vault.get(checkpointKeyAccount(ws.orgId))).not.toBe(oldSecret);
-    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+    expect(await ws.core.vault.get(checkpointKeyAccount(storeOf(ws.core).dir, ws.orgId))).not.toBe(oldSecret);
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(storeOf(ws.core).dir, ws.orgId))).toBeNull();
     expect(await data('audit.checkpoint_key_rotated')).toEqual([{ rotationId: s2.rotationId, retiredFingerprint: first.fingerprint, currentFingerprint: switched.fingerprint, reconciled: true }]);
     // …and it signs: the next checkpoint is the new key's, the first still the old key's.
     const signed = (await verify(ws.core)).anchor.latest!.size;
@@ -342,7 +342,7 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     const third = (await verify(ws.core)).anchor;
     expect(third.state).toBe('anchored');
     expect(third.keys.map((k) => k.fingerprint)).toEqual([third.fingerprint, switched.fingerprint, first.fingerprint]);
-    expect(await ws.core.vault.get(nextCheckpointKeyAccount(ws.orgId))).toBeNull();
+    expect(await ws.core.vault.get(nextCheckpointKeyAccount(storeOf(ws.core).dir, ws.orgId))).toBeNull();
 
     // Every step done, but the command's own "rotated" event never committed: the next start writes it.
     const done = await rotate(null);
@@ -370,7 +370,7 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     const bFirst = (await verify(b)).anchor;
     expect(bFirst).toMatchObject({ state: 'first', latest: { size: 5 } });
     const pin = bFirst.fingerprint as string;
-    const bKey = await loadOrCreateCheckpointKey(witnessVault, a.orgId);
+    const bKey = await loadOrCreateCheckpointKey(witnessVault, storeOf(b).dir, a.orgId);
     expect(bKey.fingerprint).toBe(pin);
     const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(bKey.publicKey).toString('base64url') }, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
     const exported = (await call<Response<'audit.exportCheckpoints'>>(b, 'audit.exportCheckpoints', {})).text;
@@ -425,7 +425,7 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     const b = await coreOn(db, a.org.operator.email, { vault: witnessVault });
     cores.push({ core: b, orgId: a.orgId });
     const pin = (await verify(b)).anchor.fingerprint as string;
-    const bKey = await loadOrCreateCheckpointKey(witnessVault, a.orgId);
+    const bKey = await loadOrCreateCheckpointKey(witnessVault, storeOf(b).dir, a.orgId);
     const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(bKey.publicKey).toString('base64url') }, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
     const exported = (await call<Response<'audit.exportCheckpoints'>>(b, 'audit.exportCheckpoints', {})).text;
     await call(a.core, 'audit.importWitness', { checkpoints: exported, publicKey: pem, pin });
@@ -438,7 +438,7 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     const otherOrg = signNote(sha256Bytes, formatCheckpoint({ origin: checkpointOrigin(randomUUID()), size: 3, root }), bKey);
     const sigAt = note.lastIndexOf(' ') + 10;
     const badSignature = note.slice(0, sigAt) + (note[sigAt] === 'A' ? 'B' : 'A') + note.slice(sigAt + 1);
-    const ownKey = await loadOrCreateCheckpointKey(a.core.vault, a.orgId);
+    const ownKey = await loadOrCreateCheckpointKey(a.core.vault, storeOf(a.core).dir, a.orgId);
     const cases: [string, Record<string, string>, RegExp][] = [
       ['another org’s log', { checkpoints: otherOrg }, /is a checkpoint of another log .*not this org's/],
       ['a bad signature', { checkpoints: JSON.stringify({ version: 1, checkpoints: [{ note: badSignature, seenAt: new Date().toISOString() }] }) }, /The checkpoint does not verify|Checkpoint 1 of the file does not verify/],

@@ -1,4 +1,6 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { checkpointOrigin } from '../../../../src-shared/domain/anchor/checkpoint';
 import type { NoteSigner } from '../../../../src-shared/domain/anchor/signed-note';
 import { sshFingerprint } from '../../../../src-shared/domain/anchor/ssh-key';
@@ -12,9 +14,49 @@ import { sha256Bytes } from './node-crypto';
  * keychain (PKCS#8, base64), created on first need; without a keychain there is no key and no
  * new checkpoint, never a key on disk. The account name is not an embedded-database account, so
  * the data-folder fallback vault refuses it too.
+ *
+ * The account names the checkpoint folder's slot as well as the org: the key belongs with the
+ * checkpoints and key history it signed, which live in that folder. Named by org alone, two data
+ * folders of one OS user (two installations, a restore drill's copy, the demo org whose id is the
+ * same everywhere) shared one entry, and the second to create or rotate the key left the first's
+ * checkpoints unverifiable ("stored checkpoint 1 does not verify with this workstation's key").
  */
-export function checkpointKeyAccount(orgId: string): string {
+export function checkpointKeyAccount(dir: string, orgId: string): string {
+  return `audit-checkpoint-key:${checkpointKeySlot(dir)}:${orgId}`;
+}
+
+/** The account of releases before the slot: a folder that signed with it adopts that key once. */
+export function legacyCheckpointKeyAccount(orgId: string): string {
   return `audit-checkpoint-key:${orgId}`;
+}
+
+const SLOT_FILE = 'keychain-slot';
+
+/**
+ * The checkpoint folder's random slot id (16 hex digits in <dir>/keychain-slot), made on first
+ * need. Written to a temp file and hard-linked into place, so two processes starting at once
+ * agree on one slot and neither reads a half-written file. A file that is not a slot id is an
+ * error naming it, and is left alone: replacing it would orphan the keychain entry it names.
+ */
+export function checkpointKeySlot(dir: string): string {
+  const file = join(dir, SLOT_FILE);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, `${randomBytes(8).toString('hex')}\n`, { mode: 0o600, flush: true });
+    try {
+      linkSync(tmp, file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+  const slot = readFileSync(file, 'utf8').trim();
+  if (!/^[0-9a-f]{16}$/.test(slot)) {
+    throw new CheckpointStoreError(`the file ${file} does not hold a keychain slot id (16 hex digits); it was left untouched: restore it from a backup of the data folder`);
+  }
+  return slot;
 }
 
 /** The signed-note key name: the checkpoint origin plus "/workstation" (no spaces, no "+"). */
@@ -27,20 +69,30 @@ export interface CheckpointKey extends NoteSigner {
 }
 
 /** Where a rotation puts the new private key before it becomes current (see rotateCheckpointKey). */
-export function nextCheckpointKeyAccount(orgId: string): string {
-  return `audit-checkpoint-key-next:${orgId}`;
+export function nextCheckpointKeyAccount(dir: string, orgId: string): string {
+  return `audit-checkpoint-key-next:${checkpointKeySlot(dir)}:${orgId}`;
 }
 
 const newPkcs8 = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
 
-export async function loadOrCreateCheckpointKey(vault: Vault, orgId: string): Promise<CheckpointKey> {
-  const account = checkpointKeyAccount(orgId);
+export async function loadOrCreateCheckpointKey(vault: Vault, dir: string, orgId: string): Promise<CheckpointKey> {
+  const account = checkpointKeyAccount(dir, orgId);
   let pkcs8 = await vault.get(account);
   if (!pkcs8) {
-    pkcs8 = newPkcs8();
+    pkcs8 = (await adoptLegacyKey(vault, dir, orgId)) ?? newPkcs8();
     await vault.set(account, pkcs8);
   }
   return keyFrom(pkcs8, account, orgId);
+}
+
+/**
+ * A folder that already signed checkpoints or a key history for the org, under the account
+ * named by org alone, keeps that key (copied to its slot's account; the old entry stays, since
+ * another folder may sign with it too). A new folder gets a key of its own.
+ */
+async function adoptLegacyKey(vault: Vault, dir: string, orgId: string): Promise<string | null> {
+  const signedBefore = existsSync(join(dir, `${orgId}.json`)) || existsSync(join(dir, `${orgId}.keys.json`));
+  return signedBefore ? vault.get(legacyCheckpointKeyAccount(orgId)) : null;
 }
 
 function keyFrom(pkcs8: string, account: string, orgId: string): CheckpointKey {
@@ -70,8 +122,8 @@ export interface KeyRing {
  */
 export async function loadKeyRing(vault: Vault, dir: string, orgId: string): Promise<KeyRing> {
   const history = readKeyHistory(dir, orgId);
-  let key = await loadOrCreateCheckpointKey(vault, orgId);
-  const nextAccount = nextCheckpointKeyAccount(orgId);
+  let key = await loadOrCreateCheckpointKey(vault, dir, orgId);
+  const nextAccount = nextCheckpointKeyAccount(dir, orgId);
   const next = await vault.get(nextAccount);
   if (history && history.current.fingerprint !== key.fingerprint) {
     const pending = next ? keyFrom(next, nextAccount, orgId) : null;
@@ -80,7 +132,7 @@ export async function loadKeyRing(vault: Vault, dir: string, orgId: string): Pro
         `the key history names ${history.current.fingerprint} as this workstation's checkpoint key, but the keychain holds ${key.fingerprint}: the keychain entry was replaced or the history file comes from another workstation`,
       );
     }
-    await vault.set(checkpointKeyAccount(orgId), next as string);
+    await vault.set(checkpointKeyAccount(dir, orgId), next as string);
     key = pending;
   }
   if (next) await vault.delete(nextAccount);
@@ -112,7 +164,7 @@ export async function rotateCheckpointKey(
 ): Promise<{ old: KeyRing; ring: KeyRing }> {
   const old = await loadKeyRing(vault, dir, orgId);
   const pkcs8 = newPkcs8();
-  const nextAccount = nextCheckpointKeyAccount(orgId);
+  const nextAccount = nextCheckpointKeyAccount(dir, orgId);
   const key = keyFrom(pkcs8, nextAccount, orgId);
   await onPlanned?.({ retiredFingerprint: old.current.fingerprint, currentFingerprint: key.fingerprint });
   onStep?.('started');
@@ -125,7 +177,7 @@ export async function rotateCheckpointKey(
   };
   writeKeyHistory(dir, orgId, history, key.sign);
   onStep?.('history-written');
-  await vault.set(checkpointKeyAccount(orgId), pkcs8);
+  await vault.set(checkpointKeyAccount(dir, orgId), pkcs8);
   onStep?.('switched');
   await vault.delete(nextAccount);
   return { old, ring: { current: { ...key, createdAt: at }, retired: history.retired } };

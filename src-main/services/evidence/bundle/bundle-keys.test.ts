@@ -45,9 +45,9 @@ describe.skipIf(!keychain || tools.length > 0)('a bundle exported after a key ro
     expect((await core.router.invoke('audit.verify', {}, DIRECT)).ok).toBe(true);
     await add(2);
     const store = new CheckpointStore(core.dataDir);
-    oldFingerprint = (await loadOrCreateCheckpointKey(core.vault, orgId)).fingerprint;
+    oldFingerprint = (await loadOrCreateCheckpointKey(core.vault, store.dir, orgId)).fingerprint;
     // Kept only to show what a retired key can no longer do: sign a new SHA256SUMS.
-    oldPkcs8 = (await core.vault.get(checkpointKeyAccount(orgId))) as string;
+    oldPkcs8 = (await core.vault.get(checkpointKeyAccount(new CheckpointStore(core.dataDir).dir, orgId))) as string;
     await core.db.tx(core.db.session!, (sql) => rotateAuditKey(sql, orgId, store, core.vault, new Date()));
     const file = join(dir, 'bundle.zip');
     manifest = (
@@ -60,7 +60,7 @@ describe.skipIf(!keychain || tools.length > 0)('a bundle exported after a key ro
   }, 120_000);
 
   afterAll(async () => {
-    await core?.vault.delete(checkpointKeyAccount(orgId)).catch(() => false);
+    if (core) await core.vault.delete(checkpointKeyAccount(new CheckpointStore(core.dataDir).dir, orgId)).catch(() => false);
     await core?.cleanup();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });

@@ -61,7 +61,7 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
 
   /** What only the key holder can do: new SHA256SUMS over the folder, signed again with the org's own key. */
   async function resign(folder: string): Promise<void> {
-    const key = await loadOrCreateCheckpointKey(core.vault, orgId);
+    const key = await loadOrCreateCheckpointKey(core.vault, new CheckpointStore(core.dataDir).dir, orgId);
     const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
     const lines = walk(folder)
       .map((f) => relative(folder, f))
@@ -96,7 +96,7 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
   }, 120_000);
 
   afterAll(async () => {
-    await core?.vault.delete(checkpointKeyAccount(orgId)).catch(() => false);
+    if (core) await core.vault.delete(checkpointKeyAccount(new CheckpointStore(core.dataDir).dir, orgId)).catch(() => false);
     await core?.cleanup();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ import { seedGrid, seedKey } from '../../../testing/grid';
 import { call, coreOn, DIRECT } from '../../../testing/harness';
 import { TEST_SERVICE } from '../../../testing/keychain';
 import { needKeychain } from '../../../testing/keychain-gate';
-import { checkpointKeyAccount } from '../../audit/anchor';
+import { CheckpointStore, checkpointKeyAccount } from '../../audit/anchor';
 import { verifyBundle } from './verify';
 
 const ok = await needKeychain();
@@ -78,7 +78,7 @@ describe.skipIf(!ok)('a corridor’s evidence bundle', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await core?.vault.delete(checkpointKeyAccount(org.orgId)).catch(() => false);
+    if (core) await core.vault.delete(checkpointKeyAccount(new CheckpointStore(core.dataDir).dir, org.orgId)).catch(() => false);
     await core?.cleanup();
     await db?.drop();
     rmSync(dir, { recursive: true, force: true });
