@@ -8,7 +8,22 @@
 # refused: the whole suite fails on "the OS keychain refused to store". So the name is awaited
 # without activating anything (NameHasOwner), and one store and delete is tried before the tests.
 set -eu
-printf %s "${MC_KEYRING_PW:-ci-keyring}" | XDG_DATA_HOME="$MC_KEYRING_DIR" gnome-keyring-daemon --components=secrets --unlock >/dev/null 2>&1
+main=$$
+# In the foreground of a subshell that outlives it, so that if it ends before the command does (CI
+# has seen it vanish mid-run a few times, cause unknown) the log says how: its exit status or the
+# signal that ended it, and what it wrote to stderr.
+daemon_err=$(mktemp)
+(
+  set +e
+  printf %s "${MC_KEYRING_PW:-ci-keyring}" | XDG_DATA_HOME="$MC_KEYRING_DIR" gnome-keyring-daemon --foreground --components=secrets --unlock >/dev/null 2>"$daemon_err"
+  rc=$?
+  if kill -0 "$main" 2>/dev/null; then
+    how="exit status $rc"
+    [ "$rc" -gt 128 ] && how="signal $((rc - 128)) ($(kill -l $((rc - 128)) 2>/dev/null || echo '?'))"
+    echo "keyring-session: $(date -u +%H:%M:%S) gnome-keyring-daemon ended mid-run: $how; its stderr: $(tail -c 1500 "$daemon_err" | tr '\n' ' ')" >&2
+  fi
+  rm -f "$daemon_err"
+) &
 owned() {
   dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
 }
@@ -41,7 +56,6 @@ owner() {
   dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null | awk '/uint32/ {print $2}'
 }
 first=$(owner)
-main=$$
 (
   while kill -0 "$main" 2>/dev/null; do
     sleep 0.5
