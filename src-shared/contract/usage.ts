@@ -33,11 +33,16 @@ export const customerUsageSchema = z.object({
   refused: count,
   committedRequestsPerMin: count,
   committedTokensPerMin: count,
-  /** The busiest minute of the period, and the average minute (the period's minutes, idle ones included). */
+  /**
+   * The busiest minute of the period, and the average minute over `avgOverMinutes`: the minutes of
+   * the period from when the customer was added (or its first request, if older) up to now, idle
+   * ones included.
+   */
   peakRequestsPerMin: count,
   peakTokensPerMin: count,
   avgRequestsPerMin: z.number().min(0),
   avgTokensPerMin: z.number().min(0),
+  avgOverMinutes: count,
 });
 export type CustomerUsage = z.infer<typeof customerUsageSchema>;
 

@@ -40,19 +40,29 @@ const metered = (r: MeteredRow) => ({
 /**
  * Totals per customer, corridor, model and UTC day, from the usage events (what was metered).
  * Committed against used: a customer's committed requests and tokens per minute next to its
- * busiest minute and its average minute over the period. Customers with a commitment are listed
- * even when they used nothing: an idle commitment is worth seeing.
+ * busiest minute and its average minute. Customers with a commitment are listed even when they
+ * used nothing: an idle commitment is worth seeing.
+ *
+ * The average is over the minutes of the period the customer could have used: from when it was
+ * added (or its first metered request, if older: imported traffic) and not past now. Over the
+ * whole period, a customer added yesterday showed 0 req/min next to a peak of 11 on the first of
+ * the month, and a month that is not over yet divided by minutes that have not happened.
  */
 export async function usageSummary(sql: Sql, input: { from?: string | undefined; to?: string | undefined; includeSimulated: boolean }, now = new Date()): Promise<Summary> {
   const { from, to } = periodOrThrow(input, now, 'summary');
   const args = [from.toISOString(), to.toISOString(), input.includeSimulated];
-  const minutes = Math.max(1, (to.getTime() - from.getTime()) / 60_000);
+  const end = Math.min(to.getTime(), now.getTime());
+  /** Whole minutes (at least one) from the later of the period's start and the customer's, to `end`; 0 if the customer came after. */
+  const minutesOf = (since: string) => {
+    const raw = (end - Math.max(from.getTime(), new Date(since).getTime())) / 60_000;
+    return raw <= 0 ? 0 : Math.max(1, Math.round(raw));
+  };
 
   const customers = await sql.query<
-    MeteredRow & { id: string; name: string; tier: string; committed_rpm: number; committed_tpm: number; peak_req: number; peak_tok: number; refused: number }
+    MeteredRow & { id: string; name: string; tier: string; committed_rpm: number; committed_tpm: number; peak_req: number; peak_tok: number; refused: number; since: string }
   >(
     `WITH u AS (${EVENTS}),
-          agg AS (SELECT customer_id, ${METERED} FROM u GROUP BY customer_id),
+          agg AS (SELECT customer_id, ${METERED}, min(occurred_at) AS first_at FROM u GROUP BY customer_id),
           peak AS (SELECT customer_id, max(n)::int AS peak_req, max(t)::bigint AS peak_tok
                      FROM (SELECT customer_id, count(*) AS n, sum(prompt_tokens + completion_tokens) AS t FROM u GROUP BY customer_id, date_trunc('minute', occurred_at)) m
                     GROUP BY customer_id),
@@ -61,7 +71,8 @@ export async function usageSummary(sql: Sql, input: { from?: string | undefined;
      SELECT c.id, c.name, c.tier, c.committed_requests_per_min AS committed_rpm, c.committed_tokens_per_min AS committed_tpm,
             coalesce(a.requests, 0) AS requests, coalesce(a.prompt, 0)::bigint AS prompt, coalesce(a.completion, 0)::bigint AS completion,
             coalesce(a.estimated, 0) AS estimated, coalesce(a.simulated, 0) AS simulated,
-            coalesce(p.peak_req, 0) AS peak_req, coalesce(p.peak_tok, 0)::bigint AS peak_tok, coalesce(r.refused, 0) AS refused
+            coalesce(p.peak_req, 0) AS peak_req, coalesce(p.peak_tok, 0)::bigint AS peak_tok, coalesce(r.refused, 0) AS refused,
+            least(c.created_at, a.first_at) AS since
        FROM mc.customers c
        LEFT JOIN agg a ON a.customer_id = c.id LEFT JOIN peak p ON p.customer_id = c.id LEFT JOIN refused r ON r.customer_id = c.id
       WHERE a.customer_id IS NOT NULL OR r.customer_id IS NOT NULL OR c.committed_requests_per_min > 0 OR c.committed_tokens_per_min > 0
@@ -98,19 +109,23 @@ export async function usageSummary(sql: Sql, input: { from?: string | undefined;
     to: to.toISOString(),
     includeSimulated: input.includeSimulated,
     totals: { ...metered(total), refused: answered.refused, answered: answered.answered },
-    customers: customers.map((c) => ({
-      customerId: c.id,
-      name: c.name,
-      tier: c.tier,
-      ...metered(c),
-      refused: c.refused,
-      committedRequestsPerMin: c.committed_rpm,
-      committedTokensPerMin: c.committed_tpm,
-      peakRequestsPerMin: c.peak_req,
-      peakTokensPerMin: c.peak_tok,
-      avgRequestsPerMin: round(c.requests / minutes),
-      avgTokensPerMin: round((c.prompt + c.completion) / minutes),
-    })),
+    customers: customers.map((c) => {
+      const minutes = minutesOf(c.since);
+      return {
+        customerId: c.id,
+        name: c.name,
+        tier: c.tier,
+        ...metered(c),
+        refused: c.refused,
+        committedRequestsPerMin: c.committed_rpm,
+        committedTokensPerMin: c.committed_tpm,
+        peakRequestsPerMin: c.peak_req,
+        peakTokensPerMin: c.peak_tok,
+        avgRequestsPerMin: minutes ? round(c.requests / minutes) : 0,
+        avgTokensPerMin: minutes ? round((c.prompt + c.completion) / minutes) : 0,
+        avgOverMinutes: minutes,
+      };
+    }),
     corridors: corridors.map((c) => ({ corridorId: c.corridor_id, name: c.name ?? (c.corridor_id ? 'Unknown corridor' : 'No corridor recorded'), ...metered(c) })),
     models: models.map((m) => ({ model: m.model, ...metered(m) })),
     days: days.map((d) => ({ day: d.day, ...metered(d) })),

@@ -152,10 +152,13 @@ describe.skipIf(!ok)('usage and reconciliation', () => {
       committedTokensPerMin: 2000,
       peakRequestsPerMin: 3,
       peakTokensPerMin: 450,
-      avgRequestsPerMin: Math.round((3 / 1440) * 100) / 100,
-      avgTokensPerMin: Math.round((450 / 1440) * 100) / 100,
+      // Over the minutes from its first request (older than its record here: imported traffic) to the period's end.
+      avgRequestsPerMin: Math.round((3 / 1430) * 100) / 100,
+      avgTokensPerMin: Math.round((450 / 1430) * 100) / 100,
+      avgOverMinutes: 1430,
     });
-    expect(s.customers[2]).toMatchObject({ name: 'Idle Corp', requests: 0, committedRequestsPerMin: 5, peakRequestsPerMin: 0 });
+    // Added after this period ended: no minute of it to average over.
+    expect(s.customers[2]).toMatchObject({ name: 'Idle Corp', requests: 0, committedRequestsPerMin: 5, peakRequestsPerMin: 0, avgRequestsPerMin: 0, avgOverMinutes: 0 });
     expect(s.corridors).toEqual([{ corridorId: grid.corridorId, name: 'EU', requests: 5, promptTokens: 400, completionTokens: 180, totalTokens: 580, estimated: 1, simulated: 1 }]);
     expect(s.models.map((m) => [m.model, m.totalTokens])).toEqual([
       ['llama-3.1-8b', 450],
@@ -166,6 +169,27 @@ describe.skipIf(!ok)('usage and reconciliation', () => {
     const real = await call<Response<'usage.summary'>>(auditor, 'usage.summary', { ...period, includeSimulated: false });
     expect(real.totals).toMatchObject({ requests: 4, simulated: 0, totalTokens: 500 });
     expect(real.customers.find((c) => c.name === 'Globex')).toMatchObject({ requests: 1, totalTokens: 50 });
+  });
+
+  it('averages a customer over the minutes it existed in the period, up to now: not the days before it was added, not the rest of the month', async () => {
+    const fresh = (await call<Response<'sla.saveCustomer'>>(admin, 'sla.saveCustomer', { key: 'fresh', name: 'Fresh Co', tier: 'pilot', homeCorridorId: grid.corridorId })).customer.id;
+    // Its record says it was added 30 minutes ago; it has sent 60 requests since.
+    await asOwner(db, org.orgId, (c) => c.query(`UPDATE mc.customers SET created_at = now() - interval '30 minutes' WHERE id = $1`, [fresh]));
+    for (let i = 0; i < 60; i++) await traffic(Date.now() - 20 * 60_000 + i * 1000, { customer: fresh, prompt: 10, completion: 10 });
+    // A period of two days around now: a day before the customer existed, and a day not yet lived.
+    const s = await call<Response<'usage.summary'>>(auditor, 'usage.summary', { from: iso(Date.now() - 24 * H), to: iso(Date.now() + 24 * H) });
+    const row = s.customers.find((c) => c.customerId === fresh)!;
+    expect(row.requests).toBe(60);
+    // 30 minutes (31 if a minute turns over during the test), not the period's 2,880.
+    expect(row.avgOverMinutes).toBeGreaterThanOrEqual(30);
+    expect(row.avgOverMinutes).toBeLessThanOrEqual(31);
+    expect(row.avgRequestsPerMin).toBe(Math.round((60 / row.avgOverMinutes) * 100) / 100);
+    expect(row.avgTokensPerMin).toBe(Math.round((1200 / row.avgOverMinutes) * 100) / 100);
+    // Today's traffic is what daily item 5 reads below: this test's is taken back out.
+    await asOwner(db, org.orgId, async (c) => {
+      await c.query('DELETE FROM mc.usage_events WHERE customer_id = $1', [fresh]);
+      await c.query('DELETE FROM mc.api_requests WHERE customer_id = $1', [fresh]);
+    });
   });
 
   it('refuses a period that ends before it starts, is too long or lies in the future, saying which field', async () => {

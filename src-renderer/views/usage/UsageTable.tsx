@@ -14,6 +14,8 @@ export interface Column<R> {
   cell?(r: R): ReactNode;
   /** A class for the cell (a peak above its commitment, a flagged window). */
   tone?(r: R): string | undefined;
+  /** What the figure is computed over, shown on hover (an average's minutes). */
+  hint?(r: R): string;
 }
 
 const ROW = 28;
@@ -70,7 +72,7 @@ export function UsageTable<R>({ label, columns, rows, rowKey, testId, selected, 
                 onClick={onSelect ? () => onSelect(r) : undefined}
               >
                 {columns.map((c) => (
-                  <span key={c.label} role="cell" className={[c.num ? 'num' : '', c.tone?.(r) ?? ''].join(' ').trim() || undefined}>
+                  <span key={c.label} role="cell" className={[c.num ? 'num' : '', c.tone?.(r) ?? ''].join(' ').trim() || undefined} title={c.hint?.(r)}>
                     {c.cell ? c.cell(r) : c.text(r)}
                   </span>
                 ))}

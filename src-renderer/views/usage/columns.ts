@@ -20,6 +20,12 @@ const metered = <R extends { requests: number; promptTokens: number; completionT
 /** A peak above what the customer committed to is worth a look (the limits may be too generous, or the commitment too small). */
 const over = (peak: number, committed: number) => (committed > 0 && peak > committed ? 'err' : undefined);
 
+/** An average's basis: the minutes of the period the customer existed, up to now. */
+const avgHint = (r: Customer) =>
+  r.avgOverMinutes === 0
+    ? 'The customer was added after this period: no minute to average over.'
+    : `Averaged over ${r.avgOverMinutes.toLocaleString('en-US')} min: the period's minutes since the customer was added (or its first request), up to now, idle ones included.`;
+
 export const CUSTOMER_COLUMNS: Column<Customer>[] = [
   { label: 'Customer', width: '1.6fr', text: (r) => r.name },
   { label: 'Tier', width: '0.8fr', text: (r) => r.tier },
@@ -27,10 +33,10 @@ export const CUSTOMER_COLUMNS: Column<Customer>[] = [
   { label: 'Refused', width: '0.85fr', num: true, text: (r) => n(r.refused) },
   { label: 'Committed req/min', short: 'Commit req/min', width: '1fr', num: true, text: (r) => n(r.committedRequestsPerMin) },
   { label: 'Peak req/min', width: '0.9fr', num: true, text: (r) => n(r.peakRequestsPerMin), tone: (r) => over(r.peakRequestsPerMin, r.committedRequestsPerMin) },
-  { label: 'Avg req/min', width: '0.9fr', num: true, text: (r) => n(r.avgRequestsPerMin) },
+  { label: 'Avg req/min', width: '0.9fr', num: true, text: (r) => n(r.avgRequestsPerMin), hint: avgHint },
   { label: 'Committed tok/min', short: 'Commit tok/min', width: '1fr', num: true, text: (r) => n(r.committedTokensPerMin) },
   { label: 'Peak tok/min', width: '0.9fr', num: true, text: (r) => n(r.peakTokensPerMin), tone: (r) => over(r.peakTokensPerMin, r.committedTokensPerMin) },
-  { label: 'Avg tok/min', width: '0.9fr', num: true, text: (r) => n(r.avgTokensPerMin) },
+  { label: 'Avg tok/min', width: '0.9fr', num: true, text: (r) => n(r.avgTokensPerMin), hint: avgHint },
 ];
 
 export const CORRIDOR_COLUMNS: Column<Corridor>[] = [{ label: 'Corridor', width: '1.6fr', text: (r) => r.name }, ...metered<Corridor>()];
