@@ -16,7 +16,7 @@ import { createOrg, migratedDatabase, seedComponents, type TestDatabase, testSer
 import { coreOn, DIRECT } from '../../../testing/harness';
 import { TEST_SERVICE } from '../../../testing/keychain';
 import { needKeychain } from '../../../testing/keychain-gate';
-import { KeyringVault } from '../../../vault';
+import { KeychainUnavailableError, KeyringVault } from '../../../vault';
 import { type AuditRow, chained, COLUMNS } from '../read';
 import { openStored } from './anchored-verify';
 import { checkpointKeyAccount, loadKeyRing, loadOrCreateCheckpointKey, nextCheckpointKeyAccount, ringKeys, rotateCheckpointKey, type RotationStep } from './checkpoint-key';
@@ -262,6 +262,37 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
     expect(refused.message).toMatch(/is not signed by the current key it names \(edited\)/);
     writeFileSync(file, text);
     expect((await verify(ws.core)).anchor.state).toBe('anchored');
+  });
+
+  it('a rotation the keychain refuses fails with its reason, keeps the old key, and is settled as abandoned at once, not at the next start', async () => {
+    const org = await createOrg(db, 'rotate-refused-store');
+    await seedComponents(db, org.orgId, [{ key: 'c1', name: 'Component 1', kind: 'runtime' }]);
+    // A keychain that stores everything but the rotation's new key (a locked or full keychain).
+    class RefusingVault extends KeyringVault {
+      override async set(account: string, secret: string): Promise<void> {
+        if (account.startsWith('audit-checkpoint-key-next:')) throw new KeychainUnavailableError(`The OS keychain refused to store "${account}". Unlock it and try again.`);
+        return super.set(account, secret);
+      }
+    }
+    const core = await coreOn(db, org.admin.email, { vault: new RefusingVault(TEST_SERVICE) });
+    cores.push({ core, orgId: org.orgId });
+    await core.router.invoke('incidents.create', { title: 'Something to anchor', severity: 'low' }, DIRECT);
+    const before = (await verify(core)).anchor;
+    expect(before.state).toBe('first');
+
+    const r = await core.router.invoke('audit.rotateKey', { reason: 'yearly rotation' }, DIRECT);
+    expect(r).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: expect.stringMatching(/^The OS keychain refused to store "audit-checkpoint-key-next:[0-9a-f]{16}:[0-9a-f-]{36}"\. Unlock it/) } });
+    const started = (await auditOf(core, ROTATION_STARTED)).map((e) => e.data as { rotationId: string });
+    expect(started).toHaveLength(1);
+    // Its end is in the chain already, naming the same rotation; nothing is left for a start to settle.
+    const ended = (await auditOf(core, ROTATION_ABANDONED)).map((e) => e.data as { rotationId: string; currentFingerprint: string });
+    expect(ended).toEqual([expect.objectContaining({ rotationId: started[0]!.rotationId, currentFingerprint: before.fingerprint })]);
+    expect(await core.db.tx(core.db.session!, (sql) => pendingIn(sql))).toEqual([]);
+    expect(await auditOf(core, 'audit.checkpoint_key_rotated')).toEqual([]);
+    // The old key still signs, and the chain verifies.
+    const after = await verify(core);
+    expect(after.ok).toBe(true);
+    expect(after.anchor).toMatchObject({ state: 'anchored', fingerprint: before.fingerprint });
   });
 
   it('a crash between the rotation steps leaves a working key: the old one before the history is written, the new one after; the next start records how it ended', async () => {

@@ -70,8 +70,8 @@ export function rotateAuditKeySerial(sql: Sql, orgId: string, store: CheckpointS
 }
 
 /** Settle this workstation's unfinished key rotations (rotation-log.ts), one anchor operation at a time. */
-export function reconcileRotationsSerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, audit: (d: AuditDraft) => Promise<unknown>, minAgeMs = 0) {
-  return serialForOrg(orgId, () => storeErrors(() => reconcileRotations(sql, orgId, store, vault, audit, minAgeMs)));
+export function reconcileRotationsSerial(sql: Sql, orgId: string, store: CheckpointStore, vault: Vault, audit: (d: AuditDraft) => Promise<unknown>, minAgeMs = 0, rotationId: string | null = null) {
+  return serialForOrg(orgId, () => storeErrors(() => reconcileRotations(sql, orgId, store, vault, audit, minAgeMs, rotationId)));
 }
 
 /** Import a witness's checkpoints; this workstation's own keys are refused as a witness. */

@@ -27,14 +27,15 @@ export interface RotationPlan {
  * those started at least that long ago (one still in progress in this process has its end about
  * to commit: settling it too would end it twice).
  */
-export async function unfinishedRotations(sql: Sql, minAgeMs = 0): Promise<RotationPlan[]> {
+export async function unfinishedRotations(sql: Sql, minAgeMs = 0, rotationId: string | null = null): Promise<RotationPlan[]> {
   const rows = await sql.query<{ data: Partial<RotationPlan> }>(
     `SELECT s.data FROM mc.audit_events s
       WHERE s.org_id = mc.current_org_id() AND s.action = $1 AND s.at <= now() - make_interval(secs => $4::double precision / 1000)
+        AND ($5::text IS NULL OR s.data->>'rotationId' = $5)
         AND NOT EXISTS (SELECT 1 FROM mc.audit_events e
                          WHERE e.org_id = s.org_id AND e.action IN ($2, $3) AND e.data->>'rotationId' = s.data->>'rotationId')
       ORDER BY s.seq`,
-    [ROTATION_STARTED, ROTATED, ROTATION_ABANDONED, minAgeMs],
+    [ROTATION_STARTED, ROTATED, ROTATION_ABANDONED, minAgeMs, rotationId],
   );
   return rows.map((r) => r.data).filter((d): d is RotationPlan => typeof d.rotationId === 'string' && typeof d.retiredFingerprint === 'string' && typeof d.currentFingerprint === 'string');
 }
@@ -51,8 +52,10 @@ export async function reconcileRotations(
   vault: Vault,
   audit: (d: AuditDraft) => Promise<unknown>,
   minAgeMs = 0,
+  /** Only this rotation (the command that started it failed and settles its own at once). */
+  rotationId: string | null = null,
 ): Promise<{ completed: number; abandoned: number }> {
-  const pending = await unfinishedRotations(sql, minAgeMs);
+  const pending = await unfinishedRotations(sql, minAgeMs, rotationId);
   if (pending.length === 0) return { completed: 0, abandoned: 0 };
   const ring = await loadKeyRing(vault, store.dir, orgId);
   const mine = new Set(ringKeys(ring).map((k) => k.fingerprint));
