@@ -1,15 +1,17 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../src-shared/contract';
 import { createAppCore } from '../core/app-core';
-import { silentLogger } from '../core/log';
+import { createLogger, silentLogger } from '../core/log';
 import { appRoot } from '../core/paths';
 import { call, DIRECT, tempDataDir } from '../testing/harness';
 import { TEST_SERVICE, testVault } from '../testing/keychain';
 import { needKeychain } from '../testing/keychain-gate';
 import { attachToDataDir } from '../db/attach';
+import { ProfileStore, secretAccounts } from '../db';
 
 const ok = await needKeychain();
 
@@ -135,15 +137,42 @@ describe.skipIf(!ok)('demo mode', () => {
     }
     core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger() });
     await core.start();
+    let active: string[];
     try {
       await expect.poll(() => core.demo?.simulator?.stats.accepted ?? 0, { timeout: 60_000 }).toBeGreaterThan(200);
+      active = (await call<Response<'nodes.list'>>(core, 'nodes.list', {})).nodes.filter((n) => n.lifecycle === 'active').map((n) => n.id);
       const keys = await call<Response<'keys.list'>>(core, 'keys.list', {});
       expect(keys.nodesWithoutValidKey).toEqual([]);
       expect(core.demo!.simulator!.silenced).toBe(0);
     } finally {
       await core.close();
     }
-  }, 240_000);
+
+    // A delivered-keys entry garbled in the keychain: that node is named in the log (its value
+    // never) and falls back to its seed key; an entry that names no node is named as such.
+    const vault = testVault();
+    const account = secretAccounts.demoAgentDelivered(new ProfileStore(data.dir).instanceId);
+    const stored = JSON.parse((await vault.get(account))!) as Record<string, string>;
+    // A node that reports (an idle one sends nothing, so nothing of it would be refused).
+    const garbled = Object.keys(stored).find((id) => active.includes(id))!;
+    const other = Object.keys(stored).find((id) => id !== garbled)!;
+    await vault.set(account, JSON.stringify({ ...stored, [garbled]: 'ume_node_not-a-key', 'not-a-node': stored[other] }));
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    core = createAppCore({ dataDir: data.dir, vault, log: createLogger({ stream: sink, level: 'warn' }) });
+    await core.start();
+    try {
+      // The node sends with its seed key, which the rotation retired: refused as rotated out (the
+      // garbled value, had it been sent, would be refused as an invalid key instead).
+      await expect.poll(() => core.demo?.simulator?.stats.rejected.key_rotated_out ?? 0, { timeout: 90_000, interval: 500 }).toBeGreaterThan(0);
+      const warned = lines.filter((l) => l.includes('a delivered node key in the keychain is not a node key'));
+      expect(warned.map((l) => (JSON.parse(l) as { nodeId: string }).nodeId).sort()).toEqual(['(not a node id)', garbled].sort());
+      expect(lines.join('')).not.toContain(stored[other]);
+      expect(lines.join('')).not.toContain('ume_node_not-a-key');
+    } finally {
+      await core.close();
+    }
+  }, 300_000);
 });
 
 describe.skipIf(!ok)('npm run agent', () => {

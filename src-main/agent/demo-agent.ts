@@ -1,4 +1,5 @@
 import { WRITER_ROLES } from '../../src-shared/contract/roles';
+import { NODE_KEY_PATTERN } from '../../src-shared/domain/api-key';
 import type { Logger } from '../core/log';
 import { type DatabaseManager, secretAccounts } from '../db';
 import { newSecret } from '../db/authenticator';
@@ -9,6 +10,8 @@ import { sendBatch } from '../services/telemetry';
 import type { Vault } from '../vault';
 import { fleetWithKeys } from './fleet';
 import { type SimOptions, Simulator } from './simulator';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The demo org's id (sql/seed-demo.sql). */
 export const DEMO_ORG_ID = '00000000-0000-4000-8000-00000000d3e0';
@@ -92,15 +95,32 @@ export class DemoAgent {
     }
   }
 
-  /** Node id → key, as rotation runs delivered them to the simulated nodes. */
+  /**
+   * Node id → key, as rotation runs delivered them to the simulated nodes. Each entry is checked
+   * (a node id, a key in the node-key format): one that is not is left out and said in the log,
+   * naming the node but never the value, so the node falls back to its seed key and its refused
+   * batches show where to look, rather than a garbled key being sent as a node's.
+   */
   private async delivered(): Promise<Record<string, string>> {
     const raw = await this.deps.vault.get(secretAccounts.demoAgentDelivered(this.deps.db.profileStore.instanceId));
+    if (!raw) return {};
+    let parsed: unknown;
     try {
-      const parsed: unknown = raw ? JSON.parse(raw) : {};
-      return parsed && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
+      parsed = JSON.parse(raw);
     } catch {
+      this.deps.log.warn('demo agent: the delivered node keys in the keychain are not JSON; the simulated nodes use their seed keys');
       return {};
     }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      this.deps.log.warn('demo agent: the delivered node keys in the keychain are not a map of node ids to keys; the simulated nodes use their seed keys');
+      return {};
+    }
+    const keys: Record<string, string> = {};
+    for (const [nodeId, key] of Object.entries(parsed)) {
+      if (UUID.test(nodeId) && typeof key === 'string' && NODE_KEY_PATTERN.test(key)) keys[nodeId] = key;
+      else this.deps.log.warn({ nodeId: UUID.test(nodeId) ? nodeId : '(not a node id)' }, 'demo agent: a delivered node key in the keychain is not a node key; that node uses its seed key');
+    }
+    return keys;
   }
 
   /**
