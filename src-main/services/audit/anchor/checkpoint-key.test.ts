@@ -7,6 +7,7 @@ import { testVault } from '../../../testing/keychain';
 import { needKeychain } from '../../../testing/keychain-gate';
 import { CheckpointStore } from './checkpoint-store';
 import { checkpointKeyAccount, checkpointKeySlot, legacyCheckpointKeyAccount, loadKeyRing, loadOrCreateCheckpointKey, rotateCheckpointKey } from './checkpoint-key';
+import { writeKeyHistory } from './key-history';
 
 const ok = await needKeychain();
 
@@ -61,6 +62,31 @@ describe.skipIf(!ok)('checkpoint key: one per checkpoint folder (real OS keychai
     expect(await vault.get(legacyCheckpointKeyAccount(orgId))).toBe(legacy);
     const own = await loadOrCreateCheckpointKey(vault, fresh, orgId);
     expect(own.fingerprint).not.toBe(adopted.fingerprint);
+  });
+
+  it('a folder whose rotation an older release cut after writing the history adopts the new key it names', async () => {
+    const orgId = randomUUID();
+    const pkcs8 = () => generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    const [oldPkcs8, newPkcs8] = [pkcs8(), pkcs8()];
+    // The two keys as objects (fingerprint, public half, signer), each loaded from a scratch folder.
+    const asKey = async (secret: string) => {
+      const scratch = folder();
+      accounts.push(checkpointKeyAccount(scratch, orgId));
+      await vault.set(checkpointKeyAccount(scratch, orgId), secret);
+      return loadOrCreateCheckpointKey(vault, scratch, orgId);
+    };
+    const [oldKey, newKey] = [await asKey(oldPkcs8), await asKey(newPkcs8)];
+    // What the older release left: the old key current, the new one under "next", and the history naming the new one.
+    const dir = folder();
+    const at = new Date().toISOString();
+    writeKeyHistory(dir, orgId, { current: { fingerprint: newKey.fingerprint, publicKey: newKey.publicKey, createdAt: at, retiredAt: null }, retired: [{ fingerprint: oldKey.fingerprint, publicKey: oldKey.publicKey, createdAt: null, retiredAt: at }] }, newKey.sign);
+    accounts.push(legacyCheckpointKeyAccount(orgId), `audit-checkpoint-key-next:${orgId}`, checkpointKeyAccount(dir, orgId));
+    await vault.set(legacyCheckpointKeyAccount(orgId), oldPkcs8);
+    await vault.set(`audit-checkpoint-key-next:${orgId}`, newPkcs8);
+
+    const ring = await loadKeyRing(vault, dir, orgId);
+    expect(ring.current.fingerprint).toBe(newKey.fingerprint);
+    expect(ring.retired.map((k) => k.fingerprint)).toEqual([oldKey.fingerprint]);
   });
 
   it('refuses a slot file that is not a slot id, naming it, and leaves it as it was', async () => {

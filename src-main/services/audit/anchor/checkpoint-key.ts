@@ -92,7 +92,14 @@ export async function loadOrCreateCheckpointKey(vault: Vault, dir: string, orgId
  */
 async function adoptLegacyKey(vault: Vault, dir: string, orgId: string): Promise<string | null> {
   const signedBefore = existsSync(join(dir, `${orgId}.json`)) || existsSync(join(dir, `${orgId}.keys.json`));
-  return signedBefore ? vault.get(legacyCheckpointKeyAccount(orgId)) : null;
+  if (!signedBefore) return null;
+  const current = await vault.get(legacyCheckpointKeyAccount(orgId));
+  // A rotation cut after its history was written, under the old account names: the history names
+  // the "next" key current, and that is the one this folder signs with from now on.
+  const history = readKeyHistory(dir, orgId);
+  const next = history ? await vault.get(`audit-checkpoint-key-next:${orgId}`) : null;
+  if (history && next && keyFrom(next, 'audit-checkpoint-key-next', orgId).fingerprint === history.current.fingerprint) return next;
+  return current;
 }
 
 function keyFrom(pkcs8: string, account: string, orgId: string): CheckpointKey {
