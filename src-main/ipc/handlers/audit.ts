@@ -48,7 +48,7 @@ export const auditHandlers = {
               orgId,
               store,
               ctx.deps.vault,
-              (d) => appendAudit(sql, ctx.session, d, { reason: `Settled at once: the rotation failed (${(err as Error).message}).`, requestId: ctx.requestId }),
+              (d) => appendAudit(sql, ctx.session, d, { reason: `Settled at once: the rotation failed (${(err as Error).message.slice(0, 300)}).`, requestId: ctx.requestId }),
               0,
               plan.rotationId,
             ),
