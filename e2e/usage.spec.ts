@@ -125,4 +125,20 @@ test.describe('usage', () => {
     }
     await page.screenshot({ path: test.info().outputPath('usage-customers-1280x720.png') });
   });
+
+  test('a period that ends before it starts is named in the days typed, and no other period\'s figures stay beside the error', async ({ page, host }) => {
+    await page.goto(`${host.url}#/usage`);
+    await expect(page.getByTestId('usage-totals')).toBeVisible();
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('From (UTC day)').fill(day(0));
+    await page.getByLabel('To (UTC day)').fill(day(-1));
+    await page.getByTestId('usage-apply').click();
+    await expect(page.getByTestId('usage-view').getByRole('alert')).toContainText(`From (${day(0)}) is after To (${day(-1)})`);
+    await expect(page.getByTestId('usage-totals')).toHaveCount(0);
+    await expect(page.getByTestId('usage-customers-row')).toHaveCount(0);
+    // This month again: the figures come back.
+    await page.getByRole('button', { name: 'This month' }).click();
+    await expect(page.getByTestId('usage-totals')).toBeVisible();
+    await expect(page.getByTestId('usage-view').getByRole('alert')).toHaveCount(0);
+  });
 });
