@@ -1,4 +1,5 @@
 import { expect, test } from './fixtures';
+import { ownerOf } from './gateway-traffic';
 import { type Host, startHealthyHost } from './host';
 
 /**
@@ -50,6 +51,31 @@ test.describe('customers', () => {
     await expect(dialog).toBeHidden();
     await expect(page.getByTestId('org-limit-value')).toHaveText('20,000/min');
     await expect(page.getByTestId('org-limit')).toContainText('(set ');
+  });
+
+  test('the org request limit: a value under the last hour\'s busiest minute says, before it is set, that traffic would be refused', async ({ page }) => {
+    // 40 requests admitted in this minute, as the gateway's admission counters record them.
+    const owner = await ownerOf(host);
+    try {
+      await owner.query(
+        `INSERT INTO mc.limit_org_minutes (org_id, minute, requests)
+         SELECT id, date_trunc('minute', now(), 'UTC'), 40 FROM mc.orgs WHERE simulated
+         ON CONFLICT (org_id, minute) DO UPDATE SET requests = greatest(mc.limit_org_minutes.requests, 40)`,
+      );
+    } finally {
+      await owner.end();
+    }
+    await page.goto(`${host.url}#/customers`);
+    const before = await page.getByTestId('org-limit-value').textContent();
+    await page.keyboard.press('l');
+    const dialog = page.getByRole('dialog', { name: 'Org request limit' });
+    await dialog.locator('input[name="requestsPerMin"]').fill('5');
+    await expect(dialog.getByTestId('org-limit-under-load')).toContainText('below the busiest minute of the last hour');
+    await expect(dialog.getByTestId('org-limit-under-load')).toContainText('gets 429');
+    await dialog.locator('input[name="requestsPerMin"]').fill('5,000');
+    await expect(dialog.getByTestId('org-limit-under-load')).toHaveCount(0);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByTestId('org-limit-value')).toHaveText(before!);
   });
 
   test('add a customer with limits, a contact and an allowed corridor; bad input is refused next to its field', async ({ page }) => {

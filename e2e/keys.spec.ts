@@ -1,4 +1,5 @@
 import { expect, openNode, test } from './fixtures';
+import { ownerOf } from './gateway-traffic';
 import { ensureSlaDefaults } from './sla-defaults';
 
 test.describe('node keys', () => {
@@ -24,6 +25,8 @@ test.describe('node keys', () => {
     test.setTimeout(120_000);
     await page.goto(`${host.url}#/keys`);
     await expect(page.getByTestId('keys-check')).toHaveAttribute('data-ok', 'true');
+    // The daily item is about node keys, and says so: customer keys are flagged in their own panel.
+    await expect(page.getByTestId('keys-check')).toContainText('No stale or revoked node key is still used');
     await openNode(page, host, 'jnb-01-gpu01');
     const row = page.getByTestId('node-keys').locator('tr', { hasText: 'demo agent' });
     await row.getByRole('button', { name: 'Revoke' }).click();
@@ -33,6 +36,7 @@ test.describe('node keys', () => {
     // The demo agent keeps sending with the revoked key (every 30 s): the keys page must notice.
     await page.goto(`${host.url}#/keys`);
     await expect(page.getByTestId('keys-check')).toHaveAttribute('data-ok', 'false', { timeout: 60_000 });
+    await expect(page.getByTestId('keys-check')).toContainText('Node keys need attention');
     await expect(page.getByText('Refused keys still presented')).toBeVisible();
     await expect(page.getByTestId('rejections')).toContainText('Revoked key');
     await expect(page.getByTestId('nodes-without-key')).toContainText('jnb-01-gpu01');
@@ -87,6 +91,31 @@ test.describe('node keys', () => {
     await page.getByTestId('reason').fill('e2e: customer offboarded');
     await page.getByTestId('reason-submit').click();
     await expect(next).toHaveAttribute('data-status', 'revoked');
+
+    // Rotation with a grace period: the old key's row says until when, as a time, and where it was
+    // last used once (the gateway's source already says "from"; here written as the gateway writes it).
+    await panel.getByTestId('customer-key-issue').click();
+    await page.getByRole('dialog').locator('input[name=label]').fill('e2e grace');
+    await page.getByTestId('customer-key-issue-submit').click();
+    const graced = (await page.getByTestId('secret').textContent()) ?? '';
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Close without copying' }).click();
+    const owner = await ownerOf(host);
+    try {
+      await owner.query(`UPDATE mc.customer_keys SET last_used_at = now(), last_used_source = 'gateway e2e-gw from 10.0.0.5', use_count = 1 WHERE prefix = $1`, [graced.slice(0, 15)]);
+    } finally {
+      await owner.end();
+    }
+    const gracedRow = panel.getByTestId(`customer-key-${graced.slice(0, 15)}`);
+    await gracedRow.getByRole('button', { name: 'Rotate' }).click();
+    await page.getByRole('dialog').locator('select').selectOption('1');
+    await page.getByTestId('customer-key-rotate-submit').click();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Close without copying' }).click();
+    await expect(gracedRow).toHaveAttribute('data-status', 'grace');
+    await expect(gracedRow).toContainText(/in grace until (?!in )\w+ \d/);
+    await expect(gracedRow).toContainText('· gateway e2e-gw from 10.0.0.5');
+    await expect(gracedRow).not.toContainText('from gateway');
   });
 
   test('records the telemetry validation as evidence', async ({ page, host }) => {

@@ -130,6 +130,11 @@ test.describe('runtimes, models, SLA and routing', () => {
     await page.getByTestId('simulate').click();
     await expect(page.getByTestId('decision')).toHaveAttribute('data-selected', 'no');
     await expect(page.getByTestId('explanation')).toHaveText(`No EU node serves ${MODEL}; 1 Africa node does, but the Enterprise standard failover rule keeps traffic in EU.`);
+    // A request the engine refuses to route at all: the error, and no decision left from the one before.
+    await page.locator('input[name=tokens]').fill('99999999');
+    await page.getByTestId('simulate').click();
+    await expect(page.getByTestId('simulation-error')).toContainText('estimated tokens');
+    await expect(page.getByTestId('decision')).toHaveCount(0);
   });
 
   test('what if: a site goes down and its traffic moves to another', async ({ page }) => {

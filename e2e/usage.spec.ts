@@ -58,7 +58,7 @@ test.describe('usage', () => {
     await expect(page.getByTestId('top-consumers')).toContainText('E2E Usage Co 700 tokens');
     const row = page.getByTestId('usage-customers-row').filter({ hasText: 'E2E Usage Co' });
     // Peak 3 requests and 700 tokens in one minute, against 1 and 100 committed: flagged.
-    await expect(row).toContainText('enterprise');
+    await expect(row).toContainText('Enterprise');
     await expect(row.locator('.err')).toHaveCount(2);
     // Sixteen columns still fit a laptop screen: nothing wider than the window.
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -100,5 +100,45 @@ test.describe('usage', () => {
     // The record survives a reload, found by its address.
     await page.reload();
     await expect(page.getByTestId('reconciliation-detail').getByTestId('finding-request_without_usage')).toBeVisible();
+  });
+
+  test('at 1280×720 customers whose names share a start can be told apart: tier and figures whole, every cut name whole on hover', async ({ page, host }) => {
+    const corridor = (await owner.query<{ id: string }>('SELECT id FROM mc.corridors WHERE org_id = $1 ORDER BY name LIMIT 1', [orgId])).rows[0]!.id;
+    const names = ['E2E Usage Layout Customer North America (pilot)', 'E2E Usage Layout Customer APAC (pilot)'];
+    for (const [i, name] of names.entries()) {
+      const id = (
+        await owner.query<{ id: string }>(`INSERT INTO mc.customers (org_id, key, name, tier, home_corridor_id) VALUES ($1, $2, $3, 'enterprise', $4) RETURNING id`, [orgId, `e2e-usage-layout-${i}`, name, corridor])
+      ).rows[0]!.id;
+      await serve(owner, { orgId, customerId: id, runtimeId, prompt: 1234, completion: 4321 });
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(`${host.url}#/usage`);
+    for (const name of names) {
+      const cells = page.getByTestId('usage-customers-row').filter({ hasText: name }).getByRole('cell');
+      await expect(cells.first()).toHaveAttribute('title', name);
+      await expect(cells.nth(1)).toHaveText('Enterprise');
+      // Every cell shows its whole text, or (a name) has it on hover.
+      const cut = await cells.evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1 && !e.getAttribute('title')).map((e) => e.textContent));
+      expect(cut, `cells cut without their text on hover: ${cut.join(', ')}`).toEqual([]);
+      const tier = await cells.nth(1).evaluate((e) => e.scrollWidth - e.clientWidth);
+      expect(tier, 'the tier is cut').toBeLessThanOrEqual(1);
+    }
+    await page.screenshot({ path: test.info().outputPath('usage-customers-1280x720.png') });
+  });
+
+  test('a period that ends before it starts is named in the days typed, and no other period\'s figures stay beside the error', async ({ page, host }) => {
+    await page.goto(`${host.url}#/usage`);
+    await expect(page.getByTestId('usage-totals')).toBeVisible();
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('From (UTC day)').fill(day(0));
+    await page.getByLabel('To (UTC day)').fill(day(-1));
+    await page.getByTestId('usage-apply').click();
+    await expect(page.getByTestId('usage-view').getByRole('alert')).toContainText(`From (${day(0)}) is after To (${day(-1)})`);
+    await expect(page.getByTestId('usage-totals')).toHaveCount(0);
+    await expect(page.getByTestId('usage-customers-row')).toHaveCount(0);
+    // This month again: the figures come back.
+    await page.getByRole('button', { name: 'This month' }).click();
+    await expect(page.getByTestId('usage-totals')).toBeVisible();
+    await expect(page.getByTestId('usage-view').getByRole('alert')).toHaveCount(0);
   });
 });

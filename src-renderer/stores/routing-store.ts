@@ -26,7 +26,9 @@ export const useRouting = create<RoutingState>((set, get) => ({
   whatIfError: null,
   decisions: [],
   async simulate(req) {
-    set({ running: true, error: null });
+    // The previous decision goes at once, as for what-if: left under a refused request (too many
+    // tokens), it read as that request's answer, though it was for another model or customer.
+    set({ running: true, error: null, last: null });
     try {
       const last = await call('routing.simulate', req);
       set({ last, running: false });

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Response } from '../../src-shared/contract';
 import type { Reconciliation } from '../../src-shared/contract/usage';
+import { dayPeriodProblem } from '../../src-shared/domain/usage';
 import { call, errorText } from '../bridge/client';
 
 export type UsageSummary = Response<'usage.summary'>;
@@ -50,6 +51,10 @@ export const useUsage = create<UsageState>((set, get) => ({
   detailError: null,
   reconciling: false,
   setPeriod(period) {
+    // A period the inputs already show is wrong is not asked for; the last period's figures go, so
+    // nothing on screen reads as the answer for the one just typed.
+    const problem = dayPeriodProblem(period.fromDay, period.toDay, new Date());
+    if (problem) return set({ period, summary: null, summaryError: problem });
     set({ period });
     void get().loadSummary();
   },
@@ -62,7 +67,8 @@ export const useUsage = create<UsageState>((set, get) => ({
     try {
       set({ summary: await call('usage.summary', { ...periodRequest(period), includeSimulated }), summaryError: null });
     } catch (err) {
-      set({ summaryError: errorText(err) });
+      // Figures of another period (or from before a failure) beside this error would read as its answer.
+      set({ summary: null, summaryError: errorText(err) });
     }
   },
   async loadRecords() {

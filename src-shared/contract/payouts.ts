@@ -7,16 +7,19 @@ import { command, empty, query } from './channel';
  * How each figure is computed: docs/operator-guide.md, "Site-owner reports and payouts".
  */
 
+/** `what` opens a sentence ("The rate … cannot be negative."); inside one it is lower-cased ("Give the rate … as a number."). */
+const inside = (what: string) => what.charAt(0).toLowerCase() + what.slice(1);
+
 /** Rates: at most four decimals, as the database keeps them (numeric(12, 4)). */
 const rate = (max: number, what: string) =>
   z
-    .number(`Give ${what} as a number.`)
+    .number(`Give ${inside(what)} as a number.`)
     .min(0, `${what} cannot be negative.`)
     .max(max, `${what} is at most ${max}.`)
     .refine((v) => Math.abs(Math.round(v * 10_000) - v * 10_000) < 1e-6, `${what} has at most four decimals.`);
 const pct = (what: string) =>
   z
-    .number(`Give ${what} as a number.`)
+    .number(`Give ${inside(what)} as a number.`)
     .min(0, `${what} cannot be negative.`)
     .max(100, `${what} is at most 100 %.`)
     .refine((v) => Math.abs(Math.round(v * 1000) - v * 1000) < 1e-6, `${what} has at most three decimals.`);

@@ -226,6 +226,18 @@ describe('rate card input', () => {
     ['a GPU class twice', { gpuHourRates: [{ gpuClass: 'A', rate: 1 }, { gpuClass: 'a', rate: 2 }] }],
     ['a rate that is not a number', { defaultGpuHourRate: 'ten' }],
   ])('refuses %s', (_what, bad) => expect(rateCardInputSchema.safeParse({ ...good, ...bad }).success).toBe(false));
+  it('says which figure is missing in a sentence that reads: "Give the default rate per GPU-hour as a number."', () => {
+    const r = rateCardInputSchema.safeParse({ ...good, defaultGpuHourRate: undefined, maxCreditPct: undefined, perMillionTokens: -1 });
+    expect(r.success).toBe(false);
+    const messages = r.error!.issues.map((i) => [i.path.join('.'), i.message]);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        ['defaultGpuHourRate', 'Give the default rate per GPU-hour as a number.'],
+        ['maxCreditPct', 'Give the credit cap as a number.'],
+        ['perMillionTokens', 'The rate per million tokens cannot be negative.'],
+      ]),
+    );
+  });
 });
 
 describe('exports', () => {

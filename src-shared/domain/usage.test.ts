@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterDelta, counterTolerance, intervalWindow, resolvePeriod, windowIndex, windowStatus } from './usage';
+import { counterDelta, counterTolerance, dayPeriodProblem, intervalWindow, resolvePeriod, windowIndex, windowStatus } from './usage';
 
 const now = new Date('2026-12-06T20:30:00.000Z');
 const H = 3_600_000;
@@ -16,6 +16,23 @@ describe('usage periods', () => {
     expect(resolvePeriod({ from: '2026-08-01T00:00:00.000Z' }, now, 'summary')).toMatchObject({ ok: false, field: 'to', message: expect.stringMatching(/at most 93 days; this period is 128 days/) });
     expect(resolvePeriod({ from: '2026-11-28T00:00:00.000Z' }, now, 'reconcile')).toMatchObject({ ok: false, field: 'to', message: expect.stringMatching(/at most 7 days/) });
     expect(resolvePeriod({ from: '2026-12-07T00:00:00.000Z', to: '2026-12-08T00:00:00.000Z' }, now, 'summary')).toMatchObject({ ok: false, field: 'from' });
+  });
+
+  it('says a backwards period in minutes a person reads, and a start in the future as such even with the default end', () => {
+    expect(resolvePeriod({ from: '2026-12-05T00:00:00.000Z', to: '2026-12-04T00:00:00.000Z' }, now, 'summary')).toMatchObject({
+      message: 'The period must start before it ends: it starts 2026-12-05 00:00 and ends 2026-12-04 00:00 (UTC).',
+    });
+    // Only a start, after now: the end defaults to now, but what is wrong is the start.
+    expect(resolvePeriod({ from: '2026-12-10T00:00:00.000Z' }, now, 'summary')).toMatchObject({ ok: false, field: 'from', message: expect.stringMatching(/starts in the future/) });
+  });
+
+  it('checks the days as typed (the last one included) before anything is asked', () => {
+    expect(dayPeriodProblem('2026-12-03', '2026-12-01', now)).toBe('From (2026-12-03) is after To (2026-12-01): the period must start on or before its last day.');
+    expect(dayPeriodProblem('2026-12-10', '', now)).toBe('From (2026-12-10) is in the future: there is nothing to show yet. Pick a day up to today (2026-12-06).');
+    // One day, today, and the defaults are fine.
+    expect(dayPeriodProblem('2026-12-01', '2026-12-01', now)).toBeNull();
+    expect(dayPeriodProblem('2026-12-06', '', now)).toBeNull();
+    expect(dayPeriodProblem('', '', now)).toBeNull();
   });
 });
 

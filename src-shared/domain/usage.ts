@@ -33,6 +33,21 @@ export function counterTolerance(metered: number): number {
 export const monthStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 export const dayStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
+/** "2026-12-10 00:00", for a message a person reads (the wire keeps ISO). */
+const utcMinute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+
+/**
+ * What is wrong with a period as the view's inputs hold it (UTC days, the last one included), in
+ * those terms, before anything is asked: the server's answer speaks of the instant after the last
+ * day, which is not what was typed. Null when the server may be asked.
+ */
+export function dayPeriodProblem(fromDay: string, toDay: string, now: Date): string | null {
+  const today = dayStart(now).toISOString().slice(0, 10);
+  if (fromDay && fromDay > today) return `From (${fromDay}) is in the future: there is nothing to show yet. Pick a day up to today (${today}).`;
+  if (fromDay && toDay && fromDay > toDay) return `From (${fromDay}) is after To (${toDay}): the period must start on or before its last day.`;
+  return null;
+}
+
 export type PeriodResult = { ok: true; from: Date; to: Date } | { ok: false; message: string; field: 'from' | 'to' };
 
 /**
@@ -44,10 +59,11 @@ export function resolvePeriod(input: { from?: string | undefined; to?: string | 
   const max = kind === 'summary' ? SUMMARY_MAX_DAYS : RECONCILE_MAX_DAYS;
   const to = input.to ? new Date(input.to) : now;
   const from = input.from ? new Date(input.from) : kind === 'summary' ? monthStart(to) : dayStart(to);
-  if (from.getTime() >= to.getTime()) {
-    return { ok: false, field: 'from', message: `The period must start before it ends: from ${from.toISOString()} is not before to ${to.toISOString()}.` };
-  }
+  // The future first: a start after now with the default end (now) is not "after its end" to the person who chose only a start.
   if (from.getTime() > now.getTime()) return { ok: false, field: 'from', message: 'The period starts in the future: there is nothing to show yet.' };
+  if (from.getTime() >= to.getTime()) {
+    return { ok: false, field: 'from', message: `The period must start before it ends: it starts ${utcMinute(from)} and ends ${utcMinute(to)} (UTC).` };
+  }
   if (to.getTime() - from.getTime() > max * DAY_MS) {
     const what = kind === 'summary' ? 'Usage totals' : 'A reconciliation';
     return { ok: false, field: 'to', message: `${what} can cover at most ${max} days; this period is ${Math.ceil((to.getTime() - from.getTime()) / DAY_MS)} days. Choose a shorter one.` };

@@ -192,6 +192,28 @@ describe.skipIf(!ok)('usage and reconciliation', () => {
     });
   });
 
+  it('counts the minutes to average over as the peak counts them (calendar minutes), so the average minute is never above the busiest one', async () => {
+    const late = (await call<Response<'sla.saveCustomer'>>(admin, 'sla.saveCustomer', { key: 'late', name: 'Late Co', tier: 'pilot', homeCorridorId: grid.corridorId })).customer.id;
+    // Added 10 s before this minute began: 3 requests in that minute, 1 in this one. Under a minute
+    // and a bit has elapsed (which rounded to 1 minute and averaged 4 beside a peak of 3), but the
+    // customer has been there in 2 calendar minutes.
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    await asOwner(db, org.orgId, (c) => c.query('UPDATE mc.customers SET created_at = $2 WHERE id = $1', [late, iso(minute - 10_000)]));
+    for (const at of [minute - 9000, minute - 8000, minute - 7000, minute]) await traffic(at, { customer: late, prompt: 10, completion: 10 });
+    const s = await call<Response<'usage.summary'>>(auditor, 'usage.summary', { from: iso(today - 24 * H), to: iso(today + 24 * H) });
+    const row = s.customers.find((c) => c.customerId === late)!;
+    expect(row).toMatchObject({ requests: 4, peakRequestsPerMin: 3, peakTokensPerMin: 60 });
+    // 2 minutes (3 if a minute turns over during the test).
+    expect(row.avgOverMinutes).toBeGreaterThanOrEqual(2);
+    expect(row.avgOverMinutes).toBeLessThanOrEqual(3);
+    expect(row.avgRequestsPerMin).toBeLessThanOrEqual(row.peakRequestsPerMin);
+    expect(row.avgTokensPerMin).toBeLessThanOrEqual(row.peakTokensPerMin);
+    await asOwner(db, org.orgId, async (c) => {
+      await c.query('DELETE FROM mc.usage_events WHERE customer_id = $1', [late]);
+      await c.query('DELETE FROM mc.api_requests WHERE customer_id = $1', [late]);
+    });
+  });
+
   it('refuses a period that ends before it starts, is too long or lies in the future, saying which field', async () => {
     const backwards = await refused(auditor, 'usage.summary', { from: iso(totalsDay + H), to: iso(totalsDay) });
     expect(backwards).toMatchObject({ code: 'VALIDATION', fields: { from: expect.stringMatching(/start before it ends/) } });

@@ -60,6 +60,9 @@ function OrgLimitDialog({ current, onClose, onSaved }: { current: OrgLimit; onCl
   const [reason, setReason] = useState('');
   const { busy, problem, run } = useSubmit();
   const f = (k: string) => fieldError(problem?.fields ?? {}, k);
+  const typed = Number(value.trim().replace(/[ _,]/g, ''));
+  // A limit under the load just seen refuses traffic the moment it is set: say so before it is.
+  const underLoad = Number.isInteger(typed) && typed >= 1 && typed < current.peakLastHour;
   const submit = () =>
     run(async () => {
       const t = value.trim().replace(/[ _,]/g, '');
@@ -79,6 +82,12 @@ function OrgLimitDialog({ current, onClose, onSaved }: { current: OrgLimit; onCl
       <Field label="Requests a minute" error={f('requestsPerMin')}>
         <input name="requestsPerMin" value={value} inputMode="numeric" autoFocus onChange={(e) => setValue(e.target.value)} />
       </Field>
+      {underLoad && (
+        <p className="warn-text" role="status" data-testid="org-limit-under-load">
+          {fmt(typed, '', 0)} a minute is below the busiest minute of the last hour ({fmt(current.peakLastHour, '', 0)} requests): at that load, every request past{' '}
+          {fmt(typed, '', 0)} in a minute gets 429 from the moment it is set, across all customers.
+        </p>
+      )}
       <Field label="Reason (in the audit log)" error={f('reason')}>
         <input name="reason" value={reason} placeholder="e.g. capacity plan Q1: two more corridors live" onChange={(e) => setReason(e.target.value)} />
       </Field>

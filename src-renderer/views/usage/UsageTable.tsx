@@ -14,7 +14,7 @@ export interface Column<R> {
   cell?(r: R): ReactNode;
   /** A class for the cell (a peak above its commitment, a flagged window). */
   tone?(r: R): string | undefined;
-  /** What the figure is computed over, shown on hover (an average's minutes). */
+  /** What the figure is computed over, shown on hover (an average's minutes); a text cell without one shows its whole text (a name cut to fit). */
   hint?(r: R): string;
 }
 
@@ -72,7 +72,7 @@ export function UsageTable<R>({ label, columns, rows, rowKey, testId, selected, 
                 onClick={onSelect ? () => onSelect(r) : undefined}
               >
                 {columns.map((c) => (
-                  <span key={c.label} role="cell" className={[c.num ? 'num' : '', c.tone?.(r) ?? ''].join(' ').trim() || undefined} title={c.hint?.(r)}>
+                  <span key={c.label} role="cell" className={[c.num ? 'num' : '', c.tone?.(r) ?? ''].join(' ').trim() || undefined} title={c.hint?.(r) ?? (c.num ? undefined : c.text(r))}>
                     {c.cell ? c.cell(r) : c.text(r)}
                   </span>
                 ))}

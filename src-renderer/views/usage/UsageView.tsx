@@ -148,7 +148,7 @@ export function UsageView() {
         </label>
         <span className="count faint">r reconcile · s simulated · 1–4 tables</span>
       </form>
-      {summaryError && <ErrorState title="Could not load usage" message={summaryError} />}
+      {summaryError && <ErrorState title="No usage to show for this period" message={summaryError} />}
       {!summary && !summaryError && <div className="dim">Loading…</div>}
       {summary && (
         <>

@@ -1,3 +1,4 @@
+import { TIER_LABELS } from '../../../src-shared/contract/sla';
 import type { ReconWindow } from '../../../src-shared/contract/usage';
 import type { UsageSummary } from '../../stores/usage-store';
 import type { Column } from './UsageTable';
@@ -8,6 +9,9 @@ type Model = UsageSummary['models'][number];
 type Day = UsageSummary['days'][number];
 
 const n = (v: number) => String(v);
+/** An average on screen: cents of a token are noise past 100 and cut the figure in a laptop's column (the CSV keeps two decimals). */
+const avg = (v: number) => (v >= 100 ? String(Math.round(v)) : String(v));
+const tierLabel = (t: string) => (t in TIER_LABELS ? TIER_LABELS[t as keyof typeof TIER_LABELS] : t);
 const metered = <R extends { requests: number; promptTokens: number; completionTokens: number; totalTokens: number; simulated: number; estimated: number }>(): Column<R>[] => [
   { label: 'Requests', short: 'Req', width: '0.8fr', num: true, text: (r) => n(r.requests) },
   { label: 'Prompt tokens', short: 'Prompt tok', width: '1fr', num: true, text: (r) => n(r.promptTokens) },
@@ -27,16 +31,18 @@ const avgHint = (r: Customer) =>
     : `Averaged over ${r.avgOverMinutes.toLocaleString('en-US')} min: the period's minutes since the customer was added (or its first request), up to now, idle ones included.`;
 
 export const CUSTOMER_COLUMNS: Column<Customer>[] = [
-  { label: 'Customer', width: '1.6fr', text: (r) => r.name },
-  { label: 'Tier', width: '0.8fr', text: (r) => r.tier },
+  // Wide enough to tell customers apart whose names share a start ("Demo traffic EU", "Demo traffic APAC") at 1280 px.
+  { label: 'Customer', width: '2.8fr', text: (r) => r.name },
+  // On screen as Customers and SLA name it; the CSV keeps the stored value.
+  { label: 'Tier', width: '1.3fr', text: (r) => r.tier, cell: (r) => tierLabel(r.tier) },
   ...metered<Customer>(),
   { label: 'Refused', width: '0.85fr', num: true, text: (r) => n(r.refused) },
   { label: 'Committed req/min', short: 'Commit req/min', width: '1fr', num: true, text: (r) => n(r.committedRequestsPerMin) },
   { label: 'Peak req/min', width: '0.9fr', num: true, text: (r) => n(r.peakRequestsPerMin), tone: (r) => over(r.peakRequestsPerMin, r.committedRequestsPerMin) },
-  { label: 'Avg req/min', width: '0.9fr', num: true, text: (r) => n(r.avgRequestsPerMin), hint: avgHint },
+  { label: 'Avg req/min', width: '0.9fr', num: true, text: (r) => n(r.avgRequestsPerMin), cell: (r) => avg(r.avgRequestsPerMin), hint: avgHint },
   { label: 'Committed tok/min', short: 'Commit tok/min', width: '1fr', num: true, text: (r) => n(r.committedTokensPerMin) },
   { label: 'Peak tok/min', width: '0.9fr', num: true, text: (r) => n(r.peakTokensPerMin), tone: (r) => over(r.peakTokensPerMin, r.committedTokensPerMin) },
-  { label: 'Avg tok/min', width: '0.9fr', num: true, text: (r) => n(r.avgTokensPerMin), hint: avgHint },
+  { label: 'Avg tok/min', width: '0.9fr', num: true, text: (r) => n(r.avgTokensPerMin), cell: (r) => avg(r.avgTokensPerMin), hint: avgHint },
 ];
 
 export const CORRIDOR_COLUMNS: Column<Corridor>[] = [{ label: 'Corridor', width: '1.6fr', text: (r) => r.name }, ...metered<Corridor>()];
