@@ -340,6 +340,11 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     writeFileSync(junkFile, 'not a zip at all');
     const junk = await send(junkFile);
     expect(junk.ok).toBe(false);
+    // The verdict speaks of the file the user chose, not of the app's private copy of the upload.
+    const zipCheck = (junk as Opened & { checks: { detail: string }[] }).checks.find((c) => c.name === 'zip')!;
+    expect(zipCheck.detail).toMatch(/^The chosen file is not a readable zip/);
+    expect(zipCheck.detail).toMatch(/choose the bundle’s \.zip/);
+    expect(zipCheck.detail).not.toContain(core.dataDir);
     const id = randomUUID();
     expect((await core.router.invoke('bundles.openChunk', { uploadId: id, offset: 5, data: 'AAAA' }, DIRECT)) as unknown).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await core.router.invoke('bundles.openChunk', { uploadId: id, offset: 0, data: 'AAAA' }, DIRECT);
