@@ -310,7 +310,7 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
   });
 
   it('opens in the app through the contract, with no database: a genuine bundle verifies, a tampered one and a wrong pin do not, and bad uploads are refused', async () => {
-    type Opened = { ok: boolean; fingerprint: string | null; checks: { name: string; ok: boolean }[]; manifest: { orgName: string; events: number } | null };
+    type Opened = { ok: boolean; fingerprint: string | null; checks: { name: string; ok: boolean; detail: string }[]; manifest: { orgName: string; events: number } | null };
     const send = async (file: string, pin?: string, chunk = 128 * 1024): Promise<Opened> => {
       const bytes = readFileSync(file);
       const uploadId = randomUUID();
@@ -341,7 +341,7 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     const junk = await send(junkFile);
     expect(junk.ok).toBe(false);
     // The verdict speaks of the file the user chose, not of the app's private copy of the upload.
-    const zipCheck = (junk as Opened & { checks: { detail: string }[] }).checks.find((c) => c.name === 'zip')!;
+    const zipCheck = junk.checks.find((c) => c.name === 'zip')!;
     expect(zipCheck.detail).toMatch(/^The chosen file is not a readable zip/);
     expect(zipCheck.detail).toMatch(/choose the bundle’s \.zip/);
     expect(zipCheck.detail).not.toContain(core.dataDir);
