@@ -34,7 +34,7 @@ export function openRunBanner(run: Pick<RotationRun, 'state' | 'counts'> | undef
   const done = run ? `${run.counts.total - run.counts.pending} of ${run.counts.total} credentials` : null;
   switch (run?.state) {
     case 'running':
-      return `A rotation run is under way (${done} done): in a window here or on another workstation, or its window closed mid-run. Resume continues it at the next credential; Close in its report ends it as it stands.`;
+      return `A rotation run is under way (${done} done): in a window here or on another workstation, or its window closed mid-run. Resume continues it at the next credential (cancel it there to close it).`;
     case 'cancelled':
       return `A rotation run was cancelled after ${done}: resume it, or close it from its report.`;
     case 'failed':
