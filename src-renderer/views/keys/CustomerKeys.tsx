@@ -102,12 +102,12 @@ export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleD
                   {k.status === 'grace' && k.graceUntil && (
                     <span className="dim">
                       {' '}
-                      until <Time iso={k.graceUntil} />
+                      until <Time iso={k.graceUntil} mode="local" />
                     </span>
                   )}
                   {k.stale && <span className="key-flag warn">stale</span>}
                   {k.lastRefusedAt && k.lastRefusedAt >= data.flags.since && (
-                    <span className="key-flag bad" title={`Last presented from ${k.lastRefusedSource ?? 'unknown'}`}>
+                    <span className="key-flag bad" title={`Last presented: ${k.lastRefusedSource ?? 'source unknown'}`}>
                       presented {k.refusedCount}× after it stopped working
                     </span>
                   )}
@@ -115,7 +115,9 @@ export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleD
                 <td className="dim">
                   {k.lastUsedAt ? (
                     <>
-                      <Time iso={k.lastUsedAt} /> {k.lastUsedSource ? `from ${k.lastUsedSource}` : ''}
+                      {/* The source already says where from ("gateway eu-1 from 10.0.0.5"), as on node keys. */}
+                      <Time iso={k.lastUsedAt} />
+                      {k.lastUsedSource ? ` · ${k.lastUsedSource}` : ''}
                     </>
                   ) : (
                     'never'

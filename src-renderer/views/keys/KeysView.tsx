@@ -91,7 +91,8 @@ export function KeysView() {
 
       <div className={`check ${data.check.ok ? 'ok' : 'bad'}`} data-testid="keys-check" data-ok={data.check.ok}>
         <div>
-          <div className="big">{data.check.ok ? 'No stale or revoked key is still used' : 'Keys need attention'}</div>
+          <div className="big">{/* The daily item is about node keys; customer keys have their own flags in their panel below. */}
+            {data.check.ok ? 'No stale or revoked node key is still used' : 'Node keys need attention'}</div>
           <div className="dim">
             Daily checklist: {data.check.staleKeys} stale key{data.check.staleKeys === 1 ? '' : 's'} (valid, unused for {staleDays} days) ·{' '}
             {data.check.refusedKeysStillPresented} revoked, expired or rotated-out key{data.check.refusedKeysStillPresented === 1 ? '' : 's'} presented since{' '}
