@@ -37,6 +37,11 @@ test.describe('failover drills', () => {
     await expect(drill.getByTestId('drill-state')).toHaveAttribute('data-state', 'planned');
     // Steps are not runnable before the drill starts.
     await expect(drill.getByTestId('run-drain')).toHaveCount(0);
+    // Each step says its own number ("1. Drain the scope"): no list marker doubles it beside the panel.
+    await expect(drill.getByTestId('step-drain')).toContainText('1. Drain the scope');
+    for (const list of [drill.getByTestId('runbook').locator('ol'), drill.getByTestId('drill-timeline').locator('ol')]) {
+      expect(await list.evaluate((el) => getComputedStyle(el).listStyleType)).toBe('none');
+    }
 
     await drill.getByTestId('start-drill').click();
     await expect(drill.getByTestId('drill-state')).toHaveAttribute('data-state', 'running');

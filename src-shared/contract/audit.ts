@@ -12,6 +12,11 @@ export const auditSubjectSchema = z.object({
   detail: z.string().nullable(),
   /** Where the record it proves can be opened; null when no view shows it. */
   link: z.object({ view: z.enum(VIEW_IDS as unknown as [ViewId, ...ViewId[]]), param: z.string().nullable() }).nullable(),
+  /**
+   * True only when the subject is a kind of record the app looks up and none with that id is left
+   * in the org; false when it was found, or is a kind no view names (a sign-in, a file).
+   */
+  gone: z.boolean(),
 });
 export type AuditSubject = z.infer<typeof auditSubjectSchema>;
 

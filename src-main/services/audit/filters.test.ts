@@ -57,9 +57,9 @@ describe.skipIf(!ok)('audit log filters and subjects', () => {
   it('names each subject by its number or name, with the record it opens, in one page', async () => {
     const { events } = await list();
     const opened = events.find((e) => e.action === 'incidents.opened')!;
-    expect(opened.subject).toEqual({ label: 'INC-1', detail: 'Latency up in EU', link: { view: 'incidents', param: incidentId } });
+    expect(opened.subject).toEqual({ label: 'INC-1', detail: 'Latency up in EU', link: { view: 'incidents', param: incidentId }, gone: false });
     const drained = events.find((e) => e.action === 'nodes.lifecycle_changed')!;
-    expect(drained.subject).toEqual({ label: 'fra-01-gpu01', detail: null, link: { view: 'nodes', param: grid.nodeId } });
+    expect(drained.subject).toEqual({ label: 'fra-01-gpu01', detail: null, link: { view: 'nodes', param: grid.nodeId }, gone: false });
     expect(drained.reason).toBe('Swapping a failed fan on the GPU tray');
     const state = events.find((e) => e.action === 'status.component_state_set')!;
     expect(state.subject).toMatchObject({ label: 'EU gateway', link: { view: 'status', param: null } });
@@ -75,7 +75,7 @@ describe.skipIf(!ok)('audit log filters and subjects', () => {
     const { events } = await list({ subjectType: 'node', subjectId: goneNodeId });
     expect(actions(events)).toEqual(['nodes.registered']);
     expect(events[0]!.target).toEqual({ type: 'node', id: goneNodeId });
-    expect(events[0]!.subject).toEqual({ label: null, detail: null, link: null });
+    expect(events[0]!.subject).toEqual({ label: null, detail: null, link: null, gone: true });
   });
 
   it('filters by action, or a whole domain', async () => {
@@ -167,5 +167,19 @@ describe.skipIf(!ok)('audit log filters and subjects', () => {
     } finally {
       await outsider.cleanup();
     }
+  });
+
+  it('names customer keys; says gone only of a kind of record it looks up', async () => {
+    const customerId = (await call<Response<'sla.saveCustomer'>>(admin, 'sla.saveCustomer', { key: 'acme', name: 'Acme Health', tier: 'enterprise', homeCorridorId: grid.corridorId })).customer.id;
+    const key = (await call<Response<'customerKeys.issue'>>(admin, 'customerKeys.issue', { customerId, mode: 'live', label: 'prod' })).key;
+    await call(admin, 'invitations.create', { email: 'new.person@example.test', role: 'operator' });
+    const { events } = await list();
+    // Before, a key that exists was listed as "(no longer exists)": no branch looked customer keys up.
+    const issued = events.find((e) => e.action === 'customer_keys.issued')!;
+    expect(issued.subject).toEqual({ label: `${key.prefix}…`, detail: 'Acme Health', link: { view: 'keys', param: null }, gone: false });
+    // An invitation is a kind the audit log does not look up: unnamed, and not claimed gone.
+    const invited = events.find((e) => e.action === 'invitation.created')!;
+    expect(invited.target.type).toBe('invitation');
+    expect(invited.subject).toEqual({ label: null, detail: null, link: null, gone: false });
   });
 });

@@ -29,7 +29,24 @@ const VIEW_OF: Record<string, { view: ViewId; byId: boolean }> = {
   connection_profile: { view: 'connections', byId: false },
   drill: { view: 'drills', byId: true },
   payout_rate_card: { view: 'payouts', byId: false },
+  customer_key: { view: 'keys', byId: false },
+  backup: { view: 'backups', byId: false },
+  runbook: { view: 'runbooks', byId: false },
+  advisory: { view: 'advisories', byId: false },
+  credential_rotation_run: { view: 'credentials', byId: false },
 };
+
+/**
+ * The kinds of record RESOLVE looks up (keep in step with its branches): only for these can an
+ * unnamed subject be said to be gone. Any other kind (a sign-in, a view, a file) is not a record
+ * this query reads, so its id is shown without a claim either way.
+ */
+const LOOKED_UP = new Set([
+  'incident', 'node', 'corridor', 'site', 'node_group', 'component', 'node_key', 'alert_rule', 'escalation_policy', 'checklist_run',
+  'checklist_item', 'pilot', 'customer', 'sla_policy', 'runtime', 'model', 'deployment_run', 'feature_flag', 'migration_run',
+  'notification_channel', 'drill', 'payout_rate_card', 'customer_key', 'backup', 'runbook', 'advisory', 'credential_rotation_run',
+  'evidence', 'org', 'operator', 'member',
+]);
 
 /** Subjects that are a value rather than a record: the id is already the name. */
 const SELF_NAMED = new Set(['customer_tier', 'connection_profile', 'file']);
@@ -76,6 +93,15 @@ const RESOLVE = `
       UNION ALL SELECT 'Rate card v' || pr.version, pr.currency, NULL, NULL FROM mc.payout_rate_cards pr
                   WHERE t.type = 'payout_rate_card' AND pr.org_id = mc.current_org_id()
                     AND pr.version = CASE WHEN t.id ~ '^[0-9]{1,7}$' THEN t.id::int END
+      UNION ALL SELECT k.prefix || '…', cu.name, NULL, NULL FROM mc.customer_keys k JOIN mc.customers cu ON cu.org_id = k.org_id AND cu.id = k.customer_id
+                  WHERE t.type = 'customer_key' AND k.id = t.uid
+      UNION ALL SELECT 'of ' || to_char(b.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), b.trigger, NULL, NULL FROM mc.backups b
+                  WHERE t.type = 'backup' AND b.id = t.uid
+      UNION ALL SELECT rb.title, 'v' || rb.current_version, NULL, NULL FROM mc.runbooks rb WHERE t.type = 'runbook' AND rb.id = t.uid
+      UNION ALL SELECT ad.subject_label, ad.check_key, NULL, NULL FROM mc.advisories ad WHERE t.type = 'advisory' AND ad.id = t.uid
+      UNION ALL SELECT 'of ' || to_char(cr.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI "UTC"'), cr.mode || ', ' || cr.state, NULL, NULL
+                  FROM mc.credential_rotation_runs cr WHERE t.type = 'credential_rotation_run' AND cr.id = t.uid
+      UNION ALL SELECT ev.title, ev.kind, NULL, NULL FROM mc.evidence_records ev WHERE t.type = 'evidence' AND ev.id = t.uid
       UNION ALL SELECT o.name, NULL, NULL, NULL FROM mc.orgs o WHERE t.type = 'org' AND o.id = t.uid
       UNION ALL SELECT op.display_name, op.email, NULL, NULL FROM mc.operators op WHERE t.type IN ('operator', 'member') AND op.id = t.uid
       LIMIT 1
@@ -102,12 +128,12 @@ export async function resolveSubjects(sql: Sql, targets: readonly { type: string
     const found = r.label !== null;
     const label = found ? r.label : SELF_NAMED.has(r.type) ? r.id : null;
     const link = home && (found || SELF_NAMED.has(r.type)) ? { view: r.view ?? home.view, param: home.byId ? (r.param ?? r.id) : null } : null;
-    out.set(subjectKey(r.type, r.id), { label, detail: r.detail, link });
+    out.set(subjectKey(r.type, r.id), { label, detail: r.detail, link, gone: label === null && LOOKED_UP.has(r.type) });
   }
   for (const t of targets) {
-    if (t.id === null) out.set(subjectKey(t.type, null), { label: null, detail: null, link: null });
+    if (t.id === null) out.set(subjectKey(t.type, null), { label: null, detail: null, link: null, gone: false });
   }
   return out;
 }
 
-export const NO_SUBJECT: AuditSubject = { label: null, detail: null, link: null };
+export const NO_SUBJECT: AuditSubject = { label: null, detail: null, link: null, gone: false };

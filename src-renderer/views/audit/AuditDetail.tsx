@@ -70,7 +70,11 @@ export function AuditDetail({ event: e, onClose }: { event: AuditEvent; onClose:
           {e.target.type.replace(/_/g, ' ')} <strong>{e.subject.label ?? '—'}</strong>
           {e.subject.detail && <span> · {e.subject.detail}</span>}
           {e.target.id && <div className="faint mono">{e.target.id}</div>}
-          {e.target.id && !e.subject.label && !link && <div className="faint">This record no longer exists (or no view shows it); its id is what the event proves.</div>}
+          {e.target.id && !e.subject.label && !link && (
+            <div className="faint">
+              {e.subject.gone ? 'This record no longer exists in the org; its id is what the event proves.' : 'No view of the app names this kind of record; its id is what the event proves.'}
+            </div>
+          )}
         </dd>
         <dt>Reason</dt>
         <dd className="audit-reason" data-testid="audit-detail-reason">

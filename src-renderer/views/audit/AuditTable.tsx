@@ -3,19 +3,10 @@ import { useEffect, useRef } from 'react';
 import type { AuditEvent } from '../../../src-shared/contract/audit';
 import { ROLE_LABELS, type Role } from '../../../src-shared/contract/roles';
 import { Time } from '../../components/Time';
+import { subjectText } from './subject-text';
 
 const COLUMNS = '64px 170px 1.2fr 1.8fr 2fr 150px';
 const ROW = 44;
-
-/** "INC-12", a host name, or the raw id when the record is gone (said so); then the change it made, if a state moved. */
-export function subjectText(e: AuditEvent): string {
-  const type = e.target.type.replace(/_/g, ' ');
-  const { from, to } = e.data;
-  const move = typeof from === 'string' && typeof to === 'string' ? `: ${from} → ${to}` : '';
-  if (e.subject.label) return `${type} ${e.subject.label}${e.subject.detail ? ` · ${e.subject.detail}` : ''}${move}`;
-  if (e.target.id) return `${type} ${e.target.id} (no longer exists)${move}`;
-  return `${type}${move}`;
-}
 
 /**
  * The matching events, newest first, however many: only rows in view exist in the DOM, and the

@@ -7,6 +7,7 @@ import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { useViewKeys } from '../incidents/useViewKeys';
 import { InventoryPanel } from './InventoryPanel';
+import { openRunBanner } from './labels';
 import { PendingSwitchPanel } from './PendingSwitchPanel';
 import { RotateDialog } from './RotateDialog';
 import { RunReport } from './RunReport';
@@ -64,7 +65,11 @@ export function CredentialsView() {
       {!data && !error && <div className="dim body">Loading…</div>}
       {data && (
         <div className="stack">
-          {data.openRunId && <div className="banner warn">A rotation run is unfinished (cancelled or failed): resume it, or close it from its report.</div>}
+          {data.openRunId && (
+            <div className="banner warn" data-testid="open-run-banner">
+              {openRunBanner(data.runs.find((r) => r.id === data.openRunId))}
+            </div>
+          )}
           <PendingSwitchPanel pending={data.pendingSwitch} />
           <InventoryPanel credentials={data.credentials} />
           <section className="panel" data-testid="credentials-runs">

@@ -121,7 +121,7 @@ export function DrillPage({ drillId }: { drillId: string }) {
         </section>
         <section className="panel" data-testid="runbook">
           <header>Runbook</header>
-          <ol className="body">
+          <ol className="body drill-list">
             {d.steps.map((s) => (
               <RunbookStep key={s.kind} step={s} isNext={s.kind === next} disabled={!may.ok || busy} why={may.why} onRun={() => (s.kind === 'drain' ? setConfirmDrain(true) : void runStep(s.kind))} />
             ))}
@@ -154,7 +154,7 @@ export function DrillPage({ drillId }: { drillId: string }) {
         </section>
         <section className="panel" data-testid="drill-timeline">
           <header>Timeline (audit chain)</header>
-          <ol className="body">
+          <ol className="body drill-list">
             {d.timeline.map((t) => (
               <li key={t.seq}>
                 <Time iso={t.at} mode="local" /> · #{t.seq} · {t.actor}: {t.summary}

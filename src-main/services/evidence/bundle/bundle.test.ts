@@ -310,7 +310,7 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
   });
 
   it('opens in the app through the contract, with no database: a genuine bundle verifies, a tampered one and a wrong pin do not, and bad uploads are refused', async () => {
-    type Opened = { ok: boolean; fingerprint: string | null; checks: { name: string; ok: boolean }[]; manifest: { orgName: string; events: number } | null };
+    type Opened = { ok: boolean; fingerprint: string | null; checks: { name: string; ok: boolean; detail: string }[]; manifest: { orgName: string; events: number } | null };
     const send = async (file: string, pin?: string, chunk = 128 * 1024): Promise<Opened> => {
       const bytes = readFileSync(file);
       const uploadId = randomUUID();
@@ -340,6 +340,11 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     writeFileSync(junkFile, 'not a zip at all');
     const junk = await send(junkFile);
     expect(junk.ok).toBe(false);
+    // The verdict speaks of the file the user chose, not of the app's private copy of the upload.
+    const zipCheck = junk.checks.find((c) => c.name === 'zip')!;
+    expect(zipCheck.detail).toMatch(/^The chosen file is not a readable zip/);
+    expect(zipCheck.detail).toMatch(/choose the bundle’s \.zip/);
+    expect(zipCheck.detail).not.toContain(core.dataDir);
     const id = randomUUID();
     expect((await core.router.invoke('bundles.openChunk', { uploadId: id, offset: 5, data: 'AAAA' }, DIRECT)) as unknown).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await core.router.invoke('bundles.openChunk', { uploadId: id, offset: 0, data: 'AAAA' }, DIRECT);

@@ -84,6 +84,21 @@ describe.skipIf(!ok)('a corridor’s evidence bundle', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a whole-org bundle holds every corridor and site its nodes stand in, and verifies offline', async () => {
+    const now = Date.now();
+    const scope = { kind: 'period' as const, from: new Date(now - 86_400_000).toISOString(), to: new Date(now + 60_000).toISOString() };
+    const r = await call<Response<'bundles.export'>>(core, 'bundles.export', { exportId: randomUUID(), scope });
+    const x = unzip(r.path);
+    // Before, corridors.jsonl and sites.jsonl were empty here (a corridor's bundle only), while
+    // nodes.jsonl held every node with a site_id the bundle could not resolve.
+    expect(lines(x, 'records/corridors.jsonl').map((c) => c.id).sort()).toEqual([eu.corridorId, naCorridor].sort());
+    const sites = new Set(lines(x, 'records/sites.jsonl').map((s) => s.id));
+    const nodes = lines(x, 'records/nodes.jsonl');
+    expect(nodes.map((n) => n.id).sort()).toEqual([eu.nodeId, naNode].sort());
+    for (const n of nodes) expect(sites.has(n.site_id)).toBe(true);
+    expect((await verifyBundle(r.path)).ok).toBe(true);
+  });
+
   it('holds the corridor’s own records and audit events, none of the other corridor’s, and verifies offline', async () => {
     const r = await call<Response<'bundles.export'>>(core, 'bundles.export', { exportId: randomUUID(), scope: { kind: 'corridor', corridorId: eu.corridorId } });
     expect(r.fileName).toContain(`corridor-${eu.corridorId.slice(0, 8)}`);

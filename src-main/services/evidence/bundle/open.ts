@@ -78,7 +78,7 @@ export async function finishOpen(id: string, pin: string | undefined) {
   clearTimeout(u.timer);
   try {
     if (statSync(u.file).size === 0) throw new McError('VALIDATION', 'The file is empty: choose the bundle’s .zip file.');
-    const v = await verifyBundle(u.file, pin);
+    const v = await verifyBundle(u.file, pin, 'The chosen file');
     const m = v.manifest;
     return {
       ok: v.ok,

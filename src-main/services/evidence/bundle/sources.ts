@@ -61,8 +61,8 @@ const corridorRuns = `(SELECT r.id FROM mc.checklist_runs r WHERE r.org_id = mc.
 const corridorCustomers = `(SELECT c.id FROM mc.customers c WHERE c.org_id = mc.current_org_id() AND c.home_corridor_id = ${C})`;
 
 export const SOURCES: readonly Source[] = [
-  { file: 'records/corridors.jsonl', table: 'corridors', keys: ['id'], where: { period: null, incident: null, pilot: null, corridor: `t.id = ${C}` }, auditType: 'corridor' },
-  { file: 'records/sites.jsonl', table: 'sites', keys: ['id'], where: { period: null, incident: null, pilot: null, corridor: `t.corridor_id = ${C}` }, auditType: 'site' },
+  { file: 'records/corridors.jsonl', table: 'corridors', keys: ['id'], where: { period: 'true', incident: null, pilot: null, corridor: `t.id = ${C}` }, auditType: 'corridor' },
+  { file: 'records/sites.jsonl', table: 'sites', keys: ['id'], where: { period: 'true', incident: null, pilot: null, corridor: `t.corridor_id = ${C}` }, auditType: 'site' },
   { file: 'records/drills.jsonl', table: 'drills', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, drill: 't.id = $1::uuid' , corridor: `t.id IN ${corridorDrills}` }, auditType: 'drill' },
   { file: 'records/drill-steps.jsonl', table: 'drill_steps', keys: ['drill_id', 'position'], where: { period: `t.drill_id IN (SELECT id FROM mc.drills WHERE org_id = mc.current_org_id() AND ${inPeriod('created_at').replaceAll('t.', '')})`, incident: null, pilot: null, drill: 't.drill_id = $1::uuid' , corridor: `t.drill_id IN ${corridorDrills}` } },
   { file: 'records/pilots.jsonl', table: 'pilots', keys: ['id'], where: { period: 'true', incident: null, pilot: 't.id = $1::uuid' , corridor: `t.corridor_id = ${C}` }, auditType: 'pilot' },

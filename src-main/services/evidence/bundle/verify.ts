@@ -129,8 +129,9 @@ function parseSshsig(armored: string): { publicKey: Buffer; namespace: string; h
  * (SHA256SUMS, both signatures, no file added against the manifest), plus every audit event's
  * chain hash and its inclusion proof against the signed checkpoint, and the consistency proof.
  * `pin`: the key fingerprint the auditor holds out of band; without it the check says unpinned.
+ * `shownAs`: how a message names the file (the app's upload copy has a path the user never chose).
  */
-export async function verifyBundle(file: string, pin?: string): Promise<BundleVerdict> {
+export async function verifyBundle(file: string, pin?: string, shownAs: string = file): Promise<BundleVerdict> {
   const checks: BundleCheck[] = [];
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   // Audit events and proofs arrive line by line, paired by position: a leaf hash (32 bytes) and a
@@ -157,7 +158,7 @@ export async function verifyBundle(file: string, pin?: string): Promise<BundleVe
       }
     });
   } catch (err) {
-    check('zip', false, `${file} is not a readable zip: ${(err as Error).message}`);
+    check('zip', false, `${shownAs} is not a readable zip (${(err as Error).message}): choose the bundle’s .zip as it was exported; one cut short on its way needs copying again.`);
     return { ok: false, checks, manifest: null, fingerprint: null };
   }
   for (const p of read.problems) check('entries', false, p);
