@@ -15,6 +15,18 @@ async function pressUntil(page: Page, key: string, done: () => Promise<boolean>,
 }
 
 test.describe('keyboard only', () => {
+  test('? lists the keys of the service views: customers, runtimes, models, routing', async ({ page, host }) => {
+    await page.goto(`${host.url}#/customers`);
+    await expect(page.getByRole('heading', { name: 'Customers', level: 1 })).toBeVisible();
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    for (const row of ['Customers: New customer', 'Customers: Change the org request limit (admins)', 'Customers: Edit the open customer', 'Runtimes: Connect a runtime', 'Models: Show / hide the catalog as OpenAI JSON', 'Routing: Simulate the request']) {
+      await expect(help.getByRole('row').filter({ hasText: row })).toHaveCount(1);
+    }
+    await page.keyboard.press('Escape');
+    await expect(help).toHaveCount(0);
+  });
+
   test('nodes: / search, Enter moves to the results with the first match selected, Enter opens it', async ({ page, host }) => {
     await page.goto(`${host.url}#/nodes`);
     await expect(page.getByTestId('nodes-count')).toHaveText(/400 nodes/);

@@ -47,6 +47,9 @@ test.describe('node keys', () => {
     await page.goto(`${host.url}#/keys`);
     const panel = page.getByTestId('customer-keys');
     await expect(panel.getByTestId('customer-keys-empty')).toContainText('Add one in Customers or SLA (New customer)');
+    // Above the list of every node key (hundreds on a grid), not after it.
+    const [customerTop, nodeKeysTop] = await Promise.all([panel.evaluate((e) => e.getBoundingClientRect().top), page.getByTestId('all-keys').evaluate((e) => e.getBoundingClientRect().top)]);
+    expect(customerTop).toBeLessThan(nodeKeysTop);
     await expect(panel.getByTestId('customer-key-issue')).toBeDisabled();
     await ensureSlaDefaults(page, host.url);
     await page.getByTestId('new-customer').click();

@@ -101,4 +101,16 @@ test.describe('site-owner payouts', () => {
     await view.getByTestId('payouts-apply-range').click();
     await expect(view.getByRole('alert').first()).toContainText('The range must end after it starts.');
   });
+
+  test('the period bar keeps its controls apart: the month, the rate card and the simulated choice do not touch', async ({ page, host }) => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${host.url}#/payouts`);
+    const bar = page.getByTestId('payouts-period');
+    await expect(bar.locator('input[name=month]')).toBeVisible();
+    const boxes = await bar.evaluate((el) => Array.from(el.children).map((c) => c.getBoundingClientRect()).map((r) => ({ left: r.left, right: r.right, top: r.top })));
+    for (let i = 1; i < boxes.length; i++) {
+      // On one line, each control starts at least 6 px after the one before it ends.
+      if (Math.abs(boxes[i]!.top - boxes[i - 1]!.top) < 4) expect(boxes[i]!.left - boxes[i - 1]!.right, `control ${i} touches the one before`).toBeGreaterThanOrEqual(6);
+    }
+  });
 });

@@ -93,7 +93,9 @@ export const decisionRecordSchema = z.object({
   originCountry: z.string(),
   workloadClass: z.string(),
   inputsDigest: z.string(),
+  /** The region of the corridor it went to, as recorded (e.g. north_america); and that corridor's name as every other view shows it. */
   region: z.string().nullable(),
+  corridorName: z.string().nullable(),
   selectedHostname: z.string().nullable(),
   fallbackHostname: z.string().nullable(),
   policyReason: z.string(),

@@ -155,7 +155,8 @@ describe.skipIf(!ok)('runtimes, catalog, SLA and routing through the contract', 
     const replay = await call<Response<'routing.replay'>>(auditor, 'routing.replay', { decisionId: s.decisionId });
     expect(replay).toMatchObject({ same: true, digestMatches: true });
     const dec = await call<Response<'routing.decisions'>>(auditor, 'routing.decisions', {});
-    expect(dec.decisions[0]).toMatchObject({ id: s.decisionId, selectedHostname: 'fra-01-gpu01', inputsDigest: s.inputsDigest, replayable: true });
+    // The corridor by the name every other view gives it, beside the region the record keeps.
+    expect(dec.decisions[0]).toMatchObject({ id: s.decisionId, selectedHostname: 'fra-01-gpu01', inputsDigest: s.inputsDigest, replayable: true, region: 'eu', corridorName: 'EU' });
   });
 
   it('a request that cannot be served says why, in an operator’s words, and is recorded too', async () => {

@@ -176,6 +176,7 @@ export async function listDecisions(sql: Sql, limit: number, decisionId: string 
     workload_class: string;
     inputs_digest: string;
     region: string | null;
+    corridor_name: string | null;
     selected_hostname: string | null;
     fallback_hostname: string | null;
     policy_reason: string;
@@ -185,11 +186,12 @@ export async function listDecisions(sql: Sql, limit: number, decisionId: string 
     eligible: number;
     replayable: boolean;
   }>(
-    `SELECT d.id, d.decided_at, d.source, cu.name AS customer_name, d.model, d.origin_country, d.workload_class, d.inputs_digest, d.region,
+    `SELECT d.id, d.decided_at, d.source, cu.name AS customer_name, d.model, d.origin_country, d.workload_class, d.inputs_digest, d.region, co.name AS corridor_name,
             sn.hostname AS selected_hostname, fn.hostname AS fallback_hostname, d.policy_reason, d.explanation, d.rejected, d.considered, d.eligible,
             d.replay IS NOT NULL AS replayable
        FROM mc.routing_decisions d
        LEFT JOIN mc.customers cu ON cu.org_id = d.org_id AND cu.id = d.customer_id
+       LEFT JOIN mc.corridors co ON co.org_id = d.org_id AND co.id = d.corridor_id
        LEFT JOIN mc.nodes sn ON sn.org_id = d.org_id AND sn.id = d.selected_node_id
        LEFT JOIN mc.nodes fn ON fn.org_id = d.org_id AND fn.id = d.fallback_node_id
       WHERE ($2::uuid IS NULL OR d.id = $2)
@@ -206,6 +208,7 @@ export async function listDecisions(sql: Sql, limit: number, decisionId: string 
     workloadClass: r.workload_class,
     inputsDigest: r.inputs_digest,
     region: r.region,
+    corridorName: r.corridor_name,
     selectedHostname: r.selected_hostname,
     fallbackHostname: r.fallback_hostname,
     policyReason: r.policy_reason,

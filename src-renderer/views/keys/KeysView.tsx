@@ -173,8 +173,9 @@ export function KeysView() {
           )}
         </section>
 
-        <KeyTable title="All node keys" keys={data.keys} actions={actions} write={write.ok} onNode={(id) => navigate('nodes', id)} testId="all-keys" />
+        {/* Customer keys before the list of every node key: below a grid's hundreds of node keys they were out of reach. */}
         <CustomerKeys staleDays={staleDays} epoch={epoch} changed={data} />
+        <KeyTable title="All node keys" keys={data.keys} actions={actions} write={write.ok} onNode={(id) => navigate('nodes', id)} testId="all-keys" />
       </div>
       {actions.dialogs}
     </div>

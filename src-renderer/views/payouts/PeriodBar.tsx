@@ -19,7 +19,8 @@ export function PeriodBar() {
   };
   const kind: PeriodInput['kind'] = period.kind;
   return (
-    <div className="row" style={{ gap: 8, flexWrap: 'wrap', alignItems: 'center' }} data-testid="payouts-period">
+    // Flex, or the gap is ignored and the month, the card and the checkbox touch ("December 2026Rate card").
+    <div className="row" style={{ display: 'flex', gap: 8, flexWrap: 'wrap', alignItems: 'center', marginBottom: 8 }} data-testid="payouts-period">
       <label className="inline">
         Period{' '}
         <select

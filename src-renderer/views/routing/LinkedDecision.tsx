@@ -51,7 +51,7 @@ export function LinkedDecision({ decisionId }: { decisionId: string }) {
               <span className="mono">{d.model}</span> from {d.originCountry}, {d.workloadClass}
             </dd>
             <dt>Served</dt>
-            <dd data-testid="linked-decision-node">{d.selectedHostname ? `${d.selectedHostname} (${d.region ?? '—'}), fallback ${d.fallbackHostname ?? 'none'}` : 'no node'}</dd>
+            <dd data-testid="linked-decision-node">{d.selectedHostname ? `${d.selectedHostname} (${d.corridorName ?? d.region ?? '—'}), fallback ${d.fallbackHostname ?? 'none'}` : 'no node'}</dd>
             <dt>Why</dt>
             <dd>{d.explanation ?? d.policyReason}</dd>
             <dt>Refused</dt>

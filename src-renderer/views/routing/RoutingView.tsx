@@ -206,7 +206,7 @@ export function RoutingView() {
                   <th>Customer</th>
                   <th>Model</th>
                   <th>Origin</th>
-                  <th>Region</th>
+                  <th>Corridor</th>
                   <th>Node</th>
                   <th>Fallback</th>
                   <th>Reason</th>
@@ -221,7 +221,7 @@ export function RoutingView() {
                     <td>{x.customerName ?? '—'}</td>
                     <td className="mono">{x.model}</td>
                     <td>{x.originCountry}</td>
-                    <td>{x.region ?? '—'}</td>
+                    <td title={x.region ? `region ${x.region}` : undefined}>{x.corridorName ?? x.region ?? '—'}</td>
                     <td>{x.selectedHostname ?? <span className="faint">none</span>}</td>
                     <td>{x.fallbackHostname ?? '—'}</td>
                     <td className="dim">{x.explanation ?? x.policyReason}</td>
