@@ -201,4 +201,13 @@ describe.skipIf(!ok)('runbooks end to end', () => {
     await call(admin, 'incidents.transition', { incidentId: incident.id, to: 'declined', expectedState: 'triage', reason: 'Not an incident after all' });
     expect(await refusedUnchanged(operator, 'runbooks.follow', { incidentId: incident.id, runbookId: rb.id })).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('declined') });
   });
+
+  it('counts a component with no state recorded apart from those not operational', async () => {
+    // Routing is in major outage (declared above); a new component has no state recorded at all.
+    await seedComponents(db, org.orgId, [{ key: 'ollama', name: 'Ollama runtimes', kind: 'runtime' }]);
+    const f = (await call<{ facts: Fact[] }>(auditor, 'runbooks.facts', { names: ['status'] })).facts[0]!;
+    // Before, it read "2 of 2 components not operational": no record said it was down.
+    expect(f).toMatchObject({ level: 'bad', summary: '1 of 2 components not operational; 1 with no state known.' });
+    expect(f.lines).toEqual(['Routing: Major outage (declared)', 'Ollama runtimes: no state known (none)']);
+  });
 });
