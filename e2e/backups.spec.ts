@@ -3,6 +3,24 @@ import { join } from 'node:path';
 import { expect, test } from './fixtures';
 
 test.describe('backups and restore drills', () => {
+  test('the folder bar and the schedule sit inside their panels, the schedule under a panel header like every view', async ({ page, host }) => {
+    await page.goto(`${host.url}#/backups`);
+    const view = page.getByTestId('backups-view');
+    await expect(view.getByTestId('backup-folder')).toBeVisible();
+    const schedule = view.getByTestId('backup-schedule');
+    // Before, a page-sized <h2> and controls flush against the panel's border.
+    await expect(schedule.locator('> header')).toHaveText('Schedule (embedded database)');
+    await expect(schedule.locator('h2')).toHaveCount(0);
+    for (const [panel, control] of [
+      [view.getByTestId('backup-folder-panel'), view.getByTestId('backup-folder')],
+      [schedule, schedule.getByRole('checkbox')],
+    ] as const) {
+      const outer = (await panel.boundingBox())!;
+      const inner = (await control.boundingBox())!;
+      expect(inner.x - outer.x).toBeGreaterThanOrEqual(8);
+    }
+  });
+
   test('an admin backs up the database, and a restore drill proves the backup restores', async ({ page, host }) => {
     test.setTimeout(300_000);
     // Reached from anywhere with "g B".

@@ -62,7 +62,7 @@ export function BackupsView() {
     </button>
   );
   return (
-    <div className="view" data-testid="backups-view">
+    <div className="view stack" data-testid="backups-view">
       <div className="view-head">
         <h1>Backups</h1>
         <span className="sub" data-testid="backup-status">
@@ -83,32 +83,34 @@ export function BackupsView() {
           )}
         </span>
       </div>
-      <section className="panel">
-        <div style={{ display: 'flex', gap: '0.75em', alignItems: 'center', flexWrap: 'wrap' }}>
-          <label>
-            Folder <input value={folder} onChange={(e) => setFolder(e.target.value)} style={{ width: '32em' }} data-testid="backup-folder" aria-label="Backup folder" />
-          </label>
-          {backupButton}
-          {job && (job.kind !== 'restore' || !progress?.phase || progress.phase === 'stop_writes' || progress.phase === 'checking') && (
-            // A restore can be cancelled only until the database is stopped; after that it finishes or rolls back.
-            <button className="btn" onClick={() => useBackups.getState().cancel()} data-testid="backup-cancel">
-              Cancel {job.kind === 'backup' ? 'backup' : job.kind === 'drill' ? 'drill' : 'restore'}
-            </button>
+      <section className="panel" data-testid="backup-folder-panel">
+        <div className="body">
+          <div style={{ display: 'flex', gap: '0.75em', alignItems: 'center', flexWrap: 'wrap' }}>
+            <label>
+              Folder <input value={folder} onChange={(e) => setFolder(e.target.value)} style={{ width: '32em' }} data-testid="backup-folder" aria-label="Backup folder" />
+            </label>
+            {backupButton}
+            {job && (job.kind !== 'restore' || !progress?.phase || progress.phase === 'stop_writes' || progress.phase === 'checking') && (
+              // A restore can be cancelled only until the database is stopped; after that it finishes or rolls back.
+              <button className="btn" onClick={() => useBackups.getState().cancel()} data-testid="backup-cancel">
+                Cancel {job.kind === 'backup' ? 'backup' : job.kind === 'drill' ? 'drill' : 'restore'}
+              </button>
+            )}
+          </div>
+          {job && (
+            <p data-testid="backup-progress" role="status">
+              {job.kind === 'backup' ? 'Backing up' : job.kind === 'drill' ? 'Restore drill' : 'Restoring over the live database'}: {progress?.phase ? PHASE_LABELS[progress.phase] : 'Starting…'}
+              {progress?.total ? ` ${progress.done}/${progress.total}` : ''}
+              {progress?.table ? ` · ${progress.table}` : ''}
+            </p>
           )}
+          {jobError && (
+            <p className="error" role="alert" data-testid="backup-error">
+              {jobError}
+            </p>
+          )}
+          {!allowed.ok && <p className="dim">{allowed.why}</p>}
         </div>
-        {job && (
-          <p data-testid="backup-progress" role="status">
-            {job.kind === 'backup' ? 'Backing up' : job.kind === 'drill' ? 'Restore drill' : 'Restoring over the live database'}: {progress?.phase ? PHASE_LABELS[progress.phase] : 'Starting…'}
-            {progress?.total ? ` ${progress.done}/${progress.total}` : ''}
-            {progress?.table ? ` · ${progress.table}` : ''}
-          </p>
-        )}
-        {jobError && (
-          <p className="error" role="alert" data-testid="backup-error">
-            {jobError}
-          </p>
-        )}
-        {!allowed.ok && <p className="dim">{allowed.why}</p>}
       </section>
       {shownRestore && <RestoreResult result={shownRestore} onClose={() => useBackups.getState().showRestore(null)} />}
       {restoring && <RestoreDialog backup={restoring} onRestore={(opts) => void restore(restoring, opts)} onClose={() => setRestoring(null)} />}
@@ -185,7 +187,7 @@ export function BackupsView() {
               })}
             </tbody>
           </table>
-          {latest && <p className="dim">Newest kept: {latest.path} · {latest.formatReason}</p>}
+          {latest && <p className="dim body">Newest kept: {latest.path} · {latest.formatReason}</p>}
         </section>
       )}
       {overview?.embedded && <ScheduleForm key={JSON.stringify(overview.schedule)} schedule={overview.schedule} defaultFolder={overview.defaultFolder} allowed={allowed.ok} why={allowed.why} onSaved={() => void useBackups.getState().load()} />}

@@ -23,30 +23,32 @@ export function ScheduleForm({ schedule, defaultFolder, allowed, why, onSaved }:
   };
   return (
     <section className="panel" data-testid="backup-schedule">
-      <h2>Schedule (embedded database)</h2>
-      <div style={{ display: 'flex', gap: '0.75em', alignItems: 'center', flexWrap: 'wrap' }}>
-        <label>
-          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} disabled={!allowed} /> Back up on a schedule
-        </label>
-        <label>
-          every <input type="number" min={1} max={720} value={intervalHours} onChange={(e) => setInterval(e.target.value)} disabled={!allowed} style={{ width: '5em' }} /> hours
-        </label>
-        <label>
-          keep the newest <input type="number" min={1} max={365} value={retentionCount} onChange={(e) => setRetention(e.target.value)} disabled={!allowed} style={{ width: '5em' }} /> scheduled files
-        </label>
-        <label>
-          in <input value={folder} onChange={(e) => setFolder(e.target.value)} disabled={!allowed} style={{ width: '28em' }} />
-        </label>
-        <button className="btn" onClick={() => void save()} disabled={!allowed} title={why ?? 'Save the schedule'}>
-          Save schedule
-        </button>
+      <header>Schedule (embedded database)</header>
+      <div className="body">
+        <div style={{ display: 'flex', gap: '0.75em', alignItems: 'center', flexWrap: 'wrap' }}>
+          <label>
+            <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} disabled={!allowed} /> Back up on a schedule
+          </label>
+          <label>
+            every <input type="number" min={1} max={720} value={intervalHours} onChange={(e) => setInterval(e.target.value)} disabled={!allowed} style={{ width: '5em' }} /> hours
+          </label>
+          <label>
+            keep the newest <input type="number" min={1} max={365} value={retentionCount} onChange={(e) => setRetention(e.target.value)} disabled={!allowed} style={{ width: '5em' }} /> scheduled files
+          </label>
+          <label>
+            in <input value={folder} onChange={(e) => setFolder(e.target.value)} disabled={!allowed} style={{ width: '28em' }} />
+          </label>
+          <button className="btn" onClick={() => void save()} disabled={!allowed} title={why ?? 'Save the schedule'}>
+            Save schedule
+          </button>
+        </div>
+        {problem && (
+          <p className="error" role="alert">
+            {problem}
+          </p>
+        )}
+        <p className="dim">Older scheduled files beyond the count are removed; their records stay, marked removed. Manual backups are never removed.</p>
       </div>
-      {problem && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
-      <p className="dim">Older scheduled files beyond the count are removed; their records stay, marked removed. Manual backups are never removed.</p>
     </section>
   );
 }
