@@ -60,6 +60,10 @@ test.describe('audit log for auditors', () => {
     await page.goto(`${host.url}#/audit`);
     const firstRow = page.locator('[data-testid^=audit-row-]').first();
     await expect(firstRow).toBeVisible({ timeout: 30_000 });
+    // A subject too long for its column ends in an ellipsis, the whole of it on hover.
+    const subject = firstRow.getByTestId('audit-subject');
+    expect(await subject.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
+    await expect(subject).toHaveAttribute('title', (await subject.textContent())!.trim());
 
     // The whole chain, exported and checked link by link.
     const all = (await download(page, 'audit-export-jsonl')).trim().split('\n').map((l) => JSON.parse(l) as Line);

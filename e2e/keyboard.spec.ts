@@ -117,6 +117,24 @@ test.describe('keyboard only', () => {
     await expect(page.getByText(/Telemetry validation (passed|failed): valid key/)).toBeVisible();
   });
 
+  test('palette: export an evidence bundle from anywhere; the shortcut list names the keys of Backups, Advisories and Credentials', async ({ page, host }) => {
+    await page.goto(`${host.url}#/status`);
+    await expect(page.getByTestId('rollup')).toBeVisible();
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('export an evidence bundle');
+    await expect(page.getByRole('option').first()).toContainText('Export an evidence bundle');
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/#\/audit$/);
+    await expect(page.getByRole('dialog', { name: 'Export evidence bundle' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog');
+    for (const line of ['Backups: Back up now (admins)', 'Advisories: Scan now', 'Credentials: Rotate all, or resume the open run (admins)', 'Audit log: Read the selected event in full']) {
+      await expect(help).toContainText(line);
+    }
+  });
+
   test('topology graph: Tab reaches each box, + expands and − collapses it, Enter selects it for the map and the site panel', async ({ page, host }) => {
     // The first layout starts ELK's worker: on a loaded machine over 30 s (see layout.spec).
     test.setTimeout(150_000);

@@ -42,6 +42,10 @@ describe.skipIf(!ok)('demo mode', () => {
       expect(core.demo?.simulator).not.toBeNull();
       const audit = (await core.router.invoke('audit.list', { limit: 10 }, DIRECT)) as { data: Response<'audit.list'> };
       expect(audit.data.events.map((e) => e.action)).toEqual(expect.arrayContaining(['grid.demo_provisioned', 'keys.issued_batch']));
+      // The app did it on its own: named as the demo agent, never as the admin whose session it used.
+      for (const e of audit.data.events.filter((x) => x.action === 'grid.demo_provisioned' || x.action === 'keys.issued_batch')) {
+        expect(e.actor).toEqual({ id: null, name: 'Mission Control demo agent', role: null });
+      }
     } finally {
       await core.close();
     }

@@ -63,11 +63,11 @@ export class DemoAgent {
       let fresh = false;
       const nodes = await db.tx(session, async (sql) => {
         if (canWrite) {
-          const added = await provisionDemoGrid(sql, this.opts.nodes, (d) => appendAudit(sql, session, d, { reason: 'demo grid for the embedded demo org', requestId: null }));
+          const added = await provisionDemoGrid(sql, this.opts.nodes, (d) => appendAudit(sql, session, d, { reason: 'demo grid for the embedded demo org', requestId: null, actor: DEMO_AGENT_ACTOR }));
           fresh = added.nodes > 0;
           if (fresh) this.deps.log.info(added, 'demo agent: provisioned the demo grid');
         }
-        return fleetWithKeys(sql, session, seed, { limit: this.opts.nodes, label: 'demo agent', canWrite, requestId: null });
+        return fleetWithKeys(sql, session, seed, { limit: this.opts.nodes, label: 'demo agent', canWrite, requestId: null, actor: DEMO_AGENT_ACTOR });
       });
       // Keys a rotation run delivered replace the derived ones (which that run retired).
       const delivered = await this.delivered();

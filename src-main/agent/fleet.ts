@@ -1,6 +1,6 @@
 import type { Session } from '../../src-shared/contract/system';
 import type { Sql } from '../db';
-import { appendAudit } from '../services/audit';
+import { appendAudit, type SystemActor } from '../services/audit';
 import { deriveNodeKey } from '../services/keys';
 import type { SimNode } from './simulator';
 
@@ -13,7 +13,8 @@ export async function fleetWithKeys(
   sql: Sql,
   session: Session,
   seed: string,
-  opts: { limit: number; label: string; canWrite: boolean; requestId: string | null },
+  /** `actor`: the app when it issues keys on its own (the demo agent); a person running the simulator is named as themself. */
+  opts: { limit: number; label: string; canWrite: boolean; requestId: string | null; actor?: SystemActor },
 ): Promise<SimNode[]> {
   const nodes = await sql.query<{ id: string; hostname: string; lifecycle: string; longitude: number; gpu_count: number; gpu_memory_gb: number; capacity_tokens_per_s: number }>(
     `SELECT n.id, n.hostname, n.lifecycle, s.longitude, n.gpu_count, n.gpu_memory_gb, n.capacity_tokens_per_s
@@ -37,7 +38,7 @@ export async function fleetWithKeys(
         sql,
         session,
         { action: 'keys.issued_batch', target: { type: 'org', id: null }, data: { count: added.length, label: opts.label } },
-        { reason: `node keys for the ${opts.label}`, requestId: opts.requestId },
+        { reason: `node keys for the ${opts.label}`, requestId: opts.requestId, ...(opts.actor ? { actor: opts.actor } : {}) },
       );
     }
   }

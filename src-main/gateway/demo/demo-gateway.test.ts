@@ -4,6 +4,7 @@ import { silentLogger } from '../../core/log';
 import { tempDataDir } from '../../testing/harness';
 import { testVault } from '../../testing/keychain';
 import { needKeychain } from '../../testing/keychain-gate';
+import { DEMO_GATEWAY_ACTOR } from './demo-gateway';
 import { DEMO_CUSTOMER_KEY } from './provision';
 
 const ok = await needKeychain();
@@ -82,6 +83,13 @@ describe.skipIf(!ok)('the demo gateway', () => {
       expect(f.usage.simulated).toBe(f.usage.n);
       expect(f.usage.tokens).toBeGreaterThan(0);
       expect(f.decisions).toBeGreaterThanOrEqual(f.requests.served);
+      // What it set up (customers, keys, runtimes) is audited as the app, not as the signed-in admin.
+      const actors = await core.db.tx(core.db.session!, (sql) =>
+        sql.query<{ actor_id: string | null; actor_name: string; n: number }>(
+          `SELECT actor_id, actor_name, count(*)::int AS n FROM mc.audit_events WHERE reason = 'demo gateway for the embedded demo org' GROUP BY 1, 2`,
+        ),
+      );
+      expect(actors).toEqual([{ actor_id: null, actor_name: DEMO_GATEWAY_ACTOR.name, n: expect.any(Number) }]);
       // The gateway is the real one: without the key it refuses, OpenAI-shaped.
       const anon = await fetch(`${core.demoGateway!.url}/v1/models`);
       expect(anon.status).toBe(401);

@@ -18,6 +18,9 @@ import { type Gateway, startGateway } from '../inference/server';
 import { type DemoRuntimePlan, ensureDemoCustomer, planDemoRuntimes, registerDemoRuntime } from './provision';
 import { DemoTraffic } from './traffic';
 
+/** Who the demo gateway's audit events name: the app, not the signed-in admin. */
+export const DEMO_GATEWAY_ACTOR = { id: null, name: 'Mission Control demo gateway', role: null } as const;
+
 /** The demo vLLM's e2e latency histogram (seconds → cumulative count). */
 const DEMO_VLLM_LATENCY: [number, number][] = [
   [0.2, 50],
@@ -75,7 +78,8 @@ export class DemoGateway {
     };
     try {
       const audit = (sql: Parameters<typeof appendAudit>[0]) => (d: Parameters<typeof appendAudit>[2]) =>
-        appendAudit(sql, session, d, { reason: 'demo gateway for the embedded demo org', requestId: null });
+        // The app acting on its own: named as such, never as the admin whose session it borrows.
+        appendAudit(sql, session, d, { reason: 'demo gateway for the embedded demo org', requestId: null, actor: DEMO_GATEWAY_ACTOR });
       const { plans, secrets } = await db.tx(session, async (sql) => {
         const plans = await planDemoRuntimes(sql);
         // One demo customer per corridor that has a demo runtime (see demoCustomerKey).

@@ -25,11 +25,18 @@ const status: FactProvider = async (sql, now) => {
   if (components.length === 0) return fact('status', now, { title: 'Component status', level: 'unknown', summary: 'No component is recorded for this org.', lines: [], view: 'status' });
   const notOk = components.filter((c) => c.state !== 'operational');
   const worst = notOk.some((c) => c.state === 'major_outage' || c.state === 'partial_outage') ? 'bad' : notOk.some((c) => c.state !== 'under_maintenance') ? 'warn' : 'ok';
+  // A component with no state recorded is not known to be down: counted apart, listed after the known ones.
+  const down = notOk.filter((c) => c.state !== null);
+  const unknown = notOk.filter((c) => c.state === null);
+  const parts = [
+    ...(down.length ? [`${down.length} of ${components.length} components not operational`] : [`${components.length - unknown.length} of ${components.length} components operational`]),
+    ...(unknown.length ? [`${unknown.length} with no state known`] : []),
+  ];
   return fact('status', now, {
     title: 'Component status',
     level: worst,
-    summary: notOk.length === 0 ? `All ${components.length} components operational.` : `${notOk.length} of ${components.length} components not operational.`,
-    lines: notOk.slice(0, SHOWN).map((c) => `${c.name}: ${c.state ? STATE_LABELS[c.state] : "no state known"} (${c.basis})`),
+    summary: notOk.length === 0 ? `All ${components.length} components operational.` : `${parts.join('; ')}.`,
+    lines: [...down, ...unknown].slice(0, SHOWN).map((c) => `${c.name}: ${c.state ? STATE_LABELS[c.state] : "no state known"} (${c.basis})`),
     view: 'status',
   });
 };

@@ -78,7 +78,7 @@ export function AuditTable({
                 </span>
                 <span role="cell">
                   <code>{e.action}</code>
-                  <div className="faint" data-testid="audit-subject">
+                  <div className="faint" data-testid="audit-subject" title={subjectText(e)}>
                     {subjectText(e)}
                   </div>
                 </span>

@@ -33,6 +33,7 @@ export function AuditView() {
   const pending = useUi((s) => s.pendingAction);
   useEffect(() => {
     if (useUi.getState().takeAction('open-bundle')) setOpening(true);
+    if (useUi.getState().takeAction('export-bundle')) setBundling(true);
   }, [pending]);
   const [exporting, setExporting] = useState<{ format: ExportFormat; rows: number; abort: AbortController } | null>(null);
   const exportingRef = useRef(exporting);
