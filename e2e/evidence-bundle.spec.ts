@@ -49,6 +49,11 @@ test.describe('evidence bundles', () => {
     await expect(report.getByRole('heading', { name: 'Evidence bundle' })).toBeVisible();
     await expect(report.getByTestId('fingerprint')).toHaveText(fingerprint);
     await expect(report.getByTestId('simulated')).toHaveText('A demo org: its records are simulated.');
+    // It reads as a report: what it holds in words, then the audit events and each record type as tables.
+    await expect(report.getByTestId('holdings')).toContainText('Audit events, with their chain fields');
+    await expect(report.getByTestId('events')).toContainText(/^\d+ audit events?, by action: /);
+    await expect(report.getByRole('heading', { name: 'Audit events' })).toBeVisible();
+    await expect(report.getByText(/are shown; every one is in records\/audit-events\.jsonl\./)).toBeVisible();
     await report.getByLabel('Unzipped bundle folder').setInputFiles(folder);
     await expect(report.locator('#verdict')).toHaveAttribute('data-state', 'pass');
     await expect(report.locator('#verdict')).toHaveText('All checks passed.');

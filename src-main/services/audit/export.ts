@@ -24,7 +24,7 @@ function csvField(v: string | number | null): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-function subjectText(label: string | null, detail: string | null): string | null {
+export function subjectText(label: string | null, detail: string | null): string | null {
   if (label === null) return null;
   return detail ? `${label} — ${detail}` : label;
 }

@@ -181,10 +181,16 @@ describe.skipIf(!ok)('pilot evidence: the seven records', () => {
     expect(lines('records/nodes.jsonl').map((x) => x.id)).toEqual([eu.nodeId]);
     // Node keys go out without their hash.
     expect(lines('records/node-keys.jsonl').every((k) => !('key_hash' in k))).toBe(true);
+    // The customer API-key record of the operating principle: the pilot customer's three keys (a
+    // test key, two revoked live ones), each without its hash, with why it was revoked.
+    const keys = lines('records/customer-keys.jsonl');
+    expect(keys.map((k) => `${k.mode as string}:${(k.revoke_reason as string | null) ?? 'working'}`).sort()).toEqual(['live:pilot paused', 'live:superseded', 'test:working']);
+    expect(keys.every((k) => !('key_hash' in k))).toBe(true);
     const actions = lines('records/audit-events.jsonl').map((e) => (e.event as { action: string; target: { type: string; id: string } }));
     expect(actions).toContainEqual(expect.objectContaining({ action: 'readiness.pilot_created', target: { type: 'pilot', id: pilotId } }));
+    expect(actions.filter((a) => a.action === 'customer_keys.revoked')).toHaveLength(2);
     // Only events about the pilot's records: the other org member's pilot-less events stay out.
-    expect(actions.every((a) => ['pilot', 'checklist_run', 'checklist_item', 'deployment_run', 'migration_run', 'node', 'node_key', 'incident', 'customer', 'sla_policy', 'escalation_policy', 'routing_decision'].includes(a.target.type))).toBe(true);
+    expect(actions.every((a) => ['pilot', 'checklist_run', 'checklist_item', 'deployment_run', 'migration_run', 'node', 'node_key', 'incident', 'customer', 'customer_key', 'sla_policy', 'escalation_policy', 'routing_decision'].includes(a.target.type))).toBe(true);
     const manifest = JSON.parse(entries.get('manifest.json')!) as { scope: unknown };
     expect(manifest.scope).toEqual({ kind: 'pilot', pilotId });
     expect(entries.get('README.txt')).toContain(`customer pilot ${pilotId}`);

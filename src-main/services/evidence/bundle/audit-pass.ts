@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { LeafHashes } from '../../../../src-shared/domain/anchor/merkle';
 import type { Sql } from '../../../db';
 import { verifyAudit } from '../../audit';
-import { auditJsonlLine } from '../../audit/export';
+import { auditJsonlLine, subjectText } from '../../audit/export';
 import { NO_SUBJECT, resolveSubjects, subjectKey } from '../../audit/subjects';
 import { auditScopeWhere, type BundleScope } from './sources';
 
@@ -51,7 +51,15 @@ export interface AuditPass {
  * canonicalisations per event). Which events the scope holds the database says in the same read
  * (the condition the Audit view's export filters with, as a column), so nothing is read twice.
  */
-export async function auditPass(sql: Sql, orgId: string, scope: BundleScope, write: (text: string, lines: number) => Promise<void>, checkCancel: () => void): Promise<AuditPass> {
+export async function auditPass(
+  sql: Sql,
+  orgId: string,
+  scope: BundleScope,
+  write: (text: string, lines: number) => Promise<void>,
+  checkCancel: () => void,
+  /** Each event written, with its subject's name (the report's digest). */
+  onEvent?: (e: ChainedAuditEvent, subject: string | null) => void,
+): Promise<AuditPass> {
   const leaves = new LeafHashes();
   const seqs = new SeqList();
   const onBatch = async (events: ChainedAuditEvent[], canonical: string[], inScope: boolean[]) => {
@@ -67,7 +75,9 @@ export async function auditPass(sql: Sql, orgId: string, scope: BundleScope, wri
     let text = '';
     for (const i of picked) {
       const e = events[i] as ChainedAuditEvent;
-      text += `${auditJsonlLine(e, canonical[i] as string, subjects.get(subjectKey(e.target.type, e.target.id)) ?? NO_SUBJECT)}\n`;
+      const subject = subjects.get(subjectKey(e.target.type, e.target.id)) ?? NO_SUBJECT;
+      text += `${auditJsonlLine(e, canonical[i] as string, subject)}\n`;
+      onEvent?.(e, subjectText(subject.label, subject.detail));
       seqs.push(e.seq);
     }
     await write(text, picked.length);

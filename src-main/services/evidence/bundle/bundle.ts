@@ -19,6 +19,7 @@ import { bundleReadme } from './readme';
 import { type AuditPass, auditPass } from './audit-pass';
 import { type BundleScope, SOURCES, sourceLines } from './sources';
 import { bundleReport } from './report';
+import { ReportDigest, subjectFileOf } from './digest';
 
 export const BUNDLE_FORMAT = 'umamiedge-evidence-bundle';
 /** Every entry's time in the zip: fixed, so the same records give the same bytes (local time: yazl writes DOS fields). */
@@ -190,8 +191,9 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     // One pass over the log: the chain recomputed, the Merkle leaves taken and the scope's events
     // written on the way. Nothing is signed unless the chain and the anchor both hold.
     let pass: AuditPass | null = null;
+    const digest = new ReportDigest(subjectFileOf(opts.scope.kind));
     await stage('records/audit-events.jsonl', async (f) => {
-      pass = await auditPass(sql, opts.orgId, opts.scope, (text, lines) => f.write(text, lines), () => aborted(opts.signal));
+      pass = await auditPass(sql, opts.orgId, opts.scope, (text, lines) => f.write(text, lines), () => aborted(opts.signal), (e, subject) => digest.event(e, subject));
     });
     const { chain, leaves, seqs } = pass as unknown as AuditPass;
     // Built once: the anchor's consistency proofs and every event's inclusion proof come from it.
@@ -231,7 +233,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     });
     for (const source of SOURCES) {
       await stage(source.file, async (f) => {
-        for await (const line of sourceLines(sql, source, opts.scope)) await f.write(line, 1);
+        for await (const line of sourceLines(sql, source, opts.scope, (row) => digest.row(source.file, row))) await f.write(line, 1);
       });
     }
 
@@ -267,8 +269,9 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
       keys: keyFiles.keys,
     };
     await stage('manifest.json', (f) => f.write(`${JSON.stringify(manifest, null, 1)}\n`));
-    await stage('README.txt', (f) => f.write(bundleReadme(manifest)));
-    await stage('report.html', (f) => f.write(bundleReport(manifest)));
+    const read = digest.result();
+    await stage('README.txt', (f) => f.write(bundleReadme(manifest, read.subject)));
+    await stage('report.html', (f) => f.write(bundleReport(manifest, read)));
 
     // SHA256SUMS over every file above, signed twice with the same key.
     progress({ phase: 'signing', done: 0, total: null });

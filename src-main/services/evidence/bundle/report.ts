@@ -1,5 +1,6 @@
 import { scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
 import type { Manifest } from './bundle';
+import type { Digest, DigestSection } from './digest';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
@@ -10,43 +11,47 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
  * signature, the signed checkpoint, each audit event's hash and its inclusion proof. It says
  * plainly which check failed. WebCrypto's Ed25519 and SHA-256 do the cryptography.
  */
-export function bundleReport(m: Manifest): string {
+export function bundleReport(m: Manifest, d: Digest): string {
   const scope = scopeTitle(m.scope);
-  const rows = Object.entries(m.counts)
-    .map(([file, n]) => `<tr><td>${esc(file)}</td><td class="n">${n}</td></tr>`)
-    .join('');
   // The manifest rides along as JSON; `<` is escaped so no value can close the script element.
   const data = JSON.stringify(m).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
-<title>Evidence bundle ${esc(m.bundle_id)}</title>
+<title>Evidence bundle: ${esc(d.subject ?? scope)}</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#111;padding:0 1em}
-h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}table{border-collapse:collapse}td,th{padding:.2em .8em .2em 0;text-align:left;vertical-align:top}
-.n{text-align:right}code{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#111;padding:0 1em}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ccc;padding-bottom:.2em}
+table{border-collapse:collapse}td,th{padding:.2em .8em .2em 0;text-align:left;vertical-align:top}
+table.records{font-size:12.5px;width:100%}table.records th{border-bottom:1px solid #999}table.records td{border-bottom:1px solid #eee;overflow-wrap:anywhere}
+tr{break-inside:avoid}.n{text-align:right}.muted{color:#555}code{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}
 #verdict{padding:.6em .8em;border:2px solid #888;margin:1em 0;font-weight:600}
 #verdict[data-state=pass]{border-color:#1a7f37;color:#1a7f37}#verdict[data-state=fail]{border-color:#c62828;color:#c62828}
 li[data-ok=false]{color:#c62828}li[data-ok=true]::marker{content:"✓ "}li[data-ok=false]::marker{content:"✗ "}
-@media print{#check{display:none}}
+.simulated{background:#fff4d6;border:1px solid #c9a227;padding:.4em .8em}
+@media print{#check{display:none}body{margin:0;max-width:none}}
 </style></head><body>
 <h1>Evidence bundle</h1>
-<table>
-<tr><th>Org</th><td>${esc(m.org.name)} <code>${esc(m.org.id)}</code>${m.org.simulated ? ' <strong data-testid="simulated">A demo org: its records are simulated.</strong>' : ''}</td></tr>
-<tr><th>Scope</th><td>${esc(scope)}</td></tr>
+${m.org.simulated ? '<p class="simulated"><strong data-testid="simulated">A demo org: its records are simulated.</strong> Nothing in this bundle happened on a real grid.</p>\n' : ''}<table>
+<tr><th>Org</th><td>${esc(m.org.name)} <code>${esc(m.org.id)}</code></td></tr>
+<tr><th>Scope</th><td data-testid="scope">${d.subject ? `${esc(d.subject)}<br><span class="muted">${esc(scope)}</span>` : esc(scope)}</td></tr>
 <tr><th>Exported</th><td>${esc(m.exported_at)} by Mission Control ${esc(m.app_version)}</td></tr>
 <tr><th>Bundle</th><td><code>${esc(m.bundle_id)}</code></td></tr>
 <tr><th>Audit log</th><td>${m.audit.events} events of this scope${m.audit.first_seq === null ? '' : ` (#${m.audit.first_seq} to #${m.audit.last_seq})`}, in a log of ${m.audit.tree_size} events; Merkle root <code>${esc(m.audit.root)}</code></td></tr>
 <tr><th>Signed by</th><td><code>${esc(m.key.name)}</code><br>fingerprint <code data-testid="fingerprint">${esc(m.key.fingerprint)}</code> (compare with the one you pinned)</td></tr>
 ${keyRows(m)}</table>
-<h2>Records</h2>
-<table><tr><th>File</th><th class="n">Lines</th></tr>${rows}</table>
 <h2>Check this bundle</h2>
 <p>This page checks nothing by itself: pick the folder you unzipped the bundle into. Nothing leaves this computer.</p>
 <p id="check"><input type="file" id="folder" webkitdirectory multiple aria-label="Unzipped bundle folder"></p>
 <div id="verdict" data-state="unchecked" role="status">Not checked yet.</div>
 <ul id="checks"></ul>
-<h2>Or with standard tools</h2>
+<p class="muted">The tables below are a reading aid: Mission Control wrote them from the bundle's records when it exported them.
+The evidence is the records files, signed through <code>SHA256SUMS</code> (which covers this page too); every table names its file, which holds every row.</p>
+<h2>What this bundle holds</h2>
+${holdings(m)}
+${eventsSection(d)}
+${d.sections.map(section).join('\n')}
+<h2>Or check with standard tools</h2>
 <pre>sha256sum -c --strict SHA256SUMS
 ssh-keygen -Y verify -f keys/allowed_signers -I ${esc(m.key.identity)} -n umamiedge-evidence-v1 -s SHA256SUMS.sig &lt; SHA256SUMS
 openssl pkeyutl -verify -pubin -inkey keys/signing-key.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.ed25519
@@ -58,6 +63,75 @@ ${REPORT_SCRIPT}
 </body></html>
 `;
 }
+
+/** Each records file in words, with its line count (a file the scope does not cover says so). */
+function holdings(m: Manifest): string {
+  const rows = Object.entries(m.counts)
+    .map(([file, n]) => `<tr><td>${esc(RECORD_NAMES[file] ?? file)}</td><td class="n">${n === 0 ? '<span class="muted">none</span>' : n}</td><td><code>${esc(file)}</code></td></tr>`)
+    .join('');
+  return `<table class="records" data-testid="holdings"><tr><th>Records</th><th class="n">Lines</th><th>File</th></tr>${rows}</table>`;
+}
+
+function table(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  const head = columns.map((c) => `<th>${esc(c)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('');
+  return `<table class="records"><tr>${head}</tr>${body}</table>`;
+}
+
+/** "All 12 are shown." or "The oldest 50 of 9 120 are shown; every one is in records/x.jsonl." */
+function shown(n: number, total: number, file: string, oldest: boolean): string {
+  const which = n === total ? (total === 1 ? 'The one record is shown' : `All ${total} are shown`) : `The ${oldest ? 'oldest' : 'first'} ${n} of ${total} are shown`;
+  return `<p class="muted">${which}; every one is in <code>${esc(file)}</code>.</p>`;
+}
+
+function eventsSection(d: Digest): string {
+  const e = d.events;
+  if (e.total === 0) return '<h2>Audit events</h2><p data-testid="events">This scope holds no audit event.</p>';
+  const actions = e.actions.map(([a, n]) => `${esc(a)} (${n})`).join(', ') + (e.otherActions ? `, and ${e.otherActions} events of other actions` : '');
+  return `<h2>Audit events</h2>
+<p data-testid="events">${e.total} audit event${e.total === 1 ? '' : 's'}, by action: ${actions}.</p>
+${table(e.columns, e.rows)}
+${shown(e.rows.length, e.total, 'records/audit-events.jsonl', true)}`;
+}
+
+function section(s: DigestSection): string {
+  return `<h2>${esc(s.title)}</h2>
+${table(s.columns, s.rows)}
+${shown(s.rows.length, s.total, s.file, s.oldest)}`;
+}
+
+/** The records files in words, as an auditor would name them. */
+export const RECORD_NAMES: Record<string, string> = {
+  'records/audit-events.jsonl': 'Audit events, with their chain fields',
+  'records/corridors.jsonl': 'Corridors and their residency policies',
+  'records/sites.jsonl': 'Sites',
+  'records/drills.jsonl': 'Failover drills',
+  'records/drill-steps.jsonl': 'Failover drill steps',
+  'records/pilots.jsonl': 'Customer pilots',
+  'records/incidents.jsonl': 'Incidents',
+  'records/incident-events.jsonl': 'Incident timeline entries',
+  'records/incident-affected.jsonl': 'Grid affected by incidents',
+  'records/incident-reviews.jsonl': 'Incident reviews',
+  'records/checklist-runs.jsonl': 'Checklist and gate runs',
+  'records/checklist-items.jsonl': 'Checklist items with their proof',
+  'records/evidence-records.jsonl': 'Evidence records (telemetry validations, simulations, drills, restores)',
+  'records/deployment-runs.jsonl': 'Deployment runs',
+  'records/migration-runs.jsonl': 'Database migration runs',
+  'records/routing-decisions.jsonl': 'Routing decisions',
+  'records/customers.jsonl': 'Customers (without their contacts)',
+  'records/sla-policies.jsonl': 'SLA policies',
+  'records/escalation-policies.jsonl': 'Escalation policies',
+  'records/customer-keys.jsonl': 'Customer API keys (no secret, no hash)',
+  'records/usage-reconciliations.jsonl': 'Usage reconciliations',
+  'records/runbook-runs.jsonl': 'Runbooks followed from incidents',
+  'records/runbook-steps.jsonl': 'Runbook steps recorded',
+  'records/credential-rotation-runs.jsonl': 'Credential rotation runs',
+  'records/credential-rotation-items.jsonl': 'Credential rotation items',
+  'records/backups.jsonl': 'Backups',
+  'records/restore-drills.jsonl': 'Restore drills',
+  'records/nodes.jsonl': 'Nodes',
+  'records/node-keys.jsonl': 'Node keys (no hash)',
+};
 
 /**
  * The in-page checker (plain ES2020, no import): files against SHA256SUMS and none added, the key's

@@ -22,6 +22,11 @@ interface Source {
    */
   where: Record<Exclude<BundleScope['kind'], 'drill'>, string | null> & { drill?: string };
   omit?: string[];
+  /**
+   * The columns read, where the app's login may read only those (a column grant): a table whose
+   * secret-derived column the app can never select is exported without it by construction.
+   */
+  columns?: string[];
   /** The audit target type of this table's rows (by their id): a pilot's bundle carries the events about them. */
   auditType?: string;
 }
@@ -49,6 +54,9 @@ const DRILL_INCIDENT = drill('d.incident_id');
 // its sites and pilots, its deployments and evidence, the customers homed there and the routing
 // decisions served there or for them; SLA and escalation policies and applied migrations are the
 // org's, as in a pilot's bundle. ($1 is the corridor's id; text comparisons cast it the same way.)
+// The runbook runs followed from an incident (the incident's id as an SQL expression).
+const runbookRunsOf = (incident: string) => `(SELECT r.id FROM mc.runbook_runs r WHERE r.org_id = mc.current_org_id() AND r.incident_id = ${incident})`;
+
 const C = '$1::uuid';
 const corridorSites = `(SELECT s.id FROM mc.sites s WHERE s.org_id = mc.current_org_id() AND s.corridor_id = ${C})`;
 const corridorNodes = `(SELECT n.id FROM mc.nodes n WHERE n.org_id = mc.current_org_id() AND n.site_id IN ${corridorSites})`;
@@ -86,6 +94,39 @@ export const SOURCES: readonly Source[] = [
   { file: 'records/customers.jsonl', table: 'customers', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotCustomers}` , corridor: `t.id IN ${corridorCustomers}` }, omit: ['contacts'], auditType: 'customer' },
   { file: 'records/sla-policies.jsonl', table: 'sla_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true', drill: `t.id = ${drill('d.sla_policy_id')}` , corridor: 'true' }, auditType: 'sla_policy' },
   { file: 'records/escalation-policies.jsonl', table: 'escalation_policies', keys: ['id'], where: { period: 'true', incident: null, pilot: 'true' , corridor: 'true' }, auditType: 'escalation_policy' },
+  // Customer API keys as they are at export (never key_hash): issued, expired, revoked, rotated, last used.
+  {
+    file: 'records/customer-keys.jsonl',
+    table: 'customer_keys',
+    keys: ['id'],
+    where: { period: 'true', incident: null, pilot: `t.customer_id IN ${pilotCustomers}`, corridor: `t.customer_id IN ${corridorCustomers}` },
+    // Every column the app may read (0043's grant): all but key_hash.
+    columns: ['id', 'org_id', 'customer_id', 'mode', 'prefix', 'label', 'created_at', 'created_by', 'expires_at', 'revoked_at', 'revoked_by', 'revoke_reason', 'superseded_by', 'grace_until', 'last_used_at', 'last_used_source', 'use_count', 'refused_count', 'last_refused_at', 'last_refused_source'],
+    auditType: 'customer_key',
+  },
+  { file: 'records/usage-reconciliations.jsonl', table: 'usage_reconciliations', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, corridor: null }, auditType: 'usage_reconciliation' },
+  { file: 'records/runbook-runs.jsonl', table: 'runbook_runs', keys: ['id'], where: { period: ofIncidentsInPeriod, incident: 't.incident_id = $1::uuid', pilot: `t.incident_id IN ${pilotIncidents}`, drill: `t.incident_id = ${DRILL_INCIDENT}`, corridor: `t.incident_id IN ${corridorIncidents}` } },
+  {
+    file: 'records/runbook-steps.jsonl',
+    table: 'runbook_step_records',
+    keys: ['run_id', 'step_id'],
+    where: {
+      period: `t.run_id IN (SELECT r.id FROM mc.runbook_runs r WHERE r.org_id = mc.current_org_id() AND ${ofIncidentsInPeriod.replaceAll('t.', 'r.')})`,
+      incident: `t.run_id IN ${runbookRunsOf('$1::uuid')}`,
+      pilot: `t.run_id IN (SELECT r.id FROM mc.runbook_runs r WHERE r.org_id = mc.current_org_id() AND r.incident_id IN ${pilotIncidents})`,
+      drill: `t.run_id IN ${runbookRunsOf(DRILL_INCIDENT)}`,
+      corridor: `t.run_id IN (SELECT r.id FROM mc.runbook_runs r WHERE r.org_id = mc.current_org_id() AND r.incident_id IN ${corridorIncidents})`,
+    },
+  },
+  { file: 'records/credential-rotation-runs.jsonl', table: 'credential_rotation_runs', keys: ['id'], where: { period: inPeriod('started_at'), incident: null, pilot: null, corridor: null }, auditType: 'credential_rotation_run' },
+  {
+    file: 'records/credential-rotation-items.jsonl',
+    table: 'credential_rotation_items',
+    keys: ['run_id', 'position'],
+    where: { period: `t.run_id IN (SELECT id FROM mc.credential_rotation_runs WHERE org_id = mc.current_org_id() AND ${inPeriod('started_at').replaceAll('t.', '')})`, incident: null, pilot: null, corridor: null },
+  },
+  { file: 'records/backups.jsonl', table: 'backups', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, corridor: null }, auditType: 'backup' },
+  { file: 'records/restore-drills.jsonl', table: 'restore_drills', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, corridor: null } },
   { file: 'records/nodes.jsonl', table: 'nodes', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotNodes}` , corridor: `t.id IN ${corridorNodes}` }, auditType: 'node' },
   { file: 'records/node-keys.jsonl', table: 'node_keys', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.node_id IN ${pilotNodes}` , corridor: `t.node_id IN ${corridorNodes}` }, omit: ['key_hash'], auditType: 'node_key' },
 ];
@@ -124,11 +165,12 @@ function scopeParams(scope: BundleScope): unknown[] {
 }
 
 /** The canonical JSON lines of one source for the scope (none when the source is not in that scope). */
-export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope): AsyncGenerator<string> {
+export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope, onRow?: (row: Record<string, unknown>) => void): AsyncGenerator<string> {
   const where = source.where[scope.kind] ?? null;
   if (where === null) return;
   const keys = source.keys.map((k) => `t.${k}::text`).join(', ');
   const omit = (source.omit ?? []).map((c) => ` - '${c}'`).join('');
+  const row = source.columns ? `jsonb_build_object(${source.columns.map((c) => `'${c}', t.${c}`).join(', ')})` : 'to_jsonb(t)';
   // Only the scope values the condition names are bound (PostgreSQL refuses unused parameters).
   const used = where.includes('$2') ? 2 : where.includes('$1') ? 1 : 0;
   const params = scopeParams(scope).slice(0, used);
@@ -136,13 +178,16 @@ export async function* sourceLines(sql: Sql, source: Source, scope: BundleScope)
   for (;;) {
     const keyset: string = after ? ` AND (${keys}) > (${source.keys.map((_, i) => `$${i + used + 1}::text`).join(', ')})` : '';
     const rows: { r: Record<string, unknown>; k: unknown[] }[] = await sql.query(
-      `SELECT to_jsonb(t)${omit} AS r, ARRAY[${source.keys.map((k) => `t.${k}::text`).join(', ')}] AS k
+      `SELECT ${row}${omit} AS r, ARRAY[${source.keys.map((k) => `t.${k}::text`).join(', ')}] AS k
          FROM mc.${source.table} t
         WHERE t.org_id = mc.current_org_id() AND (${where})${keyset}
         ORDER BY ${keys} LIMIT ${PAGE}`,
       [...params, ...(after ?? [])],
     );
-    for (const row of rows) yield `${canonicalJson(row.r as Parameters<typeof canonicalJson>[0])}\n`;
+    for (const row of rows) {
+      onRow?.(row.r);
+      yield `${canonicalJson(row.r as Parameters<typeof canonicalJson>[0])}\n`;
+    }
     if (rows.length < PAGE) return;
     after = (rows[rows.length - 1] as { k: unknown[] }).k;
   }
