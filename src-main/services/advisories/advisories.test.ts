@@ -243,7 +243,7 @@ describe.skipIf(!ok)('the advisory scan', () => {
     const young = await runScan(operator.db.advisorPool(), org.orgId, opts());
     expect(await live('signing_key_age')).toEqual([]);
     // A key on record that passes is "checked" with nothing found: the view's "clear".
-    expect(young.report.find((l) => l.check === 'signing_key_age')).toMatchObject({ status: 'checked', found: 0 });
+    expect(young.report.find((l) => l.check === 'signing_key_age')).toMatchObject({ status: 'checked', found: 0, note: expect.stringMatching(/^The checkpoint key SHA256:probe has signed since \d{4}-\d\d-\d\d: 0 days, within the rotation age of 90\.$/) });
   });
 
   it('deduplicates per (check, subject): a second scan refreshes the same advisory', async () => {

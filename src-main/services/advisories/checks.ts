@@ -295,7 +295,10 @@ async function signingKeyAge(_sql: Sql, src: ScanSources): Promise<CheckOutcome>
     };
   }
   const age = ageDays(key.createdAt, src.now);
-  if (age <= src.thresholds.signingKeyMaxAgeDays) return { ran: true, findings: [] };
+  if (age <= src.thresholds.signingKeyMaxAgeDays) {
+    // "Clear" names the record it checked, as Credentials shows the same age.
+    return { ran: true, findings: [], note: `The checkpoint key${key.fingerprint ? ` ${key.fingerprint}` : ''} has signed since ${day(key.createdAt)}: ${plural(age, 'day')}, within the rotation age of ${src.thresholds.signingKeyMaxAgeDays}.` };
+  }
   return {
     ran: true,
     findings: [
