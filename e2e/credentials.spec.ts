@@ -46,7 +46,21 @@ test('the inventory lists the credentials; rotate all (scheduled) runs to a repo
   await page.getByTestId('rotate-all').click();
   await dialog.getByLabel('Reason').fill('spec: monthly rotation');
   await dialog.getByTestId('rotate-go').click();
+  // The list follows the run: the credential being rotated is marked, and once the run is far
+  // down the list (the demo grid's node keys), that row is scrolled into the list's view.
+  const followed = () =>
+    dialog
+      .locator('li[aria-current="step"]')
+      .evaluate((el) => {
+        const list = (el.closest('ol') as HTMLElement).getBoundingClientRect();
+        const row = el.getBoundingClientRect();
+        const line = el.closest('[data-testid="rotate-progress"]')?.querySelector('p')?.textContent ?? '';
+        return Number((el as HTMLElement).dataset.position) > 30 && row.top >= list.top - 1 && row.bottom <= list.bottom + 1 && line.includes('now: ');
+      }, undefined, { timeout: 500 })
+      .catch(() => false);
+  await expect.poll(followed, { timeout: 120_000, intervals: [100] }).toBe(true);
   await expect(dialog.getByTestId('rotate-progress')).toHaveAttribute('data-state', 'done', { timeout: 240_000 });
+  await expect(dialog.locator('li[aria-current="step"]')).toHaveCount(0);
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   const report = page.getByTestId('credentials-report');

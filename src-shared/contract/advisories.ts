@@ -29,11 +29,14 @@ export const advisorySchema = z.object({
 });
 export type Advisory = z.infer<typeof advisorySchema>;
 
-/** One line of a scan's report: a check that ran (and what it found) or could not run, and why. */
+/**
+ * One line of a scan's report: a check that ran (and what it found), ran with nothing on record to
+ * check (no_record: e.g. no signing key yet; never shown as clear), or could not run, and why.
+ */
 export const scanLineSchema = z.object({
   check: z.enum(ADVISORY_CHECKS),
   label: z.string(),
-  status: z.enum(['checked', 'not_checked']),
+  status: z.enum(['checked', 'no_record', 'not_checked']),
   found: z.number().int(),
   note: z.string(),
 });

@@ -15,7 +15,7 @@ import { call, coreOn, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 import type { BackupStatus } from './backup-seam';
 import { runScan } from './scan';
-import { checkpointKeyAge } from './signing-key';
+import { checkpointKeyAge } from '../audit/anchor/key-age';
 import { AdvisoryJob } from '../../core/advisory-job';
 import { silentLogger } from '../../core/log';
 import { CheckpointStore } from '../audit/anchor';
@@ -86,7 +86,9 @@ describe.skipIf(!ok)('the advisory scan', () => {
   it('scans a clean org: only "no backup" and "no restore drill" raised, from the org’s backup records; a backup and a passed drill close them', async () => {
     const s = await scan();
     expect(s.trigger).toBe('manual');
-    expect(s.report.filter((l) => l.status === 'checked')).toHaveLength(11);
+    // Ten checks ran on records; the signing key's has no key to check yet (nothing signed).
+    expect(s.report.filter((l) => l.status === 'checked')).toHaveLength(10);
+    expect(s.report.find((l) => l.check === 'signing_key_age')!.status).toBe('no_record');
     expect((await list()).advisories.map((a) => [a.check, a.evidence]).sort()).toEqual([
       ['backup_overdue', 'No backup of this database is on record.'],
       ['restore_drill_overdue', 'No restore drill is on record: no backup has been shown to restore.'],
@@ -238,8 +240,10 @@ describe.skipIf(!ok)('the advisory scan', () => {
     await runScan(operator.db.advisorPool(), org.orgId, opts());
     expect((await live('signing_key_age')).map((a) => a.evidence)).toEqual([expect.stringMatching(/100 days, past the rotation age of 90/)]);
     createdAt = new Date().toISOString();
-    await runScan(operator.db.advisorPool(), org.orgId, opts());
+    const young = await runScan(operator.db.advisorPool(), org.orgId, opts());
     expect(await live('signing_key_age')).toEqual([]);
+    // A key on record that passes is "checked" with nothing found: the view's "clear".
+    expect(young.report.find((l) => l.check === 'signing_key_age')).toMatchObject({ status: 'checked', found: 0, note: expect.stringMatching(/^The checkpoint key SHA256:probe has signed since \d{4}-\d\d-\d\d: 0 days, within the rotation age of 90\.$/) });
   });
 
   it('deduplicates per (check, subject): a second scan refreshes the same advisory', async () => {
@@ -314,8 +318,9 @@ describe.skipIf(!ok)('the advisory scan', () => {
     const after = (await list()).lastScan!;
     expect(after.id).not.toBe(before.id);
     expect(after.trigger).toBe('scheduled');
-    // No checkpoint has been signed in this data folder: the check ran and says so, raising nothing.
-    expect(after.report.find((l) => l.check === 'signing_key_age')).toMatchObject({ status: 'checked', found: 0, note: expect.stringMatching(/No checkpoint key has signed/) });
+    // No checkpoint has been signed in this data folder: no key, so nothing to pass: the report
+    // says "no record" (never "clear", which means a record was checked) and raises nothing.
+    expect(after.report.find((l) => l.check === 'signing_key_age')).toMatchObject({ status: 'no_record', found: 0, note: expect.stringMatching(/^No key yet: .*first checkpoint/) });
   });
 
   it('reads the signing key age from the anchor module: from the first checkpoint of a key never rotated', async () => {

@@ -18,8 +18,12 @@ export interface Finding {
   view: string;
 }
 
-/** A check either ran (and found these) or could not run, and says why in the scan report. */
-export type CheckOutcome = { ran: true; findings: Finding[]; note?: string } | { ran: false; note: string };
+/**
+ * A check either ran (and found these) or could not run, and says why in the scan report.
+ * `noRecord`: it ran, but there was nothing on record to check (no key yet): the report says
+ * that rather than "clear", which must mean a record was checked and passed.
+ */
+export type CheckOutcome = { ran: true; findings: Finding[]; note?: string; noRecord?: boolean } | { ran: false; note: string };
 
 /** What the checks need besides the scan's database connection. */
 export interface ScanSources {
@@ -282,9 +286,19 @@ async function restoreDrillOverdue(sql: Sql, src: ScanSources): Promise<CheckOut
 
 async function signingKeyAge(_sql: Sql, src: ScanSources): Promise<CheckOutcome> {
   const key = await src.signingKey();
-  if (!key) return { ran: true, findings: [], note: 'No checkpoint key has signed for this org on this workstation yet.' };
+  if (!key) {
+    return {
+      ran: true,
+      findings: [],
+      noRecord: true,
+      note: 'No key yet: this workstation has signed nothing for this org, so there is no key whose age to check. One is created on the first checkpoint (Audit log, Verify chain) or evidence bundle.',
+    };
+  }
   const age = ageDays(key.createdAt, src.now);
-  if (age <= src.thresholds.signingKeyMaxAgeDays) return { ran: true, findings: [] };
+  if (age <= src.thresholds.signingKeyMaxAgeDays) {
+    // "Clear" names the record it checked, as Credentials shows the same age.
+    return { ran: true, findings: [], note: `The checkpoint key${key.fingerprint ? ` ${key.fingerprint}` : ''} has signed since ${day(key.createdAt)}: ${plural(age, 'day')}, within the rotation age of ${src.thresholds.signingKeyMaxAgeDays}.` };
+  }
   return {
     ran: true,
     findings: [

@@ -74,7 +74,13 @@ export async function runScan(pool: Pool, orgId: string, opts: ScanOptions): Pro
         }
         checked.push(check);
         findings.push(...out.findings.map(bounded));
-        report.push({ check, label, status: 'checked', found: out.findings.length, note: out.note ?? (out.findings.length === 0 ? 'Nothing found.' : `${out.findings.length} found.`) });
+        report.push({
+          check,
+          label,
+          status: out.noRecord ? 'no_record' : 'checked',
+          found: out.findings.length,
+          note: out.note ?? (out.findings.length === 0 ? 'Nothing found.' : `${out.findings.length} found.`),
+        });
       } catch (err) {
         await client.query('ROLLBACK TO SAVEPOINT advisory_check');
         report.push({ check, label, status: 'not_checked', found: 0, note: failure(err) });

@@ -17,6 +17,7 @@ import { call, coreOn, DIRECT, refused } from '../../testing/harness';
 import { unchangedOn } from '../../testing/unchanged';
 import { needKeychain } from '../../testing/keychain-gate';
 import { hashKey } from '../keys';
+import { CheckpointStore, checkpointKeyAge } from '../audit/anchor';
 import { rotationFaults } from './faults';
 
 const ok = await needKeychain();
@@ -111,6 +112,17 @@ describe.skipIf(!ok)('rotate all credentials', () => {
     } finally {
       await operator.cleanup();
     }
+  });
+
+  it('the checkpoint key’s age is the one the advisory scan reads: from its first checkpoint while never rotated', async () => {
+    const signing = async () => (await call<List>(admin, 'credentials.list', {})).credentials.find((c) => c.kind === 'signing_key')!;
+    const store = new CheckpointStore(admin.dataDir);
+    if (!checkpointKeyAge(store, org.orgId)) expect((await signing()).createdAt).toBeNull();
+    await call(admin, 'audit.verify', {});
+    const age = checkpointKeyAge(store, org.orgId);
+    expect(age).not.toBeNull();
+    // Read "not recorded" here while Advisories computed an age for the same key.
+    expect((await signing()).createdAt).toBe(age!.createdAt);
   });
 
   it('compromise mode: every new credential verified, every old one refused at once, other sessions ended', async () => {

@@ -1,5 +1,5 @@
 import type { Credential, CredentialKind } from '../../../src-shared/contract/credentials';
-import { checkpointKeyAccount } from '../audit/anchor';
+import { checkpointKeyAccount, checkpointKeyAge } from '../audit/anchor';
 import { readKeyHistory } from '../audit/anchor/key-history';
 import { runtimeKeyAccount } from '../runtimes/runtimes';
 import type { ReadDeps } from './deps';
@@ -70,6 +70,15 @@ async function signingKey(deps: ReadDeps): Promise<Entry[]> {
       return null;
     }
   })();
+  // The same reading as the advisory scan's key age (a key never rotated dates from its first
+  // checkpoint), so the two views cannot disagree about one key.
+  const age = (() => {
+    try {
+      return checkpointKeyAge(deps.checkpoints, deps.orgId);
+    } catch {
+      return null;
+    }
+  })();
   const held = (await deps.vault.get(checkpointKeyAccount(deps.checkpoints.dir, deps.orgId)).catch(() => null)) !== null;
   const checkpoints = (() => {
     try {
@@ -85,7 +94,7 @@ async function signingKey(deps: ReadDeps): Promise<Entry[]> {
       label: 'Audit checkpoint signing key (Ed25519)',
       owner: 'this workstation',
       whereUsed: 'signs the audit log’s checkpoints, which evidence bundles carry',
-      createdAt: history?.current.createdAt ?? null,
+      createdAt: age?.createdAt ?? null,
       lastUsedAt: checkpoints.at(-1)?.seenAt ?? null,
       rotatable: true,
       howToRotate: null,

@@ -178,12 +178,23 @@ describe.skipIf(!ok)('failover drills end to end', () => {
     expect(lines('records/evidence-records.jsonl').map((e) => e.kind)).toEqual(['drill']);
     expect(lines('records/routing-decisions.jsonl')).toHaveLength(1);
     expect(lines('records/sla-policies.jsonl').map((p) => p.id)).toEqual([policyId]);
+    // What it acted on, named: the node it drained (FRA-01's, not PAR-01's), its site and corridor.
+    const drained = lines('records/drill-steps.jsonl').find((s) => s.kind === 'drain')!.result as { drainedNodeIds: string[] };
+    expect(drained.drainedNodeIds).toEqual([grid.nodeId]);
+    expect(lines('records/nodes.jsonl').map((n) => [n.id, n.hostname])).toEqual([[grid.nodeId, 'fra-01-gpu01']]);
+    expect(lines('records/sites.jsonl').map((x) => x.id)).toEqual([grid.siteId]);
+    expect(lines('records/corridors.jsonl').map((x) => x.id)).toEqual([grid.corridorId]);
+    expect(lines('records/node-keys.jsonl')).toEqual([]);
     const events = lines('records/audit-events.jsonl').map((e) => e.event as { action: string; target: { type: string; id: string }; data: { drillId?: string } });
     expect(events.filter((e) => e.target.type === 'drill').map((e) => e.action)).toEqual(['drills.created', 'drills.started', 'drills.step_done', 'drills.step_done', 'drills.step_done', 'drills.completed']);
     expect(events.filter((e) => e.target.type === 'node').map((e) => e.data.drillId)).toEqual([passedId, passedId]);
     // Nothing of another drill.
     expect(events.every((e) => e.target.type !== 'drill' || e.target.id === passedId)).toBe(true);
-    expect(JSON.parse(entries.get('manifest.json')!).scope).toEqual({ kind: 'drill', drillId: passedId });
+    // The scope names the drill (its scope and hypothesis, from its record), not only its id.
+    const name = 'Site FRA-01 — “Traffic stays in the EU when a site is drained.”';
+    expect(JSON.parse(entries.get('manifest.json')!).scope).toEqual({ kind: 'drill', drillId: passedId, name });
+    expect(entries.get('README.txt')).toContain(`Scope:     failover drill ${name} (${passedId}): its steps, the nodes it drained`);
+    expect(entries.get('report.html')).toContain('Failover drill: Site FRA-01 — “Traffic stays in the EU');
 
     // The same scope from the command line, against the commander's data folder.
     const out = join(commander.dataDir, 'cli-drill.zip');
@@ -205,7 +216,7 @@ describe.skipIf(!ok)('failover drills end to end', () => {
       cliManifest = JSON.parse(Buffer.concat(parts).toString('utf8'));
     }
     cliZip.close();
-    expect(cliManifest).toMatchObject({ scope: { kind: 'drill', drillId: passedId }, counts: { 'records/drills.jsonl': 1, 'records/drill-steps.jsonl': 3 } });
+    expect(cliManifest).toMatchObject({ scope: { kind: 'drill', drillId: passedId, name }, counts: { 'records/drills.jsonl': 1, 'records/drill-steps.jsonl': 3, 'records/nodes.jsonl': 1, 'records/sites.jsonl': 1 } });
   });
 
   it('a corridor drill leaves nothing to route to: it fails with the reason, and says the figures are computed', async () => {

@@ -16,7 +16,13 @@ export function ScanReport({ scan }: { scan: ScanSummary }) {
           {scan.report.map((l) => (
             <tr key={l.check} data-status={l.status}>
               <td>{l.label}</td>
-              <td>{l.status === 'checked' ? <span className={`pill ${l.found ? 'warn' : 'ok'}`}>{l.found ? `${l.found} found` : 'clear'}</span> : <span className="pill">not checked</span>}</td>
+              <td>
+                {l.status === 'checked' ? (
+                  <span className={`pill ${l.found ? 'warn' : 'ok'}`}>{l.found ? `${l.found} found` : 'clear'}</span>
+                ) : (
+                  <span className="pill">{l.status === 'no_record' ? 'no record' : 'not checked'}</span>
+                )}
+              </td>
               <td className="dim">{l.note}</td>
             </tr>
           ))}

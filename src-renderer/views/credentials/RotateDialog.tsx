@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { COMPROMISE_CONFIRMATION, type RotationRunDetail } from '../../../src-shared/contract/credentials';
 import { call, errorText, McClientError } from '../../bridge/client';
 import { Dialog } from '../../components/Dialog';
@@ -63,6 +63,14 @@ export function RotateDialog({ resume, onClose }: { resume: RotationRunDetail | 
 
   const done = run ? run.counts.total - run.counts.pending : 0;
   const finished = run !== null && run.state !== 'running' && !busy;
+  // The credential the run works on now (the server takes the first pending or failed one, in
+  // order): marked, and kept in view as the list scrolls, so a run of hundreds of node keys can be
+  // followed rather than hunted for.
+  const current = busy && run?.state === 'running' ? (run.items.find((i) => i.state === 'pending' || i.state === 'failed') ?? null) : null;
+  const currentRow = useRef<HTMLLIElement | null>(null);
+  useEffect(() => {
+    currentRow.current?.scrollIntoView({ block: 'nearest' });
+  }, [current?.id]);
   return (
     <Dialog
       title={run ? `Rotate all · ${run.mode} run` : 'Rotate all credentials'}
@@ -121,15 +129,27 @@ export function RotateDialog({ resume, onClose }: { resume: RotationRunDetail | 
         <div data-testid="rotate-progress" data-state={run.state}>
           <p>
             {done} of {run.counts.total} · {run.state}
+            {current ? ` · now: ${KIND_LABELS[current.kind]} · ${current.label}` : ''}
             {run.stopReason ? ` · ${run.stopReason}` : ''}
           </p>
           <progress max={run.counts.total || 1} value={done} />
-          <ol className="dense">
-            {run.items.map((i) => (
-              <li key={i.id} className={i.state === 'failed' ? 'err' : i.state === 'pending' ? 'dim' : i.state === 'manual' ? 'warn' : 'ok'}>
-                {KIND_LABELS[i.kind]} · {i.label} · {i.owner} — {i.state}
-              </li>
-            ))}
+          <ol className="dense rotate-items" data-testid="rotate-items">
+            {run.items.map((i) => {
+              const now = i.id === current?.id;
+              const tone = i.state === 'failed' ? 'err' : i.state === 'pending' ? 'dim' : i.state === 'manual' ? 'warn' : 'ok';
+              return (
+                <li
+                  key={i.id}
+                  ref={now ? currentRow : undefined}
+                  aria-current={now ? 'step' : undefined}
+                  data-position={i.position}
+                  data-kind={i.kind}
+                  className={now ? 'current' : tone}
+                >
+                  {KIND_LABELS[i.kind]} · {i.label} · {i.owner} — {now ? 'rotating…' : i.state}
+                </li>
+              );
+            })}
           </ol>
         </div>
       )}

@@ -9,7 +9,12 @@ export type BundleScope =
   | { kind: 'period'; from: string; to: string }
   | { kind: 'incident'; incidentId: string }
   | { kind: 'pilot'; pilotId: string }
-  | { kind: 'drill'; drillId: string }
+  /**
+   * `name`: the drill's name as its records say at export ("Site FRA-01 — “hypothesis”"), written
+   * into the manifest by the exporter (a request cannot set it), so README, report and the opened
+   * bundle name the drill rather than show a bare id.
+   */
+  | { kind: 'drill'; drillId: string; name?: string }
   | { kind: 'corridor'; corridorId: string };
 
 /** A sentence's object: "the whole org from … until …", "incident … and its record". */
@@ -22,7 +27,7 @@ export function scopeText(scope: BundleScope): string {
     case 'pilot':
       return `customer pilot ${scope.pilotId}: its gates, the records of its corridor and customer, and the audit events about them`;
     case 'drill':
-      return `failover drill ${scope.drillId}: its steps, its drill incident, the routing decisions and evidence it made, and the audit events about them`;
+      return `failover drill ${scope.name ? `${scope.name} (${scope.drillId})` : scope.drillId}: its steps, the nodes it drained and their sites, its drill incident, the routing decisions and evidence it made, and the audit events about them`;
     case 'corridor':
       return `corridor ${scope.corridorId}: its residency policy and sites, its nodes and their keys, its pilots, the incidents that touched it, its drills, checklists, deployments and evidence, its customers and the routing decisions served there, and the audit events about them`;
   }
@@ -38,7 +43,7 @@ export function scopeTitle(scope: BundleScope): string {
     case 'pilot':
       return `Customer pilot ${scope.pilotId}`;
     case 'drill':
-      return `Failover drill ${scope.drillId}`;
+      return scope.name ? `Failover drill: ${scope.name}` : `Failover drill ${scope.drillId}`;
     case 'corridor':
       return `Corridor ${scope.corridorId}`;
   }

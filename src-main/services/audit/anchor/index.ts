@@ -16,6 +16,7 @@ import { WitnessStore } from './witness-store';
 export { anchorAudit, exportCheckpoints, openStored } from './anchored-verify';
 export { CheckpointStore, CheckpointStoreError } from './checkpoint-store';
 export { checkpointKeyAccount, checkpointKeyName, checkpointKeySlot, legacyCheckpointKeyAccount, type KeyRing, loadKeyRing, loadOrCreateCheckpointKey, nextCheckpointKeyAccount, ringKeys, rotateCheckpointKey } from './checkpoint-key';
+export { checkpointKeyAge } from './key-age';
 export type { PublicCheckpointKey } from './key-history';
 export { rotateAuditKey } from './rotate';
 export { reconcileRotations, ROTATED, ROTATION_ABANDONED, ROTATION_STARTED, type RotationPlan, unfinishedRotations } from './rotation-log';

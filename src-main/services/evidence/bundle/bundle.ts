@@ -119,6 +119,19 @@ async function checkScopeExists(sql: Sql, scope: BundleScope): Promise<void> {
   }
 }
 
+const cut = (t: string, n: number) => (t.length <= n ? t : `${t.slice(0, n - 1)}…`);
+
+/**
+ * The scope as the manifest states it: a drill's with its name from its record (what it drained
+ * and its hypothesis, as the Drills view titles it), so README, report and an opened bundle name
+ * the drill and not only its id. A name in the request is never trusted: it is read here.
+ */
+async function namedScope(sql: Sql, scope: BundleScope): Promise<BundleScope> {
+  if (scope.kind !== 'drill') return scope;
+  const d = await sql.one<{ scope_name: string; hypothesis: string }>('SELECT scope_name, hypothesis FROM mc.drills WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.drillId]);
+  return { kind: 'drill', drillId: scope.drillId, name: `${d.scope_name} — “${cut(d.hypothesis.replace(/\s+/g, ' ').trim(), 160)}”` };
+}
+
 /** A file in the staging folder, written line by line with its sha256 computed on the way. */
 class StagedFile {
   private readonly hash = createHash('sha256');
@@ -171,6 +184,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
   const progress = (p: BundleProgress) => opts.onProgress?.(p);
   const now = opts.now?.() ?? new Date();
   await checkScopeExists(sql, opts.scope);
+  const scope = await namedScope(sql, opts.scope);
   progress({ phase: 'anchoring', done: 0, total: null });
   mkdirSync(dirname(opts.outFile), { recursive: true });
   const staging = mkdtempSync(join(dirname(opts.outFile), '.evidence-'));
@@ -258,7 +272,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
       version: 1,
       bundle_id: contentId(opts, now, sums),
       org: { id: opts.orgId, name: opts.orgName, simulated: opts.orgSimulated ?? false },
-      scope: opts.scope,
+      scope,
       exported_at: now.toISOString(),
       app_version: opts.appVersion,
       counts,

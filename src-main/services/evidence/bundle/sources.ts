@@ -29,6 +29,11 @@ interface Source {
   columns?: string[];
   /** The audit target type of this table's rows (by their id): a pilot's bundle carries the events about them. */
   auditType?: string;
+  /**
+   * Scopes where these rows are context, not subjects: a drill's bundle names the nodes it drained
+   * and their sites, but their whole audit history is not the drill's (only the changes it made).
+   */
+  contextIn?: BundleScope['kind'][];
 }
 
 const inPeriod = (col: string) => `t.${col} >= $1::timestamptz AND t.${col} < $2::timestamptz`;
@@ -48,6 +53,12 @@ const pilotEvidence = `mc.evidence_corridor(t.kind, t.subject_type, t.subject_id
 // A drill's scope: the drill, its steps, its incident, the routing decisions and evidence it wrote.
 const drill = (expr: string) => `(SELECT ${expr} FROM mc.drills d WHERE d.org_id = mc.current_org_id() AND d.id = $1::uuid)`;
 const DRILL_INCIDENT = drill('d.incident_id');
+// What the drill acted on: the nodes its drain step drained (by id, as recorded in the step's
+// result), their sites and corridors, and the site or corridor it was scoped to.
+const drillDrained = `(SELECT x::uuid FROM mc.drill_steps s CROSS JOIN LATERAL jsonb_array_elements_text(s.result->'drainedNodeIds') x
+   WHERE s.org_id = mc.current_org_id() AND s.drill_id = $1::uuid AND s.kind = 'drain')`;
+const drillSites = `(SELECT n.site_id FROM mc.nodes n WHERE n.org_id = mc.current_org_id() AND n.id IN ${drillDrained})`;
+const drillScoped = (kind: 'site' | 'corridor') => drill(`CASE WHEN d.scope_kind = '${kind}' THEN d.scope_target END`);
 
 // A corridor's scope: the corridor (its residency policy) and its sites, their nodes and keys, its
 // pilots, the incidents that touched it, the drills of it or of its sites, the checklist runs of it,
@@ -69,8 +80,28 @@ const corridorRuns = `(SELECT r.id FROM mc.checklist_runs r WHERE r.org_id = mc.
 const corridorCustomers = `(SELECT c.id FROM mc.customers c WHERE c.org_id = mc.current_org_id() AND c.home_corridor_id = ${C})`;
 
 export const SOURCES: readonly Source[] = [
-  { file: 'records/corridors.jsonl', table: 'corridors', keys: ['id'], where: { period: 'true', incident: null, pilot: null, corridor: `t.id = ${C}` }, auditType: 'corridor' },
-  { file: 'records/sites.jsonl', table: 'sites', keys: ['id'], where: { period: 'true', incident: null, pilot: null, corridor: `t.corridor_id = ${C}` }, auditType: 'site' },
+  {
+    file: 'records/corridors.jsonl',
+    table: 'corridors',
+    keys: ['id'],
+    where: {
+      period: 'true',
+      incident: null,
+      pilot: null,
+      drill: `(t.id IN (SELECT s.corridor_id FROM mc.sites s WHERE s.org_id = mc.current_org_id() AND s.id IN ${drillSites}) OR t.id::text = ${drillScoped('corridor')})`,
+      corridor: `t.id = ${C}`,
+    },
+    auditType: 'corridor',
+    contextIn: ['drill'],
+  },
+  {
+    file: 'records/sites.jsonl',
+    table: 'sites',
+    keys: ['id'],
+    where: { period: 'true', incident: null, pilot: null, drill: `(t.id IN ${drillSites} OR t.id::text = ${drillScoped('site')})`, corridor: `t.corridor_id = ${C}` },
+    auditType: 'site',
+    contextIn: ['drill'],
+  },
   { file: 'records/drills.jsonl', table: 'drills', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, drill: 't.id = $1::uuid' , corridor: `t.id IN ${corridorDrills}` }, auditType: 'drill' },
   { file: 'records/drill-steps.jsonl', table: 'drill_steps', keys: ['drill_id', 'position'], where: { period: `t.drill_id IN (SELECT id FROM mc.drills WHERE org_id = mc.current_org_id() AND ${inPeriod('created_at').replaceAll('t.', '')})`, incident: null, pilot: null, drill: 't.drill_id = $1::uuid' , corridor: `t.drill_id IN ${corridorDrills}` } },
   { file: 'records/pilots.jsonl', table: 'pilots', keys: ['id'], where: { period: 'true', incident: null, pilot: 't.id = $1::uuid' , corridor: `t.corridor_id = ${C}` }, auditType: 'pilot' },
@@ -127,18 +158,25 @@ export const SOURCES: readonly Source[] = [
   },
   { file: 'records/backups.jsonl', table: 'backups', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, corridor: null }, auditType: 'backup' },
   { file: 'records/restore-drills.jsonl', table: 'restore_drills', keys: ['id'], where: { period: inPeriod('created_at'), incident: null, pilot: null, corridor: null } },
-  { file: 'records/nodes.jsonl', table: 'nodes', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.id IN ${pilotNodes}` , corridor: `t.id IN ${corridorNodes}` }, auditType: 'node' },
+  {
+    file: 'records/nodes.jsonl',
+    table: 'nodes',
+    keys: ['id'],
+    where: { period: 'true', incident: null, pilot: `t.id IN ${pilotNodes}`, drill: `t.id IN ${drillDrained}`, corridor: `t.id IN ${corridorNodes}` },
+    auditType: 'node',
+    contextIn: ['drill'],
+  },
   { file: 'records/node-keys.jsonl', table: 'node_keys', keys: ['id'], where: { period: 'true', incident: null, pilot: `t.node_id IN ${pilotNodes}` , corridor: `t.node_id IN ${corridorNodes}` }, omit: ['key_hash'], auditType: 'node_key' },
 ];
 
 /**
  * The audit events of a pilot's, drill's or corridor's bundle: those about a record the bundle
- * exports (by target type and id), and those its evidence records cite; a drill's also the node
- * lifecycle changes it made. `at` is the placeholder the pilot, drill or corridor id is bound to.
+ * exports (by target type and id; not those of rows it holds as context), and those its evidence
+ * records cite; a drill's also the node lifecycle changes it made. `at` is the placeholder the pilot, drill or corridor id is bound to.
  */
 function scopedAuditCondition(kind: 'pilot' | 'drill' | 'corridor', at: string): string {
   const bind = (where: string) => where.replace(/\$1\b/g, at);
-  const about = SOURCES.filter((s) => s.auditType && s.where[kind]).map(
+  const about = SOURCES.filter((s) => s.auditType && s.where[kind] && !s.contextIn?.includes(kind)).map(
     (s) => `(e.target_type = '${s.auditType}' AND e.target_id IN (SELECT t.id::text FROM mc.${s.table} t WHERE t.org_id = mc.current_org_id() AND (${bind(s.where[kind] as string)})))`,
   );
   const evidence = SOURCES.find((s) => s.table === 'evidence_records')!.where[kind] as string;
