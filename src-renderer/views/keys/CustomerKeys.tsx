@@ -8,6 +8,7 @@ import { SecretDialog } from '../../components/SecretDialog';
 import { Time } from '../../components/Time';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { ExpiryField, GraceField } from '../nodes/KeyActions';
+import { KeyEnd } from '../nodes/KeyEnd';
 import { useUi } from '../../stores/ui-store';
 
 type Data = Response<'customerKeys.list'>;
@@ -86,7 +87,7 @@ export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleD
               <th>Status</th>
               <th>Last used</th>
               <th className="num">Uses</th>
-              <th>Expires</th>
+              <th title="When the key stops working: its expiry, the end of its grace period, or when it was revoked and by whom">Ends</th>
               <th />
             </tr>
           </thead>
@@ -124,7 +125,9 @@ export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleD
                   )}
                 </td>
                 <td className="num">{k.useCount}</td>
-                <td className="dim">{k.expiresAt ? <Time iso={k.expiresAt} /> : 'never'}</td>
+                <td className="dim">
+                  <KeyEnd k={k} mode="relative" />
+                </td>
                 <td>
                   {k.status === 'active' && (
                     <button className="btn small" disabled={!admin} title={admin ? 'Replace with a new key; the old one works for the grace period' : 'Only admins rotate customer keys'} onClick={() => setRotating(k)}>
