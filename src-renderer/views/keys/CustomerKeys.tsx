@@ -43,6 +43,16 @@ export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleD
   }, [staleDays, customerId]);
   useEffect(load, [load, epoch, changed]);
 
+  // "New customer API key" from the command palette (Ctrl+K) lands on the keys page: open the issue
+  // dialog once the customers are known, or say why it cannot be.
+  const pending = useUi((s) => s.pendingAction);
+  useEffect(() => {
+    if (customerId || !data || !useUi.getState().takeAction('issue-customer-key')) return;
+    if (!admin) toast('info', write.ok ? 'Only admins issue customer keys.' : (write.why ?? 'Only admins issue customer keys.'));
+    else if (data.customers.length === 0) toast('info', 'No customer yet: add one in Customers (New customer) first, then issue its key.');
+    else setIssuing(true);
+  }, [pending, data, customerId]);
+
   const flagged = data ? data.keys.filter((k) => k.stale || (k.lastRefusedAt !== null && k.lastRefusedAt >= data.flags.since)) : [];
   return (
     <section className="panel" data-testid="customer-keys">
