@@ -51,3 +51,21 @@ for (const size of [
     expect(box.x + box.width).toBeLessThanOrEqual(size.width);
   });
 }
+
+test('observability: the gateway panel shows the demo gateway, live, and its requests from the records', async ({ page }) => {
+  await page.goto(`${host.url}#/observability`);
+  const panel = page.getByTestId('gateway-panel');
+  // Asked live: its /healthz answered; its loopback address and its login's name, never a password.
+  const local = panel.getByTestId('gateway-local');
+  await expect(local).toHaveAttribute('data-up', 'yes', { timeout: 60_000 });
+  await expect(local).toContainText(/listens at http:\/\/127\.0\.0\.1:\d+ since/);
+  await expect(local).toContainText(/as the database login \S+ \(a member of mc_gateway/);
+  await expect(local).toContainText('Database reachable');
+  // The demo's simulated traffic (a request every few seconds) is counted from its request records.
+  const row = panel.getByTestId('gateway-demo');
+  await expect(row).toContainText('(simulated)', { timeout: 60_000 });
+  const requests1h = Number((await row.locator('td').nth(4).textContent())!.replace(/\D/g, ''));
+  expect(requests1h).toBeGreaterThan(0);
+  const html = await panel.innerHTML();
+  expect(html).not.toMatch(/password=|:\/\/[^/\s]+:[^@/\s]+@/);
+});
