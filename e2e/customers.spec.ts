@@ -2,6 +2,14 @@ import { expect, test } from './fixtures';
 import { ownerOf } from './gateway-traffic';
 import { type Host, startHealthyHost } from './host';
 
+/** Run a palette action (Ctrl+K) by typing its words: the first option must be the one named. */
+async function palette(page: import('@playwright/test').Page, words: string, first: string) {
+  await page.keyboard.press('Control+k');
+  await page.keyboard.type(words);
+  await expect(page.getByRole('option').first()).toContainText(first);
+  await page.keyboard.press('Enter');
+}
+
 /**
  * The Customers view on a host of its own (so its empty state is reachable: the demo has no
  * customer): reached by keyboard and palette, a customer added with limits, a contact and an
@@ -33,6 +41,21 @@ test.describe('customers', () => {
     await expect(page.getByRole('option').first()).toBeVisible();
     await page.keyboard.press('Enter');
     await expect(page).toHaveURL(/#\/customers$/);
+    // The palette's actions: New customer opens its dialog from anywhere; New customer API key,
+    // with no customer yet, lands on the keys page and says what to do first.
+    await page.goto(`${host.url}#/status`);
+    await expect(page.getByTestId('rollup')).toBeVisible();
+    await palette(page, 'new customer', 'New customer');
+    await expect(page).toHaveURL(/#\/customers$/);
+    await expect(page.getByRole('dialog', { name: 'New customer' })).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await palette(page, 'new customer api key', 'New customer API key');
+    await expect(page).toHaveURL(/#\/keys$/);
+    // The keys page reads every node key of the 400-node demo grid first: on a loaded machine, seconds.
+    await expect(page.getByTestId('customer-keys')).toBeVisible({ timeout: 60_000 });
+    await expect(page.locator('.toasts')).toContainText('No customer yet: add one in Customers (New customer) first');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
   });
 
   test('the org request limit: the default shown, a bad value refused next to its field, a new one set with l', async ({ page }) => {
@@ -161,6 +184,14 @@ test.describe('customers', () => {
     await expect(keys.getByTestId(`customer-key-${secret.slice(0, 15)}`)).toContainText('mobile backend');
     await page.goto(`${host.url}#/customers`);
     await expect(page.getByTestId('customer-row-nairobi-fin').locator('td').nth(5)).toHaveText('1/1');
+    // Now that there is a customer, the palette's New customer API key opens the issue dialog.
+    await page.goto(`${host.url}#/status`);
+    await expect(page.getByTestId('rollup')).toBeVisible();
+    await palette(page, 'new customer api key', 'New customer API key');
+    await expect(page).toHaveURL(/#\/keys$/);
+    await expect(page.getByRole('dialog', { name: 'Issue a customer API key' })).toBeVisible({ timeout: 60_000 });
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
   });
 
   test('its routing decisions: a simulation shows on its page and links to the Routing view’s decision', async ({ page }) => {

@@ -33,6 +33,10 @@ test.describe('node keys', () => {
     await page.getByTestId('reason').fill('Host reimaged; agent not updated yet');
     await page.getByTestId('reason-submit').click();
     await expect(row.locator('[data-status=revoked]')).toBeVisible();
+    // A revoked key says when and by whom it was revoked (from its record), not the expiry it will never reach.
+    await expect(row.getByTestId('key-end')).toHaveAttribute('data-end', 'revoked');
+    await expect(row.getByTestId('key-end')).toHaveText(/^revoked (just now|\d+ \w+ ago) by \S.*$/);
+    await expect(row.getByTestId('key-end')).toHaveAttribute('title', 'Reason: Host reimaged; agent not updated yet');
     // The demo agent keeps sending with the revoked key (every 30 s): the keys page must notice.
     await page.goto(`${host.url}#/keys`);
     await expect(page.getByTestId('keys-check')).toHaveAttribute('data-ok', 'false', { timeout: 60_000 });
@@ -84,6 +88,7 @@ test.describe('node keys', () => {
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByRole('button', { name: 'Close without copying' }).click();
     await expect(row).toHaveAttribute('data-status', 'rotated_out');
+    await expect(row.getByTestId('key-end')).toHaveText(/^rotated out (just now|\d+ \w+ ago)$/);
 
     // Revoke needs a reason; a too-short one is refused in place.
     const next = panel.getByTestId(`customer-key-${fresh.slice(0, 15)}`);
@@ -94,6 +99,10 @@ test.describe('node keys', () => {
     await page.getByTestId('reason').fill('e2e: customer offboarded');
     await page.getByTestId('reason-submit').click();
     await expect(next).toHaveAttribute('data-status', 'revoked');
+    // When and by whom, from the key's record; never "in 12 months" for a key that no longer works.
+    await expect(next.getByTestId('key-end')).toHaveText(/^revoked (just now|\d+ \w+ ago) by \S.*$/);
+    await expect(next.getByTestId('key-end')).toHaveAttribute('title', 'Reason: e2e: customer offboarded');
+    await expect(next).not.toContainText(/in \d+ (months?|year)/);
 
     // Rotation with a grace period: the old key's row says until when, as a time, and where it was
     // last used once (the gateway's source already says "from"; here written as the gateway writes it).

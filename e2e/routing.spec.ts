@@ -110,8 +110,16 @@ test.describe('runtimes, models, SLA and routing', () => {
   test('a simulation that picks a node is saved as evidence', async ({ page }) => {
     await page.goto(`${host.url}#/routing`);
     await page.locator('select[name=customer]').selectOption({ label: 'Kenya Health (enterprise, Africa)' });
+    // A disabled Simulate says why next to it (and in its title): here, no origin country yet.
     await page.locator('input[name=model]').fill(MODEL);
+    await expect(page.getByTestId('simulate')).toBeDisabled();
+    await expect(page.getByTestId('simulate-why')).toHaveText('To simulate, type the request’s origin country (two letters, e.g. DE).');
+    await expect(page.getByTestId('simulate')).toHaveAttribute('title', 'To simulate, type the request’s origin country (two letters, e.g. DE).');
+    await page.locator('input[name=origin]').fill('k');
+    await expect(page.getByTestId('simulate-why')).toContainText('two letters (“K” is not)');
     await page.locator('input[name=origin]').fill('ke');
+    await expect(page.getByTestId('simulate-why')).toHaveCount(0);
+    await expect(page.getByTestId('simulate')).toBeEnabled();
     await page.locator('input[name=evidence]').check();
     await page.getByTestId('simulate').click();
     await expect(page.getByTestId('decision')).toHaveAttribute('data-selected', 'yes');

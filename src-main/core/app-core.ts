@@ -144,7 +144,7 @@ export function createAppCore(opts: AppCoreOptions): AppCore {
         ? new SessionClock({ db, localAudit, log, ...(Number.isInteger(minuteMs) && minuteMs >= 100 && minuteMs <= 3_600_000 ? { minuteMs } : {}) })
         : null;
     const router = createRouter(
-      { log, db, vault, shell, localAudit, appVersion: appVersion(), validateResponses: opts.validateResponses ?? true, ...(sessions ? { sessions } : {}) },
+      { log, db, vault, shell, localAudit, appVersion: appVersion(), validateResponses: opts.validateResponses ?? true, ...(sessions ? { sessions } : {}), ...(demoGateway ? { localGateway: demoGateway } : {}) },
       handlers,
       topicHandlers,
     );

@@ -35,6 +35,8 @@ export interface RouterDeps {
   shell: EventEmitter;
   /** Validate every response against the contract (always in tests; on by default). */
   validateResponses: boolean;
+  /** The customer gateway this process runs (the embedded demo's), for observability.gateway; absent: none. */
+  localGateway?: { status(): { url: string; instance: string; login: string; since: string; simulated: boolean } | null };
   /** The operator's session clock (idle lock, expiry, handover); absent: no session gating (tests, read-only displays). */
   sessions?: SessionClock;
 }

@@ -187,6 +187,8 @@ export const keyStandingShape = {
   createdBy: z.string().nullable(),
   expiresAt: isoTime.nullable(),
   revokedAt: isoTime.nullable(),
+  /** Who revoked it (their display name), from the key's record; null when not revoked. */
+  revokedBy: z.string().nullable(),
   revokeReason: z.string().nullable(),
   graceUntil: isoTime.nullable(),
   supersededBy: z.uuid().nullable(),

@@ -122,6 +122,7 @@ export const channels = {
   [observability.observabilityDrilldown.name]: observability.observabilityDrilldown,
   [observability.observabilitySetEnergyTarget.name]: observability.observabilitySetEnergyTarget,
   [observability.operatorSummary.name]: observability.operatorSummary,
+  [observability.observabilityGateway.name]: observability.observabilityGateway,
   [network.networkOverlay.name]: network.networkOverlay,
   [network.networkSite.name]: network.networkSite,
   [notify.notifyChannels.name]: notify.notifyChannels,

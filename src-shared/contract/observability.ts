@@ -107,3 +107,45 @@ export const operatorSummary = query('operator.summary', {
     audit: z.array(auditEventSchema),
   }),
 });
+
+/** One gateway instance as its request records show it (mc.api_requests, by gateway_instance). */
+export const gatewayInstanceSchema = z.object({
+  instance: z.string(),
+  /** Its records are the demo's simulated traffic. */
+  simulated: z.boolean(),
+  lastRequestAt: isoTime,
+  requests15m: z.number().int(),
+  /** Answered without serving (limits, no route, upstream failure, bad request…). */
+  refused15m: z.number().int(),
+  requests1h: z.number().int(),
+  refused1h: z.number().int(),
+  /** The last hour's refusals by outcome, most first. */
+  refusedBy: z.array(z.object({ outcome: z.string(), count: z.number().int() })),
+});
+export type GatewayInstance = z.infer<typeof gatewayInstanceSchema>;
+
+export const observabilityGateway = query('observability.gateway', {
+  summary: "The customer gateway: the one this app runs (address, whether it answers, the database login it uses; never a secret) and every instance's requests and refusals from the request records.",
+  request: empty,
+  response: z.object({
+    at: isoTime,
+    /** The gateway this process runs (the embedded demo's), asked live; null when it runs none. */
+    local: z
+      .object({
+        url: z.string(),
+        instance: z.string(),
+        /** The Postgres login it runs as (a member of mc_gateway): a name, never its password. */
+        login: z.string(),
+        since: isoTime,
+        simulated: z.boolean(),
+        /** Its /healthz answered within 2 s, and what it said. */
+        up: z.boolean(),
+        database: z.boolean().nullable(),
+        spoolBacklog: z.number().int().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable(),
+    /** Instances with a request recorded in the last hour, latest first. */
+    instances: z.array(gatewayInstanceSchema),
+  }),
+});

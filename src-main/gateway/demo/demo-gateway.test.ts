@@ -1,3 +1,4 @@
+import type { Response } from '../../../src-shared/contract';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAppCore } from '../../core/app-core';
 import { silentLogger } from '../../core/log';
@@ -90,6 +91,15 @@ describe.skipIf(!ok)('the demo gateway', () => {
         ),
       );
       expect(actors).toEqual([{ actor_id: null, actor_name: DEMO_GATEWAY_ACTOR.name, n: expect.any(Number) }]);
+      // The Observability view's gateway panel: this gateway asked live (its login by name only),
+      // and its requests counted from the records it wrote.
+      const panel = await core.router.invoke('observability.gateway', {}, { readOnly: false, via: 'direct' });
+      if (!panel.ok) throw new Error(panel.error.message);
+      const g = panel.data as Response<'observability.gateway'>;
+      expect(g.local).toMatchObject({ url: urls[0], instance: 'demo', simulated: true, up: true, database: true, error: null, login: expect.stringMatching(/^mc_gateway_/) });
+      expect(JSON.stringify(g)).not.toMatch(/password/i);
+      expect(g.instances.find((i) => i.instance === 'demo')).toMatchObject({ simulated: true, refused1h: 0, requests1h: expect.any(Number) });
+      expect(g.instances.find((i) => i.instance === 'demo')!.requests1h).toBeGreaterThanOrEqual(8);
       // The gateway is the real one: without the key it refuses, OpenAI-shaped.
       const anon = await fetch(`${core.demoGateway!.url}/v1/models`);
       expect(anon.status).toBe(401);

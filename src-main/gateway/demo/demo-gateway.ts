@@ -29,6 +29,18 @@ const DEMO_VLLM_LATENCY: [number, number][] = [
   [1.0, 100],
 ];
 
+/** The name the demo gateway's request records carry (mc.api_requests.gateway_instance). */
+export const DEMO_GATEWAY_INSTANCE = 'demo';
+
+/** A gateway this process runs, as the router's observability.gateway reports it. */
+export interface LocalGateway {
+  url: string;
+  instance: string;
+  login: string;
+  since: string;
+  simulated: boolean;
+}
+
 export const DEMO_MODELS = { vllm: 'meta-llama/Llama-3.1-8B-Instruct', ollama: 'llama3.1:8b' } as const;
 
 export interface DemoGatewayOptions {
@@ -50,6 +62,8 @@ export class DemoGateway {
   private generation = 0;
   /** The gateway's address while it runs. */
   url: string | null = null;
+  /** What the Observability view shows of it (never the login's password). */
+  private started: { url: string; login: string; since: string } | null = null;
   traffic: DemoTraffic | null = null;
 
   constructor(
@@ -107,12 +121,13 @@ export class DemoGateway {
         port: 0,
         spoolDir,
         simulated: true,
-        instance: 'demo',
+        instance: DEMO_GATEWAY_INSTANCE,
         poolSize: 4,
         log: this.deps.log.child({ component: 'demo-gateway' }),
       });
       if (await overtaken()) return;
       this.url = run.gateway.url;
+      this.started = { url: run.gateway.url, login: String(login.user ?? ''), since: new Date().toISOString() };
       run.traffic = new DemoTraffic(
         {
           gatewayUrl: run.gateway.url,
@@ -135,10 +150,16 @@ export class DemoGateway {
     }
   }
 
+  /** The running gateway's address, instance name and login name; null when none runs. */
+  status(): LocalGateway | null {
+    return this.started ? { ...this.started, instance: DEMO_GATEWAY_INSTANCE, simulated: true } : null;
+  }
+
   async stop(): Promise<void> {
     this.generation++;
     this.want = null;
     this.url = null;
+    this.started = null;
     this.traffic = null;
     const run = this.running;
     this.running = null;

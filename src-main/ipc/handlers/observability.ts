@@ -1,4 +1,5 @@
-import { drilldown, observabilityOverview, operatorSummary, series } from '../../services/observability';
+import { drilldown, gatewayActivity, observabilityOverview, operatorSummary, series } from '../../services/observability';
+import { probeLocalGateway } from '../../services/observability/local-gateway';
 import { setEnergyTarget } from '../../services/org';
 import type { Handlers } from '../types';
 
@@ -10,6 +11,11 @@ export const observabilityHandlers = {
     const whPer1k = await setEnergyTarget(ctx.sql, input.whPer1k);
     await ctx.audit({ action: 'observability.energy_target_set', target: { type: 'org', id: ctx.session.orgId }, data: { whPer1k } });
     return { whPer1k };
+  },
+  'observability.gateway': async (_input, ctx) => {
+    const now = new Date();
+    const [instances, local] = await Promise.all([ctx.read((sql) => gatewayActivity(sql, now)), probeLocalGateway(ctx.deps.localGateway?.status() ?? null)]);
+    return { at: now.toISOString(), local, instances };
   },
   'operator.summary': async (_input, ctx) => ctx.read((sql) => operatorSummary(sql, new Date()), { snapshot: true }),
 } satisfies Partial<Handlers>;

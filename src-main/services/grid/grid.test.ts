@@ -361,7 +361,7 @@ describe.skipIf(!ok)('the grid through the contract', () => {
 
     it('revokes at once, and flags the revoked key when it is still presented', async () => {
       const r = (await call(admin, 'keys.revoke', { keyId: issued.key.id, reason: 'laptop stolen' })) as Response<'keys.revoke'>;
-      expect(r.key).toMatchObject({ status: 'revoked', revokeReason: 'laptop stolen' });
+      expect(r.key).toMatchObject({ status: 'revoked', revokeReason: 'laptop stolen', revokedBy: org.admin.name, revokedAt: expect.any(String) });
       expect(await sendBatch(ingest, { key: issued.secret, batchId: randomUUID(), samples: samplesNow(1) })).toMatchObject({ code: 'key_revoked' });
       const list = (await call(admin, 'keys.list', {})) as Response<'keys.list'>;
       expect(list.check).toMatchObject({ ok: false, refusedKeysStillPresented: 1 });

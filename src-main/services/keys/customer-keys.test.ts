@@ -109,10 +109,12 @@ describe.skipIf(!ok)('customer API keys', () => {
   it('revokes at once (an operator may); a revoked key presented again is flagged on the list', async () => {
     const k = await call<Response<'customerKeys.issue'>>(admin, 'customerKeys.issue', { customerId, mode: 'live', label: 'leaked' });
     const r = await call<Response<'customerKeys.revoke'>>(operator, 'customerKeys.revoke', { keyId: k.key.id, reason: 'found in a public repository' });
-    expect(r.key).toMatchObject({ status: 'revoked', revokeReason: 'found in a public repository' });
+    // Who revoked it comes from the record (the operator who did), for the keys page to show instead of an expiry.
+    expect(r.key).toMatchObject({ status: 'revoked', revokeReason: 'found in a public repository', revokedBy: org.operator.name, revokedAt: expect.any(String) });
     expect((await present(k.secret, 'unknown-host')).status).toBe('revoked');
     const list = await call<Response<'customerKeys.list'>>(admin, 'customerKeys.list', {});
-    expect(list.keys.find((x) => x.id === k.key.id)).toMatchObject({ refusedCount: 1, lastRefusedSource: 'unknown-host' });
+    expect(list.keys.find((x) => x.id === k.key.id)).toMatchObject({ refusedCount: 1, lastRefusedSource: 'unknown-host', revokedBy: org.operator.name });
+    expect(list.keys.filter((x) => x.status !== 'revoked').every((x) => x.revokedBy === null && x.revokedAt === null)).toBe(true);
     expect(list.flags.refusedStillPresented).toBe(2);
     const again = await refusedUnchanged(admin, 'customerKeys.revoke', { keyId: k.key.id, reason: 'twice' });
     expect(again).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('already revoked') });

@@ -23,13 +23,14 @@ interface Row extends KeyStandingRow {
 
 const SELECT = `
   SELECT k.id, k.customer_id, c.name AS customer_name, k.mode, k.prefix, k.label, ${STATUS_SQL} AS status, k.created_at,
-         o.display_name AS created_by, k.expires_at, k.revoked_at, k.revoke_reason, k.grace_until, k.superseded_by,
+         o.display_name AS created_by, k.expires_at, k.revoked_at, rb.display_name AS revoked_by, k.revoke_reason, k.grace_until, k.superseded_by,
          k.last_used_at, k.last_used_source, k.use_count,
          (${VALID_KEY_SQL} AND coalesce(k.last_used_at, k.created_at) < now() - make_interval(days => $1::int)) AS stale,
          k.refused_count, k.last_refused_at, k.last_refused_source
     FROM mc.customer_keys k
     JOIN mc.customers c ON c.org_id = k.org_id AND c.id = k.customer_id
-    LEFT JOIN mc.operators o ON o.id = k.created_by`;
+    LEFT JOIN mc.operators o ON o.id = k.created_by
+    LEFT JOIN mc.operators rb ON rb.id = k.revoked_by`;
 
 const toKey = (r: Row): CustomerKey => ({
   ...keyStanding(r),

@@ -29,6 +29,7 @@ export interface KeyStandingRow {
   created_by: string | null;
   expires_at: string | null;
   revoked_at: string | null;
+  revoked_by: string | null;
   revoke_reason: string | null;
   grace_until: string | null;
   superseded_by: string | null;
@@ -48,12 +49,13 @@ interface KeyRow extends KeyStandingRow {
 function selectKeys(where: string): string {
   return `
     SELECT k.id, k.node_id, n.hostname, k.prefix, k.label, ${STATUS_SQL} AS status, k.created_at, o.display_name AS created_by,
-           k.expires_at, k.revoked_at, k.revoke_reason, k.grace_until, k.superseded_by, k.last_used_at, k.last_used_source,
+           k.expires_at, k.revoked_at, rb.display_name AS revoked_by, k.revoke_reason, k.grace_until, k.superseded_by, k.last_used_at, k.last_used_source,
            k.use_count, (${VALID_KEY_SQL} AND coalesce(k.last_used_at, k.created_at) < now() - make_interval(days => $1::int)) AS stale,
            coalesce(r.calls, 0)::int AS rejected_calls, r.last_at AS last_rejected_at
       FROM mc.node_keys k
       JOIN mc.nodes n ON n.org_id = k.org_id AND n.id = k.node_id
       LEFT JOIN mc.operators o ON o.id = k.created_by
+      LEFT JOIN mc.operators rb ON rb.id = k.revoked_by
       -- Per key through the (org_id, key_id, …) index; see nodes.ts for why not a grouped join.
       LEFT JOIN LATERAL (SELECT sum(x.count) AS calls, max(x.last_seen_at) AS last_at
                            FROM mc.ingest_rejections x WHERE x.org_id = k.org_id AND x.key_id = k.id) r ON true
@@ -70,6 +72,7 @@ export function keyStanding(r: KeyStandingRow) {
     createdBy: r.created_by,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
+    revokedBy: r.revoked_by,
     revokeReason: r.revoke_reason,
     graceUntil: r.grace_until,
     supersededBy: r.superseded_by,

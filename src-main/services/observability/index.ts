@@ -1,3 +1,4 @@
 export { computeMinutes, lastComputedMinute, series } from './figures';
 export { operatorSummary } from './operator';
 export { corridorHealth, drilldown, observabilityOverview } from './overview';
+export { gatewayActivity } from './gateway';

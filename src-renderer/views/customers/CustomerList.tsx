@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { TIER_LABELS } from '../../../src-shared/contract/sla';
 import { EmptyState, ErrorState } from '../../components/States';
 import { fmt } from '../../components/format';
@@ -21,6 +21,13 @@ export function CustomerList() {
   const [orgLimitOpen, setOrgLimitOpen] = useState(false);
   const [reloads, setReloads] = useState(0);
   const rows = list?.customers ?? [];
+  // "New customer" from the command palette (Ctrl+K) lands here.
+  const pending = useUi((s) => s.pendingAction);
+  useEffect(() => {
+    if (!info || !useUi.getState().takeAction('new-customer')) return;
+    if (write.ok) setCreating(true);
+    else useUi.getState().toast('info', write.why ?? 'You cannot add a customer here.');
+  }, [pending, info]);
   useViewKeys({
     n: write.ok ? () => setCreating(true) : null,
     l: info?.session?.role === 'admin' ? () => setOrgLimitOpen(true) : null,

@@ -8,6 +8,7 @@ import { SecretDialog } from '../../components/SecretDialog';
 import { Time } from '../../components/Time';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { ExpiryField, GraceField } from '../nodes/KeyActions';
+import { KeyEnd } from '../nodes/KeyEnd';
 import { useUi } from '../../stores/ui-store';
 
 type Data = Response<'customerKeys.list'>;
@@ -41,6 +42,16 @@ export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleD
     );
   }, [staleDays, customerId]);
   useEffect(load, [load, epoch, changed]);
+
+  // "New customer API key" from the command palette (Ctrl+K) lands on the keys page: open the issue
+  // dialog once the customers are known, or say why it cannot be.
+  const pending = useUi((s) => s.pendingAction);
+  useEffect(() => {
+    if (customerId || !data || !useUi.getState().takeAction('issue-customer-key')) return;
+    if (!admin) toast('info', write.ok ? 'Only admins issue customer keys.' : (write.why ?? 'Only admins issue customer keys.'));
+    else if (data.customers.length === 0) toast('info', 'No customer yet: add one in Customers (New customer) first, then issue its key.');
+    else setIssuing(true);
+  }, [pending, data, customerId]);
 
   const flagged = data ? data.keys.filter((k) => k.stale || (k.lastRefusedAt !== null && k.lastRefusedAt >= data.flags.since)) : [];
   return (
@@ -86,7 +97,7 @@ export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleD
               <th>Status</th>
               <th>Last used</th>
               <th className="num">Uses</th>
-              <th>Expires</th>
+              <th title="When the key stops working: its expiry, the end of its grace period, or when it was revoked and by whom">Ends</th>
               <th />
             </tr>
           </thead>
@@ -124,7 +135,9 @@ export function CustomerKeys({ staleDays, epoch, changed, customerId }: { staleD
                   )}
                 </td>
                 <td className="num">{k.useCount}</td>
-                <td className="dim">{k.expiresAt ? <Time iso={k.expiresAt} /> : 'never'}</td>
+                <td className="dim">
+                  <KeyEnd k={k} mode="relative" />
+                </td>
                 <td>
                   {k.status === 'active' && (
                     <button className="btn small" disabled={!admin} title={admin ? 'Replace with a new key; the old one works for the grace period' : 'Only admins rotate customer keys'} onClick={() => setRotating(k)}>

@@ -1,6 +1,7 @@
 import type { NodeKey } from '../../../src-shared/contract/grid';
 import { Time } from '../../components/Time';
 import type { useKeyActions } from './KeyActions';
+import { KeyEnd } from './KeyEnd';
 import { KeyStatus } from './KeyStatus';
 
 /** Keys with their standing and use, and rotate / revoke; on a node's page and on the keys page. */
@@ -28,7 +29,7 @@ export function KeysTable({
             <th>Status</th>
             <th>Label</th>
             <th>Created</th>
-            <th>Expires</th>
+            <th title="When the key stops working: its expiry, the end of its grace period, or when it was revoked and by whom">Ends</th>
             <th>Last used</th>
             <th className="num">Uses</th>
             <th className="num">Refused</th>
@@ -61,15 +62,7 @@ export function KeysTable({
                 <Time iso={k.createdAt} /> {k.createdBy && `· ${k.createdBy}`}
               </td>
               <td className="dim">
-                {k.graceUntil ? (
-                  <>
-                    grace until <Time iso={k.graceUntil} mode="local" />
-                  </>
-                ) : k.expiresAt ? (
-                  <Time iso={k.expiresAt} mode="local" />
-                ) : (
-                  'never'
-                )}
+                <KeyEnd k={k} />
               </td>
               <td className="dim">
                 {k.lastUsedAt ? (

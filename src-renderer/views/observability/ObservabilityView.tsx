@@ -7,6 +7,7 @@ import { call } from '../../bridge/client';
 import { fmt, pct } from '../../components/format';
 import { ReasonDialog } from '../../components/ReasonDialog';
 import { DeadLettersPanel } from './DeadLettersPanel';
+import { GatewayPanel } from './GatewayPanel';
 import { NoOrg } from '../../components/NoOrg';
 import { ErrorState } from '../../components/States';
 import { startObservabilityLive, useObservability } from '../../stores/observability-store';
@@ -214,6 +215,7 @@ export function ObservabilityView() {
       )}
       {series && series.stepSeconds === 300 && <p className="faint">Five-minute points are the mean of their minutes’ percentiles, and the sum of their tokens and energy.</p>}
 
+      <GatewayPanel />
       <DeadLettersPanel />
 
       {targetOpen && (

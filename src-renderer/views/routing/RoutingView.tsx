@@ -55,6 +55,13 @@ export function RoutingView() {
   }, [models, model]);
 
   const ready = !!customerId && !!model && /^[A-Za-z]{2}$/.test(origin);
+  // Why Simulate cannot run yet, said next to the button (a disabled button alone tells nothing).
+  const missing = [
+    !customerId && 'choose a customer',
+    !model && (models && models.length === 0 ? 'add a model in Models (the catalog is empty)' : 'choose a model'),
+    !/^[A-Za-z]{2}$/.test(origin) && (origin ? `the origin country must be two letters (“${origin}” is not)` : 'type the request’s origin country (two letters, e.g. DE)'),
+  ].filter((m): m is string => !!m);
+  const blocked = write.why ?? (missing.length ? `To simulate, ${missing.join(', ')}.` : null);
   const run = () => {
     if (!ready || !write.ok) return;
     void simulate({ customerId, model, originCountry: origin, workloadClass: workload, estimatedTokens: tokens, saveAsEvidence: evidence });
@@ -110,7 +117,7 @@ export function RoutingView() {
               </label>
               <label className="field">
                 <span>Origin country</span>
-                <input name="origin" value={origin} maxLength={2} placeholder="DE" onChange={(e) => setOrigin(e.target.value.toUpperCase())} />
+                <input name="origin" value={origin} maxLength={2} placeholder="e.g. DE" onChange={(e) => setOrigin(e.target.value.toUpperCase())} />
               </label>
               <label className="field">
                 <span>Workload class</span>
@@ -124,9 +131,15 @@ export function RoutingView() {
             <label>
               <input type="checkbox" name="evidence" checked={evidence} onChange={(e) => setEvidence(e.target.checked)} /> Save as evidence (pilot gate: “routing simulation selects a valid node or explains why none is available”)
             </label>{' '}
-            <button className="btn primary" data-testid="simulate" disabled={!ready || running || !write.ok} title={write.why ?? (ready ? 'Simulate (s)' : 'Choose a customer, a model and a two-letter origin country.')} onClick={run}>
+            <button className="btn primary" data-testid="simulate" disabled={!ready || running || !write.ok} title={blocked ?? 'Simulate (s)'} onClick={run}>
               {running ? 'Routing…' : 'Simulate'} <kbd>s</kbd>
             </button>
+            {blocked && ' '}
+            {blocked && (
+              <span className="dim" data-testid="simulate-why">
+                {blocked}
+              </span>
+            )}
             {error && (
               <div className="err" role="alert" data-testid="simulation-error">
                 {error}

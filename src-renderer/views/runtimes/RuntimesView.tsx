@@ -8,6 +8,7 @@ import { EmptyState, ErrorState } from '../../components/States';
 import { Time } from '../../components/Time';
 import { useGrid } from '../../stores/grid-store';
 import { startRuntimesLive, useRuntimes } from '../../stores/runtimes-store';
+import '../../styles/ops.css';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
 import { ConnectRuntimeDialog } from './ConnectRuntimeDialog';
@@ -71,7 +72,7 @@ export function RuntimesView() {
           Connect a vLLM, Ollama, TGI or OpenAI-compatible endpoint running on one of your nodes: Mission Control detects its kind, lists its models and starts watching its health.
         </EmptyState>
       ) : (
-        <table className="grid" data-testid="runtimes">
+        <table className="grid runtimes" data-testid="runtimes">
           <thead>
             <tr>
               <th>Runtime</th>
@@ -79,10 +80,10 @@ export function RuntimesView() {
               <th>Node</th>
               <th>Health</th>
               <th>Circuit</th>
-              <th className="num">Running</th>
-              <th className="num">Waiting</th>
-              <th className="num">KV cache</th>
-              <th className="num">p95</th>
+              <th className="num nowrap">Running</th>
+              <th className="num nowrap">Waiting</th>
+              <th className="num nowrap">KV cache</th>
+              <th className="num nowrap">p95</th>
               <th>Models</th>
               <th>Last probe</th>
               <th />
@@ -99,18 +100,22 @@ export function RuntimesView() {
                   {RUNTIME_KIND_LABELS[r.kind]} <span className="faint">{r.version ?? ''}</span>
                 </td>
                 <td>
-                  <span className="mono">{r.hostname}</span> <span className="faint">{r.siteName} · {r.corridorName}</span>
+                  <div className="mono nowrap">{r.hostname}</div>
+                  <div className="faint">
+                    {r.siteName} · {r.corridorName}
+                  </div>
                 </td>
                 <td data-health={r.health} title={r.lastError ?? undefined}>
                   {r.health}
                   {r.lastError && <div className="faint">{r.lastError}</div>}
                 </td>
                 <td data-circuit={r.circuit}>{CIRCUIT_LABEL[r.circuit]}</td>
-                <td className="num">{fmt(r.load.runningRequests, '', 0)}</td>
-                <td className="num">{fmt(r.load.waitingRequests, '', 0)}</td>
-                <td className="num">{pct(r.load.kvCacheUsage)}</td>
-                <td className="num">{fmt(r.load.p95LatencyMs, ' ms', 0)}</td>
-                <td>{r.models.map((m) => m.id).join(', ') || <span className="faint">none</span>}</td>
+                {/* A figure and its unit on one line: "42.0 %" split over two rows read as two values. */}
+                <td className="num nowrap">{fmt(r.load.runningRequests, '', 0)}</td>
+                <td className="num nowrap">{fmt(r.load.waitingRequests, '', 0)}</td>
+                <td className="num nowrap">{pct(r.load.kvCacheUsage)}</td>
+                <td className="num nowrap">{fmt(r.load.p95LatencyMs, ' ms', 0)}</td>
+                <td>{r.models.length ? r.models.map((m) => <ModelId key={m.id} id={m.id} />) : <span className="faint">none</span>}</td>
                 <td className="dim">{r.lastProbeAt ? <Time iso={r.lastProbeAt} /> : 'never'}</td>
                 <td>
                   <button className="btn small" disabled={!write.ok || probing === r.id} title={write.why ?? 'Probe now'} onClick={() => void probe(r.id)}>
@@ -124,6 +129,19 @@ export function RuntimesView() {
       )}
       <p className="faint">Load figures are what each runtime’s own endpoints say (vLLM and TGI /metrics; Ollama /api/ps); “—” means the runtime does not expose it.</p>
       {connecting && <ConnectRuntimeDialog onClose={() => setConnecting(false)} onDone={() => void useRuntimes.getState().load()} />}
+    </div>
+  );
+}
+
+/** A model id on one line, or two at its "/" (the publisher, then the name): never split mid-word at a hyphen. */
+function ModelId({ id }: { id: string }) {
+  const slash = id.indexOf('/');
+  if (slash < 0) return <div className="nowrap">{id}</div>;
+  return (
+    <div>
+      <span className="nowrap">{id.slice(0, slash + 1)}</span>
+      <wbr />
+      <span className="nowrap">{id.slice(slash + 1)}</span>
     </div>
   );
 }
