@@ -306,4 +306,64 @@ describe.skipIf(!ok)('rotate all credentials', () => {
     await call(admin, 'credentials.cancel', { runId });
     await call(admin, 'credentials.close', { runId, reason: 'double click' });
   });
+
+  /**
+   * Holds node2's key rows as the telemetry queue does while it records a batch's key use, from
+   * another connection, until `release` resolves. Resolves `waiting` once the rotation waits on them.
+   */
+  function holdNodeKeys(release: Promise<unknown>): { waiting: Promise<void>; done: Promise<void> } {
+    let seen!: () => void;
+    const waiting = new Promise<void>((r) => (seen = r));
+    const done = asOwner(db, org.orgId, async (c) => {
+      await c.query('SELECT id FROM mc.node_keys WHERE org_id = $1 AND node_id = $2 FOR UPDATE', [org.orgId, node2]);
+      const watch = (async () => {
+        for (let i = 0; i < 600; i++) {
+          const r = await db.owner().then(async (w) => {
+            try {
+              return (await w.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%node_keys%FOR UPDATE%'`)).rows[0].n as number;
+            } finally {
+              await w.end();
+            }
+          });
+          if (r > 0) return seen();
+          await new Promise((x) => setTimeout(x, 100));
+        }
+      })();
+      await release;
+      await watch;
+    });
+    return { waiting, done };
+  }
+
+  it('a key held by another transaction is tried again, not failed; held through every try, it fails with why and the old key works', async () => {
+    // Held for longer than one try's lock timeout after the rotation starts waiting: a retry rotates it.
+    let free!: () => void;
+    const released = new Promise<void>((r) => (free = r));
+    const held = holdNodeKeys(released);
+    const started = await call<Response<'credentials.start'>>(admin, 'credentials.start', { mode: 'scheduled', graceHours: 1, reason: 'contention' });
+    const running = runToEnd(started.run.id);
+    await held.waiting;
+    await new Promise((r) => setTimeout(r, 3_500));
+    free();
+    await held.done;
+    const done = await running;
+    expect(done.state).toBe('done');
+    expect(done.items.find((i) => i.kind === 'node_key' && i.owner === 'fra-01-gpu02')).toMatchObject({ state: 'rotated' });
+
+    // Held until the run stops: every try waits in vain, the item fails, nothing of it changed.
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    const longHeld = holdNodeKeys(stopped);
+    const again = await call<Response<'credentials.start'>>(admin, 'credentials.start', { mode: 'scheduled', graceHours: 1, reason: 'contention held' });
+    const failedRun = await runToEnd(again.run.id);
+    stop();
+    await longHeld.done;
+    expect(failedRun.state).toBe('failed');
+    const failed = failedRun.items.find((i) => i.state === 'failed')!;
+    expect(failed).toMatchObject({ kind: 'node_key', owner: 'fra-01-gpu02', detail: expect.stringContaining('lock timeout') });
+    expect(failed.detail).toContain('still works');
+    // Once free, resuming rotates it.
+    await call(admin, 'credentials.resume', { runId: again.run.id });
+    expect((await runToEnd(again.run.id)).state).toBe('done');
+  }, 120_000);
 });

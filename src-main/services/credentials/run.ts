@@ -102,8 +102,37 @@ export async function stepRun(deps: CredentialDeps, runId: string): Promise<{ ru
   return { run: await readRun(deps.sql, runId), item: after ? toItem(after) : null };
 }
 
+/**
+ * A key row the telemetry queue holds while it records a batch's key use (0035): under load that
+ * batch can outlast a lock timeout, which is contention, not a fault of the key. A key (in the
+ * database, rolled back whole with the savepoint) is tried again after a pause; only when every
+ * try waited in vain does the item fail. Each try waits at most ITEM_LOCK_TIMEOUT.
+ */
+export const ITEM_TRIES = 4;
+export const ITEM_LOCK_TIMEOUT = '3s';
+const TRANSIENT = new Set(['55P03', '40P01', '40001']);
+const transient = (err: unknown) => TRANSIENT.has((err as { code?: string }).code ?? '');
+
 /** One credential, in its own savepoint; false when it failed (recorded, run stopped). */
 async function rotateItem(deps: CredentialDeps, runId: string, item: ItemRow, facts: RunFacts): Promise<boolean> {
+  const inDatabase = item.kind === 'node_key' || item.kind === 'customer_key';
+  const tries = inDatabase ? ITEM_TRIES : 1;
+  const before = inDatabase ? (await deps.sql.one<{ t: string }>(`SELECT current_setting('lock_timeout') AS t`)).t : null;
+  if (inDatabase) await deps.sql.query(`SELECT set_config('lock_timeout', $1, true)`, [ITEM_LOCK_TIMEOUT]);
+  try {
+    for (let n = 1; ; n++) {
+      const outcome = await tryItem(deps, runId, item, facts, n < tries);
+      if (outcome !== 'again') return outcome;
+      await new Promise((r) => setTimeout(r, 250 * n));
+    }
+  } finally {
+    // (In a transaction already failing this fails too, and the original error is the one to see.)
+    if (before !== null) await deps.sql.query(`SELECT set_config('lock_timeout', $1, true)`, [before]).catch(() => undefined);
+  }
+}
+
+/** One try: true when rotated, false when it failed (recorded, run stopped), 'again' on contention with tries left. */
+async function tryItem(deps: CredentialDeps, runId: string, item: ItemRow, facts: RunFacts, mayRetry: boolean): Promise<boolean | 'again'> {
   await deps.sql.query('SAVEPOINT credential_item');
   try {
     const out = await rotateOne(deps, item, facts);
@@ -118,6 +147,7 @@ async function rotateItem(deps: CredentialDeps, runId: string, item: ItemRow, fa
     return true;
   } catch (err) {
     await deps.sql.query('ROLLBACK TO SAVEPOINT credential_item');
+    if (mayRetry && transient(err)) return 'again';
     const why = err instanceof McError ? err.message : (err as Error).message;
     // Keys live in the database and roll back with the savepoint. A password, a keychain entry or a
     // key file changes outside it: each of those steps puts the old one back on its own failures,
