@@ -50,7 +50,7 @@ test.describe('node keys', () => {
     // The demo has no customer: the panel says where to add one; add one in SLA (defaults first).
     await page.goto(`${host.url}#/keys`);
     const panel = page.getByTestId('customer-keys');
-    await expect(panel.getByTestId('customer-keys-empty')).toContainText('Add one in Customers or SLA (New customer)');
+    await expect(panel.getByTestId('customer-keys-empty')).toContainText('Add one in Customers or SLA (New customer)', { timeout: 30_000 });
     // Above the list of every node key (hundreds on a grid), not after it.
     const [customerTop, nodeKeysTop] = await Promise.all([panel.evaluate((e) => e.getBoundingClientRect().top), page.getByTestId('all-keys').evaluate((e) => e.getBoundingClientRect().top)]);
     expect(customerTop).toBeLessThan(nodeKeysTop);
