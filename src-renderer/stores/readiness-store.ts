@@ -67,9 +67,13 @@ export function startReadinessLive(): () => void {
   };
   const offReadiness = subscribe('readiness.changed', soon);
   const offChecklists = subscribe('checklists.changed', soon);
+  // A grid that appears after the view opened (the demo grid provisioned on a first start, a site
+  // added): its corridors get their gates here. Corridors come with their sites, which notify.
+  const offSites = subscribe('sites.changed', soon);
   return () => {
     offReadiness();
     offChecklists();
+    offSites();
     if (timer) clearTimeout(timer);
   };
 }

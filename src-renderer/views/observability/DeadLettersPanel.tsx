@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { Response } from '../../../src-shared/contract';
 import { call, errorText } from '../../bridge/client';
 import { ReasonDialog } from '../../components/ReasonDialog';
 import { Time } from '../../components/Time';
 import { canWrite, useSystem } from '../../stores/system-store';
 import { useUi } from '../../stores/ui-store';
+import { usePoll } from '../../components/use-poll';
 
 type Data = Response<'telemetry.deadLetters'>;
 const POLL_MS = 15_000;
@@ -36,11 +37,7 @@ export function DeadLettersPanel() {
       ),
     [],
   );
-  useEffect(() => {
-    void load();
-    const t = setInterval(() => void load(), POLL_MS);
-    return () => clearInterval(t);
-  }, [load]);
+  usePoll(load, POLL_MS);
 
   const toggle = (seq: number) =>
     setChosen((c) => {

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { Response } from '../../../src-shared/contract';
 import { call, errorText } from '../../bridge/client';
 import { Time } from '../../components/Time';
+import { usePoll } from '../../components/use-poll';
 
 type Data = Response<'observability.gateway'>;
 const POLL_MS = 15_000;
@@ -22,11 +23,7 @@ export function GatewayPanel() {
       ),
     [],
   );
-  useEffect(() => {
-    void load();
-    const t = setInterval(() => void load(), POLL_MS);
-    return () => clearInterval(t);
-  }, [load]);
+  usePoll(load, POLL_MS);
 
   const local = data?.local ?? null;
   return (
