@@ -50,6 +50,29 @@ function said(e: unknown): string {
   return m ? ` (it said: ${m})` : '';
 }
 
+/**
+ * What the D-Bus library says when the keychain's daemon went away mid-call or is being started
+ * again, not a refusal: gnome-keyring can abort on a client that disconnects during its session
+ * handshake (seen in CI as GLib-ERROR in g_variant_new), and the session bus or the desktop
+ * starts it again within a second or two. A read or a write (both idempotent) is tried again then.
+ */
+const TRANSIENT = /Message recipient disconnected|org\.freedesktop\.DBus\.Error\.(NoReply|ServiceUnknown|Disconnected)|was not provided by any \.service files/i;
+
+/** Pauses before each further try: about 3 s in all, longer than a daemon takes to come back. */
+export const KEYCHAIN_RETRY_MS: readonly number[] = [300, 1000, 2000];
+
+/** Run `op`, trying again after each pause while it fails with a transient D-Bus error. */
+export async function retryTransient<T>(op: () => Promise<T>, pauses: readonly number[] = KEYCHAIN_RETRY_MS): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (i >= pauses.length || !TRANSIENT.test(e instanceof Error ? e.message : String(e))) throw e;
+      await new Promise((r) => setTimeout(r, pauses[i]));
+    }
+  }
+}
+
 function unavailableMessage(): string {
   if (process.platform === 'linux') {
     return (
@@ -96,7 +119,7 @@ export class KeyringVault implements Vault {
   async get(account: string): Promise<string | null> {
     await this.ensure();
     try {
-      return await this.entry(account).getPassword();
+      return await retryTransient(() => this.entry(account).getPassword());
     } catch (e) {
       throw new KeychainUnavailableError(`The OS keychain refused to read "${account}"${said(e)}. Unlock it and try again.`);
     }
@@ -105,7 +128,7 @@ export class KeyringVault implements Vault {
   async set(account: string, secret: string): Promise<void> {
     await this.ensure();
     try {
-      await this.entry(account).setPassword(secret);
+      await retryTransient(() => this.entry(account).setPassword(secret));
     } catch (e) {
       throw new KeychainUnavailableError(`The OS keychain refused to store "${account}"${said(e)}. Unlock it and try again.`);
     }
