@@ -90,6 +90,9 @@ export async function stepRun(deps: CredentialDeps, runId: string): Promise<{ ru
   }
   const startedAt = (await deps.sql.one<{ at: string }>('SELECT started_at AS at FROM mc.credential_rotation_runs WHERE id = $1', [runId])).at;
   const facts = { mode: run.mode, graceHours: run.grace_hours, startedAt };
+  // Keys are the only items retried on contention: the step's lock waits are short, so a held
+  // row costs a few seconds per try, not the session's 10 s (set once: a step rotates one kind).
+  if (inDatabase(item)) await deps.sql.query(`SELECT set_config('lock_timeout', $1, true)`, [ITEM_LOCK_TIMEOUT]);
   let last = item;
   for (let n = 0; item && n < KEYS_PER_STEP; n++) {
     last = item;
@@ -115,21 +118,15 @@ const transient = (err: unknown) => TRANSIENT.has((err as { code?: string }).cod
 
 /** One credential, in its own savepoint; false when it failed (recorded, run stopped). */
 async function rotateItem(deps: CredentialDeps, runId: string, item: ItemRow, facts: RunFacts): Promise<boolean> {
-  const inDatabase = item.kind === 'node_key' || item.kind === 'customer_key';
-  const tries = inDatabase ? ITEM_TRIES : 1;
-  const before = inDatabase ? (await deps.sql.one<{ t: string }>(`SELECT current_setting('lock_timeout') AS t`)).t : null;
-  if (inDatabase) await deps.sql.query(`SELECT set_config('lock_timeout', $1, true)`, [ITEM_LOCK_TIMEOUT]);
-  try {
-    for (let n = 1; ; n++) {
-      const outcome = await tryItem(deps, runId, item, facts, n < tries);
-      if (outcome !== 'again') return outcome;
-      await new Promise((r) => setTimeout(r, 250 * n));
-    }
-  } finally {
-    // (In a transaction already failing this fails too, and the original error is the one to see.)
-    if (before !== null) await deps.sql.query(`SELECT set_config('lock_timeout', $1, true)`, [before]).catch(() => undefined);
+  const tries = inDatabase(item) ? ITEM_TRIES : 1;
+  for (let n = 1; ; n++) {
+    const outcome = await tryItem(deps, runId, item, facts, n < tries);
+    if (outcome !== 'again') return outcome;
+    await new Promise((r) => setTimeout(r, 250 * n));
   }
 }
+
+const inDatabase = (item: ItemRow) => item.kind === 'node_key' || item.kind === 'customer_key';
 
 /** One try: true when rotated, false when it failed (recorded, run stopped), 'again' on contention with tries left. */
 async function tryItem(deps: CredentialDeps, runId: string, item: ItemRow, facts: RunFacts, mayRetry: boolean): Promise<boolean | 'again'> {
@@ -152,9 +149,8 @@ async function tryItem(deps: CredentialDeps, runId: string, item: ItemRow, facts
     // Keys live in the database and roll back with the savepoint. A password, a keychain entry or a
     // key file changes outside it: each of those steps puts the old one back on its own failures,
     // but a check failing after the change (e.g. the old password still logs in) leaves the new one.
-    const inDatabase = item.kind === 'node_key' || item.kind === 'customer_key';
     const detail = (
-      inDatabase
+      inDatabase(item)
         ? `Not rotated: ${why}. The old credential was left as it was and still works; resume to try again.`
         : `Not completed: ${why}. Its change outside the database (password, keychain or key file) may already have been made; the inventory shows what is in force now. Resume to try again.`
     ).slice(0, 2000);
