@@ -9,6 +9,7 @@ import { retryTransient } from './keychain';
 
 const GONE = 'Platform failure: DBus error: Message recipient disconnected from message bus without replying';
 const NOT_RUNNING = 'Platform failure: DBus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files';
+const NO_COLLECTION_YET = "Couldn't access platform storage: Secret Service: no result found";
 const LOCKED = 'Platform failure: DBus error: org.freedesktop.Secret.Error.IsLocked: Cannot create an item in a locked collection';
 
 /** An operation that fails with each message in turn, then answers. */
@@ -24,9 +25,9 @@ function failing(messages: string[]) {
 
 describe('keychain calls across a daemon that went away', () => {
   it('tries again after the daemon disconnected or was not yet back, and answers', async () => {
-    const f = failing([GONE, NOT_RUNNING]);
+    const f = failing([GONE, NOT_RUNNING, NO_COLLECTION_YET]);
     await expect(retryTransient(f.op, [1, 1, 1])).resolves.toBe('stored');
-    expect(f.calls()).toBe(3);
+    expect(f.calls()).toBe(4);
   });
 
   it('does not try a refusal again: a locked keyring fails at once with its own words', async () => {

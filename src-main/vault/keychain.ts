@@ -54,9 +54,10 @@ function said(e: unknown): string {
  * What the D-Bus library says when the keychain's daemon went away mid-call or is being started
  * again, not a refusal: gnome-keyring can abort on a client that disconnects during its session
  * handshake (seen in CI as GLib-ERROR in g_variant_new), and the session bus or the desktop
- * starts it again within a second or two. A read or a write (both idempotent) is tried again then.
+ * starts it again within a second or two (its default collection a moment later: "no result
+ * found", seen in ci51). A read or a write (both idempotent) is tried again then.
  */
-const TRANSIENT = /Message recipient disconnected|org\.freedesktop\.DBus\.Error\.(NoReply|ServiceUnknown|Disconnected)|was not provided by any \.service files/i;
+const TRANSIENT = /Message recipient disconnected|Secret Service: no result found|org\.freedesktop\.DBus\.Error\.(NoReply|ServiceUnknown|Disconnected)|was not provided by any \.service files/i;
 
 /** Pauses before each further try: about 3 s in all, longer than a daemon takes to come back. */
 export const KEYCHAIN_RETRY_MS: readonly number[] = [300, 1000, 2000];
