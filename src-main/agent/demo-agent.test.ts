@@ -39,6 +39,9 @@ describe.skipIf(!ok)('demo mode', () => {
       const mayRun = nodes.data.nodes.filter((n) => n.lifecycle !== 'retired').length;
       expect(keys.data.keys.filter((k) => k.label === 'demo agent' && k.status === 'active').length).toBe(mayRun);
       expect(keys.data.nodesWithoutValidKey).toEqual([]);
+      // Made by the app on its own: Keys → Node keys names it as the audit log does (marked
+      // simulated), never the admin whose session it used.
+      expect(new Set(keys.data.keys.filter((k) => k.label === 'demo agent').map((k) => k.createdBy))).toEqual(new Set(['Mission Control demo agent (simulated)']));
       expect(core.demo?.simulator).not.toBeNull();
       const audit = (await core.router.invoke('audit.list', { limit: 10 }, DIRECT)) as { data: Response<'audit.list'> };
       expect(audit.data.events.map((e) => e.action)).toEqual(expect.arrayContaining(['grid.demo_provisioned', 'keys.issued_batch']));

@@ -30,7 +30,8 @@ export async function fleetWithKeys(
        SELECT mc.current_org_id(), k.node_id, k.hash, k.prefix, $4, $5
          FROM unnest($1::uuid[], $2::bytea[], $3::text[]) AS k(node_id, hash, prefix)
        ON CONFLICT (key_hash) DO NOTHING RETURNING id`,
-      [keyed.map((k) => k.node.id), keyed.map((k) => k.key.hash), keyed.map((k) => k.key.prefix), opts.label, session.operatorId],
+      // The app issuing on its own records no member as their creator (the key list names the app).
+      [keyed.map((k) => k.node.id), keyed.map((k) => k.key.hash), keyed.map((k) => k.key.prefix), opts.label, opts.actor ? null : session.operatorId],
     );
     if (added.length > 0) {
       await sql.query('SELECT mc.refresh_grid_statistics()');

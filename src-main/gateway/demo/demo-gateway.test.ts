@@ -91,6 +91,11 @@ describe.skipIf(!ok)('the demo gateway', () => {
         ),
       );
       expect(actors).toEqual([{ actor_id: null, actor_name: DEMO_GATEWAY_ACTOR.name, n: expect.any(Number) }]);
+      // Its keys name the app as their maker in Keys → Customer API keys, as the audit log does.
+      const listed = await core.router.invoke('customerKeys.list', { staleDays: 30 }, { readOnly: false, via: 'direct' });
+      if (!listed.ok) throw new Error(listed.error.message);
+      const demoKeys = (listed.data as Response<'customerKeys.list'>).keys.filter((k) => k.customerName.startsWith('Demo traffic'));
+      expect(demoKeys.map((k) => k.createdBy)).toEqual(f.keys.map(() => `${DEMO_GATEWAY_ACTOR.name} (simulated)`));
       // The Observability view's gateway panel: this gateway asked live (its login by name only),
       // and its requests counted from the records it wrote.
       const panel = await core.router.invoke('observability.gateway', {}, { readOnly: false, via: 'direct' });

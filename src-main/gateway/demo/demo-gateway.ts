@@ -100,7 +100,7 @@ export class DemoGateway {
         const secrets = new Map<string, string>();
         for (const corridor of new Set(plans.map((p) => p.corridor))) {
           const account = secretAccounts.demoCustomerKey(db.profileStore.instanceId, corridor);
-          secrets.set(corridor, (await ensureDemoCustomer(sql, this.deps.vault, account, session.operatorId, audit(sql), corridor)).secret);
+          secrets.set(corridor, (await ensureDemoCustomer(sql, this.deps.vault, account, null, audit(sql), corridor)).secret);
         }
         return { plans, secrets };
       });

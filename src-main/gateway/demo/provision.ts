@@ -98,7 +98,8 @@ export async function ensureDemoCustomer(
   sql: Sql,
   vault: Vault,
   keyAccount: string,
-  operatorId: string,
+  /** Null: the app issues the key on its own, and the key list names it so (not a member). */
+  operatorId: string | null,
   audit: Audit,
   corridorKey = 'eu',
 ): Promise<{ customerId: string; secret: string }> {

@@ -4,7 +4,7 @@ import type { CustomerKeyMode } from '../../../src-shared/domain/api-key';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../audit';
 import { generateKey } from './generate';
-import { keyStanding, type KeyStandingRow, STATUS_SQL, STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from './keys';
+import { CREATED_BY_SQL, keyStanding, type KeyStandingRow, STATUS_SQL, STILL_USED_WINDOW_HOURS, VALID_KEY_SQL } from './keys';
 
 /**
  * Customer API keys (issue 13's customer API-key record): the node keys' module, another kind.
@@ -23,7 +23,7 @@ interface Row extends KeyStandingRow {
 
 const SELECT = `
   SELECT k.id, k.customer_id, c.name AS customer_name, k.mode, k.prefix, k.label, ${STATUS_SQL} AS status, k.created_at,
-         o.display_name AS created_by, k.expires_at, k.revoked_at, rb.display_name AS revoked_by, k.revoke_reason, k.grace_until, k.superseded_by,
+         ${CREATED_BY_SQL}, k.expires_at, k.revoked_at, rb.display_name AS revoked_by, k.revoke_reason, k.grace_until, k.superseded_by,
          k.last_used_at, k.last_used_source, k.use_count,
          (${VALID_KEY_SQL} AND coalesce(k.last_used_at, k.created_at) < now() - make_interval(days => $1::int)) AS stale,
          k.refused_count, k.last_refused_at, k.last_refused_source
@@ -65,7 +65,7 @@ export async function listCustomerKeys(sql: Sql, staleDays: number) {
   };
 }
 
-async function insertCustomerKey(sql: Sql, input: { customerId: string; mode: CustomerKeyMode; label: string; expiresInDays: number | null; operatorId: string }) {
+async function insertCustomerKey(sql: Sql, input: { customerId: string; mode: CustomerKeyMode; label: string; expiresInDays: number | null; operatorId: string | null }) {
   const generated = generateKey(input.mode);
   const row = await sql.one<{ id: string; expires_at: string | null }>(
     `INSERT INTO mc.customer_keys (org_id, customer_id, mode, key_hash, prefix, label, created_by, expires_at)
@@ -78,7 +78,8 @@ async function insertCustomerKey(sql: Sql, input: { customerId: string; mode: Cu
 
 export async function issueCustomerKey(
   sql: Sql,
-  input: { customerId: string; mode: CustomerKeyMode; label: string; expiresInDays: number | null; operatorId: string },
+  /** `operatorId` null: the app issues it on its own (the demo gateway), not a member. */
+  input: { customerId: string; mode: CustomerKeyMode; label: string; expiresInDays: number | null; operatorId: string | null },
   audit: (d: AuditDraft) => Promise<AuditRecord>,
 ): Promise<{ key: CustomerKey; secret: string }> {
   const customer = await sql.maybeOne<{ name: string }>('SELECT name FROM mc.customers WHERE id = $1', [input.customerId]);

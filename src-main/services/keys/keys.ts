@@ -19,6 +19,18 @@ export const STATUS_SQL = `CASE WHEN k.revoked_at IS NOT NULL THEN 'revoked'
 export const VALID_KEY_SQL = `(k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
                                AND (k.superseded_by IS NULL OR k.grace_until > now()))`;
 
+/**
+ * Keys the app issues on its own (no member made them: created_by is NULL) by the label it gives
+ * them, named as the audit log names the same issue, and marked simulated (they are the demo's).
+ */
+export const APP_KEY_MAKERS: Readonly<Record<string, string>> = {
+  'demo agent': 'Mission Control demo agent (simulated)',
+  'demo gateway traffic': 'Mission Control demo gateway (simulated)',
+};
+
+/** SQL for who made a key: the member's name, or NULL and `by_app` when the app made it. */
+export const CREATED_BY_SQL = `o.display_name AS created_by, k.created_by IS NULL AS by_app`;
+
 /** The columns every key kind has (one key module): what keyStanding maps. */
 export interface KeyStandingRow {
   id: string;
@@ -26,7 +38,10 @@ export interface KeyStandingRow {
   label: string;
   status: NodeKey['status'];
   created_at: string;
+  /** The creating member's display name. */
   created_by: string | null;
+  /** No member made it: the app did, on its own. */
+  by_app: boolean;
   expires_at: string | null;
   revoked_at: string | null;
   revoked_by: string | null;
@@ -48,7 +63,7 @@ interface KeyRow extends KeyStandingRow {
 
 function selectKeys(where: string): string {
   return `
-    SELECT k.id, k.node_id, n.hostname, k.prefix, k.label, ${STATUS_SQL} AS status, k.created_at, o.display_name AS created_by,
+    SELECT k.id, k.node_id, n.hostname, k.prefix, k.label, ${STATUS_SQL} AS status, k.created_at, ${CREATED_BY_SQL},
            k.expires_at, k.revoked_at, rb.display_name AS revoked_by, k.revoke_reason, k.grace_until, k.superseded_by, k.last_used_at, k.last_used_source,
            k.use_count, (${VALID_KEY_SQL} AND coalesce(k.last_used_at, k.created_at) < now() - make_interval(days => $1::int)) AS stale,
            coalesce(r.calls, 0)::int AS rejected_calls, r.last_at AS last_rejected_at
@@ -69,7 +84,7 @@ export function keyStanding(r: KeyStandingRow) {
     label: r.label,
     status: r.status,
     createdAt: r.created_at,
-    createdBy: r.created_by,
+    createdBy: r.by_app ? (APP_KEY_MAKERS[r.label] ?? 'Mission Control (the app itself)') : r.created_by,
     expiresAt: r.expires_at,
     revokedAt: r.revoked_at,
     revokedBy: r.revoked_by,
