@@ -1,8 +1,11 @@
 import type { Response } from '../../../src-shared/contract';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAppCore } from '../../core/app-core';
-import { silentLogger } from '../../core/log';
-import { tempDataDir } from '../../testing/harness';
+import { createLogger, type Logger, silentLogger } from '../../core/log';
+import { secretAccounts } from '../../db';
+import { deliveryAccount } from '../../services/credentials';
+import { call, tempDataDir } from '../../testing/harness';
 import { testVault } from '../../testing/keychain';
 import { needKeychain } from '../../testing/keychain-gate';
 import { DEMO_GATEWAY_ACTOR } from './demo-gateway';
@@ -42,8 +45,8 @@ async function figures(core: Core) {
 describe.skipIf(!ok)('the demo gateway', () => {
   const data = tempDataDir('mc-demo-gw-');
   afterAll(() => data.remove());
-  const start = async (urls: string[]) => {
-    const core = createAppCore({ dataDir: data.dir, vault: testVault(), log: silentLogger(), opsJob: false, anchorJob: false, demoGateway: { trafficEveryMs: 150, onStarted: (u) => urls.push(u) } });
+  const start = async (urls: string[], log: Logger = silentLogger()) => {
+    const core = createAppCore({ dataDir: data.dir, vault: testVault(), log, opsJob: false, anchorJob: false, demoGateway: { trafficEveryMs: 150, onStarted: (u) => urls.push(u) } });
     await core.start();
     await expect.poll(() => core.demoGateway?.url ?? null, { timeout: 90_000, interval: 250 }).not.toBeNull();
     return core;
@@ -144,4 +147,91 @@ describe.skipIf(!ok)('the demo gateway', () => {
       await core.close();
     }
   }, 240_000);
+
+  it('while running: a refused key is followed by the customer’s current key in the keychain; with none, that customer stops and says so once', async () => {
+    type Keys = Response<'customerKeys.list'>;
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const core = await start([], createLogger({ stream: sink, level: 'info' }));
+    const vault = testVault();
+    const traffic = core.demoGateway!.traffic!;
+    const working = async (customer: string) => {
+      const { keys } = await call<Keys>(core, 'customerKeys.list', {});
+      const id = (await core.db.tx(core.db.session!, (sql) => sql.one<{ id: string }>('SELECT id FROM mc.customers WHERE key = $1', [customer]))).id;
+      return { id, keys: keys.filter((k) => k.customerId === id) };
+    };
+    const used = async (keyId: string) => (await call<Keys>(core, 'customerKeys.list', {})).keys.find((k) => k.id === keyId)!;
+    try {
+      await expect.poll(() => traffic.answered, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(3);
+      const eu = await working(DEMO_CUSTOMER_KEY);
+      const apac = await working(`${DEMO_CUSTOMER_KEY}-apac`);
+      const euOld = eu.keys.find((k) => k.status === 'active')!;
+      const apacOld = apac.keys.find((k) => k.status === 'active')!;
+
+      // EU: the demo's keychain entry holds a new key (as a delivery leaves it), then the key it
+      // sends is revoked: the next refusal switches it to the new key, which is then served.
+      const fresh = await call<Response<'customerKeys.issue'>>(core, 'customerKeys.issue', { customerId: eu.id, mode: 'test', label: 'delivered to the demo' });
+      const euAccount = secretAccounts.demoCustomerKey(core.db.profileStore.instanceId, 'eu');
+      const secrets = [await vault.get(euAccount), await vault.get(secretAccounts.demoCustomerKey(core.db.profileStore.instanceId, 'apac')), fresh.secret];
+      expect(secrets.every((x) => typeof x === 'string' && x.length > 20)).toBe(true);
+      await vault.set(euAccount, fresh.secret);
+      // APAC: its only key is revoked, nothing replaces it.
+      await call(core, 'customerKeys.revoke', { keyId: euOld.id, reason: 'test: demo key revoked' });
+      await call(core, 'customerKeys.revoke', { keyId: apacOld.id, reason: 'test: demo key revoked' });
+
+      await expect.poll(async () => (await used(fresh.key.id)).useCount, { timeout: 60_000, interval: 500 }).toBeGreaterThan(0);
+      await expect.poll(() => traffic.stopped.has('apac'), { timeout: 60_000, interval: 200 }).toBe(true);
+      expect(traffic.stopped.has('eu')).toBe(false);
+      // The refusals that happened stay recorded on the revoked keys.
+      const apacRefused = (await used(apacOld.id)).refusedCount;
+      expect(apacRefused).toBeGreaterThanOrEqual(1);
+      const euRefused = (await used(euOld.id)).refusedCount;
+      // From then on nothing more is sent with either revoked key, while the others keep going.
+      const sent = traffic.sent;
+      const answered = traffic.answered;
+      await expect.poll(() => traffic.sent, { timeout: 60_000, interval: 200 }).toBeGreaterThan(sent + 20);
+      await expect.poll(() => traffic.answered, { timeout: 30_000, interval: 200 }).toBeGreaterThan(answered + 15);
+      expect((await used(apacOld.id)).refusedCount).toBe(apacRefused);
+      expect((await used(euOld.id)).refusedCount).toBe(euRefused);
+      expect(euRefused).toBeLessThanOrEqual(2);
+      // Said once, naming the customer, never a key.
+      const stopped = lines.filter((l) => l.includes('stopped sending simulated traffic'));
+      expect(stopped).toHaveLength(1);
+      expect(JSON.parse(stopped[0]!)).toMatchObject({ customer: 'demo-traffic-apac', why: 'its key was refused and it has no working key' });
+      expect(lines.filter((l) => l.includes('sends its current key from now on')).map((l) => (JSON.parse(l) as { customer: string }).customer)).toEqual(['demo-traffic']);
+      for (const secret of secrets) expect(lines.join('')).not.toContain(secret);
+    } finally {
+      await core.close();
+    }
+  }, 240_000);
+
+  it('after rotate all in compromise mode, takes delivery of its customers’ new keys and keeps sending', async () => {
+    const core = await start([]);
+    const traffic = core.demoGateway!.traffic!;
+    try {
+      await expect.poll(() => traffic.answered, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(3);
+      let run = (await call<Response<'credentials.start'>>(core, 'credentials.start', { mode: 'compromise', confirm: 'ROTATE ALL', reason: 'demo breach' })).run;
+      for (let i = 0; i < 2000 && run.state === 'running'; i++) run = (await call<Response<'credentials.step'>>(core, 'credentials.step', { runId: run.id })).run;
+      expect(run.state).toBe('done');
+      // One working key per demo customer, rotated with no grace: the keys it sent stopped at once.
+      const demo = run.items.filter((i) => i.kind === 'customer_key' && i.state === 'rotated' && i.owner.startsWith('Demo traffic'));
+      expect(demo).toHaveLength(3);
+      // Each customer's next refusal makes it take delivery of its new key and send that one.
+      const keysOf = async () => (await call<Response<'customerKeys.list'>>(core, 'customerKeys.list', {})).keys;
+      await expect
+        .poll(async () => (await keysOf()).filter((k) => demo.some((d) => d.newRef === k.prefix) && k.useCount > 0).length, { timeout: 90_000, interval: 1000 })
+        .toBe(3);
+      expect([...traffic.stopped]).toEqual([]);
+      const after = (await call<Response<'credentials.run'>>(core, 'credentials.run', { runId: run.id })).run;
+      expect(after.items.filter((i) => demo.some((d) => d.id === i.id)).map((i) => i.delivery)).toEqual(['revealed', 'revealed', 'revealed']);
+      // Revealed by the demo gateway (named as such), and the delivery copies are gone from the keychain.
+      const audit = await call<Response<'audit.list'>>(core, 'audit.list', { limit: 500, filter: { action: 'credentials.secret_revealed' } });
+      const revealed = audit.events.filter((e) => e.target.type === 'customer_key');
+      expect(revealed.map((e) => e.actor.name)).toEqual(demo.map(() => DEMO_GATEWAY_ACTOR.name));
+      const vault = testVault();
+      for (const d of demo) expect(await vault.get(deliveryAccount(core.db.session!.orgId, d.id))).toBeNull();
+    } finally {
+      await core.close();
+    }
+  }, 300_000);
 });

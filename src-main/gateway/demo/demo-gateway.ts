@@ -11,12 +11,14 @@ import { WRITER_ROLES } from '../../../src-shared/contract/roles';
 import { DEMO_ORG_ID } from '../../agent/demo-agent';
 import type { Logger } from '../../core/log';
 import { type DatabaseManager, secretAccounts } from '../../db';
+import type { Session } from '../../../src-shared/contract/system';
 import { type FakeRuntime, startFakeOllama, startFakeVllm } from '../../runtimes/fake';
 import { appendAudit } from '../../services/audit';
+import { deliveryAccount } from '../../services/credentials';
 import type { Vault } from '../../vault';
 import { type Gateway, startGateway } from '../inference/server';
-import { type DemoRuntimePlan, ensureDemoCustomer, planDemoRuntimes, registerDemoRuntime } from './provision';
-import { DemoTraffic } from './traffic';
+import { currentDemoKey, type DemoRuntimePlan, demoCustomerKey, ensureDemoCustomer, planDemoRuntimes, registerDemoRuntime } from './provision';
+import { type TrafficRoute, DemoTraffic } from './traffic';
 
 /** Who the demo gateway's audit events name: the app, not the signed-in admin. */
 export const DEMO_GATEWAY_ACTOR = { id: null, name: 'Mission Control demo gateway', role: null } as const;
@@ -131,9 +133,14 @@ export class DemoGateway {
       run.traffic = new DemoTraffic(
         {
           gatewayUrl: run.gateway.url,
-          routes: plans.map((p, i) => ({ model: DEMO_MODELS[p.kind], countries: p.countries, fake: run.fakes[i]!, key: secrets.get(p.corridor)! })),
+          routes: plans.map((p, i) => ({ model: DEMO_MODELS[p.kind], corridor: p.corridor, countries: p.countries, fake: run.fakes[i]!, key: secrets.get(p.corridor)! })),
         },
-        { everyMs: this.opts.trafficEveryMs ?? 3000, onError: (err) => this.deps.log.warn({ err: err.message }, 'demo gateway: a demo request failed') },
+        {
+          everyMs: this.opts.trafficEveryMs ?? 3000,
+          onError: (err) => this.deps.log.warn({ err: err.message }, 'demo gateway: a demo request failed'),
+          renewKey: (route, refused) => this.renewKey(session, mine, route, refused),
+          onStopped: (corridor) => this.stoppedSending(mine, corridor),
+        },
       );
       run.traffic.start();
       this.traffic = run.traffic;
@@ -150,6 +157,45 @@ export class DemoGateway {
     }
   }
 
+  /** Why a corridor's demo customer stopped, for its one log line (set by renewKey). */
+  private readonly stopWhy = new Map<string, string>();
+
+  /**
+   * The gateway refused a demo customer's key: the key it sends from now on, as a well-behaved
+   * client would (see currentDemoKey), or null to stop that customer's traffic. Never logs a key.
+   */
+  private async renewKey(session: Session, generation: number, route: TrafficRoute, refused: string): Promise<string | null> {
+    const { db, vault } = this.deps;
+    if (generation !== this.generation || db.quiescing) throw new Error('the demo gateway stopped while renewing a key');
+    const account = secretAccounts.demoCustomerKey(db.profileStore.instanceId, route.corridor);
+    // The app acting on its own: named as such, never as the admin whose session it borrows.
+    const audit = (sql: Parameters<typeof appendAudit>[0]) => (d: Parameters<typeof appendAudit>[2]) =>
+      appendAudit(sql, session, d, { reason: 'delivered to the demo gateway’s simulated customer', requestId: null, actor: DEMO_GATEWAY_ACTOR });
+    const r = await db.tx(session, (sql) => currentDemoKey(sql, vault, session.orgId, account, route.corridor, refused, audit(sql)));
+    // The delivery copy goes once the reveal committed (a rollback loses nothing).
+    if (r.deliveredItemId) await vault.delete(deliveryAccount(session.orgId, r.deliveredItemId)).catch(() => undefined);
+    const customer = demoCustomerKey(route.corridor);
+    if (r.secret) {
+      this.deps.log.info({ customer, delivered: r.deliveredItemId !== null }, 'demo gateway: a demo customer’s key was refused; it sends its current key from now on');
+      return r.secret;
+    }
+    this.stopWhy.set(
+      route.corridor,
+      r.workingKeys > 0
+        ? `its key was refused and its ${r.workingKeys} working key(s) were issued to a person, not to the demo`
+        : 'its key was refused and it has no working key',
+    );
+    return null;
+  }
+
+  private stoppedSending(generation: number, corridor: string): void {
+    if (generation !== this.generation) return;
+    this.deps.log.warn(
+      { customer: demoCustomerKey(corridor), why: this.stopWhy.get(corridor) ?? 'its key was refused' },
+      'demo gateway: a demo customer stopped sending simulated traffic (its refusals stay recorded); sign out and in again, or restart, and the demo issues itself a new key',
+    );
+  }
+
   /** The running gateway's address, instance name and login name; null when none runs. */
   status(): LocalGateway | null {
     return this.started ? { ...this.started, instance: DEMO_GATEWAY_INSTANCE, simulated: true } : null;
@@ -161,6 +207,7 @@ export class DemoGateway {
     this.url = null;
     this.started = null;
     this.traffic = null;
+    this.stopWhy.clear();
     const run = this.running;
     this.running = null;
     if (run) await teardown(run);

@@ -7,6 +7,8 @@
 import { visiblePrefix } from '../../../src-shared/domain/api-key';
 import type { Sql } from '../../db';
 import type { AuditDraft, AuditRecord } from '../../services/audit';
+import { deliveryAccount, heldCustomerKeys, revealSecret } from '../../services/credentials';
+import { hashKey, VALID_KEY_SQL } from '../../services/keys';
 import { saveCustomer } from '../../services/customers/save';
 import { issueCustomerKey } from '../../services/keys/customer-keys';
 import { connect } from '../../services/runtimes/runtimes';
@@ -138,4 +140,56 @@ export async function ensureDemoCustomer(
   const issued = await issueCustomerKey(sql, { customerId: customer.id, mode: 'test', label: 'demo gateway traffic', expiresInDays: null, operatorId }, audit);
   await vault.set(keyAccount, issued.secret);
   return { customerId: customer.id, secret: issued.secret };
+}
+
+/** Whether the gateway would accept this key now (the same rules as its check, no use recorded). */
+async function accepted(sql: Sql, secret: string): Promise<boolean> {
+  return (await sql.one<{ s: string }>(`SELECT mc.credential_key_standing('customer_key', NULL, $1) AS s`, [hashKey(secret)])).s === 'ok';
+}
+
+export interface CurrentDemoKey {
+  /** The key to send from now on; null when the demo holds no key the gateway accepts. */
+  secret: string | null;
+  /** A rotation run's delivery copy taken: drop it from the keychain once the transaction commits. */
+  deliveredItemId: string | null;
+  /** Working keys the customer has (issued to a person: their secret was shown to them, not to the demo). */
+  workingKeys: number;
+}
+
+/**
+ * After the gateway refused a demo customer's key (revoked, rotated out, expired): the key a
+ * well-behaved client would switch to. A new key a rotation run holds in this keychain for that
+ * customer is taken first (revealed through the audited step, as the demo agent takes its nodes'
+ * new keys) and kept as the demo's key; otherwise the demo's key in the keychain, if the gateway
+ * accepts it and it is not the refused one. Never issues a key: an operator who revoked the demo's
+ * key meant it to stop (the next start issues a new one, as it always did).
+ */
+export async function currentDemoKey(
+  sql: Sql,
+  vault: Vault,
+  orgId: string,
+  keyAccount: string,
+  corridorKey: string,
+  refused: string,
+  audit: Audit,
+): Promise<CurrentDemoKey> {
+  const customer = await sql.maybeOne<{ id: string }>('SELECT id FROM mc.customers WHERE key = $1', [demoCustomerKey(corridorKey)]);
+  if (!customer) return { secret: null, deliveredItemId: null, workingKeys: 0 };
+  let deliveredItemId: string | null = null;
+  for (const held of await heldCustomerKeys(sql, [customer.id])) {
+    // A key this keychain does not hold (made on another workstation) stays held, for a person.
+    if (!(await vault.get(deliveryAccount(orgId, held.itemId)))) continue;
+    const r = await revealSecret({ sql, vault, orgId, audit }, held.itemId, { keepInKeychain: true });
+    // Kept before the reveal commits: a keychain that refuses the write rolls the reveal back.
+    await vault.set(keyAccount, r.secret);
+    deliveredItemId = held.itemId;
+    break;
+  }
+  const mine = await vault.get(keyAccount);
+  const secret = mine && mine !== refused && (await accepted(sql, mine)) ? mine : null;
+  const { n } = await sql.one<{ n: number }>(
+    `SELECT count(*)::int AS n FROM mc.customer_keys k WHERE k.customer_id = $1 AND ${VALID_KEY_SQL}`,
+    [customer.id],
+  );
+  return { secret, deliveredItemId, workingKeys: n };
 }

@@ -3,4 +3,4 @@ export { rotationFaults, type FaultPoint } from './faults';
 export { collectCredentials, listCredentials, STAGE } from './inventory';
 export { listRuns, openRunId, pendingSwitch, readRun } from './records';
 export { deliveryAccount } from './rotate-one';
-export { cancelRun, closeRun, DEFAULT_GRACE_HOURS, heldNodeKeys, resumeRun, revealSecret, rotateAll, startRun, stepRun } from './run';
+export { cancelRun, closeRun, DEFAULT_GRACE_HOURS, heldCustomerKeys, heldNodeKeys, resumeRun, revealSecret, rotateAll, startRun, stepRun } from './run';

@@ -232,6 +232,25 @@ export async function heldNodeKeys(sql: CredentialDeps['sql'], nodeIds: readonly
 }
 
 /**
+ * New customer keys that rotation runs hold for delivery for the given customers, newest first,
+ * with the customer each is for (the demo gateway takes delivery for its simulated customers, as
+ * the demo agent does for its nodes; any other customer's key stays held for an admin to reveal).
+ */
+export async function heldCustomerKeys(sql: CredentialDeps['sql'], customerIds: readonly string[]): Promise<{ itemId: string; customerId: string }[]> {
+  const rows = await sql.query<{ item_id: string; customer_id: string }>(
+    `SELECT i.id AS item_id, nk.customer_id
+       FROM mc.credential_rotation_items i
+       JOIN mc.customer_keys ok ON ok.org_id = i.org_id AND ok.id::text = i.ref
+       JOIN mc.customer_keys nk ON nk.org_id = ok.org_id AND nk.id = ok.superseded_by
+      WHERE i.kind = 'customer_key' AND i.delivery = 'held' AND nk.revoked_at IS NULL AND nk.customer_id = ANY ($1::uuid[])
+      ORDER BY i.finished_at DESC, i.position DESC
+      LIMIT 100`,
+    [customerIds],
+  );
+  return rows.map((r) => ({ itemId: r.item_id, customerId: r.customer_id }));
+}
+
+/**
  * The seam for others (runbooks): plan a run and rotate every credential, one transaction per
  * credential through `tx`, until the run finishes, fails or `shouldStop` says to cancel.
  */
