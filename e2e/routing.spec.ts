@@ -128,6 +128,29 @@ test.describe('runtimes, models, SLA and routing', () => {
     await expect(page.getByTestId('decision-map').locator('[data-role=selected]')).toContainText('chosen');
     await expect(page.getByTestId('funnel')).toContainText('Eligible');
     await expect(page.getByTestId('decisions')).toContainText(nodeA);
+    // A model id is one word: on a laptop's width it stays on one line (never broken at its
+    // hyphens or slashes), whole here, and whole on hover wherever it would be cut.
+    const oneLine = async (id: ReturnType<Page['getByTestId']>) => {
+      await expect(id).toHaveText(MODEL);
+      await expect(id).toHaveAttribute('title', MODEL);
+      const box = await id.evaluate((e) => {
+        const css = getComputedStyle(e);
+        return { whiteSpace: css.whiteSpace, height: e.getBoundingClientRect().height, lineHeight: parseFloat(css.lineHeight) || parseFloat(css.fontSize) * 1.5, cut: e.scrollWidth > e.clientWidth };
+      });
+      expect(box.whiteSpace).toBe('nowrap');
+      expect(box.height).toBeLessThan(box.lineHeight * 1.5);
+      expect(box.cut).toBe(false);
+    };
+    for (const size of [{ width: 1280, height: 720 }, { width: 1440, height: 900 }]) {
+      await page.setViewportSize(size);
+      await oneLine(page.getByTestId('decisions').getByTestId('decision-model').first());
+    }
+    // The same decision opened from the customer's page.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(`${host.url}#/customers`);
+    await page.getByTestId('customer-row-kenya-health').click();
+    await page.getByTestId('customer-decisions').locator('tbody tr').first().click();
+    await oneLine(page.getByTestId('linked-decision-model'));
   });
 
   test('a simulation that cannot be served explains why', async ({ page }) => {

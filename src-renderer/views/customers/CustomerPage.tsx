@@ -3,6 +3,7 @@ import type { Response } from '../../../src-shared/contract';
 import { TIER_LABELS } from '../../../src-shared/contract/sla';
 import { call, errorText } from '../../bridge/client';
 import { EmptyState } from '../../components/States';
+import { Id } from '../../components/Id';
 import { Time } from '../../components/Time';
 import { fmt, pct } from '../../components/format';
 import { useSystem } from '../../stores/system-store';
@@ -220,10 +221,12 @@ export function CustomerPage({ customerId }: { customerId: string }) {
                       </a>
                     </td>
                     <td>{d.source}</td>
-                    <td className="mono">{d.model}</td>
+                    <td className="mono">
+                      <Id value={d.model} />
+                    </td>
                     <td>{d.originCountry}</td>
-                    <td>{d.selectedHostname ?? <span className="faint">none</span>}</td>
-                    <td>{d.fallbackHostname ?? '—'}</td>
+                    <td>{d.selectedHostname ? <Id value={d.selectedHostname} /> : <span className="faint">none</span>}</td>
+                    <td>{d.fallbackHostname ? <Id value={d.fallbackHostname} /> : '—'}</td>
                     <td className="dim">{d.explanation ?? d.policyReason}</td>
                   </tr>
                 ))}

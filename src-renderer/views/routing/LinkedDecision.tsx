@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Response } from '../../../src-shared/contract';
 import { REJECT_LABELS, type RejectReason } from '../../../src-shared/domain/routing/types';
 import { call, errorText } from '../../bridge/client';
+import { Id } from '../../components/Id';
 import { Time } from '../../components/Time';
 import { useUi } from '../../stores/ui-store';
 
@@ -48,7 +49,10 @@ export function LinkedDecision({ decisionId }: { decisionId: string }) {
             <dd>{d.customerName ?? '—'}</dd>
             <dt>Request</dt>
             <dd>
-              <span className="mono">{d.model}</span> from {d.originCountry}, {d.workloadClass}
+              <span className="mono">
+                <Id value={d.model} testId="linked-decision-model" />
+              </span>{' '}
+              from {d.originCountry}, {d.workloadClass}
             </dd>
             <dt>Served</dt>
             <dd data-testid="linked-decision-node">{d.selectedHostname ? `${d.selectedHostname} (${d.corridorName ?? d.region ?? '—'}), fallback ${d.fallbackHostname ?? 'none'}` : 'no node'}</dd>

@@ -3,6 +3,7 @@ import { REJECT_LABELS } from '../../../src-shared/domain/routing/types';
 import { NoOrg } from '../../components/NoOrg';
 import { useViewKeys } from '../incidents/useViewKeys';
 import { EmptyState } from '../../components/States';
+import { Id } from '../../components/Id';
 import { Time } from '../../components/Time';
 import { useGrid } from '../../stores/grid-store';
 import { useModels } from '../../stores/models-store';
@@ -232,11 +233,13 @@ export function RoutingView() {
                       <Time iso={x.decidedAt} />
                     </td>
                     <td>{x.customerName ?? '—'}</td>
-                    <td className="mono">{x.model}</td>
+                    <td className="mono">
+                      <Id value={x.model} testId="decision-model" />
+                    </td>
                     <td>{x.originCountry}</td>
                     <td title={x.region ? `region ${x.region}` : undefined}>{x.corridorName ?? x.region ?? '—'}</td>
-                    <td>{x.selectedHostname ?? <span className="faint">none</span>}</td>
-                    <td>{x.fallbackHostname ?? '—'}</td>
+                    <td>{x.selectedHostname ? <Id value={x.selectedHostname} /> : <span className="faint">none</span>}</td>
+                    <td>{x.fallbackHostname ? <Id value={x.fallbackHostname} /> : '—'}</td>
                     <td className="dim">{x.explanation ?? x.policyReason}</td>
                   </tr>
                 ))}
@@ -324,7 +327,9 @@ function WhatIfPanel() {
                   {whatIf.rows.filter((r) => r.outcome !== 'unchanged').concat(whatIf.rows.filter((r) => r.outcome === 'unchanged')).slice(0, 200).map((r) => (
                     <tr key={`${r.customerId}-${r.model}`} data-outcome={r.outcome}>
                       <td>{r.customerName}</td>
-                      <td className="mono">{r.model}</td>
+                      <td className="mono">
+                        <Id value={r.model} />
+                      </td>
                       <td>{r.outcome.replace('_', ' ')}</td>
                       <td>{r.before ?? '—'}</td>
                       <td title={r.explanation ?? undefined}>{r.after ?? <span className="err">{r.explanation ?? 'none'}</span>}</td>
