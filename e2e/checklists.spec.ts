@@ -46,7 +46,58 @@ async function newCorridorGates(page: Page, host: Host, name: string): Promise<L
 
 const unique = () => Date.now().toString(36).slice(-5);
 
+/** One contract call over the page's own socket (as the app's bridge makes it), for a change made elsewhere. */
+async function invoke<T>(page: Page, channel: string, payload: unknown): Promise<T> {
+  const envelope = await page.evaluate(
+    async ({ channel, payload }) => {
+      const ws = new WebSocket(`ws://${location.host}/ws`);
+      await new Promise((r) => (ws.onopen = r));
+      const answer = new Promise<{ ok: boolean; data?: unknown; error?: { message: string } }>((r) =>
+        ws.addEventListener('message', (e) => {
+          const m = JSON.parse(e.data as string);
+          if (m.t === 'result' && m.id === 1) r(m.envelope);
+        }),
+      );
+      ws.send(JSON.stringify({ t: 'invoke', id: 1, channel, payload }));
+      const out = await answer;
+      ws.close();
+      return out;
+    },
+    { channel, payload },
+  );
+  if (!envelope.ok) throw new Error(`${channel}: ${envelope.error?.message}`);
+  return envelope.data as T;
+}
+
 test.describe('checklists', () => {
+  test('Readiness refreshes when a site is added elsewhere after it opened, without a reload', async ({ page, host }) => {
+    const name = `Late Site ${unique()}`;
+    const key = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    await page.goto(`${host.url}#/corridors`);
+    await page.getByRole('button', { name: 'Add corridor' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('input[name=key]').fill(key);
+    await dialog.locator('input[name=name]').fill(name);
+    await dialog.getByTestId('save-policy').click();
+    await expect(page.getByTestId(`corridor-${key}`)).toBeVisible();
+    await page.goto(`${host.url}#/readiness`);
+    const row = page.getByTestId(`readiness-${name}`);
+    await expect(row).toContainText('no gates set up');
+    await expect(row.getByTestId('readiness-blockers')).toHaveCount(0);
+    // A marker that is gone after any reload: the check below must be the open view updating.
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    // Someone else (another workstation, the demo provisioning) adds a site to that corridor: only
+    // the site's own change notice tells this view (a new site's safety checklist is a blocker).
+    type Overview = { corridors: { id: string; key: string; policy: { allowedCountries: string[]; blockedCountries: string[] } }[] };
+    const corridor = (await invoke<Overview>(page, 'grid.overview', {})).corridors.find((c) => c.key === key)!;
+    const country = corridor.policy.allowedCountries[0] ?? ['DE', 'FR', 'KE', 'US'].find((c) => !corridor.policy.blockedCountries.includes(c))!;
+    await invoke(page, 'grid.createSite', { corridorId: corridor.id, key: `${key}-s1`, name: `${name} site`, kind: 'commercial', country, latitude: 1, longitude: 2, ownerName: 'Test owner' });
+
+    await expect(row.getByTestId('readiness-blockers')).toHaveText(`Site safety checklist of ${name} site: not started`, { timeout: 10_000 });
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  });
+
   test('a post-deployment checklist is completed with notes and evidence, keeping what the checks said', async ({ page, host }) => {
     test.setTimeout(120_000);
     await startPostDeployment(page, host);
