@@ -44,6 +44,15 @@ test.describe('node keys', () => {
     await expect(page.getByText('Refused keys still presented')).toBeVisible();
     await expect(page.getByTestId('rejections')).toContainText('Revoked key');
     await expect(page.getByTestId('nodes-without-key')).toContainText('jnb-01-gpu01');
+    // A hostname is one word: at a laptop's width it stays on one line (it broke at its hyphens,
+    // "jnb-01-/gpu01"), whole on hover.
+    await page.setViewportSize({ width: 1280, height: 720 });
+    const hostCell = page.getByTestId('all-keys').locator('tr', { hasText: 'jnb-01-gpu01' }).first().locator('.id-cut');
+    await expect(hostCell).toHaveText('jnb-01-gpu01');
+    await expect(hostCell).toHaveAttribute('title', 'jnb-01-gpu01');
+    const box = await hostCell.evaluate((e) => ({ whiteSpace: getComputedStyle(e).whiteSpace, height: e.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(e).lineHeight) || parseFloat(getComputedStyle(e).fontSize) * 1.5 }));
+    expect(box.whiteSpace).toBe('nowrap');
+    expect(box.height).toBeLessThan(box.lineHeight * 1.5);
   });
 
   test('customer API keys: an admin issues a live key shown once, rotates it with no grace, and revokes the new one', async ({ page, host }) => {

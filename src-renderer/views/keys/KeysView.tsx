@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { NodeKey } from '../../../src-shared/contract/grid';
 import { viewKey } from '../../app/shortcuts';
 import { EmptyState, ErrorState } from '../../components/States';
+import { Id } from '../../components/Id';
 import { Time } from '../../components/Time';
 import { startKeysLive, useKeys } from '../../stores/keys-store';
 import { canWrite, useSystem } from '../../stores/system-store';
@@ -156,7 +157,7 @@ export function KeysView() {
                   <tr key={i}>
                     <td>{REASONS[r.reason] ?? r.reason}</td>
                     <td className="mono">{r.keyPrefix ? `${r.keyPrefix}…` : '—'}</td>
-                    <td className="mono">{r.hostname ?? '—'}</td>
+                    <td className="mono">{r.hostname ? <Id value={r.hostname} /> : '—'}</td>
                     <td className="dim">{r.source}</td>
                     <td className="num">{r.count}</td>
                     <td className="dim">

@@ -1,4 +1,5 @@
 import type { NodeKey } from '../../../src-shared/contract/grid';
+import { Id } from '../../components/Id';
 import { Time } from '../../components/Time';
 import type { useKeyActions } from './KeyActions';
 import { KeyEnd } from './KeyEnd';
@@ -50,7 +51,7 @@ export function KeysTable({
                       onNode(k.nodeId);
                     }}
                   >
-                    {k.hostname}
+                    <Id value={k.hostname} />
                   </a>
                 </td>
               )}
