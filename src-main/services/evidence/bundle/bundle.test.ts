@@ -116,6 +116,9 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     // The README's own file count.
     expect(Number(run("find . -type f ! -name 'SHA256SUMS*' | wc -l", x).stdout.trim())).toBe(manifest.files);
     expect(readFileSync(join(x, 'README.txt'), 'utf8')).toContain(manifest.key.fingerprint);
+    // A period is named by its org as its record says (not the name the caller passed), in README too.
+    expect(manifest.scope).toEqual({ kind: 'period', from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', name: 'Org bundle' });
+    expect(readFileSync(join(x, 'README.txt'), 'utf8')).toContain('Scope:     The whole org (Org bundle), 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z\n');
   });
 
   it('holds the scope’s audit events with chain fields, and the verifier proves each in the signed log', async () => {

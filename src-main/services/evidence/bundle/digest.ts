@@ -35,8 +35,6 @@ interface Kept {
 }
 
 export interface Digest {
-  /** What the scope names, in words (the incident's number and title, the drill's scope, …), when the bundle holds it. */
-  subject: string | null;
   sections: DigestSection[];
   events: { total: number; columns: string[]; rows: string[][]; actions: [action: string, count: number][]; otherActions: number };
 }
@@ -272,14 +270,6 @@ const SECTIONS: { file: string; title: string; columns: Column[]; order?: (r: Ro
 ];
 const SECTION_BY_FILE = new Map(SECTIONS.map((s) => [s.file, s]));
 
-/** Which records file holds the scope's own record, and how to name it in words. */
-const SUBJECT: Record<string, (r: Row) => string> = {
-  'records/incidents.jsonl': (r) => `Incident #${text(r.number)}: ${text(r.title)}${r.drill === true ? ' (a drill)' : ''}`,
-  'records/drills.jsonl': (r) => `Failover drill of ${text(r.scope_name)} (${words(r.scope_kind)}): ${text(r.hypothesis)}`,
-  'records/pilots.jsonl': (r) => `Customer pilot ${text(r.customer_name)} (${text(r.tier)})`,
-  'records/corridors.jsonl': (r) => `Corridor ${text(r.name)}`,
-};
-
 const EVENT_COLUMNS = ['#', 'When', 'Who', 'Action', 'Subject', 'Reason'];
 
 export class ReportDigest {
@@ -290,19 +280,11 @@ export class ReportDigest {
   private eventTotal = 0;
   private readonly actions = new Map<string, number>();
   private otherActions = 0;
-  private subject: string | null = null;
-
-  /**
-   * @param subjectFile the records file whose one row is the scope's own record (an incident's,
-   * drill's, pilot's or corridor's bundle), or null for a period.
-   */
-  constructor(private readonly subjectFile: string | null) {}
 
   /** A row written to a records file. */
   row(file: string, r: Row): void {
     if (file === 'records/incidents.jsonl' && this.incidentNumbers.size < INCIDENT_NAMES) this.incidentNumbers.set(text(r.id), `#${text(r.number)}`);
     if (file === 'records/incident-reviews.jsonl' || file === 'records/incident-events.jsonl') r = { ...r, incident: this.incidentNumbers.get(text(r.incident_id)) ?? r.incident_id };
-    if (file === this.subjectFile && this.subject === null) this.subject = cut((SUBJECT[file] as (r: Row) => string)(r));
     const spec = SECTION_BY_FILE.get(file);
     if (!spec) return;
     let k = this.sections.get(file);
@@ -345,7 +327,6 @@ export class ReportDigest {
 
   result(): Digest {
     return {
-      subject: this.subject,
       sections: SECTIONS.map((s) => this.sections.get(s.file)?.section).filter((s): s is DigestSection => s !== undefined),
       events: {
         total: this.eventTotal,
@@ -356,9 +337,4 @@ export class ReportDigest {
       },
     };
   }
-}
-
-/** The records file holding a scope's own record. */
-export function subjectFileOf(kind: 'period' | 'incident' | 'pilot' | 'drill' | 'corridor'): string | null {
-  return { period: null, incident: 'records/incidents.jsonl', pilot: 'records/pilots.jsonl', drill: 'records/drills.jsonl', corridor: 'records/corridors.jsonl' }[kind];
 }

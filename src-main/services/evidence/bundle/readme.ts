@@ -1,4 +1,4 @@
-import { scopeText } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { scopeText, scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
 import type { Manifest } from './bundle';
 
 
@@ -6,13 +6,14 @@ import type { Manifest } from './bundle';
  * README.txt: what the bundle is, what it proves and what it does not, and the exact commands an
  * auditor runs with standard tools (sha256sum, ssh-keygen, openssl) and no network.
  */
-export function bundleReadme(m: Manifest, subject: string | null = null): string {
+export function bundleReadme(m: Manifest): string {
   return `UmamiEdge Mission Control evidence bundle
 ==========================================
 
 Bundle:    ${m.bundle_id}
 Org:       ${m.org.name} (${m.org.id})${m.org.simulated ? '\n           A DEMO ORG: its sites, nodes, telemetry and every record drawn from them are simulated.' : ''}
-Scope:     ${scopeText(m.scope)}${subject ? `\n           ${subject}` : ''}
+Scope:     ${scopeTitle(m.scope)}
+           ${scopeText(m.scope)}
 Exported:  ${m.exported_at} by Mission Control ${m.app_version}
 Audit log: ${m.audit.events} events of this scope, in a log of ${m.audit.tree_size} events (Merkle root ${m.audit.root})
 Signed by: ${m.key.name}

@@ -1,4 +1,4 @@
-import { scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { scopeText, scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
 import type { Manifest } from './bundle';
 import type { Digest, DigestSection } from './digest';
 
@@ -18,7 +18,7 @@ export function bundleReport(m: Manifest, d: Digest): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
-<title>Evidence bundle: ${esc(d.subject ?? scope)}</title>
+<title>Evidence bundle: ${esc(scope)}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#111;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -34,7 +34,7 @@ li[data-ok=false]{color:#c62828}li[data-ok=true]::marker{content:"✓ "}li[data-
 <h1>Evidence bundle</h1>
 ${m.org.simulated ? '<p class="simulated"><strong data-testid="simulated">A demo org: its records are simulated.</strong> Nothing in this bundle happened on a real grid.</p>\n' : ''}<table>
 <tr><th>Org</th><td>${esc(m.org.name)} <code>${esc(m.org.id)}</code></td></tr>
-<tr><th>Scope</th><td data-testid="scope">${d.subject ? `${esc(d.subject)}<br><span class="muted">${esc(scope)}</span>` : esc(scope)}</td></tr>
+<tr><th>Scope</th><td><span data-testid="scope">${esc(scope)}</span><br><span class="muted">${esc(scopeText(m.scope))}</span></td></tr>
 <tr><th>Exported</th><td>${esc(m.exported_at)} by Mission Control ${esc(m.app_version)}</td></tr>
 <tr><th>Bundle</th><td><code>${esc(m.bundle_id)}</code></td></tr>
 <tr><th>Audit log</th><td>${m.audit.events} events of this scope${m.audit.first_seq === null ? '' : ` (#${m.audit.first_seq} to #${m.audit.last_seq})`}, in a log of ${m.audit.tree_size} events; Merkle root <code>${esc(m.audit.root)}</code></td></tr>
