@@ -65,6 +65,8 @@ test.describe('evidence bundles', () => {
     await report.getByLabel('Unzipped bundle folder').setInputFiles(folder);
     await expect(report.locator('#verdict')).toHaveAttribute('data-state', 'fail');
     await expect(report.locator('#checks')).toContainText('records/nodes.jsonl does not match its sha256 in SHA256SUMS (edited)');
+    // The count says what kind of change, in words that agree with the count.
+    await expect(report.locator('#checks')).toContainText(/\d+ files listed; 1 missing or edited, 0 added/);
     await ctx.close();
 
     // Open evidence bundle in the app (o): the untouched zip verifies against the pinned key…

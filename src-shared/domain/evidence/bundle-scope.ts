@@ -4,7 +4,7 @@
  * pilot and the records of its operating principle, or one corridor (its policy, grid, pilots,
  * incidents, drills and what was served there).
  *
- * `name`: the scope's own record in words at export (the incident's number and title, the drill's
+ * `name`: the scope's own record in words at export (the incident's ref and title, the drill's
  * scope and hypothesis, the pilot's customer and tier, the corridor's name, the org's name for a
  * period), written into the manifest by the exporter only (a request cannot carry it). README,
  * report.html and the app's "Open evidence bundle" all title the bundle with `scopeTitle`, so they
@@ -30,7 +30,7 @@ export function scopeName(words: string): string {
 export function scopeText(scope: BundleScope): string {
   switch (scope.kind) {
     case 'period':
-      return `the whole org from ${scope.from} until ${scope.to}`;
+      return `the org's records and audit events from ${scope.from} until ${scope.to} (the end excluded), with its grid, customers and policies as they are at export`;
     case 'incident':
       return `incident ${scope.incidentId} and its record`;
     case 'pilot':
@@ -43,15 +43,15 @@ export function scopeText(scope: BundleScope): string {
 }
 
 /**
- * The bundle's title, named from its record when the manifest carries the name: "Incident #12: EU
- * corridor serves nothing", "Failover drill: Site FRA-01 — “…”", "Customer pilot Acme (enterprise)",
- * "Corridor EU", "The whole org (Acme Grid), … to …"; by id otherwise.
+ * The bundle's title, named from its record when the manifest carries the name: "Incident INC-12:
+ * EU corridor serves nothing", "Failover drill: Site FRA-01 — “…”", "Customer pilot Acme (enterprise
+ * tier)", "Corridor EU", "The whole org (Acme Grid), … to … (end excluded)"; by id otherwise.
  */
 export function scopeTitle(scope: BundleScope): string {
   const name = typeof scope.name === 'string' && scope.name.trim() !== '' ? scopeName(scope.name) : null;
   switch (scope.kind) {
     case 'period':
-      return `The whole org${name ? ` (${name})` : ''}, ${scope.from} to ${scope.to}`;
+      return `The whole org${name ? ` (${name})` : ''}, ${scope.from} to ${scope.to} (end excluded)`;
     case 'incident':
       return name ? `Incident ${name}` : `Incident ${scope.incidentId}`;
     case 'pilot':

@@ -118,7 +118,29 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     expect(readFileSync(join(x, 'README.txt'), 'utf8')).toContain(manifest.key.fingerprint);
     // A period is named by its org as its record says (not the name the caller passed), in README too.
     expect(manifest.scope).toEqual({ kind: 'period', from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', name: 'Org bundle' });
-    expect(readFileSync(join(x, 'README.txt'), 'utf8')).toContain('Scope:     The whole org (Org bundle), 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z\n');
+    expect(readFileSync(join(x, 'README.txt'), 'utf8')).toContain('Scope:     The whole org (Org bundle), 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z (end excluded)\n');
+  });
+
+  it('README’s commands work verbatim, in order, for an auditor who unzips it where other files are', () => {
+    const readme = readFileSync(join(unzip(bundle), 'README.txt'), 'utf8');
+    const section = readme.slice(readme.indexOf('Check it'), readme.indexOf('What it proves'));
+    // Every indented command but the checkout's own verifier (step 5), with the zip's name put in.
+    const commands = section
+      .split('\n')
+      .filter((l) => /^ {5}\S/.test(l))
+      .map((l) => l.trim())
+      .filter((c) => !c.startsWith('npm run'));
+    expect(commands[0]).toMatch(/^unzip .*<this zip>/);
+    // A downloads folder: the zip beside other files.
+    const downloads = mkdtempSync(join(dir, 'downloads-'));
+    writeFileSync(join(downloads, 'evidence.zip'), readFileSync(bundle));
+    writeFileSync(join(downloads, 'notes.txt'), 'unrelated\n');
+    const r = run(commands.map((c) => c.replaceAll('<this zip>', 'evidence.zip')).join(' &&\n'), downloads);
+    expect(r.stderr).not.toMatch(/FAILED|No such file/);
+    expect(r.status).toBe(0);
+    // Step 4's count is the last line: the number README states.
+    expect(Number(r.stdout.trim().split('\n').at(-1))).toBe(manifest.files);
+    expect(readme).toContain(`SHA256SUMS.ed25519 is ${manifest.files}, and each`);
   });
 
   it('holds the scope’s audit events with chain fields, and the verifier proves each in the signed log', async () => {

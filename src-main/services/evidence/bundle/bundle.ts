@@ -19,6 +19,7 @@ import { bundleReadme } from './readme';
 import { type AuditPass, auditPass } from './audit-pass';
 import { type BundleScope, SOURCES, sourceLines } from './sources';
 import { scopeName } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { incidentRef } from '../../../../src-shared/domain/incident-lifecycle';
 import { bundleReport } from './report';
 import { ReportDigest } from './digest';
 
@@ -126,8 +127,8 @@ async function checkScopeExists(sql: Sql, scope: BundleScope): Promise<void> {
 const cut = (t: string, n: number) => (t.length <= n ? t : `${t.slice(0, n - 1)}…`);
 
 /**
- * The scope as the manifest states it, named from its own record (the incident's number and title,
- * the drill's scope and hypothesis, the pilot's customer and tier, the corridor's name, the org's
+ * The scope as the manifest states it, named from its own record (the incident's ref and title as
+ * the app shows them, the drill's scope and hypothesis, the pilot's customer and tier, the corridor's name, the org's
  * name for a period), read here once: README, report.html and an opened bundle all title it with
  * these words (scopeTitle). A name in the request is never trusted: the scope is rebuilt from its
  * kind and ids. Runs after checkScopeExists, so the record is there.
@@ -140,11 +141,11 @@ async function namedScope(sql: Sql, scope: BundleScope): Promise<NamedScope> {
     }
     case 'incident': {
       const i = await sql.one<{ number: number; title: string; drill: boolean }>('SELECT number, title, drill FROM mc.incidents WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.incidentId]);
-      return { kind: 'incident', incidentId: scope.incidentId, name: scopeName(`#${i.number}: ${i.title}${i.drill ? ' (a drill)' : ''}`) };
+      return { kind: 'incident', incidentId: scope.incidentId, name: scopeName(`${incidentRef(i.number)}: ${i.title}${i.drill ? ' (a drill)' : ''}`) };
     }
     case 'pilot': {
       const p = await sql.one<{ customer_name: string; tier: string }>('SELECT customer_name, tier FROM mc.pilots WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.pilotId]);
-      return { kind: 'pilot', pilotId: scope.pilotId, name: scopeName(`${p.customer_name} (${p.tier})`) };
+      return { kind: 'pilot', pilotId: scope.pilotId, name: scopeName(`${p.customer_name} (${p.tier} tier)`) };
     }
     case 'drill': {
       const d = await sql.one<{ scope_name: string; hypothesis: string }>('SELECT scope_name, hypothesis FROM mc.drills WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.drillId]);

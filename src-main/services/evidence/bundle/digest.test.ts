@@ -46,15 +46,22 @@ describe('the report digest', () => {
     expect(s!.rows.map((r) => r[4])).toEqual(Array.from({ length: DIGEST_ROWS }, (_, m) => `m${m}`));
   });
 
-  it('names an incident’s review by its number, and marks a drill incident', () => {
+  it('names an incident by its ref in every table, marks a drill incident, and says what a transition changed', () => {
     const d = new ReportDigest();
     d.row('records/incidents.jsonl', { id: 'i1', number: 42, title: 'EU down', drill: true, severity: 'high', state: 'resolved', opened_at: '2026-12-07T09:00:00Z' });
     d.row('records/incidents.jsonl', { id: 'i2', number: 43, title: 'Another', drill: false });
     d.row('records/incident-reviews.jsonl', { incident_id: 'i1', summary: 's', causes: 'c', actions: [], updated_at: null });
     d.row('records/incident-reviews.jsonl', { incident_id: 'unknown-id', summary: 's', causes: 'c', actions: [], updated_at: null });
+    d.row('records/incident-events.jsonl', { incident_id: 'i1', at: '2026-12-07T09:01:00Z', actor_name: 'A', kind: 'transition', body: 'Confirmed', data: { from: 'triage', to: 'active' }, audit_seq: 7 });
+    d.row('records/incident-events.jsonl', { incident_id: 'i1', at: '2026-12-07T09:02:00Z', actor_name: 'A', kind: 'note', body: 'n', data: {}, audit_seq: 8 });
     const r = d.result();
-    expect(r.sections.find((s) => s.title === 'Incident reviews')!.rows.map((x) => x[0])).toEqual(['#42', 'unknown-id']);
-    expect(r.sections.find((s) => s.title === 'Incidents')!.rows[0]!.slice(0, 4)).toEqual(['42', 'EU down (drill)', 'high', 'resolved']);
+    expect(r.sections.find((s) => s.title === 'Incident timeline')!.rows.map((x) => [x[0], x[3]])).toEqual([
+      ['INC-42', 'transition: triage → active'],
+      ['INC-42', 'note'],
+    ]);
+    // By the ref the app shows (INC-42), the same in every table; an unknown one by its id.
+    expect(r.sections.find((s) => s.title === 'Incident reviews')!.rows.map((x) => x[0])).toEqual(['INC-42', 'unknown-id']);
+    expect(r.sections.find((s) => s.title === 'Incidents')!.rows[0]!.slice(0, 4)).toEqual(['INC-42', 'EU down (drill)', 'high', 'resolved']);
   });
 
   it('cuts a long cell, and bounds the events shown and the actions counted', () => {

@@ -1,4 +1,5 @@
 import type { AuditEventBody } from '../../../../src-shared/domain/audit-chain';
+import { incidentRef } from '../../../../src-shared/domain/incident-lifecycle';
 
 /**
  * What report.html shows an auditor to read, gathered while the records are written (no second
@@ -48,6 +49,11 @@ export function utc(v: unknown): string {
 const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 const seconds = (ms: unknown) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : '');
 const words = (v: unknown) => text(v).replaceAll('_', ' ');
+/** A timeline entry's state change in words (": triage → active"), from its data. */
+const transition = (data: unknown): string => {
+  const d = data as { from?: unknown; to?: unknown } | null;
+  return d && typeof d.from === 'string' && typeof d.to === 'string' ? `: ${words(d.from)} → ${words(d.to)}` : '';
+};
 const cut = (s: string) => (s.length > CELL ? `${s.slice(0, CELL - 1)}…` : s);
 
 /** The sections an auditor reads, in the order they appear; files not named here are only counted. */
@@ -61,7 +67,7 @@ const SECTIONS: { file: string; title: string; columns: Column[]; order?: (r: Ro
     order: (r) => String(r.number).padStart(10, '0'),
     title: 'Incidents',
     columns: [
-      ['#', (r) => r.number],
+      ['Ref', (r) => (typeof r.number === 'number' ? incidentRef(r.number) : r.number)],
       ['Title', (r) => `${text(r.title)}${r.drill === true ? ' (drill)' : ''}`],
       ['Severity', (r) => r.severity],
       ['State', (r) => words(r.state)],
@@ -78,7 +84,7 @@ const SECTIONS: { file: string; title: string; columns: Column[]; order?: (r: Ro
       ['Incident', (r) => r.incident],
       ['At', (r) => utc(r.at)],
       ['Who', (r) => r.actor_name],
-      ['What', (r) => words(r.kind)],
+      ['What', (r) => `${words(r.kind)}${transition(r.data)}`],
       ['Note', (r) => r.body],
       ['Audit event', (r) => (r.audit_seq === null || r.audit_seq === undefined ? '' : `#${text(r.audit_seq)}`)],
     ],
@@ -274,7 +280,7 @@ const EVENT_COLUMNS = ['#', 'When', 'Who', 'Action', 'Subject', 'Reason'];
 
 export class ReportDigest {
   private readonly sections = new Map<string, Kept>();
-  /** Incident ids to their numbers, so a review names its incident (bounded like everything here). */
+  /** Incident ids to their refs (INC-12, as the app says), so a review names its incident (bounded like everything here). */
   private readonly incidentNumbers = new Map<string, string>();
   private readonly eventRows: string[][] = [];
   private eventTotal = 0;
@@ -283,7 +289,7 @@ export class ReportDigest {
 
   /** A row written to a records file. */
   row(file: string, r: Row): void {
-    if (file === 'records/incidents.jsonl' && this.incidentNumbers.size < INCIDENT_NAMES) this.incidentNumbers.set(text(r.id), `#${text(r.number)}`);
+    if (file === 'records/incidents.jsonl' && this.incidentNumbers.size < INCIDENT_NAMES) this.incidentNumbers.set(text(r.id), typeof r.number === 'number' ? incidentRef(r.number) : text(r.number));
     if (file === 'records/incident-reviews.jsonl' || file === 'records/incident-events.jsonl') r = { ...r, incident: this.incidentNumbers.get(text(r.incident_id)) ?? r.incident_id };
     const spec = SECTION_BY_FILE.get(file);
     if (!spec) return;

@@ -41,8 +41,11 @@ SHA256SUMS               sha256 of every file above
 SHA256SUMS.sig           SSHSIG signature of SHA256SUMS, namespace ${'umamiedge-evidence-v1'}
 SHA256SUMS.ed25519       raw Ed25519 signature of SHA256SUMS
 
-Check it (unzip first; run inside the unzipped folder)
--------------------------------------------------------
+Check it (in a shell; no network needed)
+----------------------------------------
+0. Unzip into a folder of its own (the zip has no top folder: unzipped beside other files, the
+   count in step 4 would count them too), and run every command below inside it:
+     unzip -q <this zip> -d bundle && cd bundle
 1. Every file is what was signed:
      sha256sum -c --strict SHA256SUMS
 2. SHA256SUMS was signed by this key (either tool):

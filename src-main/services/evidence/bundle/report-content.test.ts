@@ -142,10 +142,10 @@ describe.skipIf(!ok)('what a bundle holds for an auditor to read', () => {
     expect(lines(x, 'records/runbook-steps.jsonl')).toEqual([expect.objectContaining({ run_id: runs[0]!.id, step_id: 'check-status', outcome: 'skipped', reason: 'Status page is itself down' })]);
     const report = readFileSync(join(x, 'report.html'), 'utf8');
     const readme = readFileSync(join(x, 'README.txt'), 'utf8');
-    const named = `Incident #${incidentNumber}: ${TITLE}`;
+    const named = `Incident INC-${incidentNumber}: ${TITLE}`;
     expect(readme).toContain(named);
     // In the report, every value is escaped: the title's markup is text, never an element.
-    expect(report).toContain(`Incident #${incidentNumber}: Ingress &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;lost&quot;`);
+    expect(report).toContain(`Incident INC-${incidentNumber}: Ingress &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;lost&quot;`);
     expect(report).not.toContain('<script>alert(1)');
     expect(report).toContain('Runbook steps recorded');
     expect(report).toContain('Status page is itself down');
@@ -178,11 +178,11 @@ describe.skipIf(!ok)('what a bundle holds for an auditor to read', () => {
     };
     const period = day();
     const cases: [BundleScope, string, string][] = [
-      [{ kind: 'incident', incidentId }, `#${incidentNumber}: ${TITLE}`, `Incident #${incidentNumber}: ${TITLE}`],
-      [{ kind: 'pilot', pilotId }, 'Acme Health (enterprise)', 'Customer pilot Acme Health (enterprise)'],
+      [{ kind: 'incident', incidentId }, `INC-${incidentNumber}: ${TITLE}`, `Incident INC-${incidentNumber}: ${TITLE}`],
+      [{ kind: 'pilot', pilotId }, 'Acme Health (enterprise tier)', 'Customer pilot Acme Health (enterprise tier)'],
       [{ kind: 'drill', drillId }, 'Site FRA-01 — “Traffic stays in the EU when a site is drained.”', 'Failover drill: Site FRA-01 — “Traffic stays in the EU when a site is drained.”'],
       [{ kind: 'corridor', corridorId: grid.corridorId }, 'EU', 'Corridor EU'],
-      [period, 'Org report-content', `The whole org (Org report-content), ${period.from} to ${period.to}`],
+      [period, 'Org report-content', `The whole org (Org report-content), ${period.from} to ${period.to} (end excluded)`],
     ];
     const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
     let folder = '';
