@@ -80,6 +80,8 @@ test.describe('evidence bundles', () => {
     await expect(page.getByTestId('bundle-open-verdict')).toHaveText('Verified: every file, both signatures and every audit event check out, signed by the pinned key.');
     await expect(page.getByTestId('bundle-open-fingerprint')).toHaveText(fingerprint);
     await expect(page.getByTestId('bundle-open-scope')).toContainText('2000-01-01');
+    // Every check is named in words, the audit events' too (no raw check id such as "audit events").
+    await expect(page.getByTestId('bundle-opened')).toContainText('Every audit event against the checkpoint: ');
     // …a bad pin is refused with the format, and another key's fingerprint fails the bundle…
     await page.getByTestId('bundle-open-another').click();
     await open.getByTestId('bundle-open-file').setInputFiles(zip);

@@ -18,6 +18,9 @@ const CHECK_NAMES: Record<string, string> = {
   'pinned key': 'Key against the pinned fingerprint',
   checkpoint: 'Signed checkpoint',
   consistency: 'Consistency with the previous bundle',
+  'previous checkpoint': 'Previous checkpoint’s key',
+  'key list': 'Keys listed in keys.json',
+  'audit events': 'Every audit event against the checkpoint',
 };
 
 const mib = (n: number) => (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0);
