@@ -64,6 +64,20 @@ describe('the report digest', () => {
     expect(r.sections.find((s) => s.title === 'Incidents')!.rows[0]!.slice(0, 4)).toEqual(['INC-42', 'EU down (drill)', 'high', 'resolved']);
   });
 
+  it('says why a drill failed, and that a completed drill did not recover or was not measured, rather than leave cells blank', () => {
+    const d = new ReportDigest();
+    const drill = { scope_name: 'Site AMS-01', scope_kind: 'site', hypothesis: 'h', created_at: '2026-12-07T10:00:00Z', started_at: '2026-12-07T10:01:00Z', ended_at: '2026-12-07T10:09:00Z' };
+    d.row('records/drills.jsonl', { ...drill, state: 'completed', outcome: 'failed', outcome_reasons: ['Routing never found valid targets again during the drill.'], recovery_ms: null, data_loss_ms: null });
+    d.row('records/drills.jsonl', { ...drill, created_at: '2026-12-07T11:00:00Z', state: 'completed', outcome: 'passed', outcome_reasons: [], recovery_ms: 4200, data_loss_ms: 12_000 });
+    d.row('records/drills.jsonl', { ...drill, created_at: '2026-12-07T12:00:00Z', state: 'running', outcome: null, outcome_reasons: null, recovery_ms: null, data_loss_ms: null });
+    const rows = d.result().sections[0]!.rows.map((r) => r.slice(3, 6));
+    expect(rows).toEqual([
+      ['failed: Routing never found valid targets again during the drill.', 'not recovered', 'not measured (no telemetry from the scope during the drill)'],
+      ['passed', '4.2 s', '12 s'],
+      ['', '', ''],
+    ]);
+  });
+
   it('cuts a long cell, and bounds the events shown and the actions counted', () => {
     const d = new ReportDigest();
     d.row('records/migration-runs.jsonl', { file_name: 'x.sql', error: 'e'.repeat(5000) });

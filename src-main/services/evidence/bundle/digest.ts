@@ -48,6 +48,7 @@ export function utc(v: unknown): string {
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 const seconds = (ms: unknown) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : '');
+const none = (v: unknown) => v === null || v === undefined;
 const words = (v: unknown) => text(v).replaceAll('_', ' ');
 /** A timeline entry's state change in words (": triage → active"), from its data. */
 const transition = (data: unknown): string => {
@@ -108,9 +109,12 @@ const SECTIONS: { file: string; title: string; columns: Column[]; order?: (r: Ro
       ['Scope', (r) => `${text(r.scope_name)} (${words(r.scope_kind)})`],
       ['Hypothesis', (r) => r.hypothesis],
       ['State', (r) => words(r.state)],
-      ['Outcome', (r) => words(r.outcome)],
-      ['Recovery', (r) => seconds(r.recovery_ms)],
-      ['Data-loss window', (r) => seconds(r.data_loss_ms)],
+      // Why, as the drill's page says it: a bare "failed" leaves an auditor to guess.
+      ['Outcome', (r) => `${words(r.outcome)}${Array.isArray(r.outcome_reasons) && r.outcome_reasons.length ? `: ${r.outcome_reasons.map(text).join(' ')}` : ''}`],
+      // A completed drill with no figure did not recover, or had no telemetry to measure: as the
+      // drill's page says, never a blank an auditor could read as "not applicable".
+      ['Recovery', (r) => (r.state === 'completed' && none(r.recovery_ms) ? 'not recovered' : seconds(r.recovery_ms))],
+      ['Data-loss window', (r) => (r.state === 'completed' && none(r.data_loss_ms) ? 'not measured (no telemetry from the scope during the drill)' : seconds(r.data_loss_ms))],
       ['Started', (r) => utc(r.started_at)],
       ['Ended', (r) => utc(r.ended_at)],
     ],
