@@ -82,6 +82,9 @@ test.describe('evidence bundles', () => {
     await expect(page.getByTestId('bundle-open-scope')).toContainText('2000-01-01');
     // Every check is named in words, the audit events' too (no raw check id such as "audit events").
     await expect(page.getByTestId('bundle-opened')).toContainText('Every audit event against the checkpoint: ');
+    // The same standard-tool commands as README.txt, the unzip and the file count included.
+    await expect(page.getByTestId('bundle-open-commands')).toContainText('unzip -q <this zip> -d bundle && cd bundle');
+    await expect(page.getByTestId('bundle-open-commands')).toContainText("find . -type f ! -name 'SHA256SUMS*' | wc -l    # prints ");
     // …a bad pin is refused with the format, and another key's fingerprint fails the bundle…
     await page.getByTestId('bundle-open-another').click();
     await open.getByTestId('bundle-open-file').setInputFiles(zip);

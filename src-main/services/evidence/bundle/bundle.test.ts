@@ -141,6 +141,11 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     // Step 4's count is the last line: the number README states.
     expect(Number(r.stdout.trim().split('\n').at(-1))).toBe(manifest.files);
     expect(readme).toContain(`SHA256SUMS.ed25519 is ${manifest.files}, and each`);
+    // report.html lists the same commands in the same order (the count's expected value as a comment).
+    const report = readFileSync(join(unzip(bundle), 'report.html'), 'utf8');
+    const pre = /<pre data-testid="commands">([^]*?)<\/pre>/.exec(report)![1]!;
+    const unescape = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    expect(unescape(pre).split('\n')).toEqual([...commands.slice(0, -1), `${commands.at(-1)}    # prints ${manifest.files}: no file added`]);
   });
 
   it('holds the scope’s audit events with chain fields, and the verifier proves each in the signed log', async () => {

@@ -1,4 +1,5 @@
 import { scopeText, scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { standardCommands } from '../../../../src-shared/domain/evidence/commands';
 import type { Manifest } from './bundle';
 import type { Digest, DigestSection } from './digest';
 
@@ -53,10 +54,8 @@ ${holdings(m)}
 ${eventsSection(d)}
 ${d.sections.map(section).join('\n')}
 <h2>Or check with standard tools</h2>
-<pre>sha256sum -c --strict SHA256SUMS
-ssh-keygen -Y verify -f keys/allowed_signers -I ${esc(m.key.identity)} -n umamiedge-evidence-v1 -s SHA256SUMS.sig &lt; SHA256SUMS
-openssl pkeyutl -verify -pubin -inkey keys/signing-key.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.ed25519
-ssh-keygen -lf keys/signing-key.pub</pre>
+<p>In a shell, as README.txt explains each step:</p>
+<pre data-testid="commands">${standardCommands(m.key.identity, m.files).map(esc).join('\n')}</pre>
 <script id="manifest" type="application/json">${data}</script>
 <script>
 ${REPORT_SCRIPT}
