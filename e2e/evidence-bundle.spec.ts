@@ -65,6 +65,8 @@ test.describe('evidence bundles', () => {
     await report.getByLabel('Unzipped bundle folder').setInputFiles(folder);
     await expect(report.locator('#verdict')).toHaveAttribute('data-state', 'fail');
     await expect(report.locator('#checks')).toContainText('records/nodes.jsonl does not match its sha256 in SHA256SUMS (edited)');
+    // The count says what kind of change, in words that agree with the count.
+    await expect(report.locator('#checks')).toContainText(/\d+ files listed; 1 missing or edited, 0 added/);
     await ctx.close();
 
     // Open evidence bundle in the app (o): the untouched zip verifies against the pinned key…
@@ -78,6 +80,11 @@ test.describe('evidence bundles', () => {
     await expect(page.getByTestId('bundle-open-verdict')).toHaveText('Verified: every file, both signatures and every audit event check out, signed by the pinned key.');
     await expect(page.getByTestId('bundle-open-fingerprint')).toHaveText(fingerprint);
     await expect(page.getByTestId('bundle-open-scope')).toContainText('2000-01-01');
+    // Every check is named in words, the audit events' too (no raw check id such as "audit events").
+    await expect(page.getByTestId('bundle-opened')).toContainText('Every audit event against the checkpoint: ');
+    // The same standard-tool commands as README.txt, the unzip and the file count included.
+    await expect(page.getByTestId('bundle-open-commands')).toContainText('unzip -q <this zip> -d bundle && cd bundle');
+    await expect(page.getByTestId('bundle-open-commands')).toContainText("find . -type f ! -name 'SHA256SUMS*' | wc -l    # prints ");
     // …a bad pin is refused with the format, and another key's fingerprint fails the bundle…
     await page.getByTestId('bundle-open-another').click();
     await open.getByTestId('bundle-open-file').setInputFiles(zip);

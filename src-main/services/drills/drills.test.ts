@@ -193,7 +193,7 @@ describe.skipIf(!ok)('failover drills end to end', () => {
     // The scope names the drill (its scope and hypothesis, from its record), not only its id.
     const name = 'Site FRA-01 — “Traffic stays in the EU when a site is drained.”';
     expect(JSON.parse(entries.get('manifest.json')!).scope).toEqual({ kind: 'drill', drillId: passedId, name });
-    expect(entries.get('README.txt')).toContain(`Scope:     failover drill ${name} (${passedId}): its steps, the nodes it drained`);
+    expect(entries.get('README.txt')).toContain(`Scope:     Failover drill: ${name}\n           failover drill ${passedId}: its steps, the nodes it drained`);
     expect(entries.get('report.html')).toContain('Failover drill: Site FRA-01 — “Traffic stays in the EU');
 
     // The same scope from the command line, against the commander's data folder.

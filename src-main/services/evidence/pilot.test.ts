@@ -192,7 +192,7 @@ describe.skipIf(!ok)('pilot evidence: the seven records', () => {
     // Only events about the pilot's records: the other org member's pilot-less events stay out.
     expect(actions.every((a) => ['pilot', 'checklist_run', 'checklist_item', 'deployment_run', 'migration_run', 'node', 'node_key', 'incident', 'customer', 'customer_key', 'sla_policy', 'escalation_policy', 'routing_decision'].includes(a.target.type))).toBe(true);
     const manifest = JSON.parse(entries.get('manifest.json')!) as { scope: unknown };
-    expect(manifest.scope).toEqual({ kind: 'pilot', pilotId });
+    expect(manifest.scope).toEqual({ kind: 'pilot', pilotId, name: 'Kenya Health (pilot tier)' });
     expect(entries.get('README.txt')).toContain(`customer pilot ${pilotId}`);
   });
 

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import type { OpenedBundle } from '../../../src-shared/contract/bundles';
+import { standardCommands } from '../../../src-shared/domain/evidence/commands';
 import { call } from '../../bridge/client';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormDialog, FormMessage, useSubmit } from '../incidents/parts';
@@ -18,6 +19,9 @@ const CHECK_NAMES: Record<string, string> = {
   'pinned key': 'Key against the pinned fingerprint',
   checkpoint: 'Signed checkpoint',
   consistency: 'Consistency with the previous bundle',
+  'previous checkpoint': 'Previous checkpoint’s key',
+  'key list': 'Keys listed in keys.json',
+  'audit events': 'Every audit event against the checkpoint',
 };
 
 const mib = (n: number) => (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0);
@@ -200,13 +204,8 @@ function OpenedReport({ opened, pinned, onClose, onAnother }: { opened: OpenedBu
                 ))}
               </tbody>
             </table>
-            <h3>With standard tools, in the unzipped folder</h3>
-            <pre className="commands">
-              {`sha256sum -c --strict SHA256SUMS
-ssh-keygen -Y verify -f keys/allowed_signers -I ${m.identity} -n umamiedge-evidence-v1 -s SHA256SUMS.sig < SHA256SUMS
-openssl pkeyutl -verify -pubin -inkey keys/signing-key.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.ed25519
-ssh-keygen -lf keys/signing-key.pub`}
-            </pre>
+            <h3>With standard tools, in a shell</h3>
+            <pre className="commands" data-testid="bundle-open-commands">{standardCommands(m.identity, m.files).join('\n')}</pre>
             <p className="dim">The bundle’s report.html shows the same offline, from the unzipped folder.</p>
           </>
         )}

@@ -116,6 +116,36 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     // The README's own file count.
     expect(Number(run("find . -type f ! -name 'SHA256SUMS*' | wc -l", x).stdout.trim())).toBe(manifest.files);
     expect(readFileSync(join(x, 'README.txt'), 'utf8')).toContain(manifest.key.fingerprint);
+    // A period is named by its org as its record says (not the name the caller passed), in README too.
+    expect(manifest.scope).toEqual({ kind: 'period', from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', name: 'Org bundle' });
+    expect(readFileSync(join(x, 'README.txt'), 'utf8')).toContain('Scope:     The whole org (Org bundle), 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z (end excluded)\n');
+  });
+
+  it('README’s commands work verbatim, in order, for an auditor who unzips it where other files are', () => {
+    const readme = readFileSync(join(unzip(bundle), 'README.txt'), 'utf8');
+    const section = readme.slice(readme.indexOf('Check it'), readme.indexOf('What it proves'));
+    // Every indented command but the checkout's own verifier (step 5), with the zip's name put in.
+    const commands = section
+      .split('\n')
+      .filter((l) => /^ {5}\S/.test(l))
+      .map((l) => l.trim())
+      .filter((c) => !c.startsWith('npm run'));
+    expect(commands[0]).toMatch(/^unzip .*<this zip>/);
+    // A downloads folder: the zip beside other files.
+    const downloads = mkdtempSync(join(dir, 'downloads-'));
+    writeFileSync(join(downloads, 'evidence.zip'), readFileSync(bundle));
+    writeFileSync(join(downloads, 'notes.txt'), 'unrelated\n');
+    const r = run(commands.map((c) => c.replaceAll('<this zip>', 'evidence.zip')).join(' &&\n'), downloads);
+    expect(r.stderr).not.toMatch(/FAILED|No such file/);
+    expect(r.status).toBe(0);
+    // Step 4's count is the last line: the number README states.
+    expect(Number(r.stdout.trim().split('\n').at(-1))).toBe(manifest.files);
+    expect(readme).toContain(`SHA256SUMS.ed25519 is ${manifest.files}, and each`);
+    // report.html lists the same commands in the same order (the count's expected value as a comment).
+    const report = readFileSync(join(unzip(bundle), 'report.html'), 'utf8');
+    const pre = /<pre data-testid="commands">([^]*?)<\/pre>/.exec(report)![1]!;
+    const unescape = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    expect(unescape(pre).split('\n')).toEqual([...commands.slice(0, -1), `${commands.at(-1)}    # prints ${manifest.files}: no file added`]);
   });
 
   it('holds the scope’s audit events with chain fields, and the verifier proves each in the signed log', async () => {
@@ -293,6 +323,16 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
       await rezip(x, file);
       expect(await failedChecks(file, manifest.key.fingerprint), name).toEqual(['audit events']);
     }
+    // One event whose proof no longer holds is named in the singular.
+    const x = unzip(bundle);
+    const p = proofs(x);
+    const one = JSON.parse(p[2]!) as { seq: number; proof: string[] };
+    one.proof = [...one.proof].reverse();
+    p[2] = JSON.stringify(one);
+    writeFileSync(join(x, 'log/proofs/inclusion.jsonl'), `${p.join('\n')}\n`);
+    await resign(x);
+    await rezip(x, join(dir, 'one-proof.zip'));
+    expect((await verifyBundle(join(dir, 'one-proof.zip'))).checks.find((c) => c.name === 'audit events')?.detail).toBe(`event #${one.seq} fails its hash or inclusion proof (edited, removed or reordered)`);
   });
 
   it('through the contract: a wall display (read-only) may not export; a workstation gets the file in its evidence folder', async () => {
@@ -332,6 +372,25 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     expect(forged.ok).toBe(false);
     const wrongPin = await send(bundle, 'SHA256:' + 'A'.repeat(43));
     expect(wrongPin.ok).toBe(false);
+    // A manifest edited into another shape (no audit section, a scope kind no app knows) is a failed
+    // check that says so, in the app and the command line, never an internal error.
+    const reshaped: [string, (m: Record<string, unknown>) => void][] = [
+      ['no-audit', (m) => delete m.audit],
+      ['planet', (m) => ((m.scope as Record<string, unknown>).kind = 'planet')],
+    ];
+    for (const [name, edit] of reshaped) {
+      const x = unzip(bundle);
+      const m = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+      edit(m);
+      writeFileSync(join(x, 'manifest.json'), JSON.stringify(m));
+      const file = join(dir, `reshaped-${name}.zip`);
+      await rezip(x, file);
+      const opened = await send(file);
+      expect(opened.ok, name).toBe(false);
+      expect(opened.manifest, name).toBeNull();
+      expect(opened.checks.find((c) => c.name === 'manifest'), name).toMatchObject({ ok: false, detail: 'manifest.json is missing or not a bundle manifest' });
+      expect((await verifyBundle(file)).ok, name).toBe(false);
+    }
     // Nothing is left behind after an open, whatever its verdict.
     expect(readdirSync(join(core.dataDir, 'evidence-open'))).toEqual([]);
 
@@ -383,6 +442,8 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     expect(exported.stdout).toContain(manifest.key.fingerprint);
     const verified = cli(['verify', out, '--pin', manifest.key.fingerprint]);
     expect(verified.stdout).toMatch(/verified\n$/);
+    // It first says which bundle this is, titled as its README and report title it.
+    expect(verified.stdout.split('\n')[0]).toMatch(/^bundle  The whole org \(Org bundle\), 2000-01-01T00:00:00.000Z to 2100-01-01T00:00:00.000Z \(end excluded\); org [^;]+; exported \S+ by Mission Control /);
     expect(verified.status).toBe(0);
     const forged = cli(['verify', join(dir, 'forged.zip'), '--pin', manifest.key.fingerprint]);
     expect(forged.stdout).toContain('NOT VERIFIED');

@@ -18,8 +18,10 @@ import { type BundleKey, bundleKeyFiles } from './bundle-keys';
 import { bundleReadme } from './readme';
 import { type AuditPass, auditPass } from './audit-pass';
 import { type BundleScope, SOURCES, sourceLines } from './sources';
+import { scopeName } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { incidentRef } from '../../../../src-shared/domain/incident-lifecycle';
 import { bundleReport } from './report';
-import { ReportDigest, subjectFileOf } from './digest';
+import { ReportDigest } from './digest';
 
 export const BUNDLE_FORMAT = 'umamiedge-evidence-bundle';
 /** Every entry's time in the zip: fixed, so the same records give the same bytes (local time: yazl writes DOS fields). */
@@ -53,12 +55,15 @@ export interface ExportBundleOptions {
   onProgress?: (p: BundleProgress) => void;
 }
 
+/** A scope as a manifest states it: always named from its record (older bundles may lack it). */
+export type NamedScope = BundleScope & { name: string };
+
 export interface Manifest {
   format: typeof BUNDLE_FORMAT;
   version: 1;
   bundle_id: string;
   org: { id: string; name: string; simulated: boolean };
-  scope: BundleScope;
+  scope: NamedScope;
   exported_at: string;
   app_version: string;
   /** Lines per records file. */
@@ -122,14 +127,35 @@ async function checkScopeExists(sql: Sql, scope: BundleScope): Promise<void> {
 const cut = (t: string, n: number) => (t.length <= n ? t : `${t.slice(0, n - 1)}…`);
 
 /**
- * The scope as the manifest states it: a drill's with its name from its record (what it drained
- * and its hypothesis, as the Drills view titles it), so README, report and an opened bundle name
- * the drill and not only its id. A name in the request is never trusted: it is read here.
+ * The scope as the manifest states it, named from its own record (the incident's ref and title as
+ * the app shows them, the drill's scope and hypothesis, the pilot's customer and tier, the corridor's name, the org's
+ * name for a period), read here once: README, report.html and an opened bundle all title it with
+ * these words (scopeTitle). A name in the request is never trusted: the scope is rebuilt from its
+ * kind and ids. Runs after checkScopeExists, so the record is there.
  */
-async function namedScope(sql: Sql, scope: BundleScope): Promise<BundleScope> {
-  if (scope.kind !== 'drill') return scope;
-  const d = await sql.one<{ scope_name: string; hypothesis: string }>('SELECT scope_name, hypothesis FROM mc.drills WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.drillId]);
-  return { kind: 'drill', drillId: scope.drillId, name: `${d.scope_name} — “${cut(d.hypothesis.replace(/\s+/g, ' ').trim(), 160)}”` };
+async function namedScope(sql: Sql, scope: BundleScope): Promise<NamedScope> {
+  switch (scope.kind) {
+    case 'period': {
+      const o = await sql.one<{ name: string }>('SELECT name FROM mc.orgs WHERE id = mc.current_org_id()');
+      return { kind: 'period', from: scope.from, to: scope.to, name: scopeName(o.name) };
+    }
+    case 'incident': {
+      const i = await sql.one<{ number: number; title: string; drill: boolean }>('SELECT number, title, drill FROM mc.incidents WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.incidentId]);
+      return { kind: 'incident', incidentId: scope.incidentId, name: scopeName(`${incidentRef(i.number)}: ${i.title}${i.drill ? ' (a drill)' : ''}`) };
+    }
+    case 'pilot': {
+      const p = await sql.one<{ customer_name: string; tier: string }>('SELECT customer_name, tier FROM mc.pilots WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.pilotId]);
+      return { kind: 'pilot', pilotId: scope.pilotId, name: scopeName(`${p.customer_name} (${p.tier} tier)`) };
+    }
+    case 'drill': {
+      const d = await sql.one<{ scope_name: string; hypothesis: string }>('SELECT scope_name, hypothesis FROM mc.drills WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.drillId]);
+      return { kind: 'drill', drillId: scope.drillId, name: scopeName(`${d.scope_name} — “${cut(scopeName(d.hypothesis), 160)}”`) };
+    }
+    case 'corridor': {
+      const c = await sql.one<{ name: string }>('SELECT name FROM mc.corridors WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.corridorId]);
+      return { kind: 'corridor', corridorId: scope.corridorId, name: scopeName(c.name) };
+    }
+  }
 }
 
 /** A file in the staging folder, written line by line with its sha256 computed on the way. */
@@ -205,7 +231,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     // One pass over the log: the chain recomputed, the Merkle leaves taken and the scope's events
     // written on the way. Nothing is signed unless the chain and the anchor both hold.
     let pass: AuditPass | null = null;
-    const digest = new ReportDigest(subjectFileOf(opts.scope.kind));
+    const digest = new ReportDigest();
     await stage('records/audit-events.jsonl', async (f) => {
       pass = await auditPass(sql, opts.orgId, opts.scope, (text, lines) => f.write(text, lines), () => aborted(opts.signal), (e, subject) => digest.event(e, subject));
     });
@@ -284,7 +310,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     };
     await stage('manifest.json', (f) => f.write(`${JSON.stringify(manifest, null, 1)}\n`));
     const read = digest.result();
-    await stage('README.txt', (f) => f.write(bundleReadme(manifest, read.subject)));
+    await stage('README.txt', (f) => f.write(bundleReadme(manifest)));
     await stage('report.html', (f) => f.write(bundleReport(manifest, read)));
 
     // SHA256SUMS over every file above, signed twice with the same key.

@@ -8,7 +8,7 @@ import { WRITER_ROLES } from '../../../../src-shared/contract/roles';
 import { appendAudit } from '../../audit/append';
 import { CheckpointStore, importWitnessSerial, MAX_WITNESS_IMPORT_CHARS } from '../../audit/anchor';
 import { type BundleProgress, stageBundle, zipStaged } from './bundle';
-import type { BundleScope } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { type BundleScope, scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
 import { verifyBundle } from './verify';
 
 const USAGE = `Usage:
@@ -64,6 +64,9 @@ async function main(): Promise<void> {
     const file = positionals[0];
     if (!file || positionals.length > 1) fail(`verify takes one bundle file.\n${USAGE}`);
     const v = await verifyBundle(resolve(file), a.pin);
+    // What the bundle says it is, in the words of its README and report (trusted only if verified).
+    const m = v.manifest;
+    if (m) process.stdout.write(`bundle  ${scopeTitle(m.scope)}; org ${m.org.name}; exported ${m.exported_at} by Mission Control ${m.app_version}\n`);
     for (const c of v.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.detail}\n`);
     if (a.pin === undefined && v.fingerprint) process.stdout.write(`note  compare the key fingerprint ${v.fingerprint} with the one you hold (or pass --pin)\n`);
     process.stdout.write(v.ok ? 'verified\n' : 'NOT VERIFIED\n');

@@ -1,7 +1,7 @@
 /**
  * The report's digest on its own: bounded whatever the bundle's size (rows, cells, actions), the
- * oldest rows kept in time order when the file is in id order, the scope's own record named, and
- * every records file of a bundle named in words in the report.
+ * oldest rows kept in time order when the file is in id order, and every records file of a bundle
+ * named in words in the report.
  */
 import { describe, expect, it } from 'vitest';
 import type { AuditEventBody } from '../../../../src-shared/domain/audit-chain';
@@ -24,7 +24,7 @@ const event = (seq: number, action: string): AuditEventBody => ({
 
 describe('the report digest', () => {
   it('keeps the first rows of a file in its own order, and counts every row', () => {
-    const d = new ReportDigest(null);
+    const d = new ReportDigest();
     for (let i = 0; i < DIGEST_ROWS * 3; i++) d.row('records/incident-reviews.jsonl', { incident_id: `i${i}`, summary: `review ${i}`, causes: '', actions: [1, 2], updated_at: '2026-12-07T10:00:00Z' });
     const [s] = d.result().sections;
     expect(s).toMatchObject({ title: 'Incident reviews', total: DIGEST_ROWS * 3, oldest: false });
@@ -34,7 +34,7 @@ describe('the report digest', () => {
   });
 
   it('keeps the oldest rows of a timeline in time order, whatever order they come in', () => {
-    const d = new ReportDigest(null);
+    const d = new ReportDigest();
     // Minutes in a scrambled order (7 is coprime with the count, so each comes once).
     const n = DIGEST_ROWS * 2 + 1;
     for (let i = 0; i < n; i++) {
@@ -46,24 +46,40 @@ describe('the report digest', () => {
     expect(s!.rows.map((r) => r[4])).toEqual(Array.from({ length: DIGEST_ROWS }, (_, m) => `m${m}`));
   });
 
-  it('names an incident’s review and timeline by its number, and the scope by its own record only', () => {
-    const d = new ReportDigest('records/incidents.jsonl');
+  it('names an incident by its ref in every table, marks a drill incident, and says what a transition changed', () => {
+    const d = new ReportDigest();
     d.row('records/incidents.jsonl', { id: 'i1', number: 42, title: 'EU down', drill: true, severity: 'high', state: 'resolved', opened_at: '2026-12-07T09:00:00Z' });
     d.row('records/incidents.jsonl', { id: 'i2', number: 43, title: 'Another', drill: false });
     d.row('records/incident-reviews.jsonl', { incident_id: 'i1', summary: 's', causes: 'c', actions: [], updated_at: null });
     d.row('records/incident-reviews.jsonl', { incident_id: 'unknown-id', summary: 's', causes: 'c', actions: [], updated_at: null });
+    d.row('records/incident-events.jsonl', { incident_id: 'i1', at: '2026-12-07T09:01:00Z', actor_name: 'A', kind: 'transition', body: 'Confirmed', data: { from: 'triage', to: 'active' }, audit_seq: 7 });
+    d.row('records/incident-events.jsonl', { incident_id: 'i1', at: '2026-12-07T09:02:00Z', actor_name: 'A', kind: 'note', body: 'n', data: {}, audit_seq: 8 });
     const r = d.result();
-    expect(r.subject).toBe('Incident #42: EU down (a drill)');
-    expect(r.sections.find((s) => s.title === 'Incident reviews')!.rows.map((x) => x[0])).toEqual(['#42', 'unknown-id']);
-    expect(r.sections.find((s) => s.title === 'Incidents')!.rows[0]!.slice(0, 4)).toEqual(['42', 'EU down (drill)', 'high', 'resolved']);
-    // A period has no record of its own: nothing is named.
-    const p = new ReportDigest(null);
-    p.row('records/incidents.jsonl', { id: 'i1', number: 1, title: 't' });
-    expect(p.result().subject).toBeNull();
+    expect(r.sections.find((s) => s.title === 'Incident timeline')!.rows.map((x) => [x[0], x[3]])).toEqual([
+      ['INC-42', 'transition: triage → active'],
+      ['INC-42', 'note'],
+    ]);
+    // By the ref the app shows (INC-42), the same in every table; an unknown one by its id.
+    expect(r.sections.find((s) => s.title === 'Incident reviews')!.rows.map((x) => x[0])).toEqual(['INC-42', 'unknown-id']);
+    expect(r.sections.find((s) => s.title === 'Incidents')!.rows[0]!.slice(0, 4)).toEqual(['INC-42', 'EU down (drill)', 'high', 'resolved']);
+  });
+
+  it('says why a drill failed, and that a completed drill did not recover or was not measured, rather than leave cells blank', () => {
+    const d = new ReportDigest();
+    const drill = { scope_name: 'Site AMS-01', scope_kind: 'site', hypothesis: 'h', created_at: '2026-12-07T10:00:00Z', started_at: '2026-12-07T10:01:00Z', ended_at: '2026-12-07T10:09:00Z' };
+    d.row('records/drills.jsonl', { ...drill, state: 'completed', outcome: 'failed', outcome_reasons: ['Routing never found valid targets again during the drill.'], recovery_ms: null, data_loss_ms: null });
+    d.row('records/drills.jsonl', { ...drill, created_at: '2026-12-07T11:00:00Z', state: 'completed', outcome: 'passed', outcome_reasons: [], recovery_ms: 4200, data_loss_ms: 12_000 });
+    d.row('records/drills.jsonl', { ...drill, created_at: '2026-12-07T12:00:00Z', state: 'running', outcome: null, outcome_reasons: null, recovery_ms: null, data_loss_ms: null });
+    const rows = d.result().sections[0]!.rows.map((r) => r.slice(3, 6));
+    expect(rows).toEqual([
+      ['failed: Routing never found valid targets again during the drill.', 'not recovered', 'not measured (no telemetry from the scope during the drill)'],
+      ['passed', '4.2 s', '12 s'],
+      ['', '', ''],
+    ]);
   });
 
   it('cuts a long cell, and bounds the events shown and the actions counted', () => {
-    const d = new ReportDigest(null);
+    const d = new ReportDigest();
     d.row('records/migration-runs.jsonl', { file_name: 'x.sql', error: 'e'.repeat(5000) });
     const cell = d.result().sections[0]!.rows[0]![4]!;
     expect(cell).toHaveLength(200);
@@ -81,7 +97,7 @@ describe('the report digest', () => {
   });
 
   it('ignores a file it has no table for (only counted in the manifest), and writes no time it cannot read', () => {
-    const d = new ReportDigest(null);
+    const d = new ReportDigest();
     d.row('records/nodes.jsonl', { id: 'n1' });
     expect(d.result().sections).toEqual([]);
     expect(utc('yesterday')).toBe('');

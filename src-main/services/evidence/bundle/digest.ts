@@ -1,4 +1,5 @@
 import type { AuditEventBody } from '../../../../src-shared/domain/audit-chain';
+import { incidentRef } from '../../../../src-shared/domain/incident-lifecycle';
 
 /**
  * What report.html shows an auditor to read, gathered while the records are written (no second
@@ -35,8 +36,6 @@ interface Kept {
 }
 
 export interface Digest {
-  /** What the scope names, in words (the incident's number and title, the drill's scope, …), when the bundle holds it. */
-  subject: string | null;
   sections: DigestSection[];
   events: { total: number; columns: string[]; rows: string[][]; actions: [action: string, count: number][]; otherActions: number };
 }
@@ -49,7 +48,13 @@ export function utc(v: unknown): string {
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 const seconds = (ms: unknown) => (typeof ms === 'number' ? `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s` : '');
+const none = (v: unknown) => v === null || v === undefined;
 const words = (v: unknown) => text(v).replaceAll('_', ' ');
+/** A timeline entry's state change in words (": triage → active"), from its data. */
+const transition = (data: unknown): string => {
+  const d = data as { from?: unknown; to?: unknown } | null;
+  return d && typeof d.from === 'string' && typeof d.to === 'string' ? `: ${words(d.from)} → ${words(d.to)}` : '';
+};
 const cut = (s: string) => (s.length > CELL ? `${s.slice(0, CELL - 1)}…` : s);
 
 /** The sections an auditor reads, in the order they appear; files not named here are only counted. */
@@ -63,7 +68,7 @@ const SECTIONS: { file: string; title: string; columns: Column[]; order?: (r: Ro
     order: (r) => String(r.number).padStart(10, '0'),
     title: 'Incidents',
     columns: [
-      ['#', (r) => r.number],
+      ['Ref', (r) => (typeof r.number === 'number' ? incidentRef(r.number) : r.number)],
       ['Title', (r) => `${text(r.title)}${r.drill === true ? ' (drill)' : ''}`],
       ['Severity', (r) => r.severity],
       ['State', (r) => words(r.state)],
@@ -80,7 +85,7 @@ const SECTIONS: { file: string; title: string; columns: Column[]; order?: (r: Ro
       ['Incident', (r) => r.incident],
       ['At', (r) => utc(r.at)],
       ['Who', (r) => r.actor_name],
-      ['What', (r) => words(r.kind)],
+      ['What', (r) => `${words(r.kind)}${transition(r.data)}`],
       ['Note', (r) => r.body],
       ['Audit event', (r) => (r.audit_seq === null || r.audit_seq === undefined ? '' : `#${text(r.audit_seq)}`)],
     ],
@@ -104,9 +109,12 @@ const SECTIONS: { file: string; title: string; columns: Column[]; order?: (r: Ro
       ['Scope', (r) => `${text(r.scope_name)} (${words(r.scope_kind)})`],
       ['Hypothesis', (r) => r.hypothesis],
       ['State', (r) => words(r.state)],
-      ['Outcome', (r) => words(r.outcome)],
-      ['Recovery', (r) => seconds(r.recovery_ms)],
-      ['Data-loss window', (r) => seconds(r.data_loss_ms)],
+      // Why, as the drill's page says it: a bare "failed" leaves an auditor to guess.
+      ['Outcome', (r) => `${words(r.outcome)}${Array.isArray(r.outcome_reasons) && r.outcome_reasons.length ? `: ${r.outcome_reasons.map(text).join(' ')}` : ''}`],
+      // A completed drill with no figure did not recover, or had no telemetry to measure: as the
+      // drill's page says, never a blank an auditor could read as "not applicable".
+      ['Recovery', (r) => (r.state === 'completed' && none(r.recovery_ms) ? 'not recovered' : seconds(r.recovery_ms))],
+      ['Data-loss window', (r) => (r.state === 'completed' && none(r.data_loss_ms) ? 'not measured (no telemetry from the scope during the drill)' : seconds(r.data_loss_ms))],
       ['Started', (r) => utc(r.started_at)],
       ['Ended', (r) => utc(r.ended_at)],
     ],
@@ -272,37 +280,21 @@ const SECTIONS: { file: string; title: string; columns: Column[]; order?: (r: Ro
 ];
 const SECTION_BY_FILE = new Map(SECTIONS.map((s) => [s.file, s]));
 
-/** Which records file holds the scope's own record, and how to name it in words. */
-const SUBJECT: Record<string, (r: Row) => string> = {
-  'records/incidents.jsonl': (r) => `Incident #${text(r.number)}: ${text(r.title)}${r.drill === true ? ' (a drill)' : ''}`,
-  'records/drills.jsonl': (r) => `Failover drill of ${text(r.scope_name)} (${words(r.scope_kind)}): ${text(r.hypothesis)}`,
-  'records/pilots.jsonl': (r) => `Customer pilot ${text(r.customer_name)} (${text(r.tier)})`,
-  'records/corridors.jsonl': (r) => `Corridor ${text(r.name)}`,
-};
-
 const EVENT_COLUMNS = ['#', 'When', 'Who', 'Action', 'Subject', 'Reason'];
 
 export class ReportDigest {
   private readonly sections = new Map<string, Kept>();
-  /** Incident ids to their numbers, so a review names its incident (bounded like everything here). */
+  /** Incident ids to their refs (INC-12, as the app says), so a review names its incident (bounded like everything here). */
   private readonly incidentNumbers = new Map<string, string>();
   private readonly eventRows: string[][] = [];
   private eventTotal = 0;
   private readonly actions = new Map<string, number>();
   private otherActions = 0;
-  private subject: string | null = null;
-
-  /**
-   * @param subjectFile the records file whose one row is the scope's own record (an incident's,
-   * drill's, pilot's or corridor's bundle), or null for a period.
-   */
-  constructor(private readonly subjectFile: string | null) {}
 
   /** A row written to a records file. */
   row(file: string, r: Row): void {
-    if (file === 'records/incidents.jsonl' && this.incidentNumbers.size < INCIDENT_NAMES) this.incidentNumbers.set(text(r.id), `#${text(r.number)}`);
+    if (file === 'records/incidents.jsonl' && this.incidentNumbers.size < INCIDENT_NAMES) this.incidentNumbers.set(text(r.id), typeof r.number === 'number' ? incidentRef(r.number) : text(r.number));
     if (file === 'records/incident-reviews.jsonl' || file === 'records/incident-events.jsonl') r = { ...r, incident: this.incidentNumbers.get(text(r.incident_id)) ?? r.incident_id };
-    if (file === this.subjectFile && this.subject === null) this.subject = cut((SUBJECT[file] as (r: Row) => string)(r));
     const spec = SECTION_BY_FILE.get(file);
     if (!spec) return;
     let k = this.sections.get(file);
@@ -345,7 +337,6 @@ export class ReportDigest {
 
   result(): Digest {
     return {
-      subject: this.subject,
       sections: SECTIONS.map((s) => this.sections.get(s.file)?.section).filter((s): s is DigestSection => s !== undefined),
       events: {
         total: this.eventTotal,
@@ -356,9 +347,4 @@ export class ReportDigest {
       },
     };
   }
-}
-
-/** The records file holding a scope's own record. */
-export function subjectFileOf(kind: 'period' | 'incident' | 'pilot' | 'drill' | 'corridor'): string | null {
-  return { period: null, incident: 'records/incidents.jsonl', pilot: 'records/pilots.jsonl', drill: 'records/drills.jsonl', corridor: 'records/corridors.jsonl' }[kind];
 }

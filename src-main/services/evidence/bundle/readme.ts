@@ -1,4 +1,4 @@
-import { scopeText } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { scopeText, scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
 import type { Manifest } from './bundle';
 
 
@@ -6,13 +6,14 @@ import type { Manifest } from './bundle';
  * README.txt: what the bundle is, what it proves and what it does not, and the exact commands an
  * auditor runs with standard tools (sha256sum, ssh-keygen, openssl) and no network.
  */
-export function bundleReadme(m: Manifest, subject: string | null = null): string {
+export function bundleReadme(m: Manifest): string {
   return `UmamiEdge Mission Control evidence bundle
 ==========================================
 
 Bundle:    ${m.bundle_id}
 Org:       ${m.org.name} (${m.org.id})${m.org.simulated ? '\n           A DEMO ORG: its sites, nodes, telemetry and every record drawn from them are simulated.' : ''}
-Scope:     ${scopeText(m.scope)}${subject ? `\n           ${subject}` : ''}
+Scope:     ${scopeTitle(m.scope)}
+           ${scopeText(m.scope)}
 Exported:  ${m.exported_at} by Mission Control ${m.app_version}
 Audit log: ${m.audit.events} events of this scope, in a log of ${m.audit.tree_size} events (Merkle root ${m.audit.root})
 Signed by: ${m.key.name}
@@ -40,8 +41,11 @@ SHA256SUMS               sha256 of every file above
 SHA256SUMS.sig           SSHSIG signature of SHA256SUMS, namespace ${'umamiedge-evidence-v1'}
 SHA256SUMS.ed25519       raw Ed25519 signature of SHA256SUMS
 
-Check it (unzip first; run inside the unzipped folder)
--------------------------------------------------------
+Check it (in a shell; no network needed)
+----------------------------------------
+0. Unzip into a folder of its own (the zip has no top folder: unzipped beside other files, the
+   count in step 4 would count them too), and run every command below inside it:
+     unzip -q <this zip> -d bundle && cd bundle
 1. Every file is what was signed:
      sha256sum -c --strict SHA256SUMS
 2. SHA256SUMS was signed by this key (either tool):

@@ -1,4 +1,5 @@
-import { scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { scopeText, scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { standardCommands } from '../../../../src-shared/domain/evidence/commands';
 import type { Manifest } from './bundle';
 import type { Digest, DigestSection } from './digest';
 
@@ -18,12 +19,13 @@ export function bundleReport(m: Manifest, d: Digest): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'">
-<title>Evidence bundle: ${esc(d.subject ?? scope)}</title>
+<title>Evidence bundle: ${esc(scope)}</title>
 <style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:72em;color:#111;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ccc;padding-bottom:.2em}
 table{border-collapse:collapse}td,th{padding:.2em .8em .2em 0;text-align:left;vertical-align:top}
-table.records{font-size:12.5px;width:100%}table.records th{border-bottom:1px solid #999}table.records td{border-bottom:1px solid #eee;overflow-wrap:anywhere}
+table.records{font-size:12.5px;width:100%}table.records th{border-bottom:1px solid #999}table.records td{border-bottom:1px solid #eee;overflow-wrap:anywhere}table.records td.k{white-space:nowrap}
+pre{white-space:pre-wrap;overflow-wrap:anywhere}
 tr{break-inside:avoid}.n{text-align:right}.muted{color:#555}code{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}
 #verdict{padding:.6em .8em;border:2px solid #888;margin:1em 0;font-weight:600}
 #verdict[data-state=pass]{border-color:#1a7f37;color:#1a7f37}#verdict[data-state=fail]{border-color:#c62828;color:#c62828}
@@ -34,7 +36,7 @@ li[data-ok=false]{color:#c62828}li[data-ok=true]::marker{content:"✓ "}li[data-
 <h1>Evidence bundle</h1>
 ${m.org.simulated ? '<p class="simulated"><strong data-testid="simulated">A demo org: its records are simulated.</strong> Nothing in this bundle happened on a real grid.</p>\n' : ''}<table>
 <tr><th>Org</th><td>${esc(m.org.name)} <code>${esc(m.org.id)}</code></td></tr>
-<tr><th>Scope</th><td data-testid="scope">${d.subject ? `${esc(d.subject)}<br><span class="muted">${esc(scope)}</span>` : esc(scope)}</td></tr>
+<tr><th>Scope</th><td><span data-testid="scope">${esc(scope)}</span><br><span class="muted">${esc(scopeText(m.scope))}</span></td></tr>
 <tr><th>Exported</th><td>${esc(m.exported_at)} by Mission Control ${esc(m.app_version)}</td></tr>
 <tr><th>Bundle</th><td><code>${esc(m.bundle_id)}</code></td></tr>
 <tr><th>Audit log</th><td>${m.audit.events} events of this scope${m.audit.first_seq === null ? '' : ` (#${m.audit.first_seq} to #${m.audit.last_seq})`}, in a log of ${m.audit.tree_size} events; Merkle root <code>${esc(m.audit.root)}</code></td></tr>
@@ -52,10 +54,8 @@ ${holdings(m)}
 ${eventsSection(d)}
 ${d.sections.map(section).join('\n')}
 <h2>Or check with standard tools</h2>
-<pre>sha256sum -c --strict SHA256SUMS
-ssh-keygen -Y verify -f keys/allowed_signers -I ${esc(m.key.identity)} -n umamiedge-evidence-v1 -s SHA256SUMS.sig &lt; SHA256SUMS
-openssl pkeyutl -verify -pubin -inkey keys/signing-key.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.ed25519
-ssh-keygen -lf keys/signing-key.pub</pre>
+<p>In a shell, as README.txt explains each step:</p>
+<pre data-testid="commands">${standardCommands(m.key.identity, m.files).map(esc).join('\n')}</pre>
 <script id="manifest" type="application/json">${data}</script>
 <script>
 ${REPORT_SCRIPT}
@@ -72,9 +72,14 @@ function holdings(m: Manifest): string {
   return `<table class="records" data-testid="holdings"><tr><th>Records</th><th class="n">Lines</th><th>File</th></tr>${rows}</table>`;
 }
 
+/** Cells up to this many characters never wrap ("2026-12-07 14:30 UTC", "nodes.lifecycle_changed"). */
+const KEEP = 24;
+
 function table(columns: readonly string[], rows: readonly (readonly string[])[]): string {
   const head = columns.map((c) => `<th>${esc(c)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('');
+  // A short value (a seq, a time, an action, a state) stays on one line: only long text wraps, so
+  // "#26" or "completed" is never split between lines to make room for a long note.
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td${c.length <= KEEP ? ' class="k"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('');
   return `<table class="records"><tr>${head}</tr>${body}</table>`;
 }
 
@@ -190,7 +195,7 @@ async function check(files) {
   }
   const extra = [...byPath.keys()].filter((p) => !listed.has(p) && !/^SHA256SUMS(\.sig|\.ed25519)?$/.test(p));
   for (const p of extra) say(false, p + ' is not listed in SHA256SUMS (added)');
-  ok = say(bad === 0 && extra.length === 0, listed.size + ' files listed; ' + (bad + extra.length === 0 ? 'every one matches and none was added' : (bad + extra.length) + ' do not')) && ok;
+  ok = say(bad === 0 && extra.length === 0, listed.size + ' files listed; ' + (bad + extra.length === 0 ? 'every one matches and none was added' : bad + ' missing or edited, ' + extra.length + ' added')) && ok;
   ok = say(listed.size === M.files, 'The manifest counts ' + M.files + ' files; SHA256SUMS lists ' + listed.size) && ok;
   const pem = await text('keys/signing-key.pub.pem');
   let key = null;
@@ -233,7 +238,8 @@ async function check(files) {
     if (!chainOk || !inOk) { failed++; if (failed <= 5) say(false, 'Audit event #' + e.seq + (chainOk ? ' is not in the signed log at its position (edited, removed or reordered)' : '\'s hash does not match its text')); }
     prevSeq = e.seq;
   }
-  ok = say(failed === 0 && events.length === M.audit.events, events.length + ' audit events; ' + (failed === 0 ? 'each hash matches and each is proven in the signed log' : failed + ' fail')) && ok;
+  const counted = events.length === M.audit.events;
+  ok = say(failed === 0 && counted, events.length + ' audit events; ' + (failed === 0 && counted ? 'each hash matches and each is proven in the signed log' : [failed ? failed + ' of them fail' + (failed === 1 ? 's' : '') : '', counted ? '' : 'the manifest counts ' + M.audit.events].filter(Boolean).join('; '))) && ok;
   return finish(ok);
 }
 function finish(ok) {

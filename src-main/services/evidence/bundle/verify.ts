@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import yauzl from 'yauzl';
+import { z } from 'zod';
 import { fromBase64, toBase64 } from '../../../../src-shared/domain/anchor/base64';
 import { parseCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../../../src-shared/domain/anchor/merkle';
@@ -24,6 +25,34 @@ export interface BundleVerdict {
   manifest: Manifest | null;
   fingerprint: string | null;
 }
+
+/**
+ * The manifest fields the checks and the opened bundle read: a bundle is untrusted input, and a
+ * manifest edited into another shape (no audit, an unknown scope) is "not a bundle manifest", a
+ * failed check, not a crash. Other fields may be there (a later version may add some).
+ */
+const str = z.string().max(1000);
+const named = { name: str.optional() };
+const manifestShape = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  version: z.literal(1),
+  bundle_id: str,
+  org: z.object({ id: str, name: str, simulated: z.boolean().optional() }),
+  scope: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('period'), from: str, to: str, ...named }),
+    z.object({ kind: z.literal('incident'), incidentId: str, ...named }),
+    z.object({ kind: z.literal('pilot'), pilotId: str, ...named }),
+    z.object({ kind: z.literal('drill'), drillId: str, ...named }),
+    z.object({ kind: z.literal('corridor'), corridorId: str, ...named }),
+  ]),
+  exported_at: str,
+  app_version: str,
+  counts: z.record(z.string(), z.number()),
+  files: z.number().int(),
+  audit: z.object({ tree_size: z.number().int(), root: str, events: z.number().int(), first_seq: z.number().int().nullable(), last_seq: z.number().int().nullable() }),
+  key: z.object({ name: str, fingerprint: str, identity: str }),
+  keys: z.array(z.object({ fingerprint: str, file: str, created_at: str.nullable(), retired_at: str.nullable() })).optional(),
+});
 
 /** Files read whole (the small ones the checks need); everything else is only hashed, streaming. */
 const KEEP = new Set(['SHA256SUMS', 'SHA256SUMS.sig', 'SHA256SUMS.ed25519', 'manifest.json', 'keys/signing-key.pub.pem', KEYS_LIST, 'log/checkpoint', 'log/proofs/consistency.json']);
@@ -177,8 +206,8 @@ export async function verifyBundle(file: string, pin?: string, shownAs: string =
 
   let manifest: Manifest | null = null;
   try {
-    manifest = JSON.parse(read.kept.get('manifest.json')?.toString('utf8') ?? 'null') as Manifest;
-    if (manifest?.format !== BUNDLE_FORMAT || manifest.version !== 1) throw new Error('format');
+    const parsed: unknown = JSON.parse(read.kept.get('manifest.json')?.toString('utf8') ?? 'null');
+    manifest = manifestShape.safeParse(parsed).success ? (parsed as Manifest) : null;
   } catch {
     manifest = null;
   }
@@ -255,7 +284,7 @@ export async function verifyBundle(file: string, pin?: string, shownAs: string =
       failed.length === 0 && countOk,
       failed.length === 0 && countOk
         ? `${events.length} audit events: each hash matches its text and each is proven in the signed log`
-        : `${failed.length ? `events ${failed.slice(0, 5).map((s) => `#${s}`).join(', ')}${failed.length > 5 ? ` and ${failed.length - 5} more` : ''} fail their hash or inclusion proof (edited, removed or reordered)` : ''}${countOk ? '' : `${failed.length ? '; ' : ''}${events.length} events, ${proofs.length} proofs, the manifest says ${manifest?.audit.events}${unreadable ? `, ${unreadable} unreadable lines` : ''}`}`,
+        : `${failed.length ? `${failed.length === 1 ? 'event' : 'events'} ${failed.slice(0, 5).map((s) => `#${s}`).join(', ')}${failed.length > 5 ? ` and ${failed.length - 5} more` : ''} ${failed.length === 1 ? 'fails its' : 'fail their'} hash or inclusion proof (edited, removed or reordered)` : ''}${countOk ? '' : `${failed.length ? '; ' : ''}${events.length} events, ${proofs.length} proofs, the manifest says ${manifest?.audit.events}${unreadable ? `, ${unreadable} unreadable lines` : ''}`}`,
     );
     const consistency = read.kept.get('log/proofs/consistency.json');
     if (consistency) {
