@@ -54,8 +54,12 @@ test.describe('evidence bundles', () => {
     await expect(report.getByTestId('events')).toContainText(/^\d+ audit events?, by action: /);
     await expect(report.getByRole('heading', { name: 'Audit events' })).toBeVisible();
     await expect(report.getByText(/are shown; every one is in records\/audit-events\.jsonl\./)).toBeVisible();
+    // Until checked, the header is the bundle's own claim, and the page says so.
+    await expect(report.getByTestId('standing')).toHaveAttribute('data-state', 'unchecked');
+    await expect(report.getByTestId('standing')).toContainText('not checked yet');
     await report.getByLabel('Unzipped bundle folder').setInputFiles(folder);
     await expect(report.locator('#verdict')).toHaveAttribute('data-state', 'pass');
+    await expect(report.getByTestId('standing')).toContainText('Checked on this computer');
     await expect(report.locator('#verdict')).toHaveText('All checks passed.');
     await expect(report.locator('#checks')).toContainText('audit events; each hash matches and each is proven in the signed log');
 
@@ -64,6 +68,7 @@ test.describe('evidence bundles', () => {
     await report.reload();
     await report.getByLabel('Unzipped bundle folder').setInputFiles(folder);
     await expect(report.locator('#verdict')).toHaveAttribute('data-state', 'fail');
+    await expect(report.getByTestId('standing')).toHaveText('This bundle FAILED its checks (below): do not rely on what this page states.');
     await expect(report.locator('#checks')).toContainText('records/nodes.jsonl does not match its sha256 in SHA256SUMS (edited)');
     // The count says what kind of change, in words that agree with the count.
     await expect(report.locator('#checks')).toContainText(/\d+ files listed; 1 missing or edited, 0 added/);

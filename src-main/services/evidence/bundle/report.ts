@@ -27,6 +27,7 @@ table{border-collapse:collapse}td,th{padding:.2em .8em .2em 0;text-align:left;ve
 table.records{font-size:12.5px;width:100%}table.records th{border-bottom:1px solid #999}table.records td{border-bottom:1px solid #eee;overflow-wrap:anywhere}table.records td.k{white-space:nowrap}
 pre{white-space:pre-wrap;overflow-wrap:anywhere}
 tr{break-inside:avoid}.n{text-align:right}.muted{color:#555}code{font-family:ui-monospace,monospace;font-size:.92em;word-break:break-all}
+#standing[data-state=fail]{color:#c62828;font-weight:600}
 #verdict{padding:.6em .8em;border:2px solid #888;margin:1em 0;font-weight:600}
 #verdict[data-state=pass]{border-color:#1a7f37;color:#1a7f37}#verdict[data-state=fail]{border-color:#c62828;color:#c62828}
 li[data-ok=false]{color:#c62828}li[data-ok=true]::marker{content:"✓ "}li[data-ok=false]::marker{content:"✗ "}
@@ -34,6 +35,7 @@ li[data-ok=false]{color:#c62828}li[data-ok=true]::marker{content:"✓ "}li[data-
 @media print{#check{display:none}body{margin:0;max-width:none}}
 </style></head><body>
 <h1>Evidence bundle</h1>
+<p id="standing" data-state="unchecked" data-testid="standing">What this page states comes from the bundle's own manifest and records and is <strong>not checked yet</strong>: run the check below, or the commands at the end, before relying on it.</p>
 ${m.org.simulated ? '<p class="simulated"><strong data-testid="simulated">A demo org: its records are simulated.</strong> Nothing in this bundle happened on a real grid.</p>\n' : ''}<table>
 <tr><th>Org</th><td>${esc(m.org.name)} <code>${esc(m.org.id)}</code></td></tr>
 <tr><th>Scope</th><td><span data-testid="scope">${esc(scope)}</span><br><span class="muted">${esc(scopeText(m.scope))}</span></td></tr>
@@ -242,7 +244,13 @@ async function check(files) {
   ok = say(failed === 0 && counted, events.length + ' audit events; ' + (failed === 0 && counted ? 'each hash matches and each is proven in the signed log' : [failed ? failed + ' of them fail' + (failed === 1 ? 's' : '') : '', counted ? '' : 'the manifest counts ' + M.audit.events].filter(Boolean).join('; '))) && ok;
   return finish(ok);
 }
+const standing = document.getElementById('standing');
 function finish(ok) {
+  // The page's header is the bundle's own claim until the check has run; then it says what the check found.
+  standing.dataset.state = ok ? 'pass' : 'fail';
+  standing.textContent = ok
+    ? 'Checked on this computer: every file matches SHA256SUMS, its signature holds and every audit event is proven in the signed log. Compare the key fingerprint with the one you pinned.'
+    : 'This bundle FAILED its checks (below): do not rely on what this page states.';
   verdict.dataset.state = ok ? 'pass' : 'fail';
   verdict.textContent = ok ? 'All checks passed.' : 'This bundle FAILED its checks: see the lines marked ✗.';
 }
