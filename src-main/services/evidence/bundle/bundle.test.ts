@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -105,6 +105,13 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
   it('passes sha256sum, ssh-keygen -Y verify and openssl pkeyutl as the README says, and the key fingerprint is the manifest’s', () => {
     const x = unzip(bundle);
     expect(run('sha256sum -c --strict --quiet SHA256SUMS', x).status).toBe(0);
+    // README's step 1 for macOS (Perl's shasum, as macOS ships it) reads the same file.
+    const readme = readFileSync(join(x, 'README.txt'), 'utf8');
+    expect(readme).toContain("step 1 is 'shasum -a 256 -c SHA256SUMS'");
+    expect(run('shasum -a 256 -c SHA256SUMS', x).status).toBe(0);
+    const edited = unzip(bundle);
+    appendFileSync(join(edited, 'manifest.json'), ' ');
+    expect(run('shasum -a 256 -c SHA256SUMS', edited).stdout).toContain('manifest.json: FAILED');
     const ssh = run(`ssh-keygen -Y verify -f keys/allowed_signers -I ${manifest.key.identity} -n ${EVIDENCE_NAMESPACE} -s SHA256SUMS.sig < SHA256SUMS`, x);
     expect(ssh.stdout + ssh.stderr).toContain(`Good "${EVIDENCE_NAMESPACE}" signature for ${manifest.key.identity}`);
     expect(ssh.status).toBe(0);

@@ -43,6 +43,10 @@ SHA256SUMS.ed25519       raw Ed25519 signature of SHA256SUMS
 
 Check it (in a shell; no network needed)
 ----------------------------------------
+The tools are GNU coreutils' sha256sum, OpenSSH 8.2 or later and OpenSSL 3, as on Debian or
+Ubuntu. On macOS: step 1 is 'shasum -a 256 -c SHA256SUMS'; its openssl may be LibreSSL, which may
+not verify a raw Ed25519 signature (step 2's ssh-keygen line is enough alone, or use OpenSSL 3).
+
 0. Unzip into a folder of its own (the zip has no top folder: unzipped beside other files, the
    count in step 4 would count them too), and run every command below inside it:
      unzip -q <this zip> -d bundle && cd bundle
