@@ -89,6 +89,8 @@ test.describe('evidence bundles', () => {
     await expect(page.getByTestId('bundle-opened')).toContainText('Every audit event against the checkpoint: ');
     // The same standard-tool commands as README.txt, the unzip and the file count included.
     await expect(page.getByTestId('bundle-open-commands')).toContainText('unzip -q <this zip> -d bundle && cd bundle');
+    // Its records named in the report's words, with their files.
+    await expect(page.getByTestId('bundle-opened')).toContainText('Audit events, with their chain fields records/audit-events.jsonl');
     await expect(page.getByTestId('bundle-open-commands')).toContainText("find . -type f ! -name 'SHA256SUMS*' | wc -l    # prints ");
     // …a bad pin is refused with the format, and another key's fingerprint fails the bundle…
     await page.getByTestId('bundle-open-another').click();

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import type { OpenedBundle } from '../../../src-shared/contract/bundles';
 import { standardCommands } from '../../../src-shared/domain/evidence/commands';
+import { recordName } from '../../../src-shared/domain/evidence/record-names';
 import { call } from '../../bridge/client';
 import { Dialog } from '../../components/Dialog';
 import { Field, FormDialog, FormMessage, useSubmit } from '../incidents/parts';
@@ -198,8 +199,10 @@ function OpenedReport({ opened, pinned, onClose, onAnother }: { opened: OpenedBu
               <tbody>
                 {m.counts.map((c) => (
                   <tr key={c.file}>
-                    <th>{c.file}</th>
-                    <td>{c.lines.toLocaleString()}</td>
+                    <th>
+                      {recordName(c.file)} <code className="faint">{c.file}</code>
+                    </th>
+                    <td>{c.lines === 0 ? <span className="faint">none</span> : c.lines.toLocaleString()}</td>
                   </tr>
                 ))}
               </tbody>

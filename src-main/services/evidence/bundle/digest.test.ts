@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEventBody } from '../../../../src-shared/domain/audit-chain';
 import { DIGEST_EVENTS, DIGEST_ROWS, ReportDigest, utc } from './digest';
-import { RECORD_NAMES } from './report';
+import { RECORD_NAMES } from '../../../../src-shared/domain/evidence/record-names';
 import { SOURCES } from './sources';
 
 const event = (seq: number, action: string): AuditEventBody => ({

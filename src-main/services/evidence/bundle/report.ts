@@ -1,3 +1,4 @@
+import { recordName } from '../../../../src-shared/domain/evidence/record-names';
 import { scopeText, scopeTitle } from '../../../../src-shared/domain/evidence/bundle-scope';
 import { standardCommands } from '../../../../src-shared/domain/evidence/commands';
 import type { Manifest } from './bundle';
@@ -69,7 +70,7 @@ ${REPORT_SCRIPT}
 /** Each records file in words, with its line count (a file the scope does not cover says so). */
 function holdings(m: Manifest): string {
   const rows = Object.entries(m.counts)
-    .map(([file, n]) => `<tr><td>${esc(RECORD_NAMES[file] ?? file)}</td><td class="n">${n === 0 ? '<span class="muted">none</span>' : n}</td><td><code>${esc(file)}</code></td></tr>`)
+    .map(([file, n]) => `<tr><td>${esc(recordName(file))}</td><td class="n">${n === 0 ? '<span class="muted">none</span>' : n}</td><td><code>${esc(file)}</code></td></tr>`)
     .join('');
   return `<table class="records" data-testid="holdings"><tr><th>Records</th><th class="n">Lines</th><th>File</th></tr>${rows}</table>`;
 }
@@ -106,39 +107,6 @@ function section(s: DigestSection): string {
 ${table(s.columns, s.rows)}
 ${shown(s.rows.length, s.total, s.file, s.oldest)}`;
 }
-
-/** The records files in words, as an auditor would name them. */
-export const RECORD_NAMES: Record<string, string> = {
-  'records/audit-events.jsonl': 'Audit events, with their chain fields',
-  'records/corridors.jsonl': 'Corridors and their residency policies',
-  'records/sites.jsonl': 'Sites',
-  'records/drills.jsonl': 'Failover drills',
-  'records/drill-steps.jsonl': 'Failover drill steps',
-  'records/pilots.jsonl': 'Customer pilots',
-  'records/incidents.jsonl': 'Incidents',
-  'records/incident-events.jsonl': 'Incident timeline entries',
-  'records/incident-affected.jsonl': 'Grid affected by incidents',
-  'records/incident-reviews.jsonl': 'Incident reviews',
-  'records/checklist-runs.jsonl': 'Checklist and gate runs',
-  'records/checklist-items.jsonl': 'Checklist items with their proof',
-  'records/evidence-records.jsonl': 'Evidence records (telemetry validations, simulations, drills, restores)',
-  'records/deployment-runs.jsonl': 'Deployment runs',
-  'records/migration-runs.jsonl': 'Database migration runs',
-  'records/routing-decisions.jsonl': 'Routing decisions',
-  'records/customers.jsonl': 'Customers (without their contacts)',
-  'records/sla-policies.jsonl': 'SLA policies',
-  'records/escalation-policies.jsonl': 'Escalation policies',
-  'records/customer-keys.jsonl': 'Customer API keys (no secret, no hash)',
-  'records/usage-reconciliations.jsonl': 'Usage reconciliations',
-  'records/runbook-runs.jsonl': 'Runbooks followed from incidents',
-  'records/runbook-steps.jsonl': 'Runbook steps recorded',
-  'records/credential-rotation-runs.jsonl': 'Credential rotation runs',
-  'records/credential-rotation-items.jsonl': 'Credential rotation items',
-  'records/backups.jsonl': 'Backups',
-  'records/restore-drills.jsonl': 'Restore drills',
-  'records/nodes.jsonl': 'Nodes',
-  'records/node-keys.jsonl': 'Node keys (no hash)',
-};
 
 /**
  * The in-page checker (plain ES2020, no import): files against SHA256SUMS and none added, the key's
