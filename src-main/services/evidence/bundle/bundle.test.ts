@@ -255,6 +255,13 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     expect(run('openssl pkeyutl -verify -pubin -inkey keys/signing-key.pub.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.ed25519', x).status).not.toBe(0);
     await rezip(x, join(dir, 'sums.zip'));
     expect(await failedChecks(join(dir, 'sums.zip'))).toEqual(expect.arrayContaining(['ed25519', 'sshsig']));
+    // A manifest that names another key: the check says which it names and which signed.
+    x = unzip(bundle);
+    const m = JSON.parse(readFileSync(join(x, 'manifest.json'), 'utf8'));
+    writeFileSync(join(x, 'manifest.json'), JSON.stringify({ ...m, key: { ...m.key, fingerprint: 'SHA256:someoneelse' } }));
+    await rezip(x, join(dir, 'named.zip'));
+    const named = (await verifyBundle(join(dir, 'named.zip'))).checks.find((c) => c.name === 'manifest key');
+    expect(named).toMatchObject({ ok: false, detail: `the manifest names SHA256:someoneelse, but the bundle's key is ${manifest.key.fingerprint}` });
   });
 
   it('a bundle re-signed with another key passes the tools on its own keys but not the pinned fingerprint', async () => {
