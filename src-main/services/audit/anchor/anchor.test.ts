@@ -41,7 +41,12 @@ describe.skipIf(!ok)('audit chain anchored in signed checkpoints outside the dat
   let db: TestDatabase;
   const cores: { core: Core; orgId: string }[] = [];
 
-  const verify = async (c: Core) => ((await c.router.invoke('audit.verify', {}, DIRECT)) as { data: Verdict }).data;
+  const verify = async (c: Core) => {
+    const r = (await c.router.invoke('audit.verify', {}, DIRECT)) as { ok: true; data: Verdict } | { ok: false; error: { code: string; message: string } };
+    // A refused verify says why (ci53 saw only "cannot read 'anchor' of undefined").
+    if (!r.ok) throw new Error(`audit.verify failed: ${r.error.code}: ${r.error.message}`);
+    return r.data;
+  };
   const checkpointsFile = (c: Core, orgId: string) => join(c.dataDir, 'audit-checkpoints', `${orgId}.json`);
 
   /** A workstation on a fresh org with `events` audit events (its operator signed in, or its admin). */
