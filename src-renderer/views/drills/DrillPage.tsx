@@ -157,7 +157,12 @@ export function DrillPage({ drillId }: { drillId: string }) {
           <ol className="body drill-list">
             {d.timeline.map((t) => (
               <li key={t.seq}>
-                <Time iso={t.at} mode="local" /> · #{t.seq} · {t.actor}: {t.summary}
+                {/* Each entry opens the audit event it is read from: the drill's claims link to their proof. */}
+                <Time iso={t.at} mode="local" /> ·{' '}
+                <a href={`#/audit?seq=${t.seq}`} title="The audit event that records this entry">
+                  audit #{t.seq}
+                </a>{' '}
+                · {t.actor}: {t.summary}
               </li>
             ))}
           </ol>
