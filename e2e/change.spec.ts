@@ -44,6 +44,9 @@ test.describe('change control', () => {
     await page.getByTestId('reason-submit').click();
     await expect(row).toHaveAttribute('data-status', 'rolled_back');
     await expect(page.getByTestId('dora')).toContainText('100%');
+    // The figures say what they count: no succeeded deployment beside a 100% failure rate of finished runs.
+    await expect(page.getByTestId('dora').getByRole('columnheader', { name: 'Deployments (succeeded)' })).toBeVisible();
+    await expect(page.getByTestId('dora').getByRole('columnheader', { name: 'Change failure rate (of finished runs)' })).toBeVisible();
   });
 
   test('adds a kill switch and flips it after confirmation; a bad key is refused', async ({ page, host }) => {
