@@ -74,6 +74,8 @@ test.describe('failover drills', () => {
     await expect(drill.getByTestId('outcome')).toContainText('Failed');
     await expect(drill.getByTestId('outcome')).toContainText('Routing never found valid targets again during the drill.');
     await expect(drill.getByTestId('recovery')).toContainText('Not recovered');
+    // What the recovery figure measures is said beside it (the operator's pace is part of it).
+    await expect(drill.getByTestId('targets')).toContainText('Recovery runs from the drain to the end of the simulate step');
     // The demo agent's telemetry decides this one: with no sample from the site during the drill
     // there is nothing to measure; with samples, the longest silence between them.
     await expect(drill.getByTestId('data-loss')).toHaveText(/^(Not measured.*|\d+ ms|\d+\.\d s|\d+ min \d+ s)$/);

@@ -140,7 +140,10 @@ export function DrillPage({ drillId }: { drillId: string }) {
               <dt>Data-loss window</dt>
               <dd data-testid="data-loss">{d.state !== 'completed' ? '—' : d.dataLossMs === null ? 'Not measured: the scope sent no telemetry during the drill' : duration(d.dataLossMs)}</dd>
               <dt>Targets</dt>
-              <dd className="faint small">{d.targets.basis}</dd>
+              <dd className="faint small" data-testid="targets">
+                {/* The figure is computed from the steps' records, and the operator's clicks are part of it: say so beside it. */}
+                Recovery runs from the drain to the end of the simulate step, so the operator’s pace counts: an upper bound. {d.targets.basis}
+              </dd>
               {d.outcome && (
                 <>
                   <dt>Outcome</dt>
