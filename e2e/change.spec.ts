@@ -17,6 +17,8 @@ test.describe('change control', () => {
     await expect(row).toHaveAttribute('data-status', 'canary');
     await expect(row).toContainText('canary 10%');
     await expect(page.getByTestId('change-events')).toContainText('New deploy started: Spring routing release to staging at 10%.');
+    // Each alert line starts with its time: no list marker, which sat on the panel's left border.
+    expect(await page.getByTestId('change-events').locator('ul').evaluate((ul) => getComputedStyle(ul).listStyleType)).toBe('none');
     // Checking the canary inside its first window only waits.
     await row.getByRole('button', { name: 'Check canary' }).click();
     await expect(page.getByRole('status').filter({ hasText: /window has \d+ min to go/ })).toBeVisible();

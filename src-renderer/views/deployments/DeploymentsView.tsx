@@ -281,7 +281,7 @@ export function DeploymentsView() {
           {data.events.length === 0 ? (
             <div className="body dim">No deploy, canary or flag change yet.</div>
           ) : (
-            <ul className="body">
+            <ul className="body change-list">
               {data.events.slice(0, 30).map((e) => (
                 <li key={e.id} data-severity={e.severity}>
                   <Time iso={e.at} /> <span className={e.severity === 'info' ? '' : 'bad'}>{e.message}</span>
