@@ -17,6 +17,8 @@ test.describe('change control', () => {
     await expect(row).toHaveAttribute('data-status', 'canary');
     await expect(row).toContainText('canary 10%');
     await expect(page.getByTestId('change-events')).toContainText('New deploy started: Spring routing release to staging at 10%.');
+    // Each alert line starts with its time: no list marker, which sat on the panel's left border.
+    expect(await page.getByTestId('change-events').locator('ul').evaluate((ul) => getComputedStyle(ul).listStyleType)).toBe('none');
     // Checking the canary inside its first window only waits.
     await row.getByRole('button', { name: 'Check canary' }).click();
     await expect(page.getByRole('status').filter({ hasText: /window has \d+ min to go/ })).toBeVisible();
@@ -44,6 +46,9 @@ test.describe('change control', () => {
     await page.getByTestId('reason-submit').click();
     await expect(row).toHaveAttribute('data-status', 'rolled_back');
     await expect(page.getByTestId('dora')).toContainText('100%');
+    // The figures say what they count: no succeeded deployment beside a 100% failure rate of finished runs.
+    await expect(page.getByTestId('dora').getByRole('columnheader', { name: 'Deployments (succeeded)' })).toBeVisible();
+    await expect(page.getByTestId('dora').getByRole('columnheader', { name: 'Change failure rate (of finished runs)' })).toBeVisible();
   });
 
   test('adds a kill switch and flips it after confirmation; a bad key is refused', async ({ page, host }) => {

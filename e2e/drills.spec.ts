@@ -55,6 +55,8 @@ test.describe('failover drills', () => {
     await page.getByRole('dialog', { name: 'Drain the scope?' }).getByRole('button', { name: 'Drain' }).click();
     await expect(drill.getByTestId('step-drain')).toHaveAttribute('data-state', 'done');
     await expect(drill.getByTestId('step-drain-summary')).toContainText(`Drained ${site.active} of`);
+    // The step and each timeline entry link to the audit event that records them.
+    await expect(drill.getByTestId('step-drain').getByRole('link', { name: /^audit #\d+$/ })).toHaveAttribute('href', /^#\/audit\?seq=\d+$/);
 
     await drill.getByTestId('run-simulate').click();
     await expect(drill.getByTestId('step-simulate')).toHaveAttribute('data-state', 'done');
@@ -72,10 +74,16 @@ test.describe('failover drills', () => {
     await expect(drill.getByTestId('outcome')).toContainText('Failed');
     await expect(drill.getByTestId('outcome')).toContainText('Routing never found valid targets again during the drill.');
     await expect(drill.getByTestId('recovery')).toContainText('Not recovered');
+    // What the recovery figure measures is said beside it (the operator's pace is part of it).
+    await expect(drill.getByTestId('targets')).toContainText('Recovery runs from the drain to the end of the simulate step');
     // The demo agent's telemetry decides this one: with no sample from the site during the drill
     // there is nothing to measure; with samples, the longest silence between them.
     await expect(drill.getByTestId('data-loss')).toHaveText(/^(Not measured.*|\d+ ms|\d+\.\d s|\d+ min \d+ s)$/);
     await expect(drill.getByTestId('drill-timeline').locator('li')).toHaveCount(6);
+    await expect(drill.getByTestId('drill-timeline').getByRole('link', { name: /^audit #\d+$/ })).toHaveCount(6);
+    await drill.getByTestId('drill-timeline').getByRole('link', { name: /^audit #\d+$/ }).last().click();
+    await expect(page.getByRole('row', { name: /drills\.completed/ }).first()).toBeVisible();
+    await page.goBack();
 
     // The drill incident is marked as a drill.
     await drill.getByTestId('drill-incident').click();

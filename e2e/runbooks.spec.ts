@@ -54,6 +54,10 @@ test.describe('runbooks', () => {
     await page.keyboard.press('f');
     const choose = page.getByRole('dialog', { name: 'Follow a runbook' });
     const value = await choose.locator('option', { hasText: /^System down / }).getAttribute('value');
+    // The list is loaded, and nothing is picked for the commander: Follow waits for a choice (no
+    // runbook followed by one keypress).
+    await expect(choose.getByTestId('follow-choose')).toHaveValue('');
+    await expect(choose.getByTestId('follow-confirm')).toBeDisabled();
     await choose.getByTestId('follow-choose').selectOption(value!);
     await choose.getByTestId('follow-confirm').click();
     await expect(entries(page, 'runbook_followed')).toContainText('“System down” version');

@@ -64,7 +64,7 @@ export function DeploymentsView() {
       <div className="view-head">
         <h1>Deployments</h1>
         <span className="sub">
-          {data.runs.length} runs · figures over <Time iso={data.period.from} mode="local" /> to now
+          {data.runs.length} {data.runs.length === 1 ? 'run' : 'runs'} · figures over <Time iso={data.period.from} mode="local" /> to now
         </span>
       </div>
       <div className="stack">
@@ -244,9 +244,14 @@ export function DeploymentsView() {
                 <tr>
                   <th>Environment</th>
                   <th>Corridor</th>
-                  <th className="num">Deployments</th>
+                  {/* Named for what they count: "Deployments 0" beside "Change failure rate 100%" read as a contradiction after a rollback. */}
+                  <th className="num" title="Succeeded runs finished in the period">
+                    Deployments (succeeded)
+                  </th>
                   <th className="num">Per week</th>
-                  <th className="num">Change failure rate</th>
+                  <th className="num" title="Failed or rolled back, over every run that finished in the period">
+                    Change failure rate (of finished runs)
+                  </th>
                   <th className="num">Time to restore (median)</th>
                   <th className="num">Lead time (record → success)</th>
                 </tr>
@@ -276,7 +281,7 @@ export function DeploymentsView() {
           {data.events.length === 0 ? (
             <div className="body dim">No deploy, canary or flag change yet.</div>
           ) : (
-            <ul className="body">
+            <ul className="body change-list">
               {data.events.slice(0, 30).map((e) => (
                 <li key={e.id} data-severity={e.severity}>
                   <Time iso={e.at} /> <span className={e.severity === 'info' ? '' : 'bad'}>{e.message}</span>

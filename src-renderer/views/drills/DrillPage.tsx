@@ -140,7 +140,10 @@ export function DrillPage({ drillId }: { drillId: string }) {
               <dt>Data-loss window</dt>
               <dd data-testid="data-loss">{d.state !== 'completed' ? '—' : d.dataLossMs === null ? 'Not measured: the scope sent no telemetry during the drill' : duration(d.dataLossMs)}</dd>
               <dt>Targets</dt>
-              <dd className="faint small">{d.targets.basis}</dd>
+              <dd className="faint small" data-testid="targets">
+                {/* The figure is computed from the steps' records, and the operator's clicks are part of it: say so beside it. */}
+                Recovery runs from the drain to the end of the simulate step, so the operator’s pace counts: an upper bound. {d.targets.basis}
+              </dd>
               {d.outcome && (
                 <>
                   <dt>Outcome</dt>
@@ -157,7 +160,12 @@ export function DrillPage({ drillId }: { drillId: string }) {
           <ol className="body drill-list">
             {d.timeline.map((t) => (
               <li key={t.seq}>
-                <Time iso={t.at} mode="local" /> · #{t.seq} · {t.actor}: {t.summary}
+                {/* Each entry opens the audit event it is read from: the drill's claims link to their proof. */}
+                <Time iso={t.at} mode="local" /> ·{' '}
+                <a href={`#/audit?seq=${t.seq}`} title="The audit event that records this entry">
+                  audit #{t.seq}
+                </a>{' '}
+                · {t.actor}: {t.summary}
               </li>
             ))}
           </ol>

@@ -27,7 +27,10 @@ export function RunbookStep({ step, isNext, disabled, why, onRun }: { step: Step
         )}
         {step.endedAt && (
           <span className="faint small">
-            <Time iso={step.endedAt} mode="local" /> · audit #{step.auditSeq}
+            <Time iso={step.endedAt} mode="local" /> ·{' '}
+            <a href={`#/audit?seq=${step.auditSeq}`} title="The audit event that records this step">
+              audit #{step.auditSeq}
+            </a>
           </span>
         )}
       </div>

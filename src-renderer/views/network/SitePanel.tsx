@@ -109,8 +109,11 @@ export function SitePanel({ siteId }: { siteId: string }) {
             <tbody>
               {nodes.slice(0, NODE_ROWS).map((n) => (
                 <tr key={n.id} className="row" onClick={() => navigate('nodes', n.id)} title="Open the node">
-                  <td className="mono">{n.hostname}</td>
-                  <td>{RUNTIME_LABELS[n.runtimeGroup]}</td>
+                  {/* Host and runtime share a cell: five columns did not fit the 340 px panel (host names broke over three lines, p95 went out of view). */}
+                  <td>
+                    <div className="mono">{n.hostname}</div>
+                    <div className="dim small">{RUNTIME_LABELS[n.runtimeGroup]}</div>
+                  </td>
                   <td>
                     <LifecycleBadge lifecycle={n.lifecycle} />
                   </td>

@@ -174,7 +174,9 @@ function ChooseDialog({ onClose, onFollow }: { onClose: () => void; onFollow: (r
     call('runbooks.list', {})
       .then((r) => {
         setList(r.runbooks);
-        setChosen(r.runbooks[0]?.id ?? '');
+        // No runbook is picked for the commander (the first by title was "Data loss", one keypress
+        // from being followed on any incident): only a lone runbook is the obvious choice.
+        setChosen(r.runbooks.length === 1 ? r.runbooks[0]!.id : '');
       })
       .catch((err) => setError(errorText(err)));
   }, []);
@@ -209,7 +211,12 @@ function ChooseDialog({ onClose, onFollow }: { onClose: () => void; onFollow: (r
       ) : (
         <div className="field">
           <label htmlFor="rb-choose">Runbook (its current version is followed)</label>
-          <select id="rb-choose" value={chosen} onChange={(e) => setChosen(e.target.value)} data-testid="follow-choose">
+          <select id="rb-choose" autoFocus value={chosen} onChange={(e) => setChosen(e.target.value)} data-testid="follow-choose">
+            {(list ?? []).length !== 1 && (
+              <option value="" disabled>
+                Pick the runbook for this incident…
+              </option>
+            )}
             {(list ?? []).map((r) => (
               <option key={r.id} value={r.id}>
                 {r.title} (v{r.version}, {r.steps} steps)
