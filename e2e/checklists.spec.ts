@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { newCorridorOnReadiness } from './corridors';
 import { expect, type Host, test } from './fixtures';
 
 /** An attestation's link and the sha256 of what it names (an item without a live check needs one to be done). */
@@ -26,17 +27,7 @@ async function startPostDeployment(page: Page, host: Host): Promise<string> {
 
 /** A corridor of its own (no nodes, no drills): its automatic gates are reliably not met. */
 async function newCorridorGates(page: Page, host: Host, name: string): Promise<Locator> {
-  const key = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  await page.goto(`${host.url}#/corridors`);
-  await page.getByRole('button', { name: 'Add corridor' }).click();
-  const dialog = page.getByRole('dialog');
-  await dialog.locator('input[name=key]').fill(key);
-  await dialog.locator('input[name=name]').fill(name);
-  await dialog.getByTestId('save-policy').click();
-  await expect(page.getByTestId(`corridor-${key}`)).toBeVisible();
-  await page.goto(`${host.url}#/readiness`);
-  const row = page.getByTestId(`readiness-${name}`);
-  await expect(row).toContainText('no gates set up');
+  const row = await newCorridorOnReadiness(page, host, name);
   await row.getByTestId('prepare-gates').click();
   const run = page.getByTestId('run-page');
   await expect(run.getByTestId('run-title')).toHaveText(`Corridor go-live gates: ${name}`);
@@ -73,16 +64,7 @@ test.describe('checklists', () => {
   test('Readiness refreshes when a site is added elsewhere after it opened, without a reload', async ({ page, host }) => {
     const name = `Late Site ${unique()}`;
     const key = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    await page.goto(`${host.url}#/corridors`);
-    await page.getByRole('button', { name: 'Add corridor' }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.locator('input[name=key]').fill(key);
-    await dialog.locator('input[name=name]').fill(name);
-    await dialog.getByTestId('save-policy').click();
-    await expect(page.getByTestId(`corridor-${key}`)).toBeVisible();
-    await page.goto(`${host.url}#/readiness`);
-    const row = page.getByTestId(`readiness-${name}`);
-    await expect(row).toContainText('no gates set up');
+    const row = await newCorridorOnReadiness(page, host, name);
     await expect(row.getByTestId('readiness-blockers')).toHaveCount(0);
     // A marker that is gone after any reload: the check below must be the open view updating.
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));

@@ -3,21 +3,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { newCorridorOnReadiness } from './corridors';
 import { addPilot } from './pilots';
 import { expect, type Host, test } from './fixtures';
 
 /** A corridor of its own, its go-live gates set up: its attestation gates are open. */
 async function newCorridorGates(page: Page, host: Host, name: string) {
-  const key = name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  await page.goto(`${host.url}#/corridors`);
-  await page.getByRole('button', { name: 'Add corridor' }).click();
-  const dialog = page.getByRole('dialog');
-  await dialog.locator('input[name=key]').fill(key);
-  await dialog.locator('input[name=name]').fill(name);
-  await dialog.getByTestId('save-policy').click();
-  await expect(page.getByTestId(`corridor-${key}`)).toBeVisible();
-  await page.goto(`${host.url}#/readiness`);
-  await page.getByTestId(`readiness-${name}`).getByTestId('prepare-gates').click();
+  await (await newCorridorOnReadiness(page, host, name)).getByTestId('prepare-gates').click();
   const run = page.getByTestId('run-page');
   await expect(run.getByTestId('run-title')).toHaveText(`Corridor go-live gates: ${name}`);
   return run;
