@@ -235,11 +235,15 @@ export async function verifyBundle(file: string, pin?: string, shownAs: string =
       Buffer.from(sshKeyBlob(publicKey)).equals(sig.publicKey) &&
       cryptoVerify(null, sshsigSignedData(EVIDENCE_NAMESPACE, createHash('sha512').update(sumsBytes).digest()), spki, sig.signature);
     check('sshsig', sshOk, sshOk ? `SHA256SUMS.sig is a valid SSHSIG (namespace ${EVIDENCE_NAMESPACE}) by the bundle key` : `SHA256SUMS.sig is missing or is not an SSHSIG of SHA256SUMS by the bundle key in namespace ${EVIDENCE_NAMESPACE}`);
-    const named = manifest?.key.fingerprint;
+    const manifestKey = manifest?.key.fingerprint;
     check(
       'manifest key',
-      named === fingerprint,
-      named === fingerprint ? `the bundle key is ${fingerprint}` : named ? `the manifest names ${named}, but the bundle's key is ${fingerprint}` : `the manifest names no key readable; the bundle's key is ${fingerprint}`,
+      manifestKey === fingerprint,
+      manifestKey === fingerprint
+        ? `the bundle key is ${fingerprint}`
+        : manifestKey
+          ? `the manifest names ${manifestKey}, but the bundle's key is ${fingerprint}`
+          : `the manifest names no key readable; the bundle's key is ${fingerprint}`,
     );
     if (pin !== undefined) check('pinned key', pin.trim() === fingerprint, pin.trim() === fingerprint ? `the key is the pinned ${pin.trim()}` : `the key is ${fingerprint}, not the pinned ${pin.trim()}: re-signed by someone else`);
   }
