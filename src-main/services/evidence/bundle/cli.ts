@@ -1,8 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { getHeapStatistics } from 'node:v8';
 import { appVersion, defaultDataDir } from '../../../core/paths';
 import { attachToDataDir } from '../../../db/attach';
 import { DataFolderFallbackVault, KeyringVault } from '../../../vault';
@@ -111,7 +109,6 @@ async function main(): Promise<void> {
   const vault = new DataFolderFallbackVault(new KeyringVault(), dataDir);
   const db = await attachToDataDir(dataDir, vault).catch((err: Error) => fail(err.message, 1));
   const stop = new AbortController();
-  const heap = process.env.MC_REPORT_RSS === '1' ? watchHeapAfterFullCollections() : null;
   process.once('SIGINT', () => stop.abort());
   try {
     if (corridorKey !== null) {
@@ -139,7 +136,7 @@ async function main(): Promise<void> {
     const r = await zipStaged(staged, opts.outFile, opts);
     process.stderr.write('\n');
     // For npm run bench: the peak memory of this process, to show an export stays flat as bundles grow.
-    if (heap) process.stderr.write(`peak rss ${process.resourceUsage().maxRSS} KiB; live heap after full collections ${Math.round(heap.max() / 1024)} KiB\n`);
+    if (process.env.MC_REPORT_RSS === '1') process.stderr.write(`peak rss ${process.resourceUsage().maxRSS} KiB\n`);
     process.stdout.write(`${r.file}: ${r.bytes} bytes, ${r.manifest.audit.events} audit events, ${r.manifest.files} files; key ${r.manifest.key.fingerprint}\n`);
   } catch (err) {
     fail((err as Error).message, 1);
@@ -186,17 +183,3 @@ async function importCheckpoints(positionals: string[], a: { key?: string; pin?:
 }
 
 void main();
-
-/**
- * For npm run bench: the largest heap left right after a full (mark-compact) collection during the
- * export, read when V8 reports the collection: what the export holds, apart from the garbage V8
- * lets grow between collections (which peak RSS counts too).
- */
-function watchHeapAfterFullCollections(): { max(): number } {
-  let max = getHeapStatistics().used_heap_size;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) max = Math.max(max, getHeapStatistics().used_heap_size);
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  return { max: () => max };
-}
