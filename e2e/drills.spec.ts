@@ -43,22 +43,23 @@ test.describe('failover drills', () => {
       expect(await list.evaluate((el) => getComputedStyle(el).listStyleType)).toBe('none');
     }
 
-    await drill.getByTestId('start-drill').click();
+    // Every next action of a drill is one key (s, n, c), as under an incident's pressure.
+    await page.keyboard.press('s');
     await expect(drill.getByTestId('drill-state')).toHaveAttribute('data-state', 'running');
     await expect(drill.getByTestId('drill-incident')).toContainText(/INC-\d+ \(drill incident\)/);
     await expect(drill.locator('[data-figure=active] [data-before]')).toHaveText(String(site.active));
     // Only the next step has a button: drain first.
     await expect(drill.getByTestId('run-simulate')).toHaveCount(0);
 
-    // Draining is destructive: it asks first.
-    await drill.getByTestId('run-drain').click();
+    // Draining is destructive: it asks first, by key as by its button.
+    await page.keyboard.press('n');
     await page.getByRole('dialog', { name: 'Drain the scope?' }).getByRole('button', { name: 'Drain' }).click();
     await expect(drill.getByTestId('step-drain')).toHaveAttribute('data-state', 'done');
     await expect(drill.getByTestId('step-drain-summary')).toContainText(`Drained ${site.active} of`);
     // The step and each timeline entry link to the audit event that records them.
     await expect(drill.getByTestId('step-drain').getByRole('link', { name: /^audit #\d+$/ })).toHaveAttribute('href', /^#\/audit\?seq=\d+$/);
 
-    await drill.getByTestId('run-simulate').click();
+    await page.keyboard.press('n');
     await expect(drill.getByTestId('step-simulate')).toHaveAttribute('data-state', 'done');
     // The demo host has no runtime connected: no saved simulation, so the standard one runs, and says so.
     await expect(drill.getByTestId('step-simulate-summary').first()).toContainText('No saved routing simulation exists for this scope: ran the standard one');
@@ -67,7 +68,8 @@ test.describe('failover drills', () => {
     await expect(drill.getByTestId('step-restore')).toHaveAttribute('data-state', 'done');
     await expect(drill.getByTestId('step-restore-summary').first()).toHaveText(`Returned ${site.active} drained node(s) to active.`);
 
-    await drill.getByTestId('complete-drill').click();
+    // Completing is a key too, once the last step is done.
+    await page.keyboard.press('c');
     await expect(drill.getByTestId('drill-state')).toHaveAttribute('data-state', 'completed');
     await expect(drill.locator('[data-figure=active] [data-after]')).toHaveText(String(site.active));
     // No runtime anywhere: routing never recovers, and the outcome says so (computed, not declared).

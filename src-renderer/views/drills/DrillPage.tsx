@@ -30,8 +30,6 @@ export function DrillPage({ drillId }: { drillId: string }) {
   const [exporting, setExporting] = useState(false);
 
   useEffect(() => void useDrills.getState().loadDetail(drillId), [drillId]);
-  useViewKeys({ Escape: () => navigate('drills'), r: () => void useDrills.getState().loadDetail(drillId) });
-
   const act = async (what: () => Promise<{ drill: DrillDetail }>, ok: (d: DrillDetail) => string) => {
     setBusy(true);
     try {
@@ -46,6 +44,25 @@ export function DrillPage({ drillId }: { drillId: string }) {
     }
   };
   const runStep = (step: StepKind) => act(() => call('drills.runStep', { drillId, step }), () => `Step “${step}” done.`);
+  const start = () => void act(() => call('drills.start', { drillId }), () => 'Drill started: steady state captured, drill incident opened.');
+  const complete = () => void act(() => call('drills.complete', { drillId }), (x) => `Drill completed: ${x.outcome}.`);
+  // Draining is destructive: its key opens the same confirmation as its button.
+  const run = (step: StepKind) => (step === 'drain' ? setConfirmDrain(true) : void runStep(step));
+
+  // Under a drill's pressure every next action is one key, as on an incident (the ? list names them).
+  const shown = detail?.id === drillId ? detail : null;
+  const upNext = shown?.state === 'running' ? nextDrillStep(shown.steps.filter((s) => s.state === 'done').map((s) => s.kind)) : null;
+  const free = may.ok && !busy;
+  useViewKeys({
+    Escape: () => navigate('drills'),
+    r: () => void useDrills.getState().loadDetail(drillId),
+    s: shown?.state === 'planned' && free ? start : null,
+    n: upNext && free ? () => run(upNext) : null,
+    c: shown?.state === 'running' && upNext === null && free ? complete : null,
+    x: shown?.state === 'running' && free ? () => setStopping(true) : null,
+    e: shown ? () => setExporting(true) : null,
+    i: shown?.incidentId ? () => navigate('incidents', shown.incidentId!) : null,
+  });
 
   if (error && detail?.id !== drillId) return <div className="view"><ErrorState title="Could not load the drill" message={error} /></div>;
   if (!detail || detail.id !== drillId) return <div className="view dim">Loading…</div>;
@@ -67,26 +84,26 @@ export function DrillPage({ drillId }: { drillId: string }) {
         <OutcomePill outcome={d.outcome} />
         <span className="actions">
           {d.state === 'planned' && (
-            <button className="btn primary" disabled={!may.ok || busy} title={may.why ?? 'Capture the steady state and open the drill incident'} onClick={() => void act(() => call('drills.start', { drillId }), () => 'Drill started: steady state captured, drill incident opened.')} data-testid="start-drill">
+            <button className="btn primary" disabled={!may.ok || busy} title={may.why ?? 'Capture the steady state and open the drill incident (s)'} onClick={start} data-testid="start-drill">
               Start drill
             </button>
           )}
           {d.state === 'running' && next === null && (
-            <button className="btn primary" disabled={!may.ok || busy} title={may.why ?? undefined} onClick={() => void act(() => call('drills.complete', { drillId }), (x) => `Drill completed: ${x.outcome}.`)} data-testid="complete-drill">
+            <button className="btn primary" disabled={!may.ok || busy} title={may.why ?? 'Measure the steady state again and compute the outcome (c)'} onClick={complete} data-testid="complete-drill">
               Complete drill
             </button>
           )}
           {d.state === 'running' && (
-            <button className="btn danger" disabled={!may.ok || busy} title={may.why ?? 'Stop by hand; drained nodes go back into service'} onClick={() => setStopping(true)} data-testid="stop-drill">
+            <button className="btn danger" disabled={!may.ok || busy} title={may.why ?? 'Stop by hand; drained nodes go back into service (x)'} onClick={() => setStopping(true)} data-testid="stop-drill">
               Stop drill
             </button>
           )}
           {d.incidentId && (
-            <button className="btn" onClick={() => navigate('incidents', d.incidentId!)} data-testid="drill-incident">
+            <button className="btn" onClick={() => navigate('incidents', d.incidentId!)} title="Open the drill incident (i)" data-testid="drill-incident">
               {d.incidentRef} (drill incident)
             </button>
           )}
-          <button className="btn" onClick={() => setExporting(true)} title="The drill, its steps, its incident, the decisions and evidence it made, and their audit events, signed" data-testid="drill-bundle">
+          <button className="btn" onClick={() => setExporting(true)} title="The drill, its steps, its incident, the decisions and evidence it made, and their audit events, signed (e)" data-testid="drill-bundle">
             Export evidence
           </button>
         </span>
@@ -123,7 +140,7 @@ export function DrillPage({ drillId }: { drillId: string }) {
           <header>Runbook</header>
           <ol className="body drill-list">
             {d.steps.map((s) => (
-              <RunbookStep key={s.kind} step={s} isNext={s.kind === next} disabled={!may.ok || busy} why={may.why} onRun={() => (s.kind === 'drain' ? setConfirmDrain(true) : void runStep(s.kind))} />
+              <RunbookStep key={s.kind} step={s} isNext={s.kind === next} disabled={!may.ok || busy} why={may.why} onRun={() => run(s.kind)} />
             ))}
           </ol>
         </section>

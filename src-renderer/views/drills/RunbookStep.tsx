@@ -21,7 +21,7 @@ export function RunbookStep({ step, isNext, disabled, why, onRun }: { step: Step
         </strong>
         <span className={`pill ${step.state === 'done' ? 'ok' : ''}`}>{step.state}</span>
         {isNext && (
-          <button className="btn primary" disabled={disabled} title={why ?? t.what} onClick={onRun} data-testid={`run-${step.kind}`}>
+          <button className="btn primary" disabled={disabled} title={why ?? `${t.what} (n)`} onClick={onRun} data-testid={`run-${step.kind}`}>
             Run
           </button>
         )}
