@@ -67,7 +67,8 @@ export function DrillPage({ drillId }: { drillId: string }) {
   if (error && detail?.id !== drillId) return <div className="view"><ErrorState title="Could not load the drill" message={error} /></div>;
   if (!detail || detail.id !== drillId) return <div className="view dim">Loading…</div>;
   const d = detail;
-  const next = d.state === 'running' ? nextDrillStep(d.steps.filter((s) => s.state === 'done').map((s) => s.kind)) : null;
+  // The step the keys run (upNext, computed above for this same drill) is the one whose button is live.
+  const next = upNext;
   const recoveryOk = d.recoveryMs !== null && d.targets.recoveryMs !== null && d.recoveryMs <= d.targets.recoveryMs;
 
   return (
