@@ -33,21 +33,16 @@ function files(dir: string): string[] {
  * (target ≥ 0.5×), and the peak RSS of a child process exporting a bundle 10× larger against one
  * exporting the small one (target ≤ 1.2×: memory stays flat).
  *
- * Where it stands (2-core machine, median of 3; 2026-12-07): throughput 0.16-0.17× (was 0.09× at
- * first), peak RSS 1.35-1.55× from run to run (was 1.64×). The export must read and parse every event of the org's
- * log, not only the scope's (the chain check and the Merkle tree need all of them), canonicalise
- * and hash each twice (chain, leaf), then hash and deflate the files: the database read alone is
- * about the baseline's time, zip (deflate level 1, yazl's JavaScript CRC-32) about as much again.
- * Memory held is one 500-row page (and the next, prefetched) plus 64 bytes per event for the
- * Merkle levels: the largest heap left after a full collection (read from the child's --trace-gc)
- * was 12 MiB exporting 2 000 events and 27 MiB exporting 20 000 (a collection that lands mid-page
- * finds that page, the next and a batch of lines alive), against peaks of ~150 and ~210-240 MiB.
- * The rest of the peak's growth is garbage: every
- * page's rows outlive two scavenges (~3 KB per event promoted, the same with pages of 20 or 500
- * rows and with or without the prefetch), and V8 lets the old generation grow to ~4x the live
- * heap (68-78 MiB) before a full collection; a 2 000-event export ends before it gets there.
- * Capping the young generation (--max-semi-space-size=1) or turning off allocation-site
- * pretenuring leaves the ratio near 1.4; this benchmark does not tune V8 away in any case.
+ * Where it stands (2-core machine; 2026-12-07): throughput ~0.2× (was 0.09× at first), peak RSS
+ * about 1.1-1.2× (was 1.35-1.55× from run to run). The export must read and parse every event of
+ * the org's log, not only the scope's (the chain check and the Merkle tree need all of them),
+ * canonicalise and hash each twice (chain, leaf), then hash, CRC and deflate the files: the
+ * database read alone takes about the baseline's time. Memory is flat because nothing of a page
+ * is held: each row is used as it is read (audit/stream.ts) and text is encoded into reused
+ * buffers; a page held whole made V8 allocate the rows straight in the old generation, ~3 KB of
+ * garbage per event that only a full collection freed. What grows with the size now is V8's young
+ * generation, which a long export grows to its maximum and a short one does not reach. Peak RSS is
+ * the median of three children each, as a single child's varies by ~0.1×.
  */
 export const bundleExport: Bench = {
   name: 'evidence-bundle-export',
@@ -87,14 +82,19 @@ export const bundleExport: Bench = {
       const after = [...r.stdout.matchAll(/Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/g)].map((x) => Number(x[1]));
       return { rss: Number(m[1]), liveHeap: after.length ? Math.max(...after) * 1024 : 0 };
     };
+    /** The child whose peak RSS is the median of ROUNDS (its held heap with it). */
+    const medianChild = (file: string, scope: ReturnType<typeof period>) => {
+      const runs = Array.from({ length: ROUNDS }, () => childRss(file, scope)).sort((a, b) => a.rss - b.rss);
+      return { ...(runs[Math.floor(ROUNDS / 2)] as { rss: number; liveHeap: number }), all: runs.map((r) => round(r.rss / 1024, 1)) };
+    };
     try {
       const start = new Date(Date.now() - 1000);
       await grow(SMALL);
       const smallScope = period(start);
-      const small = childRss(join(data.dir, 'small.zip'), smallScope);
+      const small = medianChild(join(data.dir, 'small.zip'), smallScope);
       await grow(SMALL * (FACTOR - 1));
       const bigScope = period(start);
-      const big = childRss(join(data.dir, 'big.zip'), bigScope);
+      const big = medianChild(join(data.dir, 'big.zip'), bigScope);
 
       // Throughput on the large bundle: bytes of its files per second, against hashing and
       // deflating exactly those bytes in memory.
@@ -174,6 +174,8 @@ export const bundleExport: Bench = {
           params: {
             small: SMALL,
             large: SMALL * FACTOR,
+            rounds: ROUNDS,
+            peakRssMiBEachChild: { small: small.all, large: big.all },
             liveHeapAfterFullGcMiB: { small: round(small.liveHeap / 1024, 1), large: round(big.liveHeap / 1024, 1) },
             liveHeapNote: 'the largest heap V8 reports left after a full collection (--trace-gc) during each export: what it holds; peak RSS also counts the garbage V8 lets grow between collections',
           },

@@ -104,17 +104,12 @@ export async function auditEventsFor(sql: Sql, targets: { type: string; id: stri
 
 const BATCH = 5000;
 
-/**
- * One batch of the chain as verifyAudit read it, with each event's canonical_json(body) (computed
- * once) and, when a `flag` condition was given, whether each event meets it.
- */
-export type OnAuditBatch = (events: ChainedAuditEvent[], canonical: string[], flags: boolean[]) => void | Promise<void>;
+/** One batch of the chain as verifyAudit read it, with each event's canonical_json(body) (computed once). */
+export type OnAuditBatch = (events: ChainedAuditEvent[], canonical: string[]) => void | Promise<void>;
 
 export interface VerifyAuditOptions {
   /** Rows per read (a bundle reads smaller ones: its events carry payloads). */
   batch?: number;
-  /** A condition over alias e, its parameters numbered from $3, evaluated for every event read (a bundle's scope). */
-  flag?: { sql: string; params: unknown[] };
 }
 
 /**
@@ -125,9 +120,8 @@ export interface VerifyAuditOptions {
  */
 export async function verifyAudit(sql: Sql, orgId: string, onEvents?: OnAuditBatch, opts: VerifyAuditOptions = {}) {
   const batch = opts.batch ?? BATCH;
-  const flag = opts.flag ? `, (${opts.flag.sql}) AS flag` : '';
   const read = (afterSeq: number) =>
-    sql.query<AuditRow & { flag?: boolean }>(`SELECT ${COLUMNS}${flag} FROM mc.audit_events e WHERE e.org_id = mc.current_org_id() AND e.seq > $1 ORDER BY e.seq LIMIT $2`, [afterSeq, batch, ...(opts.flag?.params ?? [])]);
+    sql.query<AuditRow>(`SELECT ${COLUMNS} FROM mc.audit_events e WHERE e.org_id = mc.current_org_id() AND e.seq > $1 ORDER BY e.seq LIMIT $2`, [afterSeq, batch]);
   let from = { seq: 0, hash: GENESIS_HASH };
   let checked = 0;
   const breaks: { seq: number; description: string }[] = [];
@@ -148,13 +142,18 @@ export async function verifyAudit(sql: Sql, orgId: string, onEvents?: OnAuditBat
     const events = rows.map(chained);
     const canonical = events.map((e) => canonicalJson(bodyOf(e)));
     const verdict = verifyChain(sha256Hex, orgId, events, from, canonical);
-    // The anchor and bundles reuse this one pass (Merkle leaves, bundle lines) instead of reading the log again.
-    await onEvents?.(events, canonical, rows.map((r) => r.flag === true));
+    // The anchor reuses this one pass (its Merkle leaves) instead of reading the log again.
+    await onEvents?.(events, canonical);
     for (const b of verdict.breaks) breaks.push({ seq: b.seq, description: describeBreak(b) });
     checked += verdict.checked;
     from = { seq: verdict.lastSeq, hash: verdict.lastHash };
     if (!full) break;
   }
+  return chainVerdict(sql, from, checked, breaks);
+}
+
+/** A recomputed chain's end compared with the head the database keeps: a deleted tail shows as a head past the last event. */
+export async function chainVerdict(sql: Sql, from: { seq: number; hash: string }, checked: number, breaks: { seq: number; description: string }[]) {
   const head = await sql.maybeOne<{ seq: number; hash: string }>('SELECT seq, hash FROM mc.audit_heads WHERE org_id = mc.current_org_id()');
   if (head && (head.seq !== from.seq || head.hash !== from.hash)) {
     breaks.push({

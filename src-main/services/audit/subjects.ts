@@ -55,16 +55,11 @@ const SELF_NAMED = new Set(['customer_tier', 'connection_profile', 'file']);
  * One lateral branch per kind of record; the planner runs only the branch whose type matches
  * (the type test is a one-time filter), each an index lookup by primary key. Row-level security
  * keeps every lookup inside the caller's org. `param` overrides the id a link opens (a checklist
- * item opens its run) and `view` the view (a gate set lives in Readiness).
+ * item opens its run) and `view` the view (a gate set lives in Readiness). It joins to a relation
+ * t with columns type, id and uid (the id as a uuid): a page of targets here, or each event of a
+ * bundle's pass over the log (audit/stream.ts).
  */
-const RESOLVE = `
-  WITH t AS (
-    SELECT DISTINCT x.type, x.id,
-           CASE WHEN x.id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN x.id::uuid END AS uid
-      FROM unnest($1::text[], $2::text[]) AS x(type, id)
-  )
-  SELECT t.type, t.id, r.label, r.detail, r.param, r.view
-    FROM t
+export const SUBJECT_LATERAL = `
     LEFT JOIN LATERAL (
       SELECT 'INC-' || i.number, i.title, i.id::text, NULL FROM mc.incidents i WHERE t.type = 'incident' AND i.id = t.uid
       UNION ALL SELECT n.hostname, NULL, n.id::text, NULL FROM mc.nodes n WHERE t.type = 'node' AND n.id = t.uid
@@ -107,6 +102,26 @@ const RESOLVE = `
       LIMIT 1
     ) AS r(label, detail, param, view) ON true`;
 
+/** A target id as the uuid the lookups compare with (null when it is not one). */
+export const subjectUuid = (col: string) => `CASE WHEN ${col} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN ${col}::uuid END`;
+
+const RESOLVE = `
+  WITH t AS (
+    SELECT DISTINCT x.type, x.id, ${subjectUuid('x.id')} AS uid
+      FROM unnest($1::text[], $2::text[]) AS x(type, id)
+  )
+  SELECT t.type, t.id, r.label, r.detail, r.param, r.view
+    FROM t ${SUBJECT_LATERAL}`;
+
+/** A subject from its lookup (label null: no record found). */
+export function subjectOf(r: { type: string; id: string; label: string | null; detail: string | null; param?: string | null; view?: ViewId | null }): AuditSubject {
+  const home = VIEW_OF[r.type];
+  const found = r.label !== null;
+  const label = found ? r.label : SELF_NAMED.has(r.type) ? r.id : null;
+  const link = home && (found || SELF_NAMED.has(r.type)) ? { view: r.view ?? home.view, param: home.byId ? (r.param ?? r.id) : null } : null;
+  return { label, detail: r.detail, link, gone: label === null && LOOKED_UP.has(r.type) };
+}
+
 export type SubjectKey = string;
 export const subjectKey = (type: string, id: string | null): SubjectKey => `${type}\u0000${id ?? ''}`;
 
@@ -123,13 +138,7 @@ export async function resolveSubjects(sql: Sql, targets: readonly { type: string
         withId.map((t) => t.id),
       ])
     : [];
-  for (const r of rows) {
-    const home = VIEW_OF[r.type];
-    const found = r.label !== null;
-    const label = found ? r.label : SELF_NAMED.has(r.type) ? r.id : null;
-    const link = home && (found || SELF_NAMED.has(r.type)) ? { view: r.view ?? home.view, param: home.byId ? (r.param ?? r.id) : null } : null;
-    out.set(subjectKey(r.type, r.id), { label, detail: r.detail, link, gone: label === null && LOOKED_UP.has(r.type) });
-  }
+  for (const r of rows) out.set(subjectKey(r.type, r.id), subjectOf(r));
   for (const t of targets) {
     if (t.id === null) out.set(subjectKey(t.type, null), { label: null, detail: null, link: null, gone: false });
   }

@@ -2,9 +2,8 @@ import type { ChainedAuditEvent } from '../../../../src-shared/domain/audit-chai
 import { createHash } from 'node:crypto';
 import { LeafHashes } from '../../../../src-shared/domain/anchor/merkle';
 import type { Sql } from '../../../db';
-import { verifyAudit } from '../../audit';
+import { streamAuditChain } from '../../audit/stream';
 import { auditJsonlLine, subjectText } from '../../audit/export';
-import { NO_SUBJECT, resolveSubjects, subjectKey } from '../../audit/subjects';
 import { auditScopeWhere, type BundleScope } from './sources';
 
 /**
@@ -37,51 +36,53 @@ export class SeqList {
 }
 
 export interface AuditPass {
-  chain: Awaited<ReturnType<typeof verifyAudit>>;
+  chain: Awaited<ReturnType<typeof streamAuditChain>>;
   /** Every event's Merkle leaf, in seq order. */
   leaves: LeafHashes;
   /** The seqs of the scope's events, as written. */
   seqs: SeqList;
 }
 
+/** Where the pass writes the scope's events: synchronously, line by line; `drain` after each page. */
+export interface LineSink {
+  putLine(text: string): void;
+  drain(): Promise<void>;
+}
+
 /**
  * One read of the org's whole audit log for a bundle: the hash chain checked, every event's
  * Merkle leaf taken, and the scope's events written as JSONL lines as they go by. Each event's
  * canonical JSON is computed once and serves all three (it was three reads and three
- * canonicalisations per event). Which events the scope holds the database says in the same read
- * (the condition the Audit view's export filters with, as a column), so nothing is read twice.
+ * canonicalisations per event). Which events the scope holds, and their subjects' names, the
+ * database says in the same read, so nothing is read twice and each event is done with as soon
+ * as its row arrives (audit/stream.ts says why that matters for memory).
  */
 export async function auditPass(
   sql: Sql,
   orgId: string,
   scope: BundleScope,
-  write: (text: string, lines: number) => Promise<void>,
+  out: LineSink,
   checkCancel: () => void,
   /** Each event written, with its subject's name (the report's digest). */
   onEvent?: (e: ChainedAuditEvent, subject: string | null) => void,
 ): Promise<AuditPass> {
   const leaves = new LeafHashes();
   const seqs = new SeqList();
-  const onBatch = async (events: ChainedAuditEvent[], canonical: string[], inScope: boolean[]) => {
-    checkCancel();
-    // auditLeafOf's hash, fed the text directly (no intermediate copies: this runs for every event of the log).
-    for (const text of canonical) leaves.push(createHash('sha256').update(LEAF_PREFIX).update(text, 'utf8').digest());
-    const picked: number[] = [];
-    inScope.forEach((yes, i) => {
-      if (yes) picked.push(i);
-    });
-    if (picked.length === 0) return;
-    const subjects = await resolveSubjects(sql, picked.map((i) => (events[i] as ChainedAuditEvent).target));
-    let text = '';
-    for (const i of picked) {
-      const e = events[i] as ChainedAuditEvent;
-      const subject = subjects.get(subjectKey(e.target.type, e.target.id)) ?? NO_SUBJECT;
-      text += `${auditJsonlLine(e, canonical[i] as string, subject)}\n`;
-      onEvent?.(e, subjectText(subject.label, subject.detail));
-      seqs.push(e.seq);
-    }
-    await write(text, picked.length);
-  };
-  const chain = await verifyAudit(sql, orgId, onBatch, { batch: AUDIT_PASS_BATCH, flag: auditScopeWhere(scope, 2) });
+  const chain = await streamAuditChain(sql, orgId, {
+    batch: AUDIT_PASS_BATCH,
+    flag: auditScopeWhere(scope, 2),
+    onEvent: ({ event, canonical, flag, subject }) => {
+      // auditLeafOf's hash, fed the text directly (no intermediate copies: this runs for every event of the log).
+      leaves.push(createHash('sha256').update(LEAF_PREFIX).update(canonical, 'utf8').digest());
+      if (!flag) return;
+      out.putLine(`${auditJsonlLine(event, canonical, subject)}\n`);
+      onEvent?.(event, subjectText(subject.label, subject.detail));
+      seqs.push(event.seq);
+    },
+    afterPage: async () => {
+      checkCancel();
+      await out.drain();
+    },
+  });
   return { chain, leaves, seqs };
 }

@@ -479,4 +479,44 @@ describe.skipIf(!keychain || tools.length > 0)('evidence bundles, checked with s
     expect(unknown).toMatchObject({ status: 1, stderr: expect.stringContaining(`This org has no failover drill ${missing}`) });
     expect(readdirSync(dir).filter((n) => n.startsWith('no-drill') || n.startsWith('.evidence-'))).toEqual([]);
   }, 60_000);
+
+  it('writes each audit event as the Audit view’s JSONL export writes it, its subject named by the same lookup', async () => {
+    let viewText = '';
+    for (let after = 0; ; ) {
+      const r = (await core.router.invoke('audit.export', { format: 'jsonl', afterSeq: after, untilSeq: manifest.audit.last_seq! }, DIRECT)) as { ok: true; data: { text: string; nextAfterSeq: number | null } };
+      expect(r.ok).toBe(true);
+      viewText += r.data.text;
+      if (r.data.nextAfterSeq === null) break;
+      after = r.data.nextAfterSeq;
+    }
+    const bundled = readFileSync(join(unzip(bundle), 'records/audit-events.jsonl'), 'utf8');
+    expect(bundled).toBe(viewText);
+    expect(bundled).toContain('"subject":"Component 1"');
+  });
+
+  it('refuses to sign over a chain edited in the database, and writes nothing', async () => {
+    const edit = async (reason: string | null) => {
+      const c = await db.owner();
+      try {
+        // What an owner can do with the triggers off: change an event's reason, not its hash.
+        await c.query('BEGIN');
+        await c.query('SET LOCAL session_replication_role = replica');
+        const r = await c.query<{ reason: string }>('SELECT reason FROM mc.audit_events WHERE org_id = $1 AND seq = 3', [orgId]);
+        await c.query('UPDATE mc.audit_events SET reason = $2 WHERE org_id = $1 AND seq = 3', [orgId, reason ?? r.rows[0]!.reason]);
+        await c.query('COMMIT');
+        return r.rows[0]!.reason;
+      } finally {
+        await c.end();
+      }
+    };
+    const original = await edit('edited later');
+    try {
+      const file = join(dir, 'over-edited.zip');
+      await expect(exportTo(file)).rejects.toThrow('The audit chain does not verify, so no bundle is signed over it: event #3 was changed after it was written (hash mismatch).');
+      expect(readdirSync(dir).filter((n) => n.startsWith('over-edited') || n.startsWith('.evidence-'))).toEqual([]);
+    } finally {
+      await edit(original);
+    }
+    expect((await exportTo(join(dir, 'restored.zip'))).manifest.audit.events).toBeGreaterThan(manifest.audit.events);
+  });
 });

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import yazl from 'yazl';
+import { pipeline } from 'node:stream/promises';
+import { crc32, createDeflateRaw } from 'node:zlib';
 import { McError } from '../../../../src-shared/contract/errors';
 import { toBase64 } from '../../../../src-shared/domain/anchor/base64';
 import { parseCheckpoint } from '../../../../src-shared/domain/anchor/checkpoint';
@@ -22,10 +21,9 @@ import { scopeName } from '../../../../src-shared/domain/evidence/bundle-scope';
 import { incidentRef } from '../../../../src-shared/domain/incident-lifecycle';
 import { bundleReport } from './report';
 import { ReportDigest } from './digest';
+import { writeZip, type ZipEntry } from './zip-writer';
 
 export const BUNDLE_FORMAT = 'umamiedge-evidence-bundle';
-/** Every entry's time in the zip: fixed, so the same records give the same bytes (local time: yazl writes DOS fields). */
-const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
 /**
  * Deflate level 1: records are JSON lines that repeat their keys, which the fastest level already
  * packs to within ~30% of level 6 at about three times the speed (deflate was half of an
@@ -158,33 +156,120 @@ async function namedScope(sql: Sql, scope: BundleScope): Promise<NamedScope> {
   }
 }
 
-/** A file in the staging folder, written line by line with its sha256 computed on the way. */
-class StagedFile {
+/** Bytes a staged file encodes at a time before it hashes, CRCs and deflates them. */
+const STAGE_BUFFER = 256 * 1024;
+/** Buffers handed to zlib that an awaited write lets stand before it waits for the oldest. */
+const STAGE_AHEAD = 2;
+const utf8 = new TextEncoder();
+
+/** A staged file as SHA256SUMS lists it and the zip stores it. */
+type StagedEntry = SumLine & Omit<ZipEntry, 'name'>;
+
+/**
+ * A file in the staging folder, written line by line, hashed (sha256 for SHA256SUMS, CRC-32 for
+ * the zip) and deflated on the way: what lands in the folder is the entry's deflate stream, so
+ * zipping is a copy. Text is encoded into a buffer; a full one is hashed and handed to zlib (which
+ * works in the thread pool meanwhile) and comes back to a free list once zlib has consumed it, so
+ * an export allocates no page-sized strings or buffers. `put` never waits (the audit pass encodes
+ * each event as its row is read); `drain` waits until zlib has taken everything, which bounds the
+ * buffers out to what one page writes.
+ */
+export class StagedFile {
   private readonly hash = createHash('sha256');
+  private readonly deflate = createDeflateRaw({ level: ZIP_LEVEL });
   private readonly out;
+  private readonly piped: Promise<void>;
+  private readonly free: Buffer[] = [];
+  private buf: Buffer = Buffer.allocUnsafe(STAGE_BUFFER);
+  private used = 0;
+  /** zlib's hold on each buffer handed to it, oldest first: settled once it has consumed it. */
+  private readonly held: Promise<void>[] = [];
+  private crc = 0;
+  private size = 0;
   lines = 0;
 
   constructor(readonly root: string, readonly path: string) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
-    this.out = createWriteStream(join(root, path));
+    this.out = createWriteStream(join(root, path), { mode: 0o600 });
+    this.piped = pipeline(this.deflate, this.out);
+    this.piped.catch(() => undefined);
   }
 
+  /** Text (each string a whole line or several) or bytes, appended without waiting. */
+  put(text: string | Uint8Array): void {
+    if (typeof text !== 'string') {
+      for (let off = 0; off < text.length; ) {
+        const n = Math.min(text.length - off, STAGE_BUFFER - this.used);
+        this.buf.set(text.subarray(off, off + n), this.used);
+        this.used += n;
+        off += n;
+        if (this.used === STAGE_BUFFER) this.send();
+      }
+      return;
+    }
+    // encodeInto writes whole characters only; what did not fit goes into the next buffer.
+    for (let rest = text; ; ) {
+      const r = utf8.encodeInto(rest, this.buf.subarray(this.used));
+      this.used += r.written;
+      if (r.read === rest.length) return;
+      this.send();
+      rest = rest.slice(r.read);
+    }
+  }
+
+  /** One line (or record) of the file, appended without waiting. */
+  putLine(text: string): void {
+    this.put(text);
+    this.lines++;
+  }
+
+  /** As put, then waits while more than a couple of buffers are still with zlib. */
   async write(text: string | Uint8Array, lines = 0): Promise<void> {
-    // Encoded once: the hash and the file take the same bytes (a string would be encoded twice).
-    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-    this.hash.update(bytes);
     this.lines += lines;
-    if (!this.out.write(bytes)) await new Promise<void>((r) => this.out.once('drain', () => r()));
+    this.put(text);
+    await this.settle(STAGE_AHEAD);
   }
 
-  async close(): Promise<SumLine> {
-    this.out.end();
-    await finished(this.out);
-    return { path: this.path, sha256: this.hash.digest('hex') };
+  /** Waits until zlib has consumed every buffer handed to it (the last one's error, if any, is thrown). */
+  drain(): Promise<void> {
+    return this.settle(0);
+  }
+
+  private async settle(ahead: number): Promise<void> {
+    while (this.held.length > ahead) await this.held.shift();
+  }
+
+  private send(): void {
+    if (this.used === 0) return;
+    const full = this.buf;
+    const bytes = full.subarray(0, this.used);
+    this.hash.update(bytes);
+    this.crc = crc32(bytes, this.crc);
+    this.size += bytes.length;
+    const taken = new Promise<void>((ok, no) =>
+      this.deflate.write(bytes, (e) => {
+        if (e) return no(e);
+        this.free.push(full);
+        ok();
+      }),
+    );
+    taken.catch(() => undefined);
+    this.held.push(taken);
+    this.buf = this.free.pop() ?? Buffer.allocUnsafe(STAGE_BUFFER);
+    this.used = 0;
+  }
+
+  async close(): Promise<StagedEntry> {
+    this.send();
+    await this.drain();
+    this.deflate.end();
+    await this.piped;
+    return { path: this.path, sha256: this.hash.digest('hex'), deflatedFile: join(this.root, this.path), crc32: this.crc, size: this.size, compressedSize: this.out.bytesWritten };
   }
 
   /** On a cancel or an error: the file handle is released before the staging folder is removed. */
   discard(): void {
+    this.deflate.destroy();
     this.out.destroy();
   }
 }
@@ -192,7 +277,8 @@ class StagedFile {
 /** A bundle staged in its folder, signed, ready to be zipped (outside any database transaction). */
 export interface StagedBundle {
   staging: string;
-  entries: string[];
+  /** In the zip's order (sorted by name). */
+  entries: ZipEntry[];
   manifest: Manifest;
 }
 
@@ -217,14 +303,21 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
   const open: StagedFile[] = [];
   try {
     const sums: SumLine[] = [];
+    const staged: StagedEntry[] = [];
     const counts: Record<string, number> = {};
-    const stage = async (path: string, fill: (f: StagedFile) => Promise<void>) => {
+    const stageFile = async (path: string, fill: (f: StagedFile) => Promise<void>) => {
       aborted(opts.signal);
       const f = new StagedFile(staging, path);
       open.push(f);
       await fill(f);
-      sums.push(await f.close());
-      if (path.startsWith('records/')) counts[path] = f.lines;
+      const entry = await f.close();
+      staged.push(entry);
+      return { entry, lines: f.lines };
+    };
+    const stage = async (path: string, fill: (f: StagedFile) => Promise<void>) => {
+      const { entry, lines } = await stageFile(path, fill);
+      sums.push({ path: entry.path, sha256: entry.sha256 });
+      if (path.startsWith('records/')) counts[path] = lines;
       progress({ phase: 'records', done: sums.length, total: null });
     };
 
@@ -233,7 +326,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     let pass: AuditPass | null = null;
     const digest = new ReportDigest();
     await stage('records/audit-events.jsonl', async (f) => {
-      pass = await auditPass(sql, opts.orgId, opts.scope, (text, lines) => f.write(text, lines), () => aborted(opts.signal), (e, subject) => digest.event(e, subject));
+      pass = await auditPass(sql, opts.orgId, opts.scope, f, () => aborted(opts.signal), (e, subject) => digest.event(e, subject));
     });
     const { chain, leaves, seqs } = pass as unknown as AuditPass;
     // Built once: the anchor's consistency proofs and every event's inclusion proof come from it.
@@ -255,21 +348,16 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     let first: number | null = null;
     let last: number | null = null;
     await stage('log/proofs/inclusion.jsonl', async (f) => {
-      let text = '';
-      let lines = 0;
       for (const seq of seqs) {
         first ??= seq;
         last = seq;
         const proof = tree.inclusionProof(seq - 1).map(base64);
-        text += `${JSON.stringify({ seq, leaf_index: seq - 1, tree_size: checkpoint.size, proof })}\n`;
-        if (++lines === 1000) {
+        f.putLine(`${JSON.stringify({ seq, leaf_index: seq - 1, tree_size: checkpoint.size, proof })}\n`);
+        if (f.lines % 1000 === 0) {
           aborted(opts.signal);
-          await f.write(text, lines);
-          text = '';
-          lines = 0;
+          await f.drain();
         }
       }
-      await f.write(text, lines);
     });
     for (const source of SOURCES) {
       await stage(source.file, async (f) => {
@@ -317,12 +405,12 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     progress({ phase: 'signing', done: 0, total: null });
     const sumsText = formatSums(sums);
     const sumsBytes = Buffer.from(sumsText, 'utf8');
-    writeFileSync(join(staging, 'SHA256SUMS'), sumsBytes);
-    writeFileSync(join(staging, 'SHA256SUMS.ed25519'), key.sign(sumsBytes));
+    await stageFile('SHA256SUMS', (f) => f.write(sumsBytes));
+    await stageFile('SHA256SUMS.ed25519', (f) => f.write(key.sign(sumsBytes)));
     const sshsig = key.sign(sshsigSignedData(EVIDENCE_NAMESPACE, createHash('sha512').update(sumsBytes).digest()));
-    writeFileSync(join(staging, 'SHA256SUMS.sig'), sshsigArmor(key.publicKey, EVIDENCE_NAMESPACE, sshsig));
+    await stageFile('SHA256SUMS.sig', (f) => f.write(sshsigArmor(key.publicKey, EVIDENCE_NAMESPACE, sshsig)));
 
-    const entries = [...sums.map((s) => s.path), 'SHA256SUMS', 'SHA256SUMS.ed25519', 'SHA256SUMS.sig'].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = staged.map(({ path, deflatedFile, crc32, size, compressedSize }) => ({ name: path, deflatedFile, crc32, size, compressedSize })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { staging, entries, manifest };
   } catch (err) {
     for (const f of open) f.discard();
@@ -333,40 +421,16 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
 }
 
 /**
- * Zip a staged bundle: sorted entries, fixed times, streamed from the staged files to a partial
- * file renamed at the end. Any stream's error (or a cancel) ends the zip at once; the staging
- * folder and the partial file are removed whatever happens.
+ * Zip a staged bundle: sorted entries, fixed times, copied from the staged deflate streams to a
+ * partial file renamed at the end. A cancel ends the zip between two reads; the staging folder
+ * and the partial file are removed whatever happens.
  */
 export async function zipStaged(staged: StagedBundle, outFile: string, opts: { signal?: AbortSignal; onProgress?: (p: BundleProgress) => void } = {}): Promise<ExportedBundle> {
   const { staging, entries, manifest } = staged;
   const partial = `${outFile}.partial`;
   try {
     aborted(opts.signal);
-    const zip = new yazl.ZipFile();
-    const out = createWriteStream(partial);
-    const fail = (e: Error) => out.destroy(e);
-    zip.on('error', fail);
-    zip.outputStream.on('error', fail);
-    zip.outputStream.pipe(out);
-    const onAbort = () => {
-      (zip.outputStream as unknown as Readable).destroy();
-      out.destroy(new Error('cancelled'));
-    };
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    entries.forEach((path, i) =>
-      zip.addReadStreamLazy(path, { mtime: ZIP_TIME, mode: 0o100644, forceDosTimestamp: true, compressionLevel: ZIP_LEVEL }, (cb) => {
-        opts.onProgress?.({ phase: 'zipping', done: i, total: entries.length });
-        const rs = createReadStream(join(staging, path));
-        rs.on('error', fail);
-        cb(null, rs);
-      }),
-    );
-    zip.end();
-    try {
-      await finished(out);
-    } finally {
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+    await writeZip(partial, entries, { checkCancel: () => aborted(opts.signal), onEntry: (i) => opts.onProgress?.({ phase: 'zipping', done: i, total: entries.length }) });
     aborted(opts.signal);
     renameSync(partial, outFile);
     opts.onProgress?.({ phase: 'done', done: entries.length, total: entries.length });
