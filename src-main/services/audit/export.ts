@@ -35,8 +35,17 @@ export function subjectText(label: string | null, detail: string | null): string
  * body is not serialised a second time); `subject` the record's name now.
  */
 export function auditJsonlLine(r: { seq: number; prev_hash: string; hash: string }, canonical: string, subject: { label: string | null; detail: string | null }): string {
+  return auditJsonlParts(r, canonical, subject).join('');
+}
+
+/**
+ * The same line in parts, with no newline, for a writer that encodes each part as it comes (a
+ * bundle writes one line per event of the log): no part is a copy of another, and the line is
+ * never built as one string.
+ */
+export function auditJsonlParts(r: { seq: number; prev_hash: string; hash: string }, canonical: string, subject: { label: string | null; detail: string | null }): string[] {
   const head = JSON.stringify({ seq: r.seq, prev_hash: r.prev_hash, hash: r.hash, canonical });
-  return `${head.slice(0, -1)},"event":${canonical},"subject":${JSON.stringify(subjectText(subject.label, subject.detail))}}`;
+  return [head.slice(0, -1), ',"event":', canonical, `,"subject":${JSON.stringify(subjectText(subject.label, subject.detail))}}`];
 }
 
 export interface ExportPage {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { LeafHashes } from '../../../../src-shared/domain/anchor/merkle';
 import type { Sql } from '../../../db';
 import { streamAuditChain } from '../../audit/stream';
-import { auditJsonlLine, subjectText } from '../../audit/export';
+import { auditJsonlParts, subjectText } from '../../audit/export';
 import { auditScopeWhere, type BundleScope } from './sources';
 
 /**
@@ -45,6 +45,9 @@ export interface AuditPass {
 
 /** Where the pass writes the scope's events: synchronously, line by line; `drain` after each page. */
 export interface LineSink {
+  /** Part of a line. */
+  put(text: string): void;
+  /** The rest of a line, its newline included. */
   putLine(text: string): void;
   drain(): Promise<void>;
 }
@@ -75,7 +78,8 @@ export async function auditPass(
       // auditLeafOf's hash, fed the text directly (no intermediate copies: this runs for every event of the log).
       leaves.push(createHash('sha256').update(LEAF_PREFIX).update(canonical, 'utf8').digest());
       if (!flag) return;
-      out.putLine(`${auditJsonlLine(event, canonical, subject)}\n`);
+      for (const part of auditJsonlParts(event, canonical, subject)) out.put(part);
+      out.putLine('\n');
       onEvent?.(event, subjectText(subject.label, subject.detail));
       seqs.push(event.seq);
     },
