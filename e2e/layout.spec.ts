@@ -59,6 +59,16 @@ test.describe('layout', () => {
         expect(overflow, `${v.id} is ${overflow}px wider than the window`).toBeLessThanOrEqual(0);
         // Polled: the graph frames itself with a short animation after its layout.
         await expect.poll(() => clipped(page), { message: `${v.id}: text cut`, timeout: 10_000 }).toEqual([]);
+        // The view's title on one line (Audit's wrapped at 1280 px, squeezed by its buttons): one
+        // line box for its text.
+        const title = await page.evaluate(() => {
+          const h = document.querySelector<HTMLElement>('.view .view-head h1');
+          if (!h) return null;
+          const r = document.createRange();
+          r.selectNodeContents(h);
+          return { text: h.textContent ?? '', lines: new Set(Array.from(r.getClientRects()).map((b) => Math.round(b.top))).size };
+        });
+        if (title) expect(title.lines, `${v.id}: its title “${title.text}” takes ${title.lines} lines`).toBe(1);
         await page.screenshot({ path: info.outputPath(`${v.id}-${size.width}x${size.height}.png`) });
       }
     });
