@@ -46,7 +46,8 @@ test.describe('pilot evidence', () => {
 
     // One action: the key starts the export at once, with progress, and offers the download.
     await page.keyboard.press('b');
-    await expect(page.getByTestId('bundle-preset')).toHaveText(`Scope: Customer pilot ${customer}`);
+    // Titled as the bundle will title itself (its manifest's name, below): customer and tier.
+    await expect(page.getByTestId('bundle-preset')).toHaveText(`Scope: Customer pilot ${customer} (pilot tier)`);
     await expect(page.getByTestId('bundle-done')).toBeVisible({ timeout: 60_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('bundle-download').click()]);
     expect(download.suggestedFilename()).toMatch(/^evidence-pilot-[0-9a-f]{8}-\d{8}T\d{6}Z\.zip$/);
@@ -55,6 +56,7 @@ test.describe('pilot evidence', () => {
     const folder = join(dir, 'unzipped');
     execFileSync('unzip', ['-q', zip, '-d', folder]);
     expect(spawnSync('sha256sum', ['-c', '--strict', '--quiet', 'SHA256SUMS'], { cwd: folder }).status).toBe(0);
+    expect((JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as { scope: { name: string } }).scope.name).toBe(`${customer} (pilot tier)`);
     const pilots = readFileSync(join(folder, 'records', 'pilots.jsonl'), 'utf8').trim().split('\n');
     expect(pilots).toHaveLength(1);
     expect(JSON.parse(pilots[0] as string)).toMatchObject({ customer_name: customer });

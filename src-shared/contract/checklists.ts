@@ -148,6 +148,8 @@ export const readinessSubjectSchema = z.object({
   name: z.string(),
   /** Pilots: the customer's tier and corridor. */
   detail: z.string().nullable(),
+  /** Pilots: the customer's tier (null for a corridor). */
+  tier: z.enum(['pilot', 'enterprise', 'sovereign']).nullable(),
   readiness: z.enum(['preparing', 'ready', 'live']),
   owner: actorRef.nullable(),
   gateRunId: z.uuid().nullable(),

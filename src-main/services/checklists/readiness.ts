@@ -14,6 +14,7 @@ interface SubjectRow {
   id: string;
   name: string;
   detail: string | null;
+  tier: ReadinessSubject['tier'];
   readiness: Readiness;
   owner_id: string | null;
   owner_name: string | null;
@@ -32,14 +33,14 @@ const GATES = (template: string, subject: string) => `
                        FROM mc.checklist_items i WHERE i.org_id = r.org_id AND i.run_id = r.id) g ON true`;
 
 const SELECT_CORRIDORS = `
-  SELECT x.id, x.name, NULL::text AS detail, x.readiness, NULL::uuid AS owner_id, NULL::text AS owner_name, r.id AS run_id, g.statuses, g.open_texts,
+  SELECT x.id, x.name, NULL::text AS detail, NULL::text AS tier, x.readiness, NULL::uuid AS owner_id, NULL::text AS owner_name, r.id AS run_id, g.statuses, g.open_texts,
          g.waived_texts,
          (SELECT array_agg('Site safety checklist of ' || s.name || ': ' || replace(s.safety_checklist, '_', ' ') ORDER BY s.name)
             FROM mc.sites s WHERE s.org_id = x.org_id AND s.corridor_id = x.id AND s.safety_checklist <> 'passed') AS blockers
     FROM mc.corridors x ${GATES('corridor_rollout', 'x.id')}`;
 
 const SELECT_PILOTS = `
-  SELECT x.id, x.customer_name AS name, initcap(x.tier) || ' · ' || c.name AS detail, x.readiness, x.owner_id, o.display_name AS owner_name,
+  SELECT x.id, x.customer_name AS name, initcap(x.tier) || ' · ' || c.name AS detail, x.tier, x.readiness, x.owner_id, o.display_name AS owner_name,
          r.id AS run_id, g.statuses, g.open_texts, g.waived_texts,
          CASE WHEN c.readiness NOT IN ('ready', 'live') THEN ARRAY['Corridor ' || c.name || ' is ' || c.readiness || ', not ready'] END AS blockers
     FROM mc.pilots x
@@ -52,6 +53,7 @@ function toSubject(type: 'corridor' | 'pilot', r: SubjectRow): ReadinessSubject 
     id: r.id,
     name: r.name,
     detail: r.detail,
+    tier: r.tier,
     readiness: r.readiness,
     owner: r.owner_id ? { id: r.owner_id, name: r.owner_name ?? 'former member' } : null,
     gateRunId: r.run_id,

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { DrillDetail } from '../../../src-shared/contract/drills';
 import { nextDrillStep } from '../../../src-shared/domain/drills';
+import { drillScopeName, scopeTitle } from '../../../src-shared/domain/evidence/bundle-scope';
 import { call, errorText } from '../../bridge/client';
 import { ConfirmDialog } from '../../components/Dialog';
 import { ReasonDialog } from '../../components/ReasonDialog';
@@ -209,7 +210,7 @@ export function DrillPage({ drillId }: { drillId: string }) {
           The drill ends as stopped; nodes it drained go back to active.
         </ReasonDialog>
       )}
-      {exporting && <BundleDialog preset={{ scope: { kind: 'drill', drillId }, label: `Failover drill: ${d.scopeName}` }} onClose={() => setExporting(false)} />}
+      {exporting && <BundleDialog preset={{ scope: { kind: 'drill', drillId }, label: scopeTitle({ kind: 'drill', drillId, name: drillScopeName(d.scopeName, d.hypothesis) }) }} onClose={() => setExporting(false)} />}
     </div>
   );
 }

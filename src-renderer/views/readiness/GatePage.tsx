@@ -58,7 +58,7 @@ export function GatePage({ runId }: { runId: string }) {
         }
       >
         {subject && <Decision subject={subject} why={why} />}
-        {subject?.subjectType === 'pilot' && <PilotEvidence pilotId={subject.id} name={subject.name} />}
+        {subject?.subjectType === 'pilot' && <PilotEvidence pilotId={subject.id} name={subject.name} tier={subject.tier} />}
       </RunPage>
       {decision && subject && (
         <ReasonDialog

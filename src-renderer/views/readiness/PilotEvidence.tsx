@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Response } from '../../../src-shared/contract';
+import { pilotScopeName, scopeTitle } from '../../../src-shared/domain/evidence/bundle-scope';
 import { call, errorText, subscribe } from '../../bridge/client';
 import { viewKey } from '../../app/shortcuts';
 import { useSystem } from '../../stores/system-store';
@@ -14,7 +15,7 @@ type Page = Response<'evidence.pilot'>;
  * database holds now (never ticked by hand). The gate "Compliance evidence artifacts are visible"
  * is answered from the same seven. Exporting the pilot's signed bundle is one action (key b, as in the Audit view).
  */
-export function PilotEvidence({ pilotId, name }: { pilotId: string; name: string }) {
+export function PilotEvidence({ pilotId, name, tier }: { pilotId: string; name: string; tier: string | null }) {
   const [page, setPage] = useState<Page | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [exporting, setExporting] = useState(false);
@@ -93,7 +94,7 @@ export function PilotEvidence({ pilotId, name }: { pilotId: string; name: string
           ))}
         </ul>
       )}
-      {exporting && <BundleDialog preset={{ scope: { kind: 'pilot', pilotId }, label: `Customer pilot ${name}` }} onClose={() => setExporting(false)} />}
+      {exporting && <BundleDialog preset={{ scope: { kind: 'pilot', pilotId }, label: scopeTitle({ kind: 'pilot', pilotId, name: tier ? pilotScopeName(name, tier) : name }) }} onClose={() => setExporting(false)} />}
     </section>
   );
 }

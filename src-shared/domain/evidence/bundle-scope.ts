@@ -26,6 +26,15 @@ export function scopeName(words: string): string {
   return t.length <= SCOPE_NAME_MAX ? t : `${t.slice(0, SCOPE_NAME_MAX - 1)}…`;
 }
 
+/** A pilot's name as a bundle of it is named: its customer and tier. */
+export const pilotScopeName = (customer: string, tier: string) => scopeName(`${customer} (${tier} tier)`);
+
+/** A drill's name as a bundle of it is named: its scope and (the start of) its hypothesis. */
+export function drillScopeName(scope: string, hypothesis: string): string {
+  const h = scopeName(hypothesis);
+  return scopeName(`${scope} — “${h.length <= 160 ? h : `${h.slice(0, 159)}…`}”`);
+}
+
 /** What the bundle holds, as the object of a sentence (ids, not the name: the title names it). */
 export function scopeText(scope: BundleScope): string {
   switch (scope.kind) {

@@ -17,7 +17,7 @@ import { type BundleKey, bundleKeyFiles } from './bundle-keys';
 import { bundleReadme } from './readme';
 import { type AuditPass, auditPass } from './audit-pass';
 import { type BundleScope, SOURCES, sourceLines } from './sources';
-import { scopeName } from '../../../../src-shared/domain/evidence/bundle-scope';
+import { drillScopeName, pilotScopeName, scopeName } from '../../../../src-shared/domain/evidence/bundle-scope';
 import { incidentRef } from '../../../../src-shared/domain/incident-lifecycle';
 import { bundleReport } from './report';
 import { ReportDigest } from './digest';
@@ -122,8 +122,6 @@ async function checkScopeExists(sql: Sql, scope: BundleScope): Promise<void> {
   }
 }
 
-const cut = (t: string, n: number) => (t.length <= n ? t : `${t.slice(0, n - 1)}…`);
-
 /**
  * The scope as the manifest states it, named from its own record (the incident's ref and title as
  * the app shows them, the drill's scope and hypothesis, the pilot's customer and tier, the corridor's name, the org's
@@ -143,11 +141,11 @@ async function namedScope(sql: Sql, scope: BundleScope): Promise<NamedScope> {
     }
     case 'pilot': {
       const p = await sql.one<{ customer_name: string; tier: string }>('SELECT customer_name, tier FROM mc.pilots WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.pilotId]);
-      return { kind: 'pilot', pilotId: scope.pilotId, name: scopeName(`${p.customer_name} (${p.tier} tier)`) };
+      return { kind: 'pilot', pilotId: scope.pilotId, name: pilotScopeName(p.customer_name, p.tier) };
     }
     case 'drill': {
       const d = await sql.one<{ scope_name: string; hypothesis: string }>('SELECT scope_name, hypothesis FROM mc.drills WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.drillId]);
-      return { kind: 'drill', drillId: scope.drillId, name: scopeName(`${d.scope_name} — “${cut(scopeName(d.hypothesis), 160)}”`) };
+      return { kind: 'drill', drillId: scope.drillId, name: drillScopeName(d.scope_name, d.hypothesis) };
     }
     case 'corridor': {
       const c = await sql.one<{ name: string }>('SELECT name FROM mc.corridors WHERE org_id = mc.current_org_id() AND id = $1::uuid', [scope.corridorId]);
