@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { newCorridorOnReadiness } from './corridors';
 import { expect, type Host, test } from './fixtures';
+import { invoke } from './invoke';
 
 /** An attestation's link and the sha256 of what it names (an item without a live check needs one to be done). */
 const ATTESTED = { attachment: 'https://wiki.example.test/runbooks/rollback', sha: 'e'.repeat(64) };
@@ -36,29 +37,6 @@ async function newCorridorGates(page: Page, host: Host, name: string): Promise<L
 }
 
 const unique = () => Date.now().toString(36).slice(-5);
-
-/** One contract call over the page's own socket (as the app's bridge makes it), for a change made elsewhere. */
-async function invoke<T>(page: Page, channel: string, payload: unknown): Promise<T> {
-  const envelope = await page.evaluate(
-    async ({ channel, payload }) => {
-      const ws = new WebSocket(`ws://${location.host}/ws`);
-      await new Promise((r) => (ws.onopen = r));
-      const answer = new Promise<{ ok: boolean; data?: unknown; error?: { message: string } }>((r) =>
-        ws.addEventListener('message', (e) => {
-          const m = JSON.parse(e.data as string);
-          if (m.t === 'result' && m.id === 1) r(m.envelope);
-        }),
-      );
-      ws.send(JSON.stringify({ t: 'invoke', id: 1, channel, payload }));
-      const out = await answer;
-      ws.close();
-      return out;
-    },
-    { channel, payload },
-  );
-  if (!envelope.ok) throw new Error(`${channel}: ${envelope.error?.message}`);
-  return envelope.data as T;
-}
 
 test.describe('checklists', () => {
   test('Readiness refreshes when a site is added elsewhere after it opened, without a reload', async ({ page, host }) => {

@@ -1,5 +1,7 @@
 import { DEFAULT_DEMO_NODES, demoGrid } from '../src-main/services/grid/demo-grid';
+import { drainLabel, drainState } from '../src-shared/domain/network';
 import { expect, test } from './fixtures';
+import { invoke } from './invoke';
 import { ensureSlaDefaults } from './sla-defaults';
 
 /** The first EU demo site with an active node (the demo grid is seeded, so this is stable). */
@@ -58,6 +60,23 @@ test.describe('failover drills', () => {
     await expect(drill.getByTestId('step-drain-summary')).toContainText(`Drained ${site.active} of`);
     // The step and each timeline entry link to the audit event that records them.
     await expect(drill.getByTestId('step-drain').getByRole('link', { name: /^audit #\d+$/ })).toHaveAttribute('href', /^#\/audit\?seq=\d+$/);
+
+    // The network map shows the drill's drain as drained, from the same node records (another
+    // spec may have drained one of the site's nodes before: the expected words come from the records).
+    {
+      type Overview = { sites: { id: string; name: string }[] };
+      type Nodes = { nodes: { siteId: string; lifecycle: string }[] };
+      const siteId = (await invoke<Overview>(page, 'grid.overview', {})).sites.find((s) => s.name === site.name)!.id;
+      const mine = (await invoke<Nodes>(page, 'nodes.list', {})).nodes.filter((n) => n.siteId === siteId);
+      const draining = mine.filter((n) => n.lifecycle === 'draining').length;
+      expect(draining).toBeGreaterThanOrEqual(site.active);
+      const map = await page.context().newPage();
+      await map.goto(`${host.url}#/network/${siteId}`);
+      const banner = map.getByTestId('site-panel').getByTestId('site-drain');
+      await expect(banner).toHaveAttribute('data-drain', drainState(draining, mine.length));
+      await expect(banner).toContainText(drainLabel(draining, mine.length)!);
+      await map.close();
+    }
 
     await page.keyboard.press('n');
     await expect(drill.getByTestId('step-simulate')).toHaveAttribute('data-state', 'done');

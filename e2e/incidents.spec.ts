@@ -236,6 +236,32 @@ test.describe('incidents', () => {
     await other.context().close();
   });
 
+  test('takes command of an open incident with one key (c), named on the button and in the ? list', async ({ page, host }) => {
+    await openIncident(page, host, { title: unique('Packet loss on the NBO uplink') });
+    const command = page.getByTestId('command');
+    const take = page.getByTestId('take-command');
+    await expect(command).toContainText('Nobody commands this incident.');
+    await expect(take).toContainText('Take command');
+    await expect(take.locator('kbd')).toHaveText('c');
+    await expect(entries(page, 'commander_assigned')).toHaveCount(0);
+
+    await page.keyboard.press('c');
+    await expect(command).toContainText('You command this incident.');
+    await expect(take).toHaveCount(0);
+    await expect(entries(page, 'commander_assigned')).toHaveCount(1);
+    await expectActorAndTime(entries(page, 'commander_assigned'), 'Ada Okafor');
+    // Once it is yours the key has nothing to do: no second assignment.
+    await page.keyboard.press('c');
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expect(entries(page, 'commander_assigned')).toHaveCount(1);
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect(help.getByRole('row').filter({ hasText: 'Incidents: Take command of the open incident' })).toHaveCount(1);
+    await page.keyboard.press('Escape');
+    await expect(help).toHaveCount(0);
+  });
+
   test('an auditor reads incidents and policies, with no command anywhere', async ({ page, host }) => {
     const { hash } = await openIncident(page, host, { title: unique('GPU temperature alarms in JNB') });
     await page.getByTestId('note-body').fill('Cooling vendor called.');
@@ -254,6 +280,11 @@ test.describe('incidents', () => {
       await expect(page.getByTestId('review-save')).toHaveCount(0);
       await page.keyboard.press('a');
       await expect(page.getByRole('dialog')).toHaveCount(0);
+      // Nor does the take-command key: nobody commands it still.
+      await page.keyboard.press('c');
+      await expect(page.getByRole('dialog')).toHaveCount(0);
+      await expect(page.getByTestId('command')).toContainText('Nobody commands this incident.');
+      await expect(entries(page, 'commander_assigned')).toHaveCount(0);
       await page.keyboard.press('Escape');
       await expect(page.getByTestId('new-incident')).toBeDisabled();
       await page.getByTestId('policies-tab').click();

@@ -4,6 +4,7 @@ interface McMapProbe {
   counts(): { sites: number; links: number; flows: number; rings: number };
   sites(): { id: string; name: string }[];
   healthOf(siteId: string): string | null;
+  drainOf(siteId: string): string | null;
 }
 
 interface Window {

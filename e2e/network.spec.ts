@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { startHost, waitHealthy } from './host';
 import { expect, test } from './fixtures';
+import { invoke } from './invoke';
 
 /** Waits until the map has drawn its sites, then returns where a site (by name) is on the page. */
 async function sitePoint(page: Page, name: string): Promise<{ id: string; x: number; y: number }> {
@@ -87,8 +88,10 @@ test.describe('network views', () => {
     const healthColour = () =>
       page.evaluate((id) => {
         const health = window.__mcMap!.healthOf(id) ?? 'unknown';
-        // The map's palette (views/network/palette.ts): each health state is a theme colour, opaque.
-        const v = { healthy: '--ok', warning: '--warn', critical: '--bad', stale: '--text-faint', unknown: '--border-strong' }[health as 'healthy'];
+        // The map's palette (views/network/palette.ts): each health state is a theme colour, opaque;
+        // a site whose nodes are all drained (a drill in the same host drains Frankfurt) is drawn drained.
+        const drained = window.__mcMap!.drainOf(id) === 'all';
+        const v = drained ? '--maint' : { healthy: '--ok', warning: '--warn', critical: '--bad', stale: '--text-faint', unknown: '--border-strong' }[health as 'healthy'];
         const hex = getComputedStyle(document.documentElement).getPropertyValue(v).trim().replace('#', '');
         return [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
       }, fra.id);
@@ -149,6 +152,72 @@ test.describe('network views', () => {
     await expect(page.getByTestId('network-map')).toHaveAttribute('data-selected', fra.id);
     await page.keyboard.press('Escape');
     await expect(panel).toHaveCount(0);
+  });
+
+  test('a site whose nodes are drained reads drained, not running, on the tooltip, the panel and the graph', async () => {
+    // A site of its own, far from any demo site (Saint Helena), in a corridor of its own: no other
+    // spec drains or restores its nodes, and hovering it cannot hit another site's dot.
+    const u = Date.now().toString(36).slice(-6);
+    const name = `DRN-${u} Jamestown`;
+    type Id = { id: string };
+    const { corridor } = await invoke<{ corridor: Id }>(page, 'grid.createCorridor', { key: `drain-${u}`, name: `Drain ${u}`, region: 'custom', policy: {} });
+    const { site } = await invoke<{ site: Id }>(page, 'grid.createSite', {
+      corridorId: corridor.id, key: `drn-${u}`, name, kind: 'telecom_edge', country: 'SH', city: 'Jamestown', latitude: -15.93, longitude: -5.72, ownerName: 'Test owner',
+    });
+    const { nodeGroup } = await invoke<{ nodeGroup: Id }>(page, 'grid.createNodeGroup', { siteId: site.id, key: 'pool', name: 'Pool' });
+    const nodeIds: string[] = [];
+    for (const k of [1, 2]) {
+      const { node } = await invoke<{ node: Id }>(page, 'nodes.register', {
+        siteId: site.id, nodeGroupId: nodeGroup.id, hostname: `drn-${u}-gpu0${k}`, runtimeGroup: 'vllm', gpuModel: 'L4', gpuCount: 1, gpuMemoryGb: 24, capacityTokensPerS: 500,
+      });
+      await invoke(page, 'nodes.transition', { nodeId: node.id, to: 'active', reason: 'burn-in passed' });
+      nodeIds.push(node.id);
+    }
+
+    const tooltip = async () => {
+      const at = await sitePoint(page, name);
+      await page.mouse.move(at.x - 2, at.y);
+      await page.mouse.move(at.x, at.y);
+      const tip = page.getByTestId('map-tooltip');
+      return (await tip.count()) ? ((await tip.textContent()) ?? '') : '';
+    };
+    const drainOf = () => page.evaluate((id) => window.__mcMap?.drainOf(id) ?? null, site.id);
+    await expect.poll(tooltip, { timeout: 90_000, message: 'the new site is drawn with both nodes running' }).toContain('2 of 2 nodes running');
+    expect(await drainOf()).toBe('none');
+    await expect(page.getByTestId('map-tooltip-drain')).toHaveCount(0);
+
+    // One node drained (as an operator does under Nodes): the site is partly drained.
+    await invoke(page, 'nodes.transition', { nodeId: nodeIds[0], to: 'draining', reason: 'firmware update' });
+    await expect.poll(drainOf, { timeout: 30_000 }).toBe('some');
+    await expect.poll(tooltip, { timeout: 30_000 }).toContain('1 of 2 nodes drained');
+    expect(await tooltip()).toContain('1 of 2 nodes running, 1 drained');
+
+    // Both drained: the site is drained, and no longer says its nodes run.
+    await invoke(page, 'nodes.transition', { nodeId: nodeIds[1], to: 'draining', reason: 'firmware update' });
+    await expect.poll(drainOf, { timeout: 30_000 }).toBe('all');
+    await expect.poll(tooltip, { timeout: 30_000 }).toContain('Drained (all 2 nodes)');
+    await expect(page.getByTestId('map-tooltip-drain')).toHaveAttribute('data-drain', 'all');
+    expect(await tooltip()).toContain('0 of 2 nodes running, 2 drained');
+
+    // The panel and the graph say the same.
+    const at = await sitePoint(page, name);
+    await page.mouse.click(at.x, at.y);
+    const panel = page.getByTestId('site-panel');
+    await expect(panel).toContainText(name);
+    await expect(panel.getByTestId('site-drain')).toHaveAttribute('data-drain', 'all');
+    await expect(panel.getByTestId('site-drain')).toContainText('Drained (all 2 nodes)');
+    await expect(panel).toContainText('0 of 2 nodes running, 2 drained');
+    const box = page.getByTestId(`gn-site-${name}`);
+    await expect(box).toHaveAttribute('data-drain', 'all');
+    await expect(box).toContainText('Drained (all 2 nodes)');
+    // The legend explains the mark.
+    await expect(page.locator('.net-map-legend')).toContainText('drained');
+
+    // One node back in service: partly drained again, in the open panel too.
+    await invoke(page, 'nodes.transition', { nodeId: nodeIds[0], to: 'active', reason: 'firmware done' });
+    await expect(panel.getByTestId('site-drain')).toHaveAttribute('data-drain', 'some');
+    await expect(panel.getByTestId('site-drain')).toContainText('1 of 2 nodes drained');
+    await expect(box).toHaveAttribute('data-drain', 'some');
   });
 
   test('filters change what the map and the graph draw, and clear again', async () => {

@@ -113,6 +113,7 @@ export const VIEW_SHORTCUTS: { view: string; keys: string[]; label: string }[] =
   { view: 'Incidents', keys: ['j', 'k'], label: 'Next / previous incident' },
   { view: 'Incidents', keys: ['Enter'], label: 'Open the selected incident' },
   { view: 'Incidents', keys: ['a'], label: 'Acknowledge the selected (or open) incident' },
+  { view: 'Incidents', keys: ['c'], label: 'Take command of the open incident (admins: take over, asking why)' },
   { view: 'Incidents', keys: ['f'], label: 'Follow a runbook (on an open incident)' },
   { view: 'Incidents', keys: ['r'], label: 'Refresh' },
   { view: 'Incidents', keys: ['Esc'], label: 'Back to the list' },

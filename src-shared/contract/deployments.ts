@@ -106,7 +106,7 @@ export const deploymentsAdvance = command('deployments.advance', {
 });
 
 export const deploymentsFinish = command('deployments.finish', {
-  summary: 'Finish a run as succeeded, failed or rolled back.',
+  summary: 'Finish a run as succeeded or failed (audited as deployments.finish), or roll it back (audited as deployments.rollback, with what was rolled back and why).',
   request: z.strictObject({
     id: z.uuid(),
     outcome: z.enum(['succeeded', 'failed', 'rolled_back']),

@@ -1,7 +1,7 @@
 import { type Corridor, type NodeGroup, type NodeRow, RUNTIME_GROUPS, RUNTIME_LABELS, type Site } from '../contract/grid';
 import { corridorHealth, type CorridorHealthInput, runningCounts } from './corridor-health';
 import { type Health, HEALTH_RANK } from './node-health';
-import { corridorLinks, isRunning } from './network';
+import { corridorLinks, isDraining, isRunning } from './network';
 
 /**
  * The topology graph: corridor → site → node group → node, collapsed by default, with counts and
@@ -21,6 +21,8 @@ export interface GraphNode {
   /** Nodes below (1 for a node; for a runtime: nodes of the shown groups that run it). */
   nodes: number;
   running: number;
+  /** Of `nodes`, those drained (lifecycle 'draining'; they still count as running). graphShape always sets it; absent reads as 0. */
+  draining?: number;
   critical: number;
   /** Has children to show, and whether they are shown. */
   expandable: boolean;
@@ -57,23 +59,26 @@ export const GRAPH_BUDGET = 3000;
 interface Agg {
   nodes: number;
   running: number;
+  draining: number;
   critical: number;
   worst: Health;
 }
 
 function aggregate(list: readonly NodeRow[]): Agg {
   let running = 0;
+  let draining = 0;
   let critical = 0;
   let worst: Health = 'healthy';
   let any = false;
   for (const n of list) {
+    if (isDraining(n)) draining++;
     if (!isRunning(n)) continue;
     running++;
     any = true;
     if (n.health === 'critical') critical++;
     if (HEALTH_RANK[n.health] > HEALTH_RANK[worst]) worst = n.health;
   }
-  return { nodes: list.length, running, critical, worst: any ? worst : 'unknown' };
+  return { nodes: list.length, running, draining, critical, worst: any ? worst : 'unknown' };
 }
 
 function index<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]> {
@@ -108,8 +113,8 @@ export function graphShape(
   const groupsBySite = index(input.groups, (g) => g.siteId);
 
   const out: GraphShape = { nodes: [], edges: [], refused: [] };
-  const push = (n: Omit<GraphNode, 'health' | 'nodes' | 'running' | 'critical'>, agg: Agg) =>
-    out.nodes.push({ ...n, health: agg.worst, nodes: agg.nodes, running: agg.running, critical: agg.critical });
+  const push = (n: Omit<GraphNode, 'health' | 'nodes' | 'running' | 'draining' | 'critical'>, agg: Agg) =>
+    out.nodes.push({ ...n, health: agg.worst, nodes: agg.nodes, running: agg.running, draining: agg.draining, critical: agg.critical });
   // Room for the runtimes and their placement edges is kept back from the start.
   const reserve = RUNTIME_GROUPS.length * 2;
   const fits = (extra: number) => out.nodes.length + out.edges.length + extra * 2 + reserve <= budget;
@@ -124,7 +129,7 @@ export function graphShape(
     const corridorNodes = sites.flatMap((s) => nodesBySite.get(s.id) ?? []);
     const agg = aggregate(corridorNodes);
     const ch = corridorHealth({ counts: runningCounts(corridorNodes), ...signals.get(c.id) });
-    out.nodes.push({ id: c.id, kind: 'corridor', label: c.name, parentId: null, expandable: sites.length > 0, expanded: open, health: ch.health, nodes: agg.nodes, running: agg.running, critical: agg.critical, explain: ch.explain });
+    out.nodes.push({ id: c.id, kind: 'corridor', label: c.name, parentId: null, expandable: sites.length > 0, expanded: open, health: ch.health, nodes: agg.nodes, running: agg.running, draining: agg.draining, critical: agg.critical, explain: ch.explain });
     if (!open) continue;
     for (const s of sites) {
       const groups = groupsBySite.get(s.id) ?? [];
@@ -183,6 +188,7 @@ export function sameGraphNode(a: GraphNode, b: GraphNode): boolean {
     a.health === b.health &&
     a.nodes === b.nodes &&
     a.running === b.running &&
+    a.draining === b.draining &&
     a.critical === b.critical &&
     a.expandable === b.expandable &&
     a.expanded === b.expanded &&

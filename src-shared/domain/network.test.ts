@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Corridor, NodeGroup, NodeRow, Site } from '../contract/grid';
-import { corridorLinks, distanceKm, filterGrid, filtersActive, NO_FILTERS, siteFigures } from './network';
+import { corridorLinks, distanceKm, drainLabel, drainState, filterGrid, filtersActive, NO_FILTERS, siteFigures } from './network';
 import { graphShape, reuseUnchanged, runtimeNodeId } from './network-graph';
 import { failoverFlows, shownHealth } from './network-overlay';
 
@@ -80,6 +80,31 @@ describe('sites for the map', () => {
 
   it('shows a site with no running node as unknown, not healthy', () => {
     expect(siteFigures([site(14, 1, 52.5, 13.4)], []).map((s) => [s.health, s.running])).toEqual([['unknown', 0]]);
+  });
+
+  it('says a site is drained from its node records: none, some or all of its nodes draining', () => {
+    const at = (lifecycles: NodeRow['lifecycle'][]) =>
+      siteFigures([site(15, 1, 52.5, 13.4)], lifecycles.map((lifecycle, k) => node(200 + k, 15, 24, 1, { lifecycle })))[0]!;
+    expect(at(['active', 'active', 'active'])).toMatchObject({ draining: 0, drain: 'none' });
+    expect(at(['draining', 'active', 'offline'])).toMatchObject({ draining: 1, drain: 'some', running: 2 });
+    // Draining nodes still finish what they hold (health and capacity count them), but the site is drained.
+    expect(at(['draining', 'draining'])).toMatchObject({ draining: 2, drain: 'all', running: 2, capacity: 2000, health: 'healthy' });
+    // An offline node is not drained: a site with one drained and one offline node is partly drained.
+    expect(at(['draining', 'offline'])).toMatchObject({ draining: 1, drain: 'some' });
+    expect(at([])).toMatchObject({ draining: 0, drain: 'none' });
+    expect([drainState(0, 0), drainState(0, 3), drainState(2, 3), drainState(3, 3)]).toEqual(['none', 'none', 'some', 'all']);
+    expect([drainLabel(0, 3), drainLabel(2, 3), drainLabel(3, 3), drainLabel(1, 1)]).toEqual([null, '2 of 3 nodes drained', 'Drained (all 3 nodes)', 'Drained (its one node)']);
+  });
+
+  it('counts drained nodes on the graph’s sites and groups too', () => {
+    const drained = nodes.map((n) => (n.siteId === id(12) ? { ...n, lifecycle: 'draining' as const } : n));
+    const g = graphShape({ corridors, sites, groups, nodes: drained }, new Set([id(1)]));
+    expect(g.nodes.filter((n) => n.kind === 'site').map((n) => [n.label, n.nodes, n.draining])).toEqual([
+      ['S10', 3, 0],
+      ['S11', 1, 0],
+      ['S12', 1, 1],
+    ]);
+    expect(g.nodes.find((n) => n.label === 'EU')!.draining).toBe(1);
   });
 });
 

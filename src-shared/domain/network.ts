@@ -35,6 +35,38 @@ export interface SiteFigure {
   counts: HealthCounts;
   /** Worst health of the running nodes; 'unknown' when none runs. */
   health: Health;
+  /** Of `nodes`, those an operator or a drill drained (lifecycle 'draining'). */
+  draining: number;
+  /** Whether the site is drained: none, some or all of its nodes (see drainState). */
+  drain: DrainState;
+}
+
+/**
+ * A site's drain state, computed from its node records: 'all' when every node of it is draining
+ * (routing sends it no new work, though the nodes still finish what they hold and so still count as
+ * running), 'some' when part of them are, 'none' otherwise (also a site with no nodes).
+ */
+export type DrainState = 'none' | 'some' | 'all';
+
+export const isDraining = (n: Pick<NodeRow, 'lifecycle'>) => n.lifecycle === 'draining';
+
+export function drainState(draining: number, nodes: number): DrainState {
+  if (draining <= 0 || nodes <= 0) return 'none';
+  return draining >= nodes ? 'all' : 'some';
+}
+
+/** The words for a drain state, the same on the tooltip, the site panel and the graph. */
+export function drainLabel(draining: number, nodes: number): string | null {
+  const state = drainState(draining, nodes);
+  if (state === 'none') return null;
+  if (state === 'all') return nodes === 1 ? 'Drained (its one node)' : `Drained (all ${nodes} nodes)`;
+  return `${draining} of ${nodes} nodes drained`;
+}
+
+/** Counts the draining nodes of a list and names the state. */
+export function drainOf(nodes: readonly Pick<NodeRow, 'lifecycle'>[]): { draining: number; drain: DrainState } {
+  const draining = nodes.filter(isDraining).length;
+  return { draining, drain: drainState(draining, nodes.length) };
 }
 
 const zero = (): HealthCounts => Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as HealthCounts;
@@ -68,7 +100,9 @@ export function siteFigures(sites: readonly Site[], nodes: readonly NodeRow[], f
     const counts = zero();
     let running = 0;
     let capacity = 0;
+    let draining = 0;
     for (const n of mine) {
+      if (isDraining(n)) draining++;
       if (!isRunning(n)) continue;
       running++;
       capacity += n.capacityTokensPerS;
@@ -88,6 +122,8 @@ export function siteFigures(sites: readonly Site[], nodes: readonly NodeRow[], f
       capacity,
       counts,
       health: running === 0 ? 'unknown' : worstHealth(HEALTH_STATES.filter((h) => counts[h] > 0)),
+      draining,
+      drain: drainState(draining, mine.length),
     });
   }
   return out;

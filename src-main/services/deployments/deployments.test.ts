@@ -107,6 +107,48 @@ describe.skipIf(!ok)('deployment runs and canary releases', () => {
     expect(rolled.run).toMatchObject({ status: 'rolled_back', rollbackRequired: false });
   });
 
+  it('audits a rollback as deployments.rollback (not finish), with what was rolled back and why; refuses a bad one writing nothing', async () => {
+    const events = (id: string) =>
+      admin.db.tx(admin.db.session!, (sql) => sql.query<{ action: string; data: Record<string, unknown> }>(`SELECT action, data FROM mc.audit_events WHERE target_id = $1 ORDER BY seq`, [id]));
+    // In staging: the DORA test below counts this corridor's production runs.
+    const { run } = await create({ releaseName: 'Autumn release', environment: 'staging', rollbackPlan: 'Pin the previous image tag and redeploy.' });
+    // Bad input first: a planned run cannot be rolled back; a started one needs a reason; an auditor may not.
+    expect(await refused(admin, 'deployments.finish', { id: run.id, outcome: 'rolled_back', reason: 'Too early' })).toMatchObject({ code: 'CONFLICT' });
+    await startAtT0(run.id);
+    const started = await events(run.id);
+    expect(await refused(admin, 'deployments.finish', { id: run.id, outcome: 'rolled_back' })).toMatchObject({ code: 'VALIDATION', fields: { reason: 'Required.' } });
+    expect(await refused(admin, 'deployments.finish', { id: run.id, outcome: 'rolled_back', reason: '   ' })).toMatchObject({ code: 'VALIDATION' });
+    expect(await refused(admin, 'deployments.finish', { id: run.id, outcome: 'undone', reason: 'Bad outcome' })).toMatchObject({ code: 'VALIDATION' });
+    expect(await refused(auditor, 'deployments.finish', { id: run.id, outcome: 'rolled_back', reason: 'Not mine to do' })).toMatchObject({ code: 'FORBIDDEN' });
+    // Nothing written: no audit event, and the run is still a canary at 10%.
+    expect(await events(run.id)).toEqual(started);
+    const still = (await call<Response<'deployments.list'>>(admin, 'deployments.list', {})).runs.find((r) => r.id === run.id)!;
+    expect(still).toMatchObject({ status: 'canary', canaryPercent: 10, finishedAt: null });
+
+    await call(admin, 'deployments.finish', { id: run.id, outcome: 'rolled_back', reason: 'Error rate doubled in the canary' });
+    const after = await events(run.id);
+    expect(after.map((e) => e.action)).toEqual(['deployments.create', 'deployments.start', 'deployments.rollback']);
+    expect(after.at(-1)!.data).toMatchObject({
+      reason: 'Error rate doubled in the canary',
+      rolledBack: {
+        releaseName: 'Autumn release',
+        environment: 'staging',
+        corridorId: grid.corridorId,
+        fromStatus: 'canary',
+        canaryPercent: 10,
+        rollbackPlan: 'Pin the previous image tag and redeploy.',
+      },
+      before: { status: 'canary' },
+      after: { status: 'rolled_back' },
+    });
+
+    // A plain failure is still a finish.
+    const { run: other } = await create({ releaseName: 'Winter release', environment: 'staging', canaryStages: [] });
+    await call(admin, 'deployments.start', { id: other.id });
+    await call(admin, 'deployments.finish', { id: other.id, outcome: 'failed', reason: 'Smoke test failed' });
+    expect((await events(other.id)).map((e) => e.action)).toEqual(['deployments.create', 'deployments.start', 'deployments.finish']);
+  });
+
   it('refuses bad plans and bad transitions, and auditors, changing nothing', async () => {
     const count = async () => (await call<Response<'deployments.list'>>(admin, 'deployments.list', {})).runs.length;
     const before = await count();

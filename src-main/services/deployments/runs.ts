@@ -243,6 +243,31 @@ export async function finishRun(sql: Sql, id: string, outcome: 'succeeded' | 'fa
     severity: outcome === 'succeeded' ? 'info' : 'warning',
     message: `${run.releaseName} ${outcome.replace('_', ' ')} in ${run.environment}.`,
   });
+  if (outcome === 'rolled_back') {
+    // A rollback is its own act, not a finish: the audit log and evidence bundles name it, with
+    // what was rolled back (the release, where, from which state and canary weight, the plan
+    // followed, why it had failed if it had) and the operator's reason.
+    await audit({
+      action: 'deployments.rollback',
+      target: { type: 'deployment_run', id },
+      data: {
+        before: auditView(before),
+        after: auditView(run),
+        rolledBack: {
+          releaseName: before.releaseName,
+          environment: before.environment,
+          corridorId: before.corridorId,
+          siteIds: before.siteIds,
+          fromStatus: before.status,
+          canaryPercent: before.canaryPercent,
+          failureReason: before.failureReason,
+          rollbackPlan: before.rollbackPlan,
+        },
+        reason: reason ?? null,
+      },
+    });
+    return run;
+  }
   await audit({ action: 'deployments.finish', target: { type: 'deployment_run', id }, data: { before: auditView(before), after: auditView(run), reason: reason ?? null } });
   return run;
 }

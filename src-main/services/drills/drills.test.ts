@@ -10,6 +10,7 @@ import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from '../../../src-shared/contract';
 import type { DrillDetail } from '../../../src-shared/contract/drills';
+import { siteFigures } from '../../../src-shared/domain/network';
 import { asOwner, createOrg, migratedDatabase, type TestDatabase, type TestOrg, testServers } from '../../testing/db';
 import { seedGrid, type TestGrid } from '../../testing/grid';
 import { call, coreOn, DIRECT } from '../../testing/harness';
@@ -118,6 +119,15 @@ describe.skipIf(!ok)('failover drills end to end', () => {
     expect(drained.steps[0]).toMatchObject({ state: 'done', summary: [expect.stringContaining('Drained 1 of 1 node(s)')] });
     expect(await lifecycle(grid.nodeId)).toBe('draining');
     expect(await lifecycle(parNode)).toBe('active');
+    // The network map reads the drill's drain from the same node records: FRA-01 drained, PAR-01 not.
+    const mapFigure = async (siteId: string) => {
+      const overview = await call<Response<'grid.overview'>>(commander, 'grid.overview', {});
+      const { nodes } = await call<Response<'nodes.list'>>(commander, 'nodes.list', {});
+      return siteFigures(overview.sites, nodes).find((f) => f.id === siteId)!;
+    };
+    expect(await mapFigure(grid.siteId)).toMatchObject({ nodes: 1, draining: 1, drain: 'all' });
+    const parSite = (await call<Response<'grid.overview'>>(commander, 'grid.overview', {})).sites.find((s) => s.key === 'par-01')!;
+    expect(await mapFigure(parSite.id)).toMatchObject({ draining: 0, drain: 'none' });
 
     const simulated = (await step(drill.id, 'simulate')).drill;
     expect(simulated.steps[1]!.result).toMatchObject({ source: 'saved', served: 1, outside: 0, recovered: true, simulations: [{ customerName: 'Acme', selected: 'par-01-gpu01', residency: 'inside' }] });
@@ -125,6 +135,7 @@ describe.skipIf(!ok)('failover drills end to end', () => {
     const restored = (await step(drill.id, 'restore')).drill;
     expect(restored.steps[2]).toMatchObject({ state: 'done', summary: ['Returned 1 drained node(s) to active.'] });
     expect(await lifecycle(grid.nodeId)).toBe('active');
+    expect(await mapFigure(grid.siteId)).toMatchObject({ draining: 0, drain: 'none' });
     expect(await refusedUnchanged(commander, 'drills.runStep', { drillId: drill.id, step: 'drain' })).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('complete the drill') });
 
     const done = (await call<Drill>(commander, 'drills.complete', { drillId: drill.id })).drill;

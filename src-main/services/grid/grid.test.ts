@@ -9,6 +9,7 @@ import { ingestPool, samplesNow, seedGrid, type TestGrid } from '../../testing/g
 import { coreOn, DIRECT, refused } from '../../testing/harness';
 import { needKeychain } from '../../testing/keychain-gate';
 import { sendBatch } from '../telemetry';
+import { drainLabel, siteFigures } from '../../../src-shared/domain/network';
 
 const ok = await needKeychain();
 type Core = Awaited<ReturnType<typeof coreOn>>;
@@ -308,6 +309,49 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       expect(((await call(auditor, 'nodes.list', {})) as Response<'nodes.list'>).nodes.length).toBeGreaterThan(0);
       const err = await refusedUnchanged(auditor, 'nodes.transition', { nodeId: grid.nodeId, to: 'draining', reason: 'auditor tries' });
       expect(err).toMatchObject({ code: 'FORBIDDEN' });
+    });
+  });
+
+  describe('a site’s drain state, as the network map shows it', () => {
+    /** The map's figure for one site, computed as the view computes it: from grid.overview and the node records of nodes.list. */
+    const figureOf = async (siteId: string) => {
+      const overview = (await call(admin, 'grid.overview', {})) as Response<'grid.overview'>;
+      const { nodes } = (await call(admin, 'nodes.list', {})) as Response<'nodes.list'>;
+      return siteFigures(overview.sites, nodes).find((f) => f.id === siteId)!;
+    };
+
+    it('is computed from the node records: none drained, some of them, all of them', async () => {
+      const { site } = (await call(admin, 'grid.createSite', {
+        corridorId: grid.corridorId, key: 'drn-01', name: 'DRN-01 Drain test', kind: 'colocation', country: 'DE', latitude: 52.5, longitude: 13.4, ownerName: 'Test owner',
+      })) as Response<'grid.createSite'>;
+      const { nodeGroup } = (await call(admin, 'grid.createNodeGroup', { siteId: site.id, key: 'pool', name: 'Pool' })) as Response<'grid.createNodeGroup'>;
+      const ids: string[] = [];
+      for (const hostname of ['drn-01-gpu01', 'drn-01-gpu02']) {
+        const r = (await call(admin, 'nodes.register', {
+          siteId: site.id, nodeGroupId: nodeGroup.id, hostname, runtimeGroup: 'vllm', gpuModel: 'H100 80GB', gpuCount: 8, gpuMemoryGb: 640, capacityTokensPerS: 1000,
+        })) as Response<'nodes.register'>;
+        ids.push(r.node.id);
+        await call(admin, 'nodes.transition', { nodeId: r.node.id, to: 'active', reason: 'burn-in passed' });
+      }
+      expect(await figureOf(site.id)).toMatchObject({ nodes: 2, running: 2, draining: 0, drain: 'none' });
+
+      await call(admin, 'nodes.transition', { nodeId: ids[0], to: 'draining', reason: 'firmware update' });
+      const some = await figureOf(site.id);
+      expect(some).toMatchObject({ nodes: 2, draining: 1, drain: 'some' });
+      expect(drainLabel(some.draining, some.nodes)).toBe('1 of 2 nodes drained');
+
+      await call(admin, 'nodes.transition', { nodeId: ids[1], to: 'draining', reason: 'firmware update' });
+      const all = await figureOf(site.id);
+      expect(all).toMatchObject({ nodes: 2, draining: 2, drain: 'all' });
+      expect(drainLabel(all.draining, all.nodes)).toBe('Drained (all 2 nodes)');
+
+      // A refused move changes no record, so the state shown does not change either.
+      await refusedUnchanged(admin, 'nodes.transition', { nodeId: ids[0], to: 'retired', reason: 'skip steps' });
+      expect((await figureOf(site.id)).drain).toBe('all');
+
+      // One node back in service: the site is partly drained again.
+      await call(admin, 'nodes.transition', { nodeId: ids[0], to: 'active', reason: 'firmware done' });
+      expect(await figureOf(site.id)).toMatchObject({ draining: 1, drain: 'some' });
     });
   });
 

@@ -1,7 +1,7 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import { showOnMap } from './show-on-map';
 import type { IncidentDetail } from '../../../src-shared/contract/incidents';
-import { ROLE_LABELS } from '../../../src-shared/contract/roles';
+import { ROLE_LABELS, type Role } from '../../../src-shared/contract/roles';
 import { canCommand, type IncidentState, isOpen } from '../../../src-shared/domain/incident-lifecycle';
 import { call } from '../../bridge/client';
 import { ErrorState } from '../../components/States';
@@ -25,6 +25,19 @@ import { FollowPanel } from '../runbooks/FollowPanel';
 
 type Open = { kind: 'ack' } | { kind: 'transition'; to: IncidentState } | { kind: 'severity' | 'takeover' | 'handover' | 'merge' | 'affected' | 'link' | 'create' };
 
+/** Why this operator cannot take command (the button's disabled reason, the key's answer); null when they can. */
+function commandRefusal(role: Role, commander: string | null): string | null {
+  if (!canCommand(role)) return `Your role (${ROLE_LABELS[role]}) cannot command incidents: incident commanders and admins can.`;
+  if (commander !== null && role !== 'admin') return `${commander} commands it: ask them to hand over (an admin can take over).`;
+  return null;
+}
+
+const takeCommandOf = (incidentId: string, ref: string) =>
+  runQuick(async () => {
+    await call('incidents.takeCommand', { incidentId });
+    return `You command ${ref} now.`;
+  });
+
 export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const detail = useIncidents((s) => (s.detailId === incidentId ? s.detail : null));
   const error = useIncidents((s) => (s.detailId === incidentId ? s.detailError : null));
@@ -37,12 +50,21 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const i = detail?.incident ?? null;
 
   const canAck = write.ok && i !== null && isOpen(i.state) && !i.acknowledged;
+  // c: the command button's own act (take command; an admin takes over one someone else commands,
+  // through its dialog). Where the button is shown but disabled, the key says why instead.
+  const commandKey = (): (() => void) | null => {
+    if (!write.ok || !i || !session || !isOpen(i.state) || i.commander?.id === session.operatorId) return null;
+    const why = commandRefusal(session.role, i.commander?.name ?? null);
+    if (why) return () => toast('info', why);
+    return i.commander ? () => setDialog({ kind: 'takeover' }) : () => void takeCommandOf(i.id, i.ref);
+  };
   useViewKeys({
     Escape: () => navigate('incidents'),
     r: () => void useIncidents.getState().loadDetail(),
     a: canAck ? () => setDialog({ kind: 'ack' }) : null,
     n: write.ok ? () => setDialog({ kind: 'create' }) : null,
     m: i ? () => void showOnMap(i.id) : null,
+    c: commandKey(),
   });
 
   // Palette actions for the incident on screen: acknowledge, resolve, show on the map.
@@ -82,11 +104,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const commandRole = canCommand(session.role);
   const mine = i.commander?.id === session.operatorId;
 
-  const takeCommand = () =>
-    runQuick(async () => {
-      await call('incidents.takeCommand', { incidentId: i.id });
-      return `You command ${i.ref} now.`;
-    });
+  const takeCommand = () => takeCommandOf(i.id, i.ref);
   const removeAffected = (a: IncidentDetail['affected'][number]) =>
     runQuick(async () => {
       await call('incidents.setAffected', { incidentId: i.id, remove: [{ kind: a.kind, id: a.id }] });
@@ -237,20 +255,14 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
                   {!mine && (
                     <button
                       className="btn small"
-                      disabled={!commandRole || (i.commander !== null && session.role !== 'admin')}
+                      disabled={commandRefusal(session.role, i.commander?.name ?? null) !== null}
                       title={
-                        !commandRole
-                          ? `Your role (${ROLE_LABELS[session.role]}) cannot command incidents: incident commanders and admins can.`
-                          : i.commander && session.role !== 'admin'
-                            ? `${i.commander.name} commands it: ask them to hand over (an admin can take over).`
-                            : i.commander
-                              ? 'Take over as admin (recorded as an override)'
-                              : 'Become the incident commander'
+                        (commandRefusal(session.role, i.commander?.name ?? null) ?? (i.commander ? 'Take over as admin (recorded as an override)' : 'Become the incident commander')) + ' (c)'
                       }
                       onClick={() => (i.commander ? setDialog({ kind: 'takeover' }) : void takeCommand())}
                       data-testid="take-command"
                     >
-                      {i.commander ? 'Take over…' : 'Take command'}
+                      {i.commander ? 'Take over…' : 'Take command'} <kbd>c</kbd>
                     </button>
                   )}
                   {(mine || session.role === 'admin') && (

@@ -23,6 +23,8 @@ export interface MapProbe {
   sites(): { id: string; name: string }[];
   /** The colour a site is drawn in, as a health state. */
   healthOf(siteId: string): string | null;
+  /** Whether a site is drawn as drained (none, some, all of its nodes), from its node records. */
+  drainOf(siteId: string): string | null;
 }
 
 declare global {
@@ -138,6 +140,7 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
       counts: () => ({ sites: points.length, links: links.length, flows: flows.length, rings: rings.length }),
       sites: () => figures.map((f) => ({ id: f.id, name: f.name })),
       healthOf: (siteId) => looks.get(siteId)?.health ?? null,
+      drainOf: (siteId) => looks.get(siteId)?.drain ?? null,
     };
     return () => {
       delete window.__mcMap;
@@ -225,7 +228,8 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
         onError={(e) => setGlError(e?.message ?? 'WebGL failed to start.')}
         useDevicePixels={big ? 1 : true}
       />
-      {hover && <SiteTooltip site={hover.site} x={hover.x} y={hover.y} health={looks.get(hover.site.id)?.health ?? hover.site.health} incidents={overlay?.sites.find((s) => s.siteId === hover.site.id)?.incidents.length ?? 0} />}
+      {/* The figure of now, not of when the pointer arrived: a drain while hovering shows at once. */}
+      {hover && <SiteTooltip site={figureById.get(hover.site.id) ?? hover.site} x={hover.x} y={hover.y} health={looks.get(hover.site.id)?.health ?? hover.site.health} incidents={overlay?.sites.find((s) => s.siteId === hover.site.id)?.incidents.length ?? 0} />}
       <button className="btn small net-map-fit" onClick={fitMap} title="Frame every shown site (f)" data-testid="map-fit">
         Fit <kbd>f</kbd>
       </button>
@@ -234,6 +238,8 @@ export const CorridorMap = memo(function CorridorMap({ big = false }: { big?: bo
         <span className="health-warning"><i className="dot" /> warning</span>
         <span className="health-critical"><i className="dot" /> critical</span>
         <span className="health-stale"><i className="dot" /> silent</span>
+        <span className="drained" title="Every node of the site is drained: routing sends it no new work"><i className="dot" /> drained</span>
+        <span className="drained-some" title="Some of the site's nodes are drained"><i className="dot" /> rim: some drained</span>
         <span className="ring">◯ open incident</span>
         <span>dot size: running capacity</span>
       </div>

@@ -1,5 +1,6 @@
 import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
+import { drainLabel, drainState } from '../../../src-shared/domain/network';
 import type { GraphNode } from '../../../src-shared/domain/network-graph';
 import { HEALTH_LABELS } from '../../../src-shared/domain/node-health';
 
@@ -10,9 +11,13 @@ export type FlowNode = Node<GraphNodeData>;
 export const KIND_LABELS = { corridor: 'Corridor', site: 'Site', group: 'Node group', node: 'Node', runtime: 'Runtime' } as const;
 
 function counts(g: GraphNode): string {
-  if (g.kind === 'node') return HEALTH_LABELS[g.health];
+  const draining = g.draining ?? 0;
+  if (g.kind === 'node') return draining > 0 ? `${HEALTH_LABELS[g.health]} · drained` : HEALTH_LABELS[g.health];
   const crit = g.critical ? ` · ${g.critical} critical` : '';
-  return `${g.running}/${g.nodes} running${crit}`;
+  // A drained site is not "running" to an operator (routing sends it nothing new): say it first.
+  const drained = drainLabel(draining, g.nodes);
+  if (drainState(draining, g.nodes) === 'all') return `${drained}${crit}`;
+  return `${g.running - draining}/${g.nodes} running${drained ? ` · ${draining} drained` : ''}${crit}`;
 }
 
 /**
@@ -21,12 +26,14 @@ function counts(g: GraphNode): string {
  */
 export const GraphElement = memo(function GraphElement({ data, selected }: NodeProps<FlowNode>) {
   const { g, toggle } = data;
+  const drain = drainState(g.draining ?? 0, g.nodes);
   return (
     <div
-      className={`gn gn-${g.kind} health-${g.health} ${selected ? 'selected' : ''} ${g.expanded ? 'expanded' : ''}`}
+      className={`gn gn-${g.kind} health-${g.health} drain-${drain} ${selected ? 'selected' : ''} ${g.expanded ? 'expanded' : ''}`}
       data-testid={`gn-${g.kind}-${g.label}`}
+      data-drain={drain}
       data-expanded={g.expandable ? String(g.expanded) : undefined}
-      title={`${KIND_LABELS[g.kind]} ${g.label}: ${g.explain ?? HEALTH_LABELS[g.health]}`}
+      title={`${KIND_LABELS[g.kind]} ${g.label}: ${g.explain ?? HEALTH_LABELS[g.health]}${drain !== 'none' && g.kind !== 'node' ? ` · ${drainLabel(g.draining ?? 0, g.nodes)}` : ''}`}
     >
       {g.kind !== 'corridor' && <Handle type="target" position={Position.Left} isConnectable={false} />}
       <div className="gn-head">

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { RUNTIME_LABELS, SITE_KIND_LABELS } from '../../../src-shared/contract/grid';
 import { INCIDENT_STATE_LABELS, SEVERITY_LABELS } from '../../../src-shared/domain/incident-lifecycle';
-import { isRunning } from '../../../src-shared/domain/network';
+import { drainLabel, drainOf, isRunning } from '../../../src-shared/domain/network';
 import { shownHealth } from '../../../src-shared/domain/network-overlay';
 import { HEALTH_RANK } from '../../../src-shared/domain/node-health';
 import { STATE_LABELS } from '../../../src-shared/domain/component-status';
@@ -45,6 +45,7 @@ export function SitePanel({ siteId }: { siteId: string }) {
   const capacity = running.reduce((sum, n) => sum + n.capacityTokensPerS, 0);
   const worst = running.length === 0 ? 'unknown' : running.reduce((w, n) => (HEALTH_RANK[n.health] > HEALTH_RANK[w] ? n.health : w), running[0]!.health);
   const shown = shownHealth(worst, component?.state);
+  const { draining, drain } = drainOf(nodes);
   const series = panel?.series;
 
   return (
@@ -64,10 +65,16 @@ export function SitePanel({ siteId }: { siteId: string }) {
       <div className="net-panel-figures">
         <HealthBadge health={shown} />
         <span>
-          {running.length} of {nodes.length} nodes running
+          {running.length - draining} of {nodes.length} nodes running{draining > 0 ? `, ${draining} drained` : ''}
         </span>
         <span>{fmt(capacity, 'tok/s', 0)} capacity</span>
       </div>
+      {drain !== 'none' && (
+        <div className={`banner info ${drain === 'all' ? 'drained' : 'drained-some'}`} data-testid="site-drain" data-drain={drain}>
+          <i className="dot" /> {drainLabel(draining, nodes.length)}
+          {drain === 'all' ? ': routing sends this site no new work until its nodes return to active (Nodes, or the drill that drained them).' : ': routing sends those nodes no new work.'}
+        </div>
+      )}
       {component && component.state !== 'operational' && (
         <div className={`banner ${component.state === 'under_maintenance' ? 'info' : 'warn'}`} data-testid="site-corridor-state">
           {component.name}: {STATE_LABELS[component.state]}

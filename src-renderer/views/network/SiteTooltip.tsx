@@ -1,5 +1,5 @@
 import { SITE_KIND_LABELS } from '../../../src-shared/contract/grid';
-import type { SiteFigure } from '../../../src-shared/domain/network';
+import { drainLabel, type SiteFigure } from '../../../src-shared/domain/network';
 import { HEALTH_LABELS, type Health } from '../../../src-shared/domain/node-health';
 import { fmt } from '../../components/format';
 
@@ -16,8 +16,15 @@ export function SiteTooltip({ site, x, y, health, incidents }: { site: SiteFigur
       <div className={`health-${health}`}>
         <i className="dot" /> {HEALTH_LABELS[health]}
       </div>
+      {site.drain !== 'none' && (
+        <div className={site.drain === 'all' ? 'drained' : 'drained-some'} data-testid="map-tooltip-drain" data-drain={site.drain}>
+          <i className="dot" /> {drainLabel(site.draining, site.nodes)}
+          {site.drain === 'all' ? ' · routing sends it no new work' : ''}
+        </div>
+      )}
       <div>
-        {site.running} of {site.nodes} nodes running · {fmt(site.capacity, 'tok/s', 0)}
+        {/* Drained nodes still finish what they hold but take nothing new: not counted as running here. */}
+        {site.running - site.draining} of {site.nodes} nodes running{site.draining > 0 ? `, ${site.draining} drained` : ''} · {fmt(site.capacity, 'tok/s', 0)}
       </div>
       {site.counts.critical + site.counts.warning + site.counts.stale > 0 && (
         <div className="dim">

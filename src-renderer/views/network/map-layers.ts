@@ -1,6 +1,7 @@
 import type { Layer } from '@deck.gl/core';
 import { ArcLayer, GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { Feature, FeatureCollection, Geometry, MultiPolygon } from 'geojson';
+import type { DrainState } from '../../../src-shared/domain/network';
 import type { Health } from '../../../src-shared/domain/node-health';
 import type { CountryProps } from './basemap';
 import type { MapPalette, Rgba } from './palette';
@@ -20,6 +21,8 @@ export interface SitePoint {
 export interface SiteLook {
   capacity: number;
   health: Health;
+  /** Drained nodes (from the node records): all → the dot is drawn in the drained colour; some → its rim is. */
+  drain: DrainState;
 }
 
 export interface Arc {
@@ -72,7 +75,7 @@ export function siteRadius(capacity: number, maxCapacity: number): number {
 
 export function buildLayers(m: MapModel): Layer[] {
   const p = m.palette;
-  const unknown: SiteLook = { capacity: 0, health: 'unknown' };
+  const unknown: SiteLook = { capacity: 0, health: 'unknown', drain: 'none' };
   const look = (id: string) => m.looks.get(id) ?? unknown;
   return [
     new GeoJsonLayer<CountryProps>({
@@ -142,14 +145,15 @@ export function buildLayers(m: MapModel): Layer[] {
       lineWidthUnits: 'pixels',
       stroked: true,
       getRadius: (s) => siteRadius(look(s.id).capacity, m.maxCapacity),
-      getFillColor: (s) => p.health[look(s.id).health],
-      getLineColor: (s) => (s.id === m.selectedSiteId ? p.focus : p.water),
-      getLineWidth: (s) => (s.id === m.selectedSiteId ? 3 : 1),
+      // A fully drained site takes no new work whatever its nodes' health: it is drawn as drained.
+      getFillColor: (s) => (look(s.id).drain === 'all' ? p.drained : p.health[look(s.id).health]),
+      getLineColor: (s) => (s.id === m.selectedSiteId ? p.focus : look(s.id).drain === 'some' ? p.drained : p.water),
+      getLineWidth: (s) => (s.id === m.selectedSiteId ? 3 : look(s.id).drain === 'some' ? 2.5 : 1),
       updateTriggers: {
         getRadius: [m.figuresVersion],
         getFillColor: [m.figuresVersion, p],
-        getLineColor: [m.selectedSiteId, p],
-        getLineWidth: [m.selectedSiteId],
+        getLineColor: [m.selectedSiteId, m.figuresVersion, p],
+        getLineWidth: [m.selectedSiteId, m.figuresVersion],
       },
     }),
   ];

@@ -20,7 +20,7 @@ export function sitePoints(figures: readonly SiteFigure[]): SitePoint[] {
 
 export function siteLooks(figures: readonly SiteFigure[], overlay: readonly CorridorOverlay[] | undefined): Map<string, SiteLook> {
   const declared = new Map((overlay ?? []).map((c) => [c.corridorId, c.component?.state ?? null]));
-  return new Map(figures.map((f) => [f.id, { capacity: f.capacity, health: shownHealth(f.health, declared.get(f.corridorId)) }]));
+  return new Map(figures.map((f) => [f.id, { capacity: f.capacity, health: shownHealth(f.health, declared.get(f.corridorId)), drain: f.drain }]));
 }
 
 export function linkArcs(points: readonly SitePoint[], corridors: readonly Corridor[]): Arc[] {

@@ -12,6 +12,8 @@ export interface MapPalette {
   text: Rgba;
   focus: Rgba;
   blocked: Rgba;
+  /** A drained site (all its nodes draining), and the rim of a partly drained one. */
+  drained: Rgba;
   health: Record<Health, Rgba>;
   severity: Record<Severity, Rgba>;
 }
@@ -33,6 +35,7 @@ export function readPalette(el: Element = document.documentElement): MapPalette 
     text: v('--text'),
     focus: v('--focus'),
     blocked: v('--bad', 70),
+    drained: v('--maint'),
     health: { healthy: v('--ok'), warning: v('--warn'), critical: v('--bad'), stale: v('--text-faint'), unknown: v('--border-strong') },
     severity: { critical: v('--bad'), high: v('--partial'), medium: v('--warn'), low: v('--maint') },
   };
