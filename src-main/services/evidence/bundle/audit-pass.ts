@@ -7,9 +7,8 @@ import { auditJsonlParts, subjectText } from '../../audit/export';
 import { auditScopeWhere, type BundleScope } from './sources';
 
 /**
- * Rows per read of the chain. Audit events carry payloads (an incident's affected grid, a
- * drill's figures): a page of them, parsed, is what an export holds in memory at once, so it is
- * kept small enough that a bundle of 2 000 events and one of 2 000 000 peak at the same size.
+ * Rows per statement of the pass. No page is held (each row is used as it is read), so this bounds
+ * only what waits at a page's end: the deflate buffers its lines filled, and the cancel check.
  */
 export const AUDIT_PASS_BATCH = 500;
 
