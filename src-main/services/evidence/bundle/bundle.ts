@@ -234,7 +234,9 @@ export class StagedFile {
   }
 
   private async settle(ahead: number): Promise<void> {
-    while (this.held.length > ahead) await this.held.shift();
+    // Raced with the file: if writing the staged file fails (a full disk), zlib is torn down
+    // and the callbacks it holds never come; the file's error ends the wait instead of a hang.
+    while (this.held.length > ahead) await Promise.race([this.held.shift(), this.piped]);
   }
 
   private send(): void {
@@ -265,7 +267,7 @@ export class StagedFile {
     return { path: this.path, sha256: this.hash.digest('hex'), deflatedFile: join(this.root, this.path), crc32: this.crc, size: this.size, compressedSize: this.out.bytesWritten };
   }
 
-  /** On a cancel or an error: the file handle is released before the staging folder is removed. */
+  /** On a cancel or an error, before the staging folder is removed: zlib and the file are closed. */
   discard(): void {
     this.deflate.destroy();
     this.out.destroy();

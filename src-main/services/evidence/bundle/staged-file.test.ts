@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
@@ -43,5 +43,20 @@ describe('a staged bundle file', () => {
     const e = await new StagedFile(dir, 'empty').close();
     expect([e.size, e.crc32, e.sha256]).toEqual([0, 0, createHash('sha256').digest('hex')]);
     expect(inflateRawSync(readFileSync(e.deflatedFile)).length).toBe(0);
+  });
+
+  it('a staged file that cannot be written fails the export with the file’s error, and does not wait forever', async () => {
+    // A folder where the file should be: opening it fails (as a full disk fails a write), which
+    // tears zlib down with buffers handed to it. (A write zlib holds back while the file is slow
+    // is covered by racing the waits with the file; this case does not hold one back.)
+    mkdirSync(join(dir, 'blocked.jsonl'));
+    const f = new StagedFile(dir, 'blocked.jsonl');
+    await expect(
+      (async () => {
+        for (let i = 0; i < 20; i++) await f.write('x'.repeat(300 * 1024), 1);
+        await f.close();
+      })(),
+    ).rejects.toThrow(/EISDIR/);
+    f.discard();
   });
 });

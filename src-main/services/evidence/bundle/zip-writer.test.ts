@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -80,6 +80,5 @@ describe.skipIf(!hasUnzip)('the bundle zip writer, read back with unzip and yauz
         },
       }),
     ).rejects.toThrow('cancelled');
-    expect(existsSync(join(dir, 'stop.zip'))).toBe(true); // the caller's partial file, which it removes
   });
 });

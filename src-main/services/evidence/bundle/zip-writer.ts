@@ -70,7 +70,8 @@ function localHeader(e: Written, force64: boolean): Buffer {
   const extra = big ? zip64Extra([e.size, e.compressedSize]) : Buffer.alloc(0);
   const h = Buffer.alloc(30);
   h.writeUInt32LE(0x04034b50, 0);
-  sharedFields(h, 4, e, big ? 45 : 20, big);
+  // The version needed is the central header's: 4.5 when any of its fields is in ZIP64.
+  sharedFields(h, 4, e, big || e.offset >= MAX32 ? 45 : 20, big);
   h.writeUInt16LE(e.nameBytes.length, 26);
   h.writeUInt16LE(extra.length, 28);
   return Buffer.concat([h, e.nameBytes, extra]);
@@ -140,7 +141,8 @@ async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
  */
 export async function writeZip(out: string, entries: readonly ZipEntry[], opts: { checkCancel?: () => void; onEntry?: (i: number) => void; force64?: boolean } = {}): Promise<number> {
   const force64 = opts.force64 ?? false;
-  const fd = openSync(out, 'w', 0o600);
+  // Mode as any file the user saves (0666 less the umask): a bundle is made to be handed on.
+  const fd = openSync(out, 'w');
   const buf = Buffer.allocUnsafe(COPY_BUFFER);
   try {
     let offset = 0;
