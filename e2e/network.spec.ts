@@ -198,6 +198,7 @@ test.describe('network views', () => {
     await expect.poll(tooltip, { timeout: 30_000 }).toContain('Drained (all 2 nodes)');
     await expect(page.getByTestId('map-tooltip-drain')).toHaveAttribute('data-drain', 'all');
     expect(await tooltip()).toContain('0 of 2 nodes running, 2 drained');
+    await expect(page.getByTestId('map-tooltip-capacity')).toContainText('0 tok/s capacity for new work');
 
     // The panel and the graph say the same.
     const at = await sitePoint(page, name);
@@ -207,6 +208,8 @@ test.describe('network views', () => {
     await expect(panel.getByTestId('site-drain')).toHaveAttribute('data-drain', 'all');
     await expect(panel.getByTestId('site-drain')).toContainText('Drained (all 2 nodes)');
     await expect(panel).toContainText('0 of 2 nodes running, 2 drained');
+    // Its capacity is not offered as if it could take work: all of it is finishing held work.
+    await expect(panel.getByTestId('site-capacity')).toHaveText(/^0 tok\/s capacity for new work, 1[,.\u202f\u00a0]?000 tok\/s finishing held work$/);
     const box = page.getByTestId(`gn-site-${name}`);
     await expect(box).toHaveAttribute('data-drain', 'all');
     await expect(box).toContainText('Drained (all 2 nodes)');
@@ -218,6 +221,15 @@ test.describe('network views', () => {
     await expect(panel.getByTestId('site-drain')).toHaveAttribute('data-drain', 'some');
     await expect(panel.getByTestId('site-drain')).toContainText('1 of 2 nodes drained');
     await expect(box).toHaveAttribute('data-drain', 'some');
+    await expect(panel.getByTestId('site-capacity')).toHaveText(/^500 tok\/s capacity for new work, 500 tok\/s finishing held work$/);
+
+    // The wall display's corridor list says it too, from the same records.
+    await page.evaluate(() => (location.hash = '#/network/wall'));
+    const row = page.getByTestId('wall-corridors').locator('li', { hasText: `Drain ${u}` });
+    await expect(row.getByTestId('wall-drained')).toHaveText('1 site partly drained');
+    // Esc leaves it for Network, the site still selected.
+    await page.keyboard.press('Escape');
+    await expect(page).toHaveURL(new RegExp(`#/network/${site.id}$`));
   });
 
   test('filters change what the map and the graph draw, and clear again', async () => {

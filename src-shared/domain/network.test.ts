@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Corridor, NodeGroup, NodeRow, Site } from '../contract/grid';
-import { corridorLinks, distanceKm, drainLabel, drainState, filterGrid, filtersActive, NO_FILTERS, siteFigures } from './network';
+import { capacityWords, corridorLinks, distanceKm, drainedSitesByCorridor, drainedSitesLabel, drainLabel, drainState, filterGrid, filtersActive, NO_FILTERS, siteFigures } from './network';
 import { graphShape, reuseUnchanged, runtimeNodeId } from './network-graph';
 import { failoverFlows, shownHealth } from './network-overlay';
 
@@ -88,12 +88,37 @@ describe('sites for the map', () => {
     expect(at(['active', 'active', 'active'])).toMatchObject({ draining: 0, drain: 'none' });
     expect(at(['draining', 'active', 'offline'])).toMatchObject({ draining: 1, drain: 'some', running: 2 });
     // Draining nodes still finish what they hold (health and capacity count them), but the site is drained.
-    expect(at(['draining', 'draining'])).toMatchObject({ draining: 2, drain: 'all', running: 2, capacity: 2000, health: 'healthy' });
+    expect(at(['draining', 'draining'])).toMatchObject({ draining: 2, drain: 'all', running: 2, capacity: 2000, drainingCapacity: 2000, health: 'healthy' });
+    expect(at(['draining', 'active', 'offline'])).toMatchObject({ capacity: 2000, drainingCapacity: 1000 });
+    expect(at(['active', 'offline'])).toMatchObject({ capacity: 1000, drainingCapacity: 0 });
     // An offline node is not drained: a site with one drained and one offline node is partly drained.
     expect(at(['draining', 'offline'])).toMatchObject({ draining: 1, drain: 'some' });
     expect(at([])).toMatchObject({ draining: 0, drain: 'none' });
     expect([drainState(0, 0), drainState(0, 3), drainState(2, 3), drainState(3, 3)]).toEqual(['none', 'none', 'some', 'all']);
     expect([drainLabel(0, 3), drainLabel(2, 3), drainLabel(3, 3), drainLabel(1, 1)]).toEqual([null, '2 of 3 nodes drained', 'Drained (all 3 nodes)', 'Drained (its one node)']);
+  });
+
+  it('names a draining node’s capacity apart: it finishes held work and takes nothing new', () => {
+    const tok = (v: number) => `${v} tok/s`;
+    expect(capacityWords(3000, 0, tok)).toBe('3000 tok/s capacity');
+    expect(capacityWords(3000, 1000, tok)).toBe('2000 tok/s capacity for new work, 1000 tok/s finishing held work');
+    // A drained site: nothing for new work, though its nodes still run.
+    expect(capacityWords(2000, 2000, tok)).toBe('0 tok/s capacity for new work, 2000 tok/s finishing held work');
+  });
+
+  it('counts each corridor’s drained and partly drained sites from node records', () => {
+    const drained = nodes.map((n) => (n.siteId === id(12) ? { ...n, lifecycle: 'draining' as const } : n.id === id(100) ? { ...n, lifecycle: 'draining' as const } : n));
+    const by = drainedSitesByCorridor(sites, drained);
+    // EU: Madrid's one node draining (all), Frankfurt one of three (some); APAC none.
+    expect(by.get(id(1))).toEqual({ all: 1, some: 1 });
+    expect(by.has(id(2))).toBe(false);
+    expect(drainedSitesLabel(by.get(id(1)))).toBe('1 site drained, 1 partly');
+    expect(drainedSitesLabel(by.get(id(2)))).toBeNull();
+    expect(drainedSitesLabel({ all: 2, some: 0 })).toBe('2 sites drained');
+    expect(drainedSitesLabel({ all: 0, some: 3 })).toBe('3 sites partly drained');
+    expect(drainedSitesLabel({ all: 0, some: 1 })).toBe('1 site partly drained');
+    // A site without nodes is not drained.
+    expect(drainedSitesByCorridor([site(16, 2, 1, 1)], []).size).toBe(0);
   });
 
   it('counts drained nodes on the graph’s sites and groups too', () => {

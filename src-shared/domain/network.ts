@@ -32,6 +32,8 @@ export interface SiteFigure {
   running: number;
   /** Registered tokens/s of the running nodes. */
   capacity: number;
+  /** Of `capacity`, the draining nodes' part: finishing held work, taking nothing new. */
+  drainingCapacity: number;
   counts: HealthCounts;
   /** Worst health of the running nodes; 'unknown' when none runs. */
   health: Health;
@@ -61,6 +63,45 @@ export function drainLabel(draining: number, nodes: number): string | null {
   if (state === 'none') return null;
   if (state === 'all') return nodes === 1 ? 'Drained (its one node)' : `Drained (all ${nodes} nodes)`;
   return `${draining} of ${nodes} nodes drained`;
+}
+
+/**
+ * A site's capacity in words. Draining nodes still count as running (they finish what they hold),
+ * so a drained site's full figure beside "0 running" read as if it could take work: their part is
+ * named apart.
+ */
+export function capacityWords(capacity: number, drainingCapacity: number, fmt: (tokensPerS: number) => string): string {
+  if (drainingCapacity <= 0) return `${fmt(capacity)} capacity`;
+  const open = Math.max(0, capacity - drainingCapacity);
+  return `${fmt(open)} capacity for new work, ${fmt(drainingCapacity)} finishing held work`;
+}
+
+/** Sites of each corridor whose nodes are all draining, and those partly drained, from node records. */
+export function drainedSitesByCorridor(sites: readonly Pick<Site, 'id' | 'corridorId'>[], nodes: readonly Pick<NodeRow, 'siteId' | 'lifecycle'>[]): Map<string, { all: number; some: number }> {
+  const bySite = new Map<string, Pick<NodeRow, 'lifecycle'>[]>();
+  for (const n of nodes) {
+    const list = bySite.get(n.siteId);
+    if (list) list.push(n);
+    else bySite.set(n.siteId, [n]);
+  }
+  const out = new Map<string, { all: number; some: number }>();
+  for (const s of sites) {
+    const { drain } = drainOf(bySite.get(s.id) ?? []);
+    if (drain === 'none') continue;
+    const c = out.get(s.corridorId) ?? { all: 0, some: 0 };
+    c[drain]++;
+    out.set(s.corridorId, c);
+  }
+  return out;
+}
+
+/** The words for a corridor's drained sites (the wall display), or null when none is. */
+export function drainedSitesLabel(c: { all: number; some: number } | undefined): string | null {
+  if (!c || c.all + c.some === 0) return null;
+  const parts = [];
+  if (c.all > 0) parts.push(c.all === 1 ? '1 site drained' : `${c.all} sites drained`);
+  if (c.some > 0) parts.push(c.all > 0 ? `${c.some} partly` : `${c.some === 1 ? '1 site' : `${c.some} sites`} partly drained`);
+  return parts.join(', ');
 }
 
 /** Counts the draining nodes of a list and names the state. */
@@ -100,9 +141,13 @@ export function siteFigures(sites: readonly Site[], nodes: readonly NodeRow[], f
     const counts = zero();
     let running = 0;
     let capacity = 0;
+    let drainingCapacity = 0;
     let draining = 0;
     for (const n of mine) {
-      if (isDraining(n)) draining++;
+      if (isDraining(n)) {
+        draining++;
+        drainingCapacity += n.capacityTokensPerS;
+      }
       if (!isRunning(n)) continue;
       running++;
       capacity += n.capacityTokensPerS;
@@ -120,6 +165,7 @@ export function siteFigures(sites: readonly Site[], nodes: readonly NodeRow[], f
       nodes: mine.length,
       running,
       capacity,
+      drainingCapacity,
       counts,
       health: running === 0 ? 'unknown' : worstHealth(HEALTH_STATES.filter((h) => counts[h] > 0)),
       draining,

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { RUNTIME_LABELS, SITE_KIND_LABELS } from '../../../src-shared/contract/grid';
 import { INCIDENT_STATE_LABELS, SEVERITY_LABELS } from '../../../src-shared/domain/incident-lifecycle';
-import { drainLabel, drainOf, isRunning } from '../../../src-shared/domain/network';
+import { capacityWords, drainLabel, drainOf, isDraining, isRunning } from '../../../src-shared/domain/network';
 import { shownHealth } from '../../../src-shared/domain/network-overlay';
 import { HEALTH_RANK } from '../../../src-shared/domain/node-health';
 import { STATE_LABELS } from '../../../src-shared/domain/component-status';
@@ -43,6 +43,7 @@ export function SitePanel({ siteId }: { siteId: string }) {
   if (!site) return null;
   const running = nodes.filter(isRunning);
   const capacity = running.reduce((sum, n) => sum + n.capacityTokensPerS, 0);
+  const drainingCapacity = running.filter(isDraining).reduce((sum, n) => sum + n.capacityTokensPerS, 0);
   const worst = running.length === 0 ? 'unknown' : running.reduce((w, n) => (HEALTH_RANK[n.health] > HEALTH_RANK[w] ? n.health : w), running[0]!.health);
   const shown = shownHealth(worst, component?.state);
   const { draining, drain } = drainOf(nodes);
@@ -67,7 +68,7 @@ export function SitePanel({ siteId }: { siteId: string }) {
         <span>
           {running.length - draining} of {nodes.length} nodes running{draining > 0 ? `, ${draining} drained` : ''}
         </span>
-        <span>{fmt(capacity, 'tok/s', 0)} capacity</span>
+        <span data-testid="site-capacity">{capacityWords(capacity, drainingCapacity, (v) => fmt(v, 'tok/s', 0))}</span>
       </div>
       {drain !== 'none' && (
         <div className={`banner info ${drain === 'all' ? 'drained' : 'drained-some'}`} data-testid="site-drain" data-drain={drain}>

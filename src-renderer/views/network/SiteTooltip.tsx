@@ -1,5 +1,5 @@
 import { SITE_KIND_LABELS } from '../../../src-shared/contract/grid';
-import { drainLabel, type SiteFigure } from '../../../src-shared/domain/network';
+import { capacityWords, drainLabel, type SiteFigure } from '../../../src-shared/domain/network';
 import { HEALTH_LABELS, type Health } from '../../../src-shared/domain/node-health';
 import { fmt } from '../../components/format';
 
@@ -24,8 +24,9 @@ export function SiteTooltip({ site, x, y, health, incidents }: { site: SiteFigur
       )}
       <div>
         {/* Drained nodes still finish what they hold but take nothing new: not counted as running here. */}
-        {site.running - site.draining} of {site.nodes} nodes running{site.draining > 0 ? `, ${site.draining} drained` : ''} · {fmt(site.capacity, 'tok/s', 0)}
+        {site.running - site.draining} of {site.nodes} nodes running{site.draining > 0 ? `, ${site.draining} drained` : ''}
       </div>
+      <div data-testid="map-tooltip-capacity">{capacityWords(site.capacity, site.drainingCapacity, (v) => fmt(v, 'tok/s', 0))}</div>
       {site.counts.critical + site.counts.warning + site.counts.stale > 0 && (
         <div className="dim">
           {site.counts.critical} critical · {site.counts.warning} warning · {site.counts.stale} silent

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { rollup } from '../../../src-shared/domain/component-status';
 import { SEVERITY_LABELS } from '../../../src-shared/domain/incident-lifecycle';
 import { corridorHealth, corridorHealthLabel, corridorSignals, runningCounts } from '../../../src-shared/domain/corridor-health';
+import { drainedSitesByCorridor, drainedSitesLabel } from '../../../src-shared/domain/network';
 import { relative } from '../../components/Time';
 import { useBlocking } from '../../stores/blocking-store';
 import { useGrid } from '../../stores/grid-store';
@@ -70,9 +71,12 @@ export function WallDisplay() {
   const corridors = useMemo(() => {
     // The one corridor definition (src-shared/domain/corridor-health), as Operator and the graph use it.
     const signals = corridorSignals(overlay?.corridors ?? []);
+    // Drained sites, from node records as the map draws them: a room reads a corridor's reduced
+    // capacity here without hovering the map.
+    const drained = drainedSitesByCorridor(overview?.sites ?? [], nodes);
     return (overview?.corridors ?? []).map((c) => {
       const h = corridorHealth({ counts: runningCounts(nodes.filter((n) => n.corridorId === c.id)), ...signals.get(c.id) });
-      return { id: c.id, name: c.name, h, label: corridorHealthLabel(h) };
+      return { id: c.id, name: c.name, h, label: corridorHealthLabel(h), drained: drainedSitesLabel(drained.get(c.id)) };
     });
   }, [overview, nodes, overlay]);
 
@@ -95,6 +99,11 @@ export function WallDisplay() {
                 <span className="name">{c.name}</span>
                 <span className="num">{c.h.score === null ? '—' : `${Math.round(c.h.score)}`}</span>
                 {c.h.health !== 'healthy' && <span className="wall-state">{c.label}</span>}
+                {c.drained && (
+                  <span className="wall-drained" data-testid="wall-drained">
+                    {c.drained}
+                  </span>
+                )}
               </li>
             ))}
           </ul>
