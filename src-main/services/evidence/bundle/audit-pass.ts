@@ -1,5 +1,5 @@
 import type { ChainedAuditEvent } from '../../../../src-shared/domain/audit-chain';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LeafHashes } from '../../../../src-shared/domain/anchor/merkle';
 import type { Sql } from '../../../db';
 import { streamAuditChain } from '../../audit/stream';
@@ -12,8 +12,12 @@ import { auditScopeWhere, type BundleScope } from './sources';
  */
 export const AUDIT_PASS_BATCH = 500;
 
-/** RFC 6962's leaf prefix (auditLeafOf in src-shared/domain/anchor/audit-tree.ts). */
-const LEAF_PREFIX = Buffer.of(0);
+/**
+ * RFC 6962's leaf prefix, 0x00 (auditLeafOf in src-shared/domain/anchor/audit-tree.ts), as the
+ * character U+0000, whose UTF-8 is that one byte: the leaf's input is then one string, hashed in
+ * one call.
+ */
+const LEAF_PREFIX = '\u0000';
 
 /** Seq numbers packed in one growing array (8 bytes each): the scope's events, for their proofs. */
 export class SeqList {
@@ -74,8 +78,8 @@ export async function auditPass(
     batch: AUDIT_PASS_BATCH,
     flag: auditScopeWhere(scope, 2),
     onEvent: ({ event, canonical, flag, subject }) => {
-      // auditLeafOf's hash, fed the text directly (no intermediate copies: this runs for every event of the log).
-      leaves.push(createHash('sha256').update(LEAF_PREFIX).update(canonical, 'utf8').digest());
+      // auditLeafOf's hash, of the text itself (this runs for every event of the log).
+      leaves.push(hash('sha256', LEAF_PREFIX + canonical, 'buffer'));
       if (!flag) return;
       for (const part of auditJsonlParts(event, canonical, subject)) out.put(part);
       out.putLine('\n');

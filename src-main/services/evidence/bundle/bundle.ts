@@ -159,6 +159,24 @@ const STAGE_BUFFER = 256 * 1024;
 /** Buffers handed to zlib that an awaited write lets stand before it waits for the oldest. */
 const STAGE_AHEAD = 2;
 const utf8 = new TextEncoder();
+/**
+ * Buffers zlib has finished with, shared by every staged file (a bundle stages ~40 one after the
+ * other): each file takes its buffers from here and gives them back, so an export keeps a few
+ * buffers in all, not a free list per file held until the bundle is done (that held ~14 MB by the
+ * end). Capped at what one page of the audit pass has out at once (500 events of a few KB, about
+ * a dozen buffers): a buffer dropped there has lived through collections while zlib held it, and
+ * only a full collection frees it, so a cap below that made memory climb with every page.
+ */
+const spare: Buffer[] = [];
+const SPARE_MAX = 16;
+const takeBuffer = () => spare.pop() ?? Buffer.allocUnsafe(STAGE_BUFFER);
+const giveBack = (b: Buffer) => {
+  if (spare.length < SPARE_MAX) spare.push(b);
+};
+/** After an export: nothing stays allocated for the next one (the app's process lives on). */
+const dropSpares = () => {
+  spare.length = 0;
+};
 
 /** A staged file as SHA256SUMS lists it and the zip stores it. */
 type StagedEntry = SumLine & Omit<ZipEntry, 'name'>;
@@ -167,8 +185,8 @@ type StagedEntry = SumLine & Omit<ZipEntry, 'name'>;
  * A file in the staging folder, written line by line, hashed (sha256 for SHA256SUMS, CRC-32 for
  * the zip) and deflated on the way: what lands in the folder is the entry's deflate stream, so
  * zipping is a copy. Text is encoded into a buffer; a full one is hashed and handed to zlib (which
- * works in the thread pool meanwhile) and comes back to a free list once zlib has consumed it, so
- * an export allocates no page-sized strings or buffers. `put` never waits (the audit pass encodes
+ * works in the thread pool meanwhile) and goes back to the spare buffers once zlib has consumed it,
+ * so an export allocates no page-sized strings or buffers. `put` never waits (the audit pass encodes
  * each event as its row is read); `drain` waits until zlib has taken everything, which bounds the
  * buffers out to what one page writes.
  */
@@ -177,8 +195,7 @@ export class StagedFile {
   private readonly deflate = createDeflateRaw({ level: ZIP_LEVEL });
   private readonly out;
   private readonly piped: Promise<void>;
-  private readonly free: Buffer[] = [];
-  private buf: Buffer = Buffer.allocUnsafe(STAGE_BUFFER);
+  private buf: Buffer = takeBuffer();
   private used = 0;
   /** zlib's hold on each buffer handed to it, oldest first: settled once it has consumed it. */
   private readonly held: Promise<void>[] = [];
@@ -249,13 +266,13 @@ export class StagedFile {
     const taken = new Promise<void>((ok, no) =>
       this.deflate.write(bytes, (e) => {
         if (e) return no(e);
-        this.free.push(full);
+        giveBack(full);
         ok();
       }),
     );
     taken.catch(() => undefined);
     this.held.push(taken);
-    this.buf = this.free.pop() ?? Buffer.allocUnsafe(STAGE_BUFFER);
+    this.buf = takeBuffer();
     this.used = 0;
   }
 
@@ -264,6 +281,9 @@ export class StagedFile {
     await this.drain();
     this.deflate.end();
     await this.piped;
+    // The file is done: its last (empty) buffer goes back for the next file.
+    giveBack(this.buf);
+    this.buf = Buffer.alloc(0);
     return { path: this.path, sha256: this.hash.digest('hex'), deflatedFile: join(this.root, this.path), crc32: this.crc, size: this.size, compressedSize: this.out.bytesWritten };
   }
 
@@ -417,6 +437,8 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     rmSync(staging, { recursive: true, force: true });
     if (opts.signal?.aborted) aborted(opts.signal);
     throw err;
+  } finally {
+    dropSpares();
   }
 }
 

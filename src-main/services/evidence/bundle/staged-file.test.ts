@@ -39,6 +39,31 @@ describe('a staged bundle file', () => {
     expect(inflateRawSync(deflated).equals(expected)).toBe(true);
   });
 
+  it('files written at the same time, sharing the spare buffers, each hold exactly their own bytes', async () => {
+    // Two exports at once (the app lets an operator start a second): buffers zlib has finished
+    // with go back to one shared list and are taken by whichever file fills next. A buffer given
+    // back too early would show here as one file's bytes in the other's.
+    const files = [new StagedFile(dir, 'a.jsonl'), new StagedFile(dir, 'b.jsonl')];
+    const expected: Buffer[][] = [[], []];
+    for (let i = 0; i < 400; i++) {
+      for (const [k, f] of files.entries()) {
+        const line = `${k === 0 ? 'A' : 'B'}${i} ${String.fromCharCode(97 + k).repeat(3000 + ((i * 37) % 900))}\n`;
+        f.putLine(line);
+        expected[k]!.push(Buffer.from(line));
+      }
+      // Page ends at different moments for each, as two passes reading at their own pace.
+      if (i % 50 === 0) await files[0]!.drain();
+      if (i % 70 === 0) await files[1]!.drain();
+    }
+    const entries = await Promise.all(files.map((f) => f.close()));
+    for (const [k, e] of entries.entries()) {
+      const want = Buffer.concat(expected[k]!);
+      expect(want.length).toBeGreaterThan(4 * 256 * 1024);
+      expect(e.sha256).toBe(createHash('sha256').update(want).digest('hex'));
+      expect(inflateRawSync(readFileSync(e.deflatedFile)).equals(want)).toBe(true);
+    }
+  });
+
   it('an empty file is an empty deflate stream with the empty hash', async () => {
     const e = await new StagedFile(dir, 'empty').close();
     expect([e.size, e.crc32, e.sha256]).toEqual([0, 0, createHash('sha256').digest('hex')]);
