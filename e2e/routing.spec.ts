@@ -3,6 +3,7 @@ import { DEFAULT_DEMO_NODES, demoGrid } from '../src-main/services/grid/demo-gri
 import { type FakeRuntime, startFakeVllm } from '../src-main/runtimes/fake';
 import { expect, test } from './fixtures';
 import { type Host, startHealthyHost } from './host';
+import { invoke } from './invoke';
 
 /** Two active demo nodes in the Africa corridor at different sites (the demo grid is seeded, so this is stable). */
 function africaNodes(): [string, string] {
@@ -208,5 +209,52 @@ test.describe('runtimes, models, SLA and routing', () => {
     await expect(moved).toContainText('Kenya Health');
     await expect(moved).toContainText(other);
     await page.screenshot({ path: 'test-results/routing-view.png', fullPage: true });
+  });
+
+  test('an incident’s customer impact: what it names goes down in a what-if, opened from the incident', async ({ page }) => {
+    await page.goto(`${host.url}#/incidents`);
+    const { nodes } = await invoke<{ nodes: { id: string; hostname: string }[] }>(page, 'nodes.list', {});
+    const id = (hostname: string) => nodes.find((n) => n.hostname === hostname)!.id;
+    // One incident per node: naming a node takes down its runtime (not its whole site). Which of
+    // A and B leads for Kenya Health is the engine's choice, so one of the two moves its traffic
+    // and the other moves nothing; both say so.
+    const summaries: string[] = [];
+    for (const node of [nodeA, nodeB]) {
+      const { incident } = await invoke<{ incident: { id: string; ref: string } }>(page, 'incidents.create', {
+        title: `GPU errors on ${node}`, severity: 'high', affected: [{ kind: 'node', id: id(node) }],
+      });
+      await page.goto(`${host.url}#/incidents/${incident.id}`);
+      await expect(page.getByTestId('customer-impact')).toBeVisible();
+      // By key, as a commander in an incident would.
+      await page.keyboard.press('i');
+      await expect(page).toHaveURL(/#\/routing$/);
+      const summary = page.locator(`[data-testid=what-if-summary][data-target="${incident.id}"]`);
+      await expect(summary).toContainText(`If what ${incident.ref} affects (1 runtime) goes down:`);
+      await expect(summary).toContainText(/\d+ moved · \d+ no longer served · \d+ unchanged/);
+      summaries.push(((await summary.textContent()) ?? '').replace(/^If .*? goes down: /, ''));
+      // It is a what-if, and says how to act for real; the link leads back.
+      await expect(page.getByTestId('what-if')).toContainText('nothing was drained or moved');
+      await page.getByTestId('what-if').getByRole('button', { name: 'Back to the incident' }).click();
+      await expect(page).toHaveURL(new RegExp(`#/incidents/${incident.id}$`));
+    }
+    expect(summaries.filter((x) => x.startsWith('1 moved'))).toHaveLength(1);
+    expect(summaries.filter((x) => x.startsWith('0 moved · 0 no longer served'))).toHaveLength(1);
+
+    // A node with no runtime: nothing to move, and it says why instead of showing an empty answer as if checked.
+    const idle = nodes.find((n) => n.hostname !== nodeA && n.hostname !== nodeB)!;
+    const { incident } = await invoke<{ incident: { id: string; ref: string } }>(page, 'incidents.create', {
+      title: `Fan failure on ${idle.hostname}`, severity: 'low', affected: [{ kind: 'node', id: idle.id }],
+    });
+    await page.goto(`${host.url}#/incidents/${incident.id}`);
+    await page.getByTestId('customer-impact').click();
+    await expect(page.locator(`[data-testid=what-if-summary][data-target="${incident.id}"]`)).toContainText('nothing that serves customers');
+    await expect(page.getByTestId('what-if-note')).toHaveText('1 node it names has no runtime connected, so no customer traffic runs there to move.');
+
+    // An incident that names nothing: told what to do, and Routing is not opened.
+    const bare = await invoke<{ incident: { id: string; ref: string } }>(page, 'incidents.create', { title: 'Customer reports slowness', severity: 'low' });
+    await page.goto(`${host.url}#/incidents/${bare.incident.id}`);
+    await page.getByTestId('customer-impact').click();
+    await expect(page.getByText(`${bare.incident.ref} names no corridor, site or node yet`)).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`#/incidents/${bare.incident.id}$`));
   });
 });

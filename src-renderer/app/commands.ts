@@ -63,6 +63,7 @@ export function buildCommands(): Command[] {
     { id: 'incidents:acknowledge', group: 'Incidents', label: 'Acknowledge the open (or selected) incident', keys: [['a']], run: () => actOn('incidents', 'acknowledge') },
     { id: 'incidents:resolve', group: 'Incidents', label: 'Resolve the open (or selected) incident', keys: [], run: () => actOn('incidents', 'resolve') },
     { id: 'incidents:map', group: 'Incidents', label: 'Show the open incident’s blast radius on the map', keys: [['m']], run: () => actOn('incidents', 'show-on-map') },
+    { id: 'incidents:impact', group: 'Incidents', label: 'Customer impact of the open incident (routing what-if of what it affects)', keys: [['i']], run: () => actOn('incidents', 'customer-impact') },
     { id: 'customers:new', group: 'Customers', label: 'New customer', keys: [], run: () => ui.requestAction('customers', 'new-customer') },
     { id: 'keys:issue-customer-key', group: 'Keys', label: 'New customer API key (issue a live or test key; admins)', keys: [], run: () => ui.requestAction('keys', 'issue-customer-key') },
     { id: 'usage:reconcile', group: 'Usage', label: 'Reconcile today’s metering with the API logs and runtime counters', keys: [], run: () => ui.requestAction('usage', 'reconcile') },

@@ -5,6 +5,15 @@ import { call, errorText } from '../bridge/client';
 
 type Simulation = Response<'routing.simulate'>;
 type WhatIf = Response<'routing.whatIf'>;
+/** The subject of a what-if run: the site, corridor or runtime chosen, or an incident. */
+export interface WhatIfOf {
+  id: string;
+  name: string;
+  /** Set when the run is an incident's affected grid (Incidents → Customer impact). */
+  incidentId?: string;
+  /** Said under the answer: what the run did not take down, and why. */
+  note?: string;
+}
 
 interface RoutingState {
   last: Simulation | null;
@@ -12,9 +21,11 @@ interface RoutingState {
   error: string | null;
   whatIf: WhatIf | null;
   whatIfError: string | null;
+  /** What the shown what-if took down, as said above its answer (a site, or an incident's grid). */
+  whatIfOf: WhatIfOf | null;
   decisions: Response<'routing.decisions'>['decisions'];
   simulate(req: RequestIn<'routing.simulate'>): Promise<Simulation | null>;
-  runWhatIf(req: RequestIn<'routing.whatIf'>): Promise<void>;
+  runWhatIf(req: RequestIn<'routing.whatIf'>, of: WhatIfOf): Promise<void>;
   loadDecisions(): Promise<void>;
 }
 
@@ -24,6 +35,7 @@ export const useRouting = create<RoutingState>((set, get) => ({
   error: null,
   whatIf: null,
   whatIfError: null,
+  whatIfOf: null,
   decisions: [],
   async simulate(req) {
     // The previous decision goes at once, as for what-if: left under a refused request (too many
@@ -39,10 +51,10 @@ export const useRouting = create<RoutingState>((set, get) => ({
       return null;
     }
   },
-  async runWhatIf(req) {
+  async runWhatIf(req, of) {
     // The previous answer goes at once: a blast radius left on screen next to a new choice would
     // read as the new one's until the call returns.
-    set({ whatIf: null, whatIfError: null });
+    set({ whatIf: null, whatIfError: null, whatIfOf: of });
     try {
       set({ whatIf: await call('routing.whatIf', req), whatIfError: null });
     } catch (err) {

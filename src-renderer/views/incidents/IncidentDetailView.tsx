@@ -1,4 +1,5 @@
 import { type ReactNode, useEffect, useState } from 'react';
+import { customerImpact } from './customer-impact';
 import { showOnMap } from './show-on-map';
 import type { IncidentDetail } from '../../../src-shared/contract/incidents';
 import { ROLE_LABELS, type Role } from '../../../src-shared/contract/roles';
@@ -64,6 +65,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
     a: canAck ? () => setDialog({ kind: 'ack' }) : null,
     n: write.ok ? () => setDialog({ kind: 'create' }) : null,
     m: i ? () => void showOnMap(i.id) : null,
+    i: i ? () => void customerImpact(i.id) : null,
     c: commandKey(),
   });
 
@@ -80,6 +82,8 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
       else toast('info', !write.ok ? (write.why ?? 'You cannot resolve incidents.') : `${i.ref} cannot be resolved from ${i.state}.`);
     } else if (take('show-on-map')) {
       void showOnMap(i.id);
+    } else if (take('customer-impact')) {
+      void customerImpact(i.id);
     }
   }, [pending, detail]);
 
@@ -181,6 +185,9 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
           )}
           <button className="btn" onClick={() => void showOnMap(i.id)} data-testid="show-on-map" title="The corridors and sites it affects, on the map (m)">
             Show on map <kbd>m</kbd>
+          </button>
+          <button className="btn" onClick={() => void customerImpact(i.id)} data-testid="customer-impact" title="Which customers’ traffic would move, and which could no longer be served, if what it affects went down: a routing what-if (i)">
+            Customer impact <kbd>i</kbd>
           </button>
           {detail.allowedTransitions.map((to) => (
             <button key={to} className={`btn ${to === 'declined' ? 'danger' : ''}`} onClick={() => setDialog({ kind: 'transition', to })} data-testid={`transition-${to}`}>

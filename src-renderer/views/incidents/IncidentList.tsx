@@ -48,11 +48,11 @@ export function IncidentList() {
     if (write.ok) setCreating(true);
     else toast('info', write.why ?? 'You cannot open incidents.');
   }, [pending, info]);
-  // Acknowledge / resolve / show on map from the palette with no incident open: the selected one.
+  // Acknowledge / resolve / show on map / customer impact from the palette with no incident open: the selected one.
   useEffect(() => {
     if (!info || !list) return;
     const take = useUi.getState().takeAction;
-    for (const action of ['acknowledge', 'resolve', 'show-on-map']) {
+    for (const action of ['acknowledge', 'resolve', 'show-on-map', 'customer-impact']) {
       if (!take(action)) continue;
       if (!selected) toast('info', 'No incident to act on: the list is empty.');
       else if (action === 'acknowledge') acknowledge(selected);

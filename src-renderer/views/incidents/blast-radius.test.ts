@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blastRadius } from './blast-radius';
+import { blastRadius, outageOf } from './blast-radius';
 
 const sites = [
   { id: 's1', corridorId: 'eu' },
@@ -33,5 +33,31 @@ describe('blast radius', () => {
   it('is empty for nothing affected, and skips what no longer exists', () => {
     expect(blastRadius([], sites, nodes)).toEqual({ corridorIds: [], siteIds: [] });
     expect(blastRadius([{ kind: 'node', id: 'gone' }, { kind: 'site', id: 'gone' }], sites, nodes)).toEqual({ corridorIds: [], siteIds: [] });
+  });
+});
+
+describe('an incident as a routing what-if', () => {
+  const runtimes = [
+    { id: 'r1', nodeId: 'n1' },
+    { id: 'r2', nodeId: 'n1' },
+    { id: 'r3', nodeId: 'n2' },
+  ];
+
+  it('takes down the corridors and sites it names, and the runtimes on the nodes it names, not their sites', () => {
+    expect(
+      outageOf(
+        [
+          { kind: 'corridor', id: 'eu' },
+          { kind: 'site', id: 's4' },
+          { kind: 'node', id: 'n1' },
+        ],
+        runtimes,
+      ),
+    ).toEqual({ corridorIds: ['eu'], siteIds: ['s4'], runtimeIds: ['r1', 'r2'], idleNodes: 0 });
+  });
+
+  it('counts named nodes with no runtime, and nothing named is nothing down', () => {
+    expect(outageOf([{ kind: 'node', id: 'n9' }, { kind: 'node', id: 'n2' }], runtimes)).toEqual({ corridorIds: [], siteIds: [], runtimeIds: ['r3'], idleNodes: 1 });
+    expect(outageOf([], runtimes)).toEqual({ corridorIds: [], siteIds: [], runtimeIds: [], idleNodes: 0 });
   });
 });

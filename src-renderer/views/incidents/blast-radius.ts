@@ -31,3 +31,35 @@ export function blastRadius(
   }
   return { corridorIds: [...corridorIds], siteIds: [...siteIds] };
 }
+
+/** What a what-if takes down for an incident: exactly what it names, never widened. */
+export interface IncidentOutage {
+  corridorIds: string[];
+  siteIds: string[];
+  /** The runtimes on the nodes it names: a node serves customers through them. */
+  runtimeIds: string[];
+  /** Named nodes with no runtime connected: no customer traffic runs there to move. */
+  idleNodes: number;
+}
+
+/**
+ * An incident's affected grid as routing's what-if outage. A corridor or site it names goes down
+ * whole; a node it names takes down the runtimes on it, not its site (one bad GPU box is not a
+ * site outage, and routing would move far more traffic than the incident does).
+ */
+export function outageOf(affected: readonly { kind: 'corridor' | 'site' | 'node'; id: string }[], runtimes: readonly { id: string; nodeId: string }[]): IncidentOutage {
+  const corridorIds = new Set<string>();
+  const siteIds = new Set<string>();
+  const runtimeIds = new Set<string>();
+  let idleNodes = 0;
+  for (const a of affected) {
+    if (a.kind === 'corridor') corridorIds.add(a.id);
+    else if (a.kind === 'site') siteIds.add(a.id);
+    else {
+      const on = runtimes.filter((r) => r.nodeId === a.id);
+      if (on.length === 0) idleNodes++;
+      for (const r of on) runtimeIds.add(r.id);
+    }
+  }
+  return { corridorIds: [...corridorIds], siteIds: [...siteIds], runtimeIds: [...runtimeIds], idleNodes };
+}

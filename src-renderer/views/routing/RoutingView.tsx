@@ -256,11 +256,12 @@ export function RoutingView() {
 function WhatIfPanel() {
   const overview = useGrid((s) => s.overview);
   const runtimes = useRuntimes((s) => s.runtimes);
-  const { whatIf, whatIfError, runWhatIf } = useRouting();
+  // What the shown blast radius is of (whatIfOf): the choice at the time of the run, not the
+  // select's value now; or the incident whose Customer impact opened this view.
+  const { whatIf, whatIfError, whatIfOf: ranFor, runWhatIf } = useRouting();
+  const navigate = useUi((s) => s.navigate);
   const [kind, setKind] = useState<'site' | 'corridor' | 'runtime'>('site');
   const [target, setTarget] = useState('');
-  // What the shown blast radius is of: the choice at the time of the run, not the select's value now.
-  const [ranFor, setRanFor] = useState<{ id: string; name: string } | null>(null);
   const options = useMemo(() => {
     if (kind === 'site') return (overview?.sites ?? []).map((s) => ({ id: s.id, name: s.name }));
     if (kind === 'corridor') return (overview?.corridors ?? []).map((c) => ({ id: c.id, name: c.name }));
@@ -295,10 +296,12 @@ function WhatIfPanel() {
             className="btn"
             data-testid="run-what-if"
             disabled={!target}
-            onClick={() => {
-              setRanFor({ id: target, name: options.find((o) => o.id === target)?.name ?? target });
-              void runWhatIf({ siteIds: kind === 'site' ? [target] : [], corridorIds: kind === 'corridor' ? [target] : [], runtimeIds: kind === 'runtime' ? [target] : [] });
-            }}
+            onClick={() =>
+              void runWhatIf(
+                { siteIds: kind === 'site' ? [target] : [], corridorIds: kind === 'corridor' ? [target] : [], runtimeIds: kind === 'runtime' ? [target] : [] },
+                { id: target, name: options.find((o) => o.id === target)?.name ?? target },
+              )
+            }
           >
             Show the blast radius
           </button>
@@ -310,6 +313,19 @@ function WhatIfPanel() {
               {ranFor && <span className="dim">If {ranFor.name} goes down: </span>}
               {whatIf.summary.moved} moved · {whatIf.summary.lost} no longer served · {whatIf.summary.unchanged} unchanged · {whatIf.summary.stillUnserved} not served before either
             </div>
+            {ranFor?.note && (
+              <div className="dim small" data-testid="what-if-note">
+                {ranFor.note}
+              </div>
+            )}
+            {ranFor?.incidentId && (
+              <div className="dim small">
+                A simulation: nothing was drained or moved. To move the traffic for real, drain the nodes under Nodes (or run a failover drill).{' '}
+                <button className="link" onClick={() => navigate('incidents', ranFor.incidentId)}>
+                  Back to the incident
+                </button>
+              </div>
+            )}
             {whatIf.rows.length === 0 ? (
               <div className="dim">No customer traffic to move: add customers and connect runtimes first.</div>
             ) : (

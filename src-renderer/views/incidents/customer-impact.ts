@@ -1,0 +1,43 @@
+import { useIncidents } from '../../stores/incidents-store';
+import { useRouting } from '../../stores/routing-store';
+import { useRuntimes } from '../../stores/runtimes-store';
+import { useUi } from '../../stores/ui-store';
+import { outageOf } from './blast-radius';
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * An incident's blast radius in customers' terms: routing's what-if with exactly what the incident
+ * names taken down (outageOf), shown on Routing: which customers' traffic would move, where, and
+ * which could no longer be served. A commander reads it before draining anything; it drains and
+ * records nothing.
+ */
+export async function customerImpact(incidentId: string): Promise<void> {
+  const ui = useUi.getState();
+  const detail = useIncidents.getState().detail;
+  if (!detail || detail.incident.id !== incidentId) return;
+  const i = detail.incident;
+  if (detail.affected.length === 0) {
+    ui.toast('info', `${i.ref} names no corridor, site or node yet: add what it affects (Affected…) to see its customer impact.`);
+    return;
+  }
+  // Nodes take down their runtimes: the list may not be loaded yet this session.
+  if (!useRuntimes.getState().runtimes) await useRuntimes.getState().load();
+  const runtimes = useRuntimes.getState().runtimes;
+  if (!runtimes) {
+    ui.toast('error', `Could not load the runtimes, so ${i.ref}'s nodes cannot be taken down in a what-if: ${useRuntimes.getState().error ?? 'try again'}.`);
+    return;
+  }
+  const outage = outageOf(detail.affected, runtimes);
+  const named = [
+    outage.corridorIds.length ? plural(outage.corridorIds.length, 'corridor', 'corridors') : null,
+    outage.siteIds.length ? plural(outage.siteIds.length, 'site', 'sites') : null,
+    outage.runtimeIds.length ? plural(outage.runtimeIds.length, 'runtime', 'runtimes') : null,
+  ].filter(Boolean);
+  const note = outage.idleNodes > 0 ? `${plural(outage.idleNodes, 'node', 'nodes')} it names ${outage.idleNodes === 1 ? 'has' : 'have'} no runtime connected, so no customer traffic runs there to move.` : undefined;
+  ui.navigate('routing');
+  await useRouting.getState().runWhatIf(
+    { corridorIds: outage.corridorIds, siteIds: outage.siteIds, runtimeIds: outage.runtimeIds },
+    { id: i.id, name: `what ${i.ref} affects (${named.length ? named.join(', ') : 'nothing that serves customers'})`, incidentId: i.id, note },
+  );
+}
