@@ -213,7 +213,9 @@ test.describe('runtimes, models, SLA and routing', () => {
 
   test('an incident’s customer impact: what it names goes down in a what-if, opened from the incident', async ({ page }) => {
     await page.goto(`${host.url}#/incidents`);
-    const { nodes } = await invoke<{ nodes: { id: string; hostname: string }[] }>(page, 'nodes.list', {});
+    const { nodes } = await invoke<{ nodes: { id: string; hostname: string; lifecycle: string }[] }>(page, 'nodes.list', {});
+    const lifecycles = async () => (await invoke<{ nodes: { id: string; lifecycle: string }[] }>(page, 'nodes.list', {})).nodes.map((n) => `${n.id}:${n.lifecycle}`).sort();
+    const before = await lifecycles();
     const id = (hostname: string) => nodes.find((n) => n.hostname === hostname)!.id;
     // One incident per node: naming a node takes down its runtime (not its whole site). Which of
     // A and B leads for Kenya Health is the engine's choice, so one of the two moves its traffic
@@ -233,12 +235,14 @@ test.describe('runtimes, models, SLA and routing', () => {
       await expect(summary).toContainText(/\d+ moved · \d+ no longer served · \d+ unchanged/);
       summaries.push(((await summary.textContent()) ?? '').replace(/^If .*? goes down: /, ''));
       // It is a what-if, and says how to act for real; the link leads back.
-      await expect(page.getByTestId('what-if')).toContainText('nothing was drained or moved');
+      await expect(page.getByTestId('what-if-incident')).toContainText('nothing was drained or moved');
       await page.getByTestId('what-if').getByRole('button', { name: 'Back to the incident' }).click();
       await expect(page).toHaveURL(new RegExp(`#/incidents/${incident.id}$`));
     }
     expect(summaries.filter((x) => x.startsWith('1 moved'))).toHaveLength(1);
     expect(summaries.filter((x) => x.startsWith('0 moved · 0 no longer served'))).toHaveLength(1);
+    // A what-if: no node changed lifecycle.
+    expect(await lifecycles()).toEqual(before);
 
     // A node with no runtime: nothing to move, and it says why instead of showing an empty answer as if checked.
     const idle = nodes.find((n) => n.hostname !== nodeA && n.hostname !== nodeB)!;
@@ -256,5 +260,49 @@ test.describe('runtimes, models, SLA and routing', () => {
     await page.getByTestId('customer-impact').click();
     await expect(page.getByText(`${bare.incident.ref} names no corridor, site or node yet`)).toBeVisible();
     await expect(page).toHaveURL(new RegExp(`#/incidents/${bare.incident.id}$`));
+  });
+
+  test('an incident drains the node it names and puts it back, each step on its timeline', async ({ page }) => {
+    await page.goto(`${host.url}#/incidents`);
+    const { nodes } = await invoke<{ nodes: { id: string; hostname: string }[] }>(page, 'nodes.list', {});
+    const a = nodes.find((n) => n.hostname === nodeA)!;
+    const lifecycle = async () => (await invoke<{ nodes: { id: string; lifecycle: string }[] }>(page, 'nodes.list', {})).nodes.find((n) => n.id === a.id)!.lifecycle;
+    const { incident } = await invoke<{ incident: { id: string; ref: string } }>(page, 'incidents.create', {
+      title: `Thermal throttling on ${nodeA}`, severity: 'high', affected: [{ kind: 'node', id: a.id }],
+    });
+    await page.goto(`${host.url}#/incidents/${incident.id}`);
+
+    // Drain: the dialog lists what would move before anything does.
+    await page.getByTestId('drain-button').click();
+    const dialog = page.getByRole('dialog');
+    await expect(dialog).toContainText(`${incident.ref}: drain 1 node`);
+    await expect(dialog.getByTestId('drain-nodes')).toContainText(nodeA);
+    expect(await lifecycle()).toBe('active');
+    await dialog.getByTestId('reason').fill('x');
+    await dialog.getByTestId('reason-submit').click();
+    await expect(dialog).toContainText('at least 3 characters');
+    expect(await lifecycle()).toBe('active');
+    await dialog.getByTestId('reason').fill('Thermal throttling: move its traffic');
+    await dialog.getByTestId('reason-submit').click();
+    await expect(dialog).toHaveCount(0);
+    expect(await lifecycle()).toBe('draining');
+    const timeline = page.getByTestId('timeline');
+    await expect(timeline).toContainText('Nodes drained');
+    await expect(timeline).toContainText(`1 node: ${nodeA}`);
+    await expect(timeline).toContainText('Thermal throttling: move its traffic');
+
+    // Nothing more to drain: the dialog says so and offers no button that would act.
+    await page.getByTestId('drain-button').click();
+    await expect(page.getByTestId('drain-blocked')).toContainText('names no active node');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+
+    // Put back.
+    await page.getByTestId('restore-button').click();
+    await expect(page.getByRole('dialog')).toContainText(`${incident.ref}: put 1 node back into service`);
+    await page.getByRole('dialog').getByTestId('reason').fill('Cooling fixed');
+    await page.getByRole('dialog').getByTestId('reason-submit').click();
+    await expect(page.getByRole('dialog')).toHaveCount(0);
+    expect(await lifecycle()).toBe('active');
+    await expect(timeline).toContainText('Nodes put back into service');
   });
 });

@@ -23,12 +23,26 @@ const PAYLOAD = 'x'.repeat(2_000);
 const ROUNDS = 3;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** User + system CPU time (ms) of a process so far, from /proc (Linux; null where there is none). */
+/** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on Linux as built here). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * User + system CPU time (ms) of the PostgreSQL backend so far, from /proc (Linux); null where
+ * there is none, or where the pid is not a postgres process here (another PID namespace).
+ */
 function backendCpuMs(pid: number): number | null {
   try {
-    // Fields after the command name: utime is the 12th, stime the 13th, in clock ticks (100 per second).
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(f[11]) + Number(f[12])) * 10;
+    if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return null;
+    // The fields after the command name (which may hold ") "): utime is the 12th, stime the 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS;
   } catch {
     return null;
   }
@@ -83,6 +97,7 @@ export const bundleExport: Bench = {
      * over two cores is the least time any export doing this work could take on this machine.
      */
     const cpu = { node: [] as number[], postgres: [] as (number | null)[] };
+    const cpuRounds = () => cpu.node.map((n, i) => ({ node: n, postgres: cpu.postgres[i] ?? null }));
     const exportOnce = async (file: string, scope: ReturnType<typeof period>) =>
       core.db.tx(
         session,
@@ -176,9 +191,11 @@ export const bundleExport: Bench = {
       }
       const mbps = (ms: number) => round(total / 1e6 / (ms / 1000), 2);
       const nodeCpu = median(cpu.node);
-      const pgCpu = cpu.postgres.every((x) => x !== null) ? median(cpu.postgres as number[]) : null;
-      // Both cores busy all the time, with no work added to split it: the least an export can take.
-      const twoCoreFloor = pgCpu === null ? null : (nodeCpu + pgCpu) / 2;
+      const rounds = cpuRounds();
+      const pgCpu = rounds.every((r) => r.postgres !== null) ? median(rounds.map((r) => r.postgres as number)) : null;
+      // Both cores busy all the time, with no work added to split it: the least an export can take
+      // (the median over rounds of each round's total).
+      const twoCoreFloor = pgCpu === null ? null : median(rounds.map((r) => (r.node + (r.postgres as number)) / 2));
       process.stdout.write(`  heap left after full collections (largest): ${round(small.liveHeap / 1024, 1)} MiB exporting ${SMALL} events, ${round(big.liveHeap / 1024, 1)} MiB exporting ${SMALL * FACTOR}\n`);
       process.stdout.write(
         `  CPU per export: ${round(nodeCpu, 0)} ms in this process, ${pgCpu === null ? 'unknown' : round(pgCpu, 0)} ms in PostgreSQL${twoCoreFloor === null ? '' : `; with both cores busy throughout it could take no less than ${round(twoCoreFloor, 0)} ms (ratio ${round(mbps(twoCoreFloor) / mbps(median(base)), 3)} at most)`}\n`,

@@ -13,7 +13,12 @@ export interface WhatIfOf {
   incidentId?: string;
   /** Said under the answer: what the run did not take down, and why. */
   note?: string;
+  /** When it ran (ISO): an answer kept on screen says how old it is. */
+  at?: string;
 }
+
+/** Each what-if run's number: an answer arriving after a newer run started is dropped, not shown under the newer one's title. */
+let whatIfRun = 0;
 
 interface RoutingState {
   last: Simulation | null;
@@ -54,11 +59,13 @@ export const useRouting = create<RoutingState>((set, get) => ({
   async runWhatIf(req, of) {
     // The previous answer goes at once: a blast radius left on screen next to a new choice would
     // read as the new one's until the call returns.
-    set({ whatIf: null, whatIfError: null, whatIfOf: of });
+    const run = ++whatIfRun;
+    set({ whatIf: null, whatIfError: null, whatIfOf: { ...of, at: new Date().toISOString() } });
     try {
-      set({ whatIf: await call('routing.whatIf', req), whatIfError: null });
+      const answer = await call('routing.whatIf', req);
+      if (run === whatIfRun) set({ whatIf: answer, whatIfError: null });
     } catch (err) {
-      set({ whatIfError: errorText(err) });
+      if (run === whatIfRun) set({ whatIfError: errorText(err) });
     }
   },
   async loadDecisions() {

@@ -202,6 +202,38 @@ export const incidentsSetAffected = command('incidents.setAffected', {
   response: incidentResponse,
 });
 
+const drainNode = z.object({ id: z.uuid(), hostname: z.string(), siteName: z.string(), lifecycle: z.string() });
+
+export const incidentsDrainPlan = query('incidents.drainPlan', {
+  summary: 'What draining an open incident would take out of service (the nodes it names and the nodes of the sites it names), and what it drained that is still draining.',
+  request: z.strictObject({ incidentId: z.uuid() }),
+  response: z.object({
+    /** Active nodes it names, directly or by their site: what Drain would move to draining. */
+    drainable: z.array(drainNode),
+    /** Nodes it names that are not active (draining already, offline, registered, retired): left as they are. */
+    notActive: z.number().int(),
+    /** Corridors it names: never drained whole from an incident (name their sites instead). */
+    corridors: z.number().int(),
+    /** Nodes this incident drained that are still draining: what Put back would return to active. */
+    drained: z.array(drainNode),
+    /** More nodes than one drain takes: Drain is refused until the incident names fewer. */
+    tooMany: z.boolean(),
+    limit: z.number().int(),
+  }),
+});
+
+export const incidentsDrain = command('incidents.drain', {
+  summary: 'Drain the active nodes an open incident names (directly or by their site): routing sends them no new work. One audit event per node, and one timeline entry.',
+  request: z.strictObject({ incidentId: z.uuid(), reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(2000) }),
+  response: z.object({ drained: z.array(drainNode), incident: incidentSummarySchema }),
+});
+
+export const incidentsRestore = command('incidents.restore', {
+  summary: 'Put back into service (active) the nodes this incident drained that are still draining; one an operator moved since is left as it is.',
+  request: z.strictObject({ incidentId: z.uuid(), reason: z.string().trim().min(3, 'Say why, in a few words (at least 3 characters).').max(2000) }),
+  response: z.object({ restored: z.array(drainNode), left: z.number().int(), incident: incidentSummarySchema }),
+});
+
 export const incidentsLinkAlert = command('incidents.linkAlert', {
   summary: 'Link an alert (a rule and its subject) to an incident’s timeline.',
   request: z.strictObject({ incidentId: z.uuid(), ruleId: z.uuid(), subjectKey: z.string().max(80) }),

@@ -81,6 +81,8 @@ export const routingWhatIf = query('routing.whatIf', {
       }),
     ),
     summary: z.object({ unchanged: z.number().int(), moved: z.number().int(), lost: z.number().int(), stillUnserved: z.number().int() }),
+    /** Set when the org has more customers or customer × model pairs than one what-if routes: the answer covers the first ones only. */
+    partial: z.object({ customers: z.number().int(), requests: z.number().int() }).nullable(),
   }),
 });
 

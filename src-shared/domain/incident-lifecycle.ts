@@ -131,6 +131,8 @@ export const TIMELINE_KINDS = [
   'review_updated',
   'runbook_followed',
   'runbook_step',
+  'nodes_drained',
+  'nodes_restored',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

@@ -1,4 +1,5 @@
 export { handOver, takeCommand } from './command';
+export { drainNamed, drainPlan, restoreDrained } from './drain';
 export { notificationsSince, runEscalation } from './escalation';
 export { acknowledge, addNote, createIncident, merge, setSeverity, transition } from './lifecycle';
 export type { NewIncident, TransitionInput } from './lifecycle';

@@ -193,6 +193,8 @@ describe.skipIf(!ok)('runtimes, catalog, SLA and routing through the contract', 
 
   it('what if: the EU site goes down: its traffic is lost or moves, and the MENA model is unchanged', async () => {
     const w = await call<Response<'routing.whatIf'>>(admin, 'routing.whatIf', { siteIds: [grid.siteId] });
+    // A handful of customers: every one routed, the answer whole.
+    expect(w.partial).toBeNull();
     const gov8b = w.rows.find((r) => r.customerName === 'Gov' && r.model === 'meta-llama/Llama-3.1-8B-Instruct')!;
     expect(gov8b).toMatchObject({ outcome: 'lost', before: 'fra-01-gpu01 (EU)', after: null });
     expect(gov8b.explanation).toContain('unhealthy');
@@ -246,5 +248,17 @@ describe.skipIf(!ok)('runtimes, catalog, SLA and routing through the contract', 
     expect(await ask('models_available', eu)).toMatchObject({ ok: true, summary: expect.stringContaining('meta-llama/Llama-3.1-8B-Instruct') });
     expect(await ask('routing_simulation_saved', eu)).toMatchObject({ ok: true, record: { type: 'evidence' } });
     expect(await ask('routing_simulation_saved', mena)).toMatchObject({ ok: false, summary: expect.stringContaining('Save as evidence') });
+  });
+
+  it('what if over more customers than one run routes: the answer says it is partial, and how far it got', async () => {
+    await asOwner(db, org.orgId, (c) =>
+      c.query(`INSERT INTO mc.customers (org_id, key, name, tier, home_corridor_id) SELECT $1, 'bulk-' || g, 'Bulk ' || g, 'pilot', $2 FROM generate_series(1, 201) g`, [org.orgId, grid.corridorId]),
+    );
+    try {
+      const w = await call<Response<'routing.whatIf'>>(admin, 'routing.whatIf', { siteIds: [grid.siteId] });
+      expect(w.partial).toEqual({ customers: 200, requests: w.rows.length });
+    } finally {
+      await asOwner(db, org.orgId, (c) => c.query(`DELETE FROM mc.customers WHERE org_id = $1 AND key LIKE 'bulk-%'`, [org.orgId]));
+    }
   });
 });

@@ -128,10 +128,15 @@ export async function simulate(sql: Sql, input: z.output<typeof simulationInput>
   };
 }
 
+/** Customers and customer × model requests one what-if routes at most (a bounded query); beyond them it says the answer is partial. */
+const WHAT_IF_CUSTOMERS = 200;
+const WHAT_IF_REQUESTS = 2000;
+
 /** Every customer × every model its tier may use that the catalog knows: the traffic a what-if moves. */
 export async function runWhatIf(sql: Sql, input: z.output<(typeof routingWhatIf)['request']>) {
   const snapshot = await loadSnapshot(sql);
-  const customers = await sql.query<{ id: string }>('SELECT id FROM mc.customers ORDER BY name LIMIT 200');
+  const found = await sql.query<{ id: string }>('SELECT id FROM mc.customers ORDER BY name LIMIT $1', [WHAT_IF_CUSTOMERS + 1]);
+  const customers = found.slice(0, WHAT_IF_CUSTOMERS);
   const models = await sql.query<{ model_id: string; allowed_tiers: string[] | null }>(
     `SELECT DISTINCT m.model_id, k.allowed_tiers FROM mc.runtime_models m LEFT JOIN mc.model_catalog k ON k.org_id = m.org_id AND k.model_id = m.model_id ORDER BY 1 LIMIT 200`,
   );
@@ -146,7 +151,8 @@ export async function runWhatIf(sql: Sql, input: z.output<(typeof routingWhatIf)
       requests.push(requestFor(terms, { model: m.model_id, originCountry: origin, workloadClass: 'general' }));
     }
   }
-  const rows = whatIf(snapshot, input, requests.slice(0, 2000));
+  const rows = whatIf(snapshot, input, requests.slice(0, WHAT_IF_REQUESTS));
+  const cut = found.length > WHAT_IF_CUSTOMERS || requests.length > WHAT_IF_REQUESTS;
   const summary = { unchanged: 0, moved: 0, lost: 0, stillUnserved: 0 };
   for (const r of rows) summary[r.outcome === 'still_unserved' ? 'stillUnserved' : r.outcome]++;
   return {
@@ -160,6 +166,7 @@ export async function runWhatIf(sql: Sql, input: z.output<(typeof routingWhatIf)
       explanation: r.after.explanation,
     })),
     summary,
+    partial: cut ? { customers: customers.length, requests: rows.length } : null,
   };
 }
 

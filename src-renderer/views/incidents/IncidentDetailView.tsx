@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import { customerImpact } from './customer-impact';
+import { DrainDialog } from './DrainDialog';
 import { showOnMap } from './show-on-map';
 import type { IncidentDetail } from '../../../src-shared/contract/incidents';
 import { ROLE_LABELS, type Role } from '../../../src-shared/contract/roles';
@@ -24,7 +25,7 @@ import { TransitionDialog } from './TransitionDialog';
 import { useViewKeys } from './useViewKeys';
 import { FollowPanel } from '../runbooks/FollowPanel';
 
-type Open = { kind: 'ack' } | { kind: 'transition'; to: IncidentState } | { kind: 'severity' | 'takeover' | 'handover' | 'merge' | 'affected' | 'link' | 'create' };
+type Open = { kind: 'ack' } | { kind: 'transition'; to: IncidentState } | { kind: 'drain'; mode: 'drain' | 'restore' } | { kind: 'severity' | 'takeover' | 'handover' | 'merge' | 'affected' | 'link' | 'create' };
 
 /** Why this operator cannot take command (the button's disabled reason, the key's answer); null when they can. */
 function commandRefusal(role: Role, commander: string | null): string | null {
@@ -203,6 +204,12 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
               <button className="btn" onClick={() => setDialog({ kind: 'merge' })} data-testid="merge-button" title="Same problem as another open incident">
                 Merge…
               </button>
+              <button className="btn" onClick={() => setDialog({ kind: 'drain', mode: 'drain' })} data-testid="drain-button" title="Drain the active nodes it names, and those of the sites it names: routing sends them no new work">
+                Drain…
+              </button>
+              <button className="btn" onClick={() => setDialog({ kind: 'drain', mode: 'restore' })} data-testid="restore-button" title="Put back into service the nodes this incident drained">
+                Put back…
+              </button>
             </>
           )}
           <span className="hint-line">
@@ -350,6 +357,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
       {dialog?.kind === 'takeover' && <TakeOverDialog incident={i} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'handover' && <HandOverDialog incident={i} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'merge' && <MergeDialog incident={i} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'drain' && <DrainDialog incident={i} mode={dialog.mode} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'affected' && <AffectedDialog detail={detail} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'link' && <LinkAlertDialog detail={detail} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'create' && (

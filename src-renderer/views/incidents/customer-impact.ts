@@ -21,11 +21,11 @@ export async function customerImpact(incidentId: string): Promise<void> {
     ui.toast('info', `${i.ref} names no corridor, site or node yet: add what it affects (Affected…) to see its customer impact.`);
     return;
   }
-  // Nodes take down their runtimes: the list may not be loaded yet this session.
-  if (!useRuntimes.getState().runtimes) await useRuntimes.getState().load();
-  const runtimes = useRuntimes.getState().runtimes;
-  if (!runtimes) {
-    ui.toast('error', `Could not load the runtimes, so ${i.ref}'s nodes cannot be taken down in a what-if: ${useRuntimes.getState().error ?? 'try again'}.`);
+  // Nodes take down their runtimes, as connected now (the list is live only while Runtimes is open).
+  await useRuntimes.getState().load();
+  const { runtimes, error } = useRuntimes.getState();
+  if (!runtimes || error) {
+    ui.toast('error', `Could not load the runtimes, so ${i.ref}'s nodes cannot be taken down in a what-if: ${error ?? 'try again'}.`);
     return;
   }
   const outage = outageOf(detail.affected, runtimes);

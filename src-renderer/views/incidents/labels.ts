@@ -24,6 +24,8 @@ export const KIND_LABELS: Record<TimelineKind, string> = {
   review_updated: 'Review saved',
   runbook_followed: 'Runbook followed',
   runbook_step: 'Runbook step',
+  nodes_drained: 'Nodes drained',
+  nodes_restored: 'Nodes put back into service',
 };
 
 /** What a lifecycle button says: the move, not only the state it lands in. */
@@ -82,6 +84,14 @@ export function entryDetail(e: TimelineEntry): string | null {
       return str(d.runbook) ? `“${str(d.runbook)}” version ${String(d.version ?? '?')}` : null;
     case 'runbook_step':
       return str(d.step) ? `${str(d.runbook) ?? 'Runbook'} · ${str(d.step)}: ${d.outcome === 'skipped' ? 'skipped' : 'done'}${Array.isArray(d.facts) ? ` · ${d.facts.length} fact(s) as seen` : ''}` : null;
+    case 'nodes_drained':
+    case 'nodes_restored': {
+      // Hostnames, as many as the entry kept, and how many in all.
+      const hosts = Array.isArray(d.hostnames) ? d.hostnames.filter((h): h is string => typeof h === 'string') : [];
+      const count = typeof d.count === 'number' ? d.count : hosts.length;
+      const more = count > hosts.length ? ` and ${count - hosts.length} more` : '';
+      return count > 0 ? `${count} node${count === 1 ? '' : 's'}: ${hosts.join(', ')}${more}` : null;
+    }
     default:
       return null;
   }

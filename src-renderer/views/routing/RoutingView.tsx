@@ -307,23 +307,28 @@ function WhatIfPanel() {
           </button>
         </div>
         {whatIfError && <div className="err" role="alert">{whatIfError}</div>}
+        {ranFor?.note && (
+          <div className="dim small" data-testid="what-if-note">
+            {ranFor.note}
+          </div>
+        )}
+        {ranFor?.incidentId && (
+          <div className="dim small" data-testid="what-if-incident">
+            A simulation{ranFor.at ? <>, run <Time iso={ranFor.at} /></> : null}: nothing was drained or moved. To move the traffic for real, drain what the incident names from the incident (or under Nodes, or with a failover drill).{' '}
+            <button className="link" onClick={() => navigate('incidents', ranFor.incidentId)}>
+              Back to the incident
+            </button>
+          </div>
+        )}
         {whatIf && (
           <>
             <div data-testid="what-if-summary" data-target={ranFor?.id}>
               {ranFor && <span className="dim">If {ranFor.name} goes down: </span>}
               {whatIf.summary.moved} moved · {whatIf.summary.lost} no longer served · {whatIf.summary.unchanged} unchanged · {whatIf.summary.stillUnserved} not served before either
             </div>
-            {ranFor?.note && (
-              <div className="dim small" data-testid="what-if-note">
-                {ranFor.note}
-              </div>
-            )}
-            {ranFor?.incidentId && (
-              <div className="dim small">
-                A simulation: nothing was drained or moved. To move the traffic for real, drain the nodes under Nodes (or run a failover drill).{' '}
-                <button className="link" onClick={() => navigate('incidents', ranFor.incidentId)}>
-                  Back to the incident
-                </button>
+            {whatIf.partial && (
+              <div className="warn-text small" data-testid="what-if-partial">
+                Partial: only the first {whatIf.partial.customers} customers ({whatIf.partial.requests} customer × model pairs) were routed; the rest are not in this answer.
               </div>
             )}
             {whatIf.rows.length === 0 ? (

@@ -171,11 +171,12 @@ const spare: Buffer[] = [];
 const SPARE_MAX = 16;
 const takeBuffer = () => spare.pop() ?? Buffer.allocUnsafe(STAGE_BUFFER);
 const giveBack = (b: Buffer) => {
-  if (spare.length < SPARE_MAX) spare.push(b);
+  if (spare.length < SPARE_MAX && b.length === STAGE_BUFFER) spare.push(b);
 };
-/** After an export: nothing stays allocated for the next one (the app's process lives on). */
-const dropSpares = () => {
-  spare.length = 0;
+/** Exports staging now: the spares are dropped when the last one ends (the app's process lives on). */
+let exportsStaging = 0;
+const stagingEnded = () => {
+  if (--exportsStaging === 0) spare.length = 0;
 };
 
 /** A staged file as SHA256SUMS lists it and the zip stores it. */
@@ -196,6 +197,8 @@ export class StagedFile {
   private readonly out;
   private readonly piped: Promise<void>;
   private buf: Buffer = takeBuffer();
+  /** Closed or discarded: nothing more is written, and no buffer goes back to the spares from it. */
+  private done = false;
   private used = 0;
   /** zlib's hold on each buffer handed to it, oldest first: settled once it has consumed it. */
   private readonly held: Promise<void>[] = [];
@@ -212,6 +215,7 @@ export class StagedFile {
 
   /** Text (each string a whole line or several) or bytes, appended without waiting. */
   put(text: string | Uint8Array): void {
+    if (this.done) throw new Error(`${this.path} is closed: nothing more can be written to it`);
     if (typeof text !== 'string') {
       for (let off = 0; off < text.length; ) {
         const n = Math.min(text.length - off, STAGE_BUFFER - this.used);
@@ -266,7 +270,8 @@ export class StagedFile {
     const taken = new Promise<void>((ok, no) =>
       this.deflate.write(bytes, (e) => {
         if (e) return no(e);
-        giveBack(full);
+        // A discarded file's buffers are not handed on: zlib may still call back after destroy.
+        if (!this.done) giveBack(full);
         ok();
       }),
     );
@@ -277,11 +282,13 @@ export class StagedFile {
   }
 
   async close(): Promise<StagedEntry> {
+    if (this.done) throw new Error(`${this.path} is closed already`);
     this.send();
     await this.drain();
     this.deflate.end();
     await this.piped;
     // The file is done: its last (empty) buffer goes back for the next file.
+    this.done = true;
     giveBack(this.buf);
     this.buf = Buffer.alloc(0);
     return { path: this.path, sha256: this.hash.digest('hex'), deflatedFile: join(this.root, this.path), crc32: this.crc, size: this.size, compressedSize: this.out.bytesWritten };
@@ -289,6 +296,7 @@ export class StagedFile {
 
   /** On a cancel or an error, before the staging folder is removed: zlib and the file are closed. */
   discard(): void {
+    this.done = true;
     this.deflate.destroy();
     this.out.destroy();
   }
@@ -321,6 +329,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
   mkdirSync(dirname(opts.outFile), { recursive: true });
   const staging = mkdtempSync(join(dirname(opts.outFile), '.evidence-'));
   const open: StagedFile[] = [];
+  exportsStaging++;
   try {
     const sums: SumLine[] = [];
     const staged: StagedEntry[] = [];
@@ -438,7 +447,7 @@ export async function stageBundle(sql: Sql, opts: ExportBundleOptions): Promise<
     if (opts.signal?.aborted) aborted(opts.signal);
     throw err;
   } finally {
-    dropSpares();
+    stagingEnded();
   }
 }
 

@@ -64,6 +64,19 @@ describe('a staged bundle file', () => {
     }
   });
 
+  it('a closed file refuses more text and a second close, and changes nothing', async () => {
+    const f = new StagedFile(dir, 'closed.jsonl');
+    f.putLine('one\n');
+    const e = await f.close();
+    expect(() => f.putLine('two\n')).toThrow('closed.jsonl is closed');
+    await expect(f.close()).rejects.toThrow('closed.jsonl is closed already');
+    expect(inflateRawSync(readFileSync(e.deflatedFile)).toString()).toBe('one\n');
+    // The next file still gets whole buffers (a closed file's empty one never goes back).
+    const g = new StagedFile(dir, 'after.jsonl');
+    g.putLine(`${'z'.repeat(300 * 1024)}\n`);
+    expect(inflateRawSync(readFileSync((await g.close()).deflatedFile)).length).toBe(300 * 1024 + 1);
+  });
+
   it('an empty file is an empty deflate stream with the empty hash', async () => {
     const e = await new StagedFile(dir, 'empty').close();
     expect([e.size, e.crc32, e.sha256]).toEqual([0, 0, createHash('sha256').digest('hex')]);
