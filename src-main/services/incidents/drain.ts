@@ -72,6 +72,35 @@ function mustBeOpen(r: IncidentRow, what: string): void {
   }
 }
 
+/**
+ * Move the given nodes from one lifecycle to the other for an incident, and record it: one
+ * nodes.lifecycle_changed event per node (with the incident's id) and one timeline entry with the
+ * reason. Only rows still in `from` move: the UPDATE re-checks each row's lifecycle as it locks it,
+ * so a node another operator moved meanwhile is not flipped back.
+ */
+async function moveFor(
+  sql: Sql,
+  rec: Recorder,
+  incidentId: string,
+  nodes: readonly DrainNode[],
+  move: { from: 'active' | 'draining'; to: 'active' | 'draining'; kind: 'nodes_drained' | 'nodes_restored'; reason: string; extra?: Record<string, unknown> },
+): Promise<DrainNode[]> {
+  const rows = await sql.query<{ id: string }>(`UPDATE mc.nodes SET lifecycle = $2 WHERE id = ANY ($1::uuid[]) AND lifecycle = $3 RETURNING id`, [nodes.map((n) => n.id), move.to, move.from]);
+  const ids = new Set(rows.map((m) => m.id));
+  const moved = nodes.filter((n) => ids.has(n.id)).map((n) => ({ ...n, lifecycle: move.to }));
+  for (const n of moved) {
+    await rec.audit({ action: 'nodes.lifecycle_changed', target: { type: 'node', id: n.id }, data: { hostname: n.hostname, from: move.from, to: move.to, incidentId } });
+  }
+  const entry = await appendTimeline(sql, rec, incidentId, {
+    kind: move.kind,
+    action: `incidents.${move.kind}`,
+    body: move.reason,
+    data: { count: moved.length, nodeIds: moved.map((n) => n.id), hostnames: moved.slice(0, ENTRY_HOSTNAMES).map((n) => n.hostname), ...move.extra },
+  });
+  await sql.query('UPDATE mc.incidents SET updated_at = $2, version = version + 1 WHERE id = $1', [incidentId, entry.at]);
+  return moved;
+}
+
 /** What Drain and Put back would do now, for the dialog that asks to confirm them. */
 export async function drainPlan(sql: Sql, incidentId: string): Promise<Response<'incidents.drainPlan'>> {
   await incidentRow(sql, incidentId);
@@ -112,21 +141,7 @@ export async function drainNamed(sql: Sql, rec: Recorder, input: { incidentId: s
   if (active.length > MAX_INCIDENT_DRAIN) {
     throw new McError('VALIDATION', `${incidentRef(r.number)} names ${active.length} active nodes, more than the ${MAX_INCIDENT_DRAIN} one drain takes: name the sites or nodes that matter, or run a failover drill.`);
   }
-  // Only rows still active now move (FOR UPDATE in the same statement's snapshot: a node another
-  // operator moved meanwhile is not flipped back).
-  const moved = await sql.query<{ id: string }>(`UPDATE mc.nodes SET lifecycle = 'draining' WHERE id = ANY ($1::uuid[]) AND lifecycle = 'active' RETURNING id`, [active.map((n) => n.id)]);
-  const ids = new Set(moved.map((m) => m.id));
-  const drained = active.filter((n) => ids.has(n.id)).map((n) => ({ ...n, lifecycle: 'draining' }));
-  for (const n of drained) {
-    await rec.audit({ action: 'nodes.lifecycle_changed', target: { type: 'node', id: n.id }, data: { hostname: n.hostname, from: 'active', to: 'draining', incidentId: r.id } });
-  }
-  const entry = await appendTimeline(sql, rec, r.id, {
-    kind: 'nodes_drained',
-    action: 'incidents.nodes_drained',
-    body: input.reason,
-    data: { count: drained.length, nodeIds: drained.map((n) => n.id), hostnames: drained.slice(0, ENTRY_HOSTNAMES).map((n) => n.hostname) },
-  });
-  await sql.query('UPDATE mc.incidents SET updated_at = $2, version = version + 1 WHERE id = $1', [r.id, entry.at]);
+  const drained = await moveFor(sql, rec, r.id, active, { from: 'active', to: 'draining', kind: 'nodes_drained', reason: input.reason });
   return { drained, incident: await summaryOf(sql, r.id) };
 }
 
@@ -147,18 +162,6 @@ export async function restoreDrained(sql: Sql, rec: Recorder, input: { incidentI
           : `Every node ${incidentRef(r.number)} drained is back in service already.`,
     );
   }
-  const moved = await sql.query<{ id: string }>(`UPDATE mc.nodes SET lifecycle = 'active' WHERE id = ANY ($1::uuid[]) AND lifecycle = 'draining' RETURNING id`, [ours.map((n) => n.id)]);
-  const ids = new Set(moved.map((m) => m.id));
-  const restored = ours.filter((n) => ids.has(n.id)).map((n) => ({ ...n, lifecycle: 'active' }));
-  for (const n of restored) {
-    await rec.audit({ action: 'nodes.lifecycle_changed', target: { type: 'node', id: n.id }, data: { hostname: n.hostname, from: 'draining', to: 'active', incidentId: r.id } });
-  }
-  const entry = await appendTimeline(sql, rec, r.id, {
-    kind: 'nodes_restored',
-    action: 'incidents.nodes_restored',
-    body: input.reason,
-    data: { count: restored.length, nodeIds: restored.map((n) => n.id), hostnames: restored.slice(0, ENTRY_HOSTNAMES).map((n) => n.hostname), left },
-  });
-  await sql.query('UPDATE mc.incidents SET updated_at = $2, version = version + 1 WHERE id = $1', [r.id, entry.at]);
+  const restored = await moveFor(sql, rec, r.id, ours, { from: 'draining', to: 'active', kind: 'nodes_restored', reason: input.reason, extra: { left } });
   return { restored, left, incident: await summaryOf(sql, r.id) };
 }
