@@ -199,6 +199,10 @@ test.describe('network views', () => {
     await expect(page.getByTestId('map-tooltip-drain')).toHaveAttribute('data-drain', 'all');
     expect(await tooltip()).toContain('0 of 2 nodes running, 2 drained');
     await expect(page.getByTestId('map-tooltip-capacity')).toContainText('0 tok/s capacity for new work');
+    // Its longer words wrap inside the map, whichever side of the pointer it opens on.
+    const [tipBox, mapBox] = [await page.getByTestId('map-tooltip').boundingBox(), await page.getByTestId('network-map').boundingBox()];
+    expect(tipBox!.x).toBeGreaterThanOrEqual(mapBox!.x);
+    expect(tipBox!.x + tipBox!.width).toBeLessThanOrEqual(mapBox!.x + mapBox!.width);
 
     // The panel and the graph say the same.
     const at = await sitePoint(page, name);

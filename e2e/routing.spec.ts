@@ -231,7 +231,7 @@ test.describe('runtimes, models, SLA and routing', () => {
       await page.keyboard.press('i');
       await expect(page).toHaveURL(/#\/routing$/);
       const summary = page.locator(`[data-testid=what-if-summary][data-target="${incident.id}"]`);
-      await expect(summary).toContainText(`If what ${incident.ref} affects (1 runtime) goes down:`);
+      await expect(summary).toContainText(`If what ${incident.ref} “GPU errors on ${node}” names (node ${node} (1 runtime)) goes down:`);
       await expect(summary).toContainText(/\d+ moved · \d+ no longer served · \d+ unchanged/);
       summaries.push(((await summary.textContent()) ?? '').replace(/^If .*? goes down: /, ''));
       // It is a what-if, and says how to act for real; the link leads back.
@@ -251,7 +251,7 @@ test.describe('runtimes, models, SLA and routing', () => {
     });
     await page.goto(`${host.url}#/incidents/${incident.id}`);
     await page.getByTestId('customer-impact').click();
-    await expect(page.locator(`[data-testid=what-if-summary][data-target="${incident.id}"]`)).toContainText('nothing that serves customers');
+    await expect(page.locator(`[data-testid=what-if-summary][data-target="${incident.id}"]`)).toContainText(`(node ${idle.hostname} (no runtime)) goes down`);
     await expect(page.getByTestId('what-if-note')).toHaveText('1 node it names has no runtime connected, so no customer traffic runs there to move.');
 
     // An incident that names nothing: told what to do, and Routing is not opened.

@@ -45,10 +45,13 @@ export function failoverFlows(sites: readonly SiteFigure[], healthOf: (s: SiteFi
   }
   const out: Flow[] = [];
   for (const [corridorId, list] of byCorridor) {
-    const healthy = list.filter((s) => s.capacity > 0 && (healthOf(s) === 'healthy' || healthOf(s) === 'warning'));
+    // Capacity open to new work: a drained site's nodes finish what they hold and take nothing new,
+    // so traffic neither fails over into it nor away from it.
+    const open = (s: SiteFigure) => s.capacity - s.drainingCapacity > 0;
+    const healthy = list.filter((s) => open(s) && (healthOf(s) === 'healthy' || healthOf(s) === 'warning'));
     for (const s of list) {
       const h = healthOf(s);
-      if (s.capacity <= 0 || (h !== 'critical' && h !== 'stale')) continue;
+      if (!open(s) || (h !== 'critical' && h !== 'stale')) continue;
       let best: SiteFigure | null = null;
       let bestKm = Infinity;
       for (const o of healthy) {

@@ -91,11 +91,21 @@ describe('sites for the map', () => {
     expect(at(['draining', 'draining'])).toMatchObject({ draining: 2, drain: 'all', running: 2, capacity: 2000, drainingCapacity: 2000, health: 'healthy' });
     expect(at(['draining', 'active', 'offline'])).toMatchObject({ capacity: 2000, drainingCapacity: 1000 });
     expect(at(['active', 'offline'])).toMatchObject({ capacity: 1000, drainingCapacity: 0 });
-    // An offline node is not drained: a site with one drained and one offline node is partly drained.
-    expect(at(['draining', 'offline'])).toMatchObject({ draining: 1, drain: 'some' });
+    // An offline or not yet active node takes no work either way: a site whose running nodes are
+    // all draining takes no new work, so it is drained, and says what the rest are.
+    expect(at(['draining', 'offline'])).toMatchObject({ draining: 1, running: 1, drain: 'all' });
+    expect(at(['draining', 'draining', 'registered'])).toMatchObject({ draining: 2, drain: 'all' });
+    // Nothing running at all (offline only) is not drained: it is down, as its health says.
+    expect(at(['offline', 'offline'])).toMatchObject({ draining: 0, drain: 'none', health: 'unknown' });
     expect(at([])).toMatchObject({ draining: 0, drain: 'none' });
-    expect([drainState(0, 0), drainState(0, 3), drainState(2, 3), drainState(3, 3)]).toEqual(['none', 'none', 'some', 'all']);
-    expect([drainLabel(0, 3), drainLabel(2, 3), drainLabel(3, 3), drainLabel(1, 1)]).toEqual([null, '2 of 3 nodes drained', 'Drained (all 3 nodes)', 'Drained (its one node)']);
+    expect([drainState(0, 0), drainState(0, 3), drainState(2, 3), drainState(3, 3), drainState(1, 1)]).toEqual(['none', 'none', 'some', 'all', 'all']);
+    expect([drainLabel(0, 3, 3), drainLabel(2, 3, 3), drainLabel(3, 3, 3), drainLabel(1, 1, 1), drainLabel(9, 9, 10)]).toEqual([
+      null,
+      '2 of 3 nodes drained',
+      'Drained (all 3 nodes)',
+      'Drained (its one node)',
+      'Drained (9 of 10 nodes; the rest are not in service)',
+    ]);
   });
 
   it('names a draining node’s capacity apart: it finishes held work and takes nothing new', () => {
@@ -269,5 +279,14 @@ describe('declared state and failover on the map', () => {
     ]);
     // Tokyo alone in APAC: nowhere to go, no flow.
     expect(failoverFlows(figures, () => 'critical')).toEqual([]);
+  });
+
+  it('never fails traffic over into a drained site, nor draws it away from one', () => {
+    // Paris (S11) drained: Frankfurt's traffic goes to Madrid instead.
+    const parisDrained = siteFigures(sites, nodes.map((n) => (n.siteId === id(11) ? { ...n, lifecycle: 'draining' as const } : n)));
+    expect(failoverFlows(parisDrained).map((f) => [f.from, f.to])).toEqual([[id(10), id(12)]]);
+    // Frankfurt itself drained: it takes no new traffic, so none fails over from it.
+    const fraDrained = siteFigures(sites, nodes.map((n) => (n.siteId === id(10) && n.lifecycle === 'active' ? { ...n, lifecycle: 'draining' as const } : n)));
+    expect(failoverFlows(fraDrained)).toEqual([]);
   });
 });

@@ -44,24 +44,29 @@ export interface SiteFigure {
 }
 
 /**
- * A site's drain state, computed from its node records: 'all' when every node of it is draining
- * (routing sends it no new work, though the nodes still finish what they hold and so still count as
- * running), 'some' when part of them are, 'none' otherwise (also a site with no nodes).
+ * A site's drain state, computed from its node records: 'all' when it runs nodes and every one of
+ * them is draining (routing sends it no new work, though the nodes still finish what they hold and
+ * so still count as running; an offline or not yet active node takes no work either way), 'some'
+ * when part of its running nodes are draining, 'none' otherwise (also a site with no nodes).
  */
 export type DrainState = 'none' | 'some' | 'all';
 
 export const isDraining = (n: Pick<NodeRow, 'lifecycle'>) => n.lifecycle === 'draining';
 
-export function drainState(draining: number, nodes: number): DrainState {
-  if (draining <= 0 || nodes <= 0) return 'none';
-  return draining >= nodes ? 'all' : 'some';
+/** From the draining nodes and the running ones (active or draining) they are part of. */
+export function drainState(draining: number, running: number): DrainState {
+  if (draining <= 0 || running <= 0) return 'none';
+  return draining >= running ? 'all' : 'some';
 }
 
 /** The words for a drain state, the same on the tooltip, the site panel and the graph. */
-export function drainLabel(draining: number, nodes: number): string | null {
-  const state = drainState(draining, nodes);
+export function drainLabel(draining: number, running: number, nodes: number): string | null {
+  const state = drainState(draining, running);
   if (state === 'none') return null;
-  if (state === 'all') return nodes === 1 ? 'Drained (its one node)' : `Drained (all ${nodes} nodes)`;
+  if (state === 'all') {
+    if (draining < nodes) return `Drained (${draining} of ${nodes} nodes; the rest are not in service)`;
+    return nodes === 1 ? 'Drained (its one node)' : `Drained (all ${nodes} nodes)`;
+  }
   return `${draining} of ${nodes} nodes drained`;
 }
 
@@ -105,9 +110,10 @@ export function drainedSitesLabel(c: { all: number; some: number } | undefined):
 }
 
 /** Counts the draining nodes of a list and names the state. */
-export function drainOf(nodes: readonly Pick<NodeRow, 'lifecycle'>[]): { draining: number; drain: DrainState } {
+export function drainOf(nodes: readonly Pick<NodeRow, 'lifecycle'>[]): { draining: number; running: number; drain: DrainState } {
   const draining = nodes.filter(isDraining).length;
-  return { draining, drain: drainState(draining, nodes.length) };
+  const running = nodes.filter(isRunning).length;
+  return { draining, running, drain: drainState(draining, running) };
 }
 
 const zero = (): HealthCounts => Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as HealthCounts;
@@ -169,7 +175,7 @@ export function siteFigures(sites: readonly Site[], nodes: readonly NodeRow[], f
       counts,
       health: running === 0 ? 'unknown' : worstHealth(HEALTH_STATES.filter((h) => counts[h] > 0)),
       draining,
-      drain: drainState(draining, mine.length),
+      drain: drainState(draining, running),
     });
   }
   return out;

@@ -338,12 +338,12 @@ describe.skipIf(!ok)('the grid through the contract', () => {
       await call(admin, 'nodes.transition', { nodeId: ids[0], to: 'draining', reason: 'firmware update' });
       const some = await figureOf(site.id);
       expect(some).toMatchObject({ nodes: 2, draining: 1, drain: 'some' });
-      expect(drainLabel(some.draining, some.nodes)).toBe('1 of 2 nodes drained');
+      expect(drainLabel(some.draining, some.running, some.nodes)).toBe('1 of 2 nodes drained');
 
       await call(admin, 'nodes.transition', { nodeId: ids[1], to: 'draining', reason: 'firmware update' });
       const all = await figureOf(site.id);
       expect(all).toMatchObject({ nodes: 2, draining: 2, drain: 'all' });
-      expect(drainLabel(all.draining, all.nodes)).toBe('Drained (all 2 nodes)');
+      expect(drainLabel(all.draining, all.running, all.nodes)).toBe('Drained (all 2 nodes)');
 
       // A refused move changes no record, so the state shown does not change either.
       await refusedUnchanged(admin, 'nodes.transition', { nodeId: ids[0], to: 'retired', reason: 'skip steps' });

@@ -134,8 +134,8 @@ export async function drainNamed(sql: Sql, rec: Recorder, input: { incidentId: s
       named.length > 0
         ? `${incidentRef(r.number)} names no active node: its ${named.length} node(s) are draining, offline or not in service yet.`
         : corridors.n > 0
-          ? `${incidentRef(r.number)} names only corridors, which are not drained whole from an incident: add the sites or nodes to drain (Affected…), or run a failover drill of the corridor.`
-          : `${incidentRef(r.number)} names no site or node: add what to drain (Affected…) first.`,
+          ? `${incidentRef(r.number)} names only corridors, which are not drained whole from an incident: add the sites or nodes to drain (Affected → Add…), or run a failover drill of the corridor.`
+          : `${incidentRef(r.number)} names no site or node: add what to drain (Affected → Add…) first.`,
     );
   }
   if (active.length > MAX_INCIDENT_DRAIN) {

@@ -49,12 +49,16 @@ export function DrainDialog({ incident, mode, onClose }: { incident: IncidentSum
   const nodes = mode === 'drain' ? plan.drainable : plan.drained;
   const notes = [
     plan.notActive > 0 && mode === 'drain' ? `${plan.notActive} node(s) it names are not active (draining already, offline or not in service yet) and are left as they are.` : null,
-    plan.corridors > 0 && mode === 'drain' ? `The ${plan.corridors === 1 ? 'corridor' : `${plan.corridors} corridors`} it names ${plan.corridors === 1 ? 'is' : 'are'} not drained whole from an incident: add their sites, or run a failover drill.` : null,
+    plan.corridors > 0 && mode === 'drain'
+      ? plan.corridors === 1
+        ? 'The corridor it names is not drained whole from an incident: add its sites, or run a failover drill.'
+        : `The ${plan.corridors} corridors it names are not drained whole from an incident: add their sites, or run a failover drill.`
+      : null,
   ].filter((x): x is string => !!x);
   const blocked =
     nodes.length === 0
       ? mode === 'drain'
-        ? 'It names no active node to drain: add the sites or nodes to drain (Affected…).'
+        ? 'It names no active node to drain: add the sites or nodes to drain (Affected → Add…).'
         : 'No node it drained is still draining because of it: nothing to put back.'
       : mode === 'drain' && plan.tooMany
         ? `It names more than ${plan.limit} active nodes, more than one drain takes: name the sites or nodes that matter, or run a failover drill.`
@@ -82,10 +86,11 @@ export function DrainDialog({ incident, mode, onClose }: { incident: IncidentSum
       onSubmit={async (reason) => {
         if (mode === 'drain') {
           const r = await call('incidents.drain', { incidentId: incident.id, reason });
-          toast('ok', `Drained ${r.drained.length} node(s) for ${incident.ref}: routing sends them no new work. Put them back from the incident when it is over.`);
+          toast('ok', `Drained ${r.drained.length === 1 ? '1 node' : `${r.drained.length} nodes`} for ${incident.ref}: routing sends ${r.drained.length === 1 ? 'it' : 'them'} no new work. Put back… on the incident returns ${r.drained.length === 1 ? 'it' : 'them'}.`);
         } else {
           const r = await call('incidents.restore', { incidentId: incident.id, reason });
-          toast('ok', `${r.restored.length} node(s) back in service for ${incident.ref}${r.left > 0 ? `; ${r.left} moved since by someone else were left as they are` : ''}.`);
+          const left = r.left === 0 ? '' : r.left === 1 ? '; 1 node it drained was moved since (under Nodes or by a drill) and is left as it is' : `; ${r.left} nodes it drained were moved since (under Nodes or by a drill) and are left as they are`;
+          toast('ok', `${r.restored.length === 1 ? '1 node is' : `${r.restored.length} nodes are`} back in service for ${incident.ref}${left}.`);
         }
         void useIncidents.getState().refresh();
       }}

@@ -18,7 +18,7 @@ export async function customerImpact(incidentId: string): Promise<void> {
   if (!detail || detail.incident.id !== incidentId) return;
   const i = detail.incident;
   if (detail.affected.length === 0) {
-    ui.toast('info', `${i.ref} names no corridor, site or node yet: add what it affects (Affected…) to see its customer impact.`);
+    ui.toast('info', `${i.ref} names no corridor, site or node yet: add what it affects (Affected → Add…) to see its customer impact.`);
     return;
   }
   // Nodes take down their runtimes, as connected now (the list is live only while Runtimes is open).
@@ -29,15 +29,16 @@ export async function customerImpact(incidentId: string): Promise<void> {
     return;
   }
   const outage = outageOf(detail.affected, runtimes);
-  const named = [
-    outage.corridorIds.length ? plural(outage.corridorIds.length, 'corridor', 'corridors') : null,
-    outage.siteIds.length ? plural(outage.siteIds.length, 'site', 'sites') : null,
-    outage.runtimeIds.length ? plural(outage.runtimeIds.length, 'runtime', 'runtimes') : null,
-  ].filter(Boolean);
+  // The run is titled by the incident and names what it takes down, as the incident lists it.
+  const on = (nodeId: string) => runtimes.filter((r) => r.nodeId === nodeId).length;
+  const items = detail.affected.map((a) =>
+    a.kind === 'node' ? `node ${a.name} (${on(a.id) === 0 ? 'no runtime' : plural(on(a.id), 'runtime', 'runtimes')})` : `${a.kind} ${a.name}`,
+  );
+  const listed = items.length > 3 ? `${items.slice(0, 3).join(', ')} and ${items.length - 3} more` : items.join(', ');
   const note = outage.idleNodes > 0 ? `${plural(outage.idleNodes, 'node', 'nodes')} it names ${outage.idleNodes === 1 ? 'has' : 'have'} no runtime connected, so no customer traffic runs there to move.` : undefined;
   ui.navigate('routing');
   await useRouting.getState().runWhatIf(
     { corridorIds: outage.corridorIds, siteIds: outage.siteIds, runtimeIds: outage.runtimeIds },
-    { id: i.id, name: `what ${i.ref} affects (${named.length ? named.join(', ') : 'nothing that serves customers'})`, incidentId: i.id, note },
+    { id: i.id, name: `what ${i.ref} “${i.title}” names (${listed})`, incidentId: i.id, note },
   );
 }

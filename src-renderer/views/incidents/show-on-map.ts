@@ -20,7 +20,7 @@ export async function showOnMap(incidentId: string): Promise<void> {
   const i = detail.incident;
   const r = blastRadius(detail.affected, overview?.sites ?? [], nodes);
   if (r.siteIds.length === 0) {
-    ui.toast('info', `${i.ref} names no corridor, site or node yet: add what it affects (Affected…) to see it on the map.`);
+    ui.toast('info', `${i.ref} names no corridor, site or node yet: add what it affects (Affected → Add…) to see it on the map.`);
     return;
   }
   const net = useNetwork.getState();

@@ -15,8 +15,8 @@ function counts(g: GraphNode): string {
   if (g.kind === 'node') return draining > 0 ? `${HEALTH_LABELS[g.health]} · drained` : HEALTH_LABELS[g.health];
   const crit = g.critical ? ` · ${g.critical} critical` : '';
   // A drained site is not "running" to an operator (routing sends it nothing new): say it first.
-  const drained = drainLabel(draining, g.nodes);
-  if (drainState(draining, g.nodes) === 'all') return `${drained}${crit}`;
+  const drained = drainLabel(draining, g.running, g.nodes);
+  if (drainState(draining, g.running) === 'all') return `${drained}${crit}`;
   return `${g.running - draining}/${g.nodes} running${drained ? ` · ${draining} drained` : ''}${crit}`;
 }
 
@@ -26,14 +26,14 @@ function counts(g: GraphNode): string {
  */
 export const GraphElement = memo(function GraphElement({ data, selected }: NodeProps<FlowNode>) {
   const { g, toggle } = data;
-  const drain = drainState(g.draining ?? 0, g.nodes);
+  const drain = drainState(g.draining ?? 0, g.running);
   return (
     <div
       className={`gn gn-${g.kind} health-${g.health} drain-${drain} ${selected ? 'selected' : ''} ${g.expanded ? 'expanded' : ''}`}
       data-testid={`gn-${g.kind}-${g.label}`}
       data-drain={drain}
       data-expanded={g.expandable ? String(g.expanded) : undefined}
-      title={`${KIND_LABELS[g.kind]} ${g.label}: ${g.explain ?? HEALTH_LABELS[g.health]}${drain !== 'none' && g.kind !== 'node' ? ` · ${drainLabel(g.draining ?? 0, g.nodes)}` : ''}`}
+      title={`${KIND_LABELS[g.kind]} ${g.label}: ${g.explain ?? HEALTH_LABELS[g.health]}${drain !== 'none' && g.kind !== 'node' ? ` · ${drainLabel(g.draining ?? 0, g.running, g.nodes)}` : ''}`}
     >
       {g.kind !== 'corridor' && <Handle type="target" position={Position.Left} isConnectable={false} />}
       <div className="gn-head">

@@ -72,8 +72,8 @@ export function SitePanel({ siteId }: { siteId: string }) {
       </div>
       {drain !== 'none' && (
         <div className={`banner info ${drain === 'all' ? 'drained' : 'drained-some'}`} data-testid="site-drain" data-drain={drain}>
-          <i className="dot" /> {drainLabel(draining, nodes.length)}
-          {drain === 'all' ? ': routing sends this site no new work until its nodes return to active (Nodes, or the drill that drained them).' : ': routing sends those nodes no new work.'}
+          <i className="dot" /> {drainLabel(draining, running.length, nodes.length)}
+          {drain === 'all' ? ': routing sends this site no new work until its nodes return to active (under Nodes, Put back… on the incident that drained them, or the drill’s restore step).' : ': routing sends those nodes no new work.'}
         </div>
       )}
       {component && component.state !== 'operational' && (

@@ -5,7 +5,8 @@ import { fmt } from '../../components/format';
 
 /** A site's key figures where the pointer is; stays inside the map by flipping left near the edge. */
 export function SiteTooltip({ site, x, y, health, incidents }: { site: SiteFigure; x: number; y: number; health: Health; incidents: number }) {
-  const flip = x > 260;
+  // Flipped left of the pointer only where the widest tooltip (max-width 250 px in network.css) fits.
+  const flip = x > 280;
   return (
     <div className="net-tooltip" role="tooltip" data-testid="map-tooltip" style={{ left: flip ? x - 12 : x + 12, top: y + 12, transform: flip ? 'translateX(-100%)' : undefined }}>
       <div className="title">{site.name}</div>
@@ -18,7 +19,7 @@ export function SiteTooltip({ site, x, y, health, incidents }: { site: SiteFigur
       </div>
       {site.drain !== 'none' && (
         <div className={site.drain === 'all' ? 'drained' : 'drained-some'} data-testid="map-tooltip-drain" data-drain={site.drain}>
-          <i className="dot" /> {drainLabel(site.draining, site.nodes)}
+          <i className="dot" /> {drainLabel(site.draining, site.running, site.nodes)}
           {site.drain === 'all' ? ' · routing sends it no new work' : ''}
         </div>
       )}
