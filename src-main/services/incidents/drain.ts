@@ -88,6 +88,8 @@ async function moveFor(
   const rows = await sql.query<{ id: string }>(`UPDATE mc.nodes SET lifecycle = $2 WHERE id = ANY ($1::uuid[]) AND lifecycle = $3 RETURNING id`, [nodes.map((n) => n.id), move.to, move.from]);
   const ids = new Set(rows.map((m) => m.id));
   const moved = nodes.filter((n) => ids.has(n.id)).map((n) => ({ ...n, lifecycle: move.to }));
+  // All of them moved by someone else between the read and this update: nothing to record.
+  if (moved.length === 0) throw new McError('CONFLICT', `None of these nodes is ${move.from} any more (someone moved them just now): open the dialog again to see where they stand.`);
   for (const n of moved) {
     await rec.audit({ action: 'nodes.lifecycle_changed', target: { type: 'node', id: n.id }, data: { hostname: n.hostname, from: move.from, to: move.to, incidentId } });
   }

@@ -252,6 +252,9 @@ export function RoutingView() {
   );
 }
 
+/** A row's outcome in the summary's own words, so the table and the line above it agree. */
+const OUTCOME_WORDS = { moved: 'moved', lost: 'no longer served', unchanged: 'unchanged', still_unserved: 'not served before either' } as const;
+
 /** What if: mark a site, corridor or runtime down and see where each customer's traffic goes. */
 function WhatIfPanel() {
   const overview = useGrid((s) => s.overview);
@@ -351,7 +354,7 @@ function WhatIfPanel() {
                       <td className="mono">
                         <Id value={r.model} />
                       </td>
-                      <td>{r.outcome.replace('_', ' ')}</td>
+                      <td>{OUTCOME_WORDS[r.outcome]}</td>
                       <td>{r.before ?? '—'}</td>
                       <td title={r.explanation ?? undefined}>{r.after ?? <span className="err">{r.explanation ?? 'none'}</span>}</td>
                     </tr>
