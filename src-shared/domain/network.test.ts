@@ -118,7 +118,7 @@ describe('sites for the map', () => {
 
   it('counts each corridor’s drained and partly drained sites from node records', () => {
     const drained = nodes.map((n) => (n.siteId === id(12) ? { ...n, lifecycle: 'draining' as const } : n.id === id(100) ? { ...n, lifecycle: 'draining' as const } : n));
-    const by = drainedSitesByCorridor(sites, drained);
+    const by = drainedSitesByCorridor(siteFigures(sites, drained));
     // EU: Madrid's one node draining (all), Frankfurt one of three (some); APAC none.
     expect(by.get(id(1))).toEqual({ all: 1, some: 1 });
     expect(by.has(id(2))).toBe(false);
@@ -128,7 +128,7 @@ describe('sites for the map', () => {
     expect(drainedSitesLabel({ all: 0, some: 3 })).toBe('3 sites partly drained');
     expect(drainedSitesLabel({ all: 0, some: 1 })).toBe('1 site partly drained');
     // A site without nodes is not drained.
-    expect(drainedSitesByCorridor([site(16, 2, 1, 1)], []).size).toBe(0);
+    expect(drainedSitesByCorridor(siteFigures([site(16, 2, 1, 1)], [])).size).toBe(0);
   });
 
   it('counts drained nodes on the graph’s sites and groups too', () => {

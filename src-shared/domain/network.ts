@@ -81,21 +81,14 @@ export function capacityWords(capacity: number, drainingCapacity: number, fmt: (
   return `${fmt(open)} capacity for new work, ${fmt(drainingCapacity)} finishing held work`;
 }
 
-/** Sites of each corridor whose nodes are all draining, and those partly drained, from node records. */
-export function drainedSitesByCorridor(sites: readonly Pick<Site, 'id' | 'corridorId'>[], nodes: readonly Pick<NodeRow, 'siteId' | 'lifecycle'>[]): Map<string, { all: number; some: number }> {
-  const bySite = new Map<string, Pick<NodeRow, 'lifecycle'>[]>();
-  for (const n of nodes) {
-    const list = bySite.get(n.siteId);
-    if (list) list.push(n);
-    else bySite.set(n.siteId, [n]);
-  }
+/** Each corridor's drained and partly drained sites, from the sites' figures (siteFigures: node records). */
+export function drainedSitesByCorridor(figures: readonly Pick<SiteFigure, 'corridorId' | 'drain'>[]): Map<string, { all: number; some: number }> {
   const out = new Map<string, { all: number; some: number }>();
-  for (const s of sites) {
-    const { drain } = drainOf(bySite.get(s.id) ?? []);
-    if (drain === 'none') continue;
-    const c = out.get(s.corridorId) ?? { all: 0, some: 0 };
-    c[drain]++;
-    out.set(s.corridorId, c);
+  for (const f of figures) {
+    if (f.drain === 'none') continue;
+    const c = out.get(f.corridorId) ?? { all: 0, some: 0 };
+    c[f.drain]++;
+    out.set(f.corridorId, c);
   }
   return out;
 }

@@ -19,6 +19,11 @@ type DrainNode = Response<'incidents.drainPlan'>['drainable'][number];
 
 const NODE_COLUMNS = `n.id, n.hostname, s.name AS "siteName", n.lifecycle`;
 
+/** How many corridors an incident names (never drained whole from it). */
+async function namedCorridors(sql: Sql, incidentId: string): Promise<number> {
+  return (await sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM mc.incident_affected WHERE incident_id = $1 AND kind = 'corridor'`, [incidentId])).n;
+}
+
 /** The nodes an incident names: directly, or as every node of a site it names. Corridors are not widened. */
 async function namedNodes(sql: Sql, incidentId: string): Promise<DrainNode[]> {
   return sql.query<DrainNode>(
@@ -108,11 +113,10 @@ export async function drainPlan(sql: Sql, incidentId: string): Promise<Response<
   await incidentRow(sql, incidentId);
   const named = await namedNodes(sql, incidentId);
   const drainable = named.filter((n) => n.lifecycle === 'active');
-  const corridors = await sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM mc.incident_affected WHERE incident_id = $1 AND kind = 'corridor'`, [incidentId]);
   return {
     drainable: drainable.slice(0, MAX_INCIDENT_DRAIN),
     notActive: named.length - drainable.length,
-    corridors: corridors.n,
+    corridors: await namedCorridors(sql, incidentId),
     drained: (await listedNodes(sql, incidentId)).filter((n) => n.ours).map(plain),
     tooMany: drainable.length > MAX_INCIDENT_DRAIN,
     limit: MAX_INCIDENT_DRAIN,
@@ -130,12 +134,11 @@ export async function drainNamed(sql: Sql, rec: Recorder, input: { incidentId: s
   const named = await namedNodes(sql, r.id);
   const active = named.filter((n) => n.lifecycle === 'active');
   if (active.length === 0) {
-    const corridors = await sql.one<{ n: number }>(`SELECT count(*)::int AS n FROM mc.incident_affected WHERE incident_id = $1 AND kind = 'corridor'`, [r.id]);
     throw new McError(
       'CONFLICT',
       named.length > 0
         ? `${incidentRef(r.number)} names no active node: its ${named.length} node(s) are draining, offline or not in service yet.`
-        : corridors.n > 0
+        : (await namedCorridors(sql, r.id)) > 0
           ? `${incidentRef(r.number)} names only corridors, which are not drained whole from an incident: add the sites or nodes to drain (Affected → Add…), or run a failover drill of the corridor.`
           : `${incidentRef(r.number)} names no site or node: add what to drain (Affected → Add…) first.`,
     );

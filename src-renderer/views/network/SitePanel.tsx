@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { RUNTIME_LABELS, SITE_KIND_LABELS } from '../../../src-shared/contract/grid';
 import { INCIDENT_STATE_LABELS, SEVERITY_LABELS } from '../../../src-shared/domain/incident-lifecycle';
-import { capacityWords, drainLabel, drainOf, isDraining, isRunning } from '../../../src-shared/domain/network';
+import { capacityWords, drainLabel, siteFigures } from '../../../src-shared/domain/network';
 import { shownHealth } from '../../../src-shared/domain/network-overlay';
 import { HEALTH_RANK } from '../../../src-shared/domain/node-health';
 import { STATE_LABELS } from '../../../src-shared/domain/component-status';
@@ -41,12 +41,9 @@ export function SitePanel({ siteId }: { siteId: string }) {
       : null;
   }, [panel]);
   if (!site) return null;
-  const running = nodes.filter(isRunning);
-  const capacity = running.reduce((sum, n) => sum + n.capacityTokensPerS, 0);
-  const drainingCapacity = running.filter(isDraining).reduce((sum, n) => sum + n.capacityTokensPerS, 0);
-  const worst = running.length === 0 ? 'unknown' : running.reduce((w, n) => (HEALTH_RANK[n.health] > HEALTH_RANK[w] ? n.health : w), running[0]!.health);
+  // The site's figures as the map and the tooltip count them (siteFigures, no filters).
+  const { running, capacity, drainingCapacity, health: worst, draining, drain } = siteFigures([site], nodes)[0]!;
   const shown = shownHealth(worst, component?.state);
-  const { draining, drain } = drainOf(nodes);
   const series = panel?.series;
 
   return (
@@ -66,13 +63,13 @@ export function SitePanel({ siteId }: { siteId: string }) {
       <div className="net-panel-figures">
         <HealthBadge health={shown} />
         <span>
-          {running.length - draining} of {nodes.length} nodes running{draining > 0 ? `, ${draining} drained` : ''}
+          {running - draining} of {nodes.length} nodes running{draining > 0 ? `, ${draining} drained` : ''}
         </span>
         <span data-testid="site-capacity">{capacityWords(capacity, drainingCapacity, (v) => fmt(v, 'tok/s', 0))}</span>
       </div>
       {drain !== 'none' && (
         <div className={`banner info ${drain === 'all' ? 'drained' : 'drained-some'}`} data-testid="site-drain" data-drain={drain}>
-          <i className="dot" /> {drainLabel(draining, running.length, nodes.length)}
+          <i className="dot" /> {drainLabel(draining, running, nodes.length)}
           {drain === 'all' ? ': routing sends this site no new work until its nodes return to active (under Nodes, Put back… on the incident that drained them, or the drill’s restore step).' : ': routing sends those nodes no new work.'}
         </div>
       )}

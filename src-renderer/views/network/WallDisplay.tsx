@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { rollup } from '../../../src-shared/domain/component-status';
 import { SEVERITY_LABELS } from '../../../src-shared/domain/incident-lifecycle';
 import { corridorHealth, corridorHealthLabel, corridorSignals, runningCounts } from '../../../src-shared/domain/corridor-health';
-import { drainedSitesByCorridor, drainedSitesLabel } from '../../../src-shared/domain/network';
+import { drainedSitesByCorridor, drainedSitesLabel, siteFigures } from '../../../src-shared/domain/network';
 import { relative } from '../../components/Time';
 import { useBlocking } from '../../stores/blocking-store';
 import { useGrid } from '../../stores/grid-store';
@@ -73,7 +73,7 @@ export function WallDisplay() {
     const signals = corridorSignals(overlay?.corridors ?? []);
     // Drained sites, from node records as the map draws them: a room reads a corridor's reduced
     // capacity here without hovering the map.
-    const drained = drainedSitesByCorridor(overview?.sites ?? [], nodes);
+    const drained = drainedSitesByCorridor(siteFigures(overview?.sites ?? [], nodes));
     return (overview?.corridors ?? []).map((c) => {
       const h = corridorHealth({ counts: runningCounts(nodes.filter((n) => n.corridorId === c.id)), ...signals.get(c.id) });
       return { id: c.id, name: c.name, h, label: corridorHealthLabel(h), drained: drainedSitesLabel(drained.get(c.id)) };
